@@ -1,0 +1,57 @@
+# Treaty Tracker: `make run` serves the app, `make test` runs the suite. Both set everything up.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+ADMIN  ?= admin@example.org
+
+export TRACKER_ENV ?= development
+
+.PHONY: run test lint format install clean
+
+$(VENV)/.installed-run: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-run pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $@
+
+install: $(VENV)/.installed-run
+
+## run: install, migrate the SQLite database under instance/, load the seed case, serve on $(HOST):$(PORT)
+run: $(VENV)/.installed-run
+	mkdir -p instance
+	$(FLASK) tracker db upgrade
+	$(FLASK) tracker seed
+	@if [ ! -f instance/admin-password ]; then \
+	  $(PY) -c "import secrets; print(secrets.token_urlsafe(12))" > instance/admin-password; \
+	  chmod 600 instance/admin-password; \
+	  $(FLASK) tracker create-user $(ADMIN) --role admin --name Admin --password "$$(cat instance/admin-password)"; \
+	fi
+	@echo ""
+	@echo "Treaty Tracker: http://$(HOST):$(PORT)/"
+	@echo "  Reading needs no sign-in yet. Admin account: $(ADMIN)"
+	@echo "  password: $$(cat instance/admin-password)   (kept in instance/admin-password)"
+	@echo "  API token: $(FLASK) tracker create-token $(ADMIN)"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: install test tools and run the whole suite (SQLite; PostgreSQL too when configured)
+test: $(VENV)/.installed-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""Treaty Tracker: a system of record for intergovernmental agreements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker import db
+from tracker.cli import tracker as tracker_commands
+from tracker.config import load_config
+from tracker.web import agreements as agreement_pages
+from tracker.web import errors as error_pages
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` (tests) overrides what the environment says.
+
+    With a SECRET_KEY in `config`, TRACKER_* variables of the environment are ignored,
+    so a test never picks up the developer's settings. The factory never migrates,
+    schedules or touches the network: those are explicit commands.
+    """
+    app = Flask(__name__)
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
+    isolated = config is not None and "SECRET_KEY" in config
+    environ = {"TRACKER_SECRET_KEY": config["SECRET_KEY"]} if isolated else None
+    app.config.update(load_config(Path(app.instance_path), environ))
+    app.config.update(config or {})
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(agreement_pages.blp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    error_pages.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(tracker_commands)

@@ -1,0 +1,67 @@
+"""Settings from environment variables; tests pass a mapping instead."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key kept in the instance folder so development sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every TRACKER_* setting; raise ConfigError when production lacks a secret key."""
+    env = os.environ if environ is None else environ
+    tracker_env = env.get("TRACKER_ENV", "production").strip().lower()
+    if tracker_env not in {"production", "development"}:
+        raise ConfigError(f"TRACKER_ENV must be 'production' or 'development', not {tracker_env!r}")
+    secret = env.get("TRACKER_SECRET_KEY", "").strip()
+    if not secret:
+        if tracker_env != "development":
+            raise ConfigError(
+                "TRACKER_SECRET_KEY is not set. Set it to a long random string "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))"), '
+                "or set TRACKER_ENV=development for a local key kept in the instance folder."
+            )
+        secret = _development_secret(instance_path)
+    default_db = "sqlite:///" + str(instance_path / "tracker.sqlite3")
+    return {
+        "TRACKER_ENV": tracker_env,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": env.get("TRACKER_DATABASE_URL", "").strip() or default_db,
+        "PUBLIC_READ": _flag(env.get("TRACKER_PUBLIC_READ")),
+        "SMTP_HOST": env.get("TRACKER_SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int(env, "TRACKER_SMTP_PORT", 25),
+        "MAIL_FROM": env.get("TRACKER_MAIL_FROM", "treaty-tracker@localhost"),
+        "STALLED_AFTER_DAYS": _int(env, "TRACKER_STALLED_AFTER_DAYS", 180),
+    }

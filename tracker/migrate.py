@@ -1,0 +1,34 @@
+"""Alembic driven from the app: the migrations live in the top-level `migrations/` folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+def current(engine: Engine) -> None:
+    command.current(alembic_config(engine), verbose=True)
+
+
+def revision(engine: Engine, message: str, autogenerate: bool = True) -> None:
+    command.revision(alembic_config(engine), message=message, autogenerate=autogenerate)

@@ -1,0 +1,29 @@
+"""All models, imported here so that Base.metadata knows every table."""
+
+from tracker.models.agreement import Agreement, AgreementParty, AgreementTopic
+from tracker.models.audit import AuditEntry
+from tracker.models.digest import Digest
+from tracker.models.event import StageEvent
+from tracker.models.evidence import EvidenceArticle, EvidenceLink
+from tracker.models.party import Party, PartyAlias
+from tracker.models.principle import Principle, PrincipleStatement
+from tracker.models.reminder import Reminder
+from tracker.models.user import ApiToken, User
+
+__all__ = [
+    "Agreement",
+    "AgreementParty",
+    "AgreementTopic",
+    "ApiToken",
+    "AuditEntry",
+    "Digest",
+    "EvidenceArticle",
+    "EvidenceLink",
+    "Party",
+    "PartyAlias",
+    "Principle",
+    "PrincipleStatement",
+    "Reminder",
+    "StageEvent",
+    "User",
+]

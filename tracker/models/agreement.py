@@ -1,0 +1,101 @@
+"""Agreements, their parties and topics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base
+from tracker.models.mixins import SoftDelete, Timestamps
+from tracker.models.vocab import AgreementKind, sql_in
+
+if TYPE_CHECKING:
+    from tracker.models.event import StageEvent
+    from tracker.models.party import Party
+    from tracker.models.principle import PrincipleStatement
+
+
+class Agreement(Timestamps, SoftDelete, Base):
+    """An announced or concluded agreement. Stage and status are derived, never stored."""
+
+    __tablename__ = "agreement"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", AgreementKind), name="kind"),
+        CheckConstraint(
+            "entry_into_force_days IS NULL OR entry_into_force_days >= 0",
+            name="entry_into_force_days",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A stable external key (the seed case, an import); null for agreements made by hand.
+    ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    # language code -> title in that language or its original script.
+    titles: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    kind: Mapped[str] = mapped_column(String(20), default=AgreementKind.AGREEMENT.value)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Entry-into-force rule: "N days after the last notification"; null when none is known.
+    entry_into_force_days: Mapped[int | None] = mapped_column(Integer)
+    duration_years: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    party_links: Mapped[list[AgreementParty]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="AgreementParty.position",
+    )
+    topic_links: Mapped[list[AgreementTopic]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementTopic.topic"
+    )
+    events: Mapped[list[StageEvent]] = relationship(
+        back_populates="agreement", order_by="StageEvent.id"
+    )
+    statements: Mapped[list[PrincipleStatement]] = relationship(
+        back_populates="agreement", order_by="PrincipleStatement.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def parties(self) -> list[Party]:
+        return [link.party for link in self.party_links]
+
+    @property
+    def party_codes(self) -> list[str]:
+        return [link.party_code for link in self.party_links]
+
+    @property
+    def topics(self) -> list[str]:
+        return [link.topic for link in self.topic_links]
+
+    @property
+    def is_bilateral(self) -> bool:
+        return len(self.party_links) == 2
+
+
+class AgreementParty(Base):
+    __tablename__ = "agreement_party"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), primary_key=True, index=True)
+    # Order as the researcher gave them (the order in the title, usually).
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="party_links")
+    party: Mapped[Party] = relationship(lazy="joined")
+
+
+class AgreementTopic(Base):
+    __tablename__ = "agreement_topic"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="topic_links")

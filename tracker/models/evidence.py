@@ -1,0 +1,96 @@
+"""Evidence articles and the quoted spans that link them to claims."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, utcnow
+from tracker.models.mixins import SoftDelete, Timestamps
+
+if TYPE_CHECKING:
+    from tracker.models.agreement import Agreement
+    from tracker.models.event import StageEvent
+    from tracker.models.principle import PrincipleStatement
+    from tracker.models.user import User
+
+
+class EvidenceArticle(Timestamps, SoftDelete, Base):
+    __tablename__ = "evidence_article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    outlet: Mapped[str] = mapped_column(String(200), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(1000), default="")
+    language: Mapped[str | None] = mapped_column(String(8))
+    published: Mapped[str | None] = mapped_column(String(100))
+    published_earliest: Mapped[date | None] = mapped_column(Date, index=True)
+    published_latest: Mapped[date | None] = mapped_column(Date)
+    retrieved_at: Mapped[datetime | None] = mapped_column()
+    # The full text as supplied; quotes are located in it.
+    text: Mapped[str] = mapped_column(Text, default="")
+    # sha256 of the normalised text: equal for the same story with spelling variants.
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # This report quotes that one (Jamaran -> Tasnim -> RIA Novosti).
+    cites_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_article.id"), index=True)
+    # The first article seen of a group of near-duplicates (the same story republished).
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_article.id"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    cites: Mapped[EvidenceArticle | None] = relationship(
+        remote_side=[id], foreign_keys=[cites_id], back_populates="cited_by"
+    )
+    cited_by: Mapped[list[EvidenceArticle]] = relationship(
+        foreign_keys=[cites_id], back_populates="cites"
+    )
+    duplicate_of: Mapped[EvidenceArticle | None] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id]
+    )
+    links: Mapped[list[EvidenceLink]] = relationship(back_populates="article")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EvidenceLink(Base):
+    """An exact span of an article backing one event, principle statement or agreement."""
+
+    __tablename__ = "evidence_link"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN event_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN statement_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN agreement_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+        CheckConstraint("quote_start >= 0 AND quote_end >= quote_start", name="offsets"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("evidence_article.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stage_event.id", ondelete="CASCADE"), index=True
+    )
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("principle_statement.id", ondelete="CASCADE"), index=True
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    # The quote exactly as it stands in the article, and its character offsets there.
+    quote: Mapped[str] = mapped_column(Text)
+    quote_start: Mapped[int] = mapped_column(Integer)
+    quote_end: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    article: Mapped[EvidenceArticle] = relationship(back_populates="links", lazy="joined")
+    event: Mapped[StageEvent | None] = relationship(back_populates="evidence")
+    statement: Mapped[PrincipleStatement | None] = relationship(back_populates="evidence")
+    agreement: Mapped[Agreement | None] = relationship()
+    created_by: Mapped[User | None] = relationship()

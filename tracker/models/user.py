@@ -1,0 +1,56 @@
+"""Users and their API tokens (stored hashed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, utcnow
+from tracker.models.mixins import Timestamps
+from tracker.models.vocab import DigestMode, Role, sql_in
+
+
+class User(Timestamps, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(sql_in("role", Role), name="role"),
+        CheckConstraint(sql_in("digest_mode", DigestMode), name="digest_mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    # argon2id; null for an account that signs in with API tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10), default=Role.VIEWER.value)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Show Jalali dates beside Gregorian ones.
+    show_jalali: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_mode: Mapped[str] = mapped_column(String(10), default=DigestMode.EVERYTHING.value)
+    # {"agreements": [ids], "parties": [codes], "topics": [names]} when digest_mode is watchlist.
+    digest_watchlist: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Send a short "nothing moved" digest for an empty week (or none at all).
+    digest_send_empty: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    # sha256 of the token: the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, so a user can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,109 @@
+"""The closed vocabularies of SPEC §2, shared by models, services and (later) schemas."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    PREPARATION = "preparation"
+    ANNOUNCEMENT = "announcement"
+    SIGNING = "signing"
+    RATIFICATION = "ratification"
+    ENTRY_INTO_FORCE = "entry_into_force"
+    SUSPENSION = "suspension"
+    WITHDRAWAL = "withdrawal"
+    TERMINATION = "termination"
+
+
+# The lifecycle proper, in order; the exits stand outside it.
+LIFECYCLE = (
+    Stage.PREPARATION,
+    Stage.ANNOUNCEMENT,
+    Stage.SIGNING,
+    Stage.RATIFICATION,
+    Stage.ENTRY_INTO_FORCE,
+)
+EXITS = (Stage.SUSPENSION, Stage.WITHDRAWAL, Stage.TERMINATION)
+
+
+class Step(StrEnum):
+    """Steps of one party's domestic ratification chain, in their usual order."""
+
+    SUBMITTED = "submitted"
+    COMMITTEE = "committee"
+    LOWER_HOUSE = "lower_house"
+    UPPER_HOUSE = "upper_house"
+    CONSTITUTIONAL_REVIEW = "constitutional_review"
+    HEAD_OF_STATE = "head_of_state"
+    PROMULGATION = "promulgation"
+    NOTIFICATION = "notification"
+
+
+STEP_ORDER = tuple(Step)
+
+
+class EventStatus(StrEnum):
+    EXPECTED = "expected"
+    REPORTED = "reported"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    RETRACTED = "retracted"
+
+
+# Claims that count as having happened when the lifecycle is derived.
+HAPPENED = (EventStatus.REPORTED, EventStatus.CONFIRMED)
+
+
+class RatificationState(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    RATIFIED = "ratified"
+    NOTIFIED = "notified"
+
+
+class AgreementStatus(StrEnum):
+    ACTIVE = "active"
+    STALLED = "stalled"
+    IN_FORCE = "in_force"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
+
+
+class AgreementKind(StrEnum):
+    TREATY = "treaty"
+    AGREEMENT = "agreement"
+    MEMORANDUM = "memorandum"
+    DECLARATION = "declaration"
+    PROTOCOL = "protocol"
+    ROADMAP = "roadmap"
+
+
+class PartyKind(StrEnum):
+    STATE = "state"
+    ORGANISATION = "organisation"
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class ReminderStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    SNOOZED = "snoozed"
+    DISMISSED = "dismissed"
+
+
+class DigestMode(StrEnum):
+    EVERYTHING = "everything"
+    WATCHLIST = "watchlist"
+    NONE = "none"
+
+
+def sql_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
+    """A CHECK constraint body allowing exactly these values."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"

@@ -1,0 +1,58 @@
+"""The audit log: every change a service makes is written here in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from tracker.models import AuditEntry, User
+
+
+# Never copied into the log: the log is readable by more people than the secrets are.
+SECRET_COLUMNS = {"password_hash", "token_hash"}
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The row's column values as JSON-ready data (dates as ISO strings, secrets redacted)."""
+    values: dict[str, Any] = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        value = getattr(obj, attr.key)
+        if attr.key in SECRET_COLUMNS:
+            value = "[redacted]" if value else None
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        values[attr.key] = value
+    return values
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    agreement_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
+    """Add an audit entry for `obj` (flushed, so it has its id) with its state now as `after`."""
+    session.flush()
+    after = snapshot(obj) if action != "purge" else None
+    if extra:
+        after = (after or {}) | extra
+    entry = AuditEntry(
+        user_id=actor.id if actor else None,
+        actor=actor.email if actor else actor_label or "system",
+        action=action,
+        entity=obj.__tablename__,
+        entity_id=str(inspect(obj).identity[0] if inspect(obj).identity else ""),
+        agreement_id=agreement_id,
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry

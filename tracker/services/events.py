@@ -1,0 +1,165 @@
+"""Stage events: record, amend, retract and prefer claims. Recording is liberal:
+a claim is never refused for being out of order; the lifecycle flags it instead."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.db import utcnow
+from tracker.models import StageEvent, User
+from tracker.models.vocab import EventStatus, Stage, Step
+from tracker.services import audit, checks, transactional
+from tracker.services.agreements import get_agreement
+from tracker.services.errors import Conflict, FieldErrors, NotFound
+from tracker.services.evidence import check_quotes, make_links
+from tracker.services.parties import check_codes
+
+FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
+
+
+def get_event(session: Session, event_id: int) -> StageEvent:
+    """The event, or NotFound (404)."""
+    event = session.get(StageEvent, event_id)
+    if event is None or event.is_deleted:
+        raise NotFound(f"event {event_id} does not exist")
+    return event
+
+
+def _clean(
+    session: Session, data: Mapping[str, Any], *, current: StageEvent | None = None
+) -> dict[str, Any]:
+    errors = FieldErrors()
+    for unknown in sorted(set(data) - FIELDS):
+        errors.add(unknown, "is not a field of a stage event")
+    values: dict[str, Any] = {}
+    if "stage" in data or current is None:
+        values["stage"] = checks.choice(errors, "stage", data.get("stage"), Stage)
+    if "step" in data:
+        values["step"] = checks.choice(errors, "step", data["step"], Step, required=False)
+    if "party" in data:
+        party = data["party"]
+        if party in (None, ""):
+            values["party_code"] = None
+        else:
+            codes = check_codes(session, [party] if isinstance(party, str) else [None], "party", errors)
+            values["party_code"] = codes[0] if codes else None
+    for name, limit in (("body", 200), ("place", 200), ("note", 20000)):
+        if name in data:
+            values[name] = checks.text(errors, name, data[name], max_length=limit)
+    if "date" in data:
+        parsed = checks.edtf(errors, "date", data["date"])
+        values["date"] = parsed.text if parsed else None
+        values["date_earliest"] = parsed.earliest if parsed else None
+        values["date_latest"] = parsed.latest if parsed else None
+    if "status" in data or current is None:
+        values["status"] = checks.choice(
+            errors, "status", data.get("status") or EventStatus.REPORTED.value, EventStatus
+        )
+
+    # Shape of the claim as a whole: a step refines ratification, which is per party.
+    stage = values.get("stage", current.stage if current else None)
+    step = values.get("step", current.step if current else None)
+    party = values.get("party_code", current.party_code if current else None)
+    if "stage" not in errors.errors and "step" not in errors.errors:
+        if step and stage != Stage.RATIFICATION:
+            errors.add("step", "only a ratification has steps")
+        if stage == Stage.RATIFICATION and not party and "party" not in errors.errors:
+            errors.add("party", "a ratification step belongs to one party: give its code")
+    values["located"] = check_quotes(session, data.get("evidence"), errors)
+    errors.raise_if_any()
+    return values
+
+
+def _apply(event: StageEvent, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name != "located":
+            setattr(event, name, value)
+
+
+@transactional
+def record_event(
+    session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
+) -> StageEvent:
+    """Record one claim, with its evidence quotes; raise ValidationError (422), writing nothing."""
+    agreement = get_agreement(session, agreement_id)
+    values = _clean(session, data)
+    event = StageEvent(agreement=agreement, recorded_by_id=actor.id if actor else None)
+    _apply(event, values)
+    event.evidence = make_links(values["located"], actor=actor)
+    session.add(event)
+    agreement.updated_at = utcnow()
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        obj=event,
+        before=None,
+        agreement_id=agreement.id,
+        extra={"evidence": [link.quote for link in event.evidence]},
+    )
+    return event
+
+
+@transactional
+def amend_event(
+    session: Session,
+    event_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    expected_version: int | None = None,
+) -> StageEvent:
+    """Change the given fields; evidence given here is added to what the event has."""
+    event = get_event(session, event_id)
+    if expected_version is not None and event.version != expected_version:
+        raise Conflict(f"event {event_id} changed meanwhile")
+    values = _clean(session, data, current=event)
+    before = audit.snapshot(event)
+    _apply(event, values)
+    event.evidence.extend(make_links(values["located"], actor=actor))
+    event.agreement.updated_at = utcnow()
+    audit.record(
+        session, actor=actor, action="update", obj=event, before=before, agreement_id=event.agreement_id
+    )
+    return event
+
+
+@transactional
+def retract_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
+    """Mark the claim retracted: it stays on the record but counts for nothing."""
+    return amend_event(session, event_id, {"status": EventStatus.RETRACTED.value}, actor=actor)
+
+
+@transactional
+def prefer_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
+    """Settle a conflict: this claim is preferred over the others about the same step."""
+    event = get_event(session, event_id)
+    rivals = session.scalars(
+        select(StageEvent).where(
+            StageEvent.agreement_id == event.agreement_id,
+            StageEvent.stage == event.stage,
+            StageEvent.id != event.id,
+            StageEvent.preferred.is_(True),
+            StageEvent.step.is_(None) if event.step is None else StageEvent.step == event.step,
+            StageEvent.party_code.is_(None)
+            if event.party_code is None
+            else StageEvent.party_code == event.party_code,
+        )
+    )
+    for rival in rivals:
+        before = audit.snapshot(rival)
+        rival.preferred = False
+        audit.record(
+            session, actor=actor, action="update", obj=rival, before=before, agreement_id=rival.agreement_id
+        )
+    before = audit.snapshot(event)
+    event.preferred = True
+    event.agreement.updated_at = utcnow()
+    audit.record(
+        session, actor=actor, action="update", obj=event, before=before, agreement_id=event.agreement_id
+    )
+    return event

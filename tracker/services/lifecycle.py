@@ -1,0 +1,397 @@
+"""The derived lifecycle of an agreement (SPEC §2): stage, per-party ratification, status,
+conflicts, inconsistency flags and the next expected event.
+
+`derive` is a pure function of the recorded claims, so it is tested on its own and gives
+the same answer wherever it is called. Recording is liberal: nothing here refuses a claim;
+what looks wrong is reported as a flag for the researcher.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from tracker.models.vocab import (
+    EXITS,
+    HAPPENED,
+    LIFECYCLE,
+    AgreementStatus,
+    EventStatus,
+    RatificationState,
+    Stage,
+    Step,
+)
+from tracker.text.dates import span_to_edtf
+
+STALLED_AFTER_DAYS = 180
+
+_EXIT_STATUS = {
+    Stage.SUSPENSION: AgreementStatus.SUSPENDED,
+    Stage.WITHDRAWAL: AgreementStatus.WITHDRAWN,
+    Stage.TERMINATION: AgreementStatus.TERMINATED,
+}
+# Among exits on the same day the most final one decides the status.
+_EXIT_RANK = {Stage.SUSPENSION: 0, Stage.WITHDRAWAL: 1, Stage.TERMINATION: 2}
+_RATIFIED_STEPS = {Step.HEAD_OF_STATE, Step.PROMULGATION, None}
+_RATIFICATION_RANK = {state: rank for rank, state in enumerate(RatificationState)}
+
+
+class EventLike(Protocol):
+    """What derivation reads of a stage event (a StageEvent row satisfies it)."""
+
+    id: int
+    stage: str
+    step: str | None
+    party_code: str | None
+    body: str
+    place: str
+    date: str | None
+    date_earliest: date | None
+    date_latest: date | None
+    status: str
+    preferred: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NextExpected:
+    stage: str
+    date: str | None
+    step: str | None = None
+    party: str | None = None
+    # "rule" (computed from the entry-into-force rule), "event" (an expected claim) or
+    # "sequence" (simply the next stage of the lifecycle, undated).
+    source: str = "sequence"
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    event_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    current_stage: str | None
+    status: str
+    ratification: dict[str, str]
+    conflicts: list[list[int]]
+    flags: list[Flag]
+    next_expected: NextExpected | None
+    # The span computed from the entry-into-force rule, when every party has notified.
+    expected_entry_into_force: tuple[date, date | None] | None
+    last_activity: date | None = None
+    # Claims that settle nothing on their own: disputed, expected, retracted are excluded.
+    counted_event_ids: list[int] = field(default_factory=list)
+
+
+def _key(event: EventLike) -> tuple[str, str | None, str | None]:
+    return (event.stage, event.step, event.party_code)
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _differ(a: EventLike, b: EventLike) -> bool:
+    """Two claims about one step disagree on the date or on a detail both of them give."""
+    if (a.date_earliest, a.date_latest) != (b.date_earliest, b.date_latest):
+        return True
+    for left, right in ((a.body, b.body), (a.place, b.place)):
+        if _clean(left) and _clean(right) and _clean(left) != _clean(right):
+            return True
+    return False
+
+
+def _before(a: EventLike, b: EventLike) -> bool:
+    """a certainly happened before b (their spans do not overlap)."""
+    return a.date_latest is not None and b.date_earliest is not None and a.date_latest < b.date_earliest
+
+
+def _label(event: EventLike) -> str:
+    parts = [event.party_code or "", event.step or event.stage]
+    return " ".join(p for p in parts if p) + f" ({event.date or 'undated'})"
+
+
+def derive(
+    *,
+    party_codes: Sequence[str],
+    events: Iterable[EventLike],
+    today: date,
+    entry_into_force_days: int | None = None,
+    evidence_dates: Iterable[date] = (),
+    created_on: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+) -> Lifecycle:
+    """Derive the lifecycle from the claims as recorded on `today` (see SPEC §2)."""
+    events = [e for e in events if e.status != EventStatus.RETRACTED]
+    claims = [e for e in events if e.status != EventStatus.EXPECTED]
+    happened = [e for e in claims if e.status in HAPPENED]
+
+    # Conflicts: claims about the same stage/step/party that disagree, until one is preferred.
+    groups: dict[tuple[str, str | None, str | None], list[EventLike]] = defaultdict(list)
+    for event in claims:
+        groups[_key(event)].append(event)
+    conflicts: list[list[int]] = []
+    settled: dict[tuple[str, str | None, str | None], EventLike] = {}
+    for key, members in groups.items():
+        preferred = [e for e in members if e.preferred]
+        if preferred:
+            settled[key] = preferred[0]
+        elif any(_differ(a, b) for i, a in enumerate(members) for b in members[i + 1 :]):
+            conflicts.append(sorted(e.id for e in members))
+    conflicts.sort()
+
+    # A settled step counts only through its preferred claim.
+    counted = [e for e in happened if _key(e) not in settled or settled[_key(e)] is e]
+    stages_seen = {e.stage for e in counted}
+    current = next((s.value for s in reversed(LIFECYCLE) if s in stages_seen), None)
+
+    ratification = _ratification(party_codes, counted)
+    flags = _flags(party_codes, counted, ratification)
+
+    expected_eif = None
+    if entry_into_force_days is not None and party_codes:
+        expected_eif = _expected_entry_into_force(party_codes, counted, entry_into_force_days)
+        eif_claims = [e for e in counted if e.stage == Stage.ENTRY_INTO_FORCE]
+        if expected_eif and eif_claims:
+            low, high = expected_eif
+            for claim in eif_claims:
+                outside = (claim.date_latest and claim.date_latest < low) or (
+                    high and claim.date_earliest and claim.date_earliest > high
+                )
+                if outside:
+                    flags.append(
+                        Flag(
+                            "entry_into_force_date_differs",
+                            f"Entry into force is recorded on {claim.date}, but the rule "
+                            f"({entry_into_force_days} days after the last notification) "
+                            f"gives {span_to_edtf(low, high) if high else low.isoformat()}.",
+                            (claim.id,),
+                        )
+                    )
+
+    last_activity = _last_activity(events, evidence_dates, today, created_on)
+    exits = [e for e in counted if e.stage in EXITS]
+    if exits:
+        last_exit = max(exits, key=lambda e: (e.date_earliest or date.min, _EXIT_RANK[e.stage]))
+        status = _EXIT_STATUS[Stage(last_exit.stage)]
+    elif Stage.ENTRY_INTO_FORCE in stages_seen:
+        status = AgreementStatus.IN_FORCE
+    elif last_activity is not None and (today - last_activity).days >= stalled_after_days:
+        status = AgreementStatus.STALLED
+    else:
+        status = AgreementStatus.ACTIVE
+
+    next_expected = None
+    if not exits and Stage.ENTRY_INTO_FORCE not in stages_seen:
+        next_expected = _next_expected(
+            current, party_codes, ratification, expected_eif, events, counted
+        )
+
+    return Lifecycle(
+        current_stage=current,
+        status=status.value,
+        ratification=ratification,
+        conflicts=conflicts,
+        flags=flags,
+        next_expected=next_expected,
+        expected_entry_into_force=expected_eif,
+        last_activity=last_activity,
+        counted_event_ids=sorted(e.id for e in counted),
+    )
+
+
+def _ratification(party_codes: Sequence[str], counted: list[EventLike]) -> dict[str, str]:
+    states = {code: RatificationState.NOT_STARTED for code in party_codes}
+    for event in counted:
+        if event.stage != Stage.RATIFICATION or not event.party_code:
+            continue
+        if event.step == Step.NOTIFICATION:
+            state = RatificationState.NOTIFIED
+        elif event.step in _RATIFIED_STEPS:
+            state = RatificationState.RATIFIED
+        else:
+            state = RatificationState.IN_PROGRESS
+        known = states.get(event.party_code, RatificationState.NOT_STARTED)
+        if _RATIFICATION_RANK[state] > _RATIFICATION_RANK[known]:
+            states[event.party_code] = state
+    return {code: state.value for code, state in states.items()}
+
+
+def _flags(
+    party_codes: Sequence[str], counted: list[EventLike], ratification: dict[str, str]
+) -> list[Flag]:
+    flags: list[Flag] = []
+    parties = set(party_codes)
+    signings = [e for e in counted if e.stage == Stage.SIGNING]
+    ratifications = [e for e in counted if e.stage == Stage.RATIFICATION]
+    if ratifications and not signings:
+        flags.append(
+            Flag(
+                "ratification_without_signing",
+                "Ratification is recorded, but no signing is.",
+                tuple(sorted(e.id for e in ratifications)),
+            )
+        )
+    elif signings:
+        first_signing = min(signings, key=lambda e: e.date_earliest or date.max)
+        early = [e for e in ratifications if _before(e, first_signing)]
+        for event in early:
+            flags.append(
+                Flag(
+                    "ratification_before_signing",
+                    f"{_label(event)} is dated before the signing ({first_signing.date}).",
+                    (event.id, first_signing.id),
+                )
+            )
+
+    for event in counted:
+        if event.party_code and parties and event.party_code not in parties:
+            flags.append(
+                Flag(
+                    "party_not_in_agreement",
+                    f"{_label(event)} names {event.party_code}, which is not a party.",
+                    (event.id,),
+                )
+            )
+
+    by_party: dict[str, list[EventLike]] = defaultdict(list)
+    for event in ratifications:
+        if event.party_code and event.step:
+            by_party[event.party_code].append(event)
+    for steps in by_party.values():
+        for earlier, later in _out_of_order(steps):
+            flags.append(
+                Flag(
+                    "step_out_of_order",
+                    f"{_label(later)} is dated before {_label(earlier)}.",
+                    (earlier.id, later.id),
+                )
+            )
+
+    if any(e.stage == Stage.ENTRY_INTO_FORCE for e in counted):
+        behind = [
+            code
+            for code in party_codes
+            if ratification.get(code) in (RatificationState.NOT_STARTED, RatificationState.IN_PROGRESS)
+        ]
+        if behind:
+            flags.append(
+                Flag(
+                    "entry_into_force_before_ratification",
+                    "Entry into force is recorded, but "
+                    + ", ".join(behind)
+                    + " has not ratified on the record.",
+                    tuple(sorted(e.id for e in counted if e.stage == Stage.ENTRY_INTO_FORCE)),
+                )
+            )
+    return flags
+
+
+# Pairs whose order holds in every domestic chain: (must come first, must come after).
+_ORDER_PAIRS = list(
+    dict.fromkeys(
+        [(Step.SUBMITTED, step) for step in Step if step != Step.SUBMITTED]
+        + [(Step.LOWER_HOUSE, Step.UPPER_HOUSE)]
+        + [(step, Step.NOTIFICATION) for step in Step if step != Step.NOTIFICATION]
+    )
+)
+
+
+def _out_of_order(steps: list[EventLike]) -> list[tuple[EventLike, EventLike]]:
+    found = []
+    for first_step, second_step in _ORDER_PAIRS:
+        for first in (e for e in steps if e.step == first_step):
+            for second in (e for e in steps if e.step == second_step):
+                if _before(second, first):
+                    found.append((first, second))
+    return found
+
+
+def _expected_entry_into_force(
+    party_codes: Sequence[str], counted: list[EventLike], days: int
+) -> tuple[date, date | None] | None:
+    """Last notification + N days, as a span when the notification dates are uncertain."""
+    lows: list[date] = []
+    highs: list[date | None] = []
+    for code in party_codes:
+        notes = [
+            e
+            for e in counted
+            if e.stage == Stage.RATIFICATION and e.step == Step.NOTIFICATION and e.party_code == code
+        ]
+        dated = [e for e in notes if e.date_earliest is not None]
+        if not dated:
+            return None
+        lows.append(min(e.date_earliest for e in dated))  # type: ignore[type-var]
+        latest = [e.date_latest for e in dated]
+        highs.append(None if None in latest else max(latest))  # type: ignore[type-var]
+    low = max(lows) + timedelta(days=days)
+    high = None if None in highs else max(highs) + timedelta(days=days)  # type: ignore[type-var]
+    return low, high
+
+
+def _next_expected(
+    current: str | None,
+    party_codes: Sequence[str],
+    ratification: dict[str, str],
+    expected_eif: tuple[date, date | None] | None,
+    events: list[EventLike],
+    counted: list[EventLike],
+) -> NextExpected:
+    if expected_eif is not None:
+        low, high = expected_eif
+        text = span_to_edtf(low, high) if high else f"{low.isoformat()}/.."
+        return NextExpected(Stage.ENTRY_INTO_FORCE.value, text, source="rule")
+
+    done = {_key(e) for e in counted}
+    reached = LIFECYCLE.index(Stage(current)) if current else -1
+    pending = [
+        e
+        for e in events
+        if e.status == EventStatus.EXPECTED
+        and _key(e) not in done
+        and (e.stage in EXITS or LIFECYCLE.index(Stage(e.stage)) >= reached)
+    ]
+    if pending:
+        soonest = min(pending, key=lambda e: (e.date_earliest or date.max, e.id))
+        return NextExpected(
+            soonest.stage,
+            soonest.date,
+            step=soonest.step,
+            party=soonest.party_code,
+            source="event",
+            event_id=soonest.id,
+        )
+
+    if current == Stage.RATIFICATION and any(
+        ratification.get(code) != RatificationState.NOTIFIED for code in party_codes
+    ):
+        return NextExpected(Stage.RATIFICATION.value, None)
+    following = LIFECYCLE[min(reached + 1, len(LIFECYCLE) - 1)]
+    return NextExpected(following.value, None)
+
+
+def _last_activity(
+    events: list[EventLike],
+    evidence_dates: Iterable[date],
+    today: date,
+    created_on: date | None,
+) -> date | None:
+    """The last day anything happened to the agreement on or before `today`."""
+    days: list[date] = [d for d in evidence_dates if d <= today]
+    for event in events:
+        if event.date_latest and event.date_latest <= today and event.status in HAPPENED:
+            days.append(event.date_latest)
+        recorded = event.created_at.date()
+        if recorded <= today:
+            days.append(recorded)
+    if created_on and created_on <= today:
+        days.append(created_on)
+    return max(days) if days else None

@@ -1,0 +1,66 @@
+"""Statements of principle: which principle an agreement's parties state, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.db import utcnow
+from tracker.models import Principle, PrincipleStatement, User
+from tracker.services import audit, checks, transactional
+from tracker.services.agreements import get_agreement
+from tracker.services.errors import FieldErrors
+from tracker.services.evidence import locate_quote, make_links
+from tracker.services.parties import check_codes
+
+FIELDS = {"principle", "party", "quote", "article_id", "clause", "note"}
+
+
+def vocabulary(session: Session) -> list[Principle]:
+    return list(session.scalars(select(Principle).order_by(Principle.code)))
+
+
+@transactional
+def state_principle(
+    session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
+) -> PrincipleStatement:
+    """Record that a principle is stated, with a quote from an article or a treaty clause."""
+    agreement = get_agreement(session, agreement_id)
+    errors = FieldErrors()
+    for unknown in sorted(set(data) - FIELDS):
+        errors.add(unknown, "is not a field of a principle statement")
+    code = data.get("principle")
+    if not isinstance(code, str) or not code.strip():
+        errors.add("principle", "is required")
+    elif session.get(Principle, code.strip()) is None:
+        errors.add("principle", f"{code!r} is not in the principle vocabulary")
+    party = data.get("party")
+    party_code = None
+    if party not in (None, ""):
+        codes = check_codes(session, [party] if isinstance(party, str) else [None], "party", errors)
+        party_code = codes[0] if codes else None
+    clause = checks.text(errors, "clause", data.get("clause"), max_length=200)
+    note = checks.text(errors, "note", data.get("note"), max_length=20000)
+    located = []
+    if data.get("quote") is not None or data.get("article_id") is not None:
+        found = locate_quote(session, data.get("article_id"), data.get("quote"), errors, "article_id")
+        located = [found] if found else []
+    elif not clause:
+        errors.add("quote", "give a quote with its article_id, or a clause such as 'Art. 3 §3'")
+    errors.raise_if_any()
+    statement = PrincipleStatement(
+        agreement=agreement,
+        principle_code=code.strip(),
+        party_code=party_code,
+        clause=clause,
+        note=note,
+        recorded_by_id=actor.id if actor else None,
+    )
+    statement.evidence = make_links(located, actor=actor)
+    session.add(statement)
+    agreement.updated_at = utcnow()
+    audit.record(session, actor=actor, action="create", obj=statement, before=None, agreement_id=agreement.id)
+    return statement

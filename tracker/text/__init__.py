@@ -1,0 +1,1 @@
+"""Language-level helpers: normalisation of Persian/Arabic text, dates and calendars."""

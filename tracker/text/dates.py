@@ -1,0 +1,163 @@
+"""EDTF dates with their earliest and latest day, and Solar Hijri (Jalali) input and display.
+
+Every stored date is an EDTF string (Library of Congress Extended Date/Time Format,
+Gregorian). `parse_date_input` also accepts a Solar Hijri date such as ``1403/10/28``
+(Persian or Arabic-Indic digits too) and converts it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+from persiantools.jdatetime import JalaliDate
+
+_DIGITS = str.maketrans(
+    "".join(chr(0x06F0 + i) for i in range(10)) + "".join(chr(0x0660 + i) for i in range(10)),
+    "0123456789" * 2,
+)
+# Years 1200-1499 with a month: Solar Hijri (Gregorian years that early are out of scope).
+_JALALI = re.compile(r"^(1[2-4]\d\d)[/\-.](\d{1,2})(?:[/\-.](\d{1,2}))?$")
+_PLAIN = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_OPEN = {"", ".."}
+
+
+class DateError(ValueError):
+    """The input is not a date this system can store; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class EdtfDate:
+    """An EDTF string with its first and last possible Gregorian day (None when open)."""
+
+    text: str
+    earliest: date | None
+    latest: date | None
+
+
+def _struct_to_date(value: object) -> date:
+    return date(value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
+
+
+def _explain(text: str) -> str:
+    """A specific reason for a date that looks like YYYY[-MM[-DD]] but is not one."""
+    match = _PLAIN.match(text)
+    if not match:
+        return (
+            f"{text!r} is not an EDTF date; write it as YYYY, YYYY-MM or YYYY-MM-DD, with ? for "
+            "uncertain, ~ for approximate, or A/B for a range (e.g. 2024-01-15, 2025-06~, "
+            "2025-05/2025-06)"
+        )
+    year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        if 21 <= int(month) <= 41:
+            return f"{text!r}: {month} is a season code in EDTF, not a month; months are 01-12"
+        return f"{text!r}: month {month} does not exist (months are 01-12)"
+    if day:
+        last = calendar.monthrange(int(year), int(month))[1]
+        if not 1 <= int(day) <= last:
+            return f"{text!r}: day {day} does not exist in {year}-{month} (it has {last} days)"
+    return f"{text!r} is not a valid EDTF date"
+
+
+def _bounds(text: str) -> tuple[date, date]:
+    try:
+        parsed = parse_edtf(text)
+        earliest, latest = parsed.lower_strict(), parsed.upper_strict()
+    except EDTFParseException:
+        raise DateError(_explain(text)) from None
+    except (TypeError, ValueError, OverflowError):
+        raise DateError(f"{text!r} cannot be turned into a span of days") from None
+    return _struct_to_date(earliest), _struct_to_date(latest)
+
+
+def parse_edtf_date(text: str) -> EdtfDate:
+    """Validate an EDTF string and find its earliest and latest day; raise DateError if invalid.
+
+    Seasons (2024-21) are accepted as EDTF allows them. Open-ended intervals such as
+    ``2025-01/..`` have no latest day.
+    """
+    text = text.strip().translate(_DIGITS)
+    if not text:
+        raise DateError("the date is empty")
+    if "/" in text:
+        start, _, end = text.partition("/")
+        if start in _OPEN and end in _OPEN:
+            raise DateError(f"{text!r}: an interval needs at least one known end")
+        earliest = None if start in _OPEN else _bounds(start)[0]
+        latest = None if end in _OPEN else _bounds(end)[1]
+        if start not in _OPEN and end not in _OPEN:
+            _bounds(text)  # the edtf package checks the interval as a whole too
+        if earliest and latest and earliest > latest:
+            raise DateError(f"{text!r}: the interval ends before it starts")
+        return EdtfDate(text, earliest, latest)
+    earliest, latest = _bounds(text)
+    return EdtfDate(text, earliest, latest)
+
+
+def jalali_to_edtf(text: str) -> str | None:
+    """Convert ``1403/10/28`` (or the month ``1403/10``) to EDTF; None if it is not Jalali.
+
+    A Jalali month spans two Gregorian months, so it becomes an interval of days.
+    """
+    match = _JALALI.match(text.strip().translate(_DIGITS))
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if day is not None:
+            return JalaliDate(year, month, day).to_gregorian().isoformat()
+        first = JalaliDate(year, month, 1)
+        last = JalaliDate(year, month, _jalali_month_length(year, month))
+    except ValueError as exc:
+        reason = exc.args[0] if exc.args else "out of range"
+        raise DateError(f"{text!r} is not a valid Solar Hijri date: {reason}") from None
+    return f"{first.to_gregorian().isoformat()}/{last.to_gregorian().isoformat()}"
+
+
+def _jalali_month_length(year: int, month: int) -> int:
+    if month <= 6:
+        return 31
+    if month <= 11:
+        return 30
+    return 30 if JalaliDate.is_leap(year) else 29
+
+
+def parse_date_input(text: str) -> EdtfDate:
+    """What a researcher typed (EDTF or Solar Hijri) as a stored EDTF date; raise DateError."""
+    cleaned = text.strip().translate(_DIGITS)
+    converted = jalali_to_edtf(cleaned)
+    return parse_edtf_date(converted if converted is not None else cleaned)
+
+
+def to_jalali(day: date) -> str:
+    """The Solar Hijri form of a Gregorian day, as YYYY/MM/DD."""
+    return JalaliDate.to_jalali(day).strftime("%Y/%m/%d")
+
+
+def describe_span(earliest: date | None, latest: date | None) -> str:
+    """A short human reading of a span: one day, or 'from … to …'."""
+    if earliest and latest and earliest == latest:
+        return earliest.isoformat()
+    if earliest and latest:
+        return f"{earliest.isoformat()} – {latest.isoformat()}"
+    if earliest:
+        return f"from {earliest.isoformat()}"
+    if latest:
+        return f"until {latest.isoformat()}"
+    return "undated"
+
+
+def span_to_edtf(earliest: date, latest: date) -> str:
+    """The EDTF for a span of days: a day, or an interval."""
+    if earliest == latest:
+        return earliest.isoformat()
+    return f"{earliest.isoformat()}/{latest.isoformat()}"
+
+
+def add_days(day: date | None, days: int) -> date | None:
+    return None if day is None else day + timedelta(days=days)

@@ -1,0 +1,130 @@
+"""One normaliser for Persian, Arabic, Russian and English text, used at index and query time.
+
+It folds the spelling variants that make the same word look different: Arabic ي/ى and ك
+become Persian ی and ک, hamza-carrying alefs become ا, ة and ۀ become ه, zero-width joiners
+and non-joiners, tatweel, bidi marks and Arabic diacritics are removed, Persian and
+Arabic-Indic digits become ASCII, Latin and Cyrillic are case-folded (ё as е), and runs of
+white space become one space. `normalise_with_offsets` also maps every character of the
+result back to the original text, so a quote found in normalised text has exact offsets.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+_LETTERS = {
+    "\u064a": "\u06cc",  # ARABIC LETTER YEH -> FARSI YEH
+    "\u0649": "\u06cc",  # ALEF MAKSURA -> FARSI YEH
+    "\u0643": "\u06a9",  # ARABIC LETTER KAF -> KEHEH
+    "\u0623": "\u0627",  # ALEF WITH HAMZA ABOVE -> ALEF
+    "\u0625": "\u0627",  # ALEF WITH HAMZA BELOW -> ALEF
+    "\u0622": "\u0627",  # ALEF WITH MADDA ABOVE -> ALEF
+    "\u0671": "\u0627",  # ALEF WASLA -> ALEF
+    "\u0624": "\u0648",  # WAW WITH HAMZA ABOVE -> WAW
+    "\u0626": "\u06cc",  # YEH WITH HAMZA ABOVE -> FARSI YEH
+    "\u0629": "\u0647",  # TEH MARBUTA -> HEH
+    "\u06c0": "\u0647",  # HEH WITH YEH ABOVE (ۀ) -> HEH
+    "\u06d5": "\u0647",  # AE -> HEH
+    "\u0640": "",  # TATWEEL
+    "\u0451": "\u0435",  # ё -> е
+    "\u060c": ",",  # ARABIC COMMA
+    "\u061b": ";",  # ARABIC SEMICOLON
+    "\u061f": "?",  # ARABIC QUESTION MARK
+}
+
+# Joiners, bidi controls, soft hyphen, byte-order mark: invisible, never part of a word.
+_INVISIBLE = {
+    "\u00ad",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\ufeff",
+}
+
+_DIGITS = {chr(0x06F0 + i): str(i) for i in range(10)} | {chr(0x0660 + i): str(i) for i in range(10)}
+
+
+def _is_arabic_mark(ch: str) -> bool:
+    """Harakat, tanwin, shadda, sukun, superscript alef and Quranic marks."""
+    code = ord(ch)
+    return (
+        0x064B <= code <= 0x065F
+        or code == 0x0670
+        or 0x0610 <= code <= 0x061A
+        or 0x06D6 <= code <= 0x06ED
+    )
+
+
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    """What one character becomes: "" (dropped), itself, or one or more other characters."""
+    if ch in _INVISIBLE or _is_arabic_mark(ch):
+        return ""
+    if ch in _DIGITS:
+        return _DIGITS[ch]
+    if ch in _LETTERS:
+        return _LETTERS[ch]
+    if ch.isspace():
+        return " "
+    out = []
+    # NFKC folds presentation forms (ﻻ -> لا) and compatibility characters.
+    for c in unicodedata.normalize("NFKC", ch).casefold():
+        if c in _INVISIBLE or _is_arabic_mark(c):
+            continue
+        c = _DIGITS.get(c, c)
+        out.append(_LETTERS.get(c, c))
+    return "".join(out)
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        folded = _fold(ch)
+        if not folded:
+            continue
+        if folded == " ":
+            if not out or out[-1] == " ":
+                continue
+        out.extend(folded)
+        origin.extend([index] * len(folded))
+    if out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    return "".join(out), origin
+
+
+def normalise(text: str) -> str:
+    """The normalised form of `text` (see the module docstring for what it folds)."""
+    return normalise_with_offsets(text)[0]
+
+
+def locate(text: str, quote: str) -> tuple[int, int] | None:
+    """Offsets [start, end) in `text` of the first span whose normalised form equals `quote`'s.
+
+    The span starts at the first original character of the match and ends after the last one,
+    so `text[start:end]` is the quote as the article spells it. None when it is not there.
+    """
+    needle = normalise(quote)
+    if not needle:
+        return None
+    haystack, origin = normalise_with_offsets(text)
+    position = haystack.find(needle)
+    if position < 0:
+        return None
+    start = origin[position]
+    end = origin[position + len(needle) - 1] + 1
+    return start, end
