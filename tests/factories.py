@@ -17,10 +17,14 @@ def agreement(session: Session, **fields: Any) -> Agreement:
     return create_agreement(session, data)
 
 
-def event(session: Session, agreement_id: int, stage: str, date: str | None = None, **fields: Any) -> StageEvent:
+def event(
+    session: Session, agreement_id: int, stage: str, date: str | None = None, **fields: Any
+) -> StageEvent:
     data = {"stage": stage, **({"date": date} if date else {}), **fields}
     return record_event(session, agreement_id, data)
 
 
-def article(session: Session, text: str = "Moscow and Tehran signed the treaty.", **fields: Any) -> EvidenceArticle:
+def article(
+    session: Session, text: str = "Moscow and Tehran signed the treaty.", **fields: Any
+) -> EvidenceArticle:
     return add_article(session, {"text": text, "outlet": "Test outlet", "language": "en"} | fields)

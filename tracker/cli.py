@@ -66,7 +66,9 @@ def db_current() -> None:
     migrate.current(_engine())
 
 
-@db.command("revision", help="Write a new migration from the difference between models and database.")
+@db.command(
+    "revision", help="Write a new migration from the difference between models and database."
+)
 @click.option("-m", "--message", required=True, help="What the migration changes.")
 @click.option("--empty", is_flag=True, help="Write an empty migration instead of comparing.")
 @with_appcontext
@@ -93,26 +95,42 @@ def seed(seed_dir: Path) -> None:
     click.echo(report.summary())
 
 
-@tracker.command("create-user", help="Create a user. Without --password the user signs in with API tokens only.")
+@tracker.command(
+    "create-user", help="Create a user. Without --password the user signs in with API tokens only."
+)
 @click.argument("email")
 @click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.VIEWER.value, show_default=True
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.VIEWER.value,
+    show_default=True,
 )
 @click.option("--password", help="At least 10 characters.")
 @click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Asia/Tehran.")
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Asia/Tehran."
+)
 @with_appcontext
-def create_user(email: str, role: str, password: str | None, display_name: str, timezone: str) -> None:
+def create_user(
+    email: str, role: str, password: str | None, display_name: str, timezone: str
+) -> None:
     try:
         user = make_user(
-            get_session(), email, role=role, password=password, display_name=display_name, timezone=timezone
+            get_session(),
+            email,
+            role=role,
+            password=password,
+            display_name=display_name,
+            timezone=timezone,
         )
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Created {user.role} {user.email}.")
 
 
-@tracker.command("create-token", help="Create an API token for EMAIL and print it alone on standard output.")
+@tracker.command(
+    "create-token", help="Create an API token for EMAIL and print it alone on standard output."
+)
 @click.argument("email")
 @click.option("--name", default="", help="A label to tell tokens apart.")
 @with_appcontext

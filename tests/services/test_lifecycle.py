@@ -15,59 +15,121 @@ TIMELINE = [
     (
         "2024-01-20",
         dict(stage="preparation", date="2024-01", body="Foreign ministries"),
-        "preparation", "not_started", "not_started", "active", ("announcement", None),
+        "preparation",
+        "not_started",
+        "not_started",
+        "active",
+        ("announcement", None),
     ),
     (
         "2025-01-17",
         dict(stage="signing", date="2025-01-17", place="Moscow"),
-        "signing", "not_started", "not_started", "active", ("ratification", None),
+        "signing",
+        "not_started",
+        "not_started",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-03-27",
         dict(stage="ratification", step="submitted", party="RUS", date="2025-03-27"),
-        "ratification", "in_progress", "not_started", "active", ("ratification", None),
+        "ratification",
+        "in_progress",
+        "not_started",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-04-08",
-        dict(stage="ratification", step="lower_house", party="RUS", date="2025-04-08", body="State Duma"),
-        "ratification", "in_progress", "not_started", "active", ("ratification", None),
+        dict(
+            stage="ratification",
+            step="lower_house",
+            party="RUS",
+            date="2025-04-08",
+            body="State Duma",
+        ),
+        "ratification",
+        "in_progress",
+        "not_started",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-04-16",
-        dict(stage="ratification", step="upper_house", party="RUS", date="2025-04-16",
-             body="Federation Council"),
-        "ratification", "in_progress", "not_started", "active", ("ratification", None),
+        dict(
+            stage="ratification",
+            step="upper_house",
+            party="RUS",
+            date="2025-04-16",
+            body="Federation Council",
+        ),
+        "ratification",
+        "in_progress",
+        "not_started",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-04-21",
         dict(stage="ratification", step="head_of_state", party="RUS", date="2025-04-21"),
-        "ratification", "ratified", "not_started", "active", ("ratification", None),
+        "ratification",
+        "ratified",
+        "not_started",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-05-21",
-        dict(stage="ratification", step="lower_house", party="IRN", date="2025-05-21", body="Majlis"),
-        "ratification", "ratified", "in_progress", "active", ("ratification", None),
+        dict(
+            stage="ratification", step="lower_house", party="IRN", date="2025-05-21", body="Majlis"
+        ),
+        "ratification",
+        "ratified",
+        "in_progress",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-06-11",
-        dict(stage="ratification", step="constitutional_review", party="IRN", date="2025-06-11",
-             body="Guardian Council"),
-        "ratification", "ratified", "in_progress", "active", ("ratification", None),
+        dict(
+            stage="ratification",
+            step="constitutional_review",
+            party="IRN",
+            date="2025-06-11",
+            body="Guardian Council",
+        ),
+        "ratification",
+        "ratified",
+        "in_progress",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-07-01",
         dict(stage="ratification", step="notification", party="RUS", date="2025-07-01"),
-        "ratification", "notified", "in_progress", "active", ("ratification", None),
+        "ratification",
+        "notified",
+        "in_progress",
+        "active",
+        ("ratification", None),
     ),
     (
         "2025-09-02",
         dict(stage="ratification", step="notification", party="IRN", date="2025-09-02"),
-        "ratification", "notified", "notified", "active", ("entry_into_force", "2025-10-02"),
+        "ratification",
+        "notified",
+        "notified",
+        "active",
+        ("entry_into_force", "2025-10-02"),
     ),
     (
         "2025-10-02",
         dict(stage="entry_into_force", date="2025-10-02"),
-        "entry_into_force", "notified", "notified", "in_force", None,
+        "entry_into_force",
+        "notified",
+        "notified",
+        "in_force",
+        None,
     ),
 ]
 
@@ -86,7 +148,9 @@ def test_russia_iran_timeline_step_by_step(session):
     for today, data, stage, rus, irn, status, expected in TIMELINE:
         factories.event(session, treaty.id, **data)
         life = lifecycle(session, treaty, today=date.fromisoformat(today))
-        got_next = (life.next_expected.stage, life.next_expected.date) if life.next_expected else None
+        got_next = (
+            (life.next_expected.stage, life.next_expected.date) if life.next_expected else None
+        )
         assert (life.current_stage, life.ratification, life.status, got_next) == (
             stage,
             {"RUS": rus, "IRN": irn},
@@ -98,10 +162,14 @@ def test_russia_iran_timeline_step_by_step(session):
 
 
 def test_expected_entry_into_force_follows_the_last_notification(session):
-    treaty = factories.agreement(session, entry_into_force_rule={"days_after_last_notification": 30})
+    treaty = factories.agreement(
+        session, entry_into_force_rule={"days_after_last_notification": 30}
+    )
     factories.event(session, treaty.id, "signing", "2025-01-17")
     factories.event(session, treaty.id, "ratification", "2025-06", step="notification", party="RUS")
-    factories.event(session, treaty.id, "ratification", "2025-05-20", step="notification", party="IRN")
+    factories.event(
+        session, treaty.id, "ratification", "2025-05-20", step="notification", party="IRN"
+    )
     life = lifecycle(session, treaty, today=date(2025, 7, 1))
     # RUS notified some day in June: the treaty enters into force 30 days after that day.
     assert life.expected_entry_into_force == (date(2025, 7, 1), date(2025, 7, 30))
@@ -113,7 +181,9 @@ def test_no_computed_date_without_a_rule(session):
     treaty = factories.agreement(session)
     factories.event(session, treaty.id, "signing", "2025-01-17")
     for party in ("RUS", "IRN"):
-        factories.event(session, treaty.id, "ratification", "2025-05-01", step="notification", party=party)
+        factories.event(
+            session, treaty.id, "ratification", "2025-05-01", step="notification", party=party
+        )
     life = lifecycle(session, treaty, today=date(2025, 6, 1))
     assert life.expected_entry_into_force is None
     assert (life.next_expected.stage, life.next_expected.date) == ("entry_into_force", None)
@@ -138,7 +208,9 @@ def test_expected_event_is_the_next_expected_until_it_happens(session):
 def test_stalled_after_180_quiet_days(session, days_quiet, status):
     treaty = factories.agreement(session)
     factories.event(session, treaty.id, "announcement", "2020-01-01")
-    life = lifecycle(session, treaty, today=date.fromordinal(date(2020, 1, 1).toordinal() + days_quiet))
+    life = lifecycle(
+        session, treaty, today=date.fromordinal(date(2020, 1, 1).toordinal() + days_quiet)
+    )
     assert life.status == status
 
 
@@ -177,22 +249,30 @@ def test_expected_disputed_and_retracted_claims_do_not_advance_the_stage(session
     factories.event(session, treaty.id, "announcement", "2024-01-15")
     factories.event(session, treaty.id, "signing", "2024-06", status="expected")
     factories.event(session, treaty.id, "signing", "2024-07-01", status="disputed")
-    factories.event(session, treaty.id, "ratification", "2024-08-01", party="RUS", status="retracted")
+    factories.event(
+        session, treaty.id, "ratification", "2024-08-01", party="RUS", status="retracted"
+    )
     assert lifecycle(session, treaty, today=date(2024, 9, 1)).current_stage == "announcement"
 
 
 def test_ratification_without_a_signing_is_recorded_and_flagged(session):
     treaty = factories.agreement(session)
-    event = factories.event(session, treaty.id, "ratification", "2025-04-08", step="lower_house", party="RUS")
+    event = factories.event(
+        session, treaty.id, "ratification", "2025-04-08", step="lower_house", party="RUS"
+    )
     life = lifecycle(session, treaty, today=date(2025, 4, 9))
     assert life.current_stage == "ratification"
-    assert [(f.code, f.event_ids) for f in life.flags] == [("ratification_without_signing", (event.id,))]
+    assert [(f.code, f.event_ids) for f in life.flags] == [
+        ("ratification_without_signing", (event.id,))
+    ]
 
 
 def test_ratification_dated_before_the_signing_is_flagged(session):
     treaty = factories.agreement(session)
     signing = factories.event(session, treaty.id, "signing", "2025-01-17")
-    early = factories.event(session, treaty.id, "ratification", "2024-12-01", step="lower_house", party="RUS")
+    early = factories.event(
+        session, treaty.id, "ratification", "2024-12-01", step="lower_house", party="RUS"
+    )
     flags = lifecycle(session, treaty, today=date(2025, 2, 1)).flags
     assert [(f.code, f.event_ids) for f in flags] == [
         ("ratification_before_signing", (early.id, signing.id))
@@ -203,8 +283,12 @@ def test_ratification_dated_before_the_signing_is_flagged(session):
 def test_steps_out_of_order_and_foreign_parties_are_flagged(session):
     treaty = factories.agreement(session)
     factories.event(session, treaty.id, "signing", "2025-01-17")
-    lower = factories.event(session, treaty.id, "ratification", "2025-04-16", step="lower_house", party="RUS")
-    upper = factories.event(session, treaty.id, "ratification", "2025-04-08", step="upper_house", party="RUS")
+    lower = factories.event(
+        session, treaty.id, "ratification", "2025-04-16", step="lower_house", party="RUS"
+    )
+    upper = factories.event(
+        session, treaty.id, "ratification", "2025-04-08", step="upper_house", party="RUS"
+    )
     stranger = factories.event(session, treaty.id, "ratification", "2025-05-01", party="PRK")
     flags = {f.code: f.event_ids for f in lifecycle(session, treaty, today=date(2025, 6, 1)).flags}
     assert flags == {
@@ -214,10 +298,14 @@ def test_steps_out_of_order_and_foreign_parties_are_flagged(session):
 
 
 def test_entry_into_force_before_ratification_and_off_the_rule_is_flagged(session):
-    treaty = factories.agreement(session, entry_into_force_rule={"days_after_last_notification": 30})
+    treaty = factories.agreement(
+        session, entry_into_force_rule={"days_after_last_notification": 30}
+    )
     factories.event(session, treaty.id, "signing", "2025-01-17")
     for party in ("RUS", "IRN"):
-        factories.event(session, treaty.id, "ratification", "2025-09-02", step="notification", party=party)
+        factories.event(
+            session, treaty.id, "ratification", "2025-09-02", step="notification", party=party
+        )
     eif = factories.event(session, treaty.id, "entry_into_force", "2025-09-10")
     flags = {f.code for f in lifecycle(session, treaty, today=date(2025, 10, 1)).flags}
     assert flags == {"entry_into_force_date_differs"}
@@ -227,6 +315,8 @@ def test_entry_into_force_before_ratification_and_off_the_rule_is_flagged(sessio
     factories.event(session, other.id, "ratification", "2025-03-01", party="RUS")
     early = factories.event(session, other.id, "entry_into_force", "2025-04-01")
     flags = lifecycle(session, other, today=date(2025, 5, 1)).flags
-    assert [(f.code, f.event_ids) for f in flags] == [("entry_into_force_before_ratification", (early.id,))]
+    assert [(f.code, f.event_ids) for f in flags] == [
+        ("entry_into_force_before_ratification", (early.id,))
+    ]
     assert "IRN" in flags[0].message
     assert eif.id != early.id

@@ -40,7 +40,9 @@ FIELDS = {
 }
 
 
-def get_agreement(session: Session, agreement_id: int, *, include_deleted: bool = False) -> Agreement:
+def get_agreement(
+    session: Session, agreement_id: int, *, include_deleted: bool = False
+) -> Agreement:
     """The agreement, or NotFound (404) when there is none or it is deleted."""
     agreement = session.get(Agreement, agreement_id)
     if agreement is None or (agreement.is_deleted and not include_deleted):
@@ -57,7 +59,9 @@ def _clean(
         errors.add(unknown, "is not a field of an agreement")
     values: dict[str, Any] = {}
     if "title" in data or not partial:
-        values["title"] = checks.text(errors, "title", data.get("title"), max_length=500, required=True)
+        values["title"] = checks.text(
+            errors, "title", data.get("title"), max_length=500, required=True
+        )
     if "ref" in data:
         values["ref"] = checks.text(errors, "ref", data["ref"], max_length=100) or None
     if "titles" in data:
@@ -129,7 +133,15 @@ def _clean(
 
 
 def _apply(agreement: Agreement, values: dict[str, Any]) -> None:
-    for name in ("ref", "title", "titles", "kind", "summary", "entry_into_force_days", "duration_years"):
+    for name in (
+        "ref",
+        "title",
+        "titles",
+        "kind",
+        "summary",
+        "entry_into_force_days",
+        "duration_years",
+    ):
         if name in values:
             setattr(agreement, name, values[name])
     if "parties" in values:
@@ -203,7 +215,14 @@ def delete_agreement(
     agreement = get_agreement(session, agreement_id)
     before = audit.snapshot(agreement)
     agreement.deleted_at = utcnow()
-    audit.record(session, actor=actor, action="delete", obj=agreement, before=before, agreement_id=agreement.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="delete",
+        obj=agreement,
+        before=before,
+        agreement_id=agreement.id,
+    )
     return agreement
 
 
@@ -214,7 +233,14 @@ def restore_agreement(
     agreement = get_agreement(session, agreement_id, include_deleted=True)
     before = audit.snapshot(agreement)
     agreement.deleted_at = None
-    audit.record(session, actor=actor, action="restore", obj=agreement, before=before, agreement_id=agreement.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="restore",
+        obj=agreement,
+        before=before,
+        agreement_id=agreement.id,
+    )
     return agreement
 
 
@@ -236,7 +262,11 @@ def evidence_dates(session: Session, agreement_ids: Sequence[int]) -> dict[int, 
         return result
     targets = [
         (StageEvent.agreement_id, EvidenceLink.event_id == StageEvent.id, StageEvent),
-        (PrincipleStatement.agreement_id, EvidenceLink.statement_id == PrincipleStatement.id, PrincipleStatement),
+        (
+            PrincipleStatement.agreement_id,
+            EvidenceLink.statement_id == PrincipleStatement.id,
+            PrincipleStatement,
+        ),
     ]
     for owner, on, model in targets:
         rows = session.execute(
@@ -295,7 +325,9 @@ def lifecycles(
     }
 
 
-def lifecycle(session: Session, agreement: Agreement, *, today: date | None = None, **kw: Any) -> Lifecycle:
+def lifecycle(
+    session: Session, agreement: Agreement, *, today: date | None = None, **kw: Any
+) -> Lifecycle:
     return lifecycles(session, [agreement], today=today, **kw)[agreement.id]
 
 

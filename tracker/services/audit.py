@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from tracker.models import AuditEntry, User
 
-
 # Never copied into the log: the log is readable by more people than the secrets are.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 

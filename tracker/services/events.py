@@ -45,7 +45,9 @@ def _clean(
         if party in (None, ""):
             values["party_code"] = None
         else:
-            codes = check_codes(session, [party] if isinstance(party, str) else [None], "party", errors)
+            codes = check_codes(
+                session, [party] if isinstance(party, str) else [None], "party", errors
+            )
             values["party_code"] = codes[0] if codes else None
     for name, limit in (("body", 200), ("place", 200), ("note", 20000)):
         if name in data:
@@ -123,7 +125,12 @@ def amend_event(
     event.evidence.extend(make_links(values["located"], actor=actor))
     event.agreement.updated_at = utcnow()
     audit.record(
-        session, actor=actor, action="update", obj=event, before=before, agreement_id=event.agreement_id
+        session,
+        actor=actor,
+        action="update",
+        obj=event,
+        before=before,
+        agreement_id=event.agreement_id,
     )
     return event
 
@@ -154,12 +161,22 @@ def prefer_event(session: Session, event_id: int, *, actor: User | None = None) 
         before = audit.snapshot(rival)
         rival.preferred = False
         audit.record(
-            session, actor=actor, action="update", obj=rival, before=before, agreement_id=rival.agreement_id
+            session,
+            actor=actor,
+            action="update",
+            obj=rival,
+            before=before,
+            agreement_id=rival.agreement_id,
         )
     before = audit.snapshot(event)
     event.preferred = True
     event.agreement.updated_at = utcnow()
     audit.record(
-        session, actor=actor, action="update", obj=event, before=before, agreement_id=event.agreement_id
+        session,
+        actor=actor,
+        action="update",
+        obj=event,
+        before=before,
+        agreement_id=event.agreement_id,
     )
     return event

@@ -110,7 +110,11 @@ def _differ(a: EventLike, b: EventLike) -> bool:
 
 def _before(a: EventLike, b: EventLike) -> bool:
     """a certainly happened before b (their spans do not overlap)."""
-    return a.date_latest is not None and b.date_earliest is not None and a.date_latest < b.date_earliest
+    return (
+        a.date_latest is not None
+        and b.date_earliest is not None
+        and a.date_latest < b.date_earliest
+    )
 
 
 def _label(event: EventLike) -> str:
@@ -279,7 +283,8 @@ def _flags(
         behind = [
             code
             for code in party_codes
-            if ratification.get(code) in (RatificationState.NOT_STARTED, RatificationState.IN_PROGRESS)
+            if ratification.get(code)
+            in (RatificationState.NOT_STARTED, RatificationState.IN_PROGRESS)
         ]
         if behind:
             flags.append(
@@ -324,7 +329,9 @@ def _expected_entry_into_force(
         notes = [
             e
             for e in counted
-            if e.stage == Stage.RATIFICATION and e.step == Step.NOTIFICATION and e.party_code == code
+            if e.stage == Stage.RATIFICATION
+            and e.step == Step.NOTIFICATION
+            and e.party_code == code
         ]
         dated = [e for e in notes if e.date_earliest is not None]
         if not dated:

@@ -46,7 +46,9 @@ def state_principle(
     note = checks.text(errors, "note", data.get("note"), max_length=20000)
     located = []
     if data.get("quote") is not None or data.get("article_id") is not None:
-        found = locate_quote(session, data.get("article_id"), data.get("quote"), errors, "article_id")
+        found = locate_quote(
+            session, data.get("article_id"), data.get("quote"), errors, "article_id"
+        )
         located = [found] if found else []
     elif not clause:
         errors.add("quote", "give a quote with its article_id, or a clause such as 'Art. 3 §3'")
@@ -62,5 +64,7 @@ def state_principle(
     statement.evidence = make_links(located, actor=actor)
     session.add(statement)
     agreement.updated_at = utcnow()
-    audit.record(session, actor=actor, action="create", obj=statement, before=None, agreement_id=agreement.id)
+    audit.record(
+        session, actor=actor, action="create", obj=statement, before=None, agreement_id=agreement.id
+    )
     return statement

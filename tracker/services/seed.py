@@ -72,13 +72,22 @@ def _load_parties(session: Session, seed_dir: Path, report: SeedReport) -> None:
     session.flush()
 
     existing = {(a.language, a.normalised): a for a in session.scalars(select(PartyAlias))}
+    in_file: dict[tuple[str, str], str] = {}
     for code, by_language in _read(seed_dir / "aliases.json")["aliases"].items():
         for language, aliases in by_language.items():
             for alias in aliases:
                 key = (language, normalise(alias))
+                if key in in_file:
+                    raise ValueError(
+                        f"aliases.json: {alias!r} ({code}) and {in_file[key]!r} are the same "
+                        "alias once normalised; keep one"
+                    )
+                in_file[key] = f"{alias} ({code})"
                 row = existing.get(key)
                 if row is None:
-                    row = PartyAlias(party_code=code, language=language, alias=alias, normalised=key[1])
+                    row = PartyAlias(
+                        party_code=code, language=language, alias=alias, normalised=key[1]
+                    )
                     session.add(row)
                     existing[key] = row
                     report.count("created", "aliases")

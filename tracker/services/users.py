@@ -94,7 +94,9 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new API token for `user`: the row, and the token itself (shown once, never stored)."""
     token = "tt_" + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10])
+    row = ApiToken(
+        user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
+    )
     session.add(row)
     audit.record(session, actor=actor, action="create", obj=row, before=None)
     return row, token

@@ -67,12 +67,12 @@ def _explain(text: str) -> str:
 def _bounds(text: str) -> tuple[date, date]:
     try:
         parsed = parse_edtf(text)
-        earliest, latest = parsed.lower_strict(), parsed.upper_strict()
-    except EDTFParseException:
+        return _struct_to_date(parsed.lower_strict()), _struct_to_date(parsed.upper_strict())
+    except (EDTFParseException, ValueError):
+        # The edtf package lets some impossible days through (2025-02-29); date() does not.
         raise DateError(_explain(text)) from None
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, OverflowError):
         raise DateError(f"{text!r} cannot be turned into a span of days") from None
-    return _struct_to_date(earliest), _struct_to_date(latest)
 
 
 def parse_edtf_date(text: str) -> EdtfDate:

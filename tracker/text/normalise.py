@@ -53,7 +53,9 @@ _INVISIBLE = {
     "\ufeff",
 }
 
-_DIGITS = {chr(0x06F0 + i): str(i) for i in range(10)} | {chr(0x0660 + i): str(i) for i in range(10)}
+_DIGITS = {chr(0x06F0 + i): str(i) for i in range(10)} | {
+    chr(0x0660 + i): str(i) for i in range(10)
+}
 
 
 def _is_arabic_mark(ch: str) -> bool:

@@ -1,0 +1,72 @@
+"""EDTF validation with clear reasons, earliest/latest days, and Solar Hijri input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.text.dates import DateError, parse_date_input, parse_edtf_date, to_jalali
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("2024-01-15", date(2024, 1, 15), date(2024, 1, 15)),
+        ("2024-01", date(2024, 1, 1), date(2024, 1, 31)),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2025-06~", date(2025, 6, 1), date(2025, 6, 30)),
+        ("2024-07-21?", date(2024, 7, 21), date(2024, 7, 21)),
+        ("2025-05/2025-06", date(2025, 5, 1), date(2025, 6, 30)),
+        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+        ("2025-01/..", date(2025, 1, 1), None),
+        ("../2024-06", None, date(2024, 6, 30)),
+    ],
+)
+def test_edtf_days(text, earliest, latest):
+    parsed = parse_edtf_date(text)
+    assert (parsed.text, parsed.earliest, parsed.latest) == (text, earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2024-13-01", "month 13 does not exist"),
+        ("2025-02-29", "day 29 does not exist in 2025-02"),
+        ("15/01/2024", "not an EDTF date"),
+        ("2024-1-5", "not an EDTF date"),
+        ("soon", "not an EDTF date"),
+        ("", "empty"),
+        ("2025-06/2025-05", "ends before it starts"),
+        ("../..", "at least one known end"),
+    ],
+)
+def test_invalid_edtf_says_what_is_wrong(text, reason):
+    with pytest.raises(DateError, match=reason):
+        parse_edtf_date(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1403/10/28", "2025-01-17"),
+        ("۱۴۰۳/۱۰/۲۸", "2025-01-17"),
+        ("١٤٠٣/١٠/٢٨", "2025-01-17"),
+        ("1402/10/25", "2024-01-15"),
+        ("1403/12/30", "2025-03-20"),  # 1403 is a leap year
+        ("1403/10", "2024-12-21/2025-01-19"),  # a Jalali month spans two Gregorian ones
+        ("2025-01-17", "2025-01-17"),
+        ("۲۰۲۵-۰۱-۱۷", "2025-01-17"),
+    ],
+)
+def test_solar_hijri_and_persian_digits_are_converted(typed, stored):
+    assert parse_date_input(typed).text == stored
+
+
+def test_an_impossible_solar_hijri_date_is_refused():
+    with pytest.raises(DateError, match="Solar Hijri"):
+        parse_date_input("1404/12/30")  # 1404 is not a leap year
+
+
+def test_jalali_display():
+    assert to_jalali(date(2025, 1, 17)) == "1403/10/28"
