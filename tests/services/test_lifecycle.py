@@ -320,3 +320,10 @@ def test_entry_into_force_before_ratification_and_off_the_rule_is_flagged(sessio
     ]
     assert "IRN" in flags[0].message
     assert eif.id != early.id
+
+
+def test_recording_old_news_today_does_not_make_it_recent(session):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "announcement", "2020-01-01")  # typed in today
+    assert lifecycle(session, treaty).status == "stalled"
+    assert lifecycle(session, treaty).last_activity == date(2020, 1, 1)

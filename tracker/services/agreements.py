@@ -256,38 +256,26 @@ def list_agreements(session: Session) -> list[Agreement]:
 
 
 def evidence_dates(session: Session, agreement_ids: Sequence[int]) -> dict[int, list[date]]:
-    """Per agreement, the days its evidence was published or linked (for the stalled test)."""
+    """Per agreement, the days its evidence was published (or linked, when undated)."""
     result: dict[int, list[date]] = {i: [] for i in agreement_ids}
     if not agreement_ids:
         return result
-    targets = [
-        (StageEvent.agreement_id, EvidenceLink.event_id == StageEvent.id, StageEvent),
-        (
-            PrincipleStatement.agreement_id,
-            EvidenceLink.statement_id == PrincipleStatement.id,
-            PrincipleStatement,
+    columns = (EvidenceLink.created_at, EvidenceArticle.published_latest)
+    queries = [
+        select(StageEvent.agreement_id, *columns)
+        .join(StageEvent, EvidenceLink.event_id == StageEvent.id)
+        .where(StageEvent.agreement_id.in_(agreement_ids)),
+        select(PrincipleStatement.agreement_id, *columns)
+        .join(PrincipleStatement, EvidenceLink.statement_id == PrincipleStatement.id)
+        .where(PrincipleStatement.agreement_id.in_(agreement_ids)),
+        select(EvidenceLink.agreement_id, *columns).where(
+            EvidenceLink.agreement_id.in_(agreement_ids)
         ),
     ]
-    for owner, on, model in targets:
-        rows = session.execute(
-            select(owner, EvidenceLink.created_at, EvidenceArticle.published_latest)
-            .join(model, on)
-            .join(EvidenceArticle, EvidenceLink.article_id == EvidenceArticle.id)
-            .where(owner.in_(agreement_ids))
-        )
-        for agreement_id, linked_at, published in rows:
-            result[agreement_id].append(linked_at.date())
-            if published:
-                result[agreement_id].append(published)
-    rows = session.execute(
-        select(EvidenceLink.agreement_id, EvidenceLink.created_at, EvidenceArticle.published_latest)
-        .join(EvidenceArticle, EvidenceLink.article_id == EvidenceArticle.id)
-        .where(EvidenceLink.agreement_id.in_(agreement_ids))
-    )
-    for agreement_id, linked_at, published in rows:
-        result[agreement_id].append(linked_at.date())
-        if published:
-            result[agreement_id].append(published)
+    for query in queries:
+        query = query.join(EvidenceArticle, EvidenceLink.article_id == EvidenceArticle.id)
+        for agreement_id, linked_at, published in session.execute(query):
+            result[agreement_id].append(published or linked_at.date())
     return result
 
 

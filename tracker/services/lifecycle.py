@@ -391,14 +391,19 @@ def _last_activity(
     today: date,
     created_on: date | None,
 ) -> date | None:
-    """The last day anything happened to the agreement on or before `today`."""
+    """The last day something happened in the world, on or before `today`.
+
+    What counts is when claims are dated and evidence was published, not when a researcher
+    typed them in: recording in 2026 an announcement of 2024 does not make it recent. An
+    undated claim counts on the day it was recorded; an agreement with nothing on record
+    counts from the day it was created.
+    """
     days: list[date] = [d for d in evidence_dates if d <= today]
     for event in events:
-        if event.date_latest and event.date_latest <= today and event.status in HAPPENED:
-            days.append(event.date_latest)
-        recorded = event.created_at.date()
-        if recorded <= today:
-            days.append(recorded)
-    if created_on and created_on <= today:
+        if event.status not in HAPPENED:
+            continue
+        day = event.date_latest or event.date_earliest or event.created_at.date()
+        days.append(min(day, today))
+    if not days and created_on and created_on <= today:
         days.append(created_on)
     return max(days) if days else None
