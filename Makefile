@@ -31,8 +31,9 @@ run: $(VENV)/.installed-run
 	@if [ ! -f instance/admin-password ]; then \
 	  $(PY) -c "import secrets; print(secrets.token_urlsafe(12))" > instance/admin-password; \
 	  chmod 600 instance/admin-password; \
-	  $(FLASK) tracker create-user $(ADMIN) --role admin --name Admin --password "$$(cat instance/admin-password)"; \
 	fi
+	@$(FLASK) tracker create-user $(ADMIN) --role admin --name Admin --exists-ok \
+	  --password "$$(cat instance/admin-password)"
 	@echo ""
 	@echo "Treaty Tracker: http://$(HOST):$(PORT)/"
 	@echo "  Reading needs no sign-in yet. Admin account: $(ADMIN)"

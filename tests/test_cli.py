@@ -67,3 +67,13 @@ def test_db_upgrade_command(scratch_url):
     engine = app.extensions["tracker.engine"]
     assert "agreement" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_create_user_exists_ok_leaves_the_user_alone(runner, session):
+    args = ["tracker", "create-user", "c@example.org", "--password", "first password"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=[*args[:3], "--password", "other password", "--exists-ok"])
+    assert again.exit_code == 0 and "left unchanged" in again.output
+    user = session.scalar(select(User).where(User.email == "c@example.org"))
+    assert verify_password(user, "first password")
+    assert runner.invoke(args=args).exit_code == 1  # without the flag it is an error

@@ -16,7 +16,7 @@ from tracker.services.errors import ServiceError, ValidationError
 from tracker.services.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.users import create_token as make_token
 from tracker.services.users import create_user as make_user
-from tracker.services.users import get_user_by_email
+from tracker.services.users import find_user, get_user_by_email
 
 
 def _fail(exc: ServiceError) -> None:
@@ -110,10 +110,14 @@ def seed(seed_dir: Path) -> None:
 @click.option(
     "--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Asia/Tehran."
 )
+@click.option("--exists-ok", is_flag=True, help="Succeed without change if the user exists.")
 @with_appcontext
 def create_user(
-    email: str, role: str, password: str | None, display_name: str, timezone: str
+    email: str, role: str, password: str | None, display_name: str, timezone: str, exists_ok: bool
 ) -> None:
+    if exists_ok and find_user(get_session(), email) is not None:
+        click.echo(f"{email} exists already; left unchanged.")
+        return
     try:
         user = make_user(
             get_session(),
