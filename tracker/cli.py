@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from tracker import migrate
 from tracker.db import get_session
 from tracker.models.vocab import Role
+from tracker.services import state
 from tracker.services.errors import ServiceError, ValidationError
 from tracker.services.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.users import create_token as make_token
@@ -48,8 +49,13 @@ def _engine():  # type: ignore[no-untyped-def]
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
+    """After reaching head, derived data missing for older rows (the lifecycle cache) is built."""
     migrate.upgrade(_engine(), revision)
     click.echo(f"Database at {revision}.")
+    if revision == "head":
+        built = state.rebuild(get_session(), only_missing=True)
+        if built:
+            click.echo(f"Derived the lifecycle of {built} agreement(s).")
 
 
 @db.command("downgrade", help="Migrate the database back to REVISION (base: empty).")

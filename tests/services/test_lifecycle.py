@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tracker.services.agreements import lifecycle
+from tracker.services.agreements import lifecycle, update_agreement
 
 # (date the researcher looks, what is recorded, then: current stage, RUS, IRN, status,
 #  next expected as (stage, date))
@@ -327,3 +327,42 @@ def test_recording_old_news_today_does_not_make_it_recent(session):
     factories.event(session, treaty.id, "announcement", "2020-01-01")  # typed in today
     assert lifecycle(session, treaty).status == "stalled"
     assert lifecycle(session, treaty).last_activity == date(2020, 1, 1)
+
+
+def test_the_cache_always_matches_a_fresh_derivation(session):
+    from tracker.services.events import prefer_event, retract_event
+    from tracker.services.lifecycle import derive
+    from tracker.services.state import evidence_dates
+
+    def fresh(treaty, today):  # type: ignore[no-untyped-def]
+        session.expire_all()
+        events = [e for e in treaty.events if not e.is_deleted]
+        return derive(
+            party_codes=treaty.party_codes,
+            events=events,
+            today=today,
+            entry_into_force_days=treaty.entry_into_force_days,
+            evidence_dates=evidence_dates(session, [treaty.id])[treaty.id],
+            created_on=treaty.created_at.date(),
+        )
+
+    treaty = factories.agreement(
+        session, entry_into_force_rule={"days_after_last_notification": 30}
+    )
+    steps = [
+        lambda: factories.event(session, treaty.id, "signing", "2025-01-17"),
+        lambda: factories.event(session, treaty.id, "signing", "2025-01-18"),
+        lambda: prefer_event(session, treaty.events[0].id),
+        lambda: factories.event(
+            session, treaty.id, "ratification", "2025-07-01", step="notification", party="RUS"
+        ),
+        lambda: factories.event(
+            session, treaty.id, "ratification", "2025-09-02", step="notification", party="IRN"
+        ),
+        lambda: retract_event(session, treaty.events[1].id),
+        lambda: update_agreement(session, treaty.id, {"parties": ["RUS", "IRN", "PRK"]}),
+    ]
+    today = date(2025, 10, 1)
+    for step in steps:
+        step()
+        assert lifecycle(session, treaty, today=today) == fresh(treaty, today)

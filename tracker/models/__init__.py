@@ -1,6 +1,6 @@
 """All models, imported here so that Base.metadata knows every table."""
 
-from tracker.models.agreement import Agreement, AgreementParty, AgreementTopic
+from tracker.models.agreement import Agreement, AgreementParty, AgreementState, AgreementTopic
 from tracker.models.audit import AuditEntry
 from tracker.models.digest import Digest
 from tracker.models.event import StageEvent
@@ -13,6 +13,7 @@ from tracker.models.user import ApiToken, User
 __all__ = [
     "Agreement",
     "AgreementParty",
+    "AgreementState",
     "AgreementTopic",
     "ApiToken",
     "AuditEntry",

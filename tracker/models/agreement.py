@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base
+from tracker.db import Base, utcnow
 from tracker.models.mixins import SoftDelete, Timestamps
 from tracker.models.vocab import AgreementKind, sql_in
 
@@ -41,6 +42,8 @@ class Agreement(Timestamps, SoftDelete, Base):
     entry_into_force_days: Mapped[int | None] = mapped_column(Integer)
     duration_years: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Titles and summary through tracker.text.normalise, for search in any spelling.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     party_links: Mapped[list[AgreementParty]] = relationship(
         back_populates="agreement",
@@ -55,6 +58,9 @@ class Agreement(Timestamps, SoftDelete, Base):
     )
     statements: Mapped[list[PrincipleStatement]] = relationship(
         back_populates="agreement", order_by="PrincipleStatement.id"
+    )
+    state: Mapped[AgreementState | None] = relationship(
+        cascade="all, delete-orphan", single_parent=True
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -99,3 +105,24 @@ class AgreementTopic(Base):
     topic: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
 
     agreement: Mapped[Agreement] = relationship(back_populates="topic_links")
+
+
+class AgreementState(Base):
+    """The derived lifecycle, cached so lists can filter and sort by stage and status.
+
+    Written only by tracker.services.state whenever a claim, its evidence or the agreement
+    changes; `status` is not stored because "stalled" depends on the day it is read.
+    """
+
+    __tablename__ = "agreement_state"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
+    )
+    current_stage: Mapped[str | None] = mapped_column(String(20), index=True)
+    base_status: Mapped[str] = mapped_column(String(20), index=True)
+    last_activity: Mapped[date | None] = mapped_column(Date, index=True)
+    next_expected_date: Mapped[date | None] = mapped_column(Date, index=True)
+    has_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
+    derived: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,17 +15,16 @@ from tracker.models import (
     Agreement,
     AgreementParty,
     AgreementTopic,
-    EvidenceArticle,
-    EvidenceLink,
     PrincipleStatement,
     StageEvent,
     User,
 )
 from tracker.models.vocab import AgreementKind
-from tracker.services import audit, checks, transactional
+from tracker.services import audit, checks, state, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
+from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle
 from tracker.services.parties import check_codes
+from tracker.text.normalise import normalise
 
 FIELDS = {
     "ref",
@@ -150,6 +149,8 @@ def _apply(agreement: Agreement, values: dict[str, Any]) -> None:
         ]
     if "topics" in values:
         agreement.topic_links = [AgreementTopic(topic=t) for t in values["topics"]]
+    texts = [agreement.title or "", *(agreement.titles or {}).values(), agreement.summary or ""]
+    agreement.search_text = normalise("\n".join(texts))
 
 
 def _links_state(agreement: Agreement) -> dict[str, Any]:
@@ -165,7 +166,7 @@ def create_agreement(
     agreement = Agreement()
     _apply(agreement, values)
     session.add(agreement)
-    session.flush()
+    state.touch(session, agreement)
     audit.record(
         session,
         actor=actor,
@@ -194,7 +195,7 @@ def update_agreement(
     values = _clean(session, data, partial=True, current_id=agreement.id)
     before = audit.snapshot(agreement) | _links_state(agreement)
     _apply(agreement, values)
-    agreement.updated_at = utcnow()
+    state.touch(session, agreement)
     audit.record(
         session,
         actor=actor,
@@ -255,30 +256,6 @@ def list_agreements(session: Session) -> list[Agreement]:
     return list(session.scalars(query))
 
 
-def evidence_dates(session: Session, agreement_ids: Sequence[int]) -> dict[int, list[date]]:
-    """Per agreement, the days its evidence was published (or linked, when undated)."""
-    result: dict[int, list[date]] = {i: [] for i in agreement_ids}
-    if not agreement_ids:
-        return result
-    columns = (EvidenceLink.created_at, EvidenceArticle.published_latest)
-    queries = [
-        select(StageEvent.agreement_id, *columns)
-        .join(StageEvent, EvidenceLink.event_id == StageEvent.id)
-        .where(StageEvent.agreement_id.in_(agreement_ids)),
-        select(PrincipleStatement.agreement_id, *columns)
-        .join(PrincipleStatement, EvidenceLink.statement_id == PrincipleStatement.id)
-        .where(PrincipleStatement.agreement_id.in_(agreement_ids)),
-        select(EvidenceLink.agreement_id, *columns).where(
-            EvidenceLink.agreement_id.in_(agreement_ids)
-        ),
-    ]
-    for query in queries:
-        query = query.join(EvidenceArticle, EvidenceLink.article_id == EvidenceArticle.id)
-        for agreement_id, linked_at, published in session.execute(query):
-            result[agreement_id].append(published or linked_at.date())
-    return result
-
-
 def lifecycles(
     session: Session,
     agreements: Sequence[Agreement],
@@ -286,31 +263,8 @@ def lifecycles(
     today: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
 ) -> dict[int, Lifecycle]:
-    """The derived lifecycle of each agreement, in a constant number of queries."""
-    today = today or utcnow().date()
-    ids = [a.id for a in agreements]
-    events: dict[int, list[StageEvent]] = {i: [] for i in ids}
-    if ids:
-        rows = session.scalars(
-            select(StageEvent)
-            .where(StageEvent.agreement_id.in_(ids), StageEvent.deleted_at.is_(None))
-            .order_by(StageEvent.id)
-        )
-        for event in rows:
-            events[event.agreement_id].append(event)
-    dates = evidence_dates(session, ids)
-    return {
-        a.id: derive(
-            party_codes=a.party_codes,
-            events=events[a.id],
-            today=today,
-            entry_into_force_days=a.entry_into_force_days,
-            evidence_dates=dates[a.id],
-            created_on=a.created_at.date(),
-            stalled_after_days=stalled_after_days,
-        )
-        for a in agreements
-    }
+    """The derived lifecycle of each agreement, from the cache, in a constant number of queries."""
+    return state.read(session, agreements, today=today, stalled_after_days=stalled_after_days)
 
 
 def lifecycle(

@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
 from tracker.models import StageEvent, User
 from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import audit, checks, transactional
+from tracker.services import audit, checks, state, transactional
 from tracker.services.agreements import get_agreement
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.evidence import check_quotes, make_links
@@ -93,7 +92,7 @@ def record_event(
     _apply(event, values)
     event.evidence = make_links(values["located"], actor=actor)
     session.add(event)
-    agreement.updated_at = utcnow()
+    state.touch(session, agreement)
     audit.record(
         session,
         actor=actor,
@@ -123,7 +122,7 @@ def amend_event(
     before = audit.snapshot(event)
     _apply(event, values)
     event.evidence.extend(make_links(values["located"], actor=actor))
-    event.agreement.updated_at = utcnow()
+    state.touch(session, event.agreement)
     audit.record(
         session,
         actor=actor,
@@ -170,7 +169,7 @@ def prefer_event(session: Session, event_id: int, *, actor: User | None = None) 
         )
     before = audit.snapshot(event)
     event.preferred = True
-    event.agreement.updated_at = utcnow()
+    state.touch(session, event.agreement)
     audit.record(
         session,
         actor=actor,

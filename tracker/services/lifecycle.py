@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from tracker.models.vocab import (
     EXITS,
@@ -85,9 +85,62 @@ class Lifecycle:
     next_expected: NextExpected | None
     # The span computed from the entry-into-force rule, when every party has notified.
     expected_entry_into_force: tuple[date, date | None] | None
+    # The status before the stalled test (active, in_force or an exit), and the last day
+    # anything happened (before clamping to today): together with a day they give `status`.
+    base_status: str = AgreementStatus.ACTIVE.value
     last_activity: date | None = None
-    # Claims that settle nothing on their own: disputed, expected, retracted are excluded.
+    # The claims that count: disputed, expected, retracted and unpreferred ones do not.
     counted_event_ids: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """What the lifecycle cache stores (everything but the day-dependent status)."""
+        eif = self.expected_entry_into_force
+        return {
+            "current_stage": self.current_stage,
+            "ratification": self.ratification,
+            "conflicts": self.conflicts,
+            "flags": [asdict(f) | {"event_ids": list(f.event_ids)} for f in self.flags],
+            "next_expected": asdict(self.next_expected) if self.next_expected else None,
+            "expected_entry_into_force": (
+                [eif[0].isoformat(), eif[1].isoformat() if eif[1] else None] if eif else None
+            ),
+            "base_status": self.base_status,
+            "last_activity": self.last_activity.isoformat() if self.last_activity else None,
+            "counted_event_ids": self.counted_event_ids,
+        }
+
+    @classmethod
+    def from_json(
+        cls, data: dict[str, Any], *, today: date, stalled_after_days: int = STALLED_AFTER_DAYS
+    ) -> Lifecycle:
+        eif = data["expected_entry_into_force"]
+        last = date.fromisoformat(data["last_activity"]) if data["last_activity"] else None
+        return cls(
+            current_stage=data["current_stage"],
+            status=status_on(data["base_status"], last, today, stalled_after_days),
+            ratification=data["ratification"],
+            conflicts=data["conflicts"],
+            flags=[Flag(f["code"], f["message"], tuple(f["event_ids"])) for f in data["flags"]],
+            next_expected=NextExpected(**data["next_expected"]) if data["next_expected"] else None,
+            expected_entry_into_force=(
+                (date.fromisoformat(eif[0]), date.fromisoformat(eif[1]) if eif[1] else None)
+                if eif
+                else None
+            ),
+            base_status=data["base_status"],
+            last_activity=last,
+            counted_event_ids=data["counted_event_ids"],
+        )
+
+
+def status_on(
+    base_status: str, last_activity: date | None, today: date, stalled_after_days: int
+) -> str:
+    """An active agreement is stalled when nothing happened for `stalled_after_days` days."""
+    if base_status != AgreementStatus.ACTIVE or last_activity is None:
+        return base_status
+    quiet = (today - min(last_activity, today)).days
+    return AgreementStatus.STALLED.value if quiet >= stalled_after_days else base_status
 
 
 def _key(event: EventLike) -> tuple[str, str | None, str | None]:
@@ -180,17 +233,15 @@ def derive(
                         )
                     )
 
-    last_activity = _last_activity(events, evidence_dates, today, created_on)
+    last_activity = _last_activity(events, evidence_dates, created_on)
     exits = [e for e in counted if e.stage in EXITS]
     if exits:
         last_exit = max(exits, key=lambda e: (e.date_earliest or date.min, _EXIT_RANK[e.stage]))
-        status = _EXIT_STATUS[Stage(last_exit.stage)]
+        base_status = _EXIT_STATUS[Stage(last_exit.stage)]
     elif Stage.ENTRY_INTO_FORCE in stages_seen:
-        status = AgreementStatus.IN_FORCE
-    elif last_activity is not None and (today - last_activity).days >= stalled_after_days:
-        status = AgreementStatus.STALLED
+        base_status = AgreementStatus.IN_FORCE
     else:
-        status = AgreementStatus.ACTIVE
+        base_status = AgreementStatus.ACTIVE
 
     next_expected = None
     if not exits and Stage.ENTRY_INTO_FORCE not in stages_seen:
@@ -200,12 +251,13 @@ def derive(
 
     return Lifecycle(
         current_stage=current,
-        status=status.value,
+        status=status_on(base_status.value, last_activity, today, stalled_after_days),
         ratification=ratification,
         conflicts=conflicts,
         flags=flags,
         next_expected=next_expected,
         expected_entry_into_force=expected_eif,
+        base_status=base_status.value,
         last_activity=last_activity,
         counted_event_ids=sorted(e.id for e in counted),
     )
@@ -386,24 +438,19 @@ def _next_expected(
 
 
 def _last_activity(
-    events: list[EventLike],
-    evidence_dates: Iterable[date],
-    today: date,
-    created_on: date | None,
+    events: list[EventLike], evidence_dates: Iterable[date], created_on: date | None
 ) -> date | None:
-    """The last day something happened in the world, on or before `today`.
+    """The last day something happened in the world (read as no later than today).
 
     What counts is when claims are dated and evidence was published, not when a researcher
     typed them in: recording in 2026 an announcement of 2024 does not make it recent. An
     undated claim counts on the day it was recorded; an agreement with nothing on record
     counts from the day it was created.
     """
-    days: list[date] = [d for d in evidence_dates if d <= today]
+    days: list[date] = list(evidence_dates)
     for event in events:
-        if event.status not in HAPPENED:
-            continue
-        day = event.date_latest or event.date_earliest or event.created_at.date()
-        days.append(min(day, today))
-    if not days and created_on and created_on <= today:
+        if event.status in HAPPENED:
+            days.append(event.date_latest or event.date_earliest or event.created_at.date())
+    if not days and created_on:
         days.append(created_on)
     return max(days) if days else None

@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
 from tracker.models import Principle, PrincipleStatement, User
-from tracker.services import audit, checks, transactional
+from tracker.services import audit, checks, state, transactional
 from tracker.services.agreements import get_agreement
 from tracker.services.errors import FieldErrors
 from tracker.services.evidence import locate_quote, make_links
@@ -63,7 +62,7 @@ def state_principle(
     )
     statement.evidence = make_links(located, actor=actor)
     session.add(statement)
-    agreement.updated_at = utcnow()
+    state.touch(session, agreement)
     audit.record(
         session, actor=actor, action="create", obj=statement, before=None, agreement_id=agreement.id
     )
