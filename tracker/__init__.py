@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import Flask
 
-from tracker import db
+from tracker import api as api_resources
+from tracker import db, errors
 from tracker.cli import tracker as tracker_commands
 from tracker.config import load_config
 from tracker.web import agreements as agreement_pages
-from tracker.web import errors as error_pages
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,10 +44,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(agreement_pages.blp)
+    api_resources.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    error_pages.register(app)
+    errors.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.models import (
     Agreement,
     AgreementParty,
+    AgreementState,
     AgreementTopic,
     PrincipleStatement,
     StageEvent,
@@ -21,7 +22,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import AgreementKind
 from tracker.services import audit, checks, state, transactional
-from tracker.services.errors import Conflict, FieldErrors, NotFound
+from tracker.services.errors import FieldErrors, NotFound, Stale
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle
 from tracker.services.parties import check_codes
 from tracker.text.normalise import normalise
@@ -188,10 +189,10 @@ def update_agreement(
     actor: User | None = None,
     expected_version: int | None = None,
 ) -> Agreement:
-    """Amend the given fields; raise Conflict (409) when `expected_version` is stale."""
+    """Amend the given fields; raise Stale (412) when `expected_version` is stale."""
     agreement = get_agreement(session, agreement_id)
     if expected_version is not None and agreement.version != expected_version:
-        raise Conflict(f"agreement {agreement_id} changed meanwhile")
+        raise Stale(f"agreement {agreement_id} changed meanwhile")
     values = _clean(session, data, partial=True, current_id=agreement.id)
     before = audit.snapshot(agreement) | _links_state(agreement)
     _apply(agreement, values)
@@ -292,6 +293,7 @@ def overview(session: Session, agreement_id: int, *, today: date | None = None) 
             selectinload(Agreement.party_links),
             selectinload(Agreement.topic_links),
             selectinload(Agreement.events).selectinload(StageEvent.evidence),
+            selectinload(Agreement.events).selectinload(StageEvent.recorded_by),
             selectinload(Agreement.statements).selectinload(PrincipleStatement.evidence),
         )
     )
@@ -310,3 +312,86 @@ def board(session: Session, *, today: date | None = None) -> list[tuple[Agreemen
     agreements = list_agreements(session)
     derived = lifecycles(session, agreements, today=today)
     return [(a, derived[a.id]) for a in agreements]
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    party: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    topic: str | None = None
+    principle: str | None = None
+    q: str | None = None
+    updated_since: datetime | None = None
+
+
+_SORTS = {
+    "updated": (Agreement.updated_at,),
+    "created": (Agreement.created_at,),
+    "title": (Agreement.title,),
+    "next_expected": (AgreementState.next_expected_date,),
+}
+
+
+def search(
+    session: Session,
+    filters: AgreementFilters,
+    *,
+    sort: str = "-updated",
+    offset: int = 0,
+    limit: int = 50,
+    today: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+) -> tuple[list[Agreement], int]:
+    """One page of agreements matching `filters`, and how many match in all.
+
+    Filters on derived stage and status use the lifecycle cache. `q` matches words of the
+    titles and summary in any spelling (through the normaliser). Parties, topics and the
+    cached lifecycle are loaded with the page, in a constant number of queries.
+    """
+    today = today or utcnow().date()
+    query = (
+        select(Agreement)
+        .outerjoin(AgreementState, AgreementState.agreement_id == Agreement.id)
+        .where(Agreement.deleted_at.is_(None))
+    )
+    if filters.party:
+        query = query.where(
+            Agreement.party_links.any(AgreementParty.party_code == filters.party.upper())
+        )
+    if filters.topic:
+        query = query.where(
+            Agreement.topic_links.any(AgreementTopic.topic == filters.topic.lower())
+        )
+    if filters.principle:
+        query = query.where(
+            Agreement.statements.any(
+                (PrincipleStatement.principle_code == filters.principle)
+                & PrincipleStatement.deleted_at.is_(None)
+            )
+        )
+    if filters.stage:
+        query = query.where(AgreementState.current_stage == filters.stage)
+    if filters.status:
+        query = query.where(state.status_filter(filters.status, today, stalled_after_days))
+    if filters.updated_since:
+        query = query.where(Agreement.updated_at >= filters.updated_since)
+    if filters.q:
+        for word in normalise(filters.q).split():
+            query = query.where(Agreement.search_text.contains(word, autoescape=True))
+
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    descending = sort.startswith("-")
+    (column,) = _SORTS[sort.lstrip("-")]
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    tiebreak = Agreement.id.desc() if descending else Agreement.id.asc()
+    page = session.scalars(
+        query.order_by(order, tiebreak)
+        .offset(offset)
+        .limit(limit)
+        .options(
+            selectinload(Agreement.party_links),
+            selectinload(Agreement.topic_links),
+        )
+    ).all()
+    return list(page), total or 0

@@ -22,9 +22,15 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """The thing changed meanwhile (a stale version) or already exists."""
+    """The request clashes with what is stored (it exists already, say)."""
 
     status = 409
+
+
+class Stale(ServiceError):
+    """The thing changed since the version the caller edited: fetch it again."""
+
+    status = 412
 
 
 class FieldErrors:

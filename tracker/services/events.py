@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import StageEvent, User
 from tracker.models.vocab import EventStatus, Stage, Step
 from tracker.services import audit, checks, state, transactional
 from tracker.services.agreements import get_agreement
-from tracker.services.errors import Conflict, FieldErrors, NotFound
+from tracker.services.errors import FieldErrors, NotFound, Stale
 from tracker.services.evidence import check_quotes, make_links
 from tracker.services.parties import check_codes
 
@@ -26,6 +26,24 @@ def get_event(session: Session, event_id: int) -> StageEvent:
     if event is None or event.is_deleted:
         raise NotFound(f"event {event_id} does not exist")
     return event
+
+
+def list_events(
+    session: Session, agreement_id: int, *, offset: int = 0, limit: int = 100
+) -> tuple[list[StageEvent], int]:
+    """One page of the agreement's events by date (undated last) and their total; NotFound."""
+    get_agreement(session, agreement_id)
+    query = select(StageEvent).where(
+        StageEvent.agreement_id == agreement_id, StageEvent.deleted_at.is_(None)
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(
+        query.order_by(StageEvent.date_earliest.asc().nulls_last(), StageEvent.id)
+        .offset(offset)
+        .limit(limit)
+        .options(selectinload(StageEvent.evidence), selectinload(StageEvent.recorded_by))
+    ).all()
+    return list(page), total
 
 
 def _clean(
@@ -117,7 +135,7 @@ def amend_event(
     """Change the given fields; evidence given here is added to what the event has."""
     event = get_event(session, event_id)
     if expected_version is not None and event.version != expected_version:
-        raise Conflict(f"event {event_id} changed meanwhile")
+        raise Stale(f"event {event_id} changed meanwhile")
     values = _clean(session, data, current=event)
     before = audit.snapshot(event)
     _apply(event, values)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -39,7 +41,9 @@ def add_article(
     errors = FieldErrors()
     for unknown in sorted(set(data) - ARTICLE_FIELDS):
         errors.add(unknown, "is not a field of an article")
-    url = checks.text(errors, "url", data.get("url"), max_length=2000) or None
+    url = (checks.text(errors, "url", data.get("url"), max_length=2000) or "").split("#", 1)[
+        0
+    ] or None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
     text = checks.text(errors, "text", data.get("text"), max_length=MAX_TEXT)
@@ -136,3 +140,47 @@ def make_links(
         )
         for article, quote, start, end in located
     ]
+
+
+def find_by_url(session: Session, url: str) -> EvidenceArticle | None:
+    """The stored article with this URL (fragment ignored), if any."""
+    bare = url.split("#", 1)[0]
+    return session.scalar(
+        select(EvidenceArticle)
+        .where(EvidenceArticle.url == bare, EvidenceArticle.deleted_at.is_(None))
+        .order_by(EvidenceArticle.id)
+        .limit(1)
+    )
+
+
+_ARTICLE_SORTS = {
+    "updated": EvidenceArticle.updated_at,
+    "published": EvidenceArticle.published_earliest,
+}
+
+
+def list_articles(
+    session: Session,
+    *,
+    language: str | None = None,
+    outlet: str | None = None,
+    updated_since: datetime | None = None,
+    sort: str = "-updated",
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[EvidenceArticle], int]:
+    """One page of articles and how many match."""
+    query = select(EvidenceArticle).where(EvidenceArticle.deleted_at.is_(None))
+    if language:
+        query = query.where(EvidenceArticle.language == language)
+    if outlet:
+        query = query.where(func.lower(EvidenceArticle.outlet) == outlet.strip().lower())
+    if updated_since:
+        query = query.where(EvidenceArticle.updated_at >= updated_since)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = _ARTICLE_SORTS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    tiebreak = EvidenceArticle.id.desc() if descending else EvidenceArticle.id.asc()
+    page = session.scalars(query.order_by(order, tiebreak).offset(offset).limit(limit)).all()
+    return list(page), total

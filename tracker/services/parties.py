@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Party
 from tracker.services.errors import FieldErrors
+from tracker.text.normalise import normalise
 
 LANGUAGES = ("en", "fa", "ru", "ar")
 
@@ -70,3 +71,26 @@ def check_codes(
             if code not in known:
                 errors.add(field, f"unknown party code {code!r}")
     return cleaned
+
+
+def list_parties(
+    session: Session,
+    *,
+    kind: str | None = None,
+    q: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[Party], int]:
+    """Parties by code; `q` matches a code or a name in any of the stored languages."""
+    query = select(Party)
+    if kind:
+        query = query.where(Party.kind == kind)
+    parties = list(session.scalars(query.order_by(Party.code)))
+    if q:
+        needle = normalise(q)
+        parties = [
+            p
+            for p in parties
+            if needle in normalise(p.code) or any(needle in normalise(n) for n in p.names.values())
+        ]
+    return parties[offset : offset + limit], len(parties)

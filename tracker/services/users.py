@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -14,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import ApiToken, User
-from tracker.models.vocab import Role
+from tracker.models.vocab import DigestMode, Role
 from tracker.services import audit, checks, transactional
 from tracker.services.errors import FieldErrors, NotFound
+from tracker.services.parties import check_codes
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
@@ -110,3 +113,129 @@ def user_for_token(session: Session, token: str) -> User | None:
     row.last_used_at = utcnow()
     session.commit()
     return row.user
+
+
+USER_FIELDS = {
+    "display_name",
+    "role",
+    "timezone",
+    "is_active",
+    "digest_mode",
+    "digest_watchlist",
+    "password",
+}
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user, or NotFound (404)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def list_users(session: Session, *, offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    page = session.scalars(select(User).order_by(User.id).offset(offset).limit(limit)).all()
+    return list(page), total
+
+
+@transactional
+def update_user(
+    session: Session, user_id: int, data: Mapping[str, Any], *, actor: User | None = None
+) -> User:
+    """Change an account's role, name, time zone, digest settings, password or activity."""
+    user = get_user(session, user_id)
+    errors = FieldErrors()
+    for unknown in sorted(set(data) - USER_FIELDS):
+        errors.add(unknown, "is not a field of a user")
+    values: dict[str, Any] = {}
+    if "display_name" in data:
+        values["display_name"] = checks.text(
+            errors, "display_name", data["display_name"], max_length=200
+        )
+    if "role" in data:
+        values["role"] = checks.choice(errors, "role", data["role"], Role)
+    if "timezone" in data:
+        if data["timezone"] not in available_timezones():
+            errors.add(
+                "timezone", f"{data['timezone']!r} is not an IANA time zone such as Asia/Tehran"
+            )
+        values["timezone"] = data["timezone"]
+    if "is_active" in data:
+        if not isinstance(data["is_active"], bool):
+            errors.add("is_active", "must be true or false")
+        values["is_active"] = data["is_active"]
+    if "digest_mode" in data:
+        values["digest_mode"] = checks.choice(
+            errors, "digest_mode", data["digest_mode"], DigestMode
+        )
+    if "digest_watchlist" in data:
+        values["digest_watchlist"] = _watchlist(session, errors, data["digest_watchlist"])
+    if "password" in data:
+        password = data["password"]
+        if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+            errors.add("password", f"must have at least {MIN_PASSWORD} characters")
+        else:
+            values["password_hash"] = hash_password(password)
+    errors.raise_if_any()
+    before = audit.snapshot(user)
+    for name, value in values.items():
+        setattr(user, name, value)
+    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    return user
+
+
+def _watchlist(session: Session, errors: FieldErrors, value: Any) -> dict[str, list[Any]]:
+    """{"agreements": [ids], "parties": [codes], "topics": [names]}, each list checked."""
+    if not isinstance(value, Mapping) or set(value) - {"agreements", "parties", "topics"}:
+        errors.add(
+            "digest_watchlist", 'must be {"agreements": [...], "parties": [...], "topics": [...]}'
+        )
+        return {}
+    agreements = value.get("agreements") or []
+    if not isinstance(agreements, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in agreements
+    ):
+        errors.add("digest_watchlist", "agreements must be a list of agreement ids")
+        agreements = []
+    parties = value.get("parties") or []
+    parties = (
+        check_codes(session, parties, "digest_watchlist", errors)
+        if isinstance(parties, list)
+        else []
+    )
+    topics = value.get("topics") or []
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        errors.add("digest_watchlist", "topics must be a list of words")
+        topics = []
+    return {
+        "agreements": agreements,
+        "parties": parties,
+        "topics": [t.strip().lower() for t in topics],
+    }
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )
+
+
+def get_token(session: Session, token_id: int) -> ApiToken:
+    """The token row, or NotFound (404)."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"token {token_id} does not exist")
+    return row
+
+
+@transactional
+def revoke_token(session: Session, token_id: int, *, actor: User | None = None) -> ApiToken:
+    """Revoke a token: it stops working at once; the row stays for the record."""
+    row = get_token(session, token_id)
+    if row.revoked_at is None:
+        before = audit.snapshot(row)
+        row.revoked_at = utcnow()
+        audit.record(session, actor=actor, action="revoke", obj=row, before=before)
+    return row

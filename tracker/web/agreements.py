@@ -10,7 +10,7 @@ from tracker.services import agreements
 from tracker.services.errors import NotFound
 from tracker.text.dates import to_jalali
 
-blp = Blueprint("agreements", __name__)
+blp = Blueprint("agreement_pages", __name__)
 
 
 @blp.app_template_filter("jalali")

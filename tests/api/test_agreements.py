@@ -1,0 +1,224 @@
+"""/api/v1/agreements on both engines: happy paths and every error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories
+from tests.api.conftest import assert_error
+from tracker.models import Agreement, AuditEntry
+
+NEW = {
+    "title": "Treaty on Comprehensive Strategic Partnership",
+    "titles": {
+        "fa": "معاهده مشارکت راهبردی جامع",
+        "ru": "Договор о всеобъемлющем стратегическом партнёрстве",
+    },
+    "kind": "treaty",
+    "parties": ["rus", "IRN"],
+    "topics": ["Defence", "trade"],
+    "summary": "Signed in Moscow.",
+    "entry_into_force_rule": {"days_after_last_notification": 30},
+}
+
+
+def test_create_and_read_an_agreement(editor, session, accounts):
+    created = editor.post("/api/v1/agreements", json=NEW)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["parties"] == [
+        {"code": "RUS", "name": "Russian Federation"},
+        {"code": "IRN", "name": "Iran"},
+    ]
+    assert body["topics"] == ["defence", "trade"]
+    assert body["entry_into_force_rule"] == {"days_after_last_notification": 30}
+    assert (body["current_stage"], body["status"], body["bilateral"]) == (None, "active", True)
+    assert body["ratification"] == {"RUS": "not_started", "IRN": "not_started"}
+    assert body["events"] == [] and body["principles"] == [] and body["conflicts"] == []
+    fetched = editor.get(f"/api/v1/agreements/{body['id']}")
+    assert fetched.status_code == 200 and fetched.headers["ETag"]
+    assert fetched.get_json() == body
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity == "agreement", AuditEntry.entity_id == str(body["id"])
+        )
+    )
+    assert (entry.action, entry.user_id) == ("create", accounts["editor"][0].id)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "T", "kind": "pact"}, "kind"),
+        ({"title": "T", "parties": ["ZZZ"]}, "parties"),
+        ({"title": "T", "parties": "RUS"}, "parties"),
+        ({"title": "T", "titles": {"Persian!": "x"}}, "titles.Persian!.key"),
+        (
+            {"title": "T", "entry_into_force_rule": {"days_after_last_notification": -5}},
+            "entry_into_force_rule.days_after_last_notification",
+        ),
+        (
+            {"title": "T", "entry_into_force_rule": {"days_after_last_notification": "30"}},
+            "entry_into_force_rule.days_after_last_notification",
+        ),
+        ({"title": "T", "colour": "red"}, "colour"),
+        ({"title": "x" * 501}, "title"),
+    ],
+)
+def test_invalid_agreements_get_422_naming_the_field(editor, session, data, field):
+    before = session.scalar(select(Agreement.id).order_by(Agreement.id.desc()).limit(1))
+    assert_error(editor.post("/api/v1/agreements", json=data), 422, field)
+    assert session.scalar(select(Agreement.id).order_by(Agreement.id.desc()).limit(1)) == before
+
+
+def test_a_body_that_is_not_json_is_refused_cleanly(editor):
+    response = editor.post(
+        "/api/v1/agreements", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code in (400, 422)
+    assert set(response.get_json()) == {"code", "status", "message", "errors"}
+
+
+def test_reads_need_a_token_unless_public(anonymous, viewer, app):
+    assert_error(anonymous.get("/api/v1/agreements"), 401)
+    assert anonymous.get("/api/v1/agreements").headers["WWW-Authenticate"].startswith("Bearer")
+    assert_error(
+        anonymous.get("/api/v1/agreements", headers={"Authorization": "Bearer tt_wrong"}), 401
+    )
+    assert viewer.get("/api/v1/agreements").status_code == 200
+    app.config["PUBLIC_READ"] = True
+    assert anonymous.get("/api/v1/agreements").status_code == 200
+    assert_error(anonymous.post("/api/v1/agreements", json=NEW), 401)
+
+
+def test_a_viewer_may_not_write(viewer):
+    assert_error(viewer.post("/api/v1/agreements", json=NEW), 403)
+
+
+def test_unknown_ids_are_404(viewer, editor):
+    assert_error(viewer.get("/api/v1/agreements/999999"), 404)
+    assert_error(editor.patch("/api/v1/agreements/999999", json={"title": "x"}, etag="abc"), 404)
+
+
+def test_patch_needs_if_match_and_a_fresh_etag(editor, session):
+    agreement_id = editor.post("/api/v1/agreements", json=NEW).get_json()["id"]
+    path = f"/api/v1/agreements/{agreement_id}"
+    etag = editor.etag(path)
+    assert_error(editor.patch(path, json={"title": "Renamed"}), 428)
+    assert_error(editor.patch(path, json={"title": "Renamed"}, etag="not-the-etag"), 412)
+    changed = editor.patch(
+        path, json={"title": "Renamed", "parties": ["RUS", "IRN", "PRK"]}, etag=etag
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["title"] == "Renamed"
+    assert [p["code"] for p in changed.get_json()["parties"]] == ["RUS", "IRN", "PRK"]
+    assert changed.headers["ETag"].strip('"') != etag
+    # The old ETag is now stale: a second editor working from it is refused, nothing lost.
+    assert_error(editor.patch(path, json={"title": "Other"}, etag=etag), 412)
+    assert editor.get(path).get_json()["title"] == "Renamed"
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity_id == str(agreement_id), AuditEntry.action == "update"
+        )
+    )
+    assert entry.before["title"] == NEW["title"] and entry.after["title"] == "Renamed"
+
+
+def test_patch_validation_keeps_what_is_stored(editor):
+    agreement_id = editor.post("/api/v1/agreements", json=NEW).get_json()["id"]
+    path = f"/api/v1/agreements/{agreement_id}"
+    assert_error(
+        editor.patch(path, json={"parties": ["NOPE"]}, etag=editor.etag(path)), 422, "parties"
+    )
+    assert editor.get(path).get_json()["parties"][0]["code"] == "RUS"
+
+
+def test_if_none_match_gives_304(viewer, session):
+    treaty = factories.agreement(session)
+    path = f"/api/v1/agreements/{treaty.id}"
+    etag = viewer.get(path).headers["ETag"]
+    assert viewer.get(path, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_delete_is_soft_and_needs_if_match(editor, session):
+    agreement_id = editor.post("/api/v1/agreements", json=NEW).get_json()["id"]
+    path = f"/api/v1/agreements/{agreement_id}"
+    assert_error(editor.delete(path), 428)
+    assert editor.delete(path, etag=editor.etag(path)).status_code == 204
+    assert_error(editor.get(path), 404)
+    assert session.get(Agreement, agreement_id).deleted_at is not None  # restorable
+
+
+def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.get_json()
+    return [a["id"] for a in response.get_json()]
+
+
+def test_list_filters(viewer, session):
+    from tracker.services.principles import state_principle
+
+    a = factories.agreement(
+        session, title="Caspian shipping memorandum", parties=["RUS", "IRN"], topics=["transport"]
+    )
+    b = factories.agreement(
+        session, title="Pyongyang defence treaty", parties=["RUS", "PRK"], topics=["defence"]
+    )
+    factories.event(session, b.id, "signing", "2024-06-19")
+    factories.event(session, b.id, "entry_into_force", "2024-12-04")
+    state_principle(session, b.id, {"principle": "mutual_defence", "clause": "Art. 4"})
+    mine = {a.id, b.id}
+
+    def ids(query: str) -> set[int]:
+        return set(_ids(viewer.get(f"/api/v1/agreements?{query}&page_size=200"))) & mine
+
+    assert ids("party=PRK") == {b.id}
+    assert ids("party=irn") == {a.id}
+    assert ids("topic=transport") == {a.id}
+    assert ids("principle=mutual_defence") == {b.id}
+    assert ids("stage=entry_into_force") == {b.id}
+    assert ids("status=in_force") == {b.id}
+    assert ids("status=active") == {a.id}
+    assert ids("q=CASPIAN") == {a.id}
+    assert ids("q=pyongyang treaty") == {b.id}
+
+
+def test_q_matches_any_persian_spelling(viewer, session):
+    treaty = factories.agreement(session, title="Pact", titles={"fa": "توافق‌نامه همکاری"})
+    found = _ids(viewer.get("/api/v1/agreements?q=توافقنامه"))
+    assert treaty.id in found
+
+
+def test_paging_and_sorting(viewer, session):
+    made = [factories.agreement(session, title=f"Paging test {n:02d}") for n in range(7)]
+    response = viewer.get("/api/v1/agreements?q=paging test&sort=title&page=2&page_size=3")
+    assert _ids(response) == [m.id for m in made[3:6]]
+    paging = json.loads(response.headers["X-Pagination"])
+    assert (paging["total"], paging["total_pages"], paging["page"]) == (7, 3, 2)
+    assert _ids(viewer.get("/api/v1/agreements?q=paging test&sort=-title&page_size=2")) == [
+        made[6].id,
+        made[5].id,
+    ]
+    assert_error(viewer.get("/api/v1/agreements?page_size=201"), 422, "page_size")
+    assert_error(viewer.get("/api/v1/agreements?sort=colour"), 422, "sort")
+    assert_error(viewer.get("/api/v1/agreements?stage=done"), 422, "stage")
+
+
+def test_updated_since_for_incremental_sync(viewer, editor, session):
+    old = factories.agreement(session, title="Old")
+    cutoff = old.updated_at.isoformat()
+    new = editor.post("/api/v1/agreements", json=NEW).get_json()
+    since = _ids(
+        viewer.get("/api/v1/agreements", query_string={"updated_since": cutoff, "page_size": 200})
+    )
+    assert new["id"] in since
+    later = new["updated_at"]
+    after = _ids(
+        viewer.get("/api/v1/agreements", query_string={"updated_since": later, "page_size": 200})
+    )
+    assert old.id not in after
+    assert_error(viewer.get("/api/v1/agreements?updated_since=yesterday"), 422, "updated_since")

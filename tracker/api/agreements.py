@@ -1,0 +1,105 @@
+"""/api/v1/agreements: list, create, read, amend and delete agreements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from tracker.api import present
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.db import get_session
+from tracker.models.vocab import Role
+from tracker.schemas.agreements import (
+    AgreementInSchema,
+    AgreementPatchSchema,
+    AgreementQuerySchema,
+    AgreementSchema,
+    AgreementSummarySchema,
+)
+from tracker.services import agreements
+
+blp = ApiBlueprint(
+    "agreements",
+    __name__,
+    url_prefix="/api/v1/agreements",
+    description="Agreements with their parties, derived lifecycle, events and principles.",
+)
+
+
+def _overview(agreement_id: int) -> dict[str, Any]:
+    return present.agreement(agreements.overview(get_session(), agreement_id))
+
+
+@blp.route("")
+class Agreements(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.arguments(AgreementQuerySchema, location="query")
+    @blp.response(200, AgreementSummarySchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """List agreements, filtered, sorted and paged (paging metadata in X-Pagination)."""
+        session = get_session()
+        sort = args.pop("sort")
+        items, total = agreements.search(
+            session,
+            agreements.AgreementFilters(**args),
+            sort=sort,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        derived = agreements.lifecycles(session, items)
+        return [present.agreement_summary(a, derived[a.id]) for a in items]
+
+    @blp.requires(Role.EDITOR)
+    @blp.arguments(AgreementInSchema)
+    @blp.response(201, AgreementSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Create an agreement."""
+        created = agreements.create_agreement(get_session(), data, actor=authorize(Role.EDITOR))
+        return _overview(created.id)
+
+
+@blp.route("/<int:agreement_id>")
+class AgreementById(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.etag
+    @blp.response(200, AgreementSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
+    def get(self, agreement_id: int) -> dict[str, Any]:
+        """One agreement with its parties, lifecycle, events and principles."""
+        return _overview(agreement_id)
+
+    @blp.requires(Role.EDITOR)
+    @blp.etag
+    @blp.arguments(AgreementPatchSchema)
+    @blp.response(200, AgreementSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def patch(self, data: dict[str, Any], agreement_id: int) -> dict[str, Any]:
+        """Amend the given fields. Needs If-Match with the ETag of the version you edited."""
+        session = get_session()
+        view = agreements.overview(session, agreement_id)
+        blp.check_etag(present.agreement(view), AgreementSchema)
+        agreements.update_agreement(
+            session,
+            agreement_id,
+            data,
+            actor=authorize(Role.EDITOR),
+            expected_version=view.agreement.version,
+        )
+        return _overview(agreement_id)
+
+    @blp.requires(Role.EDITOR)
+    @blp.etag
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
+    def delete(self, agreement_id: int) -> None:
+        """Delete (softly: an admin can restore it). Needs If-Match."""
+        session = get_session()
+        blp.check_etag(
+            present.agreement(agreements.overview(session, agreement_id)), AgreementSchema
+        )
+        agreements.delete_agreement(session, agreement_id, actor=authorize(Role.EDITOR))

@@ -1,0 +1,70 @@
+"""/api/v1/articles: evidence articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from tracker.api import present
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.db import get_session
+from tracker.models.vocab import Role
+from tracker.schemas.articles import (
+    ArticleInSchema,
+    ArticleQuerySchema,
+    ArticleSchema,
+    ArticleSummarySchema,
+)
+from tracker.services import evidence
+
+blp = ApiBlueprint(
+    "articles",
+    __name__,
+    url_prefix="/api/v1/articles",
+    description="Evidence articles: the reports behind every claim.",
+)
+
+
+@blp.route("")
+class Articles(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.arguments(ArticleQuerySchema, location="query")
+    @blp.response(200, ArticleSummarySchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """List articles (without their text; fetch one for it)."""
+        items, total = evidence.list_articles(
+            get_session(),
+            **args,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [present.article_summary(a) for a in items]
+
+    @blp.requires(Role.EDITOR)
+    @blp.arguments(ArticleInSchema)
+    @blp.response(201, ArticleSchema)
+    @blp.alt_response(
+        200, schema=ArticleSchema, description="The URL is stored already: that article"
+    )
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Store an article. A URL already stored answers 200 with the existing article."""
+        session = get_session()
+        actor = authorize(Role.EDITOR)
+        if data.get("url") and (existing := evidence.find_by_url(session, data["url"])):
+            return present.article(existing), 200
+        return present.article(evidence.add_article(session, data, actor=actor))
+
+
+@blp.route("/<int:article_id>")
+class ArticleById(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.etag
+    @blp.response(200, ArticleSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such article")
+    def get(self, article_id: int) -> dict[str, Any]:
+        """One article with its full text and provenance (what it cites, what cites it)."""
+        return present.article(evidence.get_article(get_session(), article_id))

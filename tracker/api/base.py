@@ -1,0 +1,149 @@
+"""The API object, its blueprint class with role checks, and the one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+import flask_smorest
+from flask import current_app, g, request
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from tracker.db import get_session
+from tracker.models import User
+from tracker.models.vocab import Role
+from tracker.services.users import user_for_token
+from tracker.web.errors import render_http_error
+
+ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+
+class ErrorSchema(Schema):
+    """Every error answer of the API."""
+
+    code = fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    status = fields.String(required=True, metadata={"description": "HTTP status name"})
+    message = fields.String(required=True, metadata={"description": "What went wrong"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Per field (dotted path for nested input), its messages"},
+    )
+
+
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"json": {"evidence": {0: {"quote": [..]}}}} -> {"evidence.0.quote": [..]}.
+
+    The request location (json, query, headers) is dropped: field names are unique enough.
+    """
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, Mapping):
+        for key, value in errors.items():
+            name = str(key)
+            if not prefix and name in {"json", "query", "headers", "form", "files", "path"}:
+                name = ""
+            path = f"{prefix}.{name}" if prefix and name else prefix or name
+            for field, messages in flatten_errors(value, path).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(errors, list | tuple):
+        if all(isinstance(m, str) for m in errors):
+            flat[prefix or "_schema"] = list(errors)
+        else:
+            for item in errors:
+                for field, messages in flatten_errors(item, prefix).items():
+                    flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or "_schema"] = [str(errors)]
+    return flat
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_payload(code: int, name: str, message: str, errors: Any = None) -> dict[str, Any]:
+    return {
+        "code": code,
+        "status": name,
+        "message": message,
+        "errors": flatten_errors(errors) if errors else {},
+    }
+
+
+class TrackerApi(flask_smorest.Api):
+    """flask-smorest's Api, with every error answered as {code, status, message, errors}.
+
+    No catch-all "default" response is documented: every status code an operation can
+    answer is listed, so a client (and schemathesis) can rely on the document.
+    """
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def]
+        if not is_api_request():
+            return render_http_error(error)
+        data = getattr(error, "data", None) or {}
+        message = data.get("message") or error.description or error.name
+        if "messages" in data and "message" not in data:
+            message = "The request is not valid; see errors for each field."
+        payload = error_payload(
+            error.code or 500, error.name, message, data.get("errors") or data.get("messages")
+        )
+        return payload, error.code, data.get("headers", {})
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A smorest Blueprint whose views declare the role they need."""
+
+    def requires(self, role: Role, *, read: bool = False) -> Callable:
+        """Let in `role` and above; 401 without a valid token, 403 with a lesser role.
+
+        With `read=True` and TRACKER_PUBLIC_READ=1 anyone is let in.
+        """
+
+        def decorator(func: Callable) -> Callable:
+            @wraps(func)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                authorize(role, read=read)
+                return func(*args, **kwargs)
+
+            wrapper = self.alt_response(401, schema=ErrorSchema, description="No valid token")(
+                wrapper
+            )
+            wrapper = self.alt_response(403, schema=ErrorSchema, description="Role not allowed")(
+                wrapper
+            )
+            return self.doc(security=[{"bearerAuth": []}])(wrapper)
+
+        return decorator
+
+
+def current_user() -> User | None:
+    """The user of the request's bearer token, or None."""
+    if "api_user" not in g:
+        g.api_user = None
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            g.api_user = user_for_token(get_session(), token.strip())
+    return g.api_user
+
+
+def authorize(role: Role, *, read: bool = False) -> User | None:
+    """Abort 401/403 unless the request may act as `role` (see ApiBlueprint.requires)."""
+    user = current_user()
+    if read and current_app.config.get("PUBLIC_READ") and role == Role.VIEWER:
+        return user
+    if user is None:
+        flask_smorest.abort(
+            401,
+            message="Give a valid API token: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": 'Bearer realm="treaty-tracker"'},
+        )
+    if ROLE_RANK[Role(user.role)] < ROLE_RANK[role]:
+        flask_smorest.abort(403, message=f"This needs the {role.value} role; you are {user.role}.")
+    return user

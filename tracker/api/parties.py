@@ -1,0 +1,35 @@
+"""/api/v1/parties: states and organisations with localised names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from tracker.api.base import ApiBlueprint
+from tracker.db import get_session
+from tracker.models.vocab import Role
+from tracker.schemas.misc import PartyQuerySchema, PartySchema
+from tracker.services.parties import list_parties
+
+blp = ApiBlueprint("parties", __name__, url_prefix="/api/v1/parties", description="Parties.")
+
+
+@blp.route("")
+class Parties(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.arguments(PartyQuerySchema, location="query")
+    @blp.response(200, PartySchema(many=True))
+    @blp.paginate(page_size=100, max_page_size=500)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """States (ISO 3166-1 alpha-3, names from pycountry) and organisations, by code."""
+        items, total = list_parties(
+            get_session(),
+            **args,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [
+            {"code": p.code, "kind": p.kind, "name": p.name("en"), "names": p.names} for p in items
+        ]

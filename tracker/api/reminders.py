@@ -1,0 +1,99 @@
+"""/api/v1/reminders: follow-ups, made by people (rules come later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from tracker.api import present
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.db import get_session
+from tracker.models.vocab import ReminderStatus, Role
+from tracker.schemas.misc import (
+    ReminderInSchema,
+    ReminderPatchSchema,
+    ReminderQuerySchema,
+    ReminderSchema,
+)
+from tracker.services import reminders
+
+blp = ApiBlueprint(
+    "reminders",
+    __name__,
+    url_prefix="/api/v1/reminders",
+    description="Reminders: due, overdue and mine; done, snoozed or dismissed.",
+)
+
+
+@blp.route("")
+class Reminders(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.arguments(ReminderQuerySchema, location="query")
+    @blp.response(200, ReminderSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """List reminders by due day. `mine=true` needs a token."""
+        if args.pop("mine", False):
+            args["assignee"] = authorize(Role.VIEWER).email
+        items, total = reminders.list_reminders(
+            get_session(),
+            reminders.ReminderFilters(**args),
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [present.reminder(r) for r in items]
+
+    @blp.requires(Role.EDITOR)
+    @blp.arguments(ReminderInSchema)
+    @blp.response(201, ReminderSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        return present.reminder(
+            reminders.create_reminder(get_session(), data, actor=authorize(Role.EDITOR))
+        )
+
+
+@blp.route("/<int:reminder_id>")
+class ReminderById(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.etag
+    @blp.response(200, ReminderSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such reminder")
+    def get(self, reminder_id: int) -> dict[str, Any]:
+        return present.reminder(reminders.get_reminder(get_session(), reminder_id))
+
+    @blp.requires(Role.EDITOR)
+    @blp.etag
+    @blp.arguments(ReminderPatchSchema)
+    @blp.response(200, ReminderSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such reminder")
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def patch(self, data: dict[str, Any], reminder_id: int) -> dict[str, Any]:
+        """Done (`status: done`), snooze (`status: snoozed`, `snoozed_until`), dismiss, reassign."""
+        session = get_session()
+        blp.check_etag(
+            present.reminder(reminders.get_reminder(session, reminder_id)), ReminderSchema
+        )
+        updated = reminders.update_reminder(
+            session, reminder_id, data, actor=authorize(Role.EDITOR)
+        )
+        return present.reminder(updated)
+
+    @blp.requires(Role.EDITOR)
+    @blp.etag
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such reminder")
+    def delete(self, reminder_id: int) -> None:
+        """Dismiss the reminder (it stays on the record). Needs If-Match."""
+        session = get_session()
+        blp.check_etag(
+            present.reminder(reminders.get_reminder(session, reminder_id)), ReminderSchema
+        )
+        reminders.update_reminder(
+            session,
+            reminder_id,
+            {"status": ReminderStatus.DISMISSED.value},
+            actor=authorize(Role.EDITOR),
+        )

@@ -1,0 +1,127 @@
+"""/api/v1/users and /api/v1/tokens: accounts and API tokens (admins), and /api/v1/me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from tracker.api import present
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.db import get_session
+from tracker.models.vocab import Role
+from tracker.schemas.misc import (
+    NewTokenSchema,
+    TokenInSchema,
+    TokenSchema,
+    UserInSchema,
+    UserPatchSchema,
+    UserSchema,
+)
+from tracker.services import users
+
+blp = ApiBlueprint("users", __name__, url_prefix="/api/v1", description="Accounts and API tokens.")
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.requires(Role.VIEWER)
+    @blp.response(200, UserSchema)
+    def get(self) -> dict[str, Any]:
+        """The account of the token in use."""
+        return present.user(authorize(Role.VIEWER))
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.response(200, UserSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, pagination_parameters: Any) -> list[dict[str, Any]]:
+        items, total = users.list_users(
+            get_session(),
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [present.user(u) for u in items]
+
+    @blp.requires(Role.ADMIN)
+    @blp.arguments(UserInSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        email = data.pop("email")
+        return present.user(
+            users.create_user(get_session(), email, **data, actor=authorize(Role.ADMIN))
+        )
+
+
+@blp.route("/users/<int:user_id>")
+class UserById(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.etag
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such user")
+    def get(self, user_id: int) -> dict[str, Any]:
+        return present.user(users.get_user(get_session(), user_id))
+
+    @blp.requires(Role.ADMIN)
+    @blp.etag
+    @blp.arguments(UserPatchSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such user")
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def patch(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
+        """Change role, name, time zone, digest settings, password; deactivate. Needs If-Match."""
+        session = get_session()
+        blp.check_etag(present.user(users.get_user(session, user_id)), UserSchema)
+        return present.user(users.update_user(session, user_id, data, actor=authorize(Role.ADMIN)))
+
+
+@blp.route("/users/<int:user_id>/tokens")
+class UserTokens(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.response(200, TokenSchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description="No such user")
+    def get(self, user_id: int) -> list[dict[str, Any]]:
+        session = get_session()
+        return [
+            present.token(t) for t in users.list_tokens(session, users.get_user(session, user_id))
+        ]
+
+    @blp.requires(Role.ADMIN)
+    @blp.arguments(TokenInSchema)
+    @blp.response(201, NewTokenSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such user")
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def post(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
+        """A new token for the user; the token itself is in this answer only."""
+        session = get_session()
+        row, token = users.create_token(
+            session,
+            users.get_user(session, user_id),
+            name=data["name"],
+            actor=authorize(Role.ADMIN),
+        )
+        return present.token(row) | {"token": token}
+
+
+@blp.route("/tokens/<int:token_id>")
+class TokenById(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.etag
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such token")
+    def get(self, token_id: int) -> dict[str, Any]:
+        return present.token(users.get_token(get_session(), token_id))
+
+    @blp.requires(Role.ADMIN)
+    @blp.etag
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such token")
+    def delete(self, token_id: int) -> None:
+        """Revoke a token: it stops working at once. Needs If-Match."""
+        session = get_session()
+        blp.check_etag(present.token(users.get_token(session, token_id)), TokenSchema)
+        users.revoke_token(session, token_id, actor=authorize(Role.ADMIN))

@@ -1,0 +1,70 @@
+"""App-wide error handling: JSON {code, status, message, errors} under /api/, HTML elsewhere.
+
+No input may produce a 500: service errors become 4xx answers here, a stale write becomes
+412, and anything unforeseen is logged, rolled back and answered with a clean 500.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import Flask, g, jsonify
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException, PreconditionFailed
+
+from tracker.api.base import error_payload, is_api_request
+from tracker.extensions import api
+from tracker.services.errors import ServiceError, ValidationError
+from tracker.web.errors import render_http_error, render_server_error
+
+
+def _rollback() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def _json(status: int, message: str, errors: dict | None = None):  # type: ignore[no-untyped-def]
+    payload = error_payload(status, HTTPStatus(status).phrase, message, errors)
+    return jsonify(payload), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return api.handle_http_exception(error)
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):  # type: ignore[no-untyped-def]
+        _rollback()
+        if is_api_request():
+            errors = error.errors if isinstance(error, ValidationError) else None
+            message = (
+                "The request is not valid; see errors for each field."
+                if isinstance(error, ValidationError)
+                else str(error)
+            )
+            return _json(error.status, message, errors)
+        return render_http_error(_http_exception(error.status, str(error)))
+
+    @app.errorhandler(StaleDataError)
+    def stale(error: StaleDataError):  # type: ignore[no-untyped-def]
+        _rollback()
+        message = "It was changed by someone else meanwhile; fetch it again and redo your change."
+        if is_api_request():
+            return _json(412, message)
+        return render_http_error(PreconditionFailed(message))
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        _rollback()
+        if is_api_request():
+            return _json(500, "Something went wrong on our side; it was logged.")
+        return render_server_error()
+
+
+def _http_exception(status: int, message: str) -> HTTPException:
+    error = HTTPException(description=message)
+    error.code = status
+    return error

@@ -1,0 +1,123 @@
+"""Agreements: what clients send and what they get."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.models.vocab import AgreementKind, AgreementStatus, Stage
+from tracker.schemas.common import LANGUAGE, PARTY_CODE, PartyRefSchema, one_of
+from tracker.schemas.events import EventSchema
+from tracker.schemas.principles import StatementSchema
+
+SORTS = [
+    "updated",
+    "-updated",
+    "title",
+    "-title",
+    "created",
+    "-created",
+    "next_expected",
+    "-next_expected",
+]
+
+
+class EntryIntoForceRuleSchema(Schema):
+    days_after_last_notification = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=3650)
+    )
+
+
+class AgreementInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    titles = fields.Dict(
+        keys=fields.String(validate=LANGUAGE),
+        values=fields.String(validate=validate.Length(min=1, max=500)),
+        metadata={"description": "Language code -> title in that language or original script"},
+    )
+    kind = fields.String(validate=one_of(AgreementKind), load_default="agreement")
+    parties = fields.List(
+        fields.String(validate=PARTY_CODE), metadata={"description": "Party codes"}
+    )
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
+    summary = fields.String(validate=validate.Length(max=20000))
+    entry_into_force_rule = fields.Nested(EntryIntoForceRuleSchema, allow_none=True)
+    duration_years = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=1000)
+    )
+
+
+class AgreementPatchSchema(AgreementInSchema):
+    title = fields.String(validate=validate.Length(min=1, max=500))
+    kind = fields.String(validate=one_of(AgreementKind))
+
+
+class NextExpectedSchema(Schema):
+    stage = fields.String(required=True)
+    date = fields.String(
+        required=True, allow_none=True, metadata={"description": "EDTF, or null when unknown"}
+    )
+    step = fields.String(allow_none=True)
+    party = fields.String(allow_none=True)
+    source = fields.String(metadata={"description": "rule, event or sequence"})
+
+
+class FlagSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    event_ids = fields.List(fields.Integer(), required=True)
+
+
+class AgreementSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    kind = fields.String(required=True)
+    bilateral = fields.Boolean(required=True)
+    parties = fields.List(fields.Nested(PartyRefSchema), required=True)
+    topics = fields.List(fields.String(), required=True)
+    summary = fields.String(required=True)
+    entry_into_force_rule = fields.Nested(EntryIntoForceRuleSchema, allow_none=True, required=True)
+    duration_years = fields.Integer(allow_none=True, required=True)
+    current_stage = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, metadata={"enum": [s.value for s in AgreementStatus]})
+    next_expected = fields.Nested(NextExpectedSchema, allow_none=True, required=True)
+    ratification = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Party code -> not_started, in_progress, ratified or notified"},
+    )
+    conflicts = fields.List(
+        fields.List(fields.Integer()),
+        required=True,
+        metadata={"description": "Groups of conflicting event ids"},
+    )
+    flags = fields.List(fields.Nested(FlagSchema), required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class AgreementSchema(AgreementSummarySchema):
+    events = fields.List(fields.Nested(EventSchema), required=True)
+    principles = fields.List(fields.Nested(StatementSchema), required=True)
+    evidence_count = fields.Integer(
+        required=True, metadata={"description": "Distinct articles cited"}
+    )
+
+
+class AgreementQuerySchema(Schema):
+    party = fields.String(validate=PARTY_CODE, metadata={"description": "Has this party"})
+    stage = fields.String(validate=one_of(Stage), metadata={"description": "Current stage"})
+    status = fields.String(validate=one_of(AgreementStatus))
+    topic = fields.String(validate=validate.Length(min=1, max=50))
+    principle = fields.String(
+        validate=validate.Length(min=1, max=50), metadata={"description": "States this principle"}
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Words in a title or the summary, any spelling"},
+    )
+    updated_since = fields.AwareDateTime(
+        metadata={"description": "Changed at or after this instant (ISO 8601 with offset)"}
+    )
+    sort = fields.String(validate=validate.OneOf(SORTS), load_default="-updated")

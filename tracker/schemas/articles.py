@@ -1,0 +1,55 @@
+"""Evidence articles."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.schemas.common import LANGUAGE
+
+
+class ArticleInSchema(Schema):
+    url = fields.String(
+        validate=[validate.Length(max=2000), validate.URL(schemes={"http", "https"})]
+    )
+    title = fields.String(validate=validate.Length(max=1000))
+    outlet = fields.String(validate=validate.Length(max=200))
+    author = fields.String(validate=validate.Length(max=200))
+    language = fields.String(validate=LANGUAGE)
+    published = fields.String(validate=validate.Length(max=100), metadata={"description": "EDTF"})
+    text = fields.String(validate=validate.Length(max=2_000_000))
+    cites = fields.Integer(
+        strict=True, allow_none=True, metadata={"description": "Id of the article this one quotes"}
+    )
+
+
+class ArticleSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    url = fields.String(allow_none=True, required=True)
+    title = fields.String(required=True)
+    outlet = fields.String(required=True)
+    author = fields.String(required=True)
+    language = fields.String(allow_none=True, required=True)
+    published = fields.String(allow_none=True, required=True)
+    retrieved_at = fields.DateTime(allow_none=True, required=True)
+    content_hash = fields.String(required=True)
+    cites = fields.Integer(allow_none=True, required=True)
+    duplicate_of = fields.Integer(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ArticleSchema(ArticleSummarySchema):
+    text = fields.String(required=True)
+    cited_by = fields.List(
+        fields.Integer(), required=True, metadata={"description": "Articles quoting this one"}
+    )
+
+
+class ArticleQuerySchema(Schema):
+    language = fields.String(validate=LANGUAGE)
+    outlet = fields.String(validate=validate.Length(min=1, max=200))
+    updated_since = fields.AwareDateTime()
+    sort = fields.String(
+        validate=validate.OneOf(["updated", "-updated", "published", "-published"]),
+        load_default="-updated",
+    )

@@ -1,0 +1,49 @@
+"""Pieces shared by several resources."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.models.vocab import EventStatus, Stage, Step
+
+LANGUAGE = validate.Regexp(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
+)
+PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
+
+
+def one_of(values) -> validate.OneOf:  # type: ignore[no-untyped-def]
+    return validate.OneOf([str(v) for v in values])
+
+
+class PartyRefSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "RUS"})
+    name = fields.String(required=True, metadata={"example": "Russian Federation"})
+
+
+class QuoteRefSchema(Schema):
+    """A quoted span of an article backing a claim."""
+
+    id = fields.Integer(required=True)
+    article_id = fields.Integer(required=True)
+    quote = fields.String(
+        required=True, metadata={"description": "The span as the article spells it"}
+    )
+    start = fields.Integer(
+        required=True, metadata={"description": "Offset of the span in the article's text"}
+    )
+    end = fields.Integer(required=True, metadata={"description": "Offset just after the span"})
+
+
+class EvidenceInSchema(Schema):
+    article_id = fields.Integer(required=True, strict=True)
+    quote = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=5000),
+        metadata={"description": "Must be in the article's text (spelling variants are folded)"},
+    )
+
+
+STAGE = one_of(Stage)
+STEP = one_of(Step)
+EVENT_STATUS = one_of(EventStatus)

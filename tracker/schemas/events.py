@@ -1,0 +1,72 @@
+"""Stage events."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.schemas.common import (
+    EVENT_STATUS,
+    PARTY_CODE,
+    STAGE,
+    STEP,
+    EvidenceInSchema,
+    QuoteRefSchema,
+)
+
+DATE_HELP = (
+    "EDTF (2024-01-15, 2024-01, 2025-06~, 2024-07-21?, 2025-05/2025-06) or Solar Hijri (1403/10/28)"
+)
+
+
+class EventInSchema(Schema):
+    stage = fields.String(required=True, validate=STAGE)
+    step = fields.String(
+        allow_none=True, validate=STEP, metadata={"description": "Refines a ratification"}
+    )
+    party = fields.String(
+        allow_none=True,
+        validate=PARTY_CODE,
+        metadata={"description": "Required for a ratification"},
+    )
+    body = fields.String(validate=validate.Length(max=200), metadata={"example": "State Duma"})
+    place = fields.String(validate=validate.Length(max=200))
+    date = fields.String(
+        allow_none=True, validate=validate.Length(max=100), metadata={"description": DATE_HELP}
+    )
+    status = fields.String(validate=EVENT_STATUS, load_default="reported")
+    note = fields.String(validate=validate.Length(max=20000))
+    evidence = fields.List(fields.Nested(EvidenceInSchema), validate=validate.Length(max=50))
+
+
+class EventPatchSchema(EventInSchema):
+    stage = fields.String(validate=STAGE)
+    status = fields.String(validate=EVENT_STATUS)
+    preferred = fields.Boolean(
+        validate=validate.Equal(True),
+        metadata={"description": "true settles a conflict in favour of this claim"},
+    )
+    evidence = fields.List(
+        fields.Nested(EvidenceInSchema),
+        validate=validate.Length(max=50),
+        metadata={"description": "Quotes to add to the ones the event has"},
+    )
+
+
+class EventSchema(Schema):
+    id = fields.Integer(required=True)
+    agreement_id = fields.Integer(required=True)
+    stage = fields.String(required=True)
+    step = fields.String(allow_none=True, required=True)
+    party = fields.String(allow_none=True, required=True)
+    body = fields.String(required=True)
+    place = fields.String(required=True)
+    date = fields.String(allow_none=True, required=True, metadata={"description": "EDTF"})
+    date_earliest = fields.Date(allow_none=True, required=True)
+    date_latest = fields.Date(allow_none=True, required=True)
+    status = fields.String(required=True)
+    preferred = fields.Boolean(required=True)
+    note = fields.String(required=True)
+    evidence = fields.List(fields.Nested(QuoteRefSchema), required=True)
+    recorded_by = fields.String(allow_none=True, required=True, metadata={"description": "Email"})
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)

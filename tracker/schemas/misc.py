@@ -1,0 +1,170 @@
+"""Parties, reminders, digests, users and tokens."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
+from tracker.schemas.common import PARTY_CODE, one_of
+
+WEEK = validate.Regexp(
+    r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
+)
+
+
+class PartySchema(Schema):
+    code = fields.String(required=True)
+    kind = fields.String(required=True, validate=one_of(PartyKind))
+    name = fields.String(required=True, metadata={"description": "English name"})
+    names = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Language -> name"},
+    )
+
+
+class PartyQuerySchema(Schema):
+    kind = fields.String(validate=one_of(PartyKind))
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Code or a name in any language"},
+    )
+
+
+class ReminderInSchema(Schema):
+    agreement_id = fields.Integer(required=True, strict=True)
+    stage = fields.String(allow_none=True, validate=one_of(Stage))
+    party = fields.String(allow_none=True, validate=PARTY_CODE)
+    due = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    assignee = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=320),
+        metadata={"description": "Email of a user"},
+    )
+    status = fields.String(validate=one_of(ReminderStatus))
+    snoozed_until = fields.Date(allow_none=True)
+
+
+class ReminderPatchSchema(ReminderInSchema):
+    agreement_id = fields.Integer(strict=True)
+    due = fields.Date()
+    reason = fields.String(validate=validate.Length(min=1, max=2000))
+    closed_note = fields.String(validate=validate.Length(max=2000))
+
+
+class ReminderSchema(Schema):
+    id = fields.Integer(required=True)
+    agreement_id = fields.Integer(required=True)
+    stage = fields.String(allow_none=True, required=True)
+    party = fields.String(allow_none=True, required=True)
+    due = fields.Date(required=True)
+    reason = fields.String(required=True)
+    assignee = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True)
+    snoozed_until = fields.Date(allow_none=True, required=True)
+    rule = fields.String(
+        allow_none=True, required=True, metadata={"description": "Null when made by a person"}
+    )
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    closed_at = fields.DateTime(allow_none=True, required=True)
+    closed_note = fields.String(required=True)
+
+
+class ReminderQuerySchema(Schema):
+    agreement = fields.Integer(metadata={"description": "Agreement id"})
+    status = fields.String(validate=one_of(ReminderStatus))
+    due_before = fields.Date()
+    assignee = fields.String(
+        validate=validate.Length(min=1, max=320), metadata={"description": "Email"}
+    )
+    overdue = fields.Boolean()
+    mine = fields.Boolean(metadata={"description": "Only reminders assigned to me"})
+
+
+class DigestLinksSchema(Schema):
+    html = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class DigestSchema(Schema):
+    id = fields.Integer(required=True)
+    user = fields.String(required=True, metadata={"description": "Email of the subscriber"})
+    week = fields.String(required=True, metadata={"example": "2025-W16"})
+    created_at = fields.DateTime(required=True)
+    sent_at = fields.DateTime(allow_none=True, required=True)
+    sections = fields.Dict(required=True, metadata={"description": "Section name -> list of items"})
+    links = fields.Nested(DigestLinksSchema, required=True)
+
+
+class DigestQuerySchema(Schema):
+    week = fields.String(validate=WEEK)
+    user = fields.String(
+        validate=validate.Length(min=1, max=320), metadata={"description": "Email (admins)"}
+    )
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    role = fields.String(required=True)
+    timezone = fields.String(required=True)
+    is_active = fields.Boolean(required=True)
+    digest_mode = fields.String(required=True)
+    digest_watchlist = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class UserInSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    role = fields.String(validate=one_of(Role), load_default="viewer")
+    password = fields.String(validate=validate.Length(min=10, max=1000))
+    display_name = fields.String(validate=validate.Length(max=200), load_default="")
+    timezone = fields.String(validate=validate.Length(min=1, max=64), load_default="UTC")
+
+
+class WatchlistSchema(Schema):
+    agreements = fields.List(fields.Integer(strict=True))
+    parties = fields.List(fields.String(validate=PARTY_CODE))
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
+
+
+class UserPatchSchema(Schema):
+    display_name = fields.String(validate=validate.Length(max=200))
+    role = fields.String(validate=one_of(Role))
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    is_active = fields.Boolean()
+    digest_mode = fields.String(validate=one_of(DigestMode))
+    digest_watchlist = fields.Nested(WatchlistSchema)
+    password = fields.String(validate=validate.Length(min=10, max=1000))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(
+        required=True, metadata={"description": "First characters, to tell tokens apart"}
+    )
+    created_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True, required=True)
+    revoked_at = fields.DateTime(allow_none=True, required=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(
+        required=True, metadata={"description": "Shown once; only its hash is kept"}
+    )
+
+
+class TokenInSchema(Schema):
+    name = fields.String(validate=validate.Length(max=100), load_default="")
+
+
+class ExtractInSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2_000_000))
+    language = fields.String(validate=validate.Length(min=2, max=8))
+    published = fields.String(validate=validate.Length(max=100))

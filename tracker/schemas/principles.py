@@ -1,0 +1,37 @@
+"""The principle vocabulary and statements of principle."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from tracker.schemas.common import PARTY_CODE, QuoteRefSchema
+
+
+class PrincipleSchema(Schema):
+    code = fields.String(required=True)
+    labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    description = fields.String(required=True)
+
+
+class StatementInSchema(Schema):
+    principle = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    party = fields.String(
+        allow_none=True,
+        validate=PARTY_CODE,
+        metadata={"description": "Null: stated by the parties together"},
+    )
+    quote = fields.String(validate=validate.Length(min=1, max=5000))
+    article_id = fields.Integer(strict=True)
+    clause = fields.String(validate=validate.Length(max=200), metadata={"example": "Art. 3 §3"})
+    note = fields.String(validate=validate.Length(max=20000))
+
+
+class StatementSchema(Schema):
+    id = fields.Integer(required=True)
+    agreement_id = fields.Integer(required=True)
+    principle = fields.String(required=True)
+    label = fields.String(required=True)
+    party = fields.String(allow_none=True, required=True)
+    clause = fields.String(required=True)
+    note = fields.String(required=True)
+    evidence = fields.List(fields.Nested(QuoteRefSchema), required=True)

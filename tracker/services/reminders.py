@@ -1,0 +1,218 @@
+"""Reminders made by people: create, list, complete, snooze, dismiss. (Rules come later.)"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.db import utcnow
+from tracker.models import Reminder, User
+from tracker.models.vocab import ReminderStatus, Stage
+from tracker.services import audit, checks, transactional
+from tracker.services.agreements import get_agreement
+from tracker.services.errors import FieldErrors, NotFound
+from tracker.services.parties import check_codes
+from tracker.services.users import find_user
+
+FIELDS = {
+    "agreement_id",
+    "stage",
+    "party",
+    "due",
+    "reason",
+    "assignee",
+    "status",
+    "snoozed_until",
+    "closed_note",
+}
+CLOSED = (ReminderStatus.DONE, ReminderStatus.DISMISSED)
+
+
+def get_reminder(session: Session, reminder_id: int) -> Reminder:
+    """The reminder, or NotFound (404)."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None:
+        raise NotFound(f"reminder {reminder_id} does not exist")
+    return reminder
+
+
+def _day(errors: FieldErrors, field: str, value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors.add(field, f"{value!r} is not a day written YYYY-MM-DD")
+        return None
+
+
+def _clean(session: Session, data: Mapping[str, Any], current: Reminder | None) -> dict[str, Any]:
+    errors = FieldErrors()
+    for unknown in sorted(set(data) - FIELDS):
+        errors.add(unknown, "is not a field of a reminder")
+    values: dict[str, Any] = {}
+    if current is None:
+        agreement_id = data.get("agreement_id")
+        if isinstance(agreement_id, bool) or not isinstance(agreement_id, int):
+            errors.add("agreement_id", "is required: the id of an agreement")
+        else:
+            try:
+                values["agreement_id"] = get_agreement(session, agreement_id).id
+            except NotFound as exc:
+                errors.add("agreement_id", str(exc))
+    elif "agreement_id" in data and data["agreement_id"] != current.agreement_id:
+        errors.add("agreement_id", "a reminder cannot move to another agreement")
+    if "stage" in data:
+        values["stage"] = checks.choice(errors, "stage", data["stage"], Stage, required=False)
+    if "party" in data:
+        party = data["party"]
+        codes = (
+            []
+            if party in (None, "")
+            else check_codes(
+                session, [party] if isinstance(party, str) else [None], "party", errors
+            )
+        )
+        values["party_code"] = codes[0] if codes else None
+    if "due" in data or current is None:
+        values["due"] = _day(errors, "due", data.get("due"))
+        if values["due"] is None and "due" not in errors.errors:
+            errors.add("due", "is required (YYYY-MM-DD)")
+    if "reason" in data or current is None:
+        values["reason"] = checks.text(
+            errors, "reason", data.get("reason"), max_length=2000, required=True
+        )
+    if "assignee" in data:
+        email = data["assignee"]
+        if email in (None, ""):
+            values["assignee_id"] = None
+        elif not isinstance(email, str) or (user := find_user(session, email)) is None:
+            errors.add("assignee", f"no user with email {email!r}")
+        else:
+            values["assignee_id"] = user.id
+    if "status" in data:
+        values["status"] = checks.choice(errors, "status", data["status"], ReminderStatus)
+    if "snoozed_until" in data:
+        values["snoozed_until"] = _day(errors, "snoozed_until", data["snoozed_until"])
+    if "closed_note" in data:
+        values["closed_note"] = checks.text(
+            errors, "closed_note", data["closed_note"], max_length=2000
+        )
+    status = values.get("status") or (current.status if current else ReminderStatus.OPEN)
+    snoozed_until = values.get("snoozed_until", current.snoozed_until if current else None)
+    if (
+        status == ReminderStatus.SNOOZED
+        and snoozed_until is None
+        and "snoozed_until" not in errors.errors
+    ):
+        errors.add("snoozed_until", "a snoozed reminder needs the day it wakes up")
+    errors.raise_if_any()
+    return values
+
+
+def _apply(reminder: Reminder, values: dict[str, Any]) -> None:
+    was_closed = reminder.status in CLOSED
+    for name, value in values.items():
+        setattr(reminder, name, value)
+    if reminder.status != ReminderStatus.SNOOZED:
+        reminder.snoozed_until = None
+    if reminder.status in CLOSED and not was_closed:
+        reminder.closed_at = utcnow()
+    elif reminder.status not in CLOSED:
+        reminder.closed_at = None
+
+
+@transactional
+def create_reminder(
+    session: Session, data: Mapping[str, Any], *, actor: User | None = None
+) -> Reminder:
+    """A reminder made by a person; raise ValidationError (422) naming each bad field."""
+    values = _clean(session, data, None)
+    reminder = Reminder(status=ReminderStatus.OPEN.value, created_by_id=actor.id if actor else None)
+    _apply(reminder, values)
+    session.add(reminder)
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        obj=reminder,
+        before=None,
+        agreement_id=reminder.agreement_id,
+    )
+    return reminder
+
+
+@transactional
+def update_reminder(
+    session: Session, reminder_id: int, data: Mapping[str, Any], *, actor: User | None = None
+) -> Reminder:
+    """Change a reminder: done, snoozed until a day, dismissed, reassigned, re-dated."""
+    reminder = get_reminder(session, reminder_id)
+    values = _clean(session, data, reminder)
+    before = audit.snapshot(reminder)
+    _apply(reminder, values)
+    audit.record(
+        session,
+        actor=actor,
+        action="update",
+        obj=reminder,
+        before=before,
+        agreement_id=reminder.agreement_id,
+    )
+    return reminder
+
+
+@dataclass(frozen=True)
+class ReminderFilters:
+    agreement: int | None = None
+    status: str | None = None
+    due_before: date | None = None
+    assignee: str | None = None
+    overdue: bool | None = None
+
+
+def list_reminders(
+    session: Session,
+    filters: ReminderFilters,
+    *,
+    today: date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Reminder], int]:
+    """One page of reminders by due day, and how many match.
+
+    `overdue`: open (or snoozed past its day) and due before today.
+    """
+    today = today or utcnow().date()
+    query = select(Reminder)
+    if filters.agreement is not None:
+        query = query.where(Reminder.agreement_id == filters.agreement)
+    if filters.status:
+        query = query.where(Reminder.status == filters.status)
+    if filters.due_before:
+        query = query.where(Reminder.due < filters.due_before)
+    if filters.assignee:
+        user = find_user(session, filters.assignee)
+        query = query.where(Reminder.assignee_id == (user.id if user else -1))
+    if filters.overdue is not None:
+        awake = or_(
+            Reminder.status == ReminderStatus.OPEN.value,
+            (Reminder.status == ReminderStatus.SNOOZED.value) & (Reminder.snoozed_until <= today),
+        )
+        overdue = awake & (Reminder.due < today)
+        query = query.where(overdue if filters.overdue else ~overdue)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(
+        query.order_by(Reminder.due, Reminder.id)
+        .offset(offset)
+        .limit(limit)
+        .options(selectinload(Reminder.assignee))
+    ).all()
+    return list(page), total
