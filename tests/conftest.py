@@ -11,6 +11,7 @@ an external transaction"), so services may commit freely and tests never see eac
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -140,6 +141,15 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         reason = reason.removeprefix("Skipped: ")
         reasons[reason] = reasons.get(reason, 0) + 1
+    conformance = sys.modules.get("tests.api.test_schemathesis")
+    if conformance is not None and conformance.COUNTS:
+        counts = conformance.COUNTS
+        terminalreporter.section("schemathesis")
+        terminalreporter.write_line(
+            f"{len(conformance.OPERATIONS)} operations; {counts['runs']} passing runs "
+            f"(operation x valid/invalid x engine); {counts['cases']} generated requests, "
+            f"{counts['failures']} failing"
+        )
     if reasons:
         terminalreporter.section("what was skipped")
         for reason, count in sorted(reasons.items()):

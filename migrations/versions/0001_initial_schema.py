@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("outlet", sa.String(length=200), nullable=False),
         sa.Column("author", sa.String(length=200), nullable=False),
         sa.Column("title", sa.String(length=1000), nullable=False),
-        sa.Column("language", sa.String(length=8), nullable=True),
+        sa.Column("language", sa.String(length=35), nullable=True),
         sa.Column("published", sa.String(length=100), nullable=True),
         sa.Column("published_earliest", sa.Date(), nullable=True),
         sa.Column("published_latest", sa.Date(), nullable=True),
@@ -247,7 +247,7 @@ def upgrade() -> None:
         "party_alias",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("party_code", sa.String(length=16), nullable=False),
-        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("language", sa.String(length=35), nullable=False),
         sa.Column("alias", sa.String(length=200), nullable=False),
         sa.Column("normalised", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_smorest.spec.plugins import integerconverter2paramschema
 
 from tracker.api import (
     agreements,
@@ -16,6 +17,7 @@ from tracker.api import (
     reminders,
     users,
 )
+from tracker.api.base import IdConverter
 from tracker.extensions import api
 
 RESOURCES = (agreements, events, articles, extract, principles, reminders, digests, parties, users)
@@ -23,7 +25,7 @@ RESOURCES = (agreements, events, articles, extract, principles, reminders, diges
 API_SETTINGS = {
     "API_TITLE": "Treaty Tracker API",
     "API_VERSION": "v1",
-    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
 }
@@ -48,7 +50,9 @@ SPEC_KWARGS = {
 def init_app(app: Flask) -> None:
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
+    api.register_converter(IdConverter, integerconverter2paramschema)
     for module in RESOURCES:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.agreements import (
@@ -45,8 +45,7 @@ class Agreements(MethodView):
             session,
             agreements.AgreementFilters(**args),
             sort=sort,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         derived = agreements.lifecycles(session, items)
@@ -62,7 +61,7 @@ class Agreements(MethodView):
         return _overview(created.id)
 
 
-@blp.route("/<int:agreement_id>")
+@blp.route("/<id:agreement_id>")
 class AgreementById(MethodView):
     @blp.requires(Role.VIEWER, read=True)
     @blp.etag

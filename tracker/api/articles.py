@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.articles import (
@@ -37,8 +37,7 @@ class Articles(MethodView):
         items, total = evidence.list_articles(
             get_session(),
             **args,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [present.article_summary(a) for a in items]
@@ -59,7 +58,7 @@ class Articles(MethodView):
         return present.article(evidence.add_article(session, data, actor=actor))
 
 
-@blp.route("/<int:article_id>")
+@blp.route("/<id:article_id>")
 class ArticleById(MethodView):
     @blp.requires(Role.VIEWER, read=True)
     @blp.etag

@@ -10,12 +10,24 @@ import flask_smorest
 from flask import current_app, g, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from tracker.db import get_session
 from tracker.models import User
 from tracker.models.vocab import Role
 from tracker.services.users import user_for_token
 from tracker.web.errors import render_http_error
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in API routes: a positive id that fits the database's integer column.
+
+    Anything else (0, negative, 10**30) matches no route and is a 404, never an overflow.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(map, min=1, max=2**31 - 1)
+
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
@@ -96,8 +108,34 @@ class TrackerApi(flask_smorest.Api):
         return payload, error.code, data.get("headers", {})
 
 
+PAGINATION_HEADER = {
+    "description": (
+        'Paging as JSON: {"total", "total_pages", "first_page", "last_page", "page", '
+        '"previous_page", "next_page"}'
+    ),
+    "schema": {"type": "string"},
+}
+
+
 class ApiBlueprint(flask_smorest.Blueprint):
     """A smorest Blueprint whose views declare the role they need."""
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
+        """smorest's arguments; a JSON body may also be unreadable: 400, documented."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+
+        def decorator(func: Callable) -> Callable:
+            return self.alt_response(400, schema=ErrorSchema, description="The body is not JSON")(
+                parse(func)
+            )
+
+        return decorator
+
+    def _document_pagination_metadata(self, spec: Any, resp_doc: dict) -> None:
+        # A header value is a string: document it as one, holding JSON.
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = PAGINATION_HEADER
 
     def requires(self, role: Role, *, read: bool = False) -> Callable:
         """Let in `role` and above; 401 without a valid token, 403 with a lesser role.
@@ -120,6 +158,18 @@ class ApiBlueprint(flask_smorest.Blueprint):
             return self.doc(security=[{"bearerAuth": []}])(wrapper)
 
         return decorator
+
+
+# Far past any real data, and well inside a 64-bit OFFSET on both engines.
+MAX_OFFSET = 2**62
+
+
+def window(pagination_parameters: Any) -> dict[str, int]:
+    """The page as offset and limit for a service; an absurd page number is simply empty."""
+    return {
+        "offset": min(pagination_parameters.first_item, MAX_OFFSET),
+        "limit": pagination_parameters.page_size,
+    }
 
 
 def current_user() -> User | None:

@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import DigestQuerySchema, DigestSchema
@@ -30,14 +30,13 @@ class Digests(MethodView):
             authorize(Role.VIEWER),
             week=args.get("week"),
             user_email=args.get("user"),
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [present.digest(d) for d in items]
 
 
-@blp.route("/<int:digest_id>")
+@blp.route("/<id:digest_id>")
 class DigestById(MethodView):
     @blp.requires(Role.VIEWER)
     @blp.etag
@@ -54,7 +53,7 @@ def _rendering(digest_id: int, kind: str) -> Response:
     return Response(digest.text, mimetype="text/plain")
 
 
-@blp.route("/<int:digest_id>/html")
+@blp.route("/<id:digest_id>/html")
 class DigestHtml(MethodView):
     @blp.requires(Role.VIEWER)
     @blp.response(200, content_type="text/html", description="The digest as sent, in HTML")
@@ -63,7 +62,7 @@ class DigestHtml(MethodView):
         return _rendering(digest_id, "html")
 
 
-@blp.route("/<int:digest_id>/text")
+@blp.route("/<id:digest_id>/text")
 class DigestText(MethodView):
     @blp.requires(Role.VIEWER)
     @blp.response(200, content_type="text/plain", description="The digest as sent, in plain text")

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.events import EventInSchema, EventPatchSchema, EventSchema
@@ -21,7 +21,7 @@ blp = ApiBlueprint(
 )
 
 
-@blp.route("/agreements/<int:agreement_id>/events")
+@blp.route("/agreements/<id:agreement_id>/events")
 class AgreementEvents(MethodView):
     @blp.requires(Role.VIEWER, read=True)
     @blp.response(200, EventSchema(many=True))
@@ -32,8 +32,7 @@ class AgreementEvents(MethodView):
         items, total = events.list_events(
             get_session(),
             agreement_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [present.event(e) for e in items]
@@ -54,7 +53,7 @@ class AgreementEvents(MethodView):
         return present.event(events.get_event(get_session(), recorded.id))
 
 
-@blp.route("/events/<int:event_id>")
+@blp.route("/events/<id:event_id>")
 class EventById(MethodView):
     @blp.requires(Role.VIEWER, read=True)
     @blp.etag

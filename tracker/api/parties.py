@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from tracker.api.base import ApiBlueprint
+from tracker.api.base import ApiBlueprint, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import PartyQuerySchema, PartySchema
@@ -26,8 +26,7 @@ class Parties(MethodView):
         items, total = list_parties(
             get_session(),
             **args,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.principles import PrincipleSchema, StatementInSchema, StatementSchema
@@ -30,12 +30,13 @@ class Principles(MethodView):
         """The vocabulary, with labels in en, fa, ru and ar."""
         items = principles.vocabulary(get_session())
         pagination_parameters.item_count = len(items)
-        first = pagination_parameters.first_item
-        page = items[first : first + pagination_parameters.page_size]
+        page_window = window(pagination_parameters)
+        first = page_window["offset"]
+        page = items[first : first + page_window["limit"]]
         return [present.principle(p) for p in page]
 
 
-@blp.route("/agreements/<int:agreement_id>/principles")
+@blp.route("/agreements/<id:agreement_id>/principles")
 class AgreementPrinciples(MethodView):
     @blp.requires(Role.VIEWER, read=True)
     @blp.response(200, StatementSchema(many=True))

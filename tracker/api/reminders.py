@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import ReminderStatus, Role
 from tracker.schemas.misc import (
@@ -39,8 +39,7 @@ class Reminders(MethodView):
         items, total = reminders.list_reminders(
             get_session(),
             reminders.ReminderFilters(**args),
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [present.reminder(r) for r in items]
@@ -55,7 +54,7 @@ class Reminders(MethodView):
         )
 
 
-@blp.route("/<int:reminder_id>")
+@blp.route("/<id:reminder_id>")
 class ReminderById(MethodView):
     @blp.requires(Role.VIEWER, read=True)
     @blp.etag

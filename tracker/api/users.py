@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize
+from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import (
@@ -40,8 +40,7 @@ class Users(MethodView):
     def get(self, pagination_parameters: Any) -> list[dict[str, Any]]:
         items, total = users.list_users(
             get_session(),
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [present.user(u) for u in items]
@@ -57,7 +56,7 @@ class Users(MethodView):
         )
 
 
-@blp.route("/users/<int:user_id>")
+@blp.route("/users/<id:user_id>")
 class UserById(MethodView):
     @blp.requires(Role.ADMIN)
     @blp.etag
@@ -79,7 +78,7 @@ class UserById(MethodView):
         return present.user(users.update_user(session, user_id, data, actor=authorize(Role.ADMIN)))
 
 
-@blp.route("/users/<int:user_id>/tokens")
+@blp.route("/users/<id:user_id>/tokens")
 class UserTokens(MethodView):
     @blp.requires(Role.ADMIN)
     @blp.response(200, TokenSchema(many=True))
@@ -107,7 +106,7 @@ class UserTokens(MethodView):
         return present.token(row) | {"token": token}
 
 
-@blp.route("/tokens/<int:token_id>")
+@blp.route("/tokens/<id:token_id>")
 class TokenById(MethodView):
     @blp.requires(Role.ADMIN)
     @blp.etag

@@ -26,7 +26,7 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     outlet: Mapped[str] = mapped_column(String(200), default="")
     author: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(1000), default="")
-    language: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(35))
     published: Mapped[str | None] = mapped_column(String(100))
     published_earliest: Mapped[date | None] = mapped_column(Date, index=True)
     published_latest: Mapped[date | None] = mapped_column(Date)

@@ -38,7 +38,7 @@ class PartyAlias(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
-    language: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(35))
     alias: Mapped[str] = mapped_column(String(200))
     # The alias through tracker.text.normalise, so matching ignores spelling variants.
     normalised: Mapped[str] = mapped_column(String(200))

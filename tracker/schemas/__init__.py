@@ -1,1 +1,4 @@
-"""marshmallow schemas: they check the shape of input and document output; services check meaning."""
+"""marshmallow schemas: they check the shape of input and document output.
+
+Services check meaning.
+"""

@@ -12,6 +12,11 @@ LANGUAGE = validate.Regexp(
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
 
 
+def id_field(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
+    """A row id: a positive 32-bit integer."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
 def one_of(values) -> validate.OneOf:  # type: ignore[no-untyped-def]
     return validate.OneOf([str(v) for v in values])
 
@@ -36,7 +41,7 @@ class QuoteRefSchema(Schema):
 
 
 class EvidenceInSchema(Schema):
-    article_id = fields.Integer(required=True, strict=True)
+    article_id = id_field(required=True)
     quote = fields.String(
         required=True,
         validate=validate.Length(min=1, max=5000),

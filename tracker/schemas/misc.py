@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
-from tracker.schemas.common import PARTY_CODE, one_of
+from tracker.schemas.common import PARTY_CODE, id_field, one_of
 
 WEEK = validate.Regexp(
     r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
@@ -33,7 +33,7 @@ class PartyQuerySchema(Schema):
 
 
 class ReminderInSchema(Schema):
-    agreement_id = fields.Integer(required=True, strict=True)
+    agreement_id = id_field(required=True)
     stage = fields.String(allow_none=True, validate=one_of(Stage))
     party = fields.String(allow_none=True, validate=PARTY_CODE)
     due = fields.Date(required=True)
@@ -48,7 +48,7 @@ class ReminderInSchema(Schema):
 
 
 class ReminderPatchSchema(ReminderInSchema):
-    agreement_id = fields.Integer(strict=True)
+    agreement_id = id_field()
     due = fields.Date()
     reason = fields.String(validate=validate.Length(min=1, max=2000))
     closed_note = fields.String(validate=validate.Length(max=2000))
@@ -74,7 +74,9 @@ class ReminderSchema(Schema):
 
 
 class ReminderQuerySchema(Schema):
-    agreement = fields.Integer(metadata={"description": "Agreement id"})
+    agreement = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Agreement id"}
+    )
     status = fields.String(validate=one_of(ReminderStatus))
     due_before = fields.Date()
     assignee = fields.String(
@@ -127,7 +129,7 @@ class UserInSchema(Schema):
 
 
 class WatchlistSchema(Schema):
-    agreements = fields.List(fields.Integer(strict=True))
+    agreements = fields.List(id_field())
     parties = fields.List(fields.String(validate=PARTY_CODE))
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tracker.schemas.common import PARTY_CODE, QuoteRefSchema
+from tracker.schemas.common import PARTY_CODE, QuoteRefSchema, id_field
 
 
 class PrincipleSchema(Schema):
@@ -21,7 +21,7 @@ class StatementInSchema(Schema):
         metadata={"description": "Null: stated by the parties together"},
     )
     quote = fields.String(validate=validate.Length(min=1, max=5000))
-    article_id = fields.Integer(strict=True)
+    article_id = id_field()
     clause = fields.String(validate=validate.Length(max=200), metadata={"example": "Art. 3 §3"})
     note = fields.String(validate=validate.Length(max=20000))
 

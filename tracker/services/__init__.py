@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M")
+
+# Row ids are 32-bit integers on both engines.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def fetch(session: Session, model: type[M], ident: Any) -> M | None:
+    """session.get for an integer id, None for anything that cannot be an id (never overflows)."""
+    return session.get(model, ident) if is_id(ident) else None
 
 
 def transactional(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:

@@ -21,7 +21,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import AgreementKind
-from tracker.services import audit, checks, state, transactional
+from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.errors import FieldErrors, NotFound, Stale
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle
 from tracker.services.parties import check_codes
@@ -44,7 +44,7 @@ def get_agreement(
     session: Session, agreement_id: int, *, include_deleted: bool = False
 ) -> Agreement:
     """The agreement, or NotFound (404) when there is none or it is deleted."""
-    agreement = session.get(Agreement, agreement_id)
+    agreement = fetch(session, Agreement, agreement_id)
     if agreement is None or (agreement.is_deleted and not include_deleted):
         raise NotFound(f"agreement {agreement_id} does not exist")
     return agreement

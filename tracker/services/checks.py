@@ -70,7 +70,7 @@ def integer(
 def language(errors: FieldErrors, field: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _LANGUAGE.match(value.strip()):
+    if not isinstance(value, str) or len(value.strip()) > 35 or not _LANGUAGE.match(value.strip()):
         errors.add(field, f"{value!r} is not a language code such as fa, ru, ar or en")
         return None
     return value.strip()

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import Digest, User
 from tracker.models.vocab import Role
+from tracker.services import fetch
 from tracker.services.errors import NotFound
 
 
@@ -41,7 +42,7 @@ def list_digests(
 
 def get_digest(session: Session, reader: User | None, digest_id: int) -> Digest:
     """A digest the reader may see; NotFound (404) otherwise, so others' digests stay private."""
-    digest = session.get(Digest, digest_id)
+    digest = fetch(session, Digest, digest_id)
     mine = reader is not None and (
         reader.role == Role.ADMIN or digest is not None and digest.user_id == reader.id
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import StageEvent, User
 from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import audit, checks, state, transactional
+from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.agreements import get_agreement
 from tracker.services.errors import FieldErrors, NotFound, Stale
 from tracker.services.evidence import check_quotes, make_links
@@ -22,7 +22,7 @@ FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "
 
 def get_event(session: Session, event_id: int) -> StageEvent:
     """The event, or NotFound (404)."""
-    event = session.get(StageEvent, event_id)
+    event = fetch(session, StageEvent, event_id)
     if event is None or event.is_deleted:
         raise NotFound(f"event {event_id} does not exist")
     return event

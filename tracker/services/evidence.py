@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import EvidenceArticle, EvidenceLink, User
-from tracker.services import audit, checks, transactional
+from tracker.services import audit, checks, fetch, transactional
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.text.normalise import locate, normalise
 
@@ -27,7 +27,7 @@ def content_hash(text: str) -> str:
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
     """The article, or NotFound (404)."""
-    article = session.get(EvidenceArticle, article_id)
+    article = fetch(session, EvidenceArticle, article_id)
     if article is None or article.is_deleted:
         raise NotFound(f"article {article_id} does not exist")
     return article
@@ -56,7 +56,7 @@ def add_article(
     if cites_id is not None:
         if isinstance(cites_id, bool) or not isinstance(cites_id, int):
             errors.add("cites", "must be an article id")
-        elif session.get(EvidenceArticle, cites_id) is None:
+        elif fetch(session, EvidenceArticle, cites_id) is None:
             errors.add("cites", f"article {cites_id} does not exist")
     article = EvidenceArticle(
         url=url,
@@ -108,7 +108,7 @@ def locate_quote(
     if isinstance(article_id, bool) or not isinstance(article_id, int):
         errors.add(field, "article_id must be an article id")
         return None
-    article = session.get(EvidenceArticle, article_id)
+    article = fetch(session, EvidenceArticle, article_id)
     if article is None or article.is_deleted:
         errors.add(field, f"article {article_id} does not exist")
         return None

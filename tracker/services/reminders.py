@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.db import utcnow
 from tracker.models import Reminder, User
 from tracker.models.vocab import ReminderStatus, Stage
-from tracker.services import audit, checks, transactional
+from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.agreements import get_agreement
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.services.parties import check_codes
@@ -35,7 +35,7 @@ CLOSED = (ReminderStatus.DONE, ReminderStatus.DISMISSED)
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder:
     """The reminder, or NotFound (404)."""
-    reminder = session.get(Reminder, reminder_id)
+    reminder = fetch(session, Reminder, reminder_id)
     if reminder is None:
         raise NotFound(f"reminder {reminder_id} does not exist")
     return reminder
@@ -193,7 +193,9 @@ def list_reminders(
     today = today or utcnow().date()
     query = select(Reminder)
     if filters.agreement is not None:
-        query = query.where(Reminder.agreement_id == filters.agreement)
+        query = query.where(
+            Reminder.agreement_id == (filters.agreement if is_id(filters.agreement) else -1)
+        )
     if filters.status:
         query = query.where(Reminder.status == filters.status)
     if filters.due_before:

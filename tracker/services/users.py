@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
-from tracker.services import audit, checks, transactional
+from tracker.services import audit, checks, fetch, transactional
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.services.parties import check_codes
 
@@ -128,7 +128,7 @@ USER_FIELDS = {
 
 def get_user(session: Session, user_id: int) -> User:
     """The user, or NotFound (404)."""
-    user = session.get(User, user_id)
+    user = fetch(session, User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} does not exist")
     return user
@@ -224,7 +224,7 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def get_token(session: Session, token_id: int) -> ApiToken:
     """The token row, or NotFound (404)."""
-    row = session.get(ApiToken, token_id)
+    row = fetch(session, ApiToken, token_id)
     if row is None:
         raise NotFound(f"token {token_id} does not exist")
     return row
