@@ -18,10 +18,16 @@ def agreement(session: Session, **fields: Any) -> Agreement:
 
 
 def event(
-    session: Session, agreement_id: int, stage: str, date: str | None = None, **fields: Any
+    session: Session,
+    agreement_id: int,
+    stage: str,
+    date: str | None = None,
+    *,
+    actor: Any = None,
+    **fields: Any,
 ) -> StageEvent:
     data = {"stage": stage, **({"date": date} if date else {}), **fields}
-    return record_event(session, agreement_id, data)
+    return record_event(session, agreement_id, data, actor=actor)
 
 
 def article(

@@ -17,7 +17,7 @@ from tracker.api import (
     reminders,
     users,
 )
-from tracker.api.base import IdConverter
+from tracker.api.base import IdConverter, JSONProvider
 from tracker.extensions import api
 
 RESOURCES = (agreements, events, articles, extract, principles, reminders, digests, parties, users)
@@ -50,6 +50,7 @@ SPEC_KWARGS = {
 def init_app(app: Flask) -> None:
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
+    app.json = JSONProvider(app)
     app.url_map.converters["id"] = IdConverter
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
     api.register_converter(IdConverter, integerconverter2paramschema)

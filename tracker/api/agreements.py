@@ -48,8 +48,7 @@ class Agreements(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        derived = agreements.lifecycles(session, items)
-        return [present.agreement_summary(a, derived[a.id]) for a in items]
+        return [present.agreement_summary(row) for row in items]
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(AgreementInSchema)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
 import flask_smorest
 from flask import current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -30,6 +32,22 @@ class IdConverter(IntegerConverter):
 
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with dates and times in ISO 8601 (Flask's default is the HTTP date format).
+
+    Keys keep the order the presenters give them (id first), instead of being sorted.
+    """
+
+    sort_keys = False
+    ensure_ascii = False  # Persian, Russian and Arabic as themselves: smaller and faster
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, date | datetime):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 class ErrorSchema(Schema):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from tracker.models import (
-    Agreement,
     ApiToken,
     Digest,
     EvidenceArticle,
@@ -17,8 +15,7 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.services.agreements import Overview
-from tracker.services.lifecycle import Lifecycle
+from tracker.services.agreements import AgreementRow, Overview
 
 
 def quote(link: EvidenceLink) -> dict[str, Any]:
@@ -66,29 +63,28 @@ def statement(s: PrincipleStatement) -> dict[str, Any]:
     }
 
 
-def agreement_summary(a: Agreement, life: Lifecycle) -> dict[str, Any]:
-    rule = a.entry_into_force_days
+def agreement_summary(row: AgreementRow) -> dict[str, Any]:
+    derived = row.derived
+    rule = row.entry_into_force_days
     return {
-        "id": a.id,
-        "title": a.title,
-        "titles": a.titles,
-        "kind": a.kind,
-        "bilateral": a.is_bilateral,
-        "parties": [
-            {"code": link.party_code, "name": link.party.name("en")} for link in a.party_links
-        ],
-        "topics": a.topics,
-        "summary": a.summary,
+        "id": row.id,
+        "title": row.title,
+        "titles": row.titles,
+        "kind": row.kind,
+        "bilateral": len(row.parties) == 2,
+        "parties": [{"code": code, "name": name} for code, name in row.parties],
+        "topics": row.topics,
+        "summary": row.summary,
         "entry_into_force_rule": None if rule is None else {"days_after_last_notification": rule},
-        "duration_years": a.duration_years,
-        "current_stage": life.current_stage,
-        "status": life.status,
-        "next_expected": asdict(life.next_expected) if life.next_expected else None,
-        "ratification": life.ratification,
-        "conflicts": life.conflicts,
-        "flags": [asdict(f) for f in life.flags],
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
+        "duration_years": row.duration_years,
+        "current_stage": derived["current_stage"],
+        "status": row.status,
+        "next_expected": derived["next_expected"],
+        "ratification": derived["ratification"],
+        "conflicts": derived["conflicts"],
+        "flags": derived["flags"],
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
 
 
@@ -96,7 +92,7 @@ def agreement(view: Overview) -> dict[str, Any]:
     links = [link for e in view.events for link in e.evidence] + [
         link for s in view.statements for link in s.evidence
     ]
-    return agreement_summary(view.agreement, view.lifecycle) | {
+    return agreement_summary(AgreementRow.of(view.agreement, view.lifecycle)) | {
         "events": [event(e) for e in view.events],
         "principles": [statement(s) for s in view.statements],
         "evidence_count": len({link.article_id for link in links}),

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
-from tracker.models.mixins import SoftDelete, Timestamps
+from tracker.models.mixins import SoftDelete, Timestamps, live_index
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 class EvidenceArticle(Timestamps, SoftDelete, Base):
     __tablename__ = "evidence_article"
+    __table_args__ = (
+        *live_index("evidence_article", "updated_at"),
+        *live_index("evidence_article", "published_earliest"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str | None] = mapped_column(String(2000))
@@ -28,7 +32,7 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     title: Mapped[str] = mapped_column(String(1000), default="")
     language: Mapped[str | None] = mapped_column(String(35))
     published: Mapped[str | None] = mapped_column(String(100))
-    published_earliest: Mapped[date | None] = mapped_column(Date, index=True)
+    published_earliest: Mapped[date | None] = mapped_column(Date)
     published_latest: Mapped[date | None] = mapped_column(Date)
     retrieved_at: Mapped[datetime | None] = mapped_column()
     # The full text as supplied; quotes are located in it.

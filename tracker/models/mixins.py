@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import utcnow
@@ -22,3 +23,15 @@ class SoftDelete:
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+def live_index(table: str, column: str) -> tuple[Index]:
+    """A partial index on (column, id) over the rows not deleted.
+
+    Both engines use it to read a sorted page of live rows in index order and to count
+    them; a plain index led by deleted_at does not give PostgreSQL the order.
+    """
+    live = text("deleted_at IS NULL")
+    return (
+        Index(f"ix_{table}_live_{column}", column, "id", postgresql_where=live, sqlite_where=live),
+    )

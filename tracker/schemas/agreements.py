@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from tracker.models.vocab import AgreementKind, AgreementStatus, Stage
-from tracker.schemas.common import LANGUAGE, PARTY_CODE, PartyRefSchema, one_of
+from tracker.schemas.common import LANGUAGE, PARTY_CODE, OutputSchema, PartyRefSchema, one_of
 from tracker.schemas.events import EventSchema
 from tracker.schemas.principles import StatementSchema
 
@@ -51,7 +51,7 @@ class AgreementPatchSchema(AgreementInSchema):
     kind = fields.String(validate=one_of(AgreementKind))
 
 
-class NextExpectedSchema(Schema):
+class NextExpectedSchema(OutputSchema):
     stage = fields.String(required=True)
     date = fields.String(
         required=True, allow_none=True, metadata={"description": "EDTF, or null when unknown"}
@@ -59,15 +59,18 @@ class NextExpectedSchema(Schema):
     step = fields.String(allow_none=True)
     party = fields.String(allow_none=True)
     source = fields.String(metadata={"description": "rule, event or sequence"})
+    event_id = fields.Integer(
+        allow_none=True, metadata={"description": "The expected claim, if any"}
+    )
 
 
-class FlagSchema(Schema):
+class FlagSchema(OutputSchema):
     code = fields.String(required=True)
     message = fields.String(required=True)
     event_ids = fields.List(fields.Integer(), required=True)
 
 
-class AgreementSummarySchema(Schema):
+class AgreementSummarySchema(OutputSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     titles = fields.Dict(keys=fields.String(), values=fields.String(), required=True)

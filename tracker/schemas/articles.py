@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tracker.schemas.common import LANGUAGE
+from tracker.schemas.common import LANGUAGE, OutputSchema
 
 
 class ArticleInSchema(Schema):
@@ -22,7 +22,7 @@ class ArticleInSchema(Schema):
     )
 
 
-class ArticleSummarySchema(Schema):
+class ArticleSummarySchema(OutputSchema):
     id = fields.Integer(required=True)
     url = fields.String(allow_none=True, required=True)
     title = fields.String(required=True)

@@ -10,6 +10,7 @@ from tracker.schemas.common import (
     STAGE,
     STEP,
     EvidenceInSchema,
+    OutputSchema,
     QuoteRefSchema,
 )
 
@@ -52,7 +53,7 @@ class EventPatchSchema(EventInSchema):
     )
 
 
-class EventSchema(Schema):
+class EventSchema(OutputSchema):
     id = fields.Integer(required=True)
     agreement_id = fields.Integer(required=True)
     stage = fields.String(required=True)

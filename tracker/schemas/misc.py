@@ -5,14 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
-from tracker.schemas.common import PARTY_CODE, id_field, one_of
+from tracker.schemas.common import PARTY_CODE, OutputSchema, id_field, one_of
 
 WEEK = validate.Regexp(
     r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
 )
 
 
-class PartySchema(Schema):
+class PartySchema(OutputSchema):
     code = fields.String(required=True)
     kind = fields.String(required=True, validate=one_of(PartyKind))
     name = fields.String(required=True, metadata={"description": "English name"})
@@ -54,7 +54,7 @@ class ReminderPatchSchema(ReminderInSchema):
     closed_note = fields.String(validate=validate.Length(max=2000))
 
 
-class ReminderSchema(Schema):
+class ReminderSchema(OutputSchema):
     id = fields.Integer(required=True)
     agreement_id = fields.Integer(required=True)
     stage = fields.String(allow_none=True, required=True)
@@ -86,12 +86,12 @@ class ReminderQuerySchema(Schema):
     mine = fields.Boolean(metadata={"description": "Only reminders assigned to me"})
 
 
-class DigestLinksSchema(Schema):
+class DigestLinksSchema(OutputSchema):
     html = fields.String(required=True)
     text = fields.String(required=True)
 
 
-class DigestSchema(Schema):
+class DigestSchema(OutputSchema):
     id = fields.Integer(required=True)
     user = fields.String(required=True, metadata={"description": "Email of the subscriber"})
     week = fields.String(required=True, metadata={"example": "2025-W16"})
@@ -108,7 +108,7 @@ class DigestQuerySchema(Schema):
     )
 
 
-class UserSchema(Schema):
+class UserSchema(OutputSchema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)
     display_name = fields.String(required=True)
@@ -144,7 +144,7 @@ class UserPatchSchema(Schema):
     password = fields.String(validate=validate.Length(min=10, max=1000))
 
 
-class TokenSchema(Schema):
+class TokenSchema(OutputSchema):
     id = fields.Integer(required=True)
     user_id = fields.Integer(required=True)
     name = fields.String(required=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tracker.schemas.common import PARTY_CODE, QuoteRefSchema, id_field
+from tracker.schemas.common import PARTY_CODE, OutputSchema, QuoteRefSchema, id_field
 
 
-class PrincipleSchema(Schema):
+class PrincipleSchema(OutputSchema):
     code = fields.String(required=True)
     labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     description = fields.String(required=True)
@@ -26,7 +26,7 @@ class StatementInSchema(Schema):
     note = fields.String(validate=validate.Length(max=20000))
 
 
-class StatementSchema(Schema):
+class StatementSchema(OutputSchema):
     id = fields.Integer(required=True)
     agreement_id = fields.Integer(required=True)
     principle = fields.String(required=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
@@ -16,6 +16,7 @@ from tracker.models import (
     AgreementParty,
     AgreementState,
     AgreementTopic,
+    Party,
     PrincipleStatement,
     StageEvent,
     User,
@@ -23,7 +24,7 @@ from tracker.models import (
 from tracker.models.vocab import AgreementKind
 from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.errors import FieldErrors, NotFound, Stale
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle
+from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
 from tracker.services.parties import check_codes
 from tracker.text.normalise import normalise
 
@@ -246,17 +247,6 @@ def restore_agreement(
     return agreement
 
 
-def list_agreements(session: Session) -> list[Agreement]:
-    """Every agreement not deleted, newest first, with parties and events loaded."""
-    query = (
-        select(Agreement)
-        .where(Agreement.deleted_at.is_(None))
-        .options(selectinload(Agreement.party_links))
-        .order_by(Agreement.updated_at.desc(), Agreement.id.desc())
-    )
-    return list(session.scalars(query))
-
-
 def lifecycles(
     session: Session,
     agreements: Sequence[Agreement],
@@ -307,13 +297,6 @@ def overview(session: Session, agreement_id: int, *, today: date | None = None) 
     return Overview(agreement, lifecycle(session, agreement, today=today), events, statements)
 
 
-def board(session: Session, *, today: date | None = None) -> list[tuple[Agreement, Lifecycle]]:
-    """Every agreement with its lifecycle, newest change first."""
-    agreements = list_agreements(session)
-    derived = lifecycles(session, agreements, today=today)
-    return [(a, derived[a.id]) for a in agreements]
-
-
 @dataclass(frozen=True)
 class AgreementFilters:
     party: str | None = None
@@ -325,12 +308,112 @@ class AgreementFilters:
     updated_since: datetime | None = None
 
 
+# Lists are read with Core statements on the tables: the ORM's per-statement work cost more
+# than the queries themselves on a page of 50 (see docs/benchmarks.md).
+_A = Agreement.__table__
+_S = AgreementState.__table__
+_AP = AgreementParty.__table__
+_AT = AgreementTopic.__table__
+_PS = PrincipleStatement.__table__
+_P = Party.__table__
+
+_JOINED = _A.outerjoin(_S, _S.c.agreement_id == _A.c.id)
+# Built once: constructing a statement costs about as much as running it on a small page.
+_PAGE = select(
+    _A.c.id,
+    _A.c.title,
+    _A.c.titles,
+    _A.c.kind,
+    _A.c.summary,
+    _A.c.entry_into_force_days,
+    _A.c.duration_years,
+    _A.c.created_at,
+    _A.c.updated_at,
+    _S.c.derived,
+).select_from(_JOINED)
+_COUNT_ALL = select(func.count()).select_from(_A)
+_COUNT_JOINED = select(func.count()).select_from(_JOINED)
+_PAGE_PARTIES = (
+    select(_AP.c.agreement_id, _AP.c.party_code, _P.c.names)
+    .select_from(_AP.join(_P, _P.c.code == _AP.c.party_code))
+    .order_by(_AP.c.agreement_id, _AP.c.position)
+)
+_PAGE_TOPICS = select(_AT.c.agreement_id, _AT.c.topic).order_by(_AT.c.topic)
+
 _SORTS = {
-    "updated": (Agreement.updated_at,),
-    "created": (Agreement.created_at,),
-    "title": (Agreement.title,),
-    "next_expected": (AgreementState.next_expected_date,),
+    "updated": _A.c.updated_at,
+    "created": _A.c.created_at,
+    "title": _A.c.title,
+    "next_expected": _S.c.next_expected_date,
 }
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """An agreement as lists show it: plain values, no ORM objects (fast to build and dump)."""
+
+    id: int
+    title: str
+    titles: dict[str, str]
+    kind: str
+    summary: str
+    entry_into_force_days: int | None
+    duration_years: int | None
+    created_at: datetime
+    updated_at: datetime
+    parties: list[tuple[str, str]]  # (code, English name), in the agreement's order
+    topics: list[str]
+    derived: dict[str, Any]  # Lifecycle.to_json()
+    status: str
+
+    @classmethod
+    def of(cls, agreement: Agreement, life: Lifecycle) -> AgreementRow:
+        return cls(
+            id=agreement.id,
+            title=agreement.title,
+            titles=agreement.titles,
+            kind=agreement.kind,
+            summary=agreement.summary,
+            entry_into_force_days=agreement.entry_into_force_days,
+            duration_years=agreement.duration_years,
+            created_at=agreement.created_at,
+            updated_at=agreement.updated_at,
+            parties=[(link.party_code, link.party.name("en")) for link in agreement.party_links],
+            topics=agreement.topics,
+            derived=life.to_json(),
+            status=life.status,
+        )
+
+
+def _conditions(filters: AgreementFilters, today: date, stalled_after_days: int) -> list[Any]:
+    """The WHERE clauses of a search (Core, on the tables)."""
+    conditions: list[Any] = [_A.c.deleted_at.is_(None)]
+    if filters.party:
+        conditions.append(
+            exists().where(_AP.c.agreement_id == _A.c.id, _AP.c.party_code == filters.party.upper())
+        )
+    if filters.topic:
+        conditions.append(
+            exists().where(_AT.c.agreement_id == _A.c.id, _AT.c.topic == filters.topic.lower())
+        )
+    if filters.principle:
+        conditions.append(
+            exists().where(
+                _PS.c.agreement_id == _A.c.id,
+                _PS.c.principle_code == filters.principle,
+                _PS.c.deleted_at.is_(None),
+            )
+        )
+    if filters.stage:
+        conditions.append(_S.c.current_stage == filters.stage)
+    if filters.status:
+        conditions.append(state.status_filter(filters.status, today, stalled_after_days))
+    if filters.updated_since:
+        conditions.append(_A.c.updated_at >= filters.updated_since)
+    if filters.q:
+        for word in normalise(filters.q).split():
+            conditions.append(_A.c.search_text.contains(word, autoescape=True))
+    return conditions
 
 
 def search(
@@ -342,56 +425,73 @@ def search(
     limit: int = 50,
     today: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
-) -> tuple[list[Agreement], int]:
+) -> tuple[list[AgreementRow], int]:
     """One page of agreements matching `filters`, and how many match in all.
 
     Filters on derived stage and status use the lifecycle cache. `q` matches words of the
-    titles and summary in any spelling (through the normaliser). Parties, topics and the
-    cached lifecycle are loaded with the page, in a constant number of queries.
+    titles and summary in any spelling (through the normaliser). Four queries whatever the
+    page size: the count, the page with its cached lifecycle, its parties, its topics.
     """
     today = today or utcnow().date()
-    query = (
-        select(Agreement)
-        .outerjoin(AgreementState, AgreementState.agreement_id == Agreement.id)
-        .where(Agreement.deleted_at.is_(None))
-    )
-    if filters.party:
-        query = query.where(
-            Agreement.party_links.any(AgreementParty.party_code == filters.party.upper())
-        )
-    if filters.topic:
-        query = query.where(
-            Agreement.topic_links.any(AgreementTopic.topic == filters.topic.lower())
-        )
-    if filters.principle:
-        query = query.where(
-            Agreement.statements.any(
-                (PrincipleStatement.principle_code == filters.principle)
-                & PrincipleStatement.deleted_at.is_(None)
-            )
-        )
-    if filters.stage:
-        query = query.where(AgreementState.current_stage == filters.stage)
-    if filters.status:
-        query = query.where(state.status_filter(filters.status, today, stalled_after_days))
-    if filters.updated_since:
-        query = query.where(Agreement.updated_at >= filters.updated_since)
-    if filters.q:
-        for word in normalise(filters.q).split():
-            query = query.where(Agreement.search_text.contains(word, autoescape=True))
-
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    connection = session.connection()
+    conditions = _conditions(filters, today, stalled_after_days)
+    counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
+    total = connection.execute(counting.where(*conditions)).scalar() or 0
+    column = _SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")
-    (column,) = _SORTS[sort.lstrip("-")]
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    tiebreak = Agreement.id.desc() if descending else Agreement.id.asc()
-    page = session.scalars(
-        query.order_by(order, tiebreak)
+    order = column.desc() if descending else column.asc()
+    if column.nullable:  # undated last either way (NULLS LAST on others would defeat the index)
+        order = order.nulls_last()
+    page = connection.execute(
+        _PAGE.where(*conditions)
+        .order_by(order, _A.c.id.desc() if descending else _A.c.id.asc())
         .offset(offset)
         .limit(limit)
-        .options(
-            selectinload(Agreement.party_links),
-            selectinload(Agreement.topic_links),
-        )
     ).all()
-    return list(page), total or 0
+    ids = [row.id for row in page]
+    parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    topics: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for agreement_id, code, names in connection.execute(
+            _PAGE_PARTIES.where(_AP.c.agreement_id.in_(ids))
+        ):
+            parties[agreement_id].append((code, names.get("en") or code))
+        for agreement_id, topic in connection.execute(
+            _PAGE_TOPICS.where(_AT.c.agreement_id.in_(ids))
+        ):
+            topics[agreement_id].append(topic)
+    missing = [row.id for row in page if row.derived is None]
+    if missing:  # rows older than the cache: derive them now
+        fresh = state.read(session, [get_agreement(session, i) for i in missing], today=today)
+    rows = []
+    for row in page:
+        derived = row.derived if row.derived is not None else fresh[row.id].to_json()
+        last = derived["last_activity"]
+        rows.append(
+            AgreementRow(
+                id=row.id,
+                title=row.title,
+                titles=row.titles,
+                kind=row.kind,
+                summary=row.summary,
+                entry_into_force_days=row.entry_into_force_days,
+                duration_years=row.duration_years,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                parties=parties[row.id],
+                topics=topics[row.id],
+                derived=derived,
+                status=status_on(
+                    derived["base_status"],
+                    date.fromisoformat(last) if last else None,
+                    today,
+                    stalled_after_days,
+                ),
+            )
+        )
+    return rows, total
+
+
+def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
+    """The most recently changed agreements with their lifecycle, for the front page."""
+    return search(session, AgreementFilters(), limit=limit, today=today)[0]

@@ -152,17 +152,18 @@ def status_filter(
 ) -> ColumnElement[bool]:
     """A SQL condition on AgreementState for the derived status on `today`."""
     quiet_since = today - timedelta(days=stalled_after_days)
+    columns = AgreementState.__table__.c
     if status == AgreementStatus.STALLED:
         return and_(
-            AgreementState.base_status == AgreementStatus.ACTIVE.value,
-            AgreementState.last_activity <= quiet_since,
+            columns.base_status == AgreementStatus.ACTIVE.value,
+            columns.last_activity <= quiet_since,
         )
     if status == AgreementStatus.ACTIVE:
         return and_(
-            AgreementState.base_status == AgreementStatus.ACTIVE.value,
-            or_(AgreementState.last_activity.is_(None), AgreementState.last_activity > quiet_since),
+            columns.base_status == AgreementStatus.ACTIVE.value,
+            or_(columns.last_activity.is_(None), columns.last_activity > quiet_since),
         )
-    return AgreementState.base_status == status
+    return columns.base_status == status
 
 
 @transactional

@@ -6,13 +6,14 @@ import hashlib
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import utcnow
 from tracker.models import ApiToken, User
@@ -24,6 +25,7 @@ from tracker.services.parties import check_codes
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 MIN_PASSWORD = 10
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_password(password: str) -> str:
@@ -107,11 +109,18 @@ def create_token(
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a live token belongs to, noting when it was last used; else None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    row = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _token_hash(token))
+        .options(joinedload(ApiToken.user))
+    )
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
-    session.commit()
+    now = utcnow()
+    # Written at most once a minute: a write per request would cost more than the request.
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        session.commit()
     return row.user
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
-from tracker.models.vocab import LIFECYCLE
 from tracker.services import agreements
 from tracker.services.errors import NotFound
 from tracker.text.dates import to_jalali
@@ -26,8 +25,7 @@ def label_filter(value: str | None) -> str:
 
 @blp.get("/")
 def index() -> str:
-    rows = agreements.board(get_session())
-    return render_template("agreements/list.html", rows=rows, stages=LIFECYCLE)
+    return render_template("agreements/list.html", rows=agreements.board(get_session()))
 
 
 @blp.get("/agreements/<int:agreement_id>")
@@ -37,4 +35,4 @@ def detail(agreement_id: int) -> str:
         view = agreements.overview(get_session(), agreement_id)
     except NotFound:
         abort(404)
-    return render_template("agreements/detail.html", view=view, stages=LIFECYCLE)
+    return render_template("agreements/detail.html", view=view)

@@ -1,0 +1,1 @@
+"""Benchmarks and their data generator (run them with `make bench`)."""
