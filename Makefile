@@ -9,7 +9,7 @@ ADMIN  ?= admin@example.org
 
 export TRACKER_ENV ?= development
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean bench
 
 $(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ run: $(VENV)/.installed-run
 ## test: install test tools and run the whole suite (SQLite; PostgreSQL too when configured)
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: API list/detail latency against hand-written SQL (SQLite; PostgreSQL too when
+## TRACKER_BENCH_DATABASE_URL names a database it may empty). Bounded: a few minutes.
+bench: $(VENV)/.installed-test
+	$(PY) -m bench.api $(BENCH_ARGS)
+	@if [ -n "$$TRACKER_BENCH_DATABASE_URL" ]; then \
+	  $(PY) -m bench.api --database-url "$$TRACKER_BENCH_DATABASE_URL" $(BENCH_ARGS); \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -83,8 +83,9 @@ def agreement_summary(row: AgreementRow) -> dict[str, Any]:
         "ratification": derived["ratification"],
         "conflicts": derived["conflicts"],
         "flags": derived["flags"],
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
+        # ISO strings here rather than in the JSON provider's fallback: 100 fewer callbacks a page.
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
     }
 
 
