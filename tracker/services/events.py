@@ -168,10 +168,8 @@ def prefer_event(session: Session, event_id: int, *, actor: User | None = None) 
             StageEvent.stage == event.stage,
             StageEvent.id != event.id,
             StageEvent.preferred.is_(True),
-            StageEvent.step.is_(None) if event.step is None else StageEvent.step == event.step,
-            StageEvent.party_code.is_(None)
-            if event.party_code is None
-            else StageEvent.party_code == event.party_code,
+            StageEvent.step.is_not_distinct_from(event.step),
+            StageEvent.party_code.is_not_distinct_from(event.party_code),
         )
     )
     for rival in rivals:
