@@ -9,6 +9,7 @@ from alembic import context
 
 import tracker.models  # noqa: F401  (registers every table on Base.metadata)
 from tracker.db import Base, UTCDateTime
+from tracker.fts import is_fts_object
 
 config = context.config
 
@@ -25,6 +26,13 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave the full-text objects (tracker/fts.py) out of autogenerate's comparison."""
+    return not (reflected and is_fts_object(name, type_))
+
+
 def run_migrations_online() -> None:
     engine = config.attributes["engine"]
     with engine.connect() as connection:
@@ -34,6 +42,7 @@ def run_migrations_online() -> None:
             render_as_batch=True,  # SQLite alters tables by copying them
             compare_type=True,
             render_item=render_item,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

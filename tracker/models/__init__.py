@@ -4,7 +4,7 @@ from tracker.models.agreement import Agreement, AgreementParty, AgreementState, 
 from tracker.models.audit import AuditEntry
 from tracker.models.digest import Digest
 from tracker.models.event import StageEvent
-from tracker.models.evidence import EvidenceArticle, EvidenceLink
+from tracker.models.evidence import ArticleBand, EvidenceArticle, EvidenceLink
 from tracker.models.party import Party, PartyAlias
 from tracker.models.principle import Principle, PrincipleStatement
 from tracker.models.reminder import Reminder
@@ -16,6 +16,7 @@ __all__ = [
     "AgreementState",
     "AgreementTopic",
     "ApiToken",
+    "ArticleBand",
     "AuditEntry",
     "Digest",
     "EvidenceArticle",

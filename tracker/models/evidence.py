@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
@@ -27,6 +27,9 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str | None] = mapped_column(String(2000))
+    # The URL without fragment, tracking parameters, default port or case in the host:
+    # the same page posted twice is found by it.
+    url_canonical: Mapped[str | None] = mapped_column(String(2000), index=True)
     outlet: Mapped[str] = mapped_column(String(200), default="")
     author: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(1000), default="")
@@ -39,6 +42,10 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     text: Mapped[str] = mapped_column(Text, default="")
     # sha256 of the normalised text: equal for the same story with spelling variants.
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Title and text through tracker.text.normalise: what full-text search indexes.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # MinHash signature of the normalised text's word shingles (near-duplicate detection).
+    minhash: Mapped[list[Any] | None] = mapped_column()
     # This report quotes that one (Jamaran -> Tasnim -> RIA Novosti).
     cites_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_article.id"), index=True)
     # The first article seen of a group of near-duplicates (the same story republished).
@@ -59,6 +66,19 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     links: Mapped[list[EvidenceLink]] = relationship(back_populates="article")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ArticleBand(Base):
+    """One LSH band of an article's MinHash: articles sharing a band are duplicate candidates."""
+
+    __tablename__ = "article_band"
+    __table_args__ = (Index("ix_article_band_bucket", "band", "bucket"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_article.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
 
 
 class EvidenceLink(Base):

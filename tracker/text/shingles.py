@@ -1,0 +1,57 @@
+"""Word shingles, MinHash signatures and LSH bands for finding near-duplicate articles.
+
+The same story republished by several outlets differs in a first line, a few edits, a
+byline; its paragraphs stay. Over the normalised text, the Jaccard similarity of the sets of
+word 3-grams stays high for such copies and low for different stories on the same topic.
+A MinHash signature estimates that similarity from 64 numbers; LSH bands (16 bands of 4)
+find the candidates to compare without reading every article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+
+SHINGLE_WORDS = 3
+PERMUTATIONS = 64
+BANDS = 16
+ROWS = PERMUTATIONS // BANDS
+_MASK = (1 << 62) - 1
+# Fixed masks: signatures must compare across processes and releases.
+_XORS = [random.Random(20240115 + i).getrandbits(62) for i in range(PERMUTATIONS)]
+_WORD = re.compile(r"\w+")
+
+
+def shingles(normalised: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """The set of `size`-word runs of a normalised text (the whole text if shorter)."""
+    words = _WORD.findall(normalised)
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def _hash(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()) & _MASK
+
+
+def signature(shingle_set: set[str]) -> list[int] | None:
+    """64 minima of the shingles' hashes under fixed XOR permutations; None for no text."""
+    if not shingle_set:
+        return None
+    hashes = [_hash(s) for s in shingle_set]
+    return [min(h ^ mask for h in hashes) for mask in _XORS]
+
+
+def similarity(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity: the share of positions where the signatures agree."""
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def bands(sig: list[int]) -> list[int]:
+    """One bucket number per band (63-bit, fits a signed BIGINT)."""
+    buckets = []
+    for band in range(BANDS):
+        rows = ",".join(str(v) for v in sig[band * ROWS : (band + 1) * ROWS])
+        buckets.append(_hash(f"{band}:{rows}"))
+    return buckets
