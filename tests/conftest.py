@@ -100,7 +100,16 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def app(database_url: str, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "TESTING": True})
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            # Article fetching never leaves the machine in tests; loopback is allowed.
+            "FETCH_ONLY_NETWORKS": "127.0.0.0/8,::1/128",
+            "FETCH_TIMEOUT": 3,
+        }
+    )
     app.extensions["tracker.engine"].dispose()
     app.extensions["tracker.sessionmaker"] = session_factory
     return app

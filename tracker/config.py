@@ -64,4 +64,12 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "SMTP_PORT": _int(env, "TRACKER_SMTP_PORT", 25),
         "MAIL_FROM": env.get("TRACKER_MAIL_FROM", "treaty-tracker@localhost"),
         "STALLED_AFTER_DAYS": _int(env, "TRACKER_STALLED_AFTER_DAYS", 180),
+        # Fetching articles by URL: networks allowed although not public (comma-separated
+        # CIDRs, e.g. 127.0.0.0/8 for a local test server), timeout and size cap.
+        "FETCH_ALLOW_NETWORKS": env.get("TRACKER_FETCH_ALLOW_NETWORKS", ""),
+        # If set, only these networks are fetched from, and names other than localhost
+        # are not looked up at all.
+        "FETCH_ONLY_NETWORKS": env.get("TRACKER_FETCH_ONLY_NETWORKS", ""),
+        "FETCH_TIMEOUT": _int(env, "TRACKER_FETCH_TIMEOUT", 10),
+        "FETCH_MAX_BYTES": _int(env, "TRACKER_FETCH_MAX_BYTES", 5_000_000),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from tracker.api import present
@@ -17,6 +18,7 @@ from tracker.schemas.articles import (
     ArticleSummarySchema,
 )
 from tracker.services import evidence
+from tracker.services.intake import FetchSettings
 
 blp = ApiBlueprint(
     "articles",
@@ -50,12 +52,16 @@ class Articles(MethodView):
     )
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def post(self, data: dict[str, Any]) -> Any:
-        """Store an article. A URL already stored answers 200 with the existing article."""
-        session = get_session()
-        actor = authorize(Role.EDITOR)
-        if data.get("url") and (existing := evidence.find_by_url(session, data["url"])):
-            return present.article(existing), 200
-        return present.article(evidence.add_article(session, data, actor=actor))
+        """Store an article from `text`, from pasted `html` (its main text is extracted), or
+        from its `url` alone, which the server fetches. A URL already stored (tracking
+        parameters and fragment aside) answers 200 with the stored article."""
+        article, created = evidence.intake(
+            get_session(),
+            data,
+            actor=authorize(Role.EDITOR),
+            fetch_settings=FetchSettings.from_config(current_app.config),
+        )
+        return present.article(article) if created else (present.article(article), 200)
 
 
 @blp.route("/<id:article_id>")

@@ -17,6 +17,13 @@ class ArticleInSchema(Schema):
     language = fields.String(validate=LANGUAGE)
     published = fields.String(validate=validate.Length(max=100), metadata={"description": "EDTF"})
     text = fields.String(validate=validate.Length(max=2_000_000))
+    html = fields.String(
+        validate=validate.Length(min=1, max=2_000_000),
+        metadata={"description": "A page's HTML: its main text is extracted"},
+    )
+    fetch = fields.Boolean(
+        metadata={"description": "Fetch the URL when no text or HTML is given (default true)"}
+    )
     cites = fields.Integer(
         strict=True, allow_none=True, metadata={"description": "Id of the article this one quotes"}
     )

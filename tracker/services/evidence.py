@@ -7,22 +7,36 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import EvidenceArticle, EvidenceLink, User
+from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, transactional
 from tracker.services.errors import FieldErrors, NotFound
+from tracker.services.intake import FetchRefused, FetchSettings, fetch_page, from_html
 from tracker.text.normalise import locate, normalise
+from tracker.text.shingles import bands, shingles, signature, similarity
+from tracker.text.urls import canonical_url
 
-ARTICLE_FIELDS = {"url", "title", "outlet", "author", "language", "published", "text", "cites"}
+ARTICLE_FIELDS = {
+    "url",
+    "title",
+    "outlet",
+    "author",
+    "language",
+    "published",
+    "text",
+    "cites",
+    "html",
+    "fetch",
+}
+# Estimated Jaccard similarity of word 3-grams from which two texts are the same story
+# (chosen on labelled pairs, `python -m bench.duplicates`: see docs/evidence.md).
+DUPLICATE_THRESHOLD = 0.3
+# Below this many words a text is too short to call a near-duplicate of another.
+DUPLICATE_MIN_WORDS = 25
 MAX_TEXT = 2_000_000
-
-
-def content_hash(text: str) -> str:
-    """sha256 of the normalised text: spelling variants of one text hash alike."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
@@ -33,49 +47,161 @@ def get_article(session: Session, article_id: int) -> EvidenceArticle:
     return article
 
 
+def _intake_text(
+    data: Mapping[str, Any], url: str | None, settings: FetchSettings | None, errors: FieldErrors
+) -> dict[str, Any]:
+    """Fields found in pasted HTML or in the fetched page; what the user typed wins."""
+    html = data.get("html")
+    if html is not None:
+        if not isinstance(html, str) or not html.strip():
+            errors.add("html", "must be the page's HTML")
+            return {}
+        if len(html) > MAX_TEXT:
+            errors.add("html", f"is longer than {MAX_TEXT} characters")
+            return {}
+        found = from_html(html, url)
+        if not found.get("text"):
+            errors.add("html", "no article text could be found in this HTML")
+        return found
+    wants_fetch = data.get("fetch")
+    if url and not data.get("text") and wants_fetch is not False and settings is not None:
+        try:
+            page = fetch_page(url, settings)
+        except FetchRefused as exc:
+            errors.add("url", str(exc))
+            return {}
+        if page.content_type == "text/plain":
+            return {"text": page.body.strip()}
+        found = from_html(page.body, page.url)
+        if not found.get("text"):
+            errors.add("url", "no article text could be found on that page")
+        return found
+    if wants_fetch and settings is None:
+        errors.add("fetch", "fetching is not available here")
+    return {}
+
+
 @transactional
 def add_article(
-    session: Session, data: Mapping[str, Any], *, actor: User | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    fetch_settings: FetchSettings | None = None,
 ) -> EvidenceArticle:
-    """Store an article as supplied; raise ValidationError (422) naming each bad field."""
+    """Store an article from pasted text, pasted HTML or (with `fetch_settings`) its URL.
+
+    Raise ValidationError (422) naming each bad field. The text is indexed for search and
+    compared with what is stored: a near-duplicate joins the group of the first one seen.
+    """
     errors = FieldErrors()
     for unknown in sorted(set(data) - ARTICLE_FIELDS):
         errors.add(unknown, "is not a field of an article")
-    url = (checks.text(errors, "url", data.get("url"), max_length=2000) or "").split("#", 1)[
-        0
-    ] or None
+    url = checks.text(errors, "url", data.get("url"), max_length=2000) or None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
-    text = checks.text(errors, "text", data.get("text"), max_length=MAX_TEXT)
-    title = checks.text(errors, "title", data.get("title"), max_length=1000)
-    outlet = checks.text(errors, "outlet", data.get("outlet"), max_length=200)
-    if not (url or text or title or outlet):
+    found = _intake_text(data, url, fetch_settings, errors) if "url" not in errors.errors else {}
+    merged = {**found, **{k: v for k, v in data.items() if v not in (None, "")}}
+    text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
+    title = checks.text(errors, "title", merged.get("title"), max_length=1000)
+    outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=200)
+    if not (url or text or title or outlet) and "html" not in errors.errors:
         errors.add("text", "give the article's text, or at least its URL, title or outlet")
-    published = checks.edtf(errors, "published", data.get("published"))
+    published = checks.edtf(errors, "published", merged.get("published"))
     cites_id = data.get("cites")
     if cites_id is not None:
         if isinstance(cites_id, bool) or not isinstance(cites_id, int):
             errors.add("cites", "must be an article id")
         elif fetch(session, EvidenceArticle, cites_id) is None:
             errors.add("cites", f"article {cites_id} does not exist")
+    folded = normalise(text)
     article = EvidenceArticle(
-        url=url,
+        url=url.split("#", 1)[0] if url else None,
+        url_canonical=canonical_url(url) if url else None,
         title=title,
         outlet=outlet,
-        author=checks.text(errors, "author", data.get("author"), max_length=200),
-        language=checks.language(errors, "language", data.get("language")),
+        author=checks.text(errors, "author", merged.get("author"), max_length=200),
+        language=checks.language(errors, "language", merged.get("language")),
         published=published.text if published else None,
         published_earliest=published.earliest if published else None,
         published_latest=published.latest if published else None,
         retrieved_at=utcnow(),
         text=text,
-        content_hash=content_hash(text),
+        content_hash=hashlib.sha256(folded.encode("utf-8")).hexdigest(),
+        search_text=normalise(f"{title}\n{text}"),
         cites_id=cites_id,
     )
     errors.raise_if_any()
     session.add(article)
+    session.flush()
+    _group_duplicates(session, article, folded)
     audit.record(session, actor=actor, action="create", obj=article, before=None)
     return article
+
+
+def intake(
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    fetch_settings: FetchSettings | None = None,
+) -> tuple[EvidenceArticle, bool]:
+    """The article for this input and whether it is new: a URL stored already (once
+    canonicalised) answers with the stored article, without fetching it again."""
+    url = data.get("url")
+    if isinstance(url, str) and url.strip() and (existing := find_by_url(session, url)):
+        return existing, False
+    return add_article(session, data, actor=actor, fetch_settings=fetch_settings), True
+
+
+def _group_duplicates(session: Session, article: EvidenceArticle, folded: str) -> None:
+    """Sign the text, file its LSH bands, and join the group of the closest earlier copy."""
+    if not folded:
+        return
+    same = session.scalar(
+        select(EvidenceArticle)
+        .where(
+            EvidenceArticle.content_hash == article.content_hash,
+            EvidenceArticle.id != article.id,
+            EvidenceArticle.deleted_at.is_(None),
+        )
+        .order_by(EvidenceArticle.id)
+        .limit(1)
+    )
+    sig = signature(shingles(folded))
+    article.minhash = sig
+    buckets = bands(sig) if sig else []
+    session.add_all(
+        ArticleBand(article_id=article.id, band=i, bucket=b) for i, b in enumerate(buckets)
+    )
+    if same is not None:
+        article.duplicate_of_id = same.duplicate_of_id or same.id
+        return
+    if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
+        return
+    candidates = session.scalars(
+        select(EvidenceArticle)
+        .join(ArticleBand, ArticleBand.article_id == EvidenceArticle.id)
+        .where(
+            or_(
+                *(
+                    and_(ArticleBand.band == i, ArticleBand.bucket == b)
+                    for i, b in enumerate(buckets)
+                )
+            ),
+            EvidenceArticle.id != article.id,
+            EvidenceArticle.deleted_at.is_(None),
+            EvidenceArticle.minhash.is_not(None),
+        )
+        .distinct()
+    ).all()
+    scored = [
+        (similarity(sig, c.minhash), -c.id, c) for c in candidates if len(c.minhash) == len(sig)
+    ]
+    scored = [item for item in scored if item[0] >= DUPLICATE_THRESHOLD]
+    if scored:
+        best = max(scored, key=lambda item: item[:2])[2]
+        article.duplicate_of_id = best.duplicate_of_id or best.id
 
 
 def check_quotes(
@@ -143,11 +269,14 @@ def make_links(
 
 
 def find_by_url(session: Session, url: str) -> EvidenceArticle | None:
-    """The stored article with this URL (fragment ignored), if any."""
-    bare = url.split("#", 1)[0]
+    """The stored article at this URL once canonicalised (tracking parameters, fragment,
+    host case and default port make no difference), if any."""
     return session.scalar(
         select(EvidenceArticle)
-        .where(EvidenceArticle.url == bare, EvidenceArticle.deleted_at.is_(None))
+        .where(
+            EvidenceArticle.url_canonical == canonical_url(url),
+            EvidenceArticle.deleted_at.is_(None),
+        )
         .order_by(EvidenceArticle.id)
         .limit(1)
     )
