@@ -52,7 +52,9 @@ def scores() -> list[tuple[float, bool]]:
     return [(similarity(sigs[a], sigs[b]), same) for a, b, same in pairs()]
 
 
-def evaluate(threshold: float, scored: list[tuple[float, bool]] | None = None) -> tuple[float, float]:
+def evaluate(
+    threshold: float, scored: list[tuple[float, bool]] | None = None
+) -> tuple[float, float]:
     """Precision and recall of "similarity >= threshold" as the duplicate test."""
     scored = scored if scored is not None else scores()
     found = [(score >= threshold, same) for score, same in scored]
@@ -68,8 +70,10 @@ def main() -> None:
     scored = scores()
     same = sorted(s for s, is_same in scored if is_same)
     other = sorted(s for s, is_same in scored if not is_same)
-    print(f"{len(same)} true pairs (lowest similarity {same[0]:.2f}), "
-          f"{len(other)} false pairs (highest {other[-1]:.2f})")
+    print(
+        f"{len(same)} true pairs (lowest similarity {same[0]:.2f}), "
+        f"{len(other)} false pairs (highest {other[-1]:.2f})"
+    )
     print("| threshold | precision | recall |")
     print("|---|---|---|")
     for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
