@@ -15,12 +15,24 @@ from tracker.api import (
     parties,
     principles,
     reminders,
+    search,
     users,
 )
 from tracker.api.base import IdConverter, JSONProvider
 from tracker.extensions import api
 
-RESOURCES = (agreements, events, articles, extract, principles, reminders, digests, parties, users)
+RESOURCES = (
+    agreements,
+    events,
+    articles,
+    extract,
+    search,
+    principles,
+    reminders,
+    digests,
+    parties,
+    users,
+)
 
 API_SETTINGS = {
     "API_TITLE": "Treaty Tracker API",

@@ -55,6 +55,10 @@ class ArticleSchema(ArticleSummarySchema):
 class ArticleQuerySchema(Schema):
     language = fields.String(validate=LANGUAGE)
     outlet = fields.String(validate=validate.Length(min=1, max=200))
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Words of the title or text, in any spelling"},
+    )
     updated_since = fields.AwareDateTime()
     sort = fields.String(
         validate=validate.OneOf(["updated", "-updated", "published", "-published"]),

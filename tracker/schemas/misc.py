@@ -170,3 +170,28 @@ class ExtractInSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2_000_000))
     language = fields.String(validate=validate.Length(min=2, max=8))
     published = fields.String(validate=validate.Length(max=100))
+
+
+class SearchQuerySchema(Schema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Words to find, in any spelling (all must be present)"},
+    )
+    type = fields.String(
+        validate=validate.OneOf(["agreement", "article"]),
+        metadata={"description": "Only agreements or only articles"},
+    )
+
+
+class SearchHitSchema(OutputSchema):
+    type = fields.String(required=True, metadata={"enum": ["agreement", "article"]})
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    score = fields.Float(required=True, metadata={"description": "Higher is better"})
+    snippet = fields.String(required=True, metadata={"description": "From the original text"})
+    highlights = fields.List(
+        fields.List(fields.Integer(), validate=validate.Length(equal=2)),
+        required=True,
+        metadata={"description": "[start, end) of each match within the snippet"},
+    )

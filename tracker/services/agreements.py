@@ -26,6 +26,8 @@ from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.errors import FieldErrors, NotFound, Stale
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
 from tracker.services.parties import check_codes
+from tracker.services.search import matches as fts_matches
+from tracker.services.search import terms as search_terms
 from tracker.text.normalise import normalise
 
 FIELDS = {
@@ -385,7 +387,9 @@ class AgreementRow:
         )
 
 
-def _conditions(filters: AgreementFilters, today: date, stalled_after_days: int) -> list[Any]:
+def _conditions(
+    session: Session, filters: AgreementFilters, today: date, stalled_after_days: int
+) -> list[Any]:
     """The WHERE clauses of a search (Core, on the tables)."""
     conditions: list[Any] = [_A.c.deleted_at.is_(None)]
     if filters.party:
@@ -410,9 +414,8 @@ def _conditions(filters: AgreementFilters, today: date, stalled_after_days: int)
         conditions.append(state.status_filter(filters.status, today, stalled_after_days))
     if filters.updated_since:
         conditions.append(_A.c.updated_at >= filters.updated_since)
-    if filters.q:
-        for word in normalise(filters.q).split():
-            conditions.append(_A.c.search_text.contains(word, autoescape=True))
+    if filters.q and (words := search_terms(filters.q)):
+        conditions.append(fts_matches(session, "agreement", words))
     return conditions
 
 
@@ -434,7 +437,7 @@ def search(
     """
     today = today or utcnow().date()
     connection = session.connection()
-    conditions = _conditions(filters, today, stalled_after_days)
+    conditions = _conditions(session, filters, today, stalled_after_days)
     counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
     total = connection.execute(counting.where(*conditions)).scalar() or 0
     column = _SORTS[sort.lstrip("-")]

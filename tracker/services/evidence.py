@@ -15,6 +15,8 @@ from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, transactional
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.services.intake import FetchRefused, FetchSettings, fetch_page, from_html
+from tracker.services.search import matches as fts_matches
+from tracker.services.search import terms as search_terms
 from tracker.text.normalise import locate, normalise
 from tracker.text.shingles import bands, shingles, signature, similarity
 from tracker.text.urls import canonical_url
@@ -293,6 +295,7 @@ def list_articles(
     *,
     language: str | None = None,
     outlet: str | None = None,
+    q: str | None = None,
     updated_since: datetime | None = None,
     sort: str = "-updated",
     offset: int = 0,
@@ -306,6 +309,8 @@ def list_articles(
         query = query.where(func.lower(EvidenceArticle.outlet) == outlet.strip().lower())
     if updated_since:
         query = query.where(EvidenceArticle.updated_at >= updated_since)
+    if q and (words := search_terms(q)):
+        query = query.where(fts_matches(session, "article", words))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     column = _ARTICLE_SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")

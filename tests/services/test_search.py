@@ -1,0 +1,111 @@
+"""Full-text search on both engines: spelling variants, case, ranking, snippets, and an
+index that follows updates and deletes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tests.api.conftest import Api, assert_error
+from tracker.models import EvidenceArticle
+from tracker.services.agreements import delete_agreement, update_agreement
+from tracker.services.evidence import add_article
+from tracker.services.search import search, snippet
+
+ZWNJ = "\u200c"
+PERSIAN = f"وزارت دفاع روسیه اعلام کرد که مسکو و تهران به زودی یک توافق{ZWNJ}نامه بزرگ را امضا می{ZWNJ}کنند. تاریخ: ۱۴۰۲/۱۰/۲۵"
+ARABIC = "وقّعت روسيا وإيران معاهدة الشراكة الاستراتيجية الشاملة في موسكو."
+RUSSIAN = "Государственная Дума ратифицировала Договор о всеобъемлющем стратегическом партнёрстве с Ираном."
+ENGLISH = "The Guardian Council approved the Iran-Russia strategic partnership treaty on Wednesday."
+
+
+@pytest.fixture
+def corpus(session):  # type: ignore[no-untyped-def]
+    made = {
+        "fa": add_article(session, {"text": PERSIAN, "language": "fa"}),
+        "ar": add_article(session, {"text": ARABIC, "language": "ar"}),
+        "ru": add_article(session, {"text": RUSSIAN, "language": "ru"}),
+        "en": add_article(session, {"text": ENGLISH, "language": "en"}),
+    }
+    return made
+
+
+def _ids(session, query: str, kind: str = "article") -> set[int]:  # type: ignore[no-untyped-def]
+    return {hit.id for hit in search(session, query, kind=kind, limit=100)[0]}
+
+
+@pytest.mark.parametrize(
+    ("query", "language"),
+    [
+        ("توافقنامه", "fa"),  # without the ZWNJ the article has
+        (f"توافق{ZWNJ}نامه", "fa"),
+        ("ميكنند", "fa"),  # Arabic yeh and kaf for Persian ی and ک
+        ("مسكو تهران", "fa"),
+        ("1402", "fa"),  # Latin digits find Persian ones
+        ("وقعت", "ar"),  # without the shadda
+        ("معاهده", "ar"),  # heh for teh marbuta
+        ("ГОСУДАРСТВЕННАЯ ДУМА", "ru"),
+        ("партнерстве", "ru"),  # е for ё
+        ("guardian COUNCIL", "en"),
+        ("ratif", "ru"),  # no: Latin is not Cyrillic (checked below to find nothing)
+    ],
+)
+def test_any_spelling_variant_finds_the_text(session, corpus, query, language):
+    found = _ids(session, query)
+    if query == "ratif":
+        assert corpus["ru"].id not in found
+    else:
+        assert corpus[language].id in found, query
+
+
+def test_every_word_must_be_present(session, corpus):
+    assert corpus["en"].id in _ids(session, "guardian treaty")
+    assert corpus["en"].id not in _ids(session, "guardian kremlin")
+
+
+def test_ranking_puts_the_closer_text_first(session):
+    many = add_article(
+        session, {"text": "Treaty treaty treaty: the treaty on the treaty was signed."}
+    )
+    one = add_article(
+        session,
+        {
+            "text": "A long report on many subjects in which a treaty is mentioned once among other things."
+        },
+    )
+    order = [hit.id for hit in search(session, "treaty", kind="article", limit=100)[0]]
+    assert order.index(many.id) < order.index(one.id)
+
+
+def test_snippets_come_from_the_original_text_with_highlights():
+    cut, marks = snippet(PERSIAN, ["توافقنامه", "میکنند"])
+    assert [cut[s:e] for s, e in marks] == [f"توافق{ZWNJ}نامه", f"می{ZWNJ}کنند"]
+
+
+def test_the_index_follows_updates_and_deletes(session):
+    treaty = factories.agreement(session, title="Caspian fisheries accord")
+    assert treaty.id in _ids(session, "fisheries", "agreement")
+    update_agreement(session, treaty.id, {"title": "Caspian shipping accord"})
+    assert treaty.id not in _ids(session, "fisheries", "agreement")
+    assert treaty.id in _ids(session, "shipping", "agreement")
+    delete_agreement(session, treaty.id)
+    assert treaty.id not in _ids(session, "shipping", "agreement")
+    article = add_article(session, {"text": "Unique zanzibarian wording."})
+    assert article.id in _ids(session, "zanzibarian")
+    session.delete(session.get(EvidenceArticle, article.id))  # a hard delete, too
+    session.flush()
+    assert article.id not in _ids(session, "zanzibarian")
+
+
+def test_search_api_and_q_on_lists(client, session, corpus):
+    from tracker.services.users import create_token, create_user
+
+    viewer = Api(client, create_token(session, create_user(session, "s@example.org"))[1])
+    hits = viewer.get("/api/v1/search?q=مسكو").get_json()
+    hit = next(h for h in hits if h["type"] == "article" and h["id"] == corpus["fa"].id)
+    assert any(hit["snippet"][s:e] == "مسکو" for s, e in hit["highlights"])
+    listed = viewer.get("/api/v1/articles?q=guardian").get_json()
+    assert [a["id"] for a in listed] == [corpus["en"].id]
+    assert_error(viewer.get("/api/v1/search"), 422, "q")
+    assert_error(viewer.get("/api/v1/search?q=x&type=person"), 422, "type")
+    assert viewer.get("/api/v1/search?q=%22%2A%29(").get_json() == []  # FTS syntax is inert

@@ -1,0 +1,46 @@
+"""/api/v1/search: agreements and articles by their words, in any spelling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from tracker.api.base import ApiBlueprint, window
+from tracker.db import get_session
+from tracker.models.vocab import Role
+from tracker.schemas.misc import SearchHitSchema, SearchQuerySchema
+from tracker.services import search
+
+blp = ApiBlueprint(
+    "search",
+    __name__,
+    url_prefix="/api/v1/search",
+    description="Full-text search with ranked results and highlighted snippets.",
+)
+
+
+@blp.route("")
+class Search(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.arguments(SearchQuerySchema, location="query")
+    @blp.response(200, SearchHitSchema(many=True))
+    @blp.paginate(page_size=20, max_page_size=100)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+        """Best matches first. Persian/Arabic letter variants, ZWNJ, diacritics, digits and
+        case make no difference; every word must be present (as the start of a word)."""
+        hits, total = search.search(
+            get_session(), args["q"], kind=args.get("type"), **window(pagination_parameters)
+        )
+        pagination_parameters.item_count = total
+        return [
+            {
+                "type": hit.kind,
+                "id": hit.id,
+                "title": hit.title,
+                "score": hit.score,
+                "snippet": hit.snippet,
+                "highlights": [list(span) for span in hit.highlights],
+            }
+            for hit in hits
+        ]

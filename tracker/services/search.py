@@ -1,0 +1,167 @@
+"""Full-text search over agreements and articles, on each engine's own index.
+
+Text is folded by tracker.text.normalise at index time (the `search_text` columns) and at
+query time (here), so a query in any spelling variant finds text written in another.
+SQLite matches with FTS5 and ranks with bm25; PostgreSQL matches a `tsvector` and ranks
+with ts_rank. Each query word matches as a prefix (توافقنامه finds توافقنامه‌ای), and all
+words must be present. Snippets are cut from the original text, with the matches'
+offsets, by mapping the folded text back to the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, column, func, select, text
+from sqlalchemy.orm import Session
+
+from tracker.models import Agreement, EvidenceArticle
+from tracker.text.normalise import normalise, normalise_with_offsets
+
+MAX_TERMS = 12
+_WORD = re.compile(r"\w+")
+KINDS = {"agreement": (Agreement, "agreement_fts"), "article": (EvidenceArticle, "article_fts")}
+
+
+def terms(query: str) -> list[str]:
+    """The query's words, folded, without repeats (at most MAX_TERMS)."""
+    return list(dict.fromkeys(_WORD.findall(normalise(query))))[:MAX_TERMS]
+
+
+def _fts5_query(words: list[str]) -> str:
+    # Words are \w+ only, so quoting them is enough to keep FTS5 syntax out.
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def _tsquery(words: list[str]) -> str:
+    return " & ".join(f"{word}:*" for word in words)
+
+
+def matches(session: Session, kind: str, words: list[str]) -> ColumnElement[bool]:
+    """A WHERE condition on the kind's table: the row contains every word (as a prefix)."""
+    model, fts = KINDS[kind]
+    table = model.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        rows = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_query").bindparams(
+            fts_query=_fts5_query(words)
+        )
+        return table.c.id.in_(rows.columns(column("rowid")))
+    return text(f"{table.name}.search_vector @@ to_tsquery('simple', :ts_query_{kind})").bindparams(
+        **{f"ts_query_{kind}": _tsquery(words)}
+    )
+
+
+def _ranked(
+    session: Session, kind: str, words: list[str], limit: int
+) -> tuple[list[tuple[int, float]], int]:
+    """The best `limit` (id, score) of one kind, higher scores first, and how many match."""
+    model, fts = KINDS[kind]
+    table = model.__table__
+    live = table.c.deleted_at.is_(None)
+    total = (
+        session.execute(
+            select(func.count()).select_from(table).where(live, matches(session, kind, words))
+        ).scalar()
+        or 0
+    )
+    if not total or limit <= 0:
+        return [], total
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.execute(
+            text(
+                f"SELECT f.rowid, -bm25({fts}) AS score FROM {fts} f "
+                f"JOIN {table.name} t ON t.id = f.rowid "
+                f"WHERE {fts} MATCH :fts_query AND t.deleted_at IS NULL "
+                "ORDER BY score DESC, f.rowid LIMIT :limit"
+            ),
+            {"fts_query": _fts5_query(words), "limit": limit},
+        )
+    else:
+        rows = session.execute(
+            text(
+                f"SELECT id, ts_rank(search_vector, q) AS score "
+                f"FROM {table.name}, to_tsquery('simple', :q) AS q "
+                "WHERE search_vector @@ q AND deleted_at IS NULL "
+                "ORDER BY score DESC, id LIMIT :limit"
+            ),
+            {"q": _tsquery(words), "limit": limit},
+        )
+    return [(row[0], float(row[1])) for row in rows], total
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: int
+    title: str
+    score: float
+    snippet: str
+    # [start, end) of each match within `snippet`.
+    highlights: list[tuple[int, int]]
+
+
+def snippet(original: str, words: list[str], width: int = 180) -> tuple[str, list[tuple[int, int]]]:
+    """A window of the original text around the first match, and the matches inside it."""
+    folded, origin = normalise_with_offsets(original)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")\w*")
+    spans = [
+        (origin[m.start()], origin[m.end() - 1] + 1)
+        for m in pattern.finditer(folded)
+        if m.end() > m.start()
+    ]
+    if not spans:
+        return original[:width].strip(), []
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    if start:
+        space = original.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 20 else start
+    end = min(len(original), start + width)
+    window = original[start:end]
+    marks = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(original) else ""
+    shift = len(prefix)
+    return prefix + window + suffix, [(s + shift, e + shift) for s, e in marks]
+
+
+def search(
+    session: Session, query: str, *, kind: str | None = None, offset: int = 0, limit: int = 20
+) -> tuple[list[Hit], int]:
+    """Agreements and articles containing every word of `query`, best first, and the total."""
+    words = terms(query)
+    if not words:
+        return [], 0
+    kinds = [kind] if kind else list(KINDS)
+    ranked: list[tuple[float, str, int]] = []
+    total = 0
+    for name in kinds:
+        rows, count = _ranked(session, name, words, offset + limit)
+        total += count
+        ranked += [(score, name, row_id) for row_id, score in rows]
+    ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
+    page = ranked[offset : offset + limit]
+    rows: dict[tuple[str, int], Any] = {}
+    for name in kinds:  # one query per kind for the whole page
+        model, _ = KINDS[name]
+        ids = [row_id for _, kind_name, row_id in page if kind_name == name]
+        if ids:
+            rows |= {
+                (name, r.id): r for r in session.scalars(select(model).where(model.id.in_(ids)))
+            }
+    return [_hit(name, rows[(name, row_id)], score, words) for score, name, row_id in page], total
+
+
+def _hit(kind: str, row: Any, score: float, words: list[str]) -> Hit:
+    row_id = row.id
+    if kind == "agreement":
+        title = row.title
+        body = "\n".join([*row.titles.values(), row.summary]) if row.summary or row.titles else ""
+        text_for_snippet = body if body and snippet(body, words)[1] else row.title
+    else:
+        title = row.title or row.outlet or f"Article {row.id}"
+        text_for_snippet = row.text if row.text and snippet(row.text, words)[1] else title
+    cut, marks = snippet(text_for_snippet, words)
+    return Hit(kind, row_id, title, round(score, 6), cut, marks)
