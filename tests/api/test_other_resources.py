@@ -227,9 +227,25 @@ def test_admins_manage_users_and_tokens(admin, editor, client):
     )
 
 
-def test_extract_answers_501_until_it_lands(editor):
-    assert_error(editor.post("/api/v1/extract", json={"text": "Moscow and Tehran signed."}), 501)
-    assert_error(editor.post("/api/v1/extract", json={}), 422, "text")
+def test_extract_suggests_with_offsets(viewer):
+    text = "Moscow and Tehran signed the treaty on 17 January 2025, respecting sovereignty."
+    result = viewer.post("/api/v1/extract", json={"text": text}).get_json()
+    assert result["language"] == "en"
+    assert [p["code"] for p in result["parties"]] == ["RUS", "IRN"]
+    assert [(e["stage"], e["status"], e["date"]) for e in result["events"]] == [
+        ("signing", "reported", "2025-01-17")
+    ]
+    assert result["principles"][0]["code"] == "sovereignty"
+    for field in ("parties", "events", "dates", "principles"):
+        for item in result[field]:
+            assert text[item["start"] : item["end"]] == item["text"]
+    assert_error(viewer.post("/api/v1/extract", json={}), 422, "text")
+    assert_error(
+        viewer.post("/api/v1/extract", json={"text": "x", "published": "2024-13"}), 422, "published"
+    )
+    assert_error(
+        viewer.post("/api/v1/extract", json={"text": "x", "language": "de"}), 422, "language"
+    )
 
 
 def test_openapi_document_and_docs_without_a_cdn(anonymous):

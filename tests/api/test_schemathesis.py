@@ -61,9 +61,6 @@ def test_every_operation_conforms(document, accounts, label, mode):  # type: ign
     operation = document[path][method]
     token = accounts["admin"][1]
     excluded = list(EXCLUDED)
-    if label == "POST /api/v1/extract":
-        # Documented to answer 501 until the extractor lands; every other check still runs.
-        excluded.append(schemathesis.checks.not_a_server_error)
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(

@@ -111,6 +111,6 @@ def test_party_names_come_from_pycountry_and_aliases_from_the_seed(session):
         ("Tehran", "IRN"),
         ("Kremlin", "RUS"),
         ("Pyongyang", "PRK"),
-        ("Кремль", "RUS"),
+        ("Кремл*", "RUS"),
         ("مسکو", "RUS"),
     } <= aliases

@@ -1,29 +1,39 @@
-"""/api/v1/extract: suggestions from an article's text (coming with the evidence work)."""
+"""/api/v1/extract: suggested parties, stages, dates and principles from a text."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import flask_smorest
 from flask.views import MethodView
 
 from tracker.api.base import ApiBlueprint, ErrorSchema
+from tracker.db import get_session
 from tracker.models.vocab import Role
-from tracker.schemas.misc import ExtractInSchema
+from tracker.schemas.misc import ExtractInSchema, ExtractOutSchema
+from tracker.services.extraction import suggest
 
 blp = ApiBlueprint(
     "extract",
     __name__,
     url_prefix="/api/v1/extract",
-    description="Suggested parties, stages, dates and principles from a text. Not yet available.",
+    description="Suggestions from an article's text in fa, ru, ar or en, with exact offsets.",
 )
 
 
 @blp.route("")
 class Extract(MethodView):
-    @blp.requires(Role.EDITOR)
+    @blp.requires(Role.VIEWER, read=True)
     @blp.arguments(ExtractInSchema)
-    @blp.response(501, ErrorSchema, description="Extraction is not implemented yet")
-    def post(self, data: dict[str, Any]) -> None:
-        """Answers 501 Not Implemented until the extractor lands."""
-        flask_smorest.abort(501, message="Extraction is not available yet.")
+    @blp.response(200, ExtractOutSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Suggest the language, parties (names, adjectives, metonyms), stage and step cues
+        with the acting party and body, dates (either calendar, any digits; a year-less one
+        read against `published`), and principles. Each item's `text` is `text[start:end]`
+        of the input. Nothing is stored: accepting a suggestion is a separate write."""
+        return suggest(
+            get_session(),
+            data["text"],
+            language=data.get("language"),
+            published=data.get("published"),
+        )

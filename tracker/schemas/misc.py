@@ -167,9 +167,50 @@ class TokenInSchema(Schema):
 
 
 class ExtractInSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=2_000_000))
-    language = fields.String(validate=validate.Length(min=2, max=8))
-    published = fields.String(validate=validate.Length(max=100))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    language = fields.String(
+        validate=validate.OneOf(["fa", "ru", "ar", "en"]),
+        metadata={"description": "Skip detection: the text's language"},
+    )
+    published = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "EDTF or Solar Hijri; year-less dates are read against it"},
+    )
+
+
+class _Found(OutputSchema):
+    text = fields.String(required=True, metadata={"description": "Equals the input's [start:end]"})
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+
+
+class FoundPartySchema(_Found):
+    code = fields.String(required=True)
+
+
+class FoundDateSchema(_Found):
+    date = fields.String(required=True, metadata={"description": "EDTF"})
+
+
+class FoundPrincipleSchema(_Found):
+    code = fields.String(required=True)
+
+
+class FoundEventSchema(_Found):
+    stage = fields.String(required=True)
+    step = fields.String(required=True, allow_none=True)
+    party = fields.String(required=True, allow_none=True)
+    body = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, metadata={"enum": ["expected", "reported"]})
+    date = fields.String(required=True, allow_none=True)
+
+
+class ExtractOutSchema(OutputSchema):
+    language = fields.String(required=True, allow_none=True)
+    parties = fields.List(fields.Nested(FoundPartySchema), required=True)
+    events = fields.List(fields.Nested(FoundEventSchema), required=True)
+    dates = fields.List(fields.Nested(FoundDateSchema), required=True)
+    principles = fields.List(fields.Nested(FoundPrincipleSchema), required=True)
 
 
 class SearchQuerySchema(Schema):
