@@ -12,7 +12,10 @@ from tracker import api as api_resources
 from tracker import db, errors
 from tracker.cli import tracker as tracker_commands
 from tracker.config import load_config
+from tracker.extensions import csrf, login_manager
+from tracker.web import account, auth, dashboard, digests, evidence, reminders, search
 from tracker.web import agreements as agreement_pages
+from tracker.web.common import register_filters
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -40,10 +43,14 @@ def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    register_filters(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(agreement_pages.blp)
+    for module in (auth, dashboard, agreement_pages, evidence, reminders, search, digests, account):
+        app.register_blueprint(module.blp)
     api_resources.init_app(app)
 
 

@@ -19,7 +19,7 @@ from tracker.api import (
     users,
 )
 from tracker.api.base import IdConverter, JSONProvider
-from tracker.extensions import api
+from tracker.extensions import api, csrf
 
 RESOURCES = (
     agreements,
@@ -67,5 +67,6 @@ def init_app(app: Flask) -> None:
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
     api.register_converter(IdConverter, integerconverter2paramschema)
     for module in RESOURCES:
+        csrf.exempt(module.blp)  # bearer tokens, not cookies: no cross-site request to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)

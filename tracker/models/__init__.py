@@ -8,7 +8,7 @@ from tracker.models.evidence import ArticleBand, EvidenceArticle, EvidenceLink
 from tracker.models.party import Party, PartyAlias
 from tracker.models.principle import Principle, PrincipleStatement
 from tracker.models.reminder import Reminder
-from tracker.models.user import ApiToken, User
+from tracker.models.user import ApiToken, LoginAttempt, User
 
 __all__ = [
     "Agreement",
@@ -21,6 +21,7 @@ __all__ = [
     "Digest",
     "EvidenceArticle",
     "EvidenceLink",
+    "LoginAttempt",
     "Party",
     "PartyAlias",
     "Principle",

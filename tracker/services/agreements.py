@@ -498,3 +498,15 @@ def search(
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
     """The most recently changed agreements with their lifecycle, for the front page."""
     return search(session, AgreementFilters(), limit=limit, today=today)[0]
+
+
+def with_conflicts(session: Session, *, limit: int = 20) -> list[tuple[int, str, int]]:
+    """(id, title, number of conflicts) of agreements with conflicts awaiting a decision."""
+    rows = session.execute(
+        select(Agreement.id, Agreement.title, AgreementState.derived)
+        .join(AgreementState, AgreementState.agreement_id == Agreement.id)
+        .where(AgreementState.has_conflicts.is_(True), Agreement.deleted_at.is_(None))
+        .order_by(Agreement.updated_at.desc())
+        .limit(limit)
+    )
+    return [(row.id, row.title, len(row.derived["conflicts"])) for row in rows]

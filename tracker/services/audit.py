@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from tracker.models import AuditEntry, User
@@ -55,3 +55,15 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def history(session: Session, agreement_id: int, *, limit: int = 100) -> list[AuditEntry]:
+    """The agreement's changes, newest first: its own, its events', statements' and reminders'."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.agreement_id == agreement_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )

@@ -131,6 +131,8 @@ USER_FIELDS = {
     "is_active",
     "digest_mode",
     "digest_watchlist",
+    "digest_send_empty",
+    "show_jalali",
     "password",
 }
 
@@ -171,10 +173,11 @@ def update_user(
                 "timezone", f"{data['timezone']!r} is not an IANA time zone such as Asia/Tehran"
             )
         values["timezone"] = data["timezone"]
-    if "is_active" in data:
-        if not isinstance(data["is_active"], bool):
-            errors.add("is_active", "must be true or false")
-        values["is_active"] = data["is_active"]
+    for flag in ("is_active", "show_jalali", "digest_send_empty"):
+        if flag in data:
+            if not isinstance(data[flag], bool):
+                errors.add(flag, "must be true or false")
+            values[flag] = data[flag]
     if "digest_mode" in data:
         values["digest_mode"] = checks.choice(
             errors, "digest_mode", data["digest_mode"], DigestMode

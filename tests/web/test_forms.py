@@ -1,0 +1,520 @@
+"""Every form through the Flask client: valid input, invalid input with the error beside the
+field and what was typed kept, a POST without CSRF token refused, a viewer refused."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.web.conftest import PASSWORD, csrf, errors_beside
+from tracker.models import Agreement, EvidenceArticle, PrincipleStatement, Reminder, StageEvent
+from tracker.services.auth import MAX_PER_ACCOUNT
+from tracker.services.users import create_user
+
+
+def _count(session, model) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(model))
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def test_sign_in_and_out(client, session):
+    create_user(session, "ana@example.org", role="editor", password=PASSWORD)
+    token = csrf(client, "/sign-in")
+    response = client.post(
+        "/sign-in?next=/agreements",
+        data={"csrf_token": token, "email": "ANA@example.org", "password": PASSWORD},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/agreements"
+    assert "Sign out (ana@example.org)" in client.get("/agreements").get_data(as_text=True)
+    response = client.post("/sign-out", data={"csrf_token": csrf(client, "/agreements")})
+    assert response.status_code == 302
+    assert client.get("/agreements").status_code == 302  # signed out again
+
+
+def test_a_wrong_password_is_shown_beside_the_field_and_the_email_kept(client, session):
+    create_user(session, "ana@example.org", password=PASSWORD)
+    response = client.post(
+        "/sign-in",
+        data={
+            "csrf_token": csrf(client, "/sign-in"),
+            "email": "ana@example.org",
+            "password": "nope",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Wrong email or password" in errors_beside(html, "password")
+    assert 'value="ana@example.org"' in html
+
+
+def test_sign_in_is_throttled_per_account_in_the_database(client, session):
+    create_user(session, "ana@example.org", password=PASSWORD)
+    for _ in range(MAX_PER_ACCOUNT):
+        client.post(
+            "/sign-in",
+            data={
+                "csrf_token": csrf(client, "/sign-in"),
+                "email": "ana@example.org",
+                "password": "wrong",
+            },
+        )
+    response = client.post(
+        "/sign-in",
+        data={
+            "csrf_token": csrf(client, "/sign-in"),
+            "email": "ana@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 429
+    assert "Too many failed sign-ins for this account" in response.get_data(as_text=True)
+
+
+def test_sign_in_is_throttled_per_address(session):
+    from tracker.services.auth import MAX_PER_ADDRESS, SignInRefused, Throttled, sign_in
+
+    for n in range(MAX_PER_ADDRESS):
+        with pytest.raises(SignInRefused):
+            sign_in(session, f"nobody{n}@example.org", "x", "203.0.113.9")
+    create_user(session, "ana@example.org", password=PASSWORD)
+    with pytest.raises(Throttled, match="from your address"):
+        sign_in(session, "ana@example.org", PASSWORD, "203.0.113.9")
+    assert sign_in(session, "ana@example.org", PASSWORD, "198.51.100.1").email == "ana@example.org"
+
+
+def test_sign_in_never_redirects_to_another_site(client, session):
+    create_user(session, "ana@example.org", password=PASSWORD)
+    response = client.post(
+        "/sign-in?next=//evil.example/x",
+        data={
+            "csrf_token": csrf(client, "/sign-in"),
+            "email": "ana@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_a_post_without_csrf_token_is_refused(client, editor_web, session):
+    create_user(session, "ana@example.org", password=PASSWORD)
+    assert (
+        client.post("/sign-in", data={"email": "ana@example.org", "password": PASSWORD}).status_code
+        == 400
+    )
+    before = _count(session, Agreement)
+    assert editor_web.post("/agreements/new", data={"title": "No token"}).status_code == 400
+    assert _count(session, Agreement) == before
+
+
+# ---------------------------------------------------------------- agreements
+
+
+def test_create_an_agreement(editor_web, session):
+    data = {
+        "csrf_token": csrf(editor_web, "/agreements/new"),
+        "title": "Caspian transit agreement",
+        "title_fa": "موافقتنامه ترانزیت خزر",
+        "kind": "agreement",
+        "parties": "rus, IRN",
+        "topics": "transport, trade",
+        "summary": "",
+        "entry_into_force_days": "30",
+    }
+    response = editor_web.post("/agreements/new", data=data)
+    assert response.status_code == 302
+    made = session.scalar(select(Agreement).where(Agreement.title == "Caspian transit agreement"))
+    assert (made.party_codes, made.topics, made.entry_into_force_days, made.titles) == (
+        ["RUS", "IRN"],
+        ["trade", "transport"],
+        30,
+        {"fa": "موافقتنامه ترانزیت خزر"},
+    )
+
+
+def test_an_invalid_agreement_keeps_what_was_typed_with_errors_beside_the_fields(
+    editor_web, session
+):
+    before = _count(session, Agreement)
+    data = {
+        "csrf_token": csrf(editor_web, "/agreements/new"),
+        "title": "Typed title",
+        "kind": "treaty",
+        "parties": "RUS, XXX",
+        "entry_into_force_days": "-3",
+    }
+    response = editor_web.post("/agreements/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Number must be between 0 and 3650" in errors_beside(html, "entry_into_force_days")
+    response = editor_web.post("/agreements/new", data=data | {"entry_into_force_days": ""})
+    html = response.get_data(as_text=True)
+    assert "unknown party code &#39;XXX&#39;" in errors_beside(html, "parties")
+    assert 'value="Typed title"' in html and 'value="RUS, XXX"' in html
+    assert _count(session, Agreement) == before
+
+
+def test_a_viewer_may_not_edit(viewer_web, session):
+    treaty = factories.agreement(session)
+    assert viewer_web.get("/agreements/new").status_code == 403
+    assert viewer_web.get(f"/agreements/{treaty.id}/edit").status_code == 403
+    token = csrf(viewer_web, "/")  # a viewer's own valid token does not help
+    assert (
+        viewer_web.post(
+            "/agreements/new", data={"csrf_token": token, "title": "x", "kind": "treaty"}
+        ).status_code
+        == 403
+    )
+    assert (
+        viewer_web.post(
+            f"/agreements/{treaty.id}/events/new", data={"csrf_token": token, "stage": "signing"}
+        ).status_code
+        == 403
+    )
+
+
+def test_edit_refuses_to_overwrite_a_change_made_meanwhile(editor_web, session):
+    from tracker.services.agreements import update_agreement
+
+    treaty = factories.agreement(session, title="Original")
+    token = csrf(editor_web, f"/agreements/{treaty.id}/edit")
+    stale_version = treaty.version
+    update_agreement(session, treaty.id, {"summary": "Someone else's note."})
+    data = {
+        "csrf_token": token,
+        "title": "Mine",
+        "kind": "treaty",
+        "parties": "RUS, IRN",
+        "version": str(stale_version),
+    }
+    response = editor_web.post(f"/agreements/{treaty.id}/edit", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "changed this agreement while you were editing" in html
+    assert 'value="Mine"' in html  # nothing the researcher typed is lost
+    session.refresh(treaty)
+    assert (treaty.title, treaty.summary) == ("Original", "Someone else's note.")
+    fresh = {
+        "csrf_token": token,
+        "title": "Mine",
+        "kind": "treaty",
+        "parties": "RUS, IRN",
+        "version": str(treaty.version),
+    }
+    assert editor_web.post(f"/agreements/{treaty.id}/edit", data=fresh).status_code == 302
+    session.refresh(treaty)
+    assert treaty.title == "Mine"
+
+
+# ---------------------------------------------------------------- events
+
+
+def test_record_an_event_with_a_quote_and_a_solar_hijri_date(editor_web, session):
+    treaty = factories.agreement(session)
+    article = factories.article(session, "Moscow and Tehran signed the treaty in the Kremlin.")
+    path = f"/agreements/{treaty.id}/events/new"
+    data = {
+        "csrf_token": csrf(editor_web, path),
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "date": "۱۴۰۳/۱۰/۲۸",
+        "status": "reported",
+        "article_id": str(article.id),
+        "quote": "signed the treaty",
+    }
+    assert editor_web.post(path, data=data).status_code == 302
+    event = session.scalar(select(StageEvent).where(StageEvent.agreement_id == treaty.id))
+    assert event.date == "2025-01-17" and event.evidence[0].quote == "signed the treaty"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"date": "2025-02-30"}, "date", "day 30 does not exist"),
+        ({"quote": "signed in Beijing"}, "quote", "is not in the text"),
+        ({"step": "lower_house"}, "step", "only a ratification has steps"),
+        ({"stage": "ratification"}, "party", "belongs to one party"),
+    ],
+)
+def test_an_invalid_event_shows_the_error_beside_its_field(
+    editor_web, session, change, field, message
+):
+    treaty = factories.agreement(session)
+    article = factories.article(session, "Moscow and Tehran signed the treaty.")
+    path = f"/agreements/{treaty.id}/events/new"
+    data = {
+        "csrf_token": csrf(editor_web, path),
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "date": "2025-01-17",
+        "status": "reported",
+        "article_id": str(article.id),
+        "quote": "signed the treaty",
+        "note": "my note",
+    } | change
+    response = editor_web.post(path, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in errors_beside(html, field)
+    assert "my note" in html
+    assert _count(session, StageEvent) == 0 or not session.scalar(
+        select(StageEvent).where(StageEvent.agreement_id == treaty.id)
+    )
+
+
+def test_prefer_and_retract(editor_web, session):
+    treaty = factories.agreement(session)
+    first = factories.event(session, treaty.id, "signing", "2025-01-17")
+    second = factories.event(session, treaty.id, "signing", "2025-01-18")
+    page = f"/agreements/{treaty.id}"
+    assert "Prefer this claim" in editor_web.get(page).get_data(as_text=True)
+    assert (
+        editor_web.post(
+            f"/events/{first.id}/prefer", data={"csrf_token": csrf(editor_web, page)}
+        ).status_code
+        == 302
+    )
+    assert (
+        editor_web.post(
+            f"/events/{second.id}/retract", data={"csrf_token": csrf(editor_web, page)}
+        ).status_code
+        == 302
+    )
+    session.expire_all()
+    assert (
+        session.get(StageEvent, first.id).preferred
+        and session.get(StageEvent, second.id).status == "retracted"
+    )
+    assert (
+        editor_web.post(f"/events/{first.id}/retract", data={}).status_code == 400
+    )  # no CSRF token
+
+
+# ---------------------------------------------------------------- evidence
+
+
+SEED_LIKE = (
+    "وزارت دفاع روسیه امروز اعلام کرد که مسکو و تهران به زودی یک توافقنامه بزرگ بین دولتی را امضا میکنند. "
+    "طرفین بر احترام به حاکمیت و تمامیت ارضی یکدیگر تأکید کردند."
+)
+
+
+def test_paste_an_article_review_and_accept_suggestions(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    path = f"/agreements/{treaty.id}/evidence/new"
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "text": SEED_LIKE,
+            "outlet": "Jamaran",
+            "language": "",
+            "published": "2024-01-15",
+            "cites": "",
+        },
+    )
+    assert response.status_code == 302
+    review = response.headers["Location"]
+    html = editor_web.get(review).get_data(as_text=True)
+    assert 'value="IRN"' in html and "Announcement" in html and "Territorial integrity" in html
+    data = {
+        "csrf_token": csrf(editor_web, review),
+        "parties": ["IRN"],
+        "events": ["0", "1"],
+        "principles": ["sovereignty", "territorial_integrity"],
+    }
+    assert editor_web.post(review, data=data).status_code == 302
+    session.expire_all()
+    treaty = session.get(Agreement, treaty.id)
+    assert treaty.party_codes == ["RUS", "IRN"]
+    stages = sorted((e.stage, e.status, e.date) for e in treaty.events)
+    assert stages == [
+        ("announcement", "reported", "2024-01-15"),
+        ("signing", "expected", "2024-01-15"),
+    ]
+    assert all(e.evidence[0].quote.startswith("وزارت دفاع روسیه") for e in treaty.events)
+    assert sorted(s.principle_code for s in treaty.statements) == [
+        "sovereignty",
+        "territorial_integrity",
+    ]
+
+
+def test_evidence_needs_something_to_read(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/evidence/new"
+    before = _count(session, EvidenceArticle)
+    response = editor_web.post(
+        path, data={"csrf_token": csrf(editor_web, path), "language": "", "cites": ""}
+    )
+    assert response.status_code == 422 and "give the article" in errors_beside(
+        response.get_data(as_text=True), "text"
+    )
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "url": "http://10.0.0.1/x",
+            "language": "",
+            "cites": "",
+        },
+    )
+    assert "not allowed" in errors_beside(response.get_data(as_text=True), "url")
+    assert _count(session, EvidenceArticle) == before
+
+
+def test_article_markup_is_shown_as_text_on_review(editor_web, session):
+    treaty = factories.agreement(session)
+    article = factories.article(session, "<img src=x onerror=alert(1)> Moscow signed.")
+    html = editor_web.get(f"/agreements/{treaty.id}/evidence/{article.id}/review").get_data(
+        as_text=True
+    )
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+# ---------------------------------------------------------------- principles, reminders
+
+
+def test_state_a_principle(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/principles/new"
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "principle": "sovereignty",
+            "party": "",
+            "article_id": "",
+            "quote": "",
+        },
+    )
+    assert response.status_code == 422 and "give a quote" in errors_beside(
+        response.get_data(as_text=True), "quote"
+    )
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "principle": "mutual_defence",
+            "party": "RUS",
+            "article_id": "",
+            "clause": "Art. 4",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        session.scalar(
+            select(PrincipleStatement.clause).where(PrincipleStatement.agreement_id == treaty.id)
+        )
+        == "Art. 4"
+    )
+
+
+def test_reminders_create_complete_snooze_dismiss(editor_web, session, people):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/reminders/new"
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "due": "",
+            "reason": "Was it signed?",
+            "stage": "",
+            "assignee": "",
+        },
+    )
+    assert response.status_code == 422 and "This field is required" in errors_beside(
+        response.get_data(as_text=True), "due"
+    )
+    due = (date.today() - timedelta(days=2)).isoformat()
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "due": due,
+            "reason": "Was it signed?",
+            "stage": "signing",
+            "assignee": "editor@example.org",
+        },
+    )
+    assert response.status_code == 302
+    reminder = session.scalar(select(Reminder).where(Reminder.agreement_id == treaty.id))
+    listing = editor_web.get("/reminders").get_data(as_text=True)
+    assert "Was it signed?" in listing
+    assert "overdue" in editor_web.get("/").get_data(as_text=True)
+    token = csrf(editor_web, "/reminders")
+    later = (date.today() + timedelta(days=7)).isoformat()
+    assert (
+        editor_web.post(
+            f"/reminders/{reminder.id}/snooze", data={"csrf_token": token, "until": later}
+        ).status_code
+        == 302
+    )
+    session.refresh(reminder)
+    assert (reminder.status, reminder.snoozed_until.isoformat()) == ("snoozed", later)
+    assert (
+        editor_web.post(f"/reminders/{reminder.id}/done", data={"csrf_token": token}).status_code
+        == 302
+    )
+    session.refresh(reminder)
+    assert reminder.status == "done" and reminder.closed_at is not None
+    assert editor_web.post(f"/reminders/{reminder.id}/dismiss", data={}).status_code == 400
+
+
+# ---------------------------------------------------------------- account, search
+
+
+def test_account_settings_and_tokens(editor_web, session, people):
+    page = editor_web.get("/account").get_data(as_text=True)
+    assert 'value="UTC"' in page
+    token = csrf(editor_web, "/account")
+    response = editor_web.post(
+        "/account",
+        data={"csrf_token": token, "timezone": "Mars/Olympus", "digest_mode": "everything"},
+    )
+    assert response.status_code == 422 and "is not an IANA time zone" in errors_beside(
+        response.get_data(as_text=True), "timezone"
+    )
+    response = editor_web.post(
+        "/account",
+        data={
+            "csrf_token": token,
+            "timezone": "Asia/Tehran",
+            "show_jalali": "y",
+            "digest_mode": "watchlist",
+            "watch_parties": "irn",
+            "watch_topics": "Defence",
+            "display_name": "Edi",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    session.refresh(people["editor"])
+    assert (
+        people["editor"].timezone,
+        people["editor"].show_jalali,
+        people["editor"].digest_watchlist["parties"],
+    ) == ("Asia/Tehran", True, ["IRN"])
+    made = editor_web.post(
+        "/account/tokens", data={"csrf_token": token, "name": "laptop"}
+    ).get_data(as_text=True)
+    assert "shown only once" in made
+    from tracker.models import ApiToken
+
+    row = session.scalar(select(ApiToken).where(ApiToken.user_id == people["editor"].id))
+    assert (
+        editor_web.post(f"/account/tokens/{row.id}/revoke", data={"csrf_token": token}).status_code
+        == 302
+    )
+    session.refresh(row)
+    assert row.revoked_at is not None
+
+
+def test_search_page_highlights_and_escapes(viewer_web, session):
+    factories.article(session, "<b>bold</b> Moscow and Tehran signed the treaty.")
+    html = viewer_web.get("/search?q=tehran").get_data(as_text=True)
+    assert "<mark>Tehran</mark>" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html

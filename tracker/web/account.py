@@ -1,0 +1,99 @@
+"""My account: time zone, Jalali dates, digest subscription, API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from tracker.db import get_session
+from tracker.services import users
+from tracker.services.errors import NotFound, ValidationError
+from tracker.web.auth import actor
+from tracker.web.common import put_errors, split_codes
+from tracker.web.forms import AccountForm, ButtonForm, TokenForm
+
+blp = Blueprint("account", __name__)
+
+
+def _page(
+    form: AccountForm, token_form: TokenForm, new_token: str | None = None, status: int = 200
+) -> Any:
+    me = actor()
+    return (
+        render_template(
+            "account/index.html",
+            form=form,
+            token_form=token_form,
+            tokens=users.list_tokens(get_session(), me),
+            new_token=new_token,
+            button_form=ButtonForm(),
+        ),
+        status,
+    )
+
+
+@blp.route("/account", methods=["GET", "POST"])
+@login_required
+def index() -> Any:
+    me = actor()
+    form = AccountForm()
+    if request.method == "GET":
+        form.display_name.data = me.display_name
+        form.timezone.data = me.timezone
+        form.show_jalali.data = me.show_jalali
+        form.digest_mode.data = me.digest_mode
+        form.watch_parties.data = ", ".join(me.digest_watchlist.get("parties", []))
+        form.watch_topics.data = ", ".join(me.digest_watchlist.get("topics", []))
+        form.digest_send_empty.data = me.digest_send_empty
+    elif form.validate_on_submit():
+        data = {
+            "display_name": form.display_name.data or "",
+            "timezone": form.timezone.data.strip(),
+            "show_jalali": bool(form.show_jalali.data),
+            "digest_mode": form.digest_mode.data,
+            "digest_send_empty": bool(form.digest_send_empty.data),
+            "digest_watchlist": {
+                "agreements": me.digest_watchlist.get("agreements", []),
+                "parties": split_codes(form.watch_parties.data),
+                "topics": split_codes(form.watch_topics.data),
+            },
+        }
+        try:
+            users.update_user(get_session(), me.id, data, actor=me)
+        except ValidationError as exc:
+            put_errors(form, exc, {"digest_watchlist": "watch_parties"})
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for(".index"))
+    return _page(form, TokenForm(formdata=None), status=422 if form.errors else 200)
+
+
+@blp.post("/account/tokens")
+@login_required
+def new_token() -> Any:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _row, token = users.create_token(
+        get_session(), actor(), name=form.name.data or "", actor=actor()
+    )
+    return _page(AccountForm(formdata=None, obj=None), TokenForm(formdata=None), new_token=token)
+
+
+@blp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> Any:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    try:
+        row = users.get_token(session, token_id)
+    except NotFound:
+        abort(404)
+    if row.user_id != actor().id:
+        abort(404)  # someone else's token: as if it did not exist
+    users.revoke_token(session, token_id, actor=actor())
+    flash("Token revoked: it stops working at once.", "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,56 @@
+"""Helpers shared by the HTML pages: service errors beside their fields, template filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+
+from tracker.services.errors import ValidationError
+from tracker.text.dates import to_jalali
+
+
+def put_errors(
+    form: FlaskForm, exc: ValidationError, fields: Mapping[str, str] | None = None
+) -> None:
+    """Each service error beside its form field (`fields` renames); the rest above the form."""
+    fields = fields or {}
+    for name, messages in exc.errors.items():
+        target = getattr(form, fields.get(name, name), None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors), *messages]
+        else:
+            form.form_errors.extend(f"{name}: {m}" for m in messages)
+
+
+def split_codes(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+
+
+def highlight(text: str, spans: list[tuple[int, int]] | list[list[int]]) -> Markup:
+    """`text` escaped, with each [start, end) span in <mark>."""
+    out = []
+    cursor = 0
+    for start, end in sorted((s, e) for s, e in spans):
+        if start < cursor:
+            continue
+        out.append(escape(text[cursor:start]))
+        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def register_filters(app: Flask) -> None:
+    @app.template_filter("jalali")
+    def jalali(day: date | None) -> str:
+        return to_jalali(day) if day else ""
+
+    @app.template_filter("label")
+    def label(value: Any) -> str:
+        """preparation -> Preparation, entry_into_force -> Entry into force."""
+        return str(value or "").replace("_", " ").capitalize()

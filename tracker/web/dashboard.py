@@ -1,0 +1,47 @@
+"""The dashboard: agreements by stage, my reminders, recent evidence, open conflicts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, render_template
+
+from tracker.db import get_session, utcnow
+from tracker.models.vocab import LIFECYCLE
+from tracker.services import agreements, evidence, reminders
+from tracker.web.auth import actor, reader_required
+
+blp = Blueprint("dashboard", __name__)
+
+
+@blp.get("/")
+@reader_required
+def index() -> str:
+    session = get_session()
+    rows = agreements.board(session)
+    columns = {stage.value: [] for stage in LIFECYCLE}
+    unstaged = []
+    for row in rows:
+        stage = row.derived["current_stage"]
+        (columns[stage] if stage in columns else unstaged).append(row)
+    me = actor()
+    mine = []
+    if me is not None:
+        mine, _ = reminders.list_reminders(
+            session,
+            reminders.ReminderFilters(
+                assignee=me.email, due_before=utcnow().date() + timedelta(days=8)
+            ),
+            limit=20,
+        )
+        mine = [r for r in mine if r.status in ("open", "snoozed")]
+    recent, _ = evidence.list_articles(session, limit=8)
+    return render_template(
+        "dashboard/index.html",
+        columns=columns,
+        unstaged=unstaged,
+        reminders=mine,
+        recent=recent,
+        conflicts=agreements.with_conflicts(session),
+        today=utcnow().date(),
+    )

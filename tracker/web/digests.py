@@ -1,0 +1,30 @@
+"""The digest archive: my weekly digests (all of them for an admin)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import login_required
+
+from tracker.db import get_session
+from tracker.services import digests
+from tracker.services.errors import NotFound
+from tracker.web.auth import actor
+
+blp = Blueprint("digest_pages", __name__)
+
+
+@blp.get("/digests")
+@login_required
+def index() -> str:
+    rows, total = digests.list_digests(get_session(), actor(), limit=200)
+    return render_template("digests/list.html", rows=rows, total=total)
+
+
+@blp.get("/digests/<int:digest_id>")
+@login_required
+def detail(digest_id: int) -> str:
+    try:
+        digest = digests.get_digest(get_session(), actor(), digest_id)
+    except NotFound:
+        abort(404)
+    return render_template("digests/detail.html", digest=digest)

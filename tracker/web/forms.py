@@ -1,0 +1,203 @@
+"""The HTML forms (Flask-WTF: every one carries a CSRF token). They check shape only; the
+services check meaning, and their per-field errors are put back beside the fields."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from tracker.models.vocab import AgreementKind, DigestMode, EventStatus, Stage, Step
+
+DATE_HINT = (
+    "EDTF: 2025-01-17, 2025-01, 2025-06~, 2024-07-21?, 2025-05/2025-06 — or Solar Hijri: 1403/10/28"
+)
+
+
+def options(pairs) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(values, blank: str | None = None) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+    out = [("", blank)] if blank is not None else []
+    return options(out + [(v.value, v.value.replace("_", " ").capitalize()) for v in values])
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    remember = BooleanField("Keep me signed in on this computer")
+
+
+class AgreementForm(FlaskForm):
+    title = StringField("Title (English)", validators=[DataRequired(), Length(max=500)])
+    title_fa = StringField("Title in Persian", validators=[Optional(), Length(max=500)])
+    title_ru = StringField("Title in Russian", validators=[Optional(), Length(max=500)])
+    title_ar = StringField("Title in Arabic", validators=[Optional(), Length(max=500)])
+    kind = SelectField("Kind", choices=_choices(AgreementKind))
+    parties = StringField(
+        "Parties",
+        validators=[Optional(), Length(max=500)],
+        description="Codes separated by commas: RUS, IRN (ISO 3166 alpha-3, or EU, UN …)",
+    )
+    topics = StringField(
+        "Topics",
+        validators=[Optional(), Length(max=500)],
+        description="Separated by commas: defence, trade",
+    )
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20000)])
+    entry_into_force_days = IntegerField(
+        "Enters into force … days after the last notification",
+        validators=[Optional(), NumberRange(min=0, max=3650)],
+        description="Leave empty when the treaty has no such rule",
+    )
+    duration_years = IntegerField(
+        "Duration in years", validators=[Optional(), NumberRange(min=1, max=1000)]
+    )
+    # The version the researcher edited: a change made meanwhile is not overwritten.
+    version = HiddenField()
+
+
+class EventForm(FlaskForm):
+    stage = SelectField("Stage", choices=_choices(Stage))
+    step = SelectField(
+        "Ratification step",
+        choices=_choices(Step, "— none —"),
+        description="Only for a ratification",
+    )
+    party = SelectField(
+        "Party", choices=[], description="The party whose step it is (for a ratification)"
+    )
+    body = StringField(
+        "Body",
+        validators=[Optional(), Length(max=200)],
+        description="State Duma, Guardian Council …",
+    )
+    place = StringField("Place", validators=[Optional(), Length(max=200)])
+    date = StringField("Date", validators=[Optional(), Length(max=100)], description=DATE_HINT)
+    status = SelectField(
+        "Status", choices=_choices(EventStatus), default=EventStatus.REPORTED.value
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=20000)])
+    article_id = SelectField(
+        "Evidence article", choices=[], description="The report this claim rests on"
+    )
+    quote = TextAreaField(
+        "Quote",
+        validators=[Optional(), Length(max=5000)],
+        description="Exactly as in the article (spelling variants are fine)",
+    )
+
+
+class EvidenceForm(FlaskForm):
+    url = StringField(
+        "URL", validators=[Optional(), Length(max=2000)], description="Alone, it is fetched"
+    )
+    text = TextAreaField(
+        "Text",
+        validators=[Optional(), Length(max=2_000_000)],
+        description="Paste the article's text …",
+    )
+    html = TextAreaField(
+        "HTML", validators=[Optional(), Length(max=2_000_000)], description="… or its page's HTML"
+    )
+    title = StringField("Title", validators=[Optional(), Length(max=1000)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    language = SelectField(
+        "Language",
+        choices=options(
+            [
+                ("", "— detect —"),
+                ("fa", "Persian"),
+                ("ru", "Russian"),
+                ("ar", "Arabic"),
+                ("en", "English"),
+            ]
+        ),
+    )
+    published = StringField(
+        "Published", validators=[Optional(), Length(max=100)], description=DATE_HINT
+    )
+    cites = SelectField("Quotes another report", choices=[])
+
+
+class AcceptForm(FlaskForm):
+    """The suggestions a researcher keeps: checkboxes named by index."""
+
+    parties = SelectMultipleField("Parties", choices=[], validate_choice=False)
+    events = SelectMultipleField("Stages", choices=[], validate_choice=False)
+    principles = SelectMultipleField("Principles", choices=[], validate_choice=False)
+
+
+class PrincipleForm(FlaskForm):
+    principle = SelectField("Principle", choices=[])
+    party = SelectField("Stated by", choices=[])
+    article_id = SelectField("Article", choices=[])
+    quote = TextAreaField("Quote", validators=[Optional(), Length(max=5000)])
+    clause = StringField(
+        "or a clause of the treaty",
+        validators=[Optional(), Length(max=200)],
+        description="Art. 3 §3",
+    )
+
+
+class ReminderForm(FlaskForm):
+    due = DateField("Due", validators=[DataRequired()])
+    reason = StringField("What to check", validators=[DataRequired(), Length(max=2000)])
+    stage = SelectField("Stage", choices=_choices(Stage, "— any —"))
+    assignee = SelectField("Assignee", choices=[])
+
+
+class SnoozeForm(FlaskForm):
+    until = DateField("Snooze until", validators=[DataRequired()])
+
+
+class ButtonForm(FlaskForm):
+    """A button that POSTs (complete, dismiss, prefer, retract, revoke): only the CSRF token."""
+
+
+class AccountForm(FlaskForm):
+    display_name = StringField("Display name", validators=[Optional(), Length(max=200)])
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired(), Length(max=64)],
+        description="Asia/Tehran, Europe/Moscow, UTC …",
+    )
+    show_jalali = BooleanField("Show Solar Hijri dates beside Gregorian ones")
+    digest_mode = SelectField("Weekly digest", choices=_choices(DigestMode))
+    watch_parties = StringField(
+        "Watched parties", validators=[Optional(), Length(max=500)], description="Codes: RUS, IRN"
+    )
+    watch_topics = StringField("Watched topics", validators=[Optional(), Length(max=500)])
+    digest_send_empty = BooleanField("Send a short digest when nothing moved")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name", validators=[Optional(), Length(max=100)], description="To tell tokens apart"
+    )
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: nothing changes
+
+    q = StringField("Search", validators=[DataRequired(), Length(max=200)])
+    type = SelectField(
+        "In",
+        choices=options([("", "Everything"), ("agreement", "Agreements"), ("article", "Articles")]),
+        validate_choice=False,  # absent or unknown means everything
+    )

@@ -1,0 +1,26 @@
+"""The search page: agreements and articles by their words, in any spelling."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from tracker.db import get_session
+from tracker.services import search
+from tracker.web.auth import reader_required
+from tracker.web.common import highlight
+from tracker.web.forms import SearchForm
+
+blp = Blueprint("search_pages", __name__)
+
+
+@blp.get("/search")
+@reader_required
+def index() -> str:
+    form = SearchForm(request.args)
+    hits, total = [], 0
+    if request.args.get("q") and form.validate():
+        hits, total = search.search(
+            get_session(), form.q.data, kind=form.type.data or None, limit=50
+        )
+    results = [(hit, highlight(hit.snippet, hit.highlights)) for hit in hits]
+    return render_template("search/index.html", form=form, results=results, total=total)
