@@ -36,9 +36,9 @@ run: $(VENV)/.installed-run
 	  --password "$$(cat instance/admin-password)"
 	@echo ""
 	@echo "Treaty Tracker: http://$(HOST):$(PORT)/"
-	@echo "  Reading needs no sign-in yet. Admin account: $(ADMIN)"
-	@echo "  password: $$(cat instance/admin-password)   (kept in instance/admin-password)"
-	@echo "  API token: $(FLASK) tracker create-token $(ADMIN)"
+	@echo "  Sign in at http://$(HOST):$(PORT)/sign-in as $(ADMIN)"
+	@echo "  with the password $$(cat instance/admin-password)   (kept in instance/admin-password)"
+	@echo "  API: http://$(HOST):$(PORT)/api/v1/docs — token: $(FLASK) tracker create-token $(ADMIN)"
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
