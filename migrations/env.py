@@ -9,7 +9,7 @@ from alembic import context
 
 import tracker.models  # noqa: F401  (registers every table on Base.metadata)
 from tracker.db import Base, UTCDateTime
-from tracker.fts import is_fts_object
+from tracker.migrate import unmodelled
 
 config = context.config
 
@@ -29,8 +29,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Leave the full-text objects (tracker/fts.py) out of autogenerate's comparison."""
-    return not (reflected and is_fts_object(name, type_))
+    """Leave objects no model describes (full-text indexes, the job store) out of comparisons."""
+    return not (reflected and unmodelled(name, type_))
 
 
 def run_migrations_online() -> None:

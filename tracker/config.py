@@ -63,6 +63,14 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "SMTP_HOST": env.get("TRACKER_SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "TRACKER_SMTP_PORT", 25),
         "MAIL_FROM": env.get("TRACKER_MAIL_FROM", "treaty-tracker@localhost"),
+        "SMTP_STARTTLS": _flag(env.get("TRACKER_SMTP_STARTTLS")),
+        "SMTP_USER": env.get("TRACKER_SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("TRACKER_SMTP_PASSWORD", ""),
+        # Where links in emails and feeds point (the site as its users reach it).
+        "BASE_URL": env.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Reminder rules: days before each one fires.
+        "RULE_UNSIGNED_DAYS": _int(env, "TRACKER_RULE_UNSIGNED_DAYS", 90),
+        "RULE_RATIFICATION_DAYS": _int(env, "TRACKER_RULE_RATIFICATION_DAYS", 120),
         "STALLED_AFTER_DAYS": _int(env, "TRACKER_STALLED_AFTER_DAYS", 180),
         # Fetching articles by URL: networks allowed although not public (comma-separated
         # CIDRs, e.g. 127.0.0.0/8 for a local test server), timeout and size cap.

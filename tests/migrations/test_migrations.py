@@ -8,12 +8,12 @@ from sqlalchemy import inspect
 
 from tracker import migrate
 from tracker.db import Base, make_engine
-from tracker.fts import is_fts_object
+from tracker.migrate import unmodelled
 
 
 def _tables(engine) -> set[str]:  # type: ignore[no-untyped-def]
     names = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    return {name for name in names if not is_fts_object(name, "table")}
+    return {name for name in names if not unmodelled(name, "table")}
 
 
 def test_upgrade_downgrade_upgrade(scratch_url):
@@ -36,7 +36,7 @@ def test_models_and_migrated_schema_agree(scratch_url):
             opts={
                 "compare_type": True,
                 "include_object": lambda obj, name, type_, reflected, other: (
-                    not (reflected and is_fts_object(name, type_))
+                    not (reflected and unmodelled(name, type_))
                 ),
             },
         )

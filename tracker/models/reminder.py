@@ -39,6 +39,8 @@ class Reminder(Timestamps, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None] = mapped_column()
+    # When the "it is due" email was claimed for sending (it is sent once).
+    notified_at: Mapped[datetime | None] = mapped_column()
     closed_note: Mapped[str] = mapped_column(Text, default="")
 
     agreement: Mapped[Agreement] = relationship()

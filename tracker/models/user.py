@@ -35,6 +35,8 @@ class User(Timestamps, Base):
     # Send a short "nothing moved" digest for an empty week (or none at all).
     digest_send_empty: Mapped[bool] = mapped_column(Boolean, default=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # sha256 of the secret in this user's calendar and feed URLs (revocable: make a new one).
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

@@ -1,0 +1,196 @@
+"""The reminder rules: each on its own at its threshold, a time-travel run across the
+Russia–Iran timeline, idempotence, auto-closing, and emails through a real SMTP server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from tests import factories
+from tracker.models import Reminder, StageEvent
+from tracker.services.mail import MailSettings
+from tracker.services.reminder_rules import RuleSettings, notify_due, run
+from tracker.services.reminders import update_reminder
+from tracker.services.users import create_user
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def reminders_of(session, agreement_id: int) -> dict[str, Reminder]:  # type: ignore[no-untyped-def]
+    rows = session.scalars(select(Reminder).where(Reminder.agreement_id == agreement_id, Reminder.rule.is_not(None)))
+    return {r.rule_key: r for r in rows}
+
+
+def open_rules(session, agreement_id: int) -> set[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    return {(r.rule, r.party_code) for r in reminders_of(session, agreement_id).values() if r.status == "open"}
+
+
+@pytest.mark.parametrize(("day", "fires"), [("2024-04-13", False), ("2024-04-14", True)])
+def test_unsigned_fires_90_days_after_the_announcement(session, day, fires):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "announcement", "2024-01-15")
+    run(session, now=at(day))
+    assert (("unsigned", None) in open_rules(session, treaty.id)) is fires
+
+
+@pytest.mark.parametrize(("day", "fires"), [("2025-05-16", False), ("2025-05-17", True)])
+def test_ratification_quiet_fires_per_party_120_days_after_signing(session, day, fires):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "signing", "2025-01-17")
+    factories.event(session, treaty.id, "ratification", "2025-03-27", step="submitted", party="RUS")
+    run(session, now=at(day))
+    rules = open_rules(session, treaty.id)
+    assert (("ratification_quiet", "IRN") in rules) is fires
+    assert ("ratification_quiet", "RUS") not in rules  # RUS has started
+
+
+@pytest.mark.parametrize(("day", "fires"), [("2024-03-31", False), ("2024-04-01", True)])
+def test_expected_passed_fires_the_day_after_the_latest_date(session, day, fires):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "signing", "2024-03", status="expected")
+    run(session, now=at(day))
+    assert (("expected_passed", None) in open_rules(session, treaty.id)) is fires
+
+
+def test_stalled_fires_after_180_quiet_days_with_the_configured_threshold(session):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "signing", "2024-01-01")
+    factories.event(session, treaty.id, "ratification", "2024-01-02", party="RUS", step="submitted")
+    factories.event(session, treaty.id, "ratification", "2024-01-03", party="IRN", step="submitted")
+    run(session, now=at("2024-06-29"))  # 178 days
+    assert ("stalled", None) not in open_rules(session, treaty.id)
+    run(session, now=at("2024-07-01"))  # 180 days
+    assert ("stalled", None) in open_rules(session, treaty.id)
+    other = factories.agreement(session)
+    factories.event(session, other.id, "signing", "2024-01-03")
+    run(session, now=at("2024-02-03"), settings=RuleSettings(stalled_days=30))
+    assert ("stalled", None) in open_rules(session, other.id)
+
+
+def test_the_russia_iran_timeline_travelled_in_time(session):
+    treaty = factories.agreement(session, entry_into_force_rule={"days_after_last_notification": 30})
+    steps = [
+        ("2024-01-15", dict(stage="announcement", date="2024-01-15")),
+        ("2024-04-20", None),  # unsigned appears (due 2024-04-14)
+        ("2025-01-17", dict(stage="signing", date="2025-01-17", place="Moscow")),  # unsigned closes
+        ("2025-03-27", dict(stage="ratification", step="submitted", party="RUS", date="2025-03-27")),
+        ("2025-05-20", None),  # IRN quiet 120 days after signing (due 2025-05-17)
+        ("2025-05-21", dict(stage="ratification", step="lower_house", party="IRN", date="2025-05-21")),
+        ("2025-07-01", dict(stage="ratification", step="notification", party="RUS", date="2025-07-01")),
+        ("2025-09-02", dict(stage="ratification", step="notification", party="IRN", date="2025-09-02")),
+        ("2025-10-03", None),  # entry into force due 2025-10-02
+        ("2025-10-04", dict(stage="entry_into_force", date="2025-10-02")),
+    ]
+    expected_open = [
+        set(),
+        {("unsigned", None)},
+        set(),
+        set(),
+        {("ratification_quiet", "IRN")},
+        set(),
+        set(),
+        set(),
+        {("entry_into_force_due", None)},
+        set(),
+    ]
+    for (day, event), wanted in zip(steps, expected_open, strict=True):
+        if event:
+            factories.event(session, treaty.id, **event)
+        run(session, now=at(day))
+        assert open_rules(session, treaty.id) == wanted, day
+    closed = [r for r in reminders_of(session, treaty.id).values() if r.status == "done"]
+    assert {r.rule for r in closed} == {"unsigned", "ratification_quiet", "entry_into_force_due"}
+    assert all(r.closed_note.startswith("Closed by the rules") and r.closed_at for r in closed)
+    computed = session.scalars(select(StageEvent).where(StageEvent.agreement_id == treaty.id, StageEvent.status == "expected")).all()
+    assert [(e.stage, e.date) for e in computed] == [("entry_into_force", "2025-10-02")]
+
+
+def test_running_twice_makes_nothing_new_and_dismissed_stays_dismissed(session):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "announcement", "2024-01-15")
+    run(session, now=at("2024-05-01"))
+    assert len(reminders_of(session, treaty.id)) == 1
+    again = run(session, now=at("2024-05-01"))  # the same instant, every agreement
+    assert (again.created, again.closed, again.woken) == (0, 0, 0)
+    assert len(reminders_of(session, treaty.id)) == 1
+    (reminder,) = reminders_of(session, treaty.id).values()
+    update_reminder(session, reminder.id, {"status": "dismissed"})
+    run(session, now=at("2024-06-01"))
+    assert [r.status for r in reminders_of(session, treaty.id).values()] == ["dismissed"]
+
+
+def test_a_snooze_ends_on_its_day(session):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "announcement", "2024-01-15")
+    run(session, now=at("2024-05-01"))
+    (reminder,) = reminders_of(session, treaty.id).values()
+    update_reminder(session, reminder.id, {"status": "snoozed", "snoozed_until": "2024-05-10"})
+    run(session, now=at("2024-05-09"))
+    session.refresh(reminder)
+    assert reminder.status == "snoozed"
+    assert run(session, now=at("2024-05-10")).woken >= 1
+    session.refresh(reminder)
+    assert (reminder.status, reminder.snoozed_until) == ("open", None)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.lock:
+            self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    """A real SMTP server (aiosmtpd) on loopback, collecting what it receives."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield MailSettings(host="127.0.0.1", port=port, sender="tracker@example.org"), inbox
+    controller.stop()
+
+
+def test_a_due_reminder_is_emailed_once(session, smtp):
+    settings, inbox = smtp
+    create_user(session, "ed@example.org", role="editor")
+    create_user(session, "vi@example.org", role="viewer")
+    treaty = factories.agreement(session, title="Caspian pact")
+    factories.event(session, treaty.id, "announcement", "2024-01-15")
+    run(session, now=at("2024-05-01"))
+    sent = notify_due(session, now=at("2024-05-01"), mail=settings, base_url="https://tracker.example")
+    assert sent >= 1
+    mine = [m for m in inbox.messages if "ed@example.org" in m.rcpt_tos and "Caspian pact" in m.content.decode()]
+    assert len(mine) == 1 and not [m for m in inbox.messages if "vi@example.org" in m.rcpt_tos]
+    assert f"https://tracker.example/agreements/{treaty.id}" in mine[0].content.decode()
+    assert notify_due(session, now=at("2024-05-02"), mail=settings, base_url="https://tracker.example") == 0
+
+
+def test_a_refused_send_is_tried_again_next_run(session):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "announcement", "2024-01-15")
+    create_user(session, "ed@example.org", role="editor")
+    run(session, now=at("2024-05-01"))
+    nowhere = MailSettings(host="127.0.0.1", port=9, timeout=2)
+    with pytest.raises(Exception, match="could not send"):
+        notify_due(session, now=at("2024-05-01"), mail=nowhere, base_url="")
+    (reminder,) = reminders_of(session, treaty.id).values()
+    session.refresh(reminder)
+    assert reminder.notified_at is None and reminder.due <= date(2024, 5, 1)

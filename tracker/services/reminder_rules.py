@@ -1,0 +1,419 @@
+"""The reminder rules of SPEC §2: small named functions over an agreement's derived lifecycle.
+
+Each rule says which reminders an agreement should have today. `run` compares that with what
+is stored: a reminder a rule wants and nobody has yet is created (once: its key is rule,
+agreement, stage and party); one whose reason has gone (the awaited event was recorded) is
+closed with a note saying why; a dismissed or done one stays as it is. Running twice at the
+same instant changes nothing. Time comes in as `now`, so tests travel in time freely.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.db import utcnow
+from tracker.models import Agreement, AgreementParty, AgreementState, Reminder, StageEvent, User
+from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
+from tracker.services import state, transactional
+from tracker.services.events import record_event
+from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.mail import MailSettings, message, send
+from tracker.text.dates import span_to_edtf
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    unsigned_days: int = 90
+    ratification_days: int = 120
+    stalled_days: int = STALLED_AFTER_DAYS
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> RuleSettings:
+        return cls(
+            unsigned_days=int(config.get("RULE_UNSIGNED_DAYS", 90)),
+            ratification_days=int(config.get("RULE_RATIFICATION_DAYS", 120)),
+            stalled_days=int(config.get("STALLED_AFTER_DAYS", STALLED_AFTER_DAYS)),
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    stage: str
+    step: str | None
+    party: str | None
+    status: str
+    earliest: date | None
+    latest: date | None
+
+
+@dataclass
+class Facts:
+    """What the rules read of one agreement."""
+
+    id: int
+    title: str
+    parties: list[str]
+    derived: dict[str, Any]
+    claims: list[Claim] = field(default_factory=list)
+
+    def counted(self, stage: str) -> list[Claim]:
+        return [c for c in self.claims if c.stage == stage and c.status in HAPPENED]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    rule: str
+    agreement_id: int
+    stage: str | None
+    party: str | None
+    due: date
+    reason: str
+    detail: str = ""  # refines the key (an expected claim's step)
+
+    @property
+    def key(self) -> str:
+        return ":".join(
+            [
+                self.rule,
+                str(self.agreement_id),
+                self.stage or "-",
+                self.detail or "-",
+                self.party or "-",
+            ]
+        )
+
+
+def _first(claims: list[Claim]) -> date | None:
+    days = [c.earliest or c.latest for c in claims if c.earliest or c.latest]
+    return min(days) if days else None
+
+
+def unsigned(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+    """Announced or in preparation, and no signing within `unsigned_days`."""
+    if facts.counted(Stage.SIGNING) or facts.derived["current_stage"] not in (
+        Stage.PREPARATION,
+        Stage.ANNOUNCEMENT,
+    ):
+        return []
+    start = _first(facts.counted(Stage.PREPARATION) + facts.counted(Stage.ANNOUNCEMENT))
+    if start is None:
+        return []
+    due = start + timedelta(days=settings.unsigned_days)
+    return [
+        Wanted(
+            "unsigned",
+            facts.id,
+            Stage.SIGNING.value,
+            None,
+            due,
+            f"Announced or in preparation since {start}, and no signing on record after "
+            f"{settings.unsigned_days} days: check whether it was signed.",
+        )
+    ]
+
+
+def ratification_quiet(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+    """Signed, and a party has no ratification step within `ratification_days`: one per party."""
+    signed = _first(facts.counted(Stage.SIGNING))
+    if signed is None:
+        return []
+    due = signed + timedelta(days=settings.ratification_days)
+    return [
+        Wanted(
+            "ratification_quiet",
+            facts.id,
+            Stage.RATIFICATION.value,
+            party,
+            due,
+            f"Signed on {signed}; no ratification step for {party} on record after "
+            f"{settings.ratification_days} days.",
+        )
+        for party in facts.parties
+        if facts.derived["ratification"].get(party, "not_started") == "not_started"
+    ]
+
+
+def expected_passed(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+    """An expected claim whose latest day has passed with no claim that it happened."""
+    happened = {(c.stage, c.step, c.party) for c in facts.claims if c.status in HAPPENED}
+    wanted = []
+    for claim in facts.claims:
+        if claim.status != EventStatus.EXPECTED or claim.latest is None:
+            continue
+        if (claim.stage, claim.step, claim.party) in happened:
+            continue
+        if claim.stage == Stage.ENTRY_INTO_FORCE and facts.derived.get("expected_entry_into_force"):
+            continue  # entry_into_force_due speaks for the computed day
+        what = (claim.step or claim.stage).replace("_", " ")
+        wanted.append(
+            Wanted(
+                "expected_passed",
+                facts.id,
+                claim.stage,
+                claim.party,
+                claim.latest + timedelta(days=1),
+                f"{what.capitalize()}{' of ' + claim.party if claim.party else ''} was expected "
+                f"by {claim.latest}: did it happen?",
+                detail=claim.step or "",
+            )
+        )
+    return wanted
+
+
+def entry_into_force_due(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+    """Every party notified and a rule: entry into force is due on the computed day."""
+    computed = facts.derived.get("expected_entry_into_force")
+    if not computed or facts.counted(Stage.ENTRY_INTO_FORCE):
+        return []
+    day = date.fromisoformat(computed[0])
+    return [
+        Wanted(
+            "entry_into_force_due",
+            facts.id,
+            Stage.ENTRY_INTO_FORCE.value,
+            None,
+            day,
+            f"Entry into force computed for {day} from the rule: check that it happened.",
+        )
+    ]
+
+
+def stalled(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+    """An active agreement with no event and no evidence for `stalled_days`."""
+    last = facts.derived.get("last_activity")
+    if not last:
+        return []
+    last_day = date.fromisoformat(last)
+    if status_on(facts.derived["base_status"], last_day, today, settings.stalled_days) != "stalled":
+        return []
+    return [
+        Wanted(
+            "stalled",
+            facts.id,
+            None,
+            None,
+            last_day + timedelta(days=settings.stalled_days),
+            f"Nothing on record since {last_day}: has it stalled?",
+        )
+    ]
+
+
+RULES: dict[str, Callable[[Facts, date, RuleSettings], list[Wanted]]] = {
+    "unsigned": unsigned,
+    "ratification_quiet": ratification_quiet,
+    "expected_passed": expected_passed,
+    "entry_into_force_due": entry_into_force_due,
+    "stalled": stalled,
+}
+
+CLOSING_NOTES = {
+    "unsigned": "Closed by the rules: a signing is now on record.",
+    "ratification_quiet": "Closed by the rules: this party's ratification has started on record.",
+    "expected_passed": "Closed by the rules: a claim that it happened is now on record "
+    "(or the expectation was withdrawn).",
+    "entry_into_force_due": "Closed by the rules: entry into force is now on record.",
+    "stalled": "Closed by the rules: there is new activity on record.",
+}
+
+
+def _facts(session: Session) -> list[Facts]:
+    """Every live agreement with its cached lifecycle, parties and claims (four queries)."""
+    state.rebuild(session, only_missing=True)
+    rows = session.execute(
+        select(Agreement.id, Agreement.title, AgreementState.derived)
+        .join(AgreementState, AgreementState.agreement_id == Agreement.id)
+        .where(Agreement.deleted_at.is_(None))
+        .order_by(Agreement.id)
+    ).all()
+    facts = {row.id: Facts(row.id, row.title, [], row.derived) for row in rows}
+    for agreement_id, code in session.execute(
+        select(AgreementParty.agreement_id, AgreementParty.party_code).order_by(
+            AgreementParty.agreement_id, AgreementParty.position
+        )
+    ):
+        if agreement_id in facts:
+            facts[agreement_id].parties.append(code)
+    columns = (
+        StageEvent.agreement_id,
+        StageEvent.id,
+        StageEvent.stage,
+        StageEvent.step,
+        StageEvent.party_code,
+        StageEvent.status,
+        StageEvent.date_earliest,
+        StageEvent.date_latest,
+    )
+    for row in session.execute(select(*columns).where(StageEvent.deleted_at.is_(None))):
+        if row[0] in facts:
+            facts[row[0]].claims.append(Claim(*row[1:]))
+    return list(facts.values())
+
+
+@dataclass
+class RunReport:
+    created: int = 0
+    closed: int = 0
+    woken: int = 0
+    computed_events: int = 0
+    kept: int = 0
+    by_rule: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def summary(self) -> str:
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(self.by_rule.items())) or "none"
+        return (
+            f"{self.created} reminder(s) created ({rules}), {self.closed} closed, "
+            f"{self.woken} woken from snooze, {self.computed_events} expected entry-into-force "
+            f"event(s) computed, {self.kept} left as they were."
+        )
+
+
+@transactional
+def run(
+    session: Session, *, now: datetime | None = None, settings: RuleSettings | None = None
+) -> RunReport:
+    """Apply every rule to every agreement as of `now`; one transaction."""
+    now = now or utcnow()
+    today = now.date()
+    settings = settings or RuleSettings()
+    report = RunReport()
+    facts = _facts(session)
+    report.computed_events = _computed_entry_into_force(session, facts)
+    if report.computed_events:
+        facts = _facts(session)
+
+    wanted = {w.key: w for f in facts for rule in RULES.values() for w in rule(f, today, settings)}
+    existing = {
+        r.rule_key: r for r in session.scalars(select(Reminder).where(Reminder.rule.is_not(None)))
+    }
+    for key, want in wanted.items():
+        if key in existing or want.due > today:
+            report.kept += key in existing
+            continue
+        session.add(
+            Reminder(
+                agreement_id=want.agreement_id,
+                stage=want.stage,
+                party_code=want.party,
+                due=want.due,
+                reason=want.reason,
+                rule=want.rule,
+                rule_key=key,
+                status=ReminderStatus.OPEN.value,
+            )
+        )
+        report.created += 1
+        report.by_rule[want.rule] += 1
+    for key, reminder in existing.items():
+        open_ = reminder.status in (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
+        if open_ and key not in wanted:
+            reminder.status = ReminderStatus.DONE.value
+            reminder.closed_at = now
+            reminder.closed_note = CLOSING_NOTES.get(reminder.rule or "", "Closed by the rules.")
+            report.closed += 1
+    woken = session.execute(
+        update(Reminder)
+        .where(Reminder.status == ReminderStatus.SNOOZED.value, Reminder.snoozed_until <= today)
+        .values(status=ReminderStatus.OPEN.value, snoozed_until=None)
+    )
+    report.woken = woken.rowcount or 0
+    return report
+
+
+def _computed_entry_into_force(session: Session, facts: list[Facts]) -> int:
+    """Record an expected entry-into-force claim where the rule computes one and none exists."""
+    made = 0
+    for f in facts:
+        computed = f.derived.get("expected_entry_into_force")
+        if not computed or any(c.stage == Stage.ENTRY_INTO_FORCE for c in f.claims):
+            continue
+        low = date.fromisoformat(computed[0])
+        high = date.fromisoformat(computed[1]) if computed[1] else None
+        record_event(
+            session,
+            f.id,
+            {
+                "stage": Stage.ENTRY_INTO_FORCE.value,
+                "status": EventStatus.EXPECTED.value,
+                "date": span_to_edtf(low, high) if high else f"{low.isoformat()}/..",
+                "note": "Computed from the entry-into-force rule and the last notification.",
+            },
+        )
+        made += 1
+    return made
+
+
+def notify_due(
+    session: Session, *, now: datetime | None = None, mail: MailSettings, base_url: str
+) -> int:
+    """Email each open reminder that has fallen due, once; returns how many were sent.
+
+    A reminder goes to its assignee, or, with nobody assigned, to every active editor and
+    admin. Each is claimed (notified_at set) before sending; if the server refuses, the
+    claims are released so the next run tries again.
+    """
+    now = now or utcnow()
+    due = list(
+        session.scalars(
+            select(Reminder)
+            .where(
+                Reminder.status == ReminderStatus.OPEN.value,
+                Reminder.due <= now.date(),
+                Reminder.notified_at.is_(None),
+            )
+            .order_by(Reminder.due, Reminder.id)
+        )
+    )
+    if not due:
+        return 0
+    crew = [
+        u.email
+        for u in session.scalars(
+            select(User).where(
+                User.is_active.is_(True), User.role.in_([Role.EDITOR.value, Role.ADMIN.value])
+            )
+        )
+    ]
+    claimed = []
+    for reminder in due:
+        done = session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder.id, Reminder.notified_at.is_(None))
+            .values(notified_at=now)
+        )
+        if done.rowcount:
+            claimed.append(reminder)
+    session.commit()
+    mails = []
+    for reminder in claimed:
+        session.refresh(reminder)
+        recipients = [reminder.assignee.email] if reminder.assignee else crew
+        link = f"{base_url}/agreements/{reminder.agreement_id}"
+        title = reminder.agreement.title
+        for to in recipients:
+            mails.append(
+                message(
+                    mail,
+                    to,
+                    f"Reminder due: {title}",
+                    f"{reminder.reason}\n\nAgreement: {title}\nDue: {reminder.due}\n{link}\n",
+                )
+            )
+    try:
+        send(mail, mails)
+    except Exception:
+        session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_([r.id for r in claimed]))
+            .values(notified_at=None)
+        )
+        session.commit()
+        raise
+    return len(mails)
