@@ -13,7 +13,7 @@ from tracker import db, errors
 from tracker.cli import tracker as tracker_commands
 from tracker.config import load_config
 from tracker.extensions import csrf, login_manager
-from tracker.web import account, auth, dashboard, digests, evidence, reminders, search
+from tracker.web import account, auth, dashboard, digests, evidence, feeds, reminders, search
 from tracker.web import agreements as agreement_pages
 from tracker.web.common import register_filters
 
@@ -49,7 +49,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (auth, dashboard, agreement_pages, evidence, reminders, search, digests, account):
+    for module in (
+        auth,
+        dashboard,
+        agreement_pages,
+        evidence,
+        reminders,
+        search,
+        digests,
+        account,
+        feeds,
+    ):
         app.register_blueprint(module.blp)
     api_resources.init_app(app)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -11,9 +13,12 @@ from flask.cli import with_appcontext
 
 from tracker import migrate
 from tracker.db import get_session
+from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
-from tracker.services import state
+from tracker.services import reminder_rules, state
 from tracker.services.errors import ServiceError, ValidationError
+from tracker.services.mail import MailError, MailSettings
+from tracker.services.reminder_rules import RuleSettings
 from tracker.services.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.users import create_token as make_token
 from tracker.services.users import create_user as make_user
@@ -152,3 +157,68 @@ def create_token(email: str, name: str) -> None:
     except ServiceError as exc:
         _fail(exc)
     click.echo(token)
+
+
+@tracker.group(help="Reminders made by the rules.")
+def reminders() -> None:
+    pass
+
+
+@reminders.command("run", help="Apply the reminder rules once, then email what has fallen due.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="The instant to run as (e.g. 2025-05-20 or 2025-05-20T08:00+00:00); default: now.",
+)
+@click.option("--no-mail", is_flag=True, help="Do not send the due emails.")
+@with_appcontext
+def reminders_run(now_text: str | None, no_mail: bool) -> None:
+    now = _instant(now_text)
+    session = get_session()
+    report = reminder_rules.run(
+        session, now=now, settings=RuleSettings.from_config(current_app.config)
+    )
+    click.echo(report.summary())
+    if not no_mail:
+        try:
+            sent = reminder_rules.notify_due(
+                session,
+                now=now,
+                mail=MailSettings.from_config(current_app.config),
+                base_url=current_app.config["BASE_URL"],
+            )
+        except MailError as exc:
+            click.echo(f"Error: {exc}; the emails will be tried again on the next run.", err=True)
+            sys.exit(1)
+        click.echo(f"{sent} email(s) sent.")
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not an ISO date or date-time", param_hint="--now"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@tracker.command(
+    help="Run the scheduler (reminder rules every hour) until stopped. One at a time: "
+    "a second one waits idle and takes over when the first stops."
+)
+@click.option(
+    "--reminders-every", default=3600.0, show_default=True, help="Seconds between reminder runs."
+)
+@click.option("--poll", default=10.0, show_default=True, help="Seconds between tries for the lock.")
+@with_appcontext
+def scheduler(reminders_every: float, poll: float) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    serve(
+        current_app._get_current_object(),
+        reminders_every=timedelta(seconds=reminders_every),
+        poll=poll,
+    )

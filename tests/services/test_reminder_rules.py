@@ -24,12 +24,18 @@ def at(day: str) -> datetime:
 
 
 def reminders_of(session, agreement_id: int) -> dict[str, Reminder]:  # type: ignore[no-untyped-def]
-    rows = session.scalars(select(Reminder).where(Reminder.agreement_id == agreement_id, Reminder.rule.is_not(None)))
+    rows = session.scalars(
+        select(Reminder).where(Reminder.agreement_id == agreement_id, Reminder.rule.is_not(None))
+    )
     return {r.rule_key: r for r in rows}
 
 
 def open_rules(session, agreement_id: int) -> set[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
-    return {(r.rule, r.party_code) for r in reminders_of(session, agreement_id).values() if r.status == "open"}
+    return {
+        (r.rule, r.party_code)
+        for r in reminders_of(session, agreement_id).values()
+        if r.status == "open"
+    }
 
 
 @pytest.mark.parametrize(("day", "fires"), [("2024-04-13", False), ("2024-04-14", True)])
@@ -75,16 +81,30 @@ def test_stalled_fires_after_180_quiet_days_with_the_configured_threshold(sessio
 
 
 def test_the_russia_iran_timeline_travelled_in_time(session):
-    treaty = factories.agreement(session, entry_into_force_rule={"days_after_last_notification": 30})
+    treaty = factories.agreement(
+        session, entry_into_force_rule={"days_after_last_notification": 30}
+    )
     steps = [
         ("2024-01-15", dict(stage="announcement", date="2024-01-15")),
         ("2024-04-20", None),  # unsigned appears (due 2024-04-14)
         ("2025-01-17", dict(stage="signing", date="2025-01-17", place="Moscow")),  # unsigned closes
-        ("2025-03-27", dict(stage="ratification", step="submitted", party="RUS", date="2025-03-27")),
+        (
+            "2025-03-27",
+            dict(stage="ratification", step="submitted", party="RUS", date="2025-03-27"),
+        ),
         ("2025-05-20", None),  # IRN quiet 120 days after signing (due 2025-05-17)
-        ("2025-05-21", dict(stage="ratification", step="lower_house", party="IRN", date="2025-05-21")),
-        ("2025-07-01", dict(stage="ratification", step="notification", party="RUS", date="2025-07-01")),
-        ("2025-09-02", dict(stage="ratification", step="notification", party="IRN", date="2025-09-02")),
+        (
+            "2025-05-21",
+            dict(stage="ratification", step="lower_house", party="IRN", date="2025-05-21"),
+        ),
+        (
+            "2025-07-01",
+            dict(stage="ratification", step="notification", party="RUS", date="2025-07-01"),
+        ),
+        (
+            "2025-09-02",
+            dict(stage="ratification", step="notification", party="IRN", date="2025-09-02"),
+        ),
         ("2025-10-03", None),  # entry into force due 2025-10-02
         ("2025-10-04", dict(stage="entry_into_force", date="2025-10-02")),
     ]
@@ -108,7 +128,11 @@ def test_the_russia_iran_timeline_travelled_in_time(session):
     closed = [r for r in reminders_of(session, treaty.id).values() if r.status == "done"]
     assert {r.rule for r in closed} == {"unsigned", "ratification_quiet", "entry_into_force_due"}
     assert all(r.closed_note.startswith("Closed by the rules") and r.closed_at for r in closed)
-    computed = session.scalars(select(StageEvent).where(StageEvent.agreement_id == treaty.id, StageEvent.status == "expected")).all()
+    computed = session.scalars(
+        select(StageEvent).where(
+            StageEvent.agreement_id == treaty.id, StageEvent.status == "expected"
+        )
+    ).all()
     assert [(e.stage, e.date) for e in computed] == [("entry_into_force", "2025-10-02")]
 
 
@@ -175,12 +199,21 @@ def test_a_due_reminder_is_emailed_once(session, smtp):
     treaty = factories.agreement(session, title="Caspian pact")
     factories.event(session, treaty.id, "announcement", "2024-01-15")
     run(session, now=at("2024-05-01"))
-    sent = notify_due(session, now=at("2024-05-01"), mail=settings, base_url="https://tracker.example")
+    sent = notify_due(
+        session, now=at("2024-05-01"), mail=settings, base_url="https://tracker.example"
+    )
     assert sent >= 1
-    mine = [m for m in inbox.messages if "ed@example.org" in m.rcpt_tos and "Caspian pact" in m.content.decode()]
+    mine = [
+        m
+        for m in inbox.messages
+        if "ed@example.org" in m.rcpt_tos and "Caspian pact" in m.content.decode()
+    ]
     assert len(mine) == 1 and not [m for m in inbox.messages if "vi@example.org" in m.rcpt_tos]
     assert f"https://tracker.example/agreements/{treaty.id}" in mine[0].content.decode()
-    assert notify_due(session, now=at("2024-05-02"), mail=settings, base_url="https://tracker.example") == 0
+    assert (
+        notify_due(session, now=at("2024-05-02"), mail=settings, base_url="https://tracker.example")
+        == 0
+    )
 
 
 def test_a_refused_send_is_tried_again_next_run(session):

@@ -8,6 +8,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from tracker.db import begin_write
+
 P = ParamSpec("P")
 R = TypeVar("R")
 M = TypeVar("M")
@@ -37,6 +39,8 @@ def transactional(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concaten
         depth = session.info.get("service_depth", 0)
         session.info["service_depth"] = depth + 1
         try:
+            if depth == 0:
+                begin_write(session)
             result = fn(session, *args, **kwargs)
             if depth == 0:
                 session.commit()

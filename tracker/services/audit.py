@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tracker.models import AuditEntry, User
 
 # Never copied into the log: the log is readable by more people than the secrets are.
-SECRET_COLUMNS = {"password_hash", "token_hash"}
+SECRET_COLUMNS = {"password_hash", "token_hash", "feed_token_hash"}
 
 
 def snapshot(obj: Any) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from tracker.db import utcnow
+from tracker.db import begin_write, utcnow
 from tracker.models import Agreement, AgreementParty, AgreementState, Reminder, StageEvent, User
 from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
 from tracker.services import state, transactional
@@ -360,6 +360,7 @@ def notify_due(
     claims are released so the next run tries again.
     """
     now = now or utcnow()
+    begin_write(session)
     due = list(
         session.scalars(
             select(Reminder)
@@ -369,9 +370,11 @@ def notify_due(
                 Reminder.notified_at.is_(None),
             )
             .order_by(Reminder.due, Reminder.id)
+            .options(selectinload(Reminder.assignee), selectinload(Reminder.agreement))
         )
     )
     if not due:
+        session.rollback()
         return 0
     crew = [
         u.email
@@ -381,19 +384,9 @@ def notify_due(
             )
         )
     ]
-    claimed = []
-    for reminder in due:
-        done = session.execute(
-            update(Reminder)
-            .where(Reminder.id == reminder.id, Reminder.notified_at.is_(None))
-            .values(notified_at=now)
-        )
-        if done.rowcount:
-            claimed.append(reminder)
-    session.commit()
     mails = []
-    for reminder in claimed:
-        session.refresh(reminder)
+    for reminder in due:
+        reminder.notified_at = now  # the claim: committed before anything is sent
         recipients = [reminder.assignee.email] if reminder.assignee else crew
         link = f"{base_url}/agreements/{reminder.agreement_id}"
         title = reminder.agreement.title
@@ -406,14 +399,13 @@ def notify_due(
                     f"{reminder.reason}\n\nAgreement: {title}\nDue: {reminder.due}\n{link}\n",
                 )
             )
+    claimed = [r.id for r in due]
+    session.commit()
     try:
         send(mail, mails)
     except Exception:
-        session.execute(
-            update(Reminder)
-            .where(Reminder.id.in_([r.id for r in claimed]))
-            .values(notified_at=None)
-        )
+        begin_write(session)
+        session.execute(update(Reminder).where(Reminder.id.in_(claimed)).values(notified_at=None))
         session.commit()
         raise
     return len(mails)

@@ -251,3 +251,28 @@ def revoke_token(session: Session, token_id: int, *, actor: User | None = None) 
         row.revoked_at = utcnow()
         audit.record(session, actor=actor, action="revoke", obj=row, before=before)
     return row
+
+
+@transactional
+def issue_feed_token(session: Session, user: User, *, actor: User | None = None) -> str:
+    """A new secret for the user's calendar and feed URLs (the old one stops working)."""
+    token = secrets.token_urlsafe(24)
+    before = audit.snapshot(user)
+    user.feed_token_hash = _token_hash(token)
+    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    return token
+
+
+@transactional
+def revoke_feed_token(session: Session, user: User, *, actor: User | None = None) -> None:
+    before = audit.snapshot(user)
+    user.feed_token_hash = None
+    audit.record(session, actor=actor, action="update", obj=user, before=before)
+
+
+def user_for_feed_token(session: Session, token: str) -> User | None:
+    """The active user whose feed URLs carry this secret, or None."""
+    if not token or len(token) > 100:
+        return None
+    user = session.scalar(select(User).where(User.feed_token_hash == _token_hash(token)))
+    return user if user is not None and user.is_active else None

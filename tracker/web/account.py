@@ -18,7 +18,11 @@ blp = Blueprint("account", __name__)
 
 
 def _page(
-    form: AccountForm, token_form: TokenForm, new_token: str | None = None, status: int = 200
+    form: AccountForm,
+    token_form: TokenForm,
+    new_token: str | None = None,
+    status: int = 200,
+    calendar_url: str | None = None,
 ) -> Any:
     me = actor()
     return (
@@ -28,6 +32,8 @@ def _page(
             token_form=token_form,
             tokens=users.list_tokens(get_session(), me),
             new_token=new_token,
+            calendar_url=calendar_url,
+            has_calendar=me.feed_token_hash is not None,
             button_form=ButtonForm(),
         ),
         status,
@@ -96,4 +102,25 @@ def revoke(token_id: int) -> Any:
         abort(404)  # someone else's token: as if it did not exist
     users.revoke_token(session, token_id, actor=actor())
     flash("Token revoked: it stops working at once.", "success")
+    return redirect(url_for(".index"))
+
+
+@blp.post("/account/calendar")
+@login_required
+def calendar() -> Any:
+    """A new secret calendar link (the old one stops working), shown once."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    token = users.issue_feed_token(get_session(), actor(), actor=actor())
+    url = url_for("feeds.reminders", token=token, _external=True)
+    return _page(AccountForm(formdata=None), TokenForm(formdata=None), calendar_url=url)
+
+
+@blp.post("/account/calendar/stop")
+@login_required
+def stop_calendar() -> Any:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    users.revoke_feed_token(get_session(), actor(), actor=actor())
+    flash("The calendar link stopped working.", "success")
     return redirect(url_for(".index"))

@@ -1,0 +1,40 @@
+"""Job functions, referenced by name ("tracker.jobs.tasks:reminders") so the job store keeps
+a stable reference. Thin: each opens an app context and calls services."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from tracker.db import get_session
+from tracker.services.mail import MailSettings
+from tracker.services.reminder_rules import RuleSettings, notify_due, run
+
+log = logging.getLogger("tracker.jobs")
+_app: Flask | None = None
+
+
+def bind(app: Flask) -> None:
+    """The app whose settings and database the jobs use (set by the scheduler at start)."""
+    global _app
+    _app = app
+
+
+def _current() -> Flask:
+    if _app is None:
+        raise RuntimeError("jobs are not bound to an app: start them with `tracker scheduler`")
+    return _app
+
+
+def reminders() -> None:
+    """Apply the reminder rules, then email what has fallen due."""
+    app = _current()
+    with app.app_context():
+        session = get_session()
+        report = run(session, settings=RuleSettings.from_config(app.config))
+        log.info("reminders: %s", report.summary())
+        sent = notify_due(
+            session, mail=MailSettings.from_config(app.config), base_url=app.config["BASE_URL"]
+        )
+        log.info("reminders: %d email(s) sent", sent)
