@@ -118,3 +118,16 @@ def test_unknown_and_deleted_agreements_are_404(viewer_web, session):
 
 def test_digest_archive_has_an_empty_state(viewer_web):
     assert "No digest yet" in viewer_web.get("/digests").get_data(as_text=True)
+
+
+def test_rule_made_reminders_show_on_the_dashboard(viewer_web, session):
+    from datetime import timedelta
+
+    from tracker.db import utcnow
+    from tracker.services.reminder_rules import run
+
+    treaty = factories.agreement(session, title="Quiet accord")
+    factories.event(session, treaty.id, "announcement", (utcnow().date() - timedelta(days=100)).isoformat())
+    run(session)
+    section = viewer_web.get("/").get_data(as_text=True).split('id="reminders-title"')[1].split("</section>")[0]
+    assert "no signing on record after 90 days" in section and "overdue" in section

@@ -176,6 +176,8 @@ class ReminderFilters:
     due_before: date | None = None
     assignee: str | None = None
     overdue: bool | None = None
+    # This user's reminders and those assigned to nobody (rule-made ones, mostly).
+    for_user: str | None = None
 
 
 def list_reminders(
@@ -203,6 +205,11 @@ def list_reminders(
     if filters.assignee:
         user = find_user(session, filters.assignee)
         query = query.where(Reminder.assignee_id == (user.id if user else -1))
+    if filters.for_user:
+        user = find_user(session, filters.for_user)
+        query = query.where(
+            or_(Reminder.assignee_id == (user.id if user else -1), Reminder.assignee_id.is_(None))
+        )
     if filters.overdue is not None:
         awake = or_(
             Reminder.status == ReminderStatus.OPEN.value,

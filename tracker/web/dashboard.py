@@ -30,7 +30,7 @@ def index() -> str:
         mine, _ = reminders.list_reminders(
             session,
             reminders.ReminderFilters(
-                assignee=me.email, due_before=utcnow().date() + timedelta(days=8)
+                for_user=me.email, due_before=utcnow().date() + timedelta(days=8)
             ),
             limit=20,
         )

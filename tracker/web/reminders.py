@@ -27,7 +27,7 @@ def index() -> str:
     me = actor()
     which = request.args.get("show", "mine" if me else "open")
     filters = reminders.ReminderFilters(
-        assignee=me.email if which == "mine" and me else None,
+        for_user=me.email if which == "mine" and me else None,
         status=None if which == "all" else "open" if which != "mine" else None,
     )
     rows, _ = reminders.list_reminders(session, filters, limit=200)
