@@ -11,10 +11,13 @@ an external transaction"), so services may commit freely and tests never see eac
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import create_app, migrate
 from tracker.db import make_engine
+from tracker.services.mail import MailSettings
 from tracker.services.seed import load_seed
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "").strip()
@@ -163,3 +167,33 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.section("what was skipped")
         for reason, count in sorted(reasons.items()):
             terminalreporter.write_line(f"{count} test(s): {reason}")
+
+
+class Inbox:
+    """What the test SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.lock:
+            self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    """A real SMTP server (aiosmtpd) on loopback: (MailSettings for it, its Inbox)."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield MailSettings(host="127.0.0.1", port=port, sender="tracker@example.org"), inbox
+    controller.stop()

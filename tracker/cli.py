@@ -15,7 +15,7 @@ from tracker import migrate
 from tracker.db import get_session
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
-from tracker.services import reminder_rules, state
+from tracker.services import reminder_rules, state, weekly
 from tracker.services.errors import ServiceError, ValidationError
 from tracker.services.mail import MailError, MailSettings
 from tracker.services.reminder_rules import RuleSettings
@@ -222,3 +222,43 @@ def scheduler(reminders_every: float, poll: float) -> None:
         reminders_every=timedelta(seconds=reminders_every),
         poll=poll,
     )
+
+
+@tracker.command(help="Preview or send the weekly digest of WEEK (e.g. 2025-W16).")
+@click.option("--week", required=True, help="ISO week, e.g. 2025-W16.")
+@click.option(
+    "--preview", "mode", flag_value="preview", default=True, help="Print it (the default)."
+)
+@click.option("--send", "mode", flag_value="send", help="Send it by mail, once per subscriber.")
+@click.option("--user", "email", help="Only this subscriber (default: every subscriber).")
+@click.option("--html", is_flag=True, help="With --preview: print the HTML instead of the text.")
+@with_appcontext
+def digest(week: str, mode: str, email: str | None, html: bool) -> None:
+    session = get_session()
+    try:
+        weekly.parse_week(week)
+    except ValidationError as exc:
+        raise click.BadParameter(exc.errors["week"][0], param_hint="--week") from None
+    users = weekly.subscribers(session, email)
+    if email and not users:
+        _fail(ServiceError(f"no active subscriber with email {email!r}"))
+    base_url = current_app.config["BASE_URL"]
+    if mode == "preview":
+        for user in users:
+            page, text = weekly.preview(session, user, week, base_url)
+            click.echo(f"===== {user.email} =====")
+            click.echo(
+                (page if html else text) or "(no digest: nothing moved, and none is wanted then)"
+            )
+        return
+    try:
+        report = weekly.deliver(
+            session,
+            users,
+            {u.id: week for u in users},
+            mail=MailSettings.from_config(current_app.config),
+            base_url=base_url,
+        )
+    except MailError as exc:
+        _fail(ServiceError(f"{exc}; run it again to send the rest (none is sent twice)"))
+    click.echo(report.summary())

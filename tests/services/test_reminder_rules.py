@@ -3,12 +3,9 @@ Russia–Iran timeline, idempotence, auto-closing, and emails through a real SMT
 
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests import factories
@@ -162,34 +159,6 @@ def test_a_snooze_ends_on_its_day(session):
     assert run(session, now=at("2024-05-10")).woken >= 1
     session.refresh(reminder)
     assert (reminder.status, reminder.snoozed_until) == ("open", None)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        with self.lock:
-            self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    """A real SMTP server (aiosmtpd) on loopback, collecting what it receives."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield MailSettings(host="127.0.0.1", port=port, sender="tracker@example.org"), inbox
-    controller.stop()
 
 
 def test_a_due_reminder_is_emailed_once(session, smtp):

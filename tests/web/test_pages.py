@@ -127,7 +127,14 @@ def test_rule_made_reminders_show_on_the_dashboard(viewer_web, session):
     from tracker.services.reminder_rules import run
 
     treaty = factories.agreement(session, title="Quiet accord")
-    factories.event(session, treaty.id, "announcement", (utcnow().date() - timedelta(days=100)).isoformat())
+    factories.event(
+        session, treaty.id, "announcement", (utcnow().date() - timedelta(days=100)).isoformat()
+    )
     run(session)
-    section = viewer_web.get("/").get_data(as_text=True).split('id="reminders-title"')[1].split("</section>")[0]
+    section = (
+        viewer_web.get("/")
+        .get_data(as_text=True)
+        .split('id="reminders-title"')[1]
+        .split("</section>")[0]
+    )
     assert "no signing on record after 90 days" in section and "overdue" in section

@@ -93,7 +93,12 @@ def acquire(app: Flask, *, poll: float, sleep: Callable[[float], None] = time.sl
 
 
 def build(
-    app: Flask, *, reminders_every: timedelta, lock: Lock, check_every: float
+    app: Flask,
+    *,
+    reminders_every: timedelta,
+    lock: Lock,
+    check_every: float,
+    digests_every: timedelta = timedelta(hours=1),
 ) -> BlockingScheduler:
     """The scheduler with its jobs registered by reference under stable ids."""
     tasks.bind(app)
@@ -108,6 +113,18 @@ def build(
         seconds=reminders_every.total_seconds(),
         id="reminders",
         name="reminder rules and due emails",
+        replace_existing=True,
+        next_run_time=utcnow(),
+    )
+
+    # Hourly: each subscriber's week ends at their own Monday 00:00, in their time zone, and
+    # a digest missed while the scheduler was down goes out once when it is back.
+    scheduler.add_job(
+        "tracker.jobs.tasks:digests",
+        "interval",
+        seconds=digests_every.total_seconds(),
+        id="digests",
+        name="weekly digests",
         replace_existing=True,
         next_run_time=utcnow(),
     )

@@ -7,7 +7,8 @@ import logging
 
 from flask import Flask
 
-from tracker.db import get_session
+from tracker.db import get_session, utcnow
+from tracker.services import weekly
 from tracker.services.mail import MailSettings
 from tracker.services.reminder_rules import RuleSettings, notify_due, run
 
@@ -38,3 +39,19 @@ def reminders() -> None:
             session, mail=MailSettings.from_config(app.config), base_url=app.config["BASE_URL"]
         )
         log.info("reminders: %d email(s) sent", sent)
+
+
+def digests() -> None:
+    """Send each subscriber the digest of their last complete week, if not sent yet."""
+    app = _current()
+    with app.app_context():
+        session = get_session()
+        users = weekly.subscribers(session)
+        report = weekly.deliver(
+            session,
+            users,
+            weekly.due_weeks(users, utcnow()),
+            mail=MailSettings.from_config(app.config),
+            base_url=app.config["BASE_URL"],
+        )
+        log.info("digests: %s", report.summary())

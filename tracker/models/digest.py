@@ -23,6 +23,8 @@ class Digest(Base):
     week: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # When a sender took it on: a second sender leaves it alone (unless that one died).
+    send_claimed_at: Mapped[datetime | None] = mapped_column()
     sections: Mapped[dict[str, Any]] = mapped_column(default=dict)
     html: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from tracker.models.vocab import AgreementKind, AgreementStatus, Stage
-from tracker.schemas.common import LANGUAGE, PARTY_CODE, OutputSchema, PartyRefSchema, one_of
+from tracker.schemas.common import (
+    LANGUAGE,
+    PARTY_CODE,
+    InputSchema,
+    OutputSchema,
+    PartyRefSchema,
+    one_of,
+)
 from tracker.schemas.events import EventSchema
 from tracker.schemas.principles import StatementSchema
 
@@ -21,13 +28,13 @@ SORTS = [
 ]
 
 
-class EntryIntoForceRuleSchema(Schema):
+class EntryIntoForceRuleSchema(InputSchema):
     days_after_last_notification = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=3650)
     )
 
 
-class AgreementInSchema(Schema):
+class AgreementInSchema(InputSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     titles = fields.Dict(
         keys=fields.String(validate=LANGUAGE),
@@ -108,7 +115,7 @@ class AgreementSchema(AgreementSummarySchema):
     )
 
 
-class AgreementQuerySchema(Schema):
+class AgreementQuerySchema(InputSchema):
     party = fields.String(validate=PARTY_CODE, metadata={"description": "Has this party"})
     stage = fields.String(validate=one_of(Stage), metadata={"description": "Current stage"})
     status = fields.String(validate=one_of(AgreementStatus))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from tracker.schemas.common import LANGUAGE, OutputSchema
+from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema
 
 
-class ArticleInSchema(Schema):
+class ArticleInSchema(InputSchema):
     url = fields.String(
         validate=[validate.Length(max=2000), validate.URL(schemes={"http", "https"})]
     )
@@ -52,7 +52,7 @@ class ArticleSchema(ArticleSummarySchema):
     )
 
 
-class ArticleQuerySchema(Schema):
+class ArticleQuerySchema(InputSchema):
     language = fields.String(validate=LANGUAGE)
     outlet = fields.String(validate=validate.Length(min=1, max=200))
     q = fields.String(

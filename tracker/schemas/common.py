@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from tracker.models.vocab import EventStatus, Stage, Step
 
@@ -10,6 +13,31 @@ LANGUAGE = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
 )
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
+
+
+class InputSchema(Schema):
+    """What clients send. Text with a NUL character is refused per field (PostgreSQL cannot
+    store it, and no researcher means it)."""
+
+    @pre_load
+    def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, Mapping):
+            bad = [key for key, value in data.items() if _has_nul(value) or _has_nul(key)]
+            if bad:
+                raise ValidationError(
+                    {str(key): ["may not contain a NUL character"] for key in bad}
+                )
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class OutputSchema(Schema):
@@ -53,7 +81,7 @@ class QuoteRefSchema(OutputSchema):
     end = fields.Integer(required=True, metadata={"description": "Offset just after the span"})
 
 
-class EvidenceInSchema(Schema):
+class EvidenceInSchema(InputSchema):
     article_id = id_field(required=True)
     quote = fields.String(
         required=True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from tracker.schemas.common import (
     EVENT_STATUS,
@@ -10,6 +10,7 @@ from tracker.schemas.common import (
     STAGE,
     STEP,
     EvidenceInSchema,
+    InputSchema,
     OutputSchema,
     QuoteRefSchema,
 )
@@ -19,7 +20,7 @@ DATE_HELP = (
 )
 
 
-class EventInSchema(Schema):
+class EventInSchema(InputSchema):
     stage = fields.String(required=True, validate=STAGE)
     step = fields.String(
         allow_none=True, validate=STEP, metadata={"description": "Refines a ratification"}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
-from tracker.schemas.common import PARTY_CODE, OutputSchema, id_field, one_of
+from tracker.schemas.common import PARTY_CODE, InputSchema, OutputSchema, id_field, one_of
 
 WEEK = validate.Regexp(
     r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
@@ -24,7 +24,7 @@ class PartySchema(OutputSchema):
     )
 
 
-class PartyQuerySchema(Schema):
+class PartyQuerySchema(InputSchema):
     kind = fields.String(validate=one_of(PartyKind))
     q = fields.String(
         validate=validate.Length(min=1, max=100),
@@ -32,7 +32,7 @@ class PartyQuerySchema(Schema):
     )
 
 
-class ReminderInSchema(Schema):
+class ReminderInSchema(InputSchema):
     agreement_id = id_field(required=True)
     stage = fields.String(allow_none=True, validate=one_of(Stage))
     party = fields.String(allow_none=True, validate=PARTY_CODE)
@@ -73,7 +73,7 @@ class ReminderSchema(OutputSchema):
     closed_note = fields.String(required=True)
 
 
-class ReminderQuerySchema(Schema):
+class ReminderQuerySchema(InputSchema):
     agreement = fields.Integer(
         validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Agreement id"}
     )
@@ -101,7 +101,7 @@ class DigestSchema(OutputSchema):
     links = fields.Nested(DigestLinksSchema, required=True)
 
 
-class DigestQuerySchema(Schema):
+class DigestQuerySchema(InputSchema):
     week = fields.String(validate=WEEK)
     user = fields.String(
         validate=validate.Length(min=1, max=320), metadata={"description": "Email (admins)"}
@@ -120,7 +120,7 @@ class UserSchema(OutputSchema):
     created_at = fields.DateTime(required=True)
 
 
-class UserInSchema(Schema):
+class UserInSchema(InputSchema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=320))
     role = fields.String(validate=one_of(Role), load_default="viewer")
     password = fields.String(validate=validate.Length(min=10, max=1000))
@@ -128,13 +128,13 @@ class UserInSchema(Schema):
     timezone = fields.String(validate=validate.Length(min=1, max=64), load_default="UTC")
 
 
-class WatchlistSchema(Schema):
+class WatchlistSchema(InputSchema):
     agreements = fields.List(id_field())
     parties = fields.List(fields.String(validate=PARTY_CODE))
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
 
 
-class UserPatchSchema(Schema):
+class UserPatchSchema(InputSchema):
     display_name = fields.String(validate=validate.Length(max=200))
     role = fields.String(validate=one_of(Role))
     timezone = fields.String(validate=validate.Length(min=1, max=64))
@@ -162,11 +162,11 @@ class NewTokenSchema(TokenSchema):
     )
 
 
-class TokenInSchema(Schema):
+class TokenInSchema(InputSchema):
     name = fields.String(validate=validate.Length(max=100), load_default="")
 
 
-class ExtractInSchema(Schema):
+class ExtractInSchema(InputSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
     language = fields.String(
         validate=validate.OneOf(["fa", "ru", "ar", "en"]),
@@ -213,7 +213,7 @@ class ExtractOutSchema(OutputSchema):
     principles = fields.List(fields.Nested(FoundPrincipleSchema), required=True)
 
 
-class SearchQuerySchema(Schema):
+class SearchQuerySchema(InputSchema):
     q = fields.String(
         required=True,
         validate=validate.Length(min=1, max=200),

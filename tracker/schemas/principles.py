@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from tracker.schemas.common import PARTY_CODE, OutputSchema, QuoteRefSchema, id_field
+from tracker.schemas.common import PARTY_CODE, InputSchema, OutputSchema, QuoteRefSchema, id_field
 
 
 class PrincipleSchema(OutputSchema):
@@ -13,7 +13,7 @@ class PrincipleSchema(OutputSchema):
     description = fields.String(required=True)
 
 
-class StatementInSchema(Schema):
+class StatementInSchema(InputSchema):
     principle = fields.String(required=True, validate=validate.Length(min=1, max=50))
     party = fields.String(
         allow_none=True,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
@@ -46,6 +46,8 @@ def highlight(text: str, spans: list[tuple[int, int]] | list[list[int]]) -> Mark
 
 
 def register_filters(app: Flask) -> None:
+    app.before_request(refuse_nul)
+
     @app.template_filter("jalali")
     def jalali(day: date | None) -> str:
         return to_jalali(day) if day else ""
@@ -54,3 +56,12 @@ def register_filters(app: Flask) -> None:
     def label(value: Any) -> str:
         """preparation -> Preparation, entry_into_force -> Entry into force."""
         return str(value or "").replace("_", " ").capitalize()
+
+
+def refuse_nul() -> None:
+    """Pages: a query or form value with a NUL character is a 400 (nothing can store it)."""
+    if request.path.startswith("/api/"):
+        return  # the API's schemas answer 422 per field
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, description="Text may not contain a NUL character.")

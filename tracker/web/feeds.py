@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, render_template
 
-from tracker.db import get_session
+from tracker.db import get_session, utcnow
 from tracker.services.calendar import reminders_calendar
+from tracker.services.digests import list_digests
 from tracker.services.users import user_for_feed_token
 
 blp = Blueprint("feeds", __name__)
@@ -22,3 +23,24 @@ def reminders(token: str) -> Response:
     return Response(
         body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
     )
+
+
+@blp.get("/feeds/<token>/digests.atom")
+def digests(token: str) -> Response:
+    """The user's sent digests as an Atom feed; 404 for an unknown or revoked secret."""
+    session = get_session()
+    user = user_for_feed_token(session, token)
+    if user is None:
+        abort(404)
+    rows, _ = list_digests(session, user, user_email=None, limit=50)
+    sent = [d for d in rows if d.sent_at is not None and d.user_id == user.id]
+    base = current_app.config["BASE_URL"]
+    body = render_template(
+        "digest/feed.xml",  # .xml: autoescaped
+        digests=sent,
+        user=user,
+        base_url=base,
+        updated=max((d.sent_at for d in sent), default=utcnow()),
+        feed_id=f"{base}/feeds/digests/{user.id}",
+    )
+    return Response(body, mimetype="application/atom+xml")

@@ -1,0 +1,331 @@
+"""Weekly digests: each section exactly right on a fixture week, time-zone edges, exactly once
+under a crash and a second run, MIME parts through a real SMTP server, the Atom feed."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+import pytest
+from flask_login import FlaskLoginClient
+from sqlalchemy import select
+
+from tests import factories
+from tracker.models import Digest, EvidenceArticle, StageEvent
+from tracker.services.errors import ValidationError
+from tracker.services.reminders import create_reminder
+from tracker.services.users import create_user, issue_feed_token, update_user
+from tracker.services.weekly import (
+    Window,
+    deliver,
+    due_weeks,
+    gather,
+    parse_week,
+    preview,
+    scopes,
+    sections_for,
+)
+from tracker.web.auth import WebUser
+
+WEEK = "2025-W16"  # Monday 2025-04-14 to Sunday 2025-04-20
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def week(session):  # type: ignore[no-untyped-def]
+    """A fixture timeline around 2025-W16, watched by a subscriber in UTC."""
+    moving = factories.agreement(
+        session,
+        title="Moving treaty",
+        topics=["test-topic"],
+        entry_into_force_rule={"days_after_last_notification": 30},
+    )
+    factories.event(session, moving.id, "signing", "2025-01-17")
+    in_week = factories.event(
+        session, moving.id, "ratification", "2025-04-16", step="lower_house", party="RUS"
+    )
+    factories.event(
+        session, moving.id, "ratification", "2025-03-01", step="submitted", party="IRN"
+    )  # before: not listed
+    first = factories.event(
+        session, moving.id, "ratification", "2025-03-20", step="committee", party="IRN"
+    )
+    second = factories.event(
+        session, moving.id, "ratification", "2025-03-22", step="committee", party="IRN"
+    )
+    for event, when in ((first, "2025-03-20 10:00"), (second, "2025-04-15 09:00")):
+        event.created_at = utc(when)  # the second claim arrives in the week: a conflict opens
+    report = factories.article(session, "Duma deputies voted for the treaty.", title="Duma vote")
+    report.created_at = utc("2025-04-16 12:00")
+    factories.event(
+        session,
+        moving.id,
+        "ratification",
+        "2025-04-16",
+        step="lower_house",
+        party="RUS",
+        evidence=[{"article_id": report.id, "quote": "voted for the treaty"}],
+    )
+    quiet = factories.agreement(session, title="Quiet memorandum", parties=["RUS", "PRK"])
+    factories.event(session, quiet.id, "announcement", "2024-06-01")
+    soon = factories.agreement(session, title="Soon pact", parties=["IRN", "CHN"])
+    factories.event(session, soon.id, "announcement", "2025-04-01")
+    factories.event(session, soon.id, "signing", "2025-05-10", status="expected")
+    reader = create_user(session, "reader@example.org")
+    update_user(
+        session,
+        reader.id,
+        {
+            "digest_mode": "watchlist",
+            "digest_watchlist": {"agreements": [quiet.id, soon.id], "topics": ["test-topic"]},
+        },
+    )
+    create_reminder(
+        session, {"agreement_id": moving.id, "due": "2025-04-17", "reason": "Check the Duma vote"}
+    )
+    create_reminder(
+        session, {"agreement_id": soon.id, "due": "2025-03-01", "reason": "Long overdue"}
+    )
+    create_reminder(
+        session,
+        {
+            "agreement_id": soon.id,
+            "due": "2025-04-18",
+            "reason": "Someone else's",
+            "assignee": "reader@example.org",
+        },
+    )
+    other = create_user(session, "other@example.org")
+    create_reminder(
+        session,
+        {
+            "agreement_id": soon.id,
+            "due": "2025-04-18",
+            "reason": "Not for the reader",
+            "assignee": "other@example.org",
+        },
+    )
+    session.commit()
+    return {
+        "moving": moving,
+        "quiet": quiet,
+        "soon": soon,
+        "reader": reader,
+        "other": other,
+        "in_week": in_week,
+    }
+
+
+def _sections(session, user, week_label=WEEK):  # type: ignore[no-untyped-def]
+    window = Window.of(week_label, user.timezone)
+    facts = gather(session, window, "https://tracker.example")
+    return sections_for(facts, user, scopes(session, [user])[user.id])
+
+
+def test_each_section_lists_exactly_the_right_items(session, week):
+    sections = _sections(session, week["reader"])
+    texts = {name: [(i["agreement"], i["text"]) for i in items] for name, items in sections.items()}
+    assert texts["events"] == [  # recorded in the week (a late report), then dated in it
+        ("Moving treaty", "Committee (IRN), 2025-03-22, reported"),
+        ("Moving treaty", "Lower house (RUS), 2025-04-16, reported"),
+        ("Moving treaty", "Lower house (RUS), 2025-04-16, reported"),
+    ]
+    assert texts["evidence"] == [("Moving treaty", "Duma vote — Test outlet")]
+    assert [t for _, t in texts["conflicts"]] == [
+        f"2 claims disagree (events {min(i.id for i in session.scalars(select(StageEvent).where(StageEvent.step == 'committee')))}, {max(i.id for i in session.scalars(select(StageEvent).where(StageEvent.step == 'committee')))})"
+    ]
+    assert texts["reminders"] == [
+        ("Soon pact", "Long overdue (due 2025-03-01, overdue)"),
+        ("Moving treaty", "Check the Duma vote (due 2025-04-17)"),
+        ("Soon pact", "Someone else's (due 2025-04-18)"),
+    ]  # the one assigned to another user is not the reader's
+    assert texts["stalled"] == [("Quiet memorandum", "nothing on record since 2024-06-01")]
+    assert texts["upcoming"] == [("Soon pact", "signing expected 2025-05-10")]
+    assert all(
+        i["url"].startswith("https://tracker.example/agreements/")
+        for items in sections.values()
+        for i in items
+    )
+
+
+def test_a_sunday_night_in_utc_is_monday_in_tehran(session):
+    treaty = factories.agreement(session, title="Late-night accord")
+    late = factories.event(session, treaty.id, "signing")  # undated: it counts when recorded
+    late.created_at = utc("2025-04-20 23:30")  # Sunday 23:30 UTC = Monday 03:00 in Tehran
+    session.commit()
+    london = create_user(session, "utc@example.org", timezone="UTC")
+    tehran = create_user(session, "tehran@example.org", timezone="Asia/Tehran")
+
+    def titles(user, week_label):  # type: ignore[no-untyped-def]
+        return [i["agreement"] for i in _sections(session, user, week_label)["events"]]
+
+    assert "Late-night accord" in titles(london, "2025-W16")
+    assert "Late-night accord" not in titles(london, "2025-W17")
+    assert "Late-night accord" not in titles(tehran, "2025-W16")
+    assert "Late-night accord" in titles(tehran, "2025-W17")
+
+
+def test_exactly_once_under_a_crash_and_a_second_run(session, week, smtp):
+    settings, inbox = smtp
+    readers = [create_user(session, f"r{n}@example.org") for n in range(3)]
+    weeks = {u.id: WEEK for u in readers}
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        deliver(session, readers, weeks, mail=settings, base_url="https://t.example", crash_after=1)
+    assert len(inbox.messages) == 1
+    # Restarted after the crashed sender's claim has timed out: it resumes, repeating none.
+    later = datetime.now(UTC) + timedelta(minutes=20)
+    deliver(session, readers, weeks, mail=settings, base_url="https://t.example", now=later)
+    deliver(
+        session,
+        readers,
+        weeks,
+        mail=settings,
+        base_url="https://t.example",
+        now=later + timedelta(hours=1),
+    )
+    received = sorted(m.rcpt_tos[0] for m in inbox.messages)
+    assert received == ["r0@example.org", "r1@example.org", "r2@example.org"]
+    stored = session.scalars(
+        select(Digest).where(Digest.user_id.in_([u.id for u in readers]))
+    ).all()
+    assert len(stored) == 3 and all(d.sent_at for d in stored)
+
+
+def test_a_claim_held_by_a_live_sender_is_left_alone(session, week, smtp):
+    settings, inbox = smtp
+    reader = create_user(session, "claimed@example.org")
+    session.add(
+        Digest(
+            user_id=reader.id,
+            week=WEEK,
+            sections={},
+            html="<p>x</p>",
+            text="x",
+            send_claimed_at=datetime.now(UTC),
+        )
+    )
+    session.commit()
+    report = deliver(session, [reader], {reader.id: WEEK}, mail=settings, base_url="")
+    assert (report.sent, report.skipped, len(inbox.messages)) == (0, 1, 0)
+
+
+def test_mime_parts_and_right_to_left_text(session, week, smtp):
+    settings, inbox = smtp
+    persian = factories.agreement(session, title="پیمان مشارکت راهبردی", topics=["test-topic"])
+    factories.event(session, persian.id, "signing", "2025-04-15")
+    deliver(
+        session,
+        [week["reader"]],
+        {week["reader"].id: WEEK},
+        mail=settings,
+        base_url="https://t.example",
+    )
+    (envelope,) = inbox.messages
+    mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert mail["Subject"] == "Treaty Tracker — week 2025-W16"
+    assert mail.get_content_type() == "multipart/alternative"
+    plain, html = (part for part in mail.walk() if part.get_content_maintype() == "text")
+    assert plain.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
+    assert "پیمان مشارکت راهبردی" in plain.get_payload(decode=True).decode()
+    body = html.get_payload(decode=True).decode()
+    assert (
+        'dir="auto">پیمان مشارکت راهبردی</a>' in body and "<style" not in body and 'style="' in body
+    )
+
+
+def test_an_empty_week_sends_a_short_digest_or_none(session, smtp):
+    settings, inbox = smtp
+    wants = create_user(session, "wants@example.org")
+    update_user(
+        session, wants.id, {"digest_mode": "watchlist", "digest_watchlist": {"parties": ["NZL"]}}
+    )
+    quiet = create_user(session, "quiet@example.org")
+    update_user(
+        session,
+        quiet.id,
+        {
+            "digest_mode": "watchlist",
+            "digest_watchlist": {"parties": ["NZL"]},
+            "digest_send_empty": False,
+        },
+    )
+    deliver(session, [wants, quiet], {wants.id: WEEK, quiet.id: WEEK}, mail=settings, base_url="")
+    assert [m.rcpt_tos for m in inbox.messages] == [["wants@example.org"]]
+    assert (
+        "nothing moved"
+        in email.message_from_bytes(inbox.messages[0].content, policy=email.policy.default)[
+            "Subject"
+        ]
+    )
+    assert preview(session, quiet, WEEK, "") == ("", "")
+
+
+def test_a_missed_week_is_sent_once_when_the_scheduler_is_back(session):
+    tehran = create_user(session, "t@example.org", timezone="Asia/Tehran")
+    # Down from 2025-04-10 to Wednesday 2025-04-30: only the last complete week is due.
+    assert due_weeks([tehran], utc("2025-04-30 12:00")) == {tehran.id: "2025-W17"}
+    assert due_weeks([tehran], utc("2025-04-27 21:00")) == {
+        tehran.id: "2025-W17"
+    }  # Monday 00:30 in Tehran
+    assert due_weeks([tehran], utc("2025-04-27 20:00")) == {
+        tehran.id: "2025-W16"
+    }  # Sunday 23:30 there
+
+
+@pytest.mark.parametrize("bad", ["2025-16", "2025-W54", "W16", "2025-W00", "2025W16"])
+def test_a_malformed_week_is_a_clear_error(bad):
+    with pytest.raises(ValidationError, match="is not an ISO week"):
+        parse_week(bad)
+
+
+def test_the_atom_feed(session, week, smtp, app):
+    settings, _inbox = smtp
+    deliver(
+        session,
+        [week["reader"]],
+        {week["reader"].id: WEEK},
+        mail=settings,
+        base_url="https://t.example",
+    )
+    token = issue_feed_token(session, week["reader"])
+    client = app.test_client()
+    response = client.get(f"/feeds/{token}/digests.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = feed.entries
+    assert entry.title == "Week 2025-W16" and "Moving treaty" in entry.content[0].value
+    assert client.get("/feeds/wrong/digests.atom").status_code == 404
+
+
+def test_the_cli(runner, week, session):
+    result = runner.invoke(args=["tracker", "digest", "--week", "2025-16"])
+    assert result.exit_code == 2 and "is not an ISO week" in result.output
+    result = runner.invoke(
+        args=["tracker", "digest", "--week", WEEK, "--user", "reader@example.org"]
+    )
+    assert (
+        result.exit_code == 0
+        and "Quiet memorandum" in result.output
+        and "Stage events recorded or dated this week" in result.output
+    )
+    assert (
+        session.scalar(select(Digest).where(Digest.user_id == week["reader"].id)) is None
+    )  # a preview stores nothing
+
+
+def test_the_digest_archive_page(app, session, week, smtp):
+    settings, _ = smtp
+    deliver(session, [week["reader"]], {week["reader"].id: WEEK}, mail=settings, base_url="")
+    app.test_client_class = FlaskLoginClient
+    client = app.test_client(user=WebUser(week["reader"]))
+    listing = client.get("/digests").get_data(as_text=True)
+    assert "2025-W16" in listing
+    digest_id = session.scalar(select(Digest.id).where(Digest.user_id == week["reader"].id))
+    assert "Quiet memorandum" in client.get(f"/digests/{digest_id}").get_data(as_text=True)
+    assert session.scalar(select(EvidenceArticle.id).where(EvidenceArticle.title == "Duma vote"))

@@ -1,0 +1,485 @@
+"""Weekly digests: what moved, what is due and what stalled, one per subscriber per ISO week
+in the subscriber's own time zone.
+
+Built for many subscribers at once: the week's facts are gathered once per time zone in use
+(a constant number of queries each), then cut to each subscriber's watchlist in Python.
+Sending is exactly-once in practice: the (subscriber, week) row is claimed before anything is
+sent, and a sender takes a claimed-but-unsent row only when no other sender has it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.db import begin_write, utcnow
+from tracker.models import (
+    Agreement,
+    AgreementParty,
+    AgreementState,
+    AgreementTopic,
+    Digest,
+    EvidenceArticle,
+    EvidenceLink,
+    PrincipleStatement,
+    Reminder,
+    StageEvent,
+    User,
+)
+from tracker.models.vocab import DigestMode, ReminderStatus
+from tracker.services.errors import ValidationError
+from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.mail import MailSettings, message, send
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+SECTIONS = ("events", "evidence", "conflicts", "reminders", "stalled", "upcoming")
+TITLES = {
+    "events": "Stage events recorded or dated this week",
+    "evidence": "New evidence",
+    "conflicts": "Conflicts opened",
+    "reminders": "Reminders due this week and overdue",
+    "stalled": "Agreements that have stalled",
+    "upcoming": "Expected in the next four weeks",
+}
+# A claim older than this whose digest is still unsent was left by a sender that died.
+CLAIM_TIMEOUT = timedelta(minutes=15)
+
+
+def parse_week(text: str) -> tuple[int, int]:
+    """'2025-W16' -> (2025, 16); raise ValidationError naming `week` otherwise."""
+    match = _WEEK.match((text or "").strip())
+    if match:
+        year, week = int(match[1]), int(match[2])
+        try:
+            date.fromisocalendar(year, week, 1)
+            return year, week
+        except ValueError:
+            pass
+    raise ValidationError(
+        {"week": f"{text!r} is not an ISO week such as 2025-W16 (weeks 01-52 or 53)"}
+    )
+
+
+def week_label(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_complete_week(now: datetime, tz: str) -> str:
+    """The ISO week that ended most recently in the time zone `tz` at instant `now`."""
+    local = now.astimezone(ZoneInfo(tz)).date()
+    return week_label(local - timedelta(days=7))
+
+
+@dataclass(frozen=True)
+class Window:
+    week: str
+    tz: str
+    first_day: date  # Monday, local
+    last_day: date  # Sunday, local
+    start: datetime  # UTC instants of local Monday 00:00 and the next Monday 00:00
+    end: datetime
+
+    @classmethod
+    def of(cls, week: str, tz: str) -> Window:
+        year, number = parse_week(week)
+        monday = date.fromisocalendar(year, number, 1)
+        zone = ZoneInfo(tz)
+        start = datetime.combine(monday, time(0), zone).astimezone(UTC)
+        end = datetime.combine(monday + timedelta(days=7), time(0), zone).astimezone(UTC)
+        return cls(week, tz, monday, monday + timedelta(days=6), start, end)
+
+
+@dataclass
+class Facts:
+    """The week's items for one time zone, each tagged with the agreements it concerns."""
+
+    window: Window
+    items: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _agreement_titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(
+        session.execute(select(Agreement.id, Agreement.title).where(Agreement.id.in_(ids))).all()
+    )
+
+
+def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> Facts:
+    """Every item of the week for subscribers of `window.tz` (about ten queries)."""
+    facts = Facts(window)
+    live = Agreement.deleted_at.is_(None)
+
+    # Events recorded in the week (local) or dated in it.
+    dated = and_(
+        StageEvent.date_earliest <= window.last_day, StageEvent.date_latest >= window.first_day
+    )
+    recorded = and_(StageEvent.created_at >= window.start, StageEvent.created_at < window.end)
+    events = session.execute(
+        select(StageEvent, Agreement.title)
+        .join(Agreement, Agreement.id == StageEvent.agreement_id)
+        .where(live, StageEvent.deleted_at.is_(None), or_(dated, recorded))
+        .order_by(StageEvent.date_earliest, StageEvent.id)
+    ).all()
+    for event, title in events:
+        what = (event.step or event.stage).replace("_", " ").capitalize()
+        party = f" ({event.party_code})" if event.party_code else ""
+        facts.items["events"].append(
+            {
+                "agreements": [event.agreement_id],
+                "agreement": title,
+                "text": f"{what}{party}, {event.date or 'undated'}, {event.status}",
+                "url": f"{base_url}/agreements/{event.agreement_id}#event-{event.id}",
+            }
+        )
+
+    # New evidence, with the agreements it backs.
+    articles = (
+        session.execute(
+            select(EvidenceArticle).where(
+                EvidenceArticle.deleted_at.is_(None),
+                EvidenceArticle.created_at >= window.start,
+                EvidenceArticle.created_at < window.end,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    backs: dict[int, set[int]] = defaultdict(set)
+    if articles:
+        ids = [a.id for a in articles]
+        for article_id, via_event, via_statement, direct in session.execute(
+            select(
+                EvidenceLink.article_id,
+                StageEvent.agreement_id,
+                PrincipleStatement.agreement_id,
+                EvidenceLink.agreement_id,
+            )
+            .outerjoin(StageEvent, StageEvent.id == EvidenceLink.event_id)
+            .outerjoin(PrincipleStatement, PrincipleStatement.id == EvidenceLink.statement_id)
+            .where(EvidenceLink.article_id.in_(ids))
+        ):
+            backs[article_id].update(i for i in (via_event, via_statement, direct) if i)
+    titles = _agreement_titles(session, (i for group in backs.values() for i in group))
+    for article in articles:
+        concerned = sorted(backs[article.id])
+        facts.items["evidence"].append(
+            {
+                "agreements": concerned,
+                "agreement": ", ".join(titles[i] for i in concerned),
+                "text": f"{article.title or article.text[:80] or article.url or 'untitled'} — "
+                f"{article.outlet or 'unknown outlet'}",
+                "url": f"{base_url}/agreements/{concerned[0]}"
+                if concerned
+                else f"{base_url}/search?q={article.id}",
+            }
+        )
+
+    states = session.execute(
+        select(AgreementState.agreement_id, AgreementState.derived, Agreement.title)
+        .join(Agreement, Agreement.id == AgreementState.agreement_id)
+        .where(live)
+    ).all()
+    # Conflicts opened: a conflict whose latest claim was recorded this week.
+    conflicted = {i: (title, d["conflicts"]) for i, d, title in states if d["conflicts"]}
+    if conflicted:
+        recorded_at = dict(
+            session.execute(
+                select(StageEvent.id, StageEvent.created_at).where(
+                    StageEvent.agreement_id.in_(list(conflicted))
+                )
+            ).all()
+        )
+        for agreement_id, (title, groups) in conflicted.items():
+            for group in groups:
+                newest = max(recorded_at[i] for i in group if i in recorded_at)
+                if window.start <= newest < window.end:
+                    facts.items["conflicts"].append(
+                        {
+                            "agreements": [agreement_id],
+                            "agreement": title,
+                            "text": f"{len(group)} claims disagree "
+                            f"(events {', '.join(map(str, group))})",
+                            "url": f"{base_url}/agreements/{agreement_id}#event-{group[0]}",
+                        }
+                    )
+
+    # Stalled as of the week's end, and expected in the four weeks after it.
+    horizon = window.last_day + timedelta(days=28)
+    for agreement_id, derived, title in states:
+        last = date.fromisoformat(derived["last_activity"]) if derived["last_activity"] else None
+        if (
+            status_on(derived["base_status"], last, window.last_day, STALLED_AFTER_DAYS)
+            == "stalled"
+        ):
+            facts.items["stalled"].append(
+                {
+                    "agreements": [agreement_id],
+                    "agreement": title,
+                    "text": f"nothing on record since {last}",
+                    "url": f"{base_url}/agreements/{agreement_id}",
+                }
+            )
+        nxt = derived.get("next_expected")
+        if nxt and nxt.get("date"):
+            first = nxt["date"].split("/")[0]
+            try:
+                first_day = date.fromisoformat(first[:10]) if len(first) >= 10 else None
+            except ValueError:
+                first_day = None
+            if first_day and window.last_day < first_day <= horizon:
+                facts.items["upcoming"].append(
+                    {
+                        "agreements": [agreement_id],
+                        "agreement": title,
+                        "text": f"{nxt['stage'].replace('_', ' ')} expected {nxt['date']}",
+                        "url": f"{base_url}/agreements/{agreement_id}",
+                    }
+                )
+
+    # Reminders due by the week's end that are still open (the subscriber's or nobody's).
+    reminders = session.execute(
+        select(Reminder, Agreement.title)
+        .join(Agreement, Agreement.id == Reminder.agreement_id)
+        .where(
+            live,
+            Reminder.status.in_([ReminderStatus.OPEN.value, ReminderStatus.SNOOZED.value]),
+            Reminder.due <= window.last_day,
+        )
+        .order_by(Reminder.due, Reminder.id)
+    ).all()
+    for reminder, title in reminders:
+        overdue = reminder.due < window.first_day
+        facts.items["reminders"].append(
+            {
+                "agreements": [reminder.agreement_id],
+                "agreement": title,
+                "assignee": reminder.assignee_id,
+                "text": f"{reminder.reason} (due {reminder.due}{', overdue' if overdue else ''})",
+                "url": f"{base_url}/agreements/{reminder.agreement_id}",
+            }
+        )
+    return facts
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a subscriber watches: None means everything."""
+
+    agreements: frozenset[int] | None
+
+
+def scopes(session: Session, users: list[User]) -> dict[int, Scope]:
+    """Each subscriber's watchlist as a set of agreement ids (two queries for everyone)."""
+    watching = [u for u in users if u.digest_mode == DigestMode.WATCHLIST]
+    out = {u.id: Scope(None) for u in users if u.digest_mode == DigestMode.EVERYTHING}
+    if not watching:
+        return out
+    by_party: dict[str, set[int]] = defaultdict(set)
+    for agreement_id, code in session.execute(
+        select(AgreementParty.agreement_id, AgreementParty.party_code)
+    ):
+        by_party[code].add(agreement_id)
+    by_topic: dict[str, set[int]] = defaultdict(set)
+    for agreement_id, topic in session.execute(
+        select(AgreementTopic.agreement_id, AgreementTopic.topic)
+    ):
+        by_topic[topic].add(agreement_id)
+    for user in watching:
+        watch = user.digest_watchlist or {}
+        chosen = set(watch.get("agreements", []))
+        for code in watch.get("parties", []):
+            chosen |= by_party.get(code, set())
+        for topic in watch.get("topics", []):
+            chosen |= by_topic.get(topic, set())
+        out[user.id] = Scope(frozenset(chosen))
+    return out
+
+
+def sections_for(facts: Facts, user: User, scope: Scope) -> dict[str, list[dict[str, Any]]]:
+    def wanted(item: dict[str, Any]) -> bool:
+        if scope.agreements is None:
+            return True
+        return any(i in scope.agreements for i in item["agreements"])
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in SECTIONS:
+        items = [i for i in facts.items.get(name, []) if wanted(i)]
+        if name == "reminders":
+            items = [i for i in items if i["assignee"] in (None, user.id)]
+        out[name] = [{k: v for k, v in i.items() if k != "assignee"} for i in items]
+    return out
+
+
+# Its own Jinja environment: digests are made in the scheduler too, with no Flask app context.
+_TEMPLATES = Environment(
+    loader=PackageLoader("tracker", "templates"),
+    autoescape=select_autoescape(["html", "xml"]),
+    keep_trailing_newline=True,
+)
+
+
+def render_template(name: str, **context: Any) -> str:
+    return _TEMPLATES.get_template(name).render(**context)
+
+
+def render(user: User, window: Window, sections: dict[str, Any], base_url: str) -> tuple[str, str]:
+    """The digest as HTML (inline styles, right-to-left safe) and as plain text."""
+    context = {
+        "user": user,
+        "window": window,
+        "sections": sections,
+        "titles": TITLES,
+        "order": SECTIONS,
+        "empty": not any(sections.values()),
+        "base_url": base_url,
+    }
+    return render_template("digest/email.html", **context), render_template(
+        "digest/email.txt", **context
+    )
+
+
+@dataclass
+class SendReport:
+    built: int = 0
+    sent: int = 0
+    skipped: int = 0  # already sent, claimed by another sender, or nothing to say
+
+    def summary(self) -> str:
+        return f"{self.built} digest(s) built, {self.sent} sent, {self.skipped} skipped."
+
+
+def subscribers(session: Session, email: str | None = None) -> list[User]:
+    query = select(User).where(User.is_active.is_(True), User.digest_mode != DigestMode.NONE.value)
+    if email:
+        query = query.where(User.email == email.strip().lower())
+    return list(session.scalars(query.order_by(User.id)))
+
+
+def build(
+    session: Session, users: list[User], week_for: dict[int, str], base_url: str
+) -> list[tuple[User, Window, dict[str, Any], str, str]]:
+    """(user, window, sections, html, text) for each user with something to send."""
+    facts_by: dict[tuple[str, str], Facts] = {}
+    scope_of = scopes(session, users)
+    out = []
+    for user in users:
+        window = Window.of(week_for[user.id], user.timezone)
+        key = (window.week, window.tz)
+        if key not in facts_by:
+            facts_by[key] = gather(session, window, base_url)
+        sections = sections_for(facts_by[key], user, scope_of[user.id])
+        if not any(sections.values()) and not user.digest_send_empty:
+            continue
+        html, text = render(user, window, sections, base_url)
+        out.append((user, window, sections, html, text))
+    return out
+
+
+def deliver(
+    session: Session,
+    users: list[User],
+    week_for: dict[int, str],
+    *,
+    mail: MailSettings,
+    base_url: str,
+    now: datetime | None = None,
+    crash_after: int | None = None,
+) -> SendReport:
+    """Build, store and send each user's digest for their week, each exactly once.
+
+    The (user, week) row is inserted (claimed) and committed before sending; a row already
+    sent is skipped, one claimed by a live sender is left to it, one left unsent by a sender
+    that died is taken over. `crash_after` (tests) stops after that many sends, as a crash.
+    """
+    now = now or utcnow()
+    report = SendReport()
+    done = {
+        (d.user_id, d.week): d
+        for d in session.scalars(select(Digest).where(Digest.user_id.in_([u.id for u in users])))
+    }
+    todo = [
+        u
+        for u in users
+        if (u.id, week_for[u.id]) not in done or done[(u.id, week_for[u.id])].sent_at is None
+    ]
+    report.skipped += len(users) - len(todo)
+    for user, window, sections, html, text in build(session, todo, week_for, base_url):
+        existing = done.get((user.id, window.week))
+        begin_write(session)
+        if existing is None:
+            digest = Digest(
+                user_id=user.id,
+                week=window.week,
+                sections=sections,
+                html=html,
+                text=text,
+                send_claimed_at=now,
+            )
+            session.add(digest)
+            try:
+                session.commit()
+            except IntegrityError:  # another sender claimed it first
+                session.rollback()
+                report.skipped += 1
+                continue
+            report.built += 1
+        else:
+            taken = session.execute(
+                update(Digest)
+                .where(
+                    Digest.id == existing.id,
+                    Digest.sent_at.is_(None),
+                    or_(
+                        Digest.send_claimed_at.is_(None),
+                        Digest.send_claimed_at < now - CLAIM_TIMEOUT,
+                    ),
+                )
+                .values(send_claimed_at=now)
+            )
+            session.commit()
+            if not taken.rowcount:
+                report.skipped += 1
+                continue
+            digest = existing
+        if crash_after is not None and report.sent >= crash_after:
+            raise RuntimeError("simulated crash while sending digests")
+        subject = (
+            f"Treaty Tracker — week {window.week}: nothing moved"
+            if not any(sections.values())
+            else f"Treaty Tracker — week {window.week}"
+        )
+        send(mail, [message(mail, user.email, subject, digest.text, digest.html)])
+        begin_write(session)
+        digest.sent_at = utcnow()
+        session.commit()
+        report.sent += 1
+    return report
+
+
+def preview(session: Session, user: User, week: str, base_url: str) -> tuple[str, str]:
+    """The digest `user` would get for `week` (nothing stored); empty strings if none."""
+    built = build(session, [user], {user.id: week}, base_url)
+    if not built:
+        return "", ""
+    _user, _window, _sections, html, text = built[0]
+    return html, text
+
+
+def due_weeks(users: list[User], now: datetime) -> dict[int, str]:
+    """For the scheduler: each subscriber's last complete week in their own time zone. A week
+    missed while the scheduler was down is the one sent when it is back — one digest, not one
+    per missed run."""
+    return {u.id: last_complete_week(now, u.timezone) for u in users}
