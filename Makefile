@@ -50,8 +50,10 @@ test: $(VENV)/.installed-test
 ## TRACKER_BENCH_DATABASE_URL names a database it may empty). Bounded: a few minutes.
 bench: $(VENV)/.installed-test
 	$(PY) -m bench.api $(BENCH_ARGS)
+	$(PY) -m bench.digests
 	@if [ -n "$$TRACKER_BENCH_DATABASE_URL" ]; then \
 	  $(PY) -m bench.api --database-url "$$TRACKER_BENCH_DATABASE_URL" $(BENCH_ARGS); \
+	  $(PY) -m bench.digests --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
 	fi
 
 lint: $(VENV)/.installed-test

@@ -261,3 +261,34 @@ def test_openapi_document_and_docs_without_a_cdn(anonymous):
         response = anonymous.get(asset)
         response.close()
         assert response.status_code == 200, asset
+
+
+def test_a_user_sets_their_own_digest_subscription(viewer):
+    etag = viewer.etag("/api/v1/me")
+    changed = viewer.patch(
+        "/api/v1/me",
+        json={
+            "digest_mode": "watchlist",
+            "digest_watchlist": {"parties": ["irn"], "topics": ["Trade"]},
+            "timezone": "Asia/Tehran",
+        },
+        etag=etag,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    me = changed.get_json()
+    assert (me["digest_mode"], me["digest_watchlist"]["parties"], me["timezone"]) == (
+        "watchlist",
+        ["IRN"],
+        "Asia/Tehran",
+    )
+    assert_error(
+        viewer.patch("/api/v1/me", json={"role": "admin"}, etag=viewer.etag("/api/v1/me")),
+        422,
+        "role",
+    )
+    assert_error(
+        viewer.patch("/api/v1/me", json={"digest_mode": "monthly"}, etag=viewer.etag("/api/v1/me")),
+        422,
+        "digest_mode",
+    )
+    assert_error(viewer.patch("/api/v1/me", json={"digest_mode": "none"}), 428)

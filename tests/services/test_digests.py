@@ -18,6 +18,7 @@ from tracker.services.errors import ValidationError
 from tracker.services.reminders import create_reminder
 from tracker.services.users import create_user, issue_feed_token, update_user
 from tracker.services.weekly import (
+    SECTIONS,
     Window,
     deliver,
     due_weeks,
@@ -72,7 +73,9 @@ def week(session):  # type: ignore[no-untyped-def]
         evidence=[{"article_id": report.id, "quote": "voted for the treaty"}],
     )
     quiet = factories.agreement(session, title="Quiet memorandum", parties=["RUS", "PRK"])
-    factories.event(session, quiet.id, "announcement", "2024-06-01")
+    factories.event(
+        session, quiet.id, "announcement", "2024-10-18"
+    )  # 180 quiet days end 2025-04-16
     soon = factories.agreement(session, title="Soon pact", parties=["IRN", "CHN"])
     factories.event(session, soon.id, "announcement", "2025-04-01")
     factories.event(session, soon.id, "signing", "2025-05-10", status="expected")
@@ -129,7 +132,8 @@ def _sections(session, user, week_label=WEEK):  # type: ignore[no-untyped-def]
 
 def test_each_section_lists_exactly_the_right_items(session, week):
     sections = _sections(session, week["reader"])
-    texts = {name: [(i["agreement"], i["text"]) for i in items] for name, items in sections.items()}
+    texts = {name: [(i["agreement"], i["text"]) for i in sections[name]] for name in SECTIONS}
+    assert sections["totals"] == {name: len(sections[name]) for name in SECTIONS}
     assert texts["events"] == [  # recorded in the week (a late report), then dated in it
         ("Moving treaty", "Committee (IRN), 2025-03-22, reported"),
         ("Moving treaty", "Lower house (RUS), 2025-04-16, reported"),
@@ -144,12 +148,12 @@ def test_each_section_lists_exactly_the_right_items(session, week):
         ("Moving treaty", "Check the Duma vote (due 2025-04-17)"),
         ("Soon pact", "Someone else's (due 2025-04-18)"),
     ]  # the one assigned to another user is not the reader's
-    assert texts["stalled"] == [("Quiet memorandum", "nothing on record since 2024-06-01")]
+    assert texts["stalled"] == [("Quiet memorandum", "nothing on record since 2024-10-18")]
     assert texts["upcoming"] == [("Soon pact", "signing expected 2025-05-10")]
     assert all(
         i["url"].startswith("https://tracker.example/agreements/")
-        for items in sections.values()
-        for i in items
+        for name in SECTIONS
+        for i in sections[name]
     )
 
 

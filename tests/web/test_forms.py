@@ -522,10 +522,22 @@ def test_search_page_highlights_and_escapes(viewer_web, session):
 
 def test_a_nul_character_is_refused_not_a_server_error(editor_web, viewer_web, client, session):
     assert viewer_web.get("/search?q=a%00b").status_code == 400
-    assert editor_web.post("/agreements/new", data={"csrf_token": csrf(editor_web, "/agreements/new"), "title": "a\x00b", "kind": "treaty"}).status_code == 400
+    assert (
+        editor_web.post(
+            "/agreements/new",
+            data={
+                "csrf_token": csrf(editor_web, "/agreements/new"),
+                "title": "a\x00b",
+                "kind": "treaty",
+            },
+        ).status_code
+        == 400
+    )
     from tests.api.conftest import Api, assert_error
     from tracker.services.users import create_token
 
-    api = Api(client, create_token(session, create_user(session, "nul@example.org", role="editor"))[1])
+    api = Api(
+        client, create_token(session, create_user(session, "nul@example.org", role="editor"))[1]
+    )
     assert_error(api.post("/api/v1/agreements", json={"title": "a\x00b"}), 422, "title")
     assert_error(api.get("/api/v1/agreements?q=a%00b"), 422, "q")

@@ -173,6 +173,8 @@ def user(u: User) -> dict[str, Any]:
         "is_active": u.is_active,
         "digest_mode": u.digest_mode,
         "digest_watchlist": u.digest_watchlist,
+        "digest_send_empty": u.digest_send_empty,
+        "show_jalali": u.show_jalali,
         "created_at": u.created_at,
     }
 

@@ -11,6 +11,7 @@ from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import (
+    MePatchSchema,
     NewTokenSchema,
     TokenInSchema,
     TokenSchema,
@@ -26,10 +27,23 @@ blp = ApiBlueprint("users", __name__, url_prefix="/api/v1", description="Account
 @blp.route("/me")
 class Me(MethodView):
     @blp.requires(Role.VIEWER)
+    @blp.etag
     @blp.response(200, UserSchema)
     def get(self) -> dict[str, Any]:
         """The account of the token in use."""
         return present.user(authorize(Role.VIEWER))
+
+    @blp.requires(Role.VIEWER)
+    @blp.etag
+    @blp.arguments(MePatchSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
+    def patch(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Change your own time zone and digest subscription (everything, a watchlist of
+        agreements, parties and topics, or none). Needs If-Match."""
+        me = authorize(Role.VIEWER)
+        blp.check_etag(present.user(me), UserSchema)
+        return present.user(users.update_user(get_session(), me.id, data, actor=me))
 
 
 @blp.route("/users")

@@ -117,6 +117,8 @@ class UserSchema(OutputSchema):
     is_active = fields.Boolean(required=True)
     digest_mode = fields.String(required=True)
     digest_watchlist = fields.Dict(required=True)
+    digest_send_empty = fields.Boolean(required=True)
+    show_jalali = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)
 
 
@@ -235,4 +237,21 @@ class SearchHitSchema(OutputSchema):
         fields.List(fields.Integer(), validate=validate.Length(equal=2)),
         required=True,
         metadata={"description": "[start, end) of each match within the snippet"},
+    )
+
+
+class MePatchSchema(InputSchema):
+    """What a user may change of their own account."""
+
+    display_name = fields.String(validate=validate.Length(max=200))
+    timezone = fields.String(
+        validate=validate.Length(min=1, max=64), metadata={"example": "Asia/Tehran"}
+    )
+    show_jalali = fields.Boolean()
+    digest_mode = fields.String(
+        validate=one_of(DigestMode), metadata={"description": "everything, watchlist or none"}
+    )
+    digest_watchlist = fields.Nested(WatchlistSchema)
+    digest_send_empty = fields.Boolean(
+        metadata={"description": "Send a short digest when nothing moved"}
     )

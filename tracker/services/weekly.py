@@ -43,12 +43,14 @@ from tracker.services.mail import MailSettings, message, send
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 SECTIONS = ("events", "evidence", "conflicts", "reminders", "stalled", "upcoming")
+# At most this many items of a section go into a digest; the rest are counted.
+SHOWN = 50
 TITLES = {
     "events": "Stage events recorded or dated this week",
     "evidence": "New evidence",
     "conflicts": "Conflicts opened",
     "reminders": "Reminders due this week and overdue",
-    "stalled": "Agreements that have stalled",
+    "stalled": "Agreements that stalled this week",
     "upcoming": "Expected in the next four weeks",
 }
 # A claim older than this whose digest is still unsent was left by a sender that died.
@@ -314,13 +316,20 @@ def sections_for(facts: Facts, user: User, scope: Scope) -> dict[str, list[dict[
             return True
         return any(i in scope.agreements for i in item["agreements"])
 
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, Any] = {}
+    totals: dict[str, int] = {}
     for name in SECTIONS:
         items = [i for i in facts.items.get(name, []) if wanted(i)]
         if name == "reminders":
             items = [i for i in items if i["assignee"] in (None, user.id)]
-        out[name] = [{k: v for k, v in i.items() if k != "assignee"} for i in items]
+        totals[name] = len(items)
+        out[name] = [{k: v for k, v in i.items() if k != "assignee"} for i in items[:SHOWN]]
+    out["totals"] = totals
     return out
+
+
+def is_empty(sections: dict[str, Any]) -> bool:
+    return not any(sections[name] for name in SECTIONS)
 
 
 # Its own Jinja environment: digests are made in the scheduler too, with no Flask app context.
@@ -343,7 +352,7 @@ def render(user: User, window: Window, sections: dict[str, Any], base_url: str) 
         "sections": sections,
         "titles": TITLES,
         "order": SECTIONS,
-        "empty": not any(sections.values()),
+        "empty": is_empty(sections),
         "base_url": base_url,
     }
     return render_template("digest/email.html", **context), render_template(
@@ -381,7 +390,7 @@ def build(
         if key not in facts_by:
             facts_by[key] = gather(session, window, base_url)
         sections = sections_for(facts_by[key], user, scope_of[user.id])
-        if not any(sections.values()) and not user.digest_send_empty:
+        if is_empty(sections) and not user.digest_send_empty:
             continue
         html, text = render(user, window, sections, base_url)
         out.append((user, window, sections, html, text))
@@ -458,7 +467,7 @@ def deliver(
             raise RuntimeError("simulated crash while sending digests")
         subject = (
             f"Treaty Tracker — week {window.week}: nothing moved"
-            if not any(sections.values())
+            if is_empty(sections)
             else f"Treaty Tracker — week {window.week}"
         )
         send(mail, [message(mail, user.email, subject, digest.text, digest.html)])
