@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.text.normalise import locate, normalise, normalise_with_offsets
 
@@ -83,3 +85,12 @@ def test_locate_returns_the_span_as_the_article_spells_it():
 def test_locate_says_none_when_absent():
     assert locate("Moscow and Tehran", "Beijing") is None
     assert locate("Moscow and Tehran", "   ") is None
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=200)
+    | st.text(alphabet="يكیک ‌ـًٌٍَُِّْٰ۰۱٠١ﻻ aBёЁ\t\n\u200f", max_size=60)
+)
+@settings(max_examples=400, derandomize=True)
+def test_the_fast_normaliser_equals_the_one_with_offsets(text):
+    assert normalise(text) == normalise_with_offsets(text)[0]
