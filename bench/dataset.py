@@ -7,14 +7,24 @@ lifecycle cache derived for every agreement through the real service.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from tracker import migrate
-from tracker.models import Agreement, AgreementParty, AgreementTopic, Party, StageEvent
+from tracker.models import (
+    Agreement,
+    AgreementParty,
+    AgreementTopic,
+    EvidenceArticle,
+    Party,
+    StageEvent,
+)
 from tracker.services import state
 from tracker.services.seed import load_seed
 from tracker.text.normalise import normalise
@@ -106,4 +116,73 @@ def build(
         made = {"agreements": len(rows), "events": len(events)}
     with Session(engine, expire_on_commit=False) as session:
         state.rebuild(session, only_missing=True)
+    return made
+
+
+def _vocabulary() -> dict[str, list[str]]:
+    """Words per language from the labelled test articles (real treaty-news vocabulary)."""
+    root = Path(__file__).resolve().parents[1] / "tests" / "data"
+    words: dict[str, list[str]] = {"fa": [], "ru": [], "ar": [], "en": []}
+    for item in json.loads((root / "extraction.json").read_text(encoding="utf-8"))["articles"]:
+        words[item["language"]] += item["text"].replace(".", " ").replace("،", " ").split()
+    for name, paragraphs in json.loads((root / "duplicates.json").read_text(encoding="utf-8"))[
+        "stories"
+    ].items():
+        words[name[:2]] += " ".join(paragraphs).replace(".", " ").split()
+    return {lang: sorted(set(w for w in pool if len(w) > 1)) for lang, pool in words.items()}
+
+
+def add_articles(engine: Engine, count: int, seed: int = 11, progress: bool = False) -> int:
+    """`count` articles in fa/ru/ar/en of 150-900 words (bulk; no MinHash: too slow to make
+    here, and not what the benchmarks read). Returns how many were added."""
+    rng = random.Random(seed)
+    vocabulary = _vocabulary()
+    languages = ["fa", "ru", "ar", "en"]
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    outlets = {
+        "fa": ["Tasnim", "IRNA", "Jamaran", "Mehr"],
+        "ru": ["RIA Novosti", "TASS", "Interfax"],
+        "ar": ["Al Mayadeen", "SANA"],
+        "en": ["Reuters", "AP", "AFP"],
+    }
+    made = 0
+    with engine.begin() as connection:
+        batch = []
+        for n in range(count):
+            lang = languages[n % 4]
+            pool = vocabulary[lang]
+            words = rng.choices(pool, k=rng.randint(150, 900))
+            sentences = [" ".join(words[i : i + 14]) + "." for i in range(0, len(words), 14)]
+            text = "\n".join(" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5))
+            title = " ".join(rng.choices(pool, k=8))
+            day = date(2019, 1, 1) + timedelta(days=rng.randint(0, 2500))
+            batch.append(
+                {
+                    "url": f"https://news.example/{lang}/{n}",
+                    "url_canonical": f"https://news.example/{lang}/{n}",
+                    "outlet": rng.choice(outlets[lang]),
+                    "author": "",
+                    "title": title,
+                    "language": lang,
+                    "published": day.isoformat(),
+                    "published_earliest": day,
+                    "published_latest": day,
+                    "retrieved_at": now,
+                    "text": text,
+                    "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+                    "search_text": normalise(f"{title}\n{text}"),
+                    "version": 1,
+                    "created_at": now - timedelta(days=rng.randint(0, 700)),
+                    "updated_at": now,
+                }
+            )
+            if len(batch) == 2000:
+                connection.execute(insert(EvidenceArticle), batch)
+                made += len(batch)
+                batch = []
+                if progress:
+                    print(f"  {made:,} articles", flush=True)
+        if batch:
+            connection.execute(insert(EvidenceArticle), batch)
+            made += len(batch)
     return made

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
-from tracker.models.mixins import SoftDelete, Timestamps, live_index
+from tracker.models.mixins import SoftDelete, Timestamps, deleted_index, live_index
 from tracker.models.vocab import AgreementKind, sql_in
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class Agreement(Timestamps, SoftDelete, Base):
         *live_index("agreement", "updated_at"),
         *live_index("agreement", "created_at"),
         *live_index("agreement", "title"),
+        deleted_index("agreement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

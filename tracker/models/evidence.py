@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
-from tracker.models.mixins import SoftDelete, Timestamps, live_index
+from tracker.models.mixins import SoftDelete, Timestamps, deleted_index, live_index
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -23,6 +23,7 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     __table_args__ = (
         *live_index("evidence_article", "updated_at"),
         *live_index("evidence_article", "published_earliest"),
+        deleted_index("evidence_article"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

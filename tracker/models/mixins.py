@@ -35,3 +35,9 @@ def live_index(table: str, column: str) -> tuple[Index]:
     return (
         Index(f"ix_{table}_live_{column}", column, "id", postgresql_where=live, sqlite_where=live),
     )
+
+
+def deleted_index(table: str) -> Index:
+    """A partial index of the soft-deleted rows: few, and found at once (search leaves them out)."""
+    gone = text("deleted_at IS NOT NULL")
+    return Index(f"ix_{table}_deleted", "id", postgresql_where=gone, sqlite_where=gone)

@@ -59,6 +59,8 @@ def _ranked(
     """The best `limit` (id, score) of one kind, higher scores first, and how many match."""
     model, fts = KINDS[kind]
     table = model.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        return _ranked_fts5(session, table, fts, _fts5_query(words), limit)
     live = table.c.deleted_at.is_(None)
     total = (
         session.execute(
@@ -68,27 +70,40 @@ def _ranked(
     )
     if not total or limit <= 0:
         return [], total
-    if session.get_bind().dialect.name == "sqlite":
-        rows = session.execute(
-            text(
-                f"SELECT f.rowid, -bm25({fts}) AS score FROM {fts} f "
-                f"JOIN {table.name} t ON t.id = f.rowid "
-                f"WHERE {fts} MATCH :fts_query AND t.deleted_at IS NULL "
-                "ORDER BY score DESC, f.rowid LIMIT :limit"
-            ),
-            {"fts_query": _fts5_query(words), "limit": limit},
-        )
-    else:
-        rows = session.execute(
-            text(
-                f"SELECT id, ts_rank(search_vector, q) AS score "
-                f"FROM {table.name}, to_tsquery('simple', :q) AS q "
-                "WHERE search_vector @@ q AND deleted_at IS NULL "
-                "ORDER BY score DESC, id LIMIT :limit"
-            ),
-            {"q": _tsquery(words), "limit": limit},
-        )
+    rows = session.execute(
+        text(
+            f"SELECT id, ts_rank(search_vector, q) AS score "
+            f"FROM {table.name}, to_tsquery('simple', :q) AS q "
+            "WHERE search_vector @@ q AND deleted_at IS NULL "
+            "ORDER BY score DESC, id LIMIT :limit"
+        ),
+        {"q": _tsquery(words), "limit": limit},
+    )
     return [(row[0], float(row[1])) for row in rows], total
+
+
+def _ranked_fts5(
+    session: Session, table: Any, fts: str, query: str, limit: int
+) -> tuple[list[tuple[int, float]], int]:
+    """FTS5 alone counts and ranks (its `ORDER BY rank` is the fast path); soft-deleted rows,
+    few, are taken out afterwards through a partial index of them."""
+    deleted_matches = text(
+        f"SELECT id FROM {table.name} WHERE deleted_at IS NOT NULL "
+        f"AND id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH :q)"
+    )
+    deleted = {row[0] for row in session.execute(deleted_matches, {"q": query})}
+    total = session.execute(
+        text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :q"), {"q": query}
+    ).scalar()
+    total = (total or 0) - len(deleted)
+    if total <= 0 or limit <= 0:
+        return [], max(total, 0)
+    rows = session.execute(
+        text(f"SELECT rowid, rank FROM {fts} WHERE {fts} MATCH :q ORDER BY rank LIMIT :limit"),
+        {"q": query, "limit": limit + len(deleted)},
+    )
+    ranked = [(row[0], -float(row[1])) for row in rows if row[0] not in deleted]
+    return ranked[:limit], total
 
 
 @dataclass(frozen=True)
@@ -103,16 +118,28 @@ class Hit:
 
 
 def snippet(original: str, words: list[str], width: int = 180) -> tuple[str, list[tuple[int, int]]]:
-    """A window of the original text around the first match, and the matches inside it."""
-    folded, origin = normalise_with_offsets(original)
+    """A window of the original text around the first match, and the matches inside it.
+
+    Paragraph by paragraph: only the paragraph with the first match is mapped character by
+    character back to the original.
+    """
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")\w*")
-    spans = [
-        (origin[m.start()], origin[m.end() - 1] + 1)
-        for m in pattern.finditer(folded)
-        if m.end() > m.start()
-    ]
-    if not spans:
-        return original[:width].strip(), []
+    offset = 0
+    for paragraph in original.split("\n"):
+        if pattern.search(normalise(paragraph)):
+            folded, origin = normalise_with_offsets(paragraph)
+            spans = [
+                (offset + origin[m.start()], offset + origin[m.end() - 1] + 1)
+                for m in pattern.finditer(folded)
+            ]
+            return _window(original, spans, width)
+        offset += len(paragraph) + 1
+    return original[:width].strip(), []
+
+
+def _window(
+    original: str, spans: list[tuple[int, int]], width: int
+) -> tuple[str, list[tuple[int, int]]]:
     first = spans[0][0]
     start = max(0, first - width // 3)
     if start:
@@ -155,13 +182,13 @@ def search(
 
 
 def _hit(kind: str, row: Any, score: float, words: list[str]) -> Hit:
-    row_id = row.id
     if kind == "agreement":
         title = row.title
-        body = "\n".join([*row.titles.values(), row.summary]) if row.summary or row.titles else ""
-        text_for_snippet = body if body and snippet(body, words)[1] else row.title
+        body = "\n".join([*row.titles.values(), row.summary])
     else:
         title = row.title or row.outlet or f"Article {row.id}"
-        text_for_snippet = row.text if row.text and snippet(row.text, words)[1] else title
-    cut, marks = snippet(text_for_snippet, words)
-    return Hit(kind, row_id, title, round(score, 6), cut, marks)
+        body = row.text
+    cut, marks = snippet(body, words) if body else ("", [])
+    if not marks:  # the words are in the title only
+        cut, marks = snippet(title, words)
+    return Hit(kind, row.id, title, round(score, 6), cut, marks)
