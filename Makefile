@@ -46,14 +46,18 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: API list/detail latency against hand-written SQL (SQLite; PostgreSQL too when
+## bench: API latency vs hand-written SQL, digests, search, reminder rules (SQLite; PostgreSQL too when
 ## TRACKER_BENCH_DATABASE_URL names a database it may empty). Bounded: a few minutes.
 bench: $(VENV)/.installed-test
 	$(PY) -m bench.api $(BENCH_ARGS)
 	$(PY) -m bench.digests
+	$(PY) -m bench.search
+	$(PY) -m bench.rules
 	@if [ -n "$$TRACKER_BENCH_DATABASE_URL" ]; then \
 	  $(PY) -m bench.api --database-url "$$TRACKER_BENCH_DATABASE_URL" $(BENCH_ARGS); \
 	  $(PY) -m bench.digests --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
+	  $(PY) -m bench.search --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
+	  $(PY) -m bench.rules --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
 	fi
 
 lint: $(VENV)/.installed-test
