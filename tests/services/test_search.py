@@ -3,11 +3,14 @@ index that follows updates and deletes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests import factories
 from tests.api.conftest import Api, assert_error
 from tracker.models import EvidenceArticle
+from tracker.services import search as search_service
 from tracker.services.agreements import delete_agreement, update_agreement
 from tracker.services.evidence import add_article
 from tracker.services.search import search, snippet
@@ -75,6 +78,24 @@ def test_ranking_puts_the_closer_text_first(session):
     )
     order = [hit.id for hit in search(session, "treaty", kind="article", limit=100)[0]]
     assert order.index(many.id) < order.index(one.id)
+
+
+def test_past_the_rank_window_every_match_is_counted_and_the_newest_are_ranked(
+    session, monkeypatch
+):
+    monkeypatch.setattr(search_service, "RANK_WINDOW", 3)
+    oldest = add_article(session, {"text": "Treaty treaty treaty: the treaty on the treaty."})
+    newer = [
+        add_article(session, {"text": f"Report {n} on many subjects; a treaty is named once."})
+        for n in range(4)
+    ]
+    gone = add_article(session, {"text": "A withdrawn treaty report."})
+    gone.deleted_at = datetime.now(UTC)
+    session.flush()
+    hits, total = search(session, "treaty", kind="article", limit=10)
+    assert total == 5  # the soft-deleted one is not counted
+    assert {hit.id for hit in hits} == {article.id for article in newer[-3:]}
+    assert oldest.id not in {hit.id for hit in hits}
 
 
 def test_snippets_come_from_the_original_text_with_highlights():

@@ -64,24 +64,27 @@ def _ranked(
     table = model.__table__
     if session.get_bind().dialect.name == "sqlite":
         return _ranked_fts5(session, table, fts, _fts5_query(words), limit)
-    live = table.c.deleted_at.is_(None)
-    total = (
-        session.execute(
-            select(func.count()).select_from(table).where(live, matches(session, kind, words))
-        ).scalar()
-        or 0
-    )
-    if not total or limit <= 0:
-        return [], total
+    if limit <= 0:
+        live = table.c.deleted_at.is_(None)
+        count = select(func.count()).select_from(table).where(live, matches(session, kind, words))
+        return [], session.execute(count).scalar() or 0
+    # One pass over the matches (a bitmap scan of the GIN index) counts them and keeps the
+    # newest RANK_WINDOW; only those are ranked, as on SQLite, so ts_rank does not read
+    # every matching row's vector.
     rows = session.execute(
         text(
-            f"SELECT id, ts_rank(search_vector, q) AS score "
-            f"FROM {table.name}, to_tsquery('simple', :q) AS q "
-            "WHERE search_vector @@ q AND deleted_at IS NULL "
-            "ORDER BY score DESC, id LIMIT :limit"
+            "WITH matched AS MATERIALIZED ("
+            f"  SELECT id FROM {table.name} "
+            "   WHERE search_vector @@ to_tsquery('simple', :q) AND deleted_at IS NULL"
+            "), recent AS (SELECT id FROM matched ORDER BY id DESC LIMIT :window) "
+            "SELECT t.id, ts_rank(t.search_vector, to_tsquery('simple', :q)) AS score, "
+            "  (SELECT count(*) FROM matched) AS total "
+            f"FROM recent JOIN {table.name} AS t ON t.id = recent.id "
+            "ORDER BY score DESC, t.id LIMIT :limit"
         ),
-        {"q": _tsquery(words), "limit": limit},
-    )
+        {"q": _tsquery(words), "window": RANK_WINDOW, "limit": limit},
+    ).all()
+    total = rows[0][2] if rows else 0
     return [(row[0], float(row[1])) for row in rows], total
 
 
@@ -115,14 +118,15 @@ def _ranked_fts5(
     if total <= 0 or limit <= 0:
         return [], max(total, 0)
     floor = 0
-    if total > RANK_WINDOW:  # rowids follow storage order, and FTS5 walks them natively
+    # At least RANK_WINDOW live matches: rowids follow storage order, which FTS5 walks natively.
+    if total > RANK_WINDOW:
         floor = (
             session.execute(
                 text(
                     f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q "
                     "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
                 ),
-                {"q": query, "window": RANK_WINDOW},
+                {"q": query, "window": RANK_WINDOW + len(deleted)},
             ).scalar()
             or 0
         )
