@@ -5,8 +5,9 @@
 Builds the dataset (bench/dataset.py) in a fresh database (a temporary SQLite file unless a
 URL is given; a PostgreSQL database given here is emptied first), then measures in one
 process: GET /api/v1/agreements (50 a page, default sort) and GET /api/v1/agreements/{id}
-through the Flask test client, and the same data fetched with plain SQL and json.dumps.
-Prints a Markdown table with p50, p95 and the ratio.
+through the Flask test client, and the same data fetched with plain SQL and json.dumps;
+then the agreement page's HTML (/agreements/{id}, signed in as a viewer). Prints Markdown
+tables with p50, p95 and, for the API, the ratio to the baseline.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from flask_login import FlaskLoginClient
 from sqlalchemy import text
 
 from bench.dataset import build
 from tracker import create_app
 from tracker.db import make_engine
 from tracker.services.users import create_token, create_user
+from tracker.web.auth import WebUser
 
 LIST_SQL = text(
     """
@@ -198,7 +201,10 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
 
             user = create_user(get_session(), "bench@example.org", role="viewer")
             token = create_token(get_session(), user)[1]
+            web_user = WebUser(user)
         client = app.test_client()
+        app.test_client_class = FlaskLoginClient
+        browser = app.test_client(user=web_user)
         headers = {"Authorization": f"Bearer {token}"}
         rng = random.Random(3)
         ids = [rng.randint(1, made["agreements"]) for _ in range(runs + 5)]
@@ -212,6 +218,10 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
             response = client.get(f"/api/v1/agreements/{next(picks)}", headers=headers)
             assert response.status_code == 200
 
+        def page() -> None:
+            response = browser.get(f"/agreements/{next(picks)}")
+            assert response.status_code == 200 and b"</html>" in response.data
+
         with engine.connect() as connection:
             results = {
                 "list": (timed(api_list, runs), timed(lambda: baseline_list(connection), runs)),
@@ -223,6 +233,8 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
                 api,
                 timed(lambda: baseline_detail(connection, next(base_picks)), runs),
             )
+            picks = iter(ids * 2)
+            page_timing = timed(page, runs)
         engine.dispose()
         app.extensions["tracker.engine"].dispose()
     lines = [
@@ -242,6 +254,13 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
         lines.append(
             f"| {path} | {p50:.2f} | {p95:.2f} | {b50:.2f} | {b95:.2f} | {p50 / b50:.2f}x |"
         )
+    lines += [
+        "",
+        "| page | p50 (ms) | p95 (ms) |",
+        "|---|---|---|",
+        f"| GET /agreements/{{id}} (HTML, signed in) | {page_timing[0]:.2f} "
+        f"| {page_timing[1]:.2f} |",
+    ]
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
+from tests.api.test_query_counts import counted
 from tracker.models import Reminder, StageEvent
 from tracker.services.mail import MailSettings
 from tracker.services.reminder_rules import RuleSettings, notify_due, run
@@ -41,6 +42,22 @@ def test_unsigned_fires_90_days_after_the_announcement(session, day, fires):
     factories.event(session, treaty.id, "announcement", "2024-01-15")
     run(session, now=at(day))
     assert (("unsigned", None) in open_rules(session, treaty.id)) is fires
+
+
+def test_a_run_takes_as_many_statements_for_12_new_reminders_as_for_2(session, connection):
+    def announced(count: int) -> None:
+        for _ in range(count):
+            treaty = factories.agreement(session, parties=["RUS", "IRN"])
+            factories.event(session, treaty.id, "announcement", "2024-01-15")
+        session.flush()
+
+    announced(2)
+    with counted(connection) as few:
+        assert run(session, now=at("2024-06-01")).created >= 2  # and any case already there
+    announced(12)
+    with counted(connection) as many:
+        assert run(session, now=at("2024-06-01")).created == 12
+    assert len(many) == len(few)
 
 
 @pytest.mark.parametrize(("day", "fires"), [("2025-05-16", False), ("2025-05-17", True)])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import begin_write, utcnow
@@ -293,24 +293,28 @@ def run(
     existing = {
         r.rule_key: r for r in session.scalars(select(Reminder).where(Reminder.rule.is_not(None)))
     }
+    new_rows = []
     for key, want in wanted.items():
         if key in existing or want.due > today:
             report.kept += key in existing
             continue
-        session.add(
-            Reminder(
-                agreement_id=want.agreement_id,
-                stage=want.stage,
-                party_code=want.party,
-                due=want.due,
-                reason=want.reason,
-                rule=want.rule,
-                rule_key=key,
-                status=ReminderStatus.OPEN.value,
-            )
+        new_rows.append(
+            {
+                "agreement_id": want.agreement_id,
+                "stage": want.stage,
+                "party_code": want.party,
+                "due": want.due,
+                "reason": want.reason,
+                "rule": want.rule,
+                "rule_key": key,
+                "status": ReminderStatus.OPEN.value,
+            }
         )
         report.created += 1
         report.by_rule[want.rule] += 1
+    if new_rows:  # one executemany, not one INSERT per reminder
+        # render_nulls: rows with and without a stage or party go in one batch, not alternate
+        session.execute(insert(Reminder).execution_options(render_nulls=True), new_rows)
     for key, reminder in existing.items():
         open_ = reminder.status in (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
         if open_ and key not in wanted:
