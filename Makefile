@@ -46,18 +46,20 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: API latency vs hand-written SQL, digests, search, reminder rules (SQLite; PostgreSQL too when
-## TRACKER_BENCH_DATABASE_URL names a database it may empty). Bounded: a few minutes.
+## bench: API vs hand-written SQL, page, digests, search, rules, import (SQLite; PostgreSQL too when
+## TRACKER_BENCH_DATABASE_URL names a database it may empty). Bounded: about 5 minutes each.
 bench: $(VENV)/.installed-test
 	$(PY) -m bench.api $(BENCH_ARGS)
 	$(PY) -m bench.digests
 	$(PY) -m bench.search
 	$(PY) -m bench.rules
+	$(PY) -m bench.imports
 	@if [ -n "$$TRACKER_BENCH_DATABASE_URL" ]; then \
 	  $(PY) -m bench.api --database-url "$$TRACKER_BENCH_DATABASE_URL" $(BENCH_ARGS); \
 	  $(PY) -m bench.digests --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
 	  $(PY) -m bench.search --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
 	  $(PY) -m bench.rules --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
+	  $(PY) -m bench.imports --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
 	fi
 
 lint: $(VENV)/.installed-test

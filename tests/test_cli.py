@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from tracker import create_app
-from tracker.models import ApiToken, User
+from tracker.models import ApiToken, EvidenceArticle, User
+from tracker.services.search import search
 from tracker.services.users import user_for_token, verify_password
 
 
@@ -77,3 +78,52 @@ def test_create_user_exists_ok_leaves_the_user_alone(runner, session):
     user = session.scalar(select(User).where(User.email == "c@example.org"))
     assert verify_password(user, "first password")
     assert runner.invoke(args=args).exit_code == 1  # without the flag it is an error
+
+
+def test_import_articles_stores_good_lines_and_names_each_refused_one(runner, session, tmp_path):
+    lines = [
+        '{"text": "Договор о стратегическом партнёрстве ратифицирован.", "language": "ru", '
+        '"url": "https://news.example/ru/1", "published": "2025-04-21"}',
+        "",
+        '{"text": "مجلس شورای اسلامی توافق\u200cنامه را تصویب کرد.", "language": "fa"}',
+        '{"text": "no closing brace"',
+        '{"text": "A date that is not one.", "published": "2025-13-45"}',
+        '["not", "an", "object"]',
+        '{"text": "The same URL again, another text.", "url": "https://news.example/ru/1?utm_source=x"}',
+        '{"text": "bad\\u0000text"}',
+        '{"title": "Only a title", "outlet": "Reuters", "colour": "red"}',
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = session.scalar(select(func.count()).select_from(EvidenceArticle))
+
+    result = runner.invoke(args=["tracker", "import-articles", str(path)])
+
+    assert result.exit_code == 1
+    assert "2 article(s) imported, 1 already stored (same URL), 5 line(s) refused" in result.stdout
+    errors = result.stderr
+    assert "line 4: line: is not JSON" in errors
+    assert "line 5: published:" in errors
+    assert "line 6: line: must be a JSON object" in errors
+    assert "line 8: text: may not contain a NUL character" in errors
+    assert "line 9: colour: Unknown field." in errors
+    assert "line 7" not in errors and "line 1:" not in errors
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(EvidenceArticle)) == before + 2
+    found, _ = search(session, "توافقنامه تصويب", kind="article")  # searchable at once
+    assert len(found) == 1
+
+
+def test_import_articles_reads_standard_input_and_succeeds_when_all_lines_go_in(runner, session):
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--quiet", "-"],
+        input='{"text": "Treaty text one from stdin."}\n{"text": "Treaty text two."}\n',
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 article(s) imported, 0 already stored (same URL), 0 line(s) refused" in result.stdout
+    assert "Importing" not in result.stderr
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--as", "nobody@example.org", "-"],
+        input='{"text": "Never stored."}\n',
+    )
+    assert result.exit_code == 1 and "nobody@example.org" in result.stderr

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from edtf import parse_edtf
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tracker.text.dates import DateError, parse_date_input, parse_edtf_date, to_jalali
+from tracker.text.dates import (
+    DateError,
+    _plain_bounds,
+    parse_date_input,
+    parse_edtf_date,
+    to_jalali,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +79,25 @@ def test_an_impossible_solar_hijri_date_is_refused():
 
 def test_jalali_display():
     assert to_jalali(date(2025, 1, 17)) == "1403/10/28"
+
+
+@given(
+    st.integers(min_value=1, max_value=9999),
+    st.integers(min_value=0, max_value=45),
+    st.integers(min_value=0, max_value=32),
+    st.sampled_from(["year", "month", "day"]),
+)
+def test_the_quick_path_for_plain_dates_agrees_with_the_edtf_parser(year, month, day, form):
+    text = f"{year:04d}" + (f"-{month:02d}" if form != "year" else "")
+    text += f"-{day:02d}" if form == "day" else ""
+    quick = _plain_bounds(text)
+    try:
+        parsed = parse_edtf(text)
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+        expected = (date(*lower[:3]), date(*upper[:3]))
+    except Exception:  # not EDTF, or a day the parser lets through that does not exist
+        expected = None
+    if quick is not None:  # the quick path only answers what it is sure of
+        assert quick == expected, text
+    else:  # and leaves the rest to the parser: invalid, or a season
+        assert expected is None or 21 <= month <= 41, text

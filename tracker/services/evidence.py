@@ -181,9 +181,10 @@ def _group_duplicates(session: Session, article: EvidenceArticle, folded: str) -
         return
     if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
         return
-    candidates = session.scalars(
-        select(EvidenceArticle)
-        .join(ArticleBand, ArticleBand.article_id == EvidenceArticle.id)
+    # The bucket index first, then those articles by id: joining the two let the planner scan
+    # every article for each new one when statistics were stale (PostgreSQL after a bulk load).
+    ids = session.scalars(
+        select(ArticleBand.article_id)
         .where(
             or_(
                 *(
@@ -191,12 +192,21 @@ def _group_duplicates(session: Session, article: EvidenceArticle, folded: str) -
                     for i, b in enumerate(buckets)
                 )
             ),
-            EvidenceArticle.id != article.id,
-            EvidenceArticle.deleted_at.is_(None),
-            EvidenceArticle.minhash.is_not(None),
+            ArticleBand.article_id != article.id,
         )
         .distinct()
     ).all()
+    candidates = (
+        session.scalars(
+            select(EvidenceArticle).where(
+                EvidenceArticle.id.in_(ids),
+                EvidenceArticle.deleted_at.is_(None),
+                EvidenceArticle.minhash.is_not(None),
+            )
+        ).all()
+        if ids
+        else []
+    )
     scored = [
         (similarity(sig, c.minhash), -c.id, c) for c in candidates if len(c.minhash) == len(sig)
     ]

@@ -65,6 +65,9 @@ def _explain(text: str) -> str:
 
 
 def _bounds(text: str) -> tuple[date, date]:
+    plain = _plain_bounds(text)
+    if plain is not None:
+        return plain
     try:
         parsed = parse_edtf(text)
         return _struct_to_date(parsed.lower_strict()), _struct_to_date(parsed.upper_strict())
@@ -73,6 +76,24 @@ def _bounds(text: str) -> tuple[date, date]:
         raise DateError(_explain(text)) from None
     except (TypeError, OverflowError):
         raise DateError(f"{text!r} cannot be turned into a span of days") from None
+
+
+def _plain_bounds(text: str) -> tuple[date, date] | None:
+    """A valid year, year-month or day of the common era without the EDTF parser (which
+    takes about 10 ms); None for anything else, which the parser then judges."""
+    match = _PLAIN.match(text)
+    if not match or text.startswith("-"):
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)  # type: ignore[arg-type]
+        if day is None:
+            last = calendar.monthrange(year, month)[1]  # type: ignore[arg-type]
+            return date(year, month, 1), date(year, month, last)  # type: ignore[arg-type]
+        return date(year, month, day), date(year, month, day)  # type: ignore[arg-type]
+    except ValueError:  # no such day or month (calendar.IllegalMonthError is one too)
+        return None
 
 
 def parse_edtf_date(text: str) -> EdtfDate:

@@ -1,0 +1,88 @@
+"""Import of articles through the service, as `tracker import-articles` does it.
+
+    python -m bench.imports [--database-url URL] [--articles 10000]
+
+Writes that many articles (fa/ru/ar/en, 150-900 words, from the vocabulary of the labelled test
+articles) as a JSON Lines file, then runs the command on a database holding the seed case and
+1,000 agreements. Every article is validated, canonicalised, indexed for search and signed for
+near-duplicate detection, one transaction each. Prints articles per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.dataset import _vocabulary, build
+from tracker import create_app
+from tracker.db import make_engine
+
+
+def write_lines(path: Path, count: int, seed: int = 13) -> None:
+    rng = random.Random(seed)
+    vocabulary = _vocabulary()
+    languages = ["fa", "ru", "ar", "en"]
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            lang = languages[n % 4]
+            words = rng.choices(vocabulary[lang], k=rng.randint(150, 900))
+            sentences = [" ".join(words[i : i + 14]) + "." for i in range(0, len(words), 14)]
+            body = "\n".join(" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5))
+            day = date(2019, 1, 1) + timedelta(days=rng.randint(0, 2500))
+            article = {
+                "url": f"https://import.example/{lang}/{n}",
+                "title": " ".join(rng.choices(vocabulary[lang], k=8)),
+                "language": lang,
+                "published": day.isoformat(),
+                "text": body,
+            }
+            out.write(json.dumps(article, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
+    )
+    parser.add_argument("--articles", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        build(engine, agreements=1000)
+        engine.dispose()
+        source = Path(folder) / "articles.jsonl"
+        write_lines(source, args.articles)
+        size = source.stat().st_size
+        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
+        started = time.perf_counter()
+        result = app.test_cli_runner().invoke(
+            args=["tracker", "import-articles", "--quiet", str(source)]
+        )
+        elapsed = time.perf_counter() - started
+        app.extensions["tracker.engine"].dispose()
+        if result.exit_code != 0:
+            raise SystemExit(f"import failed:\n{result.output}")
+        imported = int(re.match(r"(\d+) article", result.stdout).group(1))  # type: ignore[union-attr]
+    print(f"Engine: {engine.dialect.name}; {size / 1e6:.0f} MB of JSON Lines")
+    print("| articles | time (s) | articles/s |")
+    print("|---|---|---|")
+    print(f"| {imported:,} | {elapsed:.1f} | {imported / elapsed:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

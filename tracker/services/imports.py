@@ -1,0 +1,71 @@
+"""Import of evidence articles in bulk: one JSON object per line (JSON Lines).
+
+Each line is checked by the same schema as `POST /api/v1/articles` and stored through the
+same service, on its own: a refused line loses nothing already imported, and the rest of the
+file still goes in. A URL already stored is not stored again (the line reports that article).
+URLs are kept as given, never fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from marshmallow import ValidationError as SchemaError
+from sqlalchemy.orm import Session
+
+from tracker.models import User
+from tracker.schemas.articles import ArticleInSchema
+from tracker.services.errors import ServiceError, ValidationError
+from tracker.services.evidence import intake
+
+
+@dataclass
+class LineResult:
+    line: int
+    article_id: int | None = None
+    created: bool = False
+    # field -> messages; empty when the line was stored (or was there already)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def import_articles(
+    session: Session, lines: Iterable[str], *, actor: User | None = None
+) -> Iterator[LineResult]:
+    """Store the article of each non-blank line, yielding what became of it."""
+    schema = ArticleInSchema()
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            parsed = json.loads(raw)
+        except ValueError as exc:  # json.JSONDecodeError, or bad UTF-8 surrogates
+            yield LineResult(number, errors={"line": [f"is not JSON ({exc})"]})
+            continue
+        if not isinstance(parsed, dict):
+            yield LineResult(number, errors={"line": ["must be a JSON object"]})
+            continue
+        try:
+            data = schema.load(parsed)
+        except SchemaError as exc:
+            yield LineResult(number, errors=_messages(exc.messages))
+            continue
+        data.pop("fetch", None)
+        try:
+            article, created = intake(session, data, actor=actor)
+        except ValidationError as exc:
+            yield LineResult(number, errors=exc.errors)
+        except ServiceError as exc:
+            yield LineResult(number, errors={"line": [str(exc)]})
+        else:
+            yield LineResult(number, article_id=article.id, created=created)
+
+
+def _messages(messages: object) -> dict[str, list[str]]:
+    if not isinstance(messages, dict):
+        return {"line": [str(messages)]}
+    return {
+        str(key): [str(m) for m in value] if isinstance(value, list) else [str(value)]
+        for key, value in messages.items()
+    }
