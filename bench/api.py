@@ -6,7 +6,8 @@ Builds the dataset (bench/dataset.py) in a fresh database (a temporary SQLite fi
 URL is given; a PostgreSQL database given here is emptied first), then measures in one
 process: GET /api/v1/agreements (50 a page, default sort) and GET /api/v1/agreements/{id}
 through the Flask test client, and the same data fetched with plain SQL and json.dumps;
-then the agreement page's HTML (/agreements/{id}, signed in as a viewer). Prints Markdown
+then the agreement page's HTML (/agreements/{id}, signed in as a viewer), and the detail of
+two agreements recorded through the services with 2 and with 50 events. Prints Markdown
 tables with p50, p95 and, for the API, the ratio to the baseline.
 """
 
@@ -19,6 +20,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask_login import FlaskLoginClient
@@ -27,6 +29,8 @@ from sqlalchemy import text
 from bench.dataset import build
 from tracker import create_app
 from tracker.db import make_engine
+from tracker.services.agreements import create_agreement
+from tracker.services.events import record_event
 from tracker.services.users import create_token, create_user
 from tracker.web.auth import WebUser
 
@@ -202,6 +206,7 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
             user = create_user(get_session(), "bench@example.org", role="viewer")
             token = create_token(get_session(), user)[1]
             web_user = WebUser(user)
+            small, large = _sized_agreements(get_session())
         client = app.test_client()
         app.test_client_class = FlaskLoginClient
         browser = app.test_client(user=web_user)
@@ -217,6 +222,10 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
         def api_detail() -> None:
             response = client.get(f"/api/v1/agreements/{next(picks)}", headers=headers)
             assert response.status_code == 200
+
+        def detail_of(agreement_id: int, events: int) -> None:
+            response = client.get(f"/api/v1/agreements/{agreement_id}", headers=headers)
+            assert response.status_code == 200 and len(response.get_json()["events"]) == events
 
         def page() -> None:
             response = browser.get(f"/agreements/{next(picks)}")
@@ -235,6 +244,10 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
             )
             picks = iter(ids * 2)
             page_timing = timed(page, runs)
+            by_events = {
+                str(count): timed(lambda a=agreement_id, c=count: detail_of(a, c), runs)
+                for count, agreement_id in ((2, small), (50, large))
+            }
         engine.dispose()
         app.extensions["tracker.engine"].dispose()
     lines = [
@@ -261,7 +274,34 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
         f"| GET /agreements/{{id}} (HTML, signed in) | {page_timing[0]:.2f} "
         f"| {page_timing[1]:.2f} |",
     ]
+    lines += [
+        "",
+        "| detail of an agreement with | p50 (ms) | p95 (ms) |",
+        "|---|---|---|",
+        *(f"| {n} events | {p50:.2f} | {p95:.2f} |" for n, (p50, p95) in by_events.items()),
+    ]
     return "\n".join(lines)
+
+
+def _sized_agreements(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Two agreements made through the services: one with 2 events, one with 50."""
+    made = []
+    for count in (2, 50):
+        treaty = create_agreement(
+            session,
+            {
+                "title": f"Bench agreement with {count} events",
+                "kind": "treaty",
+                "parties": ["RUS", "IRN"],
+            },
+        )
+        start = date(2020, 1, 1)
+        for n in range(count):
+            stage = "announcement" if n == 0 else "preparation"
+            day = (start + timedelta(days=7 * n)).isoformat()
+            record_event(session, treaty.id, {"stage": stage, "date": day, "note": f"report {n}"})
+        made.append(treaty.id)
+    return made[0], made[1]
 
 
 def main() -> None:

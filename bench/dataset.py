@@ -13,7 +13,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from tracker import migrate
@@ -114,6 +114,13 @@ def build(
             for start in range(0, len(batch), 5000):
                 connection.execute(insert(table), batch[start : start + 5000])
         made = {"agreements": len(rows), "events": len(events)}
+        if engine.dialect.name == "postgresql":  # ids were given: move the sequence past them
+            connection.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('agreement', 'id'), "
+                    "(SELECT max(id) FROM agreement))"
+                )
+            )
     with Session(engine, expire_on_commit=False) as session:
         state.rebuild(session, only_missing=True)
     return made
