@@ -13,22 +13,18 @@ tables with p50, p95 and, for the API, the ratio to the baseline.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask_login import FlaskLoginClient
 from sqlalchemy import text
 
-from bench.dataset import build
+from bench.dataset import arguments, build, fresh_database
 from tracker import create_app
-from tracker.db import make_engine
 from tracker.services.agreements import create_agreement
 from tracker.services.events import record_event
 from tracker.services.users import create_token, create_user
@@ -186,13 +182,7 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def run(database_url: str | None, agreements: int, runs: int) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+    with fresh_database(database_url) as (url, engine):
         started = time.perf_counter()
         made = build(engine, agreements=agreements)
         if engine.dialect.name == "postgresql":
@@ -248,7 +238,6 @@ def run(database_url: str | None, agreements: int, runs: int) -> str:
                 str(count): timed(lambda a=agreement_id, c=count: detail_of(a, c), runs)
                 for count, agreement_id in ((2, small), (50, large))
             }
-        engine.dispose()
         app.extensions["tracker.engine"].dispose()
     lines = [
         f"Engine: {engine.dialect.name}; {made['agreements']:,} agreements, "
@@ -305,12 +294,7 @@ def _sized_agreements(session) -> tuple[int, int]:  # type: ignore[no-untyped-de
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--agreements", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()

@@ -7,9 +7,13 @@ lifecycle cache derived for every agreement through the real service.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from tracker import migrate
+from tracker.db import make_engine
 from tracker.models import (
     Agreement,
     AgreementParty,
@@ -33,6 +38,34 @@ TOPICS = ["defence", "trade", "energy", "transport", "nuclear", "finance", "spac
 KINDS = ["treaty", "agreement", "memorandum", "declaration", "protocol", "roadmap"]
 WORDS = "strategic partnership cooperation comprehensive security economic transit energy".split()
 CHAIN = ["submitted", "committee", "lower_house", "upper_house", "head_of_state", "notification"]
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line, with the --database-url every benchmark takes."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
+    )
+    return parser
+
+
+@contextmanager
+def fresh_database(database_url: str | None) -> Iterator[tuple[str, Engine]]:
+    """(url, engine) of an empty database: the PostgreSQL one given, emptied, or a temporary
+    SQLite file removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        engine = make_engine(url)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        try:
+            yield url, engine
+        finally:
+            engine.dispose()
 
 
 def build(

@@ -10,17 +10,14 @@ shows that it does not grow per subscriber.
 
 from __future__ import annotations
 
-import argparse
 import random
-import tempfile
 import time
-from pathlib import Path
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
+from bench.dataset import arguments, fresh_database
 from bench.dataset import build as build_dataset
-from tracker.db import make_engine
 from tracker.models import User
 from tracker.services import weekly
 
@@ -74,21 +71,10 @@ def measure(engine, count: int) -> tuple[float, int, int]:  # type: ignore[no-un
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--subscribers", type=int, default=1000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+    with fresh_database(args.database_url) as (_url, engine):
         made = build_dataset(engine)
         add_subscribers(engine, args.subscribers)
         print(
@@ -100,7 +86,6 @@ def main() -> None:
         for count in sorted({max(1, args.subscribers // 10), args.subscribers}):
             elapsed, statements, built = measure(engine, count)
             print(f"| {count:,} | {elapsed:.2f} | {statements} | {built:,} |")
-        engine.dispose()
 
 
 if __name__ == "__main__":

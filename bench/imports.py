@@ -10,7 +10,6 @@ near-duplicate detection, one transaction each. Prints articles per second.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -19,11 +18,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-
-from bench.dataset import _vocabulary, build
+from bench.dataset import _vocabulary, arguments, build, fresh_database
 from tracker import create_app
-from tracker.db import make_engine
 
 
 def write_lines(path: Path, count: int, seed: int = 13) -> None:
@@ -48,23 +44,14 @@ def write_lines(path: Path, count: int, seed: int = 13) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--articles", type=int, default=10_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+    with (
+        fresh_database(args.database_url) as (url, engine),
+        tempfile.TemporaryDirectory() as folder,
+    ):
         build(engine, agreements=1000)
-        engine.dispose()
         source = Path(folder) / "articles.jsonl"
         write_lines(source, args.articles)
         size = source.stat().st_size

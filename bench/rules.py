@@ -5,36 +5,21 @@ python -m bench.rules [--database-url URL] [--agreements 10000]
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bench.dataset import build
-from tracker.db import make_engine
+from bench.dataset import arguments, build, fresh_database
 from tracker.services.reminder_rules import run
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--agreements", type=int, default=10_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+    with fresh_database(args.database_url) as (_url, engine):
         made = build(engine, agreements=args.agreements)
         statements = 0
 
@@ -59,7 +44,6 @@ def main() -> None:
                 f"| {label} | {elapsed:.2f} | {statements} | "
                 f"{report.created:,} | {report.computed_events:,} |"
             )
-        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -9,17 +9,13 @@ queries of one and two words, written in other spellings than the articles use.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bench.dataset import add_articles, build
-from tracker.db import make_engine
+from bench.dataset import add_articles, arguments, build, fresh_database
 from tracker.services.search import search
 
 QUERIES = {
@@ -30,22 +26,11 @@ QUERIES = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", help="PostgreSQL URL (emptied first); default a temporary SQLite file"
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=100)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        engine = make_engine(url)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+    with fresh_database(args.database_url) as (_url, engine):
         started = time.perf_counter()
         build(engine, agreements=1000)
         made = add_articles(engine, args.articles)
@@ -72,7 +57,6 @@ def main() -> None:
                     p95 = statistics.quantiles(samples, n=20)[18]
                     p50 = statistics.median(samples)
                     print(f"| {language} | {query} | {total:,} | {p50:.1f} | {p95:.1f} |")
-        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from tests import factories
-
-
-@contextmanager
-def counted(connection):  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
+from tests.statements import counted
 
 
 def _list(viewer, connection) -> tuple[int, int]:  # type: ignore[no-untyped-def]

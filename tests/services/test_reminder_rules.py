@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.api.test_query_counts import counted
+from tests.statements import counted
 from tracker.models import Reminder, StageEvent
 from tracker.services.mail import MailSettings
 from tracker.services.reminder_rules import RuleSettings, notify_due, run
