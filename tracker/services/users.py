@@ -145,6 +145,11 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def active_users(session: Session) -> list[User]:
+    """Every active account, by email (for choosing an assignee)."""
+    return list(session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.email)))
+
+
 def list_users(session: Session, *, offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
     total = session.scalar(select(func.count()).select_from(User)) or 0
     page = session.scalars(select(User).order_by(User.id).offset(offset).limit(limit)).all()

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from tracker.db import get_session
-from tracker.models import User
 from tracker.models.vocab import Role
 from tracker.services import reminders
 from tracker.services.agreements import get_agreement
 from tracker.services.errors import NotFound, ValidationError
+from tracker.services.users import active_users
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import put_errors
 from tracker.web.forms import ButtonForm, ReminderForm, SnoozeForm, options
@@ -47,7 +46,7 @@ def new(agreement_id: int) -> Any:
     except NotFound:
         abort(404)
     form = ReminderForm()
-    users = session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.email))
+    users = active_users(session)
     form.assignee.choices = options(
         [("", "— nobody —")] + [(u.email, u.display_name or u.email) for u in users]
     )
