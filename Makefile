@@ -46,21 +46,14 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: API vs hand-written SQL, page, digests, search, rules, import (SQLite; PostgreSQL too when
-## TRACKER_BENCH_DATABASE_URL names a database it may empty). Bounded: about 5 minutes each.
-bench: $(VENV)/.installed-test
-	$(PY) -m bench.api $(BENCH_ARGS)
-	$(PY) -m bench.digests
-	$(PY) -m bench.search
-	$(PY) -m bench.rules
-	$(PY) -m bench.imports
-	@if [ -n "$$TRACKER_BENCH_DATABASE_URL" ]; then \
-	  $(PY) -m bench.api --database-url "$$TRACKER_BENCH_DATABASE_URL" $(BENCH_ARGS); \
-	  $(PY) -m bench.digests --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
-	  $(PY) -m bench.search --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
-	  $(PY) -m bench.rules --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
-	  $(PY) -m bench.imports --database-url "$$TRACKER_BENCH_DATABASE_URL"; \
-	fi
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,dev,bench]'
+	touch $@
+
+## bench: every benchmark on one dataset per engine (python -m bench): SQLite, and PostgreSQL too
+## when TRACKER_BENCH_DATABASE_URL names a database it may empty. Bounded: about 10 minutes.
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

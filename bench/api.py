@@ -4,24 +4,29 @@
 
 Builds the dataset (bench/dataset.py) in a fresh database (a temporary SQLite file unless a
 URL is given; a PostgreSQL database given here is emptied first), then measures in one
-process: GET /api/v1/agreements (50 a page, default sort) and GET /api/v1/agreements/{id}
-through the Flask test client, and the same data fetched with plain SQL and json.dumps;
-then the agreement page's HTML (/agreements/{id}, signed in as a viewer), and the detail of
-two agreements recorded through the services with 2 and with 50 events. Prints Markdown
-tables with p50, p95 and, for the API, the ratio to the baseline.
+process, through the Flask test client with a viewer's bearer token: three list requests
+(the first page; a filtered page further on; a page deep in a title sort) and the detail of
+random agreements. Each is set against two baselines giving the same data: the hand-written
+SQL and json.dumps called directly on an open connection ("bare"), and the same code served
+by a plain Flask view in the same app, which checks the token with one SQL query
+("endpoint"). Then the agreement page's HTML (/agreements/{id}, signed in), and the detail of
+two agreements recorded through the services with 2 and with 50 events. Prints Markdown.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import Response, abort, request
 from flask_login import FlaskLoginClient
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from bench.dataset import arguments, build, fresh_database
 from tracker import create_app
@@ -30,41 +35,99 @@ from tracker.services.events import record_event
 from tracker.services.users import create_token, create_user
 from tracker.web.auth import WebUser
 
-LIST_SQL = text(
-    """
+STALLED_AFTER_DAYS = 180
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """A list request and the same selection in hand-written SQL."""
+
+    name: str
+    query: str  # of GET /api/v1/agreements
+    where: str  # SQL conditions on a (agreement) and s (agreement_state)
+    order: str
+    offset: int
+
+
+def list_cases(today: date) -> list[ListCase]:
+    quiet_since = (today - timedelta(days=STALLED_AFTER_DAYS)).isoformat()
+    return [
+        ListCase("first page", "page_size=50", "", "a.updated_at DESC, a.id DESC", 0),
+        ListCase(
+            "topic + stage filter, page 2",
+            "topic=energy&stage=ratification&page=2&page_size=50",
+            "AND EXISTS (SELECT 1 FROM agreement_topic t WHERE t.agreement_id = a.id"
+            " AND t.topic = 'energy') AND s.current_stage = 'ratification'",
+            "a.updated_at DESC, a.id DESC",
+            50,
+        ),
+        ListCase(
+            "status filter, title sort, page 5",
+            "status=stalled&sort=title&page=5&page_size=50",
+            f"AND s.base_status = 'active' AND s.last_activity <= '{quiet_since}'",
+            "a.title ASC, a.id ASC",
+            200,
+        ),
+    ]
+
+
+LIST_SQL = """
     SELECT a.id, a.title, a.titles, a.kind, a.summary, a.entry_into_force_days, a.duration_years,
-           a.created_at, a.updated_at, s.current_stage, s.base_status, s.derived
+           a.created_at, a.updated_at, s.derived
     FROM agreement a LEFT JOIN agreement_state s ON s.agreement_id = a.id
-    WHERE a.deleted_at IS NULL
-    ORDER BY a.updated_at DESC, a.id DESC LIMIT 50
-    """
-)
-PARTIES_SQL = text(
+    WHERE a.deleted_at IS NULL {where}
+    ORDER BY {order} LIMIT 50 OFFSET {offset}
+"""
+COUNT_SQL = "SELECT count(*) FROM agreement a WHERE a.deleted_at IS NULL {where}"
+COUNT_JOINED_SQL = """
+    SELECT count(*) FROM agreement a JOIN agreement_state s ON s.agreement_id = a.id
+    WHERE a.deleted_at IS NULL {where}
+"""
+PARTIES_SQL = (
     "SELECT ap.agreement_id, p.code, p.names"
     " FROM agreement_party ap JOIN party p ON p.code = ap.party_code"
     " WHERE ap.agreement_id IN ({ids}) ORDER BY ap.agreement_id, ap.position"
 )
-TOPICS_SQL = text(
+TOPICS_SQL = (
     "SELECT agreement_id, topic FROM agreement_topic WHERE agreement_id IN ({ids}) ORDER BY topic"
 )
 ONE_SQL = text(
     """
     SELECT a.id, a.title, a.titles, a.kind, a.summary, a.entry_into_force_days, a.duration_years,
-           a.created_at, a.updated_at, s.current_stage, s.base_status, s.derived
-    FROM agreement a LEFT JOIN agreement_state s ON s.agreement_id = a.id WHERE a.id = :id
+           a.created_at, a.updated_at, s.derived
+    FROM agreement a LEFT JOIN agreement_state s ON s.agreement_id = a.id
+    WHERE a.id = :id AND a.deleted_at IS NULL
     """
 )
 EVENTS_SQL = text(
     """
-    SELECT e.id, e.stage, e.step, e.party_code, e.body, e.place, e.date, e.date_earliest,
-           e.date_latest, e.status, e.preferred, e.note, e.created_at, e.updated_at
-    FROM stage_event e WHERE e.agreement_id = :id AND e.deleted_at IS NULL
+    SELECT e.id, e.agreement_id, e.stage, e.step, e.party_code, e.body, e.place, e.date,
+           e.date_earliest, e.date_latest, e.status, e.preferred, e.note, u.email,
+           e.created_at, e.updated_at
+    FROM stage_event e LEFT JOIN user_account u ON u.id = e.recorded_by_id
+    WHERE e.agreement_id = :id AND e.deleted_at IS NULL
     ORDER BY e.date_earliest, e.id
     """
 )
+STATEMENTS_SQL = text(
+    """
+    SELECT s.id, s.principle_code, p.labels, s.party_code, s.clause, s.note
+    FROM principle_statement s JOIN principle p ON p.code = s.principle_code
+    WHERE s.agreement_id = :id AND s.deleted_at IS NULL ORDER BY s.id
+    """
+)
 LINKS_SQL = text(
-    "SELECT l.event_id, l.id, l.article_id, l.quote, l.quote_start, l.quote_end"
-    " FROM evidence_link l JOIN stage_event e ON e.id = l.event_id WHERE e.agreement_id = :id"
+    """
+    SELECT l.event_id, l.statement_id, l.id, l.article_id, l.quote, l.quote_start, l.quote_end
+    FROM evidence_link l
+    LEFT JOIN stage_event e ON e.id = l.event_id
+    LEFT JOIN principle_statement s ON s.id = l.statement_id
+    WHERE e.agreement_id = :id OR s.agreement_id = :id ORDER BY l.id
+    """
+)
+TOKEN_SQL = text(
+    "SELECT u.role FROM api_token t JOIN user_account u ON u.id = t.user_id"
+    " WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.is_active"
 )
 
 
@@ -72,59 +135,74 @@ def _loads(value):  # type: ignore[no-untyped-def]
     return json.loads(value) if isinstance(value, str) else value
 
 
-COUNT_SQL = text("SELECT count(*) FROM agreement WHERE deleted_at IS NULL")
+def _summary(r, parties, topics, today: date) -> dict:  # type: ignore[no-untyped-def]
+    derived = _loads(r.derived) or {}
+    last = derived.get("last_activity")
+    status = derived.get("base_status")
+    if status == "active" and last and (today - date.fromisoformat(last)).days >= 180:
+        status = "stalled"
+    return {
+        "id": r.id,
+        "title": r.title,
+        "titles": _loads(r.titles),
+        "kind": r.kind,
+        "bilateral": len(parties) == 2,
+        "parties": parties,
+        "topics": topics,
+        "summary": r.summary,
+        "entry_into_force_rule": r.entry_into_force_days,
+        "duration_years": r.duration_years,
+        "current_stage": derived.get("current_stage"),
+        "status": status,
+        "next_expected": derived.get("next_expected"),
+        "ratification": derived.get("ratification"),
+        "conflicts": derived.get("conflicts"),
+        "flags": derived.get("flags"),
+        "created_at": str(r.created_at),
+        "updated_at": str(r.updated_at),
+    }
 
 
-def baseline_list(connection) -> str:  # type: ignore[no-untyped-def]
-    """The API's first page by hand: the total (for paging), the page, its parties, topics."""
-    total = connection.execute(COUNT_SQL).scalar()
-    rows = connection.execute(LIST_SQL).all()
+def baseline_list(connection, case: ListCase, today: date) -> str:  # type: ignore[no-untyped-def]
+    """The API's page by hand: the total (for paging), the page, its parties and topics."""
+    counting = COUNT_JOINED_SQL if "s." in case.where else COUNT_SQL
+    total = connection.execute(text(counting.format(where=case.where))).scalar()
+    rows = connection.execute(
+        text(LIST_SQL.format(where=case.where, order=case.order, offset=case.offset))
+    ).all()
     ids = ",".join(str(r.id) for r in rows) or "0"
     parties: dict[int, list] = {}
-    for agreement_id, code, names in connection.execute(text(PARTIES_SQL.text.format(ids=ids))):
+    for agreement_id, code, names in connection.execute(text(PARTIES_SQL.format(ids=ids))):
         parties.setdefault(agreement_id, []).append({"code": code, "name": _loads(names)["en"]})
     topics: dict[int, list] = {}
-    for agreement_id, topic in connection.execute(text(TOPICS_SQL.text.format(ids=ids))):
+    for agreement_id, topic in connection.execute(text(TOPICS_SQL.format(ids=ids))):
         topics.setdefault(agreement_id, []).append(topic)
-    out = []
-    for r in rows:
-        derived = _loads(r.derived) or {}
-        out.append(
-            {
-                "id": r.id,
-                "title": r.title,
-                "titles": _loads(r.titles),
-                "kind": r.kind,
-                "parties": parties.get(r.id, []),
-                "topics": topics.get(r.id, []),
-                "summary": r.summary,
-                "entry_into_force_rule": r.entry_into_force_days,
-                "duration_years": r.duration_years,
-                "current_stage": r.current_stage,
-                "status": r.base_status,
-                "next_expected": derived.get("next_expected"),
-                "ratification": derived.get("ratification"),
-                "conflicts": derived.get("conflicts"),
-                "flags": derived.get("flags"),
-                "created_at": str(r.created_at),
-                "updated_at": str(r.updated_at),
-            }
-        )
-    return json.dumps({"total": total, "items": out})
+    items = [_summary(r, parties.get(r.id, []), topics.get(r.id, []), today) for r in rows]
+    return json.dumps({"total": total, "items": items}, ensure_ascii=False)
 
 
-def baseline_detail(connection, agreement_id: int) -> str:  # type: ignore[no-untyped-def]
-    r = connection.execute(ONE_SQL, {"id": agreement_id}).one()
-    links: dict[int, list] = {}
-    for event_id, link_id, article_id, quote, start, end in connection.execute(
+def baseline_detail(connection, agreement_id: int, today: date) -> str | None:  # type: ignore[no-untyped-def]
+    """The API's agreement by hand: lifecycle, parties, topics, events, principles, evidence."""
+    r = connection.execute(ONE_SQL, {"id": agreement_id}).one_or_none()
+    if r is None:
+        return None
+    parties = [
+        {"code": code, "name": _loads(names)["en"]}
+        for _aid, code, names in connection.execute(text(PARTIES_SQL.format(ids=agreement_id)))
+    ]
+    topics = [t for _aid, t in connection.execute(text(TOPICS_SQL.format(ids=agreement_id)))]
+    links: dict[tuple[str, int], list] = {}
+    for event_id, statement_id, link_id, article_id, quote, start, end in connection.execute(
         LINKS_SQL, {"id": agreement_id}
     ):
-        links.setdefault(event_id, []).append(
+        owner = ("event", event_id) if event_id else ("statement", statement_id)
+        links.setdefault(owner, []).append(
             {"id": link_id, "article_id": article_id, "quote": quote, "start": start, "end": end}
         )
     events = [
         {
             "id": e.id,
+            "agreement_id": e.agreement_id,
             "stage": e.stage,
             "step": e.step,
             "party": e.party_code,
@@ -136,36 +214,60 @@ def baseline_detail(connection, agreement_id: int) -> str:  # type: ignore[no-un
             "status": e.status,
             "preferred": e.preferred,
             "note": e.note,
-            "evidence": links.get(e.id, []),
+            "evidence": links.get(("event", e.id), []),
+            "recorded_by": e.email,
             "created_at": str(e.created_at),
             "updated_at": str(e.updated_at),
         }
         for e in connection.execute(EVENTS_SQL, {"id": agreement_id})
     ]
-    parties = [
-        {"code": code, "name": _loads(names)["en"]}
-        for _aid, code, names in connection.execute(text(PARTIES_SQL.text.format(ids=agreement_id)))
-    ]
-    derived = _loads(r.derived) or {}
-    return json.dumps(
+    principles = [
         {
-            "id": r.id,
-            "title": r.title,
-            "titles": _loads(r.titles),
-            "kind": r.kind,
-            "parties": parties,
-            "summary": r.summary,
-            "current_stage": r.current_stage,
-            "status": r.base_status,
-            "next_expected": derived.get("next_expected"),
-            "ratification": derived.get("ratification"),
-            "conflicts": derived.get("conflicts"),
-            "flags": derived.get("flags"),
-            "events": events,
-            "created_at": str(r.created_at),
-            "updated_at": str(r.updated_at),
+            "id": s.id,
+            "principle": s.principle_code,
+            "label": _loads(s.labels).get("en"),
+            "party": s.party_code,
+            "clause": s.clause,
+            "note": s.note,
+            "evidence": links.get(("statement", s.id), []),
         }
+        for s in connection.execute(STATEMENTS_SQL, {"id": agreement_id})
+    ]
+    articles = {q["article_id"] for quotes in links.values() for q in quotes}
+    return json.dumps(
+        _summary(r, parties, topics, today)
+        | {"events": events, "principles": principles, "evidence_count": len(articles)},
+        ensure_ascii=False,
     )
+
+
+def add_baseline_endpoints(app, engine: Engine, today: date) -> None:  # type: ignore[no-untyped-def]
+    """The baselines as a hand-written endpoint would serve them: plain Flask views that check
+    the bearer token with one query and answer the baseline's JSON."""
+    cases = list_cases(today)
+
+    def checked(connection) -> None:  # type: ignore[no-untyped-def]
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        if connection.execute(TOKEN_SQL, {"hash": digest}).first() is None:
+            abort(401)
+
+    def listing() -> Response:
+        with engine.connect() as connection:
+            checked(connection)
+            body = baseline_list(connection, cases[int(request.args["case"])], today)
+        return Response(body, mimetype="application/json")
+
+    def one(agreement_id: int) -> Response:
+        with engine.connect() as connection:
+            checked(connection)
+            body = baseline_detail(connection, agreement_id, today)
+        if body is None:
+            abort(404)
+        return Response(body, mimetype="application/json")
+
+    app.add_url_rule("/baseline/agreements", view_func=listing)
+    app.add_url_rule("/baseline/agreements/<int:agreement_id>", view_func=one)
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -181,95 +283,122 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(samples), quantiles[18]
 
 
-def run(database_url: str | None, agreements: int, runs: int) -> str:
-    with fresh_database(database_url) as (url, engine):
-        started = time.perf_counter()
-        made = build(engine, agreements=agreements)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:  # fresh statistics, as autovacuum would give
-                connection.execute(text("ANALYZE"))
-        built_in = time.perf_counter() - started
-        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
-        with app.app_context():
-            from tracker.db import get_session
+Timing = tuple[float, float]  # p50, p95 in ms
 
-            user = create_user(get_session(), "bench@example.org", role="viewer")
-            token = create_token(get_session(), user)[1]
-            web_user = WebUser(user)
-            small, large = _sized_agreements(get_session())
-        client = app.test_client()
-        app.test_client_class = FlaskLoginClient
-        browser = app.test_client(user=web_user)
-        headers = {"Authorization": f"Bearer {token}"}
+
+def measure(url: str, engine: Engine, runs: int) -> dict[str, dict[str, Timing]]:
+    """Every request of this benchmark timed on the database at `url` (already built).
+
+    Returns {request: {"api"|"endpoint"|"bare"|"page"|..: (p50, p95)}}.
+    """
+    today = date.today()
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
+    add_baseline_endpoints(app, engine, today)
+    with app.app_context():
+        from tracker.db import get_session
+
+        user = create_user(get_session(), f"bench{time.time_ns()}@example.org", role="viewer")
+        token = create_token(get_session(), user)[1]
+        web_user = WebUser(user)
+        small, large = _sized_agreements(get_session())
+        top = get_session().execute(text("SELECT max(id) FROM agreement")).scalar()
+    client = app.test_client()
+    app.test_client_class = FlaskLoginClient
+    browser = app.test_client(user=web_user)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(path: str) -> object:
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.get_json()
+
+    results: dict[str, dict[str, Timing]] = {}
+    with engine.connect() as connection:
+        for number, case in enumerate(list_cases(today)):
+            api = get(f"/api/v1/agreements?{case.query}")
+            bare = json.loads(baseline_list(connection, case, today))
+            assert [a["id"] for a in api] == [a["id"] for a in bare["items"]], case.name
+            results[f"list: {case.name}"] = {
+                "api": timed(lambda c=case: get(f"/api/v1/agreements?{c.query}"), runs),
+                "endpoint": timed(lambda n=number: get(f"/baseline/agreements?case={n}"), runs),
+                "bare": timed(lambda c=case: baseline_list(connection, c, today), runs),
+            }
         rng = random.Random(3)
-        ids = [rng.randint(1, made["agreements"]) for _ in range(runs + 5)]
-        picks = iter(ids * 2)
+        ids = [rng.randint(1, top - 2) for _ in range(runs + 5)]
 
-        def api_list() -> None:
-            response = client.get("/api/v1/agreements?page_size=50", headers=headers)
-            assert response.status_code == 200 and len(response.get_json()) == 50
+        def each(fn: Callable[[int], object]) -> Callable[[], object]:
+            picks = iter(ids)
+            return lambda: fn(next(picks))
 
-        def api_detail() -> None:
-            response = client.get(f"/api/v1/agreements/{next(picks)}", headers=headers)
-            assert response.status_code == 200
+        results["detail"] = {
+            "api": timed(each(lambda i: get(f"/api/v1/agreements/{i}")), runs),
+            "endpoint": timed(each(lambda i: get(f"/baseline/agreements/{i}")), runs),
+            "bare": timed(each(lambda i: baseline_detail(connection, i, today)), runs),
+        }
 
-        def detail_of(agreement_id: int, events: int) -> None:
-            response = client.get(f"/api/v1/agreements/{agreement_id}", headers=headers)
-            assert response.status_code == 200 and len(response.get_json()["events"]) == events
+    def page(agreement_id: int) -> None:
+        response = browser.get(f"/agreements/{agreement_id}")
+        assert response.status_code == 200 and b"</html>" in response.data
 
-        def page() -> None:
-            response = browser.get(f"/agreements/{next(picks)}")
-            assert response.status_code == 200 and b"</html>" in response.data
+    results["page"] = {"html": timed(each(page), runs)}
+    for count, agreement_id in ((2, small), (50, large)):
 
-        with engine.connect() as connection:
-            results = {
-                "list": (timed(api_list, runs), timed(lambda: baseline_list(connection), runs)),
-            }
-            picks = iter(ids * 2)
-            api = timed(api_detail, runs)
-            base_picks = iter(ids * 2)
-            results["detail"] = (
-                api,
-                timed(lambda: baseline_detail(connection, next(base_picks)), runs),
-            )
-            picks = iter(ids * 2)
-            page_timing = timed(page, runs)
-            by_events = {
-                str(count): timed(lambda a=agreement_id, c=count: detail_of(a, c), runs)
-                for count, agreement_id in ((2, small), (50, large))
-            }
-        app.extensions["tracker.engine"].dispose()
+        def detail_of(a: int = agreement_id, c: int = count) -> None:
+            assert len(get(f"/api/v1/agreements/{a}")["events"]) == c  # type: ignore[index]
+
+        results[f"detail with {count} events"] = {"api": timed(detail_of, runs)}
+    app.extensions["tracker.engine"].dispose()
+    return results
+
+
+def report(results: dict[str, dict[str, Timing]]) -> list[str]:
+    """Markdown tables of one measure() result."""
     lines = [
-        f"Engine: {engine.dialect.name}; {made['agreements']:,} agreements, "
-        f"{made['events']:,} events (built in {built_in:.0f} s); {runs} timed requests each.",
-        "",
-        "| endpoint | API p50 (ms) | API p95 (ms) | baseline p50 (ms) | baseline p95 (ms) "
-        "| p50 ratio |",
-        "|---|---|---|---|---|---|",
+        "| request | API p50 | API p95 | endpoint p50 | endpoint p95 | bare p50 | bare p95 "
+        "| API / endpoint | API / bare |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, ((p50, p95), (b50, b95)) in results.items():
-        path = (
-            "GET /api/v1/agreements (50 a page)"
-            if name == "list"
-            else "GET /api/v1/agreements/{id}"
-        )
+    for name, timing in results.items():
+        if "bare" not in timing:
+            continue
+        (a50, a95), (e50, e95), (b50, b95) = timing["api"], timing["endpoint"], timing["bare"]
         lines.append(
-            f"| {path} | {p50:.2f} | {p95:.2f} | {b50:.2f} | {b95:.2f} | {p50 / b50:.2f}x |"
+            f"| {name} | {a50:.2f} | {a95:.2f} | {e50:.2f} | {e95:.2f} | {b50:.2f} | {b95:.2f} "
+            f"| {a50 / e50:.2f}x | {a50 / b50:.2f}x |"
         )
-    lines += [
+    (h50, h95) = results["page"]["html"]
+    (s50, s95), (l50, l95) = (
+        results["detail with 2 events"]["api"],
+        results["detail with 50 events"]["api"],
+    )
+    return lines + [
         "",
-        "| page | p50 (ms) | p95 (ms) |",
+        "| request | p50 (ms) | p95 (ms) |",
         "|---|---|---|",
-        f"| GET /agreements/{{id}} (HTML, signed in) | {page_timing[0]:.2f} "
-        f"| {page_timing[1]:.2f} |",
+        f"| GET /agreements/{{id}} (HTML page, signed in) | {h50:.2f} | {h95:.2f} |",
+        f"| GET /api/v1/agreements/{{id}}, 2 events | {s50:.2f} | {s95:.2f} |",
+        f"| GET /api/v1/agreements/{{id}}, 50 events | {l50:.2f} | {l95:.2f} |",
     ]
-    lines += [
-        "",
-        "| detail of an agreement with | p50 (ms) | p95 (ms) |",
-        "|---|---|---|",
-        *(f"| {n} events | {p50:.2f} | {p95:.2f} |" for n, (p50, p95) in by_events.items()),
-    ]
-    return "\n".join(lines)
+
+
+def growth(small: dict[str, dict[str, Timing]], large: dict[str, dict[str, Timing]]) -> list[str]:
+    """Markdown: p50 of the same requests on the small and on the large database."""
+    lines = ["| request | small p50 (ms) | large p50 (ms) | growth |", "|---|---|---|---|"]
+    for name, kind in (
+        ("list: first page", "api"),
+        ("list: topic + stage filter, page 2", "api"),
+        ("list: status filter, title sort, page 5", "api"),
+        ("detail", "api"),
+        ("page", "html"),
+    ):
+        before, after = small[name][kind][0], large[name][kind][0]
+        lines.append(f"| {name} | {before:.2f} | {after:.2f} | {after / before:.2f}x |")
+    (s50, _), (l50, _) = (
+        large["detail with 2 events"]["api"],
+        large["detail with 50 events"]["api"],
+    )
+    lines.append(f"| detail: 2 against 50 events | {s50:.2f} | {l50:.2f} | {l50 / s50:.2f}x |")
+    return lines
 
 
 def _sized_agreements(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -298,7 +427,15 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    print(run(args.database_url, args.agreements, args.runs))
+    with fresh_database(args.database_url) as (url, engine):
+        started = time.perf_counter()
+        made = build(engine, agreements=args.agreements)
+        print(
+            f"Engine: {engine.dialect.name}; {made['agreements']:,} agreements, "
+            f"{made['events']:,} events (built in {time.perf_counter() - started:.0f} s); "
+            f"{args.runs} timed requests each; times in ms."
+        )
+        print("\n".join(report(measure(url, engine, args.runs))))
 
 
 if __name__ == "__main__":

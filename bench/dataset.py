@@ -29,6 +29,7 @@ from tracker.models import (
     EvidenceArticle,
     Party,
     StageEvent,
+    User,
 )
 from tracker.services import state
 from tracker.services.seed import load_seed
@@ -69,9 +70,16 @@ def fresh_database(database_url: str | None) -> Iterator[tuple[str, Engine]]:
 
 
 def build(
-    engine: Engine, agreements: int = 10_000, events_per_agreement: float = 6.7, seed: int = 7
+    engine: Engine,
+    agreements: int = 10_000,
+    events_per_agreement: float = 6.7,
+    seed: int = 7,
+    *,
+    articles: int = 0,
+    users: int = 0,
 ) -> dict[str, int]:
-    """Migrate, seed, and add the synthetic agreements; returns what was made."""
+    """Migrate, seed, and add the synthetic agreements (and articles and users when asked);
+    returns what was made."""
     rng = random.Random(seed)
     migrate.upgrade(engine)
     with Session(engine) as session:
@@ -156,7 +164,43 @@ def build(
             )
     with Session(engine, expire_on_commit=False) as session:
         state.rebuild(session, only_missing=True)
+    made["articles"] = add_articles(engine, articles) if articles else 0
+    made["users"] = add_users(engine, users) if users else 0
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:  # fresh statistics, as autovacuum would give
+            connection.execute(text("ANALYZE"))
     return made
+
+
+ZONES = ["UTC", "Asia/Tehran", "Europe/Moscow", "Asia/Pyongyang", "America/New_York"]
+WATCHED = ["RUS", "IRN", "CHN", "PRK", "BLR", "IND"]
+
+
+def add_users(engine: Engine, count: int, seed: int = 5) -> int:
+    """`count` weekly-digest subscribers in five time zones, a third with a watchlist of two
+    parties and a topic; the first ten are editors, the rest viewers."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(count):
+        watch = n % 3 == 0
+        rows.append(
+            {
+                "email": f"subscriber{n}@example.org",
+                "display_name": f"Subscriber {n}",
+                "role": "editor" if n < 10 else "viewer",
+                "timezone": ZONES[n % len(ZONES)],
+                "show_jalali": n % 4 == 0,
+                "digest_mode": "watchlist" if watch else "everything",
+                "digest_watchlist": (
+                    {"parties": rng.sample(WATCHED, 2), "topics": ["energy"]} if watch else {}
+                ),
+                "digest_send_empty": True,
+                "is_active": True,
+            }
+        )
+    with engine.begin() as connection:
+        connection.execute(insert(User), rows)
+    return len(rows)
 
 
 def _vocabulary() -> dict[str, list[str]]:

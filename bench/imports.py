@@ -43,17 +43,12 @@ def write_lines(path: Path, count: int, seed: int = 13) -> None:
             out.write(json.dumps(article, ensure_ascii=False) + "\n")
 
 
-def main() -> None:
-    parser = arguments(__doc__)
-    parser.add_argument("--articles", type=int, default=10_000)
-    args = parser.parse_args()
-    with (
-        fresh_database(args.database_url) as (url, engine),
-        tempfile.TemporaryDirectory() as folder,
-    ):
-        build(engine, agreements=1000)
+def report(url: str, articles: int) -> list[str]:
+    """Markdown: `articles` imported through `tracker import-articles` into the database at
+    `url` (which it adds to)."""
+    with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "articles.jsonl"
-        write_lines(source, args.articles)
+        write_lines(source, articles)
         size = source.stat().st_size
         app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
         started = time.perf_counter()
@@ -62,13 +57,27 @@ def main() -> None:
         )
         elapsed = time.perf_counter() - started
         app.extensions["tracker.engine"].dispose()
-        if result.exit_code != 0:
-            raise SystemExit(f"import failed:\n{result.output}")
-        imported = int(re.match(r"(\d+) article", result.stdout).group(1))  # type: ignore[union-attr]
-    print(f"Engine: {engine.dialect.name}; {size / 1e6:.0f} MB of JSON Lines")
-    print("| articles | time (s) | articles/s |")
-    print("|---|---|---|")
-    print(f"| {imported:,} | {elapsed:.1f} | {imported / elapsed:.0f} |")
+    if result.exit_code != 0:
+        raise SystemExit(f"import failed:\n{result.output}")
+    imported = int(re.match(r"(\d+) article", result.stdout).group(1))  # type: ignore[union-attr]
+    return [
+        f"{size / 1e6:.0f} MB of JSON Lines:",
+        "",
+        "| articles | time (s) | articles/s |",
+        "|---|---|---|",
+        f"| {imported:,} | {elapsed:.1f} | {imported / elapsed:.0f} |",
+    ]
+
+
+def main() -> None:
+    parser = arguments(__doc__)
+    parser.add_argument("--articles", type=int, default=10_000)
+    args = parser.parse_args()
+    with fresh_database(args.database_url) as (url, engine):
+        build(engine, agreements=1000)
+        lines = report(url, args.articles)
+    print(f"Engine: {engine.dialect.name}")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -12,10 +12,9 @@ from __future__ import annotations
 import statistics
 import time
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bench.dataset import add_articles, arguments, build, fresh_database
+from bench.dataset import arguments, build, fresh_database
 from tracker.services.search import search
 
 QUERIES = {
@@ -25,6 +24,25 @@ QUERIES = {
 }
 
 
+def report(engine, runs: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Markdown: p50 and p95 of each query, with its number of hits."""
+    lines = ["| language | query | hits | p50 (ms) | p95 (ms) |", "|---|---|---|---|---|"]
+    with Session(engine) as session:
+        for language, queries in QUERIES.items():
+            for query in queries:
+                samples = []
+                for _ in range(5):
+                    search(session, query, kind="article", limit=20)
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    _hits, total = search(session, query, kind="article", limit=20)
+                    samples.append((time.perf_counter() - start) * 1000)
+                p95 = statistics.quantiles(samples, n=20)[18]
+                p50 = statistics.median(samples)
+                lines.append(f"| {language} | {query} | {total:,} | {p50:.1f} | {p95:.1f} |")
+    return lines
+
+
 def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--articles", type=int, default=100_000)
@@ -32,31 +50,13 @@ def main() -> None:
     args = parser.parse_args()
     with fresh_database(args.database_url) as (_url, engine):
         started = time.perf_counter()
-        build(engine, agreements=1000)
-        made = add_articles(engine, args.articles)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
+        made = build(engine, agreements=1000, articles=args.articles)
         built = time.perf_counter() - started
         print(
-            f"Engine: {engine.dialect.name}; {made:,} articles (built in {built:.0f} s); "
-            f"{args.runs} runs per query"
+            f"Engine: {engine.dialect.name}; {made['articles']:,} articles "
+            f"(built in {built:.0f} s); {args.runs} runs per query"
         )
-        print("| language | query | hits | p50 (ms) | p95 (ms) |")
-        print("|---|---|---|---|---|")
-        with Session(engine) as session:
-            for language, queries in QUERIES.items():
-                for query in queries:
-                    samples = []
-                    for _ in range(5):
-                        search(session, query, kind="article", limit=20)
-                    for _ in range(args.runs):
-                        start = time.perf_counter()
-                        hits, total = search(session, query, kind="article", limit=20)
-                        samples.append((time.perf_counter() - start) * 1000)
-                    p95 = statistics.quantiles(samples, n=20)[18]
-                    p50 = statistics.median(samples)
-                    print(f"| {language} | {query} | {total:,} | {p50:.1f} | {p95:.1f} |")
+        print("\n".join(report(engine, args.runs)))
 
 
 if __name__ == "__main__":

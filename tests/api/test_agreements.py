@@ -10,6 +10,8 @@ from sqlalchemy import select
 from tests import factories
 from tests.api.conftest import assert_error
 from tracker.models import Agreement, AuditEntry
+from tracker.services.events import retract_event
+from tracker.services.principles import state_principle
 
 NEW = {
     "title": "Treaty on Comprehensive Strategic Partnership",
@@ -222,3 +224,52 @@ def test_updated_since_for_incremental_sync(viewer, editor, session):
     )
     assert old.id not in after
     assert_error(viewer.get("/api/v1/agreements?updated_since=yesterday"), 422, "updated_since")
+
+
+def test_an_agreement_shows_each_event_and_principle_as_their_own_endpoints_do(
+    viewer, session, accounts
+):
+    """The detail is read by its own fast path: it must agree with /events/{id} and principles."""
+    treaty = factories.agreement(session, parties=["RUS", "IRN", "CHN"], topics=["trade"])
+    report = factories.article(session, "Tehran ratified the treaty; Moscow signed it in January.")
+    other = factories.article(session, "Another outlet: the treaty was signed in Moscow.")
+    signed = factories.event(
+        session,
+        treaty.id,
+        "signing",
+        "2025-01-17",
+        evidence=[
+            {"article_id": report.id, "quote": "Moscow signed it"},
+            {"article_id": other.id, "quote": "signed in Moscow"},
+        ],
+        actor=accounts["editor"][0],
+    )
+    factories.event(session, treaty.id, "ratification", "2025-05", party="IRN", step="committee")
+    factories.event(session, treaty.id, "announcement", "2024")
+    factories.event(session, treaty.id, "preparation")  # undated: last
+    retract_event(session, factories.event(session, treaty.id, "signing", "2025-02-01").id)
+    state_principle(
+        session,
+        treaty.id,
+        {"principle": "sovereignty", "article_id": report.id, "quote": "Tehran ratified"},
+    )
+    state_principle(session, treaty.id, {"principle": "non_interference", "clause": "Art. 3"})
+
+    body = viewer.get(f"/api/v1/agreements/{treaty.id}").get_json()
+
+    events = [viewer.get(f"/api/v1/events/{e['id']}").get_json() for e in body["events"]]
+    assert body["events"] == events
+    assert [(e["stage"], e["date"]) for e in events][:3] == [
+        ("announcement", "2024"),
+        ("signing", "2025-01-17"),
+        ("signing", "2025-02-01"),
+    ]
+    assert events[-1]["date"] is None
+    first = next(e for e in events if e["id"] == signed.id)
+    assert [q["quote"] for q in first["evidence"]] == ["Moscow signed it", "signed in Moscow"]
+    assert first["recorded_by"] == accounts["editor"][0].email
+    principles = viewer.get(f"/api/v1/agreements/{treaty.id}/principles").get_json()
+    assert body["principles"] == principles
+    assert [p["principle"] for p in principles] == ["sovereignty", "non_interference"]
+    assert body["evidence_count"] == 2
+    assert body["topics"] == ["trade"] and [p["code"] for p in body["parties"]][2] == "CHN"

@@ -28,13 +28,13 @@ blp = ApiBlueprint(
 
 
 def _overview(agreement_id: int) -> dict[str, Any]:
-    return present.agreement(agreements.overview(get_session(), agreement_id))
+    return present.agreement(agreements.detail(get_session(), agreement_id))
 
 
 @blp.route("")
 class Agreements(MethodView):
     @blp.requires(Role.VIEWER, read=True)
-    @blp.arguments(AgreementQuerySchema, location="query")
+    @blp.arguments(AgreementQuerySchema(), location="query")
     @blp.response(200, AgreementSummarySchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
@@ -79,14 +79,14 @@ class AgreementById(MethodView):
     def patch(self, data: dict[str, Any], agreement_id: int) -> dict[str, Any]:
         """Amend the given fields. Needs If-Match with the ETag of the version you edited."""
         session = get_session()
-        view = agreements.overview(session, agreement_id)
+        view = agreements.detail(session, agreement_id)
         blp.check_etag(present.agreement(view), AgreementSchema)
         agreements.update_agreement(
             session,
             agreement_id,
             data,
             actor=authorize(Role.EDITOR),
-            expected_version=view.agreement.version,
+            expected_version=view.version,
         )
         return _overview(agreement_id)
 
@@ -97,7 +97,5 @@ class AgreementById(MethodView):
     def delete(self, agreement_id: int) -> None:
         """Delete (softly: an admin can restore it). Needs If-Match."""
         session = get_session()
-        blp.check_etag(
-            present.agreement(agreements.overview(session, agreement_id)), AgreementSchema
-        )
+        blp.check_etag(_overview(agreement_id), AgreementSchema)
         agreements.delete_agreement(session, agreement_id, actor=authorize(Role.EDITOR))

@@ -31,7 +31,7 @@ blp = ApiBlueprint(
 @blp.route("")
 class Articles(MethodView):
     @blp.requires(Role.VIEWER, read=True)
-    @blp.arguments(ArticleQuerySchema, location="query")
+    @blp.arguments(ArticleQuerySchema(), location="query")
     @blp.response(200, ArticleSummarySchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ blp = ApiBlueprint("digests", __name__, url_prefix="/api/v1/digests", descriptio
 @blp.route("")
 class Digests(MethodView):
     @blp.requires(Role.VIEWER)
-    @blp.arguments(DigestQuerySchema, location="query")
+    @blp.arguments(DigestQuerySchema(), location="query")
     @blp.response(200, DigestSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:

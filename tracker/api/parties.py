@@ -18,7 +18,7 @@ blp = ApiBlueprint("parties", __name__, url_prefix="/api/v1/parties", descriptio
 @blp.route("")
 class Parties(MethodView):
     @blp.requires(Role.VIEWER, read=True)
-    @blp.arguments(PartyQuerySchema, location="query")
+    @blp.arguments(PartyQuerySchema(), location="query")
     @blp.response(200, PartySchema(many=True))
     @blp.paginate(page_size=100, max_page_size=500)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:

@@ -8,17 +8,17 @@ from tracker.models import (
     ApiToken,
     Digest,
     EvidenceArticle,
-    EvidenceLink,
     Principle,
     PrincipleStatement,
     Reminder,
     StageEvent,
     User,
 )
-from tracker.services.agreements import AgreementRow, Overview
+from tracker.services.agreements import AgreementDetail, AgreementRow
 
 
-def quote(link: EvidenceLink) -> dict[str, Any]:
+def quote(link: Any) -> dict[str, Any]:
+    """An evidence quote, from an EvidenceLink or a row with its column names."""
     return {
         "id": link.id,
         "article_id": link.article_id,
@@ -29,6 +29,12 @@ def quote(link: EvidenceLink) -> dict[str, Any]:
 
 
 def event(e: StageEvent) -> dict[str, Any]:
+    recorded_by = e.recorded_by.email if e.recorded_by_id and e.recorded_by else None
+    return _event(e, [quote(link) for link in e.evidence], recorded_by)
+
+
+def _event(e: Any, evidence: list[dict[str, Any]], recorded_by: str | None) -> dict[str, Any]:
+    """An event from a StageEvent or a row with the same column names."""
     return {
         "id": e.id,
         "agreement_id": e.agreement_id,
@@ -43,23 +49,27 @@ def event(e: StageEvent) -> dict[str, Any]:
         "status": e.status,
         "preferred": e.preferred,
         "note": e.note,
-        "evidence": [quote(link) for link in e.evidence],
-        "recorded_by": e.recorded_by.email if e.recorded_by_id and e.recorded_by else None,
+        "evidence": evidence,
+        "recorded_by": recorded_by,
         "created_at": e.created_at,
         "updated_at": e.updated_at,
     }
 
 
 def statement(s: PrincipleStatement) -> dict[str, Any]:
+    return _statement(s, s.principle.label("en"), [quote(link) for link in s.evidence])
+
+
+def _statement(s: Any, label: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": s.id,
         "agreement_id": s.agreement_id,
         "principle": s.principle_code,
-        "label": s.principle.label("en"),
+        "label": label,
         "party": s.party_code,
         "clause": s.clause,
         "note": s.note,
-        "evidence": [quote(link) for link in s.evidence],
+        "evidence": evidence,
     }
 
 
@@ -89,14 +99,20 @@ def agreement_summary(row: AgreementRow) -> dict[str, Any]:
     }
 
 
-def agreement(view: Overview) -> dict[str, Any]:
-    links = [link for e in view.events for link in e.evidence] + [
-        link for s in view.statements for link in s.evidence
-    ]
-    return agreement_summary(AgreementRow.of(view.agreement, view.lifecycle)) | {
-        "events": [event(e) for e in view.events],
-        "principles": [statement(s) for s in view.statements],
-        "evidence_count": len({link.article_id for link in links}),
+def agreement(d: AgreementDetail) -> dict[str, Any]:
+    """An agreement with its events, principles and evidence (from services.agreements.detail)."""
+
+    def quotes(owner: tuple[str, int]) -> list[dict[str, Any]]:
+        return [quote(link) for link in d.links.get(owner, ())]
+
+    articles = {link.article_id for links in d.links.values() for link in links}
+    return agreement_summary(d.row) | {
+        "events": [_event(e, quotes(("event", e.id)), e.email) for e in d.events],
+        "principles": [
+            _statement(s, s.labels.get("en") or s.principle_code, quotes(("statement", s.id)))
+            for s in d.statements
+        ],
+        "evidence_count": len(articles),
     }
 
 

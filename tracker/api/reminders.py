@@ -29,7 +29,7 @@ blp = ApiBlueprint(
 @blp.route("")
 class Reminders(MethodView):
     @blp.requires(Role.VIEWER, read=True)
-    @blp.arguments(ReminderQuerySchema, location="query")
+    @blp.arguments(ReminderQuerySchema(), location="query")
     @blp.response(200, ReminderSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:

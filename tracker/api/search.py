@@ -23,7 +23,7 @@ blp = ApiBlueprint(
 @blp.route("")
 class Search(MethodView):
     @blp.requires(Role.VIEWER, read=True)
-    @blp.arguments(SearchQuerySchema, location="query")
+    @blp.arguments(SearchQuerySchema(), location="query")
     @blp.response(200, SearchHitSchema(many=True))
     @blp.paginate(page_size=20, max_page_size=100)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:

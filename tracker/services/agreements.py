@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
@@ -16,7 +16,9 @@ from tracker.models import (
     AgreementParty,
     AgreementState,
     AgreementTopic,
+    EvidenceLink,
     Party,
+    Principle,
     PrincipleStatement,
     StageEvent,
     User,
@@ -463,6 +465,18 @@ def search(
             _PAGE_TOPICS.where(_AT.c.agreement_id.in_(ids))
         ):
             topics[agreement_id].append(topic)
+    return _rows(session, page, parties, topics, today, stalled_after_days), total
+
+
+def _rows(
+    session: Session,
+    page: Sequence[Any],
+    parties: Mapping[int, list[tuple[str, str]]],
+    topics: Mapping[int, list[str]],
+    today: date,
+    stalled_after_days: int,
+) -> list[AgreementRow]:
+    """AgreementRows from rows of _PAGE, their parties and topics, with today's status."""
     missing = [row.id for row in page if row.derived is None]
     if missing:  # rows older than the cache: derive them now
         fresh = state.read(session, [get_agreement(session, i) for i in missing], today=today)
@@ -492,7 +506,103 @@ def search(
                 ),
             )
         )
-    return rows, total
+    return rows
+
+
+_E = StageEvent.__table__
+_U = User.__table__
+_L = EvidenceLink.__table__
+_PR = Principle.__table__
+_ONE = _PAGE.add_columns(_A.c.version).where(_A.c.id == bindparam("id"), _A.c.deleted_at.is_(None))
+_ONE_PARTIES = _PAGE_PARTIES.where(_AP.c.agreement_id == bindparam("id"))
+_ONE_TOPICS = _PAGE_TOPICS.where(_AT.c.agreement_id == bindparam("id"))
+_ONE_EVENTS = (
+    select(*(c for c in _E.c if c.name not in {"deleted_at", "version"}), _U.c.email)
+    .select_from(_E.outerjoin(_U, _U.c.id == _E.c.recorded_by_id))
+    .where(_E.c.agreement_id == bindparam("id"), _E.c.deleted_at.is_(None))
+)
+_ONE_STATEMENTS = (
+    select(
+        _PS.c.id,
+        _PS.c.agreement_id,
+        _PS.c.principle_code,
+        _PR.c.labels,
+        _PS.c.party_code,
+        _PS.c.clause,
+        _PS.c.note,
+    )
+    .select_from(_PS.join(_PR, _PR.c.code == _PS.c.principle_code))
+    .where(_PS.c.agreement_id == bindparam("id"), _PS.c.deleted_at.is_(None))
+    .order_by(_PS.c.id)
+)
+_ONE_LINKS = select(
+    _L.c.id,
+    _L.c.event_id,
+    _L.c.statement_id,
+    _L.c.article_id,
+    _L.c.quote,
+    _L.c.quote_start,
+    _L.c.quote_end,
+).order_by(_L.c.id)
+
+
+@dataclass(frozen=True)
+class AgreementDetail:
+    """One agreement as the API shows it, read with Core statements: plain values only.
+
+    `events` (by date, then id) and `statements` are rows; `links` maps ("event", id) and
+    ("statement", id) to their evidence rows, in the order they were added.
+    """
+
+    row: AgreementRow
+    version: int
+    events: list[Any]
+    statements: list[Any]
+    links: dict[tuple[str, int], list[Any]]
+
+
+def detail(
+    session: Session,
+    agreement_id: int,
+    *,
+    today: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+) -> AgreementDetail:
+    """The agreement with its lifecycle, events, statements and their evidence; NotFound (404).
+
+    Six statements whatever the number of events: the ORM's loading of the same graph
+    (`overview`) cost ten times the queries themselves (see docs/benchmarks.md).
+    """
+    today = today or utcnow().date()
+    connection = session.connection()
+    key = {"id": agreement_id}
+    one = connection.execute(_ONE, key).one_or_none()
+    if one is None:
+        raise NotFound(f"agreement {agreement_id} does not exist")
+    parties = {
+        agreement_id: [(c, n.get("en") or c) for _, c, n in connection.execute(_ONE_PARTIES, key)]
+    }
+    topics = {agreement_id: [t for _, t in connection.execute(_ONE_TOPICS, key)]}
+    row = _rows(session, [one], parties, topics, today, stalled_after_days)[0]
+    events = sorted(
+        connection.execute(_ONE_EVENTS, key).all(),
+        key=lambda e: (e.date_earliest or date.max, e.id),
+    )
+    statements = connection.execute(_ONE_STATEMENTS, key).all()
+    links: dict[tuple[str, int], list[Any]] = {}
+    if events or statements:
+        found = connection.execute(
+            _ONE_LINKS.where(
+                or_(
+                    _L.c.event_id.in_([e.id for e in events]),
+                    _L.c.statement_id.in_([s.id for s in statements]),
+                )
+            )
+        )
+        for link in found:
+            owner = ("event", link.event_id) if link.event_id else ("statement", link.statement_id)
+            links.setdefault(owner, []).append(link)
+    return AgreementDetail(row, one.version, events, statements, links)
 
 
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:

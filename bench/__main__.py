@@ -1,0 +1,85 @@
+"""Every benchmark on one dataset per engine, side by side: `make bench` runs this.
+
+    python -m bench [--database-url URL] [--runs 200] [--seconds 20]
+
+On SQLite (a temporary file), and then on PostgreSQL when a URL is given (or
+TRACKER_BENCH_DATABASE_URL is set; that database is emptied first):
+
+1. 1,000 agreements: the API and page requests of bench.api, for the growth table.
+2. The full dataset: 10,000 agreements with about 62,000 events, 100,000 articles in
+   fa/ru/ar/en, 1,000 users. On it: the API against its baselines (bench.api), growth from
+   the 1,000-agreement run, search (bench.search), the digest for 1,000 subscribers
+   (bench.digests), the reminder rules (bench.rules), concurrent load on gunicorn with 4
+   workers (bench.load; PostgreSQL), Datasette as a peer (bench.load; SQLite), and last the
+   import of 10,000 more articles through the CLI (bench.imports).
+
+Prints Markdown as it goes; docs/benchmarks.md holds a run's figures.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import time
+
+from bench import api, digests, imports, load, rules, search
+from bench.dataset import arguments, build, fresh_database
+
+
+def section(title: str, lines: list[str]) -> None:
+    print(f"\n### {title}\n", flush=True)
+    print("\n".join(lines), flush=True)
+
+
+def run_engine(database_url: str | None, args) -> None:  # type: ignore[no-untyped-def]
+    with fresh_database(database_url) as (url, engine):
+        print(f"\n## {engine.dialect.name}", flush=True)
+        build(engine, agreements=1000)
+        small = api.measure(url, engine, args.runs)
+    with fresh_database(database_url) as (url, engine):
+        started = time.perf_counter()
+        made = build(engine, agreements=10_000, articles=100_000, users=1000)
+        print(
+            f"\nDataset: {made['agreements']:,} agreements, {made['events']:,} events, "
+            f"{made['articles']:,} articles, {made['users']:,} users "
+            f"(built in {time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+        large = api.measure(url, engine, args.runs)
+        section(
+            f"API against hand-written SQL ({args.runs} timed requests each, ms)", api.report(large)
+        )
+        section("Growth: 1,000 against 10,000 agreements (p50, ms)", api.growth(small, large))
+        section(f"Search over {made['articles']:,} articles", search.report(engine, args.runs // 4))
+        section("Weekly digests", digests.report(engine, 1000))
+        section("Reminder rules", rules.report(engine))
+        if engine.dialect.name == "postgresql":
+            section(
+                "Concurrent load",
+                load.report_load(url, engine, seconds=args.seconds, connections=16),
+            )
+        else:
+            section(
+                "Peer: Datasette on the same file", load.report_peer(url, seconds=args.seconds / 2)
+            )
+        section("Import through `tracker import-articles`", imports.report(url, 10_000))
+
+
+def main() -> None:
+    parser = arguments(__doc__)
+    parser.add_argument("--runs", type=int, default=200, help="timed requests per API figure")
+    parser.add_argument("--seconds", type=float, default=20, help="length of the load run")
+    args = parser.parse_args()
+    database_url = args.database_url or os.environ.get("TRACKER_BENCH_DATABASE_URL")
+    print(
+        f"# Treaty Tracker benchmarks\n\n{os.cpu_count()} CPUs, {platform.machine()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+    run_engine(None, args)
+    if database_url:
+        run_engine(database_url, args)
+
+
+if __name__ == "__main__":
+    main()
