@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import Text, bindparam, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
@@ -337,8 +338,10 @@ _PAGE = select(
 ).select_from(_JOINED)
 _COUNT_ALL = select(func.count()).select_from(_A)
 _COUNT_JOINED = select(func.count()).select_from(_JOINED)
+# Party names as stored (JSON text on SQLite): each distinct value is decoded once a page
+# (_english_names) instead of once a row, a fifth of a page's time.
 _PAGE_PARTIES = (
-    select(_AP.c.agreement_id, _AP.c.party_code, _P.c.names)
+    select(_AP.c.agreement_id, _AP.c.party_code, type_coerce(_P.c.names, Text))
     .select_from(_AP.join(_P, _P.c.code == _AP.c.party_code))
     .order_by(_AP.c.agreement_id, _AP.c.position)
 )
@@ -350,6 +353,18 @@ _SORTS = {
     "title": _A.c.title,
     "next_expected": _S.c.next_expected_date,
 }
+
+
+def _english_names(rows: Iterable[Any]) -> Iterator[tuple[int, str, str]]:
+    """(agreement id, party code, English name) from rows of _PAGE_PARTIES."""
+    decoded: dict[str, str] = {}
+    for agreement_id, code, names in rows:
+        if isinstance(names, str):  # JSON text (SQLite); PostgreSQL's driver gives a dict
+            if names not in decoded:
+                decoded[names] = json.loads(names).get("en") or code
+            yield agreement_id, code, decoded[names]
+        else:
+            yield agreement_id, code, (names or {}).get("en") or code
 
 
 @dataclass(frozen=True)
@@ -457,10 +472,9 @@ def search(
     parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        for agreement_id, code, names in connection.execute(
-            _PAGE_PARTIES.where(_AP.c.agreement_id.in_(ids))
-        ):
-            parties[agreement_id].append((code, names.get("en") or code))
+        found = connection.execute(_PAGE_PARTIES.where(_AP.c.agreement_id.in_(ids)))
+        for agreement_id, code, name in _english_names(found):
+            parties[agreement_id].append((code, name))
         for agreement_id, topic in connection.execute(
             _PAGE_TOPICS.where(_AT.c.agreement_id.in_(ids))
         ):
@@ -580,7 +594,7 @@ def detail(
     if one is None:
         raise NotFound(f"agreement {agreement_id} does not exist")
     parties = {
-        agreement_id: [(c, n.get("en") or c) for _, c, n in connection.execute(_ONE_PARTIES, key)]
+        agreement_id: [(c, n) for _, c, n in _english_names(connection.execute(_ONE_PARTIES, key))]
     }
     topics = {agreement_id: [t for _, t in connection.execute(_ONE_TOPICS, key)]}
     row = _rows(session, [one], parties, topics, today, stalled_after_days)[0]
