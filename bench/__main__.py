@@ -1,6 +1,6 @@
 """Every benchmark on one dataset per engine, side by side: `make bench` runs this.
 
-    python -m bench [--database-url URL] [--runs 200] [--seconds 20]
+    python -m bench [--database-url URL] [--only sqlite|postgresql] [--runs 200] [--seconds 20]
 
 On SQLite (a temporary file), and then on PostgreSQL when a URL is given (or
 TRACKER_BENCH_DATABASE_URL is set; that database is emptied first):
@@ -70,15 +70,20 @@ def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--runs", type=int, default=200, help="timed requests per API figure")
     parser.add_argument("--seconds", type=float, default=20, help="length of the load run")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="run on one engine only")
     args = parser.parse_args()
     database_url = args.database_url or os.environ.get("TRACKER_BENCH_DATABASE_URL")
     print(
         f"# Treaty Tracker benchmarks\n\n{os.cpu_count()} CPUs, {platform.machine()}, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
     )
-    run_engine(None, args)
-    if database_url:
-        run_engine(database_url, args)
+    if args.only != "postgresql":
+        run_engine(None, args)
+    if args.only != "sqlite":
+        if database_url:
+            run_engine(database_url, args)
+        elif args.only:
+            parser.error("--only postgresql needs --database-url or TRACKER_BENCH_DATABASE_URL")
 
 
 if __name__ == "__main__":

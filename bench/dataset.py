@@ -166,9 +166,11 @@ def build(
         state.rebuild(session, only_missing=True)
     made["articles"] = add_articles(engine, articles) if articles else 0
     made["users"] = add_users(engine, users) if users else 0
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:  # fresh statistics, as autovacuum would give
-            connection.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":  # what autovacuum would do after a bulk load
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE")
+            )
     return made
 
 
