@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from tracker import api as api_resources
-from tracker import db, errors
+from tracker import db, errors, health, logs, security
 from tracker.cli import tracker as tracker_commands
 from tracker.config import load_config
 from tracker.extensions import csrf, login_manager
@@ -42,6 +42,8 @@ def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    logs.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -50,6 +52,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     for module in (
+        health,
         auth,
         dashboard,
         agreement_pages,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker import migrate
+from tracker import logs, migrate
 from tracker.db import get_session
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
@@ -269,7 +268,7 @@ def _instant(text: str | None) -> datetime | None:
 @click.option("--poll", default=10.0, show_default=True, help="Seconds between tries for the lock.")
 @with_appcontext
 def scheduler(reminders_every: float, poll: float) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure(current_app.config.get("LOG_FORMAT") or "text")
     serve(
         current_app._get_current_object(),
         reminders_every=timedelta(seconds=reminders_every),

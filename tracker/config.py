@@ -17,6 +17,14 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _log_format(env: Mapping[str, str], tracker_env: str) -> str:
+    value = env.get("TRACKER_LOG_FORMAT", "").strip().lower()
+    value = value or ("text" if tracker_env == "development" else "json")
+    if value not in {"json", "text"}:
+        raise ConfigError(f"TRACKER_LOG_FORMAT must be 'json' or 'text', not {value!r}")
+    return value
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -80,4 +88,12 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "FETCH_ONLY_NETWORKS": env.get("TRACKER_FETCH_ONLY_NETWORKS", ""),
         "FETCH_TIMEOUT": _int(env, "TRACKER_FETCH_TIMEOUT", 10),
         "FETCH_MAX_BYTES": _int(env, "TRACKER_FETCH_MAX_BYTES", 5_000_000),
+        # Requests with a larger body are refused (413) before being read.
+        "MAX_REQUEST_BYTES": _int(env, "TRACKER_MAX_REQUEST_BYTES", 16 * 1024 * 1024),
+        # Secure cookies: unset = when BASE_URL is https://.
+        "SECURE_COOKIES": (
+            _flag(env["TRACKER_SECURE_COOKIES"]) if env.get("TRACKER_SECURE_COOKIES") else None
+        ),
+        "LOG_FORMAT": _log_format(env, tracker_env),
+        "LOG_REQUESTS": _flag(env.get("TRACKER_LOG_REQUESTS")),
     }

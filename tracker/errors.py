@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Flask, g, jsonify
+from flask import Flask, current_app, g, jsonify
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, PreconditionFailed
+from werkzeug.exceptions import HTTPException, PreconditionFailed, RequestEntityTooLarge
 
 from tracker.api.base import error_payload, is_api_request
 from tracker.extensions import api
@@ -33,6 +33,18 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         return api.handle_http_exception(error)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        message = (
+            f"The request is too large: at most {limit:,} bytes are accepted."
+            if limit
+            else "The request is too large."
+        )
+        if is_api_request():
+            return _json(413, message)
+        return render_http_error(RequestEntityTooLarge(message))
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):  # type: ignore[no-untyped-def]

@@ -139,15 +139,18 @@ class ApiBlueprint(flask_smorest.Blueprint):
     """A smorest Blueprint whose views declare the role they need."""
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
-        """smorest's arguments; a JSON body may also be unreadable: 400, documented."""
+        """smorest's arguments; a JSON body may also be unreadable (400) or too large (413)."""
         parse = super().arguments(schema, location=location, **kwargs)
         if location != "json":
             return parse
 
         def decorator(func: Callable) -> Callable:
-            return self.alt_response(400, schema=ErrorSchema, description="The body is not JSON")(
-                parse(func)
-            )
+            documented = self.alt_response(
+                400, schema=ErrorSchema, description="The body is not JSON"
+            )(parse(func))
+            return self.alt_response(
+                413, schema=ErrorSchema, description="The body is over TRACKER_MAX_REQUEST_BYTES"
+            )(documented)
 
         return decorator
 

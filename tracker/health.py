@@ -1,0 +1,27 @@
+"""GET /healthz: is the app up and can it reach its database? For load balancers and probes.
+
+200 {"status": "ok", "database": "ok"}, or 503 {"status": "unavailable", ...} when a
+`SELECT 1` fails (the error is logged). No sign-in needed; it tells nothing about the data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app
+from sqlalchemy import text
+
+blp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+
+@blp.get("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    engine = current_app.extensions["tracker.engine"]
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database is "unavailable"
+        log.warning("health check: database unreachable", extra={"error": repr(exc)})
+        return {"status": "unavailable", "database": type(exc).__name__}, 503
+    return {"status": "ok", "database": "ok"}
