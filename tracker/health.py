@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from sqlalchemy import text
+
+from tracker.db import get_session
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -17,11 +19,11 @@ log = logging.getLogger(__name__)
 
 @blp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
-    engine = current_app.extensions["tracker.engine"]
+    session = get_session()
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        session.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the database is "unavailable"
+        session.rollback()
         log.warning("health check: database unreachable", extra={"error": repr(exc)})
         return {"status": "unavailable", "database": type(exc).__name__}, 503
     return {"status": "ok", "database": "ok"}

@@ -156,6 +156,66 @@ def test_delete_is_soft_and_needs_if_match(editor, session):
     assert session.get(Agreement, agreement_id).deleted_at is not None  # restorable
 
 
+def test_admins_list_deleted_agreements_and_restore_them_whole(editor, admin, viewer, session):
+    agreement_id = editor.post("/api/v1/agreements", json=NEW).get_json()["id"]
+    path = f"/api/v1/agreements/{agreement_id}"
+    factories.event(session, agreement_id, "signing", "2025-01-17")
+    before = editor.get(path).get_json()
+    assert editor.delete(path, etag=editor.etag(path)).status_code == 204
+
+    assert_error(editor.get("/api/v1/agreements/deleted"), 403)
+    listed = admin.get("/api/v1/agreements/deleted?page_size=200")
+    assert listed.status_code == 200
+    mine = [d for d in listed.get_json() if d["id"] == agreement_id]
+    assert mine and mine[0]["deleted_by"] == "editor@example.org"
+    assert mine[0]["title"] == NEW["title"] and mine[0]["deleted_at"]
+    assert agreement_id not in {a["id"] for a in viewer.get("/api/v1/agreements").get_json()}
+
+    assert_error(editor.post(f"{path}/restore"), 403)
+    restored = admin.post(f"{path}/restore")
+    assert restored.status_code == 200, restored.get_json()
+    body = restored.get_json()
+    assert [e["id"] for e in body["events"]] == [e["id"] for e in before["events"]]
+    assert body["parties"] == before["parties"] and body["title"] == before["title"]
+    assert viewer.get(path).status_code == 200
+    assert agreement_id not in {d["id"] for d in admin.get("/api/v1/agreements/deleted").get_json()}
+    assert_error(admin.post(f"{path}/restore"), 409)
+    assert_error(admin.post("/api/v1/agreements/999999/restore"), 404)
+
+
+def test_the_history_of_an_agreement_says_who_changed_what_and_when(editor, admin, viewer):
+    agreement_id = editor.post("/api/v1/agreements", json=NEW).get_json()["id"]
+    path = f"/api/v1/agreements/{agreement_id}"
+    changed = editor.patch(path, json={"summary": "Amended."}, etag=editor.etag(path))
+    assert changed.status_code == 200
+    editor.post(f"{path}/events", json={"stage": "signing", "date": "2025-01-17"})
+    assert editor.delete(path, etag=editor.etag(path)).status_code == 204
+    assert admin.post(f"{path}/restore").status_code == 200
+
+    response = viewer.get(f"{path}/history")
+    assert response.status_code == 200
+    entries = response.get_json()
+    assert [(e["action"], e["entity"]) for e in entries] == [
+        ("restore", "agreement"),
+        ("delete", "agreement"),
+        ("create", "stage_event"),
+        ("update", "agreement"),
+        ("create", "agreement"),
+    ]
+    assert [e["user"] for e in entries] == [
+        "admin@example.org",
+        *["editor@example.org"] * 4,
+    ]
+    update = entries[3]
+    assert update["before"]["summary"] == "Signed in Moscow."
+    assert update["after"]["summary"] == "Amended."
+    assert entries[-1]["before"] is None and entries[-1]["after"]["title"] == NEW["title"]
+    assert json.loads(response.headers["X-Pagination"])["total"] == 5
+    page = viewer.get(f"{path}/history?page=2&page_size=2").get_json()
+    assert [e["id"] for e in page] == [e["id"] for e in entries[2:4]]
+    assert_error(viewer.get("/api/v1/agreements/999999/history"), 404)
+
+
 def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.get_json()
     return [a["id"] for a in response.get_json()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_login import FlaskLoginClient
 from sqlalchemy import func, select
 
 from tests import factories
@@ -13,6 +14,7 @@ from tests.web.conftest import PASSWORD, csrf, errors_beside
 from tracker.models import Agreement, EvidenceArticle, PrincipleStatement, Reminder, StageEvent
 from tracker.services.auth import MAX_PER_ACCOUNT
 from tracker.services.users import create_user
+from tracker.web.auth import WebUser
 
 
 def _count(session, model) -> int:  # type: ignore[no-untyped-def]
@@ -541,3 +543,31 @@ def test_a_nul_character_is_refused_not_a_server_error(editor_web, viewer_web, c
     )
     assert_error(api.post("/api/v1/agreements", json={"title": "a\x00b"}), 422, "title")
     assert_error(api.get("/api/v1/agreements?q=a%00b"), 422, "q")
+
+
+def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(app, editor_web, people, session):
+    treaty = factories.agreement(session, title="Treaty to delete and bring back")
+    factories.event(session, treaty.id, "signing", "2025-01-17")
+    page = f"/agreements/{treaty.id}"
+
+    response = editor_web.post(
+        f"{page}/delete", data={"csrf_token": csrf(editor_web, page)}, follow_redirects=True
+    )
+    assert response.status_code == 200 and "is deleted" in response.get_data(as_text=True)
+    assert editor_web.get(page).status_code == 404
+    assert editor_web.get("/deleted").status_code == 403
+
+    app.test_client_class = FlaskLoginClient
+    admin_web = app.test_client(user=WebUser(people["admin"]))
+    listing = admin_web.get("/deleted").get_data(as_text=True)
+    assert "Treaty to delete and bring back" in listing and "editor@example.org" in listing
+    response = admin_web.post(
+        f"{page}/restore",
+        data={"csrf_token": csrf(admin_web, "/deleted")},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "is restored" in html
+    assert "2025-01-17" in html  # its events came back with it
+    assert "Treaty to delete and bring back" not in admin_web.get("/deleted").get_data(as_text=True)
+    assert admin_web.post(f"{page}/restore", data={}).status_code == 400  # no CSRF token

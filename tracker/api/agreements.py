@@ -16,8 +16,10 @@ from tracker.schemas.agreements import (
     AgreementQuerySchema,
     AgreementSchema,
     AgreementSummarySchema,
+    AuditEntrySchema,
+    DeletedAgreementSchema,
 )
-from tracker.services import agreements
+from tracker.services import agreements, audit
 
 blp = ApiBlueprint(
     "agreements",
@@ -58,6 +60,49 @@ class Agreements(MethodView):
         """Create an agreement."""
         created = agreements.create_agreement(get_session(), data, actor=authorize(Role.EDITOR))
         return _overview(created.id)
+
+
+@blp.route("/deleted")
+class DeletedAgreements(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.response(200, DeletedAgreementSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, pagination_parameters: Any) -> list[dict[str, Any]]:
+        """Soft-deleted agreements, most recently deleted first, with who deleted each."""
+        session = get_session()
+        pagination_parameters.item_count = agreements.deleted_count(session)
+        return [
+            present.deleted(d)
+            for d in agreements.deleted_agreements(session, **window(pagination_parameters))
+        ]
+
+
+@blp.route("/<id:agreement_id>/restore")
+class RestoreAgreement(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.response(200, AgreementSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
+    @blp.alt_response(409, schema=ErrorSchema, description="The agreement is not deleted")
+    def post(self, agreement_id: int) -> dict[str, Any]:
+        """Restore a deleted agreement with its events, principles and evidence (admins)."""
+        agreements.restore_agreement(get_session(), agreement_id, actor=authorize(Role.ADMIN))
+        return _overview(agreement_id)
+
+
+@blp.route("/<id:agreement_id>/history")
+class AgreementHistory(MethodView):
+    @blp.requires(Role.VIEWER, read=True)
+    @blp.response(200, AuditEntrySchema(many=True))
+    @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, agreement_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
+        """Every change to the agreement and its events, principles and reminders, newest
+        first: who, when, what it was before and after."""
+        session = get_session()
+        agreements.get_agreement(session, agreement_id)
+        pagination_parameters.item_count = audit.history_count(session, agreement_id)
+        entries = audit.history(session, agreement_id, **window(pagination_parameters))
+        return [present.audit_entry(e) for e in entries]
 
 
 @blp.route("/<id:agreement_id>")

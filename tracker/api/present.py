@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.models import (
     ApiToken,
+    AuditEntry,
     Digest,
     EvidenceArticle,
     Principle,
@@ -14,7 +15,7 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.services.agreements import AgreementDetail, AgreementRow
+from tracker.services.agreements import AgreementDetail, AgreementRow, Deleted
 
 
 def quote(link: Any) -> dict[str, Any]:
@@ -205,3 +206,21 @@ def token(t: ApiToken) -> dict[str, Any]:
         "last_used_at": t.last_used_at,
         "revoked_at": t.revoked_at,
     }
+
+
+def audit_entry(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": e.at,
+        "user": e.user.email if e.user else None,
+        "actor": e.actor,
+        "action": e.action,
+        "entity": e.entity,
+        "entity_id": e.entity_id,
+        "before": e.before,
+        "after": e.after,
+    }
+
+
+def deleted(d: Deleted) -> dict[str, Any]:
+    return {"id": d.id, "title": d.title, "deleted_at": d.deleted_at, "deleted_by": d.deleted_by}

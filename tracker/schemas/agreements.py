@@ -131,3 +131,24 @@ class AgreementQuerySchema(InputSchema):
         metadata={"description": "Changed at or after this instant (ISO 8601 with offset)"}
     )
     sort = fields.String(validate=validate.OneOf(SORTS), load_default="-updated")
+
+
+class AuditEntrySchema(OutputSchema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    user = fields.String(
+        required=True, allow_none=True, metadata={"description": "Who, by email; null: the system"}
+    )
+    actor = fields.String(required=True, metadata={"description": "The system's part that acted"})
+    action = fields.String(required=True, metadata={"description": "create, update, delete, …"})
+    entity = fields.String(required=True, metadata={"description": "agreement, stage_event, …"})
+    entity_id = fields.String(required=True)
+    before = fields.Dict(required=True, allow_none=True, metadata={"description": "null: created"})
+    after = fields.Dict(required=True, allow_none=True)
+
+
+class DeletedAgreementSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    deleted_at = fields.DateTime(required=True)
+    deleted_by = fields.String(required=True, allow_none=True)

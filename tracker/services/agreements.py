@@ -17,6 +17,7 @@ from tracker.models import (
     AgreementParty,
     AgreementState,
     AgreementTopic,
+    AuditEntry,
     EvidenceLink,
     Party,
     Principle,
@@ -26,7 +27,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import AgreementKind
 from tracker.services import audit, checks, fetch, state, transactional
-from tracker.services.errors import FieldErrors, NotFound, Stale
+from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
 from tracker.services.parties import check_codes
 from tracker.services.search import matches as fts_matches
@@ -238,7 +239,10 @@ def delete_agreement(
 def restore_agreement(
     session: Session, agreement_id: int, *, actor: User | None = None
 ) -> Agreement:
+    """Bring a deleted agreement back, with everything it had; Conflict (409) if not deleted."""
     agreement = get_agreement(session, agreement_id, include_deleted=True)
+    if not agreement.is_deleted:
+        raise Conflict(f"agreement {agreement_id} is not deleted")
     before = audit.snapshot(agreement)
     agreement.deleted_at = None
     audit.record(
@@ -250,6 +254,46 @@ def restore_agreement(
         agreement_id=agreement.id,
     )
     return agreement
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A soft-deleted agreement, for the admins' list: when and by whom."""
+
+    id: int
+    title: str
+    deleted_at: datetime
+    deleted_by: str | None
+
+
+def deleted_agreements(session: Session, *, offset: int = 0, limit: int = 50) -> list[Deleted]:
+    """Soft-deleted agreements, most recently deleted first, with who deleted each."""
+    rows = session.execute(
+        select(Agreement.id, Agreement.title, Agreement.deleted_at)
+        .where(Agreement.deleted_at.is_not(None))
+        .order_by(Agreement.deleted_at.desc(), Agreement.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    who: dict[int, str] = {}
+    if rows:
+        entries = session.execute(
+            select(AuditEntry.agreement_id, AuditEntry.actor, User.email)
+            .outerjoin(User, User.id == AuditEntry.user_id)
+            .where(
+                AuditEntry.entity == "agreement",
+                AuditEntry.action == "delete",
+                AuditEntry.agreement_id.in_([r.id for r in rows]),
+            )
+            .order_by(AuditEntry.id)
+        )
+        who = {agreement_id: email or actor or None for agreement_id, actor, email in entries}
+    return [Deleted(r.id, r.title, r.deleted_at, who.get(r.id)) for r in rows]
+
+
+def deleted_count(session: Session) -> int:
+    query = select(func.count()).select_from(Agreement).where(Agreement.deleted_at.is_not(None))
+    return session.scalar(query) or 0
 
 
 def lifecycles(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import AuditEntry, User
 
@@ -57,13 +57,28 @@ def record(
     return entry
 
 
-def history(session: Session, agreement_id: int, *, limit: int = 100) -> list[AuditEntry]:
+def history(
+    session: Session, agreement_id: int, *, offset: int = 0, limit: int = 100
+) -> list[AuditEntry]:
     """The agreement's changes, newest first: its own, its events', statements' and reminders'."""
     return list(
         session.scalars(
             select(AuditEntry)
             .where(AuditEntry.agreement_id == agreement_id)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .options(joinedload(AuditEntry.user))
+            .offset(offset)
             .limit(limit)
         )
+    )
+
+
+def history_count(session: Session, agreement_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.agreement_id == agreement_id)
+        )
+        or 0
     )

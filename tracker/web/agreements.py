@@ -11,7 +11,7 @@ from tracker.db import get_session
 from tracker.models import EvidenceArticle
 from tracker.models.vocab import Role
 from tracker.services import agreements, audit, events, principles
-from tracker.services.errors import NotFound, Stale, ValidationError
+from tracker.services.errors import Conflict, NotFound, Stale, ValidationError
 from tracker.services.evidence import list_articles
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
@@ -191,6 +191,48 @@ def prefer(event_id: int) -> Any:
         events.prefer_event(get_session(), event_id, actor=actor())
         flash("The preferred claim is marked; the conflict is settled.", "success")
     return redirect(url_for(".detail", agreement_id=agreement_id) + f"#event-{event_id}")
+
+
+@blp.post("/agreements/<int:agreement_id>/delete")
+@role_required(Role.EDITOR.value)
+def delete(agreement_id: int) -> Any:
+    """Soft delete: hidden everywhere; an admin can restore it from the deleted list."""
+    _overview(agreement_id)
+    if ButtonForm().validate_on_submit():
+        agreements.delete_agreement(get_session(), agreement_id, actor=actor())
+        flash(
+            "The agreement is deleted. An admin can restore it with everything it had.", "success"
+        )
+        return redirect(url_for(".index"))
+    return redirect(url_for(".detail", agreement_id=agreement_id))
+
+
+@blp.get("/deleted")
+@role_required(Role.ADMIN.value)
+def deleted() -> str:
+    """The soft-deleted agreements, most recently deleted first, each with a Restore button."""
+    return render_template(
+        "agreements/deleted.html",
+        rows=agreements.deleted_agreements(get_session(), limit=500),
+        total=agreements.deleted_count(get_session()),
+        button_form=ButtonForm(),
+    )
+
+
+@blp.post("/agreements/<int:agreement_id>/restore")
+@role_required(Role.ADMIN.value)
+def restore(agreement_id: int) -> Any:
+    if ButtonForm().validate_on_submit():
+        try:
+            agreements.restore_agreement(get_session(), agreement_id, actor=actor())
+        except NotFound:
+            abort(404)
+        except Conflict:
+            flash("That agreement is not deleted.", "error")
+            return redirect(url_for(".deleted"))
+        flash("The agreement is restored, with its events, principles and evidence.", "success")
+        return redirect(url_for(".detail", agreement_id=agreement_id))
+    return redirect(url_for(".deleted"))
 
 
 @blp.post("/events/<int:event_id>/retract")
