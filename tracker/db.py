@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -67,8 +67,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     # A transaction that reads and then writes fails at once ("database is locked") if
     # another writer committed in between; one known to write takes the write lock first.
-    immediate = connection.get_execution_options().get(WRITE_OPTION)
+    # Every transaction of a request that may write (POST, PATCH, DELETE) is such a one:
+    # it reads (the token, the ETag's current version) before it writes, and two editors
+    # saving at once must queue, so that the second sees the first's change (412), not fail.
+    immediate = connection.get_execution_options().get(WRITE_OPTION) or _writing_request()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _writing_request() -> bool:
+    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
 
 
 WRITE_OPTION = "tracker_writes"

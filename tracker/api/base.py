@@ -103,6 +103,15 @@ def error_payload(code: int, name: str, message: str, errors: Any = None) -> dic
     }
 
 
+# smorest's ETag checks raise these with Werkzeug's generic wording.
+PRECONDITIONS = {
+    412: "It was changed meanwhile (by someone else, or by you elsewhere): fetch it again "
+    "for its new ETag, then redo your change. Nothing was written.",
+    428: "Send If-Match with the ETag of the version you edited (from GET), so that a change "
+    "made meanwhile is not overwritten.",
+}
+
+
 class TrackerApi(flask_smorest.Api):
     """flask-smorest's Api, with every error answered as {code, status, message, errors}.
 
@@ -117,7 +126,8 @@ class TrackerApi(flask_smorest.Api):
         if not is_api_request():
             return render_http_error(error)
         data = getattr(error, "data", None) or {}
-        message = data.get("message") or error.description or error.name
+        message = data.get("message") or PRECONDITIONS.get(error.code or 0)
+        message = message or error.description or error.name
         if "messages" in data and "message" not in data:
             message = "The request is not valid; see errors for each field."
         payload = error_payload(

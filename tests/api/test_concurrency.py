@@ -1,0 +1,69 @@
+"""Two editors change the same agreement at the same moment, in two threads on a database of
+their own (no shared test transaction): one change wins, the other gets 412 and loses
+nothing, since it can fetch and redo it. Run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.orm import Session
+
+from tracker import create_app, migrate
+from tracker.db import make_engine
+from tracker.services.agreements import create_agreement
+from tracker.services.seed import load_seed
+from tracker.services.users import create_token, create_user
+
+ROUNDS = 8
+
+
+def test_two_editors_saving_at_once_one_wins_and_the_other_gets_412(scratch_url):
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        load_seed(session)
+        tokens = [
+            create_token(session, create_user(session, f"e{n}@example.org", role="editor"))[1]
+            for n in range(2)
+        ]
+        agreement_id = create_agreement(
+            session, {"title": "Contested treaty", "kind": "treaty", "parties": ["RUS", "IRN"]}
+        ).id
+    engine.dispose()
+    app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": scratch_url})
+    path = f"/api/v1/agreements/{agreement_id}"
+    headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
+    reader = app.test_client()
+
+    for round_ in range(ROUNDS):
+        etag = reader.get(path, headers=headers[0]).headers["ETag"]
+        start = threading.Barrier(2)
+        answers: list = [None, None]
+
+        def save(
+            n: int, etag: str = etag, round_: int = round_, start=start, answers=answers
+        ) -> None:  # type: ignore[no-untyped-def]
+            client = app.test_client()
+            start.wait()
+            answers[n] = client.patch(
+                path,
+                json={"summary": f"round {round_} by editor {n}"},
+                headers=headers[n] | {"If-Match": etag},
+            )
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200, 412], [a.get_json() for a in answers]
+        winner = next(a for a in answers if a.status_code == 200).get_json()
+        loser = next(a for a in answers if a.status_code == 412).get_json()
+        assert "meanwhile" in loser["message"] or "changed" in loser["message"]
+        stored = reader.get(path, headers=headers[0]).get_json()
+        assert stored["summary"] == winner["summary"]  # the winner's change, whole
+
+    history = reader.get(f"{path}/history?page_size=100", headers=headers[0]).get_json()
+    assert [e["action"] for e in history].count("update") == ROUNDS  # one per round
+    app.extensions["tracker.engine"].dispose()
