@@ -9,7 +9,7 @@ ADMIN  ?= admin@example.org
 
 export TRACKER_ENV ?= development
 
-.PHONY: run test lint format install clean bench
+.PHONY: run test lint format install clean bench fuzz
 
 $(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
 ## when TRACKER_BENCH_DATABASE_URL names a database it may empty. Bounded: about 10 minutes.
 bench: $(VENV)/.installed-bench
 	$(PY) -m bench $(BENCH_ARGS)
+
+## fuzz: schemathesis over the whole API with FUZZ_EXAMPLES examples per operation and mode
+## (valid and invalid), a new seed each run (FUZZ_SEED=N replays one); on PostgreSQL too when
+## TRACKER_TEST_DATABASE_URL is set. Bounded: about 5 minutes per engine at 100.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(VENV)/.installed-test
+	TRACKER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TRACKER_FUZZ_SEED=$(FUZZ_SEED) \
+	  $(PY) -m pytest -q tests/api/test_schemathesis.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -162,6 +162,7 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             f"{len(conformance.OPERATIONS)} operations; {counts['runs']} passing runs "
             f"(operation x valid/invalid x engine); {counts['cases']} generated requests, "
             f"{counts['failures']} failing"
+            + (f"; fuzz seed {conformance.SEED}" if conformance.SEED is not None else "")
         )
     if reasons:
         terminalreporter.section("what was skipped")

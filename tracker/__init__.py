@@ -13,7 +13,17 @@ from tracker import db, errors, health, logs, security
 from tracker.cli import tracker as tracker_commands
 from tracker.config import load_config
 from tracker.extensions import csrf, login_manager
-from tracker.web import account, auth, dashboard, digests, evidence, feeds, reminders, search
+from tracker.web import (
+    account,
+    auth,
+    dashboard,
+    digests,
+    downloads,
+    evidence,
+    feeds,
+    reminders,
+    search,
+)
 from tracker.web import agreements as agreement_pages
 from tracker.web.common import register_filters
 
@@ -62,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         digests,
         account,
         feeds,
+        downloads,
     ):
         app.register_blueprint(module.blp)
     api_resources.init_app(app)

@@ -16,7 +16,7 @@ from tracker import logs, migrate
 from tracker.db import get_session
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
-from tracker.services import imports, reminder_rules, state, weekly
+from tracker.services import imports, reminder_rules, state, transfer, weekly
 from tracker.services.errors import ServiceError, ValidationError
 from tracker.services.mail import MailError, MailSettings
 from tracker.services.reminder_rules import RuleSettings
@@ -209,6 +209,54 @@ def import_articles_command(source: Any, email: str | None, quiet: bool) -> None
     )
     if refused:
         sys.exit(1)
+
+
+@tracker.command(
+    "export",
+    help="Write everything (agreements, events, articles with their text, links, principles, "
+    "reminders, digests, the audit trail, users without secrets) to PATH as JSON; - for "
+    "standard output.",
+)
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@with_appcontext
+def export_command(path: str) -> None:
+    engine = current_app.extensions["tracker.engine"]
+    if path == "-":
+        counts = transfer.export(engine, sys.stdout)
+    else:
+        with open(path, "w", encoding="utf-8") as out:
+            counts = transfer.export(engine, out)
+    click.echo(_counted(counts, "exported"), err=True)
+
+
+@tracker.command(
+    "import",
+    help="Load an export (from `tracker export`) into this empty, migrated database, keeping "
+    "every id. Users come without passwords: make an admin with create-user, then set "
+    "passwords through the admin API.",
+)
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def import_command(path: Any) -> None:
+    try:
+        counts = transfer.import_(current_app.extensions["tracker.engine"], path)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(_counted(counts, "imported"))
+
+
+def _counted(counts: dict[str, int], done: str) -> str:
+    rows = sum(counts.values())
+    main = ", ".join(
+        f"{counts.get(t, 0)} {label}"
+        for t, label in (
+            ("agreement", "agreements"),
+            ("stage_event", "events"),
+            ("evidence_article", "articles"),
+            ("user_account", "users"),
+        )
+    )
+    return f"{rows} rows {done} from {len(counts)} tables ({main})."
 
 
 @tracker.group(help="Reminders made by the rules.")

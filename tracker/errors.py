@@ -9,8 +9,14 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, current_app, g, jsonify
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, PreconditionFailed, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    PreconditionFailed,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from tracker.api.base import error_payload, is_api_request
 from tracker.extensions import api
@@ -66,6 +72,23 @@ def register(app: Flask) -> None:
         if is_api_request():
             return _json(412, message)
         return render_http_error(PreconditionFailed(message))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DisconnectionError)
+    def database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+        # The database is down, restarting or busy: say so, and to come back shortly. The
+        # pool checks connections before use, so the app recovers by itself when it is back.
+        app.logger.warning("database unavailable", extra={"error": repr(error)[:500]})
+        try:
+            _rollback()
+        except Exception:  # the connection is gone: nothing to roll back
+            app.logger.debug("no rollback on a lost connection")
+        message = "The database is unavailable just now; nothing was changed. Try again shortly."
+        if is_api_request():
+            response, status = _json(503, message)
+        else:
+            response, status = render_http_error(ServiceUnavailable(message))
+        return response, status, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Connection, Engine
 
 from tracker.fts import is_fts_object
 
@@ -45,3 +46,8 @@ def current(engine: Engine) -> None:
 
 def revision(engine: Engine, message: str, autogenerate: bool = True) -> None:
     command.revision(alembic_config(engine), message=message, autogenerate=autogenerate)
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The revision the database is at (None: not migrated)."""
+    return MigrationContext.configure(connection).get_current_revision()

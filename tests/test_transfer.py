@@ -1,0 +1,154 @@
+"""`tracker export` and `tracker import`: everything out as JSON, and back into an empty
+database, exactly, across engines (SQLite -> the engine under test -> SQLite)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests import factories
+from tracker import create_app, migrate
+from tracker.db import make_engine
+from tracker.models import Agreement, Digest, EvidenceArticle, User
+from tracker.services import transfer
+from tracker.services.agreements import create_agreement, delete_agreement
+from tracker.services.principles import state_principle
+from tracker.services.reminders import create_reminder
+from tracker.services.search import search
+from tracker.services.seed import load_seed
+from tracker.services.users import create_token, create_user
+
+PERSIAN = "مجلس شورای اسلامی معاهده مشارکت راهبردی جامع ایران و روسیه را تصویب کرد."
+
+
+def _build(url: str) -> dict[str, int]:
+    """A database with some of everything, made through the services."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        load_seed(session)
+        editor = create_user(
+            session, "editor@example.org", role="editor", password="correct horse battery"
+        )
+        create_token(session, editor, name="laptop")
+        treaty = factories.agreement(
+            session, titles={"fa": "معاهده مشارکت راهبردی"}, topics=["energy", "defence"]
+        )
+        report = factories.article(session, PERSIAN, language="fa", outlet="IRNA")
+        echo = factories.article(session, "Iran's parliament ratified the treaty.")
+        echo.cites_id = report.id  # an article citing one stored before it
+        session.commit()
+        factories.event(
+            session,
+            treaty.id,
+            "ratification",
+            "2025-05-21",
+            party="IRN",
+            step="lower_house",
+            evidence=[{"article_id": report.id, "quote": "مجلس شورای اسلامی"}],
+            actor=editor,
+        )
+        state_principle(
+            session, treaty.id, {"principle": "sovereignty", "clause": "Art. 1"}, actor=editor
+        )
+        create_reminder(
+            session,
+            {"agreement_id": treaty.id, "due": "2026-01-01", "reason": "Russian ratification?"},
+            actor=editor,
+        )
+        gone = create_agreement(session, {"title": "Withdrawn memo", "kind": "memorandum"})
+        delete_agreement(session, gone.id, actor=editor)
+        session.add(
+            Digest(
+                user_id=editor.id, week="2025-W21", sections={"events": []}, html="<p/>", text=""
+            )
+        )
+        session.commit()
+        made = {"agreement": treaty.id, "article": report.id}
+    engine.dispose()
+    return made
+
+
+def _export(url: str) -> dict:
+    engine = make_engine(url)
+    out = io.StringIO()
+    transfer.export(engine, out)
+    engine.dispose()
+    document = json.loads(out.getvalue())
+    assert document.pop("exported_at")
+    return document
+
+
+def _import(url: str, path) -> object:  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": url})
+    result = app.test_cli_runner().invoke(args=["tracker", "import", str(path)])
+    app.extensions["tracker.engine"].dispose()
+    return result
+
+
+def test_export_then_import_reproduces_everything_across_engines(scratch_url, tmp_path):
+    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    made = _build(source)
+    app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": source})
+    exported = tmp_path / "export.json"
+    result = app.test_cli_runner().invoke(args=["tracker", "export", str(exported)])
+    app.extensions["tracker.engine"].dispose()
+    assert result.exit_code == 0, result.output
+    assert "3 agreements" in result.output  # the seed case, ours and the deleted one
+    first = json.loads(exported.read_text(encoding="utf-8"))
+    first.pop("exported_at")
+
+    # Without secrets: no password or feed-token hashes, no API tokens, no sign-in log.
+    assert "password_hash" not in first["tables"]["user_account"]["columns"]
+    assert "feed_token_hash" not in first["tables"]["user_account"]["columns"]
+    assert "api_token" not in first["tables"] and "login_attempt" not in first["tables"]
+    articles = first["tables"]["evidence_article"]
+    assert PERSIAN in [row[articles["columns"].index("text")] for row in articles["rows"]]
+
+    result = _import(scratch_url, exported)  # into the engine under test
+    assert result.exit_code == 0, result.output
+    assert _export(scratch_url) == first
+
+    back = f"sqlite:///{tmp_path / 'back.sqlite3'}"  # and from it into SQLite again
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(_export(scratch_url) | {"exported_at": "x"}), encoding="utf-8")
+    assert _import(back, again).exit_code == 0
+    assert _export(back) == first
+
+    engine = make_engine(scratch_url)
+    with Session(engine) as session:
+        hits, total = search(session, "مجلس شورا", kind="article")  # the index came along
+        assert made["article"] in [h.id for h in hits] and total >= 1
+        deleted = session.scalars(select(Agreement).where(Agreement.deleted_at.is_not(None)))
+        assert [a.title for a in deleted] == ["Withdrawn memo"]
+        assert session.get(EvidenceArticle, made["article"] + 1).cites_id == made["article"]
+        editor = session.scalar(select(User).where(User.email == "editor@example.org"))
+        assert editor.password_hash is None  # set again after an import
+        fresh = create_agreement(session, {"title": "After the import", "kind": "treaty"})
+        assert fresh.id > made["agreement"]  # ids continue after the imported ones
+    engine.dispose()
+
+
+def test_import_refuses_a_database_that_is_not_empty_and_a_file_that_is_no_export(
+    scratch_url, tmp_path
+):
+    _build(scratch_url)
+    exported = tmp_path / "export.json"
+    exported.write_text(json.dumps(_export(scratch_url) | {"exported_at": "x"}), "utf-8")
+    result = _import(scratch_url, exported)
+    assert result.exit_code == 1 and "not empty" in result.output
+    other = tmp_path / "other.json"
+    other.write_text('{"agreements": []}', encoding="utf-8")
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    result = _import(fresh, other)
+    assert result.exit_code == 1 and "not a Treaty Tracker export" in result.output
+    document = json.loads(exported.read_text(encoding="utf-8")) | {"schema": "0001"}
+    exported.write_text(json.dumps(document), encoding="utf-8")
+    result = _import(fresh, exported)
+    assert result.exit_code == 1 and "schema revision" in result.output

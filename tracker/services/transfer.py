@@ -1,0 +1,181 @@
+"""Everything in one JSON file, and back: `tracker export PATH`, `tracker import PATH`.
+
+The file holds every table of the record, row by row, in plain JSON: agreements with their
+parties and topics, stage events, articles with their full text, evidence links, principle
+statements, reminders, digests, the audit trail, the derived caches (lifecycle state,
+near-duplicate buckets), the vocabulary (parties, aliases, principles) and the users, without
+their secrets: no password hashes, no feed tokens, no API tokens (users set a password and
+make tokens again), and no sign-in attempts.
+
+Import goes into an empty database at the same schema revision (`tracker db upgrade` first)
+and keeps every id, so links, URLs and citations stay valid; on PostgreSQL the id sequences
+are moved past the imported ids. Exporting the imported database gives the same file (but for
+`exported_at`), on either engine: `tests/test_transfer.py` checks SQLite -> PostgreSQL ->
+SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+from sqlalchemy import Column, Date, DateTime, Engine, Table, func, insert, select, text, update
+
+from tracker import migrate
+from tracker.db import Base, utcnow
+from tracker.services.errors import ServiceError
+
+FORMAT = "treaty-tracker-export"
+VERSION = 1
+# Not exported: secrets, and a security log that is no part of the record.
+SKIPPED_TABLES = {"api_token", "login_attempt"}
+SECRET_COLUMNS = {"user_account": {"password_hash", "feed_token_hash"}}
+
+
+class TransferError(ServiceError):
+    status = 409
+
+
+def tables() -> list[Table]:
+    """The exported tables, parents before children."""
+    import tracker.models  # noqa: F401  (every table registered on Base.metadata)
+
+    return [t for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
+
+
+def _columns(table: Table) -> list[Column]:
+    secret = SECRET_COLUMNS.get(table.name, set())
+    return [c for c in table.columns if c.name not in secret and c.computed is None]
+
+
+def _out(value: Any) -> Any:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def export(engine: Engine, out: IO[str]) -> dict[str, int]:
+    """Write the whole record as JSON to `out`; returns the number of rows per table."""
+    counts: dict[str, int] = {}
+    with engine.connect() as connection:
+        revision = migrate.revision_of(connection)
+        out.write(
+            "{"
+            f'"format": "{FORMAT}", "version": {VERSION}, '
+            f'"schema": {json.dumps(revision)}, '
+            f'"exported_at": {json.dumps(utcnow().isoformat())}, "tables": {{'
+        )
+        for number, table in enumerate(tables()):
+            columns = _columns(table)
+            order = list(table.primary_key.columns) or columns
+            rows = connection.execute(select(*columns).order_by(*order))
+            out.write(("," if number else "") + f"\n{json.dumps(table.name)}: ")
+            out.write(f'{{"columns": {json.dumps([c.name for c in columns])}, "rows": [')
+            count = 0
+            for row in rows:
+                line = json.dumps([_out(v) for v in row], ensure_ascii=False)
+                out.write(("," if count else "") + "\n" + line)
+                count += 1
+            out.write("]}")
+            counts[table.name] = count
+        out.write("\n}}\n")
+    return counts
+
+
+def _in(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = column.type
+    impl = getattr(kind, "impl", kind)
+    if isinstance(kind, DateTime) or isinstance(impl, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(kind, Date) or isinstance(impl, Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def _batches(rows: list[dict[str, Any]], size: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def import_(engine: Engine, source: IO[str]) -> dict[str, int]:
+    """Load an export into this empty database; returns the number of rows per table.
+
+    Refused (TransferError) when the file is not an export, when its schema revision is not
+    the database's, or when the database holds anything already. All or nothing: one
+    transaction.
+    """
+    try:
+        document = json.load(source)
+    except ValueError as exc:
+        raise TransferError(f"the file is not JSON ({exc})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise TransferError("the file is not a Treaty Tracker export")
+    if document.get("version") != VERSION:
+        raise TransferError(f"export format version {document.get('version')} is not {VERSION}")
+    known = {t.name: t for t in tables()}
+    data = document.get("tables") or {}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise TransferError(f"unknown tables in the file: {', '.join(unknown)}")
+    counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        revision = migrate.revision_of(connection)
+        if document.get("schema") != revision:
+            raise TransferError(
+                f"the file is at schema revision {document.get('schema')}, the database at "
+                f"{revision}: migrate the database to the file's revision first"
+            )
+        busy = [
+            name
+            for name, table in known.items()
+            if connection.execute(select(func.count()).select_from(table)).scalar()
+        ]
+        if busy:
+            raise TransferError(
+                f"the database is not empty ({', '.join(busy)}): import only into a new one"
+            )
+        for name, table in known.items():
+            block = data.get(name) or {"columns": [], "rows": []}
+            columns = [table.columns[c] for c in block["columns"]]
+            # A table pointing at itself (an article citing another) gets those links after
+            # all its rows are in.
+            later = [
+                c.name for c in columns if any(fk.column.table is table for fk in c.foreign_keys)
+            ]
+            rows = [
+                {c.name: _in(c, v) for c, v in zip(columns, row, strict=True)}
+                for row in block["rows"]
+            ]
+            # The update keeps the row's own time stamps (no `onupdate` on the way in).
+            kept = later + [c.name for c in columns if c.onupdate is not None]
+            links = [
+                ({k: r[k] for k in table.primary_key.columns.keys()}, {k: r[k] for k in kept})
+                for r in rows
+                if any(r[k] is not None for k in later)
+            ]
+            for batch in _batches(rows):
+                connection.execute(
+                    insert(table),
+                    [r | {k: None for k in later} for r in batch] if later else batch,
+                )
+            for key, values in links:
+                where = [table.columns[k] == v for k, v in key.items()]
+                connection.execute(update(table).where(*where).values(**values))
+            counts[name] = len(rows)
+        if connection.dialect.name == "postgresql":
+            for name, table in known.items():
+                if "id" in table.columns and table.columns["id"].autoincrement and counts[name]:
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT max(id) FROM {name}))"
+                        )
+                    )
+    return counts
