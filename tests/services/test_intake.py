@@ -3,6 +3,7 @@ guards around fetching, canonical URLs and content hashes."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_network
@@ -196,3 +197,22 @@ def test_the_content_hash_ignores_spelling_variants(session):
     two = add_article(session, {"text": "مسكو و تهران توافقنامه را امضا ميكنند"})
     assert one.content_hash == two.content_hash
     assert two.duplicate_of_id == one.id  # the same text, grouped with the first seen
+
+
+def test_the_connection_goes_to_the_checked_address_not_to_a_second_lookup(server, monkeypatch):
+    """DNS rebinding: a name that answers an allowed address to the check and a forbidden one
+    a moment later must not reach the forbidden one."""
+    port = int(server.rsplit(":", 1)[1])
+    answers = iter(["127.0.0.2"] + ["127.0.0.1"] * 10)  # only 127.0.0.2 is allowed
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "rebind.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    settings = FetchSettings(timeout=2, allowed_networks=(ip_network("127.0.0.2/32"),))
+    # The page server listens on 127.0.0.1 only: reaching it would return the article.
+    with pytest.raises(FetchRefused, match="could not be fetched"):
+        fetch_page(f"http://rebind.example:{port}/article.html", settings)

@@ -67,8 +67,13 @@ class Page:
     body: str
 
 
-def _check_address(host: str, port: int, settings: FetchSettings) -> None:
-    """Raise FetchRefused unless every address of `host` may be fetched."""
+def _check_address(host: str, port: int, settings: FetchSettings) -> str:
+    """The address to connect to; FetchRefused unless every address of `host` may be fetched.
+
+    The connection then goes to that very address, not to a second lookup of the name: a
+    name that answers a public address to the check and a private one to the connection (DNS
+    rebinding) cannot reach inside.
+    """
     if settings.only_networks and host != "localhost":
         try:
             ipaddress.ip_address(host)
@@ -79,7 +84,7 @@ def _check_address(host: str, port: int, settings: FetchSettings) -> None:
     except (socket.gaierror, UnicodeError):
         raise FetchRefused(f"the host {host!r} could not be found") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
         if settings.only_networks:
             if any(address in network for network in settings.only_networks):
                 continue
@@ -92,6 +97,19 @@ def _check_address(host: str, port: int, settings: FetchSettings) -> None:
             f"the host {host!r} is at a private or local address ({address}); "
             "fetching it is not allowed"
         )
+    return infos[0][4][0]
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the checked address, the Host header, and (https)
+    the name TLS must verify the certificate for."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal + (f":{parts.port}" if parts.port else "")
+    headers = {"Host": host + (f":{parts.port}" if parts.port else "")}
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), headers, extensions
 
 
 def fetch_page(url: str, settings: FetchSettings) -> Page:
@@ -101,7 +119,8 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise FetchRefused("only http:// and https:// addresses can be fetched")
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        _check_address(parts.hostname, port, settings)
+        address = _check_address(parts.hostname, port, settings)
+        target, host_header, extensions = _pinned(url, address)
         try:
             with (
                 httpx.Client(
@@ -110,7 +129,9 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
                     headers={"User-Agent": USER_AGENT},
                     trust_env=False,
                 ) as client,
-                client.stream("GET", url) as response,
+                client.stream(
+                    "GET", target, headers=host_header, extensions=extensions
+                ) as response,
             ):
                 if response.is_redirect and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
