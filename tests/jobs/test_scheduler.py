@@ -4,18 +4,24 @@ goes on. Runs on both engines: PostgreSQL's advisory lock, SQLite's lock file.""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import Inbox, free_port
 from tracker import migrate
 from tracker.db import make_engine
+from tracker.models import Digest
 from tracker.services.seed import load_seed
 from tracker.services.users import create_user
 
@@ -28,13 +34,14 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start(url: str, log: Path, handles: list) -> subprocess.Popen:
+def _start(url: str, log: Path, handles: list, smtp_port: int | None = None) -> subprocess.Popen:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
         "TRACKER_DATABASE_URL": url,
         "TRACKER_SECRET_KEY": "scheduler-test",
         "TRACKER_SMTP_HOST": "127.0.0.1",
-        "TRACKER_SMTP_PORT": str(_closed_port()),  # nobody listens: the job fails, on purpose
+        # By default nobody listens: the job fails, on purpose.
+        "TRACKER_SMTP_PORT": str(smtp_port or _closed_port()),
     }
     command = [
         sys.executable,
@@ -103,3 +110,71 @@ def test_one_scheduler_runs_and_the_other_takes_over(scratch_url, tmp_path):
                 process.wait(timeout=10)
         for handle in handles:
             handle.close()
+
+
+class SlowInbox(Inbox):
+    """An SMTP server slow to accept each recipient: a sender killed then has not handed the
+    message over yet (a kill after the server's final 250 and before the sender records it
+    would be a duplicate no sender can prevent)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        await asyncio.sleep(0.3)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def _delivered(inbox: Inbox) -> Counter:
+    with inbox.lock:
+        return Counter(
+            rcpt for m in inbox.messages for rcpt in m.rcpt_tos if rcpt.startswith("subscriber")
+        )
+
+
+def test_a_scheduler_killed_while_sending_digests_and_restarted_sends_each_one_once(
+    scratch_url, tmp_path
+):
+    subscribers = 12
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        load_seed(session)
+        for n in range(subscribers):
+            user = create_user(session, f"subscriber{n}@example.org", role="viewer")
+            user.digest_send_empty = True  # a quiet week still gets its digest
+        session.commit()
+    inbox = SlowInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    handles: list = []
+    first = second = None
+    try:
+        first = _start(scratch_url, tmp_path / "first.log", handles, smtp_port=port)
+        deadline = time.monotonic() + 60
+        while sum(_delivered(inbox).values()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.15)  # inside the next message's slow recipient step
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        before = sum(_delivered(inbox).values())
+        assert 3 <= before < subscribers, before
+
+        second = _start(scratch_url, tmp_path / "second.log", handles, smtp_port=port)
+        deadline = time.monotonic() + 60
+        while sum(_delivered(inbox).values()) < subscribers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # and nothing more comes
+        delivered = _delivered(inbox)
+        assert delivered == {f"subscriber{n}@example.org": 1 for n in range(subscribers)}
+        with Session(engine) as session:
+            digests = session.scalars(select(Digest)).all()
+            assert len(digests) == subscribers and all(d.sent_at for d in digests)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+        for handle in handles:
+            handle.close()
+        controller.stop()
+        engine.dispose()

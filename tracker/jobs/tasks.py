@@ -4,6 +4,7 @@ a stable reference. Thin: each opens an app context and calls services."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Flask
 
@@ -14,12 +15,15 @@ from tracker.services.reminder_rules import RuleSettings, notify_due, run
 
 log = logging.getLogger("tracker.jobs")
 _app: Flask | None = None
+_since: datetime | None = None
 
 
 def bind(app: Flask) -> None:
-    """The app whose settings and database the jobs use (set by the scheduler at start)."""
-    global _app
+    """The app whose settings and database the jobs use (set by the scheduler at start, once
+    it holds the one-scheduler lock)."""
+    global _app, _since
     _app = app
+    _since = utcnow()
 
 
 def _current() -> Flask:
@@ -53,5 +57,8 @@ def digests() -> None:
             weekly.due_weeks(users, utcnow()),
             mail=MailSettings.from_config(app.config),
             base_url=app.config["BASE_URL"],
+            # A digest claimed before this scheduler took the lock was claimed by one that
+            # died mid-send: this one sends it now rather than after CLAIM_TIMEOUT.
+            stale_before=max(_since or utcnow(), utcnow() - weekly.CLAIM_TIMEOUT),
         )
         log.info("digests: %s", report.summary())

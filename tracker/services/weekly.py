@@ -406,6 +406,7 @@ def deliver(
     base_url: str,
     now: datetime | None = None,
     crash_after: int | None = None,
+    stale_before: datetime | None = None,
 ) -> SendReport:
     """Build, store and send each user's digest for their week, each exactly once.
 
@@ -414,6 +415,8 @@ def deliver(
     that died is taken over. `crash_after` (tests) stops after that many sends, as a crash.
     """
     now = now or utcnow()
+    # A claim older than this is a sender's that died: taken over.
+    stale_before = stale_before or now - CLAIM_TIMEOUT
     report = SendReport()
     done = {
         (d.user_id, d.week): d
@@ -425,7 +428,11 @@ def deliver(
         if (u.id, week_for[u.id]) not in done or done[(u.id, week_for[u.id])].sent_at is None
     ]
     report.skipped += len(users) - len(todo)
-    for user, window, sections, html, text in build(session, todo, week_for, base_url):
+    built = build(session, todo, week_for, base_url)
+    # End the reading transaction: each claim below begins one that writes (on SQLite a
+    # read transaction cannot become a writer once another writer has committed).
+    session.commit()
+    for user, window, sections, html, text in built:
         existing = done.get((user.id, window.week))
         begin_write(session)
         if existing is None:
@@ -453,7 +460,7 @@ def deliver(
                     Digest.sent_at.is_(None),
                     or_(
                         Digest.send_claimed_at.is_(None),
-                        Digest.send_claimed_at < now - CLAIM_TIMEOUT,
+                        Digest.send_claimed_at < stale_before,
                     ),
                 )
                 .values(send_claimed_at=now)
