@@ -73,6 +73,7 @@ WEB = {
     ("/reminders/<int:reminder_id>/snooze", "POST"): "editor",
     ("/deleted", "GET"): "admin",
     ("/agreements/<int:agreement_id>/restore", "POST"): "admin",
+    ("/articles/<int:article_id>/restore", "POST"): "admin",
 }
 API = {
     ("/api/v1/agreements", "GET"): "viewer",
@@ -90,6 +91,9 @@ API = {
     ("/api/v1/articles", "GET"): "viewer",
     ("/api/v1/articles", "POST"): "editor",
     ("/api/v1/articles/<id:article_id>", "GET"): "viewer",
+    ("/api/v1/articles/<id:article_id>", "DELETE"): "editor",
+    ("/api/v1/articles/<id:article_id>/restore", "POST"): "admin",
+    ("/api/v1/articles/deleted", "GET"): "admin",
     ("/api/v1/digests", "GET"): "viewer",
     ("/api/v1/digests/<id:digest_id>", "GET"): "viewer",
     ("/api/v1/digests/<id:digest_id>/html", "GET"): "viewer",

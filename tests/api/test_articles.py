@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests import factories
 from tests.api.conftest import assert_error
 
 SEED = {
@@ -74,3 +75,37 @@ def test_list_without_text_with_filters(editor, viewer):
     assert all(a["language"] == "fa" for a in items)
     assert "text" not in items[0]
     assert json.loads(response.headers["X-Pagination"])["total"] == len(items)
+
+
+def test_an_unquoted_article_is_deleted_softly_and_an_admin_restores_it(
+    editor, admin, viewer, session
+):
+    quoted = factories.article(session, "Moscow and Tehran signed the treaty in January.")
+    treaty = factories.agreement(session)
+    factories.event(
+        session,
+        treaty.id,
+        "signing",
+        "2025-01-17",
+        evidence=[{"article_id": quoted.id, "quote": "signed the treaty"}],
+    )
+    loose = factories.article(session, "An unrelated report filed by mistake.")
+    path = f"/api/v1/articles/{loose.id}"
+    assert_error(editor.delete(path), 428)
+    assert_error(viewer.delete(path, etag=viewer.etag(path)), 403)
+    qpath = f"/api/v1/articles/{quoted.id}"
+    refused = assert_error(editor.delete(qpath, etag=editor.etag(qpath)), 409)
+    assert "quoted as evidence" in refused["message"]  # the evidence behind a claim stays
+    assert editor.delete(path, etag=editor.etag(path)).status_code == 204
+    assert_error(viewer.get(path), 404)
+
+    assert_error(editor.get("/api/v1/articles/deleted"), 403)
+    listed = admin.get("/api/v1/articles/deleted?page_size=200").get_json()
+    assert [(a["id"], a["deleted_by"]) for a in listed if a["id"] == loose.id] == [
+        (loose.id, "editor@example.org")
+    ]
+    restored = admin.post(f"{path}/restore")
+    assert restored.status_code == 200 and restored.get_json()["text"].startswith("An unrelated")
+    assert viewer.get(path).status_code == 200
+    assert_error(admin.post(f"{path}/restore"), 409)
+    assert_error(admin.post("/api/v1/articles/999999/restore"), 404)

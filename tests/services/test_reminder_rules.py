@@ -213,3 +213,23 @@ def test_a_refused_send_is_tried_again_next_run(session):
     (reminder,) = reminders_of(session, treaty.id).values()
     session.refresh(reminder)
     assert reminder.notified_at is None and reminder.due <= date(2024, 5, 1)
+
+
+def test_what_the_rules_do_is_in_the_agreement_history(session):
+    from tracker.services.audit import history
+
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "announcement", "2024-01-15")
+    run(session, now=at("2024-06-01"))
+    made = session.scalar(select(Reminder).where(Reminder.agreement_id == treaty.id))
+    factories.event(session, treaty.id, "signing", "2024-06-02")
+    run(session, now=at("2024-06-03"))  # signed: the "unsigned" reminder is closed
+    entries = [
+        (e.action, e.actor, e.entity, e.entity_id, (e.after or {}).get("status"))
+        for e in history(session, treaty.id)
+        if e.entity == "reminder"
+    ]
+    assert entries == [
+        ("update", "reminder rules", "reminder", str(made.id), "done"),
+        ("create", "reminder rules", "reminder", str(made.id), "open"),
+    ]

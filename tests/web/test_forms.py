@@ -571,3 +571,24 @@ def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(app, editor_web
     assert "2025-01-17" in html  # its events came back with it
     assert "Treaty to delete and bring back" not in admin_web.get("/deleted").get_data(as_text=True)
     assert admin_web.post(f"{page}/restore", data={}).status_code == 400  # no CSRF token
+
+
+def test_an_admin_restores_a_deleted_article_from_the_deleted_page(app, people, session):
+    from tracker.services.evidence import delete_article
+
+    article = factories.article(session, "A report deleted by mistake.", title="Mistaken report")
+    delete_article(session, article.id, actor=people["editor"])
+    app.test_client_class = FlaskLoginClient
+    admin_web = app.test_client(user=WebUser(people["admin"]))
+    listing = admin_web.get("/deleted").get_data(as_text=True)
+    assert "Mistaken report" in listing and "editor@example.org" in listing
+    response = admin_web.post(
+        f"/articles/{article.id}/restore",
+        data={"csrf_token": csrf(admin_web, "/deleted")},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "The article is restored" in response.get_data(
+        as_text=True
+    )
+    session.expire_all()
+    assert session.get(EvidenceArticle, article.id).deleted_at is None

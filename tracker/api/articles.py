@@ -16,6 +16,7 @@ from tracker.schemas.articles import (
     ArticleQuerySchema,
     ArticleSchema,
     ArticleSummarySchema,
+    DeletedArticleSchema,
 )
 from tracker.services import evidence
 from tracker.services.intake import FetchSettings
@@ -64,6 +65,39 @@ class Articles(MethodView):
         return present.article(article) if created else (present.article(article), 200)
 
 
+@blp.route("/deleted")
+class DeletedArticles(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.response(200, DeletedArticleSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, pagination_parameters: Any) -> list[dict[str, Any]]:
+        """Soft-deleted articles, most recently deleted first, with who deleted each."""
+        session = get_session()
+        pagination_parameters.item_count = evidence.deleted_article_count(session)
+        return [
+            {
+                "id": a.id,
+                "title": a.title,
+                "outlet": a.outlet,
+                "deleted_at": a.deleted_at,
+                "deleted_by": who,
+            }
+            for a, who in evidence.deleted_articles(session, **window(pagination_parameters))
+        ]
+
+
+@blp.route("/<id:article_id>/restore")
+class RestoreArticle(MethodView):
+    @blp.requires(Role.ADMIN)
+    @blp.response(200, ArticleSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such article")
+    @blp.alt_response(409, schema=ErrorSchema, description="The article is not deleted")
+    def post(self, article_id: int) -> dict[str, Any]:
+        """Restore a deleted article (admins)."""
+        restored = evidence.restore_article(get_session(), article_id, actor=authorize(Role.ADMIN))
+        return present.article(restored)
+
+
 @blp.route("/<id:article_id>")
 class ArticleById(MethodView):
     @blp.requires(Role.VIEWER, read=True)
@@ -73,3 +107,14 @@ class ArticleById(MethodView):
     def get(self, article_id: int) -> dict[str, Any]:
         """One article with its full text and provenance (what it cites, what cites it)."""
         return present.article(evidence.get_article(get_session(), article_id))
+
+    @blp.requires(Role.EDITOR)
+    @blp.etag
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such article")
+    @blp.alt_response(409, schema=ErrorSchema, description="Quoted as evidence: kept")
+    def delete(self, article_id: int) -> None:
+        """Delete (softly: an admin can restore it) an article no claim quotes. Needs If-Match."""
+        session = get_session()
+        blp.check_etag(present.article(evidence.get_article(session, article_id)), ArticleSchema)
+        evidence.delete_article(session, article_id, actor=authorize(Role.EDITOR))

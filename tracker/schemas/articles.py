@@ -64,3 +64,11 @@ class ArticleQuerySchema(InputSchema):
         validate=validate.OneOf(["updated", "-updated", "published", "-published"]),
         load_default="-updated",
     )
+
+
+class DeletedArticleSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True, allow_none=True)
+    outlet = fields.String(required=True, allow_none=True)
+    deleted_at = fields.DateTime(required=True)
+    deleted_by = fields.String(required=True, allow_none=True)

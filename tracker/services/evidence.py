@@ -11,9 +11,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
+from tracker.models import ArticleBand, AuditEntry, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, transactional
-from tracker.services.errors import FieldErrors, NotFound
+from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.intake import FetchRefused, FetchSettings, fetch_page, from_html
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
@@ -328,3 +328,70 @@ def list_articles(
     tiebreak = EvidenceArticle.id.desc() if descending else EvidenceArticle.id.asc()
     page = session.scalars(query.order_by(order, tiebreak).offset(offset).limit(limit)).all()
     return list(page), total
+
+
+@transactional
+def delete_article(session: Session, article_id: int, *, actor: User | None = None) -> None:
+    """Soft-delete an article no claim quotes (Conflict, 409, while one does: the evidence
+    behind a claim stays). An admin can restore it."""
+    article = get_article(session, article_id)
+    quoted = session.scalar(
+        select(func.count()).select_from(EvidenceLink).where(EvidenceLink.article_id == article.id)
+    )
+    if quoted:
+        raise Conflict(
+            f"article {article_id} is quoted as evidence {quoted} time(s); retract or amend "
+            "those claims first"
+        )
+    before = audit.snapshot(article)
+    article.deleted_at = utcnow()
+    audit.record(session, actor=actor, action="delete", obj=article, before=before)
+
+
+@transactional
+def restore_article(
+    session: Session, article_id: int, *, actor: User | None = None
+) -> EvidenceArticle:
+    """Bring a deleted article back; Conflict (409) if it is not deleted."""
+    article = fetch(session, EvidenceArticle, article_id)
+    if article is None:
+        raise NotFound(f"article {article_id} does not exist")
+    if not article.is_deleted:
+        raise Conflict(f"article {article_id} is not deleted")
+    before = audit.snapshot(article)
+    article.deleted_at = None
+    audit.record(session, actor=actor, action="restore", obj=article, before=before)
+    return article
+
+
+def deleted_articles(
+    session: Session, *, offset: int = 0, limit: int = 50
+) -> list[tuple[EvidenceArticle, str | None]]:
+    """Soft-deleted articles, most recently deleted first, with who deleted each."""
+    articles = list(
+        session.scalars(
+            select(EvidenceArticle)
+            .where(EvidenceArticle.deleted_at.is_not(None))
+            .order_by(EvidenceArticle.deleted_at.desc(), EvidenceArticle.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    who: dict[str, str] = {}
+    if articles:
+        entries = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.actor)
+            .where(
+                AuditEntry.entity == "evidence_article",
+                AuditEntry.action == "delete",
+                AuditEntry.entity_id.in_([str(a.id) for a in articles]),
+            )
+            .order_by(AuditEntry.id)
+        )
+        who = {entity_id: actor for entity_id, actor in entries}
+    return [(a, who.get(str(a.id))) for a in articles]
+
+
+def deleted_article_count(session: Session) -> int:
+    query = select(func.count()).select_from(EvidenceArticle)
+    return session.scalar(query.where(EvidenceArticle.deleted_at.is_not(None))) or 0

@@ -19,7 +19,15 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import begin_write, utcnow
-from tracker.models import Agreement, AgreementParty, AgreementState, Reminder, StageEvent, User
+from tracker.models import (
+    Agreement,
+    AgreementParty,
+    AgreementState,
+    AuditEntry,
+    Reminder,
+    StageEvent,
+    User,
+)
 from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
 from tracker.services import state, transactional
 from tracker.services.events import record_event
@@ -312,23 +320,66 @@ def run(
         )
         report.created += 1
         report.by_rule[want.rule] += 1
+    audit_rows: list[dict[str, Any]] = []
     if new_rows:  # one executemany, not one INSERT per reminder
         # render_nulls: rows with and without a stage or party go in one batch, not alternate
-        session.execute(insert(Reminder).execution_options(render_nulls=True), new_rows)
+        made = session.execute(
+            insert(Reminder)
+            .execution_options(render_nulls=True)
+            .returning(Reminder.id, Reminder.rule_key),
+            new_rows,
+        )
+        by_key = {row["rule_key"]: row for row in new_rows}
+        for reminder_id, key in made.all():
+            row = by_key[key]
+            audit_rows.append(_audit("create", reminder_id, row["agreement_id"], None, row, now))
     for key, reminder in existing.items():
         open_ = reminder.status in (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
         if open_ and key not in wanted:
+            before = {"status": reminder.status}
             reminder.status = ReminderStatus.DONE.value
             reminder.closed_at = now
             reminder.closed_note = CLOSING_NOTES.get(reminder.rule or "", "Closed by the rules.")
+            after = {"status": reminder.status, "closed_note": reminder.closed_note}
+            audit_rows.append(
+                _audit("update", reminder.id, reminder.agreement_id, before, after, now)
+            )
             report.closed += 1
     woken = session.execute(
         update(Reminder)
         .where(Reminder.status == ReminderStatus.SNOOZED.value, Reminder.snoozed_until <= today)
         .values(status=ReminderStatus.OPEN.value, snoozed_until=None)
-    )
-    report.woken = woken.rowcount or 0
+        .returning(Reminder.id, Reminder.agreement_id)
+    ).all()
+    report.woken = len(woken)
+    audit_rows += [
+        _audit("update", i, a, {"status": "snoozed"}, {"status": "open"}, now) for i, a in woken
+    ]
+    if audit_rows:  # every change the rules make is on the record, in one batch
+        session.execute(insert(AuditEntry).execution_options(render_nulls=True), audit_rows)
     return report
+
+
+def _audit(
+    action: str,
+    reminder_id: int,
+    agreement_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    at: datetime,
+) -> dict[str, Any]:
+    """An audit row for a change the rules made (the system's, not a person's)."""
+    return {
+        "at": at,
+        "user_id": None,
+        "actor": "reminder rules",
+        "action": action,
+        "entity": "reminder",
+        "entity_id": str(reminder_id),
+        "agreement_id": agreement_id,
+        "before": before,
+        "after": {k: v.isoformat() if isinstance(v, date) else v for k, v in after.items()},
+    }
 
 
 def _computed_entry_into_force(session: Session, facts: list[Facts]) -> int:

@@ -12,7 +12,12 @@ from tracker.models import EvidenceArticle
 from tracker.models.vocab import Role
 from tracker.services import agreements, audit, events, principles
 from tracker.services.errors import Conflict, NotFound, Stale, ValidationError
-from tracker.services.evidence import list_articles
+from tracker.services.evidence import (
+    deleted_article_count,
+    deleted_articles,
+    list_articles,
+    restore_article,
+)
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import put_errors, split_codes
@@ -211,12 +216,30 @@ def delete(agreement_id: int) -> Any:
 @role_required(Role.ADMIN.value)
 def deleted() -> str:
     """The soft-deleted agreements, most recently deleted first, each with a Restore button."""
+    session = get_session()
     return render_template(
         "agreements/deleted.html",
-        rows=agreements.deleted_agreements(get_session(), limit=500),
-        total=agreements.deleted_count(get_session()),
+        rows=agreements.deleted_agreements(session, limit=500),
+        total=agreements.deleted_count(session),
+        articles=deleted_articles(session, limit=500),
+        article_total=deleted_article_count(session),
         button_form=ButtonForm(),
     )
+
+
+@blp.post("/articles/<int:article_id>/restore")
+@role_required(Role.ADMIN.value)
+def restore_article_page(article_id: int) -> Any:
+    if ButtonForm().validate_on_submit():
+        try:
+            restore_article(get_session(), article_id, actor=actor())
+        except NotFound:
+            abort(404)
+        except Conflict:
+            flash("That article is not deleted.", "error")
+            return redirect(url_for(".deleted"))
+        flash("The article is restored.", "success")
+    return redirect(url_for(".deleted"))
 
 
 @blp.post("/agreements/<int:agreement_id>/restore")
