@@ -67,3 +67,61 @@ def test_two_editors_saving_at_once_one_wins_and_the_other_gets_412(scratch_url)
     history = reader.get(f"{path}/history?page_size=100", headers=headers[0]).get_json()
     assert [e["action"] for e in history].count("update") == ROUNDS  # one per round
     app.extensions["tracker.engine"].dispose()
+
+
+def test_two_editors_saving_the_edit_form_at_once_one_wins_the_other_keeps_their_text(
+    scratch_url,
+):
+    import re
+
+    from flask_login import FlaskLoginClient
+
+    from tracker.web.auth import WebUser
+
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        load_seed(session)
+        editors = [create_user(session, f"w{n}@example.org", role="editor") for n in range(2)]
+        agreement_id = create_agreement(
+            session, {"title": "Contested form", "kind": "treaty", "parties": ["RUS", "IRN"]}
+        ).id
+    engine.dispose()
+    app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": scratch_url})
+    app.test_client_class = FlaskLoginClient
+    clients = [app.test_client(user=WebUser(e)) for e in editors]
+    path = f"/agreements/{agreement_id}/edit"
+
+    for round_ in range(4):
+        forms = []
+        for client in clients:  # both open the form on the same version
+            html = client.get(path).get_data(as_text=True)
+            forms.append(
+                {
+                    "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1],
+                    "version": re.search(r'name="version"[^>]*value="([^"]+)"', html)[1],
+                    "kind": "treaty",
+                    "parties": "RUS, IRN",
+                }
+            )
+        start = threading.Barrier(2)
+        answers: list = [None, None]
+
+        def save(n: int, forms=forms, start=start, answers=answers, round_=round_) -> None:  # type: ignore[no-untyped-def]
+            start.wait()
+            answers[n] = clients[n].post(path, data=forms[n] | {"title": f"R{round_} by {n}"})
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [302, 422], codes
+        loser = next(n for n in range(2) if answers[n].status_code == 422)
+        page = answers[loser].get_data(as_text=True)
+        assert "changed this agreement while you were editing" in page
+        assert f'value="R{round_} by {loser}"' in page  # what they typed is still there
+        shown = clients[0].get(f"/agreements/{agreement_id}").get_data(as_text=True)
+        assert f"R{round_} by {1 - loser}" in shown
+    app.extensions["tracker.engine"].dispose()

@@ -7,8 +7,10 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.db import begin_write
+from tracker.services.errors import Stale
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,6 +47,16 @@ def transactional(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concaten
             if depth == 0:
                 session.commit()
             return result
+        except StaleDataError:
+            # Another writer changed the row between our read and our write (the version
+            # column's check at flush): the same answer as a stale ETag or form version.
+            if depth == 0:
+                session.rollback()
+                raise Stale(
+                    "It was changed by someone else meanwhile: fetch it again and redo your "
+                    "change. Nothing was written."
+                ) from None
+            raise
         except BaseException:
             if depth == 0:
                 session.rollback()
