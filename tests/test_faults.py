@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask_login import FlaskLoginClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from tracker import create_app, migrate
 from tracker.db import make_engine
 from tracker.services.seed import load_seed
 from tracker.services.users import create_token, create_user
+from tracker.web.auth import WebUser
 
 
 def _cluster() -> list[str]:
@@ -53,12 +55,15 @@ def test_requests_fail_cleanly_while_postgresql_restarts_then_succeed(scratch_ur
     cluster = _cluster()
     engine = make_engine(scratch_url)
     migrate.upgrade(engine)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         load_seed(session)
-        token = create_token(session, create_user(session, "r@example.org", role="editor"))[1]
+        user = create_user(session, "r@example.org", role="editor")
+        token = create_token(session, user)[1]
     engine.dispose()
     app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": scratch_url})
     client = app.test_client()
+    app.test_client_class = FlaskLoginClient
+    signed_in = app.test_client(user=WebUser(user))
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/healthz").status_code == 200
     assert client.get("/api/v1/agreements", headers=headers).status_code == 200
@@ -75,6 +80,7 @@ def test_requests_fail_cleanly_while_postgresql_restarts_then_succeed(scratch_ur
                 headers=headers,
             ),
             "page": client.get("/sign-in"),  # a page that reads nothing still answers
+            "signed-in page": signed_in.get("/agreements"),
         }
     finally:
         subprocess.run([*cluster, "start"], check=True, capture_output=True)
@@ -87,6 +93,9 @@ def test_requests_fail_cleanly_while_postgresql_restarts_then_succeed(scratch_ur
         assert body["code"] == 503 and "unavailable" in body["message"]
         assert down[name].headers["Retry-After"] == "5"
     assert down["page"].status_code == 200
+    page = down["signed-in page"]  # its layout cannot ask the database who is signed in
+    assert page.status_code == 503 and "unavailable just now" in page.get_data(as_text=True)
+    assert page.headers["Retry-After"] == "5"
 
     # Back: the same app object, no restart.
     assert client.get("/healthz").status_code == 200

@@ -148,6 +148,18 @@ def test_import_refuses_a_database_that_is_not_empty_and_a_file_that_is_no_expor
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     result = _import(fresh, other)
     assert result.exit_code == 1 and "not a Treaty Tracker export" in result.output
+    forged = json.loads(exported.read_text(encoding="utf-8"))
+    users = forged["tables"]["user_account"]
+    users["columns"].append("password_hash")  # a file may not bring secrets in
+    users["rows"] = [row + ["$argon2id$forged"] for row in users["rows"]]
+    other.write_text(json.dumps(forged), encoding="utf-8")
+    result = _import(fresh, other)
+    assert result.exit_code == 1 and "not as an export has them" in result.output
+    forged["tables"]["user_account"]["columns"].pop()
+    forged["tables"]["agreement"]["rows"][0] = ["not", "a", "row"]
+    other.write_text(json.dumps(forged), encoding="utf-8")
+    result = _import(fresh, other)
+    assert result.exit_code == 1 and "a row is not as an export has it" in result.output
     document = json.loads(exported.read_text(encoding="utf-8")) | {"schema": "0001"}
     exported.write_text(json.dumps(document), encoding="utf-8")
     result = _import(fresh, exported)

@@ -9,19 +9,25 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, current_app, g, jsonify
+from markupsafe import escape
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     HTTPException,
     PreconditionFailed,
     RequestEntityTooLarge,
-    ServiceUnavailable,
 )
 
 from tracker.api.base import error_payload, is_api_request
 from tracker.extensions import api
 from tracker.services.errors import ServiceError, ValidationError
 from tracker.web.errors import render_http_error, render_server_error
+
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Unavailable · Treaty Tracker</title>
+<link rel="stylesheet" href="/static/style.css"></head>
+<body><main><h1>Treaty Tracker is unavailable just now</h1><p>{message}</p></main></body></html>
+"""
 
 
 def _rollback() -> None:
@@ -86,9 +92,10 @@ def register(app: Flask) -> None:
         message = "The database is unavailable just now; nothing was changed. Try again shortly."
         if is_api_request():
             response, status = _json(503, message)
-        else:
-            response, status = render_http_error(ServiceUnavailable(message))
-        return response, status, {"Retry-After": "5"}
+            return response, status, {"Retry-After": "5"}
+        # No template: the page's layout asks who is signed in, which needs the database.
+        page = UNAVAILABLE_PAGE.replace("{message}", escape(message))
+        return page, 503, {"Retry-After": "5", "Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):  # type: ignore[no-untyped-def]

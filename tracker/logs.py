@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask.logging import default_handler
 
+FEED_SECRET = re.compile(r"^/feeds/[^/]+/")  # a feed's URL holds its secret: never logged
 # Attributes every LogRecord has: anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -86,7 +88,7 @@ def _log_request(response: Response) -> Response:
         "request",
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": FEED_SECRET.sub("/feeds/<secret>/", request.path),
             "status": response.status_code,
             "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             "user": user.id if user is not None else None,

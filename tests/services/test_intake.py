@@ -216,3 +216,21 @@ def test_the_connection_goes_to_the_checked_address_not_to_a_second_lookup(serve
     # The page server listens on 127.0.0.1 only: reaching it would return the article.
     with pytest.raises(FetchRefused, match="could not be fetched"):
         fetch_page(f"http://rebind.example:{port}/article.html", settings)
+
+
+def test_a_host_name_in_another_script_is_fetched_by_its_ascii_form(server, monkeypatch):
+    """An internationalised name goes into the Host header as IDNA, never as a 500."""
+    port = int(server.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+    asked = []
+
+    def resolve(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "xn--" in str(host) or "ü" in str(host):
+            asked.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    settings = FetchSettings(timeout=2, allowed_networks=(ip_network("127.0.0.1/32"),))
+    page = fetch_page(f"http://bücher.example:{port}/article.html", settings)
+    assert page.content_type == "text/html" and asked

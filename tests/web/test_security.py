@@ -203,3 +203,23 @@ def test_logs_are_one_json_object_per_line(capsys):
     assert line["message"] == "digest not sent"
     assert (line["user_id"], line["week"]) == (7, "2025-W16")
     assert "ValueError: boom" in line["exception"] and line["time"].endswith("+00:00")
+
+
+def test_request_logs_never_hold_a_feed_secret(database_url, session_factory, capsys):
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "LOG_REQUESTS": True,
+            "LOG_FORMAT": "json",
+        }
+    )
+    app.extensions["tracker.sessionmaker"] = session_factory
+    try:
+        assert app.test_client().get("/feeds/s3cret-feed-token/reminders.ics").status_code == 404
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    finally:
+        logs.configure("text")
+    request = next(line for line in lines if line.get("message") == "request")
+    assert request["path"] == "/feeds/<secret>/reminders.ics" and request["status"] == 404
+    assert not any("s3cret-feed-token" in json.dumps(line) for line in lines)

@@ -14,7 +14,7 @@ from tracker.db import utcnow
 from tracker.models import ArticleBand, AuditEntry, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound
-from tracker.services.intake import FetchRefused, FetchSettings, fetch_page, from_html
+from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
 from tracker.text.normalise import locate, normalise
@@ -50,7 +50,11 @@ def get_article(session: Session, article_id: int) -> EvidenceArticle:
 
 
 def _intake_text(
-    data: Mapping[str, Any], url: str | None, settings: FetchSettings | None, errors: FieldErrors
+    data: Mapping[str, Any],
+    url: str | None,
+    settings: FetchSettings | None,
+    errors: FieldErrors,
+    fetched: Page | FetchRefused | None = None,
 ) -> dict[str, Any]:
     """Fields found in pasted HTML or in the fetched page; what the user typed wins."""
     html = data.get("html")
@@ -68,7 +72,9 @@ def _intake_text(
     wants_fetch = data.get("fetch")
     if url and not data.get("text") and wants_fetch is not False and settings is not None:
         try:
-            page = fetch_page(url, settings)
+            if isinstance(fetched, FetchRefused):
+                raise fetched
+            page = fetched if fetched is not None else fetch_page(url, settings)
         except FetchRefused as exc:
             errors.add("url", str(exc))
             return {}
@@ -90,6 +96,7 @@ def add_article(
     *,
     actor: User | None = None,
     fetch_settings: FetchSettings | None = None,
+    fetched: Page | FetchRefused | None = None,
 ) -> EvidenceArticle:
     """Store an article from pasted text, pasted HTML or (with `fetch_settings`) its URL.
 
@@ -102,7 +109,11 @@ def add_article(
     url = checks.text(errors, "url", data.get("url"), max_length=2000) or None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
-    found = _intake_text(data, url, fetch_settings, errors) if "url" not in errors.errors else {}
+    found = (
+        _intake_text(data, url, fetch_settings, errors, fetched)
+        if "url" not in errors.errors
+        else {}
+    )
     merged = {**found, **{k: v for k, v in data.items() if v not in (None, "")}}
     text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
     title = checks.text(errors, "title", merged.get("title"), max_length=1000)
@@ -153,7 +164,26 @@ def intake(
     url = data.get("url")
     if isinstance(url, str) and url.strip() and (existing := find_by_url(session, url)):
         return existing, False
-    return add_article(session, data, actor=actor, fetch_settings=fetch_settings), True
+    fetched: Page | FetchRefused | None = None
+    if (
+        fetch_settings is not None
+        and isinstance(url, str)
+        and url.strip().startswith(("http://", "https://"))
+        and not data.get("text")
+        and data.get("html") is None
+        and data.get("fetch") is not False
+    ):
+        # Fetch before the write transaction begins: no database lock is held (SQLite: no
+        # other writer waits) while a slow page answers.
+        if session.in_transaction():
+            session.commit()
+        try:
+            fetched = fetch_page(url.strip(), fetch_settings)
+        except FetchRefused as exc:
+            fetched = exc
+    return add_article(
+        session, data, actor=actor, fetch_settings=fetch_settings, fetched=fetched
+    ), True
 
 
 def _group_duplicates(session: Session, article: EvidenceArticle, folded: str) -> None:

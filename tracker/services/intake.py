@@ -105,10 +105,14 @@ def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]
     the name TLS must verify the certificate for."""
     parts = urlsplit(url)
     host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if ":" not in host else f"[{host}]"
+    except UnicodeError:
+        raise FetchRefused(f"the host name {host!r} is not valid") from None
     literal = f"[{address}]" if ":" in address else address
     netloc = literal + (f":{parts.port}" if parts.port else "")
-    headers = {"Host": host + (f":{parts.port}" if parts.port else "")}
-    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    headers = {"Host": ascii_host + (f":{parts.port}" if parts.port else "")}
+    extensions = {"sni_hostname": ascii_host} if parts.scheme == "https" else {}
     return parts._replace(netloc=netloc).geturl(), headers, extensions
 
 

@@ -63,6 +63,11 @@ def export(engine: Engine, out: IO[str]) -> dict[str, int]:
     """Write the whole record as JSON to `out`; returns the number of rows per table."""
     counts: dict[str, int] = {}
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # one snapshot for every table
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        connection.begin()  # SQLite: one read transaction is one snapshot too
         revision = migrate.revision_of(connection)
         out.write(
             "{"
@@ -143,16 +148,29 @@ def import_(engine: Engine, source: IO[str]) -> dict[str, int]:
             )
         for name, table in known.items():
             block = data.get(name) or {"columns": [], "rows": []}
+            allowed = {c.name for c in _columns(table)}
+            if (
+                not isinstance(block, dict)
+                or not isinstance(block.get("columns"), list)
+                or not isinstance(block.get("rows"), list)
+                or not set(map(str, block["columns"])) <= allowed
+            ):
+                raise TransferError(f"table {name}: columns or rows not as an export has them")
             columns = [table.columns[c] for c in block["columns"]]
             # A table pointing at itself (an article citing another) gets those links after
             # all its rows are in.
             later = [
                 c.name for c in columns if any(fk.column.table is table for fk in c.foreign_keys)
             ]
-            rows = [
-                {c.name: _in(c, v) for c, v in zip(columns, row, strict=True)}
-                for row in block["rows"]
-            ]
+            try:
+                rows = [
+                    {c.name: _in(c, v) for c, v in zip(columns, row, strict=True)}
+                    for row in block["rows"]
+                ]
+            except (TypeError, ValueError) as exc:
+                raise TransferError(
+                    f"table {name}: a row is not as an export has it ({exc})"
+                ) from None
             # The update keeps the row's own time stamps (no `onupdate` on the way in).
             kept = later + [c.name for c in columns if c.onupdate is not None]
             links = [

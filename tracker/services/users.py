@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.db import utcnow
+from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
 from tracker.services import audit, checks, fetch, transactional
@@ -121,6 +121,10 @@ def user_for_token(session: Session, token: str) -> User | None:
     now = utcnow()
     # Written at most once a minute: a write per request would cost more than the request.
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        # A write of its own, begun as one (SQLite: a reading transaction could not become a
+        # writer if another writer committed meanwhile).
+        session.commit()
+        begin_write(session)
         row.last_used_at = now
         session.commit()
     return row.user
