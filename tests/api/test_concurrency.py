@@ -5,6 +5,7 @@ nothing, since it can fetch and redo it. Run on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import threading
+import time
 
 from sqlalchemy.orm import Session
 
@@ -125,3 +126,74 @@ def test_two_editors_saving_the_edit_form_at_once_one_wins_the_other_keeps_their
         shown = clients[0].get(f"/agreements/{agreement_id}").get_data(as_text=True)
         assert f"R{round_} by {1 - loser}" in shown
     app.extensions["tracker.engine"].dispose()
+
+
+def test_a_slow_page_being_fetched_holds_no_database_lock(scratch_url):
+    """While one editor's URL is being fetched, another editor's save goes through (SQLite
+    would otherwise keep the second waiting for the lock, then refuse it)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    release = threading.Event()
+
+    class SlowPage(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # type: ignore[no-untyped-def]
+            pass
+
+        def do_GET(self):  # type: ignore[no-untyped-def]  # noqa: N802
+            release.wait(timeout=20)  # answers only once the other save is done
+            body = b"<html><body><article><h1>Slow</h1><p>" + b"Treaty text. " * 40
+            body += b"</p></article></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        load_seed(session)
+        tokens = [
+            create_token(session, create_user(session, f"s{n}@example.org", role="editor"))[1]
+            for n in range(2)
+        ]
+    engine.dispose()
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": scratch_url,
+            "FETCH_ONLY_NETWORKS": "127.0.0.0/8",
+            "FETCH_TIMEOUT": 25,
+        }
+    )
+    fetching: list = []
+
+    def add_by_url() -> None:
+        fetching.append(
+            app.test_client().post(
+                "/api/v1/articles",
+                json={"url": f"http://127.0.0.1:{server.server_address[1]}/slow"},
+                headers={"Authorization": f"Bearer {tokens[0]}"},
+            )
+        )
+
+    try:
+        thread = threading.Thread(target=add_by_url)
+        thread.start()
+        time.sleep(0.5)  # the fetch is under way, waiting for the page
+        saved = app.test_client().post(
+            "/api/v1/agreements",
+            json={"title": "Saved during a fetch", "kind": "treaty"},
+            headers={"Authorization": f"Bearer {tokens[1]}"},
+        )
+        assert saved.status_code == 201, saved.get_json()
+        assert thread.is_alive()  # the page had not answered yet
+    finally:
+        release.set()
+        thread.join(timeout=30)
+        server.shutdown()
+        server.server_close()
+        app.extensions["tracker.engine"].dispose()
+    assert fetching[0].status_code == 201, fetching[0].get_json()
