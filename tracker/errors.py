@@ -84,7 +84,8 @@ def register(app: Flask) -> None:
     def database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
         # The database is down, restarting or busy: say so, and to come back shortly. The
         # pool checks connections before use, so the app recovers by itself when it is back.
-        app.logger.warning("database unavailable", extra={"error": repr(error)[:500]})
+        # With the traceback: most are outages, but a missed `db upgrade` looks the same.
+        app.logger.warning("database unavailable", exc_info=error)
         try:
             _rollback()
         except Exception:  # the connection is gone: nothing to roll back
