@@ -87,6 +87,19 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={WRITE_OPTION: True})
 
 
+def read_snapshot(session: Session) -> None:
+    """End the session's transaction and begin one that reads a single snapshot, for reads
+    in several statements that must agree (a download paged in batches). PostgreSQL:
+    REPEATABLE READ, read only; SQLite: any transaction already reads one snapshot."""
+    session.commit()
+    bind = session.get_bind()
+    # A session joined to an outer connection (the tests' harness) keeps that one's level.
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with SQLite pragmas set on every connection and pre-ping on servers."""
     if url.startswith("sqlite"):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import ArticleBand, AuditEntry, EvidenceArticle, EvidenceLink, User
-from tracker.services import audit, checks, fetch, transactional
+from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
 from tracker.services.search import matches as fts_matches
@@ -276,7 +276,15 @@ def locate_quote(
     if isinstance(article_id, bool) or not isinstance(article_id, int):
         errors.add(field, "article_id must be an article id")
         return None
-    article = fetch(session, EvidenceArticle, article_id)
+    # Read under a share lock (PostgreSQL): an article being deleted at this moment is
+    # either seen deleted here, or its deletion waits and then finds this quote.
+    article = (
+        session.get(
+            EvidenceArticle, article_id, with_for_update={"read": True}, populate_existing=True
+        )
+        if is_id(article_id)
+        else None
+    )
     if article is None or article.is_deleted:
         errors.add(field, f"article {article_id} does not exist")
         return None
@@ -364,7 +372,13 @@ def list_articles(
 def delete_article(session: Session, article_id: int, *, actor: User | None = None) -> None:
     """Soft-delete an article no claim quotes (Conflict, 409, while one does: the evidence
     behind a claim stays). An admin can restore it."""
-    article = get_article(session, article_id)
+    article = (
+        session.get(EvidenceArticle, article_id, with_for_update=True, populate_existing=True)
+        if is_id(article_id)
+        else None
+    )  # locked: no quote of it can be committed while this runs (PostgreSQL)
+    if article is None or article.is_deleted:
+        raise NotFound(f"article {article_id} does not exist")
     quoted = session.scalar(
         select(func.count()).select_from(EvidenceLink).where(EvidenceLink.article_id == article.id)
     )
