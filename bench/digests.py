@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bench.dataset import arguments, fresh_database
+from bench.dataset import arguments, fresh_database, statements
 from bench.dataset import build as build_dataset
 from tracker.services import weekly
 
@@ -23,20 +22,15 @@ WEEK = "2025-W16"
 
 
 def measure(engine, count: int) -> tuple[float, int, int]:  # type: ignore[no-untyped-def]
-    statements = 0
-
-    def count_statement(*_args) -> None:  # type: ignore[no-untyped-def]
-        nonlocal statements
-        statements += 1
-
     with Session(engine) as session:
         users = weekly.subscribers(session)[:count]
-        event.listen(engine, "before_cursor_execute", count_statement)
-        started = time.perf_counter()
-        built = weekly.build(session, users, {u.id: WEEK for u in users}, "https://tracker.example")
-        elapsed = time.perf_counter() - started
-        event.remove(engine, "before_cursor_execute", count_statement)
-    return elapsed, statements, len(built)
+        with statements(engine) as seen:
+            started = time.perf_counter()
+            built = weekly.build(
+                session, users, {u.id: WEEK for u in users}, "https://tracker.example"
+            )
+            elapsed = time.perf_counter() - started
+    return elapsed, len(seen), len(built)
 
 
 def report(engine, subscribers: int) -> list[str]:  # type: ignore[no-untyped-def]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
-from sqlalchemy import text
 
 from tracker.db import get_session
+from tracker.services.health import database_error
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -19,11 +19,8 @@ log = logging.getLogger(__name__)
 
 @blp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
-    session = get_session()
-    try:
-        session.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the database is "unavailable"
-        session.rollback()
-        log.warning("health check: database unreachable", extra={"error": repr(exc)})
-        return {"status": "unavailable", "database": type(exc).__name__}, 503
+    error = database_error(get_session())
+    if error is not None:
+        log.warning("health check: database unreachable", extra={"error": repr(error)})
+        return {"status": "unavailable", "database": type(error).__name__}, 503
     return {"status": "ok", "database": "ok"}

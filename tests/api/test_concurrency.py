@@ -18,19 +18,26 @@ from tracker.services.users import create_token, create_user
 ROUNDS = 8
 
 
-def test_two_editors_saving_at_once_one_wins_and_the_other_gets_412(scratch_url):
-    engine = make_engine(scratch_url)
+def _database(url: str, editors: int, title: str) -> tuple[list, list[str], int]:
+    """A migrated, seeded database with `editors` editors and one agreement:
+    (the editors, detached; a token for each; the agreement's id)."""
+    engine = make_engine(url)
     migrate.upgrade(engine)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         load_seed(session)
-        tokens = [
-            create_token(session, create_user(session, f"e{n}@example.org", role="editor"))[1]
-            for n in range(2)
+        users = [
+            create_user(session, f"editor{n}@example.org", role="editor") for n in range(editors)
         ]
+        tokens = [create_token(session, user)[1] for user in users]
         agreement_id = create_agreement(
-            session, {"title": "Contested treaty", "kind": "treaty", "parties": ["RUS", "IRN"]}
+            session, {"title": title, "kind": "treaty", "parties": ["RUS", "IRN"]}
         ).id
     engine.dispose()
+    return users, tokens, agreement_id
+
+
+def test_two_editors_saving_at_once_one_wins_and_the_other_gets_412(scratch_url):
+    _users, tokens, agreement_id = _database(scratch_url, 2, "Contested treaty")
     app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": scratch_url})
     path = f"/api/v1/agreements/{agreement_id}"
     headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
@@ -79,15 +86,7 @@ def test_two_editors_saving_the_edit_form_at_once_one_wins_the_other_keeps_their
 
     from tracker.web.auth import WebUser
 
-    engine = make_engine(scratch_url)
-    migrate.upgrade(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        load_seed(session)
-        editors = [create_user(session, f"w{n}@example.org", role="editor") for n in range(2)]
-        agreement_id = create_agreement(
-            session, {"title": "Contested form", "kind": "treaty", "parties": ["RUS", "IRN"]}
-        ).id
-    engine.dispose()
+    editors, _tokens, agreement_id = _database(scratch_url, 2, "Contested form")
     app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": scratch_url})
     app.test_client_class = FlaskLoginClient
     clients = [app.test_client(user=WebUser(e)) for e in editors]
@@ -151,15 +150,7 @@ def test_a_slow_page_being_fetched_holds_no_database_lock(scratch_url):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), SlowPage)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    engine = make_engine(scratch_url)
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        load_seed(session)
-        tokens = [
-            create_token(session, create_user(session, f"s{n}@example.org", role="editor"))[1]
-            for n in range(2)
-        ]
-    engine.dispose()
+    _users, tokens, _agreement_id = _database(scratch_url, 2, "Any treaty")
     app = create_app(
         {
             "SECRET_KEY": "test-secret",

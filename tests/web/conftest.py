@@ -37,6 +37,11 @@ def editor_web(app, people):  # type: ignore[no-untyped-def]
     return _client(app, people["editor"])
 
 
+@pytest.fixture
+def admin_web(app, people):  # type: ignore[no-untyped-def]
+    return _client(app, people["admin"])
+
+
 def csrf(client, path: str) -> str:  # type: ignore[no-untyped-def]
     """The CSRF token of the form on the page at `path`."""
     page = client.get(path)

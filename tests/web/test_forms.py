@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from flask_login import FlaskLoginClient
 from sqlalchemy import func, select
 
 from tests import factories
@@ -14,7 +13,6 @@ from tests.web.conftest import PASSWORD, csrf, errors_beside
 from tracker.models import Agreement, EvidenceArticle, PrincipleStatement, Reminder, StageEvent
 from tracker.services.auth import MAX_PER_ACCOUNT
 from tracker.services.users import create_user
-from tracker.web.auth import WebUser
 
 
 def _count(session, model) -> int:  # type: ignore[no-untyped-def]
@@ -545,7 +543,7 @@ def test_a_nul_character_is_refused_not_a_server_error(editor_web, viewer_web, c
     assert_error(api.get("/api/v1/agreements?q=a%00b"), 422, "q")
 
 
-def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(app, editor_web, people, session):
+def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(editor_web, admin_web, session):
     treaty = factories.agreement(session, title="Treaty to delete and bring back")
     factories.event(session, treaty.id, "signing", "2025-01-17")
     page = f"/agreements/{treaty.id}"
@@ -557,8 +555,6 @@ def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(app, editor_web
     assert editor_web.get(page).status_code == 404
     assert editor_web.get("/deleted").status_code == 403
 
-    app.test_client_class = FlaskLoginClient
-    admin_web = app.test_client(user=WebUser(people["admin"]))
     listing = admin_web.get("/deleted").get_data(as_text=True)
     assert "Treaty to delete and bring back" in listing and "editor@example.org" in listing
     response = admin_web.post(
@@ -573,13 +569,11 @@ def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(app, editor_web
     assert admin_web.post(f"{page}/restore", data={}).status_code == 400  # no CSRF token
 
 
-def test_an_admin_restores_a_deleted_article_from_the_deleted_page(app, people, session):
+def test_an_admin_restores_a_deleted_article_from_the_deleted_page(admin_web, people, session):
     from tracker.services.evidence import delete_article
 
     article = factories.article(session, "A report deleted by mistake.", title="Mistaken report")
     delete_article(session, article.id, actor=people["editor"])
-    app.test_client_class = FlaskLoginClient
-    admin_web = app.test_client(user=WebUser(people["admin"]))
     listing = admin_web.get("/deleted").get_data(as_text=True)
     assert "Mistaken report" in listing and "editor@example.org" in listing
     response = admin_web.post(

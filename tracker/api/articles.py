@@ -75,13 +75,7 @@ class DeletedArticles(MethodView):
         session = get_session()
         pagination_parameters.item_count = evidence.deleted_article_count(session)
         return [
-            {
-                "id": a.id,
-                "title": a.title,
-                "outlet": a.outlet,
-                "deleted_at": a.deleted_at,
-                "deleted_by": who,
-            }
+            present.deleted_article(a, who)
             for a, who in evidence.deleted_articles(session, **window(pagination_parameters))
         ]
 

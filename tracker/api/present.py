@@ -224,3 +224,13 @@ def audit_entry(e: AuditEntry) -> dict[str, Any]:
 
 def deleted(d: Deleted) -> dict[str, Any]:
     return {"id": d.id, "title": d.title, "deleted_at": d.deleted_at, "deleted_by": d.deleted_by}
+
+
+def deleted_article(a: EvidenceArticle, deleted_by: str | None) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "outlet": a.outlet,
+        "deleted_at": a.deleted_at,
+        "deleted_by": deleted_by,
+    }

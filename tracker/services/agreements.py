@@ -17,7 +17,6 @@ from tracker.models import (
     AgreementParty,
     AgreementState,
     AgreementTopic,
-    AuditEntry,
     EvidenceLink,
     Party,
     Principle,
@@ -275,19 +274,7 @@ def deleted_agreements(session: Session, *, offset: int = 0, limit: int = 50) ->
         .offset(offset)
         .limit(limit)
     ).all()
-    who: dict[int, str] = {}
-    if rows:
-        entries = session.execute(
-            select(AuditEntry.agreement_id, AuditEntry.actor, User.email)
-            .outerjoin(User, User.id == AuditEntry.user_id)
-            .where(
-                AuditEntry.entity == "agreement",
-                AuditEntry.action == "delete",
-                AuditEntry.agreement_id.in_([r.id for r in rows]),
-            )
-            .order_by(AuditEntry.id)
-        )
-        who = {agreement_id: email or actor or None for agreement_id, actor, email in entries}
+    who = audit.deleted_by(session, "agreement", [r.id for r in rows])
     return [Deleted(r.id, r.title, r.deleted_at, who.get(r.id)) for r in rows]
 
 

@@ -82,3 +82,44 @@ def history_count(session: Session, agreement_id: int) -> int:
         )
         or 0
     )
+
+
+def deleted_by(session: Session, entity: str, ids: list[int]) -> dict[int, str]:
+    """Who deleted each of these rows of `entity` (its latest delete entry), by id."""
+    if not ids:
+        return {}
+    entries = session.execute(
+        select(AuditEntry.entity_id, AuditEntry.actor)
+        .where(
+            AuditEntry.entity == entity,
+            AuditEntry.action == "delete",
+            AuditEntry.entity_id.in_([str(i) for i in ids]),
+        )
+        .order_by(AuditEntry.id)
+    )
+    return {int(entity_id): actor for entity_id, actor in entries}
+
+
+def system_row(
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int,
+    agreement_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    at: datetime,
+) -> dict[str, Any]:
+    """An audit_entry row for a change the system made in bulk (insert them in one batch)."""
+    return {
+        "at": at,
+        "user_id": None,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "agreement_id": agreement_id,
+        "before": before,
+        "after": {k: v.isoformat() if isinstance(v, date) else v for k, v in after.items()},
+    }

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import ArticleBand, AuditEntry, EvidenceArticle, EvidenceLink, User
+from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
@@ -421,19 +421,8 @@ def deleted_articles(
             .limit(limit)
         )
     )
-    who: dict[str, str] = {}
-    if articles:
-        entries = session.execute(
-            select(AuditEntry.entity_id, AuditEntry.actor)
-            .where(
-                AuditEntry.entity == "evidence_article",
-                AuditEntry.action == "delete",
-                AuditEntry.entity_id.in_([str(a.id) for a in articles]),
-            )
-            .order_by(AuditEntry.id)
-        )
-        who = {entity_id: actor for entity_id, actor in entries}
-    return [(a, who.get(str(a.id))) for a in articles]
+    who = audit.deleted_by(session, "evidence_article", [a.id for a in articles])
+    return [(a, who.get(a.id)) for a in articles]
 
 
 def deleted_article_count(session: Session) -> int:

@@ -22,7 +22,7 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import EvidenceArticle, EvidenceLink, StageEvent, User
+from tracker.models import Agreement, EvidenceArticle, EvidenceLink, StageEvent, User
 from tracker.services import agreements
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -117,8 +117,6 @@ def agreements_csv(session: Session, out: IO[str], base_url: str, batch: int = 5
 
 def events_csv(session: Session, out: IO[str]) -> int:
     """Every live stage event of every live agreement, by agreement and date."""
-    from tracker.models import Agreement
-
     writer = _writer(out)
     writer.writerow(EVENT_COLUMNS)
     quotes = (

@@ -29,7 +29,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
-from tracker.services import state, transactional
+from tracker.services import audit, state, transactional
 from tracker.services.events import record_event
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.mail import MailSettings, message, send
@@ -332,7 +332,9 @@ def run(
         by_key = {row["rule_key"]: row for row in new_rows}
         for reminder_id, key in made.all():
             row = by_key[key]
-            audit_rows.append(_audit("create", reminder_id, row["agreement_id"], None, row, now))
+            audit_rows.append(
+                _rule_audit("create", reminder_id, row["agreement_id"], None, row, now)
+            )
     for key, reminder in existing.items():
         open_ = reminder.status in (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
         if open_ and key not in wanted:
@@ -342,7 +344,7 @@ def run(
             reminder.closed_note = CLOSING_NOTES.get(reminder.rule or "", "Closed by the rules.")
             after = {"status": reminder.status, "closed_note": reminder.closed_note}
             audit_rows.append(
-                _audit("update", reminder.id, reminder.agreement_id, before, after, now)
+                _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
             )
             report.closed += 1
     woken = session.execute(
@@ -353,14 +355,15 @@ def run(
     ).all()
     report.woken = len(woken)
     audit_rows += [
-        _audit("update", i, a, {"status": "snoozed"}, {"status": "open"}, now) for i, a in woken
+        _rule_audit("update", i, a, {"status": "snoozed"}, {"status": "open"}, now)
+        for i, a in woken
     ]
     if audit_rows:  # every change the rules make is on the record, in one batch
         session.execute(insert(AuditEntry).execution_options(render_nulls=True), audit_rows)
     return report
 
 
-def _audit(
+def _rule_audit(
     action: str,
     reminder_id: int,
     agreement_id: int,
@@ -368,18 +371,16 @@ def _audit(
     after: dict[str, Any],
     at: datetime,
 ) -> dict[str, Any]:
-    """An audit row for a change the rules made (the system's, not a person's)."""
-    return {
-        "at": at,
-        "user_id": None,
-        "actor": "reminder rules",
-        "action": action,
-        "entity": "reminder",
-        "entity_id": str(reminder_id),
-        "agreement_id": agreement_id,
-        "before": before,
-        "after": {k: v.isoformat() if isinstance(v, date) else v for k, v in after.items()},
-    }
+    return audit.system_row(
+        actor="reminder rules",
+        action=action,
+        entity="reminder",
+        entity_id=reminder_id,
+        agreement_id=agreement_id,
+        before=before,
+        after=after,
+        at=at,
+    )
 
 
 def _computed_entry_into_force(session: Session, facts: list[Facts]) -> int:
