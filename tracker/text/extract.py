@@ -25,6 +25,10 @@ from tracker.text.normalise import normalise, normalise_with_offsets
 LEXICONS = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("fa", "ru", "ar", "en")
 
+# A suggested event whose `confidence` is at least this is ticked on the review form; the
+# others are shown unticked. docs/extraction.md says how the value was chosen.
+PRETICK_CONFIDENCE = 0.8
+
 
 @cache
 def lexicon(name: str) -> dict[str, Any]:
