@@ -41,6 +41,24 @@ DUPLICATE_MIN_WORDS = 25
 MAX_TEXT = 2_000_000
 
 
+def article_title(article: EvidenceArticle, width: int = 80) -> str:
+    """The article's title; without one, the start of its text (cut at a word), or its URL."""
+    if article.title:
+        return article.title
+    lead = (article.text or "").strip().split("\n", 1)[0].strip()
+    if len(lead) > width:
+        cut = lead.rfind(" ", 0, width)
+        lead = lead[: cut if cut > width // 2 else width].rstrip(" ،,;:") + "…"
+    return lead or article.url or ""
+
+
+def article_name(article: EvidenceArticle) -> str:
+    """How messages name an article: its outlet and title ("Jamaran: وزارت دفاع روسیه …")."""
+    outlet = article.outlet or "unknown outlet"
+    title = article_title(article)
+    return f"{outlet}: {title}" if title else outlet
+
+
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
     """The article, or NotFound (404)."""
     article = fetch(session, EvidenceArticle, article_id)
@@ -293,7 +311,7 @@ def locate_quote(
         return None
     span = locate(article.text, quote)
     if span is None:
-        errors.add("quote", f"is not in the text of article {article_id}")
+        errors.add("quote", f"is not in the text of {article_name(article)}")
         return None
     start, end = span
     return article, article.text[start:end], start, end
@@ -384,7 +402,7 @@ def delete_article(session: Session, article_id: int, *, actor: User | None = No
     )
     if quoted:
         raise Conflict(
-            f"article {article_id} is quoted as evidence {quoted} time(s); retract or amend "
+            f"{article_name(article)} is quoted as evidence {quoted} time(s); retract or amend "
             "those claims first"
         )
     before = audit.snapshot(article)
@@ -401,7 +419,7 @@ def restore_article(
     if article is None:
         raise NotFound(f"article {article_id} does not exist")
     if not article.is_deleted:
-        raise Conflict(f"article {article_id} is not deleted")
+        raise Conflict(f"{article_name(article)} is not deleted")
     before = audit.snapshot(article)
     article.deleted_at = None
     audit.record(session, actor=actor, action="restore", obj=article, before=before)
