@@ -19,6 +19,24 @@ MAX_DEPTH = 20
 MAX_LISTED = 200
 
 
+def article_title(article: EvidenceArticle, width: int = 80) -> str:
+    """The article's title; without one, the start of its text (cut at a word), or its URL."""
+    if article.title:
+        return article.title
+    lead = (article.text or "").strip().split("\n", 1)[0].strip()
+    if len(lead) > width:
+        cut = lead.rfind(" ", 0, width)
+        lead = lead[: cut if cut > width // 2 else width].rstrip(" ،,;:") + "…"
+    return lead or article.url or ""
+
+
+def article_name(article: EvidenceArticle) -> str:
+    """How messages name an article: its outlet and title ("Jamaran: وزارت دفاع روسیه …")."""
+    outlet = article.outlet or "unknown outlet"
+    title = article_title(article)
+    return f"{outlet}: {title}" if title else outlet
+
+
 @dataclass(frozen=True)
 class Quote:
     """One quoted span of the article and the claim it backs."""

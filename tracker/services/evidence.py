@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
+from tracker.services.article_page import article_name
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
 from tracker.services.search import matches as fts_matches
@@ -39,24 +40,6 @@ DUPLICATE_THRESHOLD = 0.3
 # Below this many words a text is too short to call a near-duplicate of another.
 DUPLICATE_MIN_WORDS = 25
 MAX_TEXT = 2_000_000
-
-
-def article_title(article: EvidenceArticle, width: int = 80) -> str:
-    """The article's title; without one, the start of its text (cut at a word), or its URL."""
-    if article.title:
-        return article.title
-    lead = (article.text or "").strip().split("\n", 1)[0].strip()
-    if len(lead) > width:
-        cut = lead.rfind(" ", 0, width)
-        lead = lead[: cut if cut > width // 2 else width].rstrip(" ،,;:") + "…"
-    return lead or article.url or ""
-
-
-def article_name(article: EvidenceArticle) -> str:
-    """How messages name an article: its outlet and title ("Jamaran: وزارت دفاع روسیه …")."""
-    outlet = article.outlet or "unknown outlet"
-    title = article_title(article)
-    return f"{outlet}: {title}" if title else outlet
 
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:

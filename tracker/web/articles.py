@@ -13,8 +13,8 @@ from markupsafe import Markup
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.services import article_page
+from tracker.services.article_page import article_name, article_title
 from tracker.services.errors import NotFound
-from tracker.services.evidence import article_name, article_title
 from tracker.web.auth import reader_required
 from tracker.web.common import Span, highlight
 from tracker.web.forms import ButtonForm
