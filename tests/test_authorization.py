@@ -37,6 +37,7 @@ WEB = {
     ("/", "GET"): "viewer",
     ("/agreements", "GET"): "viewer",
     ("/agreements/<int:agreement_id>", "GET"): "viewer",
+    ("/articles/<int:article_id>", "GET"): "viewer",
     ("/reminders", "GET"): "viewer",
     ("/search", "GET"): "viewer",
     ("/agreements.csv", "GET"): "viewer",

@@ -15,6 +15,7 @@ from tracker.config import load_config
 from tracker.extensions import csrf, login_manager
 from tracker.web import (
     account,
+    articles,
     auth,
     dashboard,
     digests,
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         agreement_pages,
         evidence,
+        articles,
         reminders,
         search,
         digests,

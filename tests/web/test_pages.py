@@ -50,7 +50,9 @@ def test_the_agreement_page(viewer_web, session):
         "اعلام شد که مسکو و تهران در حال آماده سازی مقدمات امضای یک توافقنامه بزرگ بین دولتی هستند"
     )
     assert re.search(r'<blockquote dir="auto" lang="fa">\s*' + re.escape(quote), html)
-    assert "citing Tasnim News Agency, citing RIA Novosti" in html
+    # The source line names each report of the chain, each linked to its article page.
+    assert "citing Tasnim News Agency, citing RIA Novosti" in re.sub(r"<[^>]+>", "", html)
+    assert re.search(r'citing <a class="article-name" href="/articles/\d+">', html)
     for label in (
         "Sovereignty",
         "Territorial integrity",

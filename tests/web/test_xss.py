@@ -10,14 +10,16 @@ shown as text.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 from icalendar import Calendar
+from sqlalchemy import select
 
 from tests import factories
 from tracker.db import utcnow
-from tracker.models import Digest
+from tracker.models import Digest, EvidenceArticle
 from tracker.services.principles import state_principle
 from tracker.services.reminders import create_reminder
 from tracker.services.users import issue_feed_token
@@ -144,6 +146,12 @@ def test_payloads_are_inert_in_pages_digests_and_feeds(
     pages |= {
         f"edit {n}": editor_web.get(f"/agreements/{i}/edit") for n, i in list(made.items())[:5]
     }
+    articles = session.scalars(
+        select(EvidenceArticle.id).where(EvidenceArticle.title.like("Headline %"))
+    ).all()
+    assert len(articles) == len(PAYLOADS)
+    pages |= {f"article {i}": viewer_web.get(f"/articles/{i}") for i in articles}
+    pages["article search"] = viewer_web.get("/search?q=Report&type=article")
     checked = 0
     for name, response in pages.items():
         assert response.status_code == 200, name
@@ -152,6 +160,8 @@ def test_payloads_are_inert_in_pages_digests_and_feeds(
         checked += 1
     detail = pages["agreement 0"].get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail  # shown, as text
+    article = pages[f"article {articles[0]}"].get_data(as_text=True)
+    assert re.search(r"<mark[^>]*>the treaty text</mark>", article)  # marked, payloads inert
 
     # The weekly digest of this week, as mailed, and in the Atom feed of stored digests.
     editor = people["editor"]

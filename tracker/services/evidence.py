@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
+from tracker.services.article_page import article_name
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
 from tracker.services.search import matches as fts_matches
@@ -293,7 +294,7 @@ def locate_quote(
         return None
     span = locate(article.text, quote)
     if span is None:
-        errors.add("quote", f"is not in the text of article {article_id}")
+        errors.add("quote", f"is not in the text of {article_name(article)}")
         return None
     start, end = span
     return article, article.text[start:end], start, end
@@ -384,7 +385,7 @@ def delete_article(session: Session, article_id: int, *, actor: User | None = No
     )
     if quoted:
         raise Conflict(
-            f"article {article_id} is quoted as evidence {quoted} time(s); retract or amend "
+            f"{article_name(article)} is quoted as evidence {quoted} time(s); retract or amend "
             "those claims first"
         )
     before = audit.snapshot(article)
@@ -401,7 +402,7 @@ def restore_article(
     if article is None:
         raise NotFound(f"article {article_id} does not exist")
     if not article.is_deleted:
-        raise Conflict(f"article {article_id} is not deleted")
+        raise Conflict(f"{article_name(article)} is not deleted")
     before = audit.snapshot(article)
     article.deleted_at = None
     audit.record(session, actor=actor, action="restore", obj=article, before=before)

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, column, func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle
+from tracker.services.article_page import article_title
 from tracker.text.normalise import normalise, normalise_with_offsets
 
 MAX_TERMS = 12
@@ -150,6 +151,9 @@ class Hit:
     snippet: str
     # [start, end) of each match within `snippet`.
     highlights: list[tuple[int, int]]
+    # Articles: the outlet and publication date (EDTF), to name the article as readers do.
+    outlet: str = ""
+    published: str | None = None
 
 
 def snippet(original: str, words: list[str], width: int = 180) -> tuple[str, list[tuple[int, int]]]:
@@ -221,9 +225,11 @@ def _hit(kind: str, row: Any, score: float, words: list[str]) -> Hit:
         title = row.title
         body = "\n".join([*row.titles.values(), row.summary])
     else:
-        title = row.title or row.outlet or f"Article {row.id}"
+        title = article_title(row) or row.outlet or "Untitled article"
         body = row.text
     cut, marks = snippet(body, words) if body else ("", [])
     if not marks:  # the words are in the title only
         cut, marks = snippet(title, words)
+    if kind == "article":
+        return Hit(kind, row.id, title, round(score, 6), cut, marks, row.outlet, row.published)
     return Hit(kind, row.id, title, round(score, 6), cut, marks)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,17 +32,76 @@ def split_codes(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
-def highlight(text: str, spans: list[tuple[int, int]] | list[list[int]]) -> Markup:
-    """`text` escaped, with each [start, end) span in <mark>."""
+@dataclass(frozen=True)
+class Span:
+    """A [start, end) span of a text to mark; with `href`, the mark links there.
+
+    `anchor` gives the span's first mark an id (so a page can link back to the quote) and
+    `title` says what the link leads to (shown on hover, joined when spans overlap).
+    """
+
+    start: int
+    end: int
+    href: str | None = None
+    title: str = ""
+    anchor: str | None = None
+
+
+def highlight(
+    text: str,
+    spans: Iterable[Span | tuple[int, int] | list[int]],
+    *,
+    offset: int = 0,
+) -> Markup:
+    """`text` escaped, with each span in <mark>, a linked span's mark inside its <a>.
+
+    Spans may overlap or nest: the text is cut at every span boundary and each piece is
+    marked once, linked to the shortest span covering it (the most specific claim), titled
+    with every claim covering it. Pieces that render alike are merged, so overlapping plain
+    spans give one <mark>. Offsets are into a longer text when `offset` is the position of
+    `text` in it (a paragraph of an article); parts of spans outside `text` are ignored.
+    """
+    items = [s if isinstance(s, Span) else Span(int(s[0]), int(s[1])) for s in spans]
+    size = len(text)
+    clipped = []
+    for order, span in enumerate(items):
+        start, end = max(span.start - offset, 0), min(span.end - offset, size)
+        if start < end:
+            clipped.append((start, end, order, span))
+    cuts = sorted({0, size, *(s for s, *_ in clipped), *(e for _, e, *_ in clipped)})
+    pieces: list[tuple[int, int, tuple | None, list[str]]] = []  # start, end, look, anchors
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        covering = [(e - s, order, span) for s, e, order, span in clipped if s <= left < e]
+        anchors = [
+            span.anchor
+            for s, _, _, span in clipped
+            if span.anchor and s == left and span.start - offset == s
+        ]
+        look = None
+        if covering:
+            best = min(covering, key=lambda item: item[:2])[2]
+            titles = list(dict.fromkeys(span.title for *_, span in sorted(covering) if span.title))
+            look = (best.href, "; ".join(titles))
+        if pieces and pieces[-1][2] == look and not anchors:
+            pieces[-1] = (pieces[-1][0], right, look, pieces[-1][3])
+        else:
+            pieces.append((left, right, look, anchors))
     out = []
-    cursor = 0
-    for start, end in sorted((s, e) for s, e in spans):
-        if start < cursor:
+    for left, right, look, anchors in pieces:
+        body = escape(text[left:right])
+        if look is None:
+            out.append(body)
             continue
-        out.append(escape(text[cursor:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
-        cursor = end
-    out.append(escape(text[cursor:]))
+        href, title = look
+        mark_attrs = Markup("")
+        if anchors:
+            mark_attrs = Markup(' id="{}"').format(anchors[0])
+        extra = Markup("").join(Markup('<span id="{}"></span>').format(a) for a in anchors[1:])
+        mark = extra + Markup("<mark{}>{}</mark>").format(mark_attrs, body)
+        if href:
+            title_attr = Markup(' title="{}"').format(title) if title else Markup("")
+            mark = Markup('<a class="quote" href="{}"{}>{}</a>').format(href, title_attr, mark)
+        out.append(mark)
     return Markup("").join(out)
 
 
