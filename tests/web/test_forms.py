@@ -3,6 +3,7 @@ field and what was typed kept, a POST without CSRF token refused, a viewer refus
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -304,44 +305,115 @@ SEED_LIKE = (
 )
 
 
-def test_paste_an_article_review_and_accept_suggestions(editor_web, session):
-    treaty = factories.agreement(session, parties=["RUS"])
-    path = f"/agreements/{treaty.id}/evidence/new"
-    response = editor_web.post(
-        path,
-        data={
-            "csrf_token": csrf(editor_web, path),
-            "text": SEED_LIKE,
-            "outlet": "Jamaran",
-            "language": "",
-            "published": "2024-01-15",
-            "cites": "",
-        },
+def _paste(client, treaty_id: int, text: str = SEED_LIKE, **fields: str) -> str:  # type: ignore[no-untyped-def]
+    """Add an article through the evidence form; the review page's path."""
+    path = f"/agreements/{treaty_id}/evidence/new"
+    data = {"text": text, "outlet": "Jamaran", "language": "", "published": "2024-01-15"}
+    response = client.post(
+        path, data={"csrf_token": csrf(client, path), "cites": ""} | data | fields
     )
     assert response.status_code == 302
-    review = response.headers["Location"]
+    return response.headers["Location"]
+
+
+def _row(index: int, **fields: str) -> dict[str, str]:
+    """One suggested event of the review form, ticked, with every field given."""
+    values = {"accept": "y", "index": str(index), "stage": "", "step": "", "party": ""}
+    values |= {"body": "", "date": "", "status": "reported"} | fields
+    return {f"events-{index}-{name}": value for name, value in values.items()}
+
+
+def _events(session, treaty_id: int) -> list[StageEvent]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return list(session.scalars(select(StageEvent).where(StageEvent.agreement_id == treaty_id)))
+
+
+def test_paste_an_article_edit_suggestions_and_accept_them_at_once(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id, title="Moscow and Tehran to sign")
     html = editor_web.get(review).get_data(as_text=True)
     assert 'value="IRN"' in html and "Announcement" in html and "Territorial integrity" in html
+    assert 'id="events-1-date"' in html  # each suggestion is a row of fields
     data = {
         "csrf_token": csrf(editor_web, review),
         "parties": ["IRN"],
-        "events": ["0", "1"],
         "principles": ["sovereignty", "territorial_integrity"],
     }
-    assert editor_web.post(review, data=data).status_code == 302
+    # Edited before accepting: a Solar Hijri date in Persian digits, a status, a stage, a party.
+    data |= _row(0, stage="announcement", date="۱۴۰۲/۱۰/۲۵", status="confirmed")
+    data |= _row(1, stage="ratification", step="head_of_state", party="IRN", status="expected")
+    response = editor_web.post(review, data=data)
+    assert response.status_code == 302
+    page = editor_web.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Recorded 1 party, 2 events and 2 principles from Jamaran: “Moscow and Tehran to sign”."
+        in page
+    )
+    assert "part(ies)" not in page
     session.expire_all()
     treaty = session.get(Agreement, treaty.id)
     assert treaty.party_codes == ["RUS", "IRN"]
-    stages = sorted((e.stage, e.status, e.date) for e in treaty.events)
-    assert stages == [
-        ("announcement", "reported", "2024-01-15"),
-        ("signing", "expected", "2024-01-15"),
+    recorded = sorted((e.stage, e.step, e.party_code, e.status, e.date) for e in treaty.events)
+    assert recorded == [
+        ("announcement", None, None, "confirmed", "2024-01-15"),
+        ("ratification", "head_of_state", "IRN", "expected", None),
     ]
+    # The quote is the article's sentence around the suggestion, whatever the form says.
     assert all(e.evidence[0].quote.startswith("وزارت دفاع روسیه") for e in treaty.events)
     assert sorted(s.principle_code for s in treaty.statements) == [
         "sovereignty",
         "territorial_integrity",
     ]
+
+
+def test_review_shows_each_rows_error_beside_it_and_records_nothing(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id)
+    before = {model: _count(session, model) for model in (StageEvent, PrincipleStatement)}
+    data = {"csrf_token": csrf(editor_web, review), "principles": ["sovereignty"]}
+    data |= _row(0, stage="announcement", date="2025-02-30")
+    data |= _row(1, stage="signing", party="IRN")  # IRN is not ticked under Parties
+    response = editor_web.post(review, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "day 30 does not exist" in errors_beside(html, "events-0-date")
+    assert "IRN is not a party of this agreement" in errors_beside(html, "events-1-party")
+    assert 'value="2025-02-30"' in html  # what was typed is kept
+    assert {model: _count(session, model) for model in before} == before
+    session.expire_all()
+    assert session.get(Agreement, treaty.id).party_codes == ["RUS"]
+    # A forged row (no such suggestion, so no sentence to quote) records nothing.
+    data = {"csrf_token": csrf(editor_web, review)} | _row(0, stage="signing")
+    data |= {"events-99-accept": "y", "events-99-index": "99", "events-99-stage": "signing"}
+    assert editor_web.post(review, data=data).status_code == 302
+    assert [e.stage for e in _events(session, treaty.id)] == ["signing"]
+
+
+def test_review_ticks_exactly_the_confident_suggestions(editor_web, session):
+    from tracker.services.review import suggestions
+    from tracker.text.extract import PRETICK_CONFIDENCE
+
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id)
+    html = editor_web.get(review).get_data(as_text=True)
+    article_id = int(review.rstrip("/").split("/")[-2])
+    found = suggestions(session, treaty.id, article_id).events
+    assert found
+    for index, item in enumerate(found):
+        box = re.search(rf'<input[^>]*id="events-{index}-accept"[^>]*>', html)
+        assert box, index
+        confident = (item.get("confidence") or 0) >= PRETICK_CONFIDENCE
+        assert ("checked" in box.group(0)) == confident, (index, item.get("confidence"))
+
+
+def test_unticked_suggestions_are_left_out_and_the_message_says_so(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id)
+    data = {"csrf_token": csrf(editor_web, review)}
+    data |= {k: v for k, v in _row(0, stage="signing").items() if not k.endswith("accept")}
+    response = editor_web.post(review, data=data, follow_redirects=True)
+    assert "Nothing was recorded from Jamaran, 2024-01-15" in response.get_data(as_text=True)
+    assert _events(session, treaty.id) == []
 
 
 def test_evidence_needs_something_to_read(editor_web, session):
