@@ -296,6 +296,170 @@ def test_prefer_and_retract(editor_web, session):
     )  # no CSRF token
 
 
+def test_the_event_form_has_no_default_stage_and_explains_the_steps(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/events/new"
+    html = editor_web.get(path).get_data(as_text=True)
+    stage = re.search(r'<select[^>]*name="stage".*?</select>', html, re.S).group(0)
+    first = re.search(r"<option[^>]*>[^<]*</option>", stage).group(0)
+    assert first == '<option value="">— choose a stage —</option>' and "selected" not in stage
+    assert 'name="step"' in html  # always in the page; a script hides it for other stages
+    hint = re.search(r'id="step-hint">(.*?)</small>', html, re.S).group(1)
+    assert hint.startswith("Only for ratification")
+    assert "as ratified after head of state or promulgation, or a ratification with no step" in (
+        hint
+    )
+    response = editor_web.post(
+        path,
+        data={"csrf_token": csrf(editor_web, path), "stage": "", "place": "Moscow"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a stage." in errors_beside(html, "stage")
+    assert 'value="Moscow"' in html
+    assert _events(session, treaty.id) == []
+
+
+def test_a_claim_without_evidence_needs_an_explicit_tick(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/events/new"
+    data = {"stage": "signing", "step": "", "party": "", "status": "reported", "article_id": ""}
+    response = editor_web.post(path, data={"csrf_token": csrf(editor_web, path)} | data)
+    assert response.status_code == 422
+    assert "tick “Record without evidence”" in errors_beside(
+        response.get_data(as_text=True), "without_evidence"
+    )
+    assert _events(session, treaty.id) == []
+    data |= {"without_evidence": "y"}
+    response = editor_web.post(path, data={"csrf_token": csrf(editor_web, path)} | data)
+    assert response.status_code == 302
+    [event] = _events(session, treaty.id)
+    assert event.stage == "signing" and event.evidence == []
+
+
+def test_edit_an_event_from_its_row(editor_web, session):
+    treaty = factories.agreement(session)
+    article = factories.article(session, "Moscow and Tehran signed the treaty in the Kremlin.")
+    event = factories.event(
+        session,
+        treaty.id,
+        "signing",
+        "2025-01-17",
+        place="Moscow",
+        evidence=[{"article_id": article.id, "quote": "signed the treaty"}],
+    )
+    page = editor_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/edit"' in page
+    path = f"/events/{event.id}/edit"
+    html = editor_web.get(path).get_data(as_text=True)
+    assert 'value="Moscow"' in html and 'value="2025-01-17"' in html
+    assert "signed the treaty" in html  # the evidence it rests on is shown
+    data = {
+        "csrf_token": csrf(editor_web, path),
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "place": "Kremlin",
+        "date": "۱۴۰۳/۱۰/۲۸",
+        "status": "confirmed",
+        "article_id": "",
+        "version": str(event.version),
+    }
+    response = editor_web.post(path, data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/agreements/{treaty.id}#event-{event.id}"
+    )
+    session.expire_all()
+    event = session.get(StageEvent, event.id)
+    assert (event.place, event.date, event.status) == ("Kremlin", "2025-01-17", "confirmed")
+    assert len(event.evidence) == 1  # kept; nothing new was quoted
+    history = editor_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    assert re.search(rf"update stage event {event.id}\s*<span class=\"hint\">\([^)]*place", history)
+
+
+def test_an_event_edit_refuses_to_overwrite_a_change_made_meanwhile(editor_web, session):
+    from tracker.services.events import amend_event
+
+    treaty = factories.agreement(session)
+    event = factories.event(session, treaty.id, "signing", "2025-01-17")
+    path = f"/events/{event.id}/edit"
+    token = csrf(editor_web, path)
+    stale = event.version
+    amend_event(session, event.id, {"note": "Someone else's note."})
+    data = {
+        "csrf_token": token,
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "place": "Mine",
+        "date": "2025-01-17",
+        "status": "reported",
+        "article_id": "",
+        "without_evidence": "y",
+        "version": str(stale),
+    }
+    response = editor_web.post(path, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "changed this claim while you were editing" in html
+    assert 'value="Mine"' in html
+    session.expire_all()
+    stored = session.get(StageEvent, event.id)
+    assert (stored.place, stored.note) == ("", "Someone else's note.")
+    fresh = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    assert editor_web.post(path, data=data | {"version": fresh}).status_code == 302
+    session.expire_all()
+    assert session.get(StageEvent, event.id).place == "Mine"
+
+
+def test_retract_asks_first_then_offers_undo(editor_web, session):
+    treaty = factories.agreement(session)
+    kept = factories.event(session, treaty.id, "announcement", "2024-01-15")
+    event = factories.event(session, treaty.id, "signing", "2025-01-17", status="confirmed")
+    page = f"/agreements/{treaty.id}"
+    assert f'href="/events/{event.id}/retract"' in editor_web.get(page).get_data(as_text=True)
+    confirm = editor_web.get(f"/events/{event.id}/retract")
+    assert confirm.status_code == 200 and "Retract this claim?" in confirm.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(StageEvent, event.id).status == "confirmed"  # asking changed nothing
+    response = editor_web.post(
+        f"/events/{event.id}/retract",
+        data={"csrf_token": csrf(editor_web, f"/events/{event.id}/retract")},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "The claim is retracted" in html
+    undo = re.search(
+        rf'<form class="inline" method="post" action="/events/{event.id}/undo-retract">'
+        r'<input type="hidden" name="csrf_token" value="([^"]+)"><button type="submit">Undo',
+        html,
+    )
+    assert undo
+    # Retracted claims fold away below the others.
+    folded = re.search(
+        r'<details class="retracted-claims"><summary>(.*?)</summary>(.*?)</details>', html, re.S
+    )
+    assert folded and folded.group(1) == "1 retracted claim"
+    assert f'id="event-{event.id}"' in folded.group(2)
+    assert f'id="event-{kept.id}"' not in folded.group(2)
+    session.expire_all()
+    assert session.get(StageEvent, event.id).status == "retracted"
+    response = editor_web.post(
+        f"/events/{event.id}/undo-retract", data={"csrf_token": undo.group(1)}
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(StageEvent, event.id).status == "confirmed"  # as it was before
+    html = editor_web.get(page).get_data(as_text=True)
+    assert "retracted-claims" not in html
+    assert re.search(rf"update stage event {event.id}\s*<span class=\"hint\">\(status", html)
+    # Undoing twice says so, and changes nothing.
+    response = editor_web.post(
+        f"/events/{event.id}/undo-retract",
+        data={"csrf_token": csrf(editor_web, page)},
+        follow_redirects=True,
+    )
+    assert "That claim is not retracted." in response.get_data(as_text=True)
+
+
 # ---------------------------------------------------------------- evidence
 
 
