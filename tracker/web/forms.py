@@ -89,7 +89,10 @@ class EventForm(FlaskForm):
         validators=[DataRequired(message="Choose a stage.")],
     )
     step = SelectField(
-        "Ratification step", choices=_choices(Step, "— none —"), description=STEP_HINT
+        "Ratification step",
+        choices=_choices(Step, "— none —"),
+        default="",  # a script disables it for other stages: then it is not sent at all
+        description=STEP_HINT,
     )
     party = SelectField(
         "Party", choices=[], description="The party whose step it is (for a ratification)"
