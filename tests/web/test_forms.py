@@ -294,6 +294,16 @@ def test_prefer_and_retract(editor_web, session):
     assert (
         editor_web.post(f"/events/{first.id}/retract", data={}).status_code == 400
     )  # no CSRF token
+    # A retracted claim cannot be preferred: a message, not an error page, and no change.
+    response = editor_web.post(
+        f"/events/{second.id}/prefer",
+        data={"csrf_token": csrf(editor_web, page)},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "A retracted claim cannot be preferred" in response.get_data(as_text=True)
+    session.expire_all()
+    assert not session.get(StageEvent, second.id).preferred
 
 
 def test_the_event_form_has_no_default_stage_and_explains_the_steps(editor_web, session):

@@ -260,8 +260,12 @@ def _event_agreement(event_id: int) -> int:
 def prefer(event_id: int) -> Any:
     agreement_id = _event_agreement(event_id)
     if ButtonForm().validate_on_submit():
-        events.prefer_event(get_session(), event_id, actor=actor())
-        flash("The preferred claim is marked; the conflict is settled.", "success")
+        try:
+            events.prefer_event(get_session(), event_id, actor=actor())
+        except ValidationError:
+            flash("A retracted claim cannot be preferred: undo its retraction first.", "error")
+        else:
+            flash("The preferred claim is marked; the conflict is settled.", "success")
     return redirect(url_for(".detail", agreement_id=agreement_id) + f"#event-{event_id}")
 
 
