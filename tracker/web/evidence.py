@@ -184,12 +184,11 @@ def _put_row_errors(
 
 def recorded_message(made: dict[str, int], article: Any) -> str:
     """'Recorded 3 events and 1 principle from TASS: “title”' (nothing is said of none)."""
-    words = {"parties": ("party", "parties"), "events": ("event", "events")}
-    words["principles"] = ("principle", "principles")
+    nouns = (("parties", "party"), ("events", "event"), ("principles", "principle"))
     counts = [
-        f"{made[key]} {words[key][0] if made[key] == 1 else words[key][1]}"
-        for key in ("parties", "events", "principles")
-        if made.get(key)
+        f"{made[plural]} {singular if made[plural] == 1 else plural}"
+        for plural, singular in nouns
+        if made.get(plural)
     ]
     source = article.outlet or "an unknown outlet"
     if article.title:
