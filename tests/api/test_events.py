@@ -123,3 +123,52 @@ def test_amend_and_retract_need_if_match(editor, session):
     assert editor.get(path).get_json()["status"] == "retracted"
     assert editor.get(f"/api/v1/agreements/{treaty.id}").get_json()["current_stage"] is None
     assert_error(editor.get("/api/v1/events/999999"), 404)
+
+
+def test_an_amendment_and_a_refused_preference_write_nothing(editor, session):
+    """PATCH with fields and `preferred` is one transaction: when the preference is refused
+    (a retracted claim cannot win a conflict), the amendment is not saved either."""
+    treaty = factories.agreement(session)
+    first = factories.event(session, treaty.id, "signing", "2025-01-17", place="Moscow")
+    factories.event(session, treaty.id, "signing", "2025-01-18")
+    path = f"/api/v1/events/{first.id}"
+    history = f"/api/v1/agreements/{treaty.id}/history"
+    entries = len(editor.get(history).get_json())
+    response = editor.patch(
+        path,
+        json={"status": "retracted", "place": "Kremlin", "preferred": True},
+        etag=editor.etag(path),
+    )
+    assert_error(response, 422, "preferred")
+    stored = editor.get(path).get_json()
+    assert (stored["status"], stored["place"], stored["preferred"]) == (
+        "reported",
+        "Moscow",
+        False,
+    )
+    assert len(editor.get(history).get_json()) == entries  # nothing audited either
+    # The same change without the refused part is saved, with the preference in one call.
+    response = editor.patch(
+        path, json={"place": "Kremlin", "preferred": True}, etag=editor.etag(path)
+    )
+    assert response.status_code == 200
+    assert (response.get_json()["place"], response.get_json()["preferred"]) == ("Kremlin", True)
+
+
+def test_a_retraction_is_undone_by_patching_the_status_back(editor, session):
+    treaty = factories.agreement(session)
+    event = factories.event(session, treaty.id, "signing", "2025-01-17", status="confirmed")
+    path = f"/api/v1/events/{event.id}"
+    overview = f"/api/v1/agreements/{treaty.id}"
+    assert editor.get(overview).get_json()["current_stage"] == "signing"
+    assert editor.delete(path, etag=editor.etag(path)).status_code == 204
+    assert editor.get(overview).get_json()["current_stage"] is None
+    history = editor.get(f"{overview}/history").get_json()
+    previous = history[0]["before"]["status"]
+    assert (previous, history[0]["after"]["status"]) == ("confirmed", "retracted")
+    undone = editor.patch(path, json={"status": previous}, etag=editor.etag(path))
+    assert undone.status_code == 200 and undone.get_json()["status"] == "confirmed"
+    assert editor.get(overview).get_json()["current_stage"] == "signing"
+    latest = editor.get(f"{overview}/history").get_json()[0]
+    assert (latest["before"]["status"], latest["after"]["status"]) == ("retracted", "confirmed")
+    assert latest["actor"] == "editor@example.org"

@@ -41,15 +41,17 @@ def test_from_sign_in_to_the_timeline(page: Page, live_server: str, screenshots)
         box = page.get_by_label(re.compile(rf"^{other}"))
         if box.count():
             box.uncheck()
-    stages = page.locator("input[name=events]")
+    stages = page.locator(".suggestion input[id$=-accept]")
     for index in range(stages.count()):
-        label = page.locator(f"label[for=event-{index}]").inner_text()
-        if not label.startswith("Announcement"):
+        label = page.locator(f"label[for=events-{index}-accept]").inner_text()
+        if label.startswith("Announcement"):
+            stages.nth(index).check()
+        else:
             stages.nth(index).uncheck()
     page.get_by_role("button", name="Accept the ticked suggestions").click()
     expect(
         page.get_by_text(
-            re.compile(r"Recorded 2 part\(ies\), 1 stage event\(s\) and [34] principle")
+            re.compile(r"Recorded 2 parties, 1 event and [34] principles from Jamaran")
         )
     ).to_be_visible()
 
@@ -57,6 +59,7 @@ def test_from_sign_in_to_the_timeline(page: Page, live_server: str, screenshots)
     page.get_by_label("Stage", exact=True).select_option("signing")
     page.get_by_label("Date").fill("2025-01-17")
     page.get_by_label("Place").fill("Moscow")
+    page.get_by_label("Record without evidence").check()
     page.get_by_role("button", name="Record").click()
 
     timeline = page.locator("svg.timeline")

@@ -3,6 +3,7 @@ field and what was typed kept, a POST without CSRF token refused, a viewer refus
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -293,6 +294,180 @@ def test_prefer_and_retract(editor_web, session):
     assert (
         editor_web.post(f"/events/{first.id}/retract", data={}).status_code == 400
     )  # no CSRF token
+    # A retracted claim cannot be preferred: a message, not an error page, and no change.
+    response = editor_web.post(
+        f"/events/{second.id}/prefer",
+        data={"csrf_token": csrf(editor_web, page)},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "A retracted claim cannot be preferred" in response.get_data(as_text=True)
+    session.expire_all()
+    assert not session.get(StageEvent, second.id).preferred
+
+
+def test_the_event_form_has_no_default_stage_and_explains_the_steps(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/events/new"
+    html = editor_web.get(path).get_data(as_text=True)
+    stage = re.search(r'<select[^>]*name="stage".*?</select>', html, re.S).group(0)
+    first = re.search(r"<option[^>]*>[^<]*</option>", stage).group(0)
+    assert first == '<option value="">— choose a stage —</option>' and "selected" not in stage
+    assert 'name="step"' in html  # always in the page; a script hides it for other stages
+    hint = re.search(r'id="step-hint">(.*?)</small>', html, re.S).group(1)
+    assert hint.startswith("Only for ratification")
+    assert "as ratified after head of state or promulgation, or a ratification with no step" in (
+        hint
+    )
+    response = editor_web.post(
+        path,
+        data={"csrf_token": csrf(editor_web, path), "stage": "", "place": "Moscow"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a stage." in errors_beside(html, "stage")
+    assert 'value="Moscow"' in html
+    assert _events(session, treaty.id) == []
+
+
+def test_a_claim_without_evidence_needs_an_explicit_tick(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/events/new"
+    data = {"stage": "signing", "step": "", "party": "", "status": "reported", "article_id": ""}
+    response = editor_web.post(path, data={"csrf_token": csrf(editor_web, path)} | data)
+    assert response.status_code == 422
+    assert "tick “Record without evidence”" in errors_beside(
+        response.get_data(as_text=True), "without_evidence"
+    )
+    assert _events(session, treaty.id) == []
+    data |= {"without_evidence": "y"}
+    response = editor_web.post(path, data={"csrf_token": csrf(editor_web, path)} | data)
+    assert response.status_code == 302
+    [event] = _events(session, treaty.id)
+    assert event.stage == "signing" and event.evidence == []
+
+
+def test_edit_an_event_from_its_row(editor_web, session):
+    treaty = factories.agreement(session)
+    article = factories.article(session, "Moscow and Tehran signed the treaty in the Kremlin.")
+    event = factories.event(
+        session,
+        treaty.id,
+        "signing",
+        "2025-01-17",
+        place="Moscow",
+        evidence=[{"article_id": article.id, "quote": "signed the treaty"}],
+    )
+    page = editor_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/edit"' in page
+    path = f"/events/{event.id}/edit"
+    html = editor_web.get(path).get_data(as_text=True)
+    assert 'value="Moscow"' in html and 'value="2025-01-17"' in html
+    assert "signed the treaty" in html  # the evidence it rests on is shown
+    data = {
+        "csrf_token": csrf(editor_web, path),
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "place": "Kremlin",
+        "date": "۱۴۰۳/۱۰/۲۸",
+        "status": "confirmed",
+        "article_id": "",
+        "version": str(event.version),
+    }
+    response = editor_web.post(path, data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/agreements/{treaty.id}#event-{event.id}"
+    )
+    session.expire_all()
+    event = session.get(StageEvent, event.id)
+    assert (event.place, event.date, event.status) == ("Kremlin", "2025-01-17", "confirmed")
+    assert len(event.evidence) == 1  # kept; nothing new was quoted
+    history = editor_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    assert re.search(rf"update stage event {event.id}\s*<span class=\"hint\">\([^)]*place", history)
+
+
+def test_an_event_edit_refuses_to_overwrite_a_change_made_meanwhile(editor_web, session):
+    from tracker.services.events import amend_event
+
+    treaty = factories.agreement(session)
+    event = factories.event(session, treaty.id, "signing", "2025-01-17")
+    path = f"/events/{event.id}/edit"
+    token = csrf(editor_web, path)
+    stale = event.version
+    amend_event(session, event.id, {"note": "Someone else's note."})
+    data = {
+        "csrf_token": token,
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "place": "Mine",
+        "date": "2025-01-17",
+        "status": "reported",
+        "article_id": "",
+        "without_evidence": "y",
+        "version": str(stale),
+    }
+    response = editor_web.post(path, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "changed this claim while you were editing" in html
+    assert 'value="Mine"' in html
+    session.expire_all()
+    stored = session.get(StageEvent, event.id)
+    assert (stored.place, stored.note) == ("", "Someone else's note.")
+    fresh = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    assert editor_web.post(path, data=data | {"version": fresh}).status_code == 302
+    session.expire_all()
+    assert session.get(StageEvent, event.id).place == "Mine"
+
+
+def test_retract_asks_first_then_offers_undo(editor_web, session):
+    treaty = factories.agreement(session)
+    kept = factories.event(session, treaty.id, "announcement", "2024-01-15")
+    event = factories.event(session, treaty.id, "signing", "2025-01-17", status="confirmed")
+    page = f"/agreements/{treaty.id}"
+    assert f'href="/events/{event.id}/retract"' in editor_web.get(page).get_data(as_text=True)
+    confirm = editor_web.get(f"/events/{event.id}/retract")
+    assert confirm.status_code == 200 and "Retract this claim?" in confirm.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(StageEvent, event.id).status == "confirmed"  # asking changed nothing
+    response = editor_web.post(
+        f"/events/{event.id}/retract",
+        data={"csrf_token": csrf(editor_web, f"/events/{event.id}/retract")},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "The claim is retracted" in html
+    undo = re.search(
+        rf'<form class="inline" method="post" action="/events/{event.id}/undo-retract">'
+        r'<input type="hidden" name="csrf_token" value="([^"]+)"><button type="submit">Undo',
+        html,
+    )
+    assert undo
+    # Retracted claims fold away below the others.
+    folded = re.search(
+        r'<details class="retracted-claims"><summary>(.*?)</summary>(.*?)</details>', html, re.S
+    )
+    assert folded and folded.group(1) == "1 retracted claim"
+    assert f'id="event-{event.id}"' in folded.group(2)
+    assert f'id="event-{kept.id}"' not in folded.group(2)
+    session.expire_all()
+    assert session.get(StageEvent, event.id).status == "retracted"
+    response = editor_web.post(
+        f"/events/{event.id}/undo-retract", data={"csrf_token": undo.group(1)}
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(StageEvent, event.id).status == "confirmed"  # as it was before
+    html = editor_web.get(page).get_data(as_text=True)
+    assert "retracted-claims" not in html
+    assert re.search(rf"update stage event {event.id}\s*<span class=\"hint\">\(status", html)
+    # Undoing twice says so, and changes nothing.
+    response = editor_web.post(
+        f"/events/{event.id}/undo-retract",
+        data={"csrf_token": csrf(editor_web, page)},
+        follow_redirects=True,
+    )
+    assert "That claim is not retracted." in response.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- evidence
@@ -304,44 +479,115 @@ SEED_LIKE = (
 )
 
 
-def test_paste_an_article_review_and_accept_suggestions(editor_web, session):
-    treaty = factories.agreement(session, parties=["RUS"])
-    path = f"/agreements/{treaty.id}/evidence/new"
-    response = editor_web.post(
-        path,
-        data={
-            "csrf_token": csrf(editor_web, path),
-            "text": SEED_LIKE,
-            "outlet": "Jamaran",
-            "language": "",
-            "published": "2024-01-15",
-            "cites": "",
-        },
+def _paste(client, treaty_id: int, text: str = SEED_LIKE, **fields: str) -> str:  # type: ignore[no-untyped-def]
+    """Add an article through the evidence form; the review page's path."""
+    path = f"/agreements/{treaty_id}/evidence/new"
+    data = {"text": text, "outlet": "Jamaran", "language": "", "published": "2024-01-15"}
+    response = client.post(
+        path, data={"csrf_token": csrf(client, path), "cites": ""} | data | fields
     )
     assert response.status_code == 302
-    review = response.headers["Location"]
+    return response.headers["Location"]
+
+
+def _row(index: int, **fields: str) -> dict[str, str]:
+    """One suggested event of the review form, ticked, with every field given."""
+    values = {"accept": "y", "index": str(index), "stage": "", "step": "", "party": ""}
+    values |= {"body": "", "date": "", "status": "reported"} | fields
+    return {f"events-{index}-{name}": value for name, value in values.items()}
+
+
+def _events(session, treaty_id: int) -> list[StageEvent]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return list(session.scalars(select(StageEvent).where(StageEvent.agreement_id == treaty_id)))
+
+
+def test_paste_an_article_edit_suggestions_and_accept_them_at_once(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id, title="Moscow and Tehran to sign")
     html = editor_web.get(review).get_data(as_text=True)
     assert 'value="IRN"' in html and "Announcement" in html and "Territorial integrity" in html
+    assert 'id="events-1-date"' in html  # each suggestion is a row of fields
     data = {
         "csrf_token": csrf(editor_web, review),
         "parties": ["IRN"],
-        "events": ["0", "1"],
         "principles": ["sovereignty", "territorial_integrity"],
     }
-    assert editor_web.post(review, data=data).status_code == 302
+    # Edited before accepting: a Solar Hijri date in Persian digits, a status, a stage, a party.
+    data |= _row(0, stage="announcement", date="۱۴۰۲/۱۰/۲۵", status="confirmed")
+    data |= _row(1, stage="ratification", step="head_of_state", party="IRN", status="expected")
+    response = editor_web.post(review, data=data)
+    assert response.status_code == 302
+    page = editor_web.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Recorded 1 party, 2 events and 2 principles from Jamaran: “Moscow and Tehran to sign”."
+        in page
+    )
+    assert "part(ies)" not in page
     session.expire_all()
     treaty = session.get(Agreement, treaty.id)
     assert treaty.party_codes == ["RUS", "IRN"]
-    stages = sorted((e.stage, e.status, e.date) for e in treaty.events)
-    assert stages == [
-        ("announcement", "reported", "2024-01-15"),
-        ("signing", "expected", "2024-01-15"),
+    recorded = sorted((e.stage, e.step, e.party_code, e.status, e.date) for e in treaty.events)
+    assert recorded == [
+        ("announcement", None, None, "confirmed", "2024-01-15"),
+        ("ratification", "head_of_state", "IRN", "expected", None),
     ]
+    # The quote is the article's sentence around the suggestion, whatever the form says.
     assert all(e.evidence[0].quote.startswith("وزارت دفاع روسیه") for e in treaty.events)
     assert sorted(s.principle_code for s in treaty.statements) == [
         "sovereignty",
         "territorial_integrity",
     ]
+
+
+def test_review_shows_each_rows_error_beside_it_and_records_nothing(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id)
+    before = {model: _count(session, model) for model in (StageEvent, PrincipleStatement)}
+    data = {"csrf_token": csrf(editor_web, review), "principles": ["sovereignty"]}
+    data |= _row(0, stage="announcement", date="2025-02-30")
+    data |= _row(1, stage="signing", party="IRN")  # IRN is not ticked under Parties
+    response = editor_web.post(review, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "day 30 does not exist" in errors_beside(html, "events-0-date")
+    assert "IRN is not a party of this agreement" in errors_beside(html, "events-1-party")
+    assert 'value="2025-02-30"' in html  # what was typed is kept
+    assert {model: _count(session, model) for model in before} == before
+    session.expire_all()
+    assert session.get(Agreement, treaty.id).party_codes == ["RUS"]
+    # A forged row (no such suggestion, so no sentence to quote) records nothing.
+    data = {"csrf_token": csrf(editor_web, review)} | _row(0, stage="signing")
+    data |= {"events-99-accept": "y", "events-99-index": "99", "events-99-stage": "signing"}
+    assert editor_web.post(review, data=data).status_code == 302
+    assert [e.stage for e in _events(session, treaty.id)] == ["signing"]
+
+
+def test_review_ticks_exactly_the_confident_suggestions(editor_web, session):
+    from tracker.services.review import suggestions
+    from tracker.text.extract import PRETICK_CONFIDENCE
+
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id)
+    html = editor_web.get(review).get_data(as_text=True)
+    article_id = int(review.rstrip("/").split("/")[-2])
+    found = suggestions(session, treaty.id, article_id).events
+    assert found
+    for index, item in enumerate(found):
+        box = re.search(rf'<input[^>]*id="events-{index}-accept"[^>]*>', html)
+        assert box, index
+        confident = (item.get("confidence") or 0) >= PRETICK_CONFIDENCE
+        assert ("checked" in box.group(0)) == confident, (index, item.get("confidence"))
+
+
+def test_unticked_suggestions_are_left_out_and_the_message_says_so(editor_web, session):
+    treaty = factories.agreement(session, parties=["RUS"])
+    review = _paste(editor_web, treaty.id)
+    data = {"csrf_token": csrf(editor_web, review)}
+    data |= {k: v for k, v in _row(0, stage="signing").items() if not k.endswith("accept")}
+    response = editor_web.post(review, data=data, follow_redirects=True)
+    assert "Nothing was recorded from Jamaran, 2024-01-15" in response.get_data(as_text=True)
+    assert _events(session, treaty.id) == []
 
 
 def test_evidence_needs_something_to_read(editor_web, session):

@@ -69,18 +69,22 @@ class EventById(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such event")
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def patch(self, data: dict[str, Any], event_id: int) -> dict[str, Any]:
-        """Amend a claim; `preferred: true` settles its conflict. Needs If-Match."""
+        """Amend a claim; `preferred: true` settles its conflict. Needs If-Match.
+
+        The change and the preference are one transaction: when either is refused, nothing is
+        written. To undo a retraction, PATCH `status` back to what it was before (the
+        history of the agreement shows it); the change is audited like any other.
+        """
         session = get_session()
         current = events.get_event(session, event_id)
         blp.check_etag(present.event(current), EventSchema)
-        actor = authorize(Role.EDITOR)
-        prefer = data.pop("preferred", False)
-        if data:
-            events.amend_event(
-                session, event_id, data, actor=actor, expected_version=current.version
-            )
-        if prefer:
-            events.prefer_event(session, event_id, actor=actor)
+        events.edit_event(
+            session,
+            event_id,
+            data,
+            actor=authorize(Role.EDITOR),
+            expected_version=current.version,
+        )
         return present.event(events.get_event(session, event_id))
 
     @blp.requires(Role.EDITOR)

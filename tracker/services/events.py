@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.models import StageEvent, User
+from tracker.models import AuditEntry, StageEvent, User
 from tracker.models.vocab import EventStatus, Stage, Step
 from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.agreements import get_agreement
-from tracker.services.errors import FieldErrors, NotFound, Stale
+from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
 from tracker.services.evidence import check_quotes, make_links
 from tracker.services.parties import check_codes
 
@@ -153,15 +153,84 @@ def amend_event(
 
 
 @transactional
+def edit_event(
+    session: Session,
+    event_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    expected_version: int | None = None,
+) -> StageEvent:
+    """Amend the claim and, when `preferred` is true in `data`, settle its conflict, as ONE
+    transaction: a refusal of either part writes nothing. Stale (412) when the event is no
+    longer at `expected_version`; ValidationError (422)."""
+    fields = dict(data)
+    prefer = fields.pop("preferred", False)
+    event = get_event(session, event_id)
+    if expected_version is not None and event.version != expected_version:
+        raise Stale(f"event {event_id} changed meanwhile")
+    if fields:
+        event = amend_event(session, event_id, fields, actor=actor)
+    if prefer:
+        event = prefer_event(session, event_id, actor=actor)
+    return event
+
+
+@transactional
 def retract_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
     """Mark the claim retracted: it stays on the record but counts for nothing."""
     return amend_event(session, event_id, {"status": EventStatus.RETRACTED.value}, actor=actor)
 
 
+def status_before_retraction(session: Session, event: StageEvent) -> str:
+    """The status the claim had before its latest retraction, read from the audit log
+    (`reported` when the log does not say)."""
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == event.__tablename__, AuditEntry.entity_id == str(event.id))
+        .order_by(AuditEntry.id.desc())
+    )
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        if (
+            after.get("status") == EventStatus.RETRACTED.value
+            and before.get("status")
+            and before["status"] != EventStatus.RETRACTED.value
+        ):
+            return str(before["status"])
+    return EventStatus.REPORTED.value
+
+
+@transactional
+def undo_retraction(
+    session: Session,
+    event_id: int,
+    *,
+    actor: User | None = None,
+    expected_version: int | None = None,
+) -> StageEvent:
+    """Give a retracted claim back the status it had before it was retracted (audited).
+
+    NotFound (404); Conflict (409) when the claim is not retracted; Stale (412)."""
+    event = get_event(session, event_id)
+    if expected_version is not None and event.version != expected_version:
+        raise Stale(f"event {event_id} changed meanwhile")
+    if event.status != EventStatus.RETRACTED.value:
+        raise Conflict(f"event {event_id} is not retracted")
+    previous = status_before_retraction(session, event)
+    return amend_event(session, event_id, {"status": previous}, actor=actor)
+
+
 @transactional
 def prefer_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
-    """Settle a conflict: this claim is preferred over the others about the same step."""
+    """Settle a conflict: this claim is preferred over the others about the same step.
+
+    ValidationError (422) for a retracted claim: it counts for nothing, so it cannot win."""
     event = get_event(session, event_id)
+    if event.status == EventStatus.RETRACTED.value:
+        raise ValidationError(
+            {"preferred": "a retracted claim cannot be preferred: restore its status first"}
+        )
     rivals = session.scalars(
         select(StageEvent).where(
             StageEvent.agreement_id == event.agreement_id,

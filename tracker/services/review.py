@@ -5,7 +5,7 @@ statements, each with the sentence it was found in as its evidence quote."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.models import User
 from tracker.services import transactional
 from tracker.services.agreements import get_agreement, update_agreement
+from tracker.services.errors import FieldErrors, ValidationError
 from tracker.services.events import record_event
 from tracker.services.evidence import get_article
 from tracker.services.extraction import suggest
@@ -66,6 +67,12 @@ def suggestions(session: Session, agreement_id: int, article_id: int) -> Suggest
     )
 
 
+def _index(value: Any, count: int) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+        return None
+    return value
+
+
 @transactional
 def accept(
     session: Session,
@@ -73,25 +80,32 @@ def accept(
     article_id: int,
     *,
     parties: Sequence[str] = (),
-    events: Sequence[int] = (),
+    events: Sequence[Mapping[str, Any]] = (),
     principles: Sequence[str] = (),
     actor: User | None = None,
 ) -> dict[str, int]:
-    """Record the accepted suggestions (party codes, event indexes, principle codes).
+    """Record the accepted suggestions: party codes, event claims as the researcher edited
+    them, principle codes. Returns how many of each were recorded.
 
-    Suggestions are computed again here, from the stored text, so what is recorded is what
-    the extractor finds, not what a form claims. Returns how many of each were recorded.
+    Each claim is a mapping with `index` (which suggestion it comes from) and the fields the
+    researcher may change: stage, step, party, body, date, status. Its evidence quote is the
+    sentence around that suggestion, computed here from the stored text, so a form cannot
+    put words in the article's mouth. A party must be the agreement's (or one added here).
+    Every claim is checked; ValidationError (422) names each problem as
+    `events.<index>.<field>` and nothing at all is recorded.
     """
     found = suggestions(session, agreement_id, article_id)
     article = get_article(session, article_id)
     agreement = get_agreement(session, agreement_id)
     made = {"parties": 0, "events": 0, "principles": 0}
+    errors = FieldErrors()
 
     new_parties = [
         p["code"]
         for p in found.parties
         if p["code"] in parties and p["code"] not in agreement.party_codes
     ]
+    members = set(agreement.party_codes) | set(new_parties)
     if new_parties:
         update_agreement(
             session, agreement_id, {"parties": agreement.party_codes + new_parties}, actor=actor
@@ -102,19 +116,30 @@ def accept(
         start, end = sentence_around(article.text, item["start"], item["end"])
         return article.text[start:end]
 
-    for index, item in enumerate(found.events):
-        if index not in events:
+    seen: set[int] = set()
+    for claim in events:
+        index = _index(claim.get("index"), len(found.events))
+        if index is None or index in seen:
+            errors.add(f"events.{claim.get('index')}", "is not one of the article's suggestions")
             continue
-        data = {
-            "stage": item["stage"],
-            "status": item["status"],
-            "evidence": [{"article_id": article.id, "quote": quote(item)}],
-        }
-        for key in ("step", "party", "body", "date"):
-            if item.get(key):
-                data[key] = item[key]
-        record_event(session, agreement_id, data, actor=actor)
-        made["events"] += 1
+        seen.add(index)
+        data: dict[str, Any] = {key: claim[key] for key in EDITABLE if key in claim}
+        data["evidence"] = [{"article_id": article.id, "quote": quote(found.events[index])}]
+        party = data.get("party")
+        if isinstance(party, str) and party.strip() and party.strip().upper() not in members:
+            errors.add(
+                f"events.{index}.party",
+                f"{party.strip()} is not a party of this agreement: tick it under Parties "
+                "to add it, or choose another",
+            )
+        try:
+            record_event(session, agreement_id, data, actor=actor)
+        except ValidationError as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    errors.add(f"events.{index}.{field}", message)
+        else:
+            made["events"] += 1
 
     for item in found.principles:
         if item["code"] in principles:
@@ -125,4 +150,9 @@ def accept(
                 actor=actor,
             )
             made["principles"] += 1
+    errors.raise_if_any()  # the transaction is rolled back: nothing of this is kept
     return made
+
+
+# What the researcher may change in a suggested claim before accepting it.
+EDITABLE = ("stage", "step", "party", "body", "date", "status")

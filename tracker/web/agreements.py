@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.models import EvidenceArticle
@@ -141,44 +143,109 @@ def _article_label(article: EvidenceArticle) -> str:
     return f"{article.outlet or 'unknown outlet'}, {article.published or 'undated'}: {name}"
 
 
+def _event_choices(form: EventForm, agreement: Any, keep: str | None = None) -> None:
+    parties = [(p.code, f"{p.code} — {p.name('en')}") for p in agreement.parties]
+    if keep and keep not in agreement.party_codes:
+        parties.append((keep, keep))  # recorded through the API for a non-party: kept
+    form.party.choices = options([("", "— none —")] + parties)
+    form.article_id.choices = options(_articles())
+
+
+def _event_data(form: EventForm) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "stage": form.stage.data,
+        "step": form.step.data or None,
+        "party": form.party.data or None,
+        "body": form.body.data or "",
+        "place": form.place.data or "",
+        "date": form.date.data or None,
+        "status": form.status.data,
+        "note": form.note.data or "",
+    }
+    if form.article_id.data or form.quote.data:
+        data["evidence"] = [
+            {
+                "article_id": int(form.article_id.data) if form.article_id.data else None,
+                "quote": form.quote.data,
+            }
+        ]
+    return data
+
+
+def _evidence_given_or_waived(form: EventForm, has_evidence: bool = False) -> bool:
+    """A claim rests on evidence: without a quote, "record without evidence" must be ticked
+    (so a claim is never recorded bare by oversight). False puts the error on the form."""
+    if has_evidence or form.article_id.data or form.quote.data or form.without_evidence.data:
+        return True
+    form.without_evidence.errors = [
+        *list(form.without_evidence.errors),
+        "Choose the article and quote what it says, or tick “Record without evidence”.",
+    ]
+    return False
+
+
 @blp.route("/agreements/<int:agreement_id>/events/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def new_event(agreement_id: int) -> Any:
     agreement = _overview(agreement_id).agreement
     form = EventForm()
-    form.party.choices = options(
-        [("", "— none —")] + [(p.code, f"{p.code} — {p.name('en')}") for p in agreement.parties]
-    )
-    form.article_id.choices = options(_articles())
+    _event_choices(form, agreement)
     if request.method == "GET" and request.args.get("stage"):
         form.stage.data = request.args["stage"]
-    if form.validate_on_submit():
-        data: dict[str, Any] = {
-            "stage": form.stage.data,
-            "step": form.step.data or None,
-            "party": form.party.data or None,
-            "body": form.body.data or "",
-            "place": form.place.data or "",
-            "date": form.date.data or None,
-            "status": form.status.data,
-            "note": form.note.data or "",
-        }
-        if form.article_id.data or form.quote.data:
-            data["evidence"] = [
-                {
-                    "article_id": int(form.article_id.data) if form.article_id.data else None,
-                    "quote": form.quote.data,
-                }
-            ]
+    if form.validate_on_submit() and _evidence_given_or_waived(form):
         try:
-            events.record_event(get_session(), agreement_id, data, actor=actor())
+            events.record_event(get_session(), agreement_id, _event_data(form), actor=actor())
         except ValidationError as exc:
             put_errors(form, exc, {"evidence": "article_id"})
         else:
             flash("Stage event recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("events/form.html", form=form, agreement=agreement), status
+    return render_template("events/form.html", form=form, agreement=agreement, event=None), status
+
+
+@blp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR.value)
+def edit_event(event_id: int) -> Any:
+    """The event form filled in; saved as PATCH /api/v1/events/{id} saves (same service, same
+    version check, audited). A change made meanwhile is refused, keeping what was typed."""
+    session = get_session()
+    try:
+        event = events.get_event(session, event_id)
+    except NotFound:
+        abort(404)
+    agreement = _overview(event.agreement_id).agreement
+    form = EventForm()
+    _event_choices(form, agreement, keep=event.party_code)
+    if request.method == "GET":
+        form.stage.data = event.stage
+        form.step.data = event.step or ""
+        form.party.data = event.party_code or ""
+        form.body.data = event.body
+        form.place.data = event.place
+        form.date.data = event.date or ""
+        form.status.data = event.status
+        form.note.data = event.note
+        form.version.data = str(event.version)
+    elif form.validate_on_submit() and _evidence_given_or_waived(form, bool(event.evidence)):
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            events.edit_event(
+                session, event_id, _event_data(form), actor=actor(), expected_version=version
+            )
+        except Stale:
+            form.form_errors.append(
+                "Someone changed this claim while you were editing. Your changes are kept "
+                "below; open the agreement in another tab to compare, then save again."
+            )
+            form.version.data = str(events.get_event(session, event_id).version)
+        except ValidationError as exc:
+            put_errors(form, exc, {"evidence": "article_id"})
+        else:
+            flash("Stage event saved.", "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id) + f"#event-{event_id}")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/form.html", form=form, agreement=agreement, event=event), status
 
 
 def _event_agreement(event_id: int) -> int:
@@ -193,8 +260,12 @@ def _event_agreement(event_id: int) -> int:
 def prefer(event_id: int) -> Any:
     agreement_id = _event_agreement(event_id)
     if ButtonForm().validate_on_submit():
-        events.prefer_event(get_session(), event_id, actor=actor())
-        flash("The preferred claim is marked; the conflict is settled.", "success")
+        try:
+            events.prefer_event(get_session(), event_id, actor=actor())
+        except ValidationError:
+            flash("A retracted claim cannot be preferred: undo its retraction first.", "error")
+        else:
+            flash("The preferred claim is marked; the conflict is settled.", "success")
     return redirect(url_for(".detail", agreement_id=agreement_id) + f"#event-{event_id}")
 
 
@@ -258,13 +329,50 @@ def restore(agreement_id: int) -> Any:
     return redirect(url_for(".deleted"))
 
 
-@blp.post("/events/<int:event_id>/retract")
+@blp.route("/events/<int:event_id>/retract", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def retract(event_id: int) -> Any:
+    """GET asks for confirmation; POST retracts, and the message offers Undo."""
+    session = get_session()
+    try:
+        event = events.get_event(session, event_id)
+    except NotFound:
+        abort(404)
+    agreement_id = event.agreement_id
+    form = ButtonForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST":
+            return redirect(url_for(".detail", agreement_id=agreement_id) + f"#event-{event_id}")
+        return render_template(
+            "events/retract.html", event=event, agreement=event.agreement, button_form=form
+        )
+    if event.status != "retracted":
+        events.retract_event(session, event_id, actor=actor())
+    undo = url_for(".undo_retract", event_id=event_id)
+    flash(
+        Markup(
+            "The claim is retracted: it stays on the record and counts for nothing. "
+            '<form class="inline" method="post" action="{}">'
+            '<input type="hidden" name="csrf_token" value="{}">'
+            '<button type="submit">Undo</button></form>'
+        ).format(undo, generate_csrf()),
+        "success",
+    )
+    return redirect(url_for(".detail", agreement_id=agreement_id) + f"#event-{event_id}")
+
+
+@blp.post("/events/<int:event_id>/undo-retract")
+@role_required(Role.EDITOR.value)
+def undo_retract(event_id: int) -> Any:
+    """Give a retracted claim back the status it had before (audited)."""
     agreement_id = _event_agreement(event_id)
     if ButtonForm().validate_on_submit():
-        events.retract_event(get_session(), event_id, actor=actor())
-        flash("The claim is retracted: it stays on the record and counts for nothing.", "success")
+        try:
+            event = events.undo_retraction(get_session(), event_id, actor=actor())
+        except Conflict:
+            flash("That claim is not retracted.", "error")
+        else:
+            flash(f"The claim is back, as {event.status}.", "success")
     return redirect(url_for(".detail", agreement_id=agreement_id) + f"#event-{event_id}")
 
 

@@ -8,6 +8,9 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -71,12 +74,25 @@ class AgreementForm(FlaskForm):
     version = HiddenField()
 
 
+RATIFIED_HINT = (
+    "A party counts as in progress after submitted, committee, lower house, upper house or "
+    "constitutional review; as ratified after head of state or promulgation, or a "
+    "ratification with no step; as notified after notification."
+)
+STEP_HINT = "Only for ratification. " + RATIFIED_HINT
+
+
 class EventForm(FlaskForm):
-    stage = SelectField("Stage", choices=_choices(Stage))
+    stage = SelectField(
+        "Stage",
+        choices=_choices(Stage, "— choose a stage —"),
+        validators=[DataRequired(message="Choose a stage.")],
+    )
     step = SelectField(
         "Ratification step",
         choices=_choices(Step, "— none —"),
-        description="Only for a ratification",
+        default="",  # a script disables it for other stages: then it is not sent at all
+        description=STEP_HINT,
     )
     party = SelectField(
         "Party", choices=[], description="The party whose step it is (for a ratification)"
@@ -100,6 +116,34 @@ class EventForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description="Exactly as in the article (spelling variants are fine)",
     )
+    without_evidence = BooleanField(
+        "Record without evidence",
+        description="Tick only when no article backs this claim yet: the page will flag it",
+    )
+    # The version the researcher edited (edit form only): a change made meanwhile is kept.
+    version = HiddenField()
+
+
+class SuggestedEventForm(Form):
+    """One suggested stage event on the review page, as the researcher edits it."""
+
+    accept = BooleanField("Record this event")
+    index = HiddenField()
+    stage = SelectField("Stage", choices=_choices(Stage), validate_choice=False)
+    step = SelectField(
+        "Step",
+        choices=_choices(Step, "— none —"),
+        validate_choice=False,
+        description="Only for ratification",
+    )
+    party = SelectField("Party", choices=[], validate_choice=False)
+    body = StringField("Body", validators=[Optional(), Length(max=200)])
+    date = StringField(
+        "Date",
+        validators=[Optional(), Length(max=100)],
+        description="EDTF (2025-01-17, 2025-06~) or Solar Hijri (1403/10/28)",
+    )
+    status = SelectField("Status", choices=_choices(EventStatus), validate_choice=False)
 
 
 class EvidenceForm(FlaskForm):
@@ -135,10 +179,11 @@ class EvidenceForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    """The suggestions a researcher keeps: checkboxes named by index."""
+    """The suggestions a researcher keeps: parties and principles by code, and each suggested
+    event as an editable row (its `accept` box says whether it is recorded)."""
 
     parties = SelectMultipleField("Parties", choices=[], validate_choice=False)
-    events = SelectMultipleField("Stages", choices=[], validate_choice=False)
+    events = FieldList(FormField(SuggestedEventForm))
     principles = SelectMultipleField("Principles", choices=[], validate_choice=False)
 
 
