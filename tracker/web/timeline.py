@@ -342,41 +342,136 @@ def choose_ticks(first: date, last: date) -> tuple[str, list[date], list[str]]:
     return scale.name, days, [str(d.year) for d in days]
 
 
+@dataclass(eq=False)  # rows are told apart by identity: two may hold equal labels
+class _Row:
+    """A row of labels in a lane: their extents, the x of their own leaders, and the x of the
+    leaders of labels below that pass through it."""
+
+    boxes: list[tuple[float, float]] = field(default_factory=list)
+    owners: list[float] = field(default_factory=list)
+    crossing: list[float] = field(default_factory=list)
+
+    def covers(self, x: float) -> bool:
+        return any(a - 2 <= x <= b + 2 for a, b in self.boxes)
+
+
 def _place_labels(marks: list[Mark], right: float) -> int:
     """Give each mark a row below its lane's line (0 nearest) such that no label box meets
-    another label or a leader line; returns the rows used. Labels hang right of their leader,
-    or left when there is no room; marks are placed right to left so clusters form a stair."""
-    boxes: list[list[tuple[float, float]]] = []  # per row: horizontal extents of labels
-    leaders: list[list[float]] = []  # per row: x of the leader lines crossing it
+    another label or a leader line; returns the rows used.
 
-    def free(row: int, x0: float, x1: float) -> bool:
-        if row >= len(boxes):
-            return True
-        return all(x1 + GAP <= a or b + GAP <= x0 for a, b in boxes[row]) and all(
-            not (x0 - 2 <= x <= x1 + 2) for x in leaders[row]
+    A label hangs right of its leader, or left of it where there is no room (near the right
+    edge, or where it would cover a left-hanging neighbour's leader). Right-hanging labels are
+    placed first, right to left, then left-hanging ones, left to right, each only once no
+    label still to come would cover its leader: so a label placed earlier never covers the
+    leader of one placed later, and every label finds a row (at worst a new one); a cluster
+    becomes a stair. A label may also take the other side in a
+    row where it covers nobody's leader (it then never blocks one)."""
+    rows: list[_Row] = []
+    row_of: dict[int, _Row] = {}
+
+    def free(row: _Row, x0: float, x1: float) -> bool:
+        return all(x1 + GAP <= a or b + GAP <= x0 for a, b in row.boxes) and all(
+            not (x0 - 2 <= x <= x1 + 2) for x in row.crossing
         )
 
-    for mark in sorted(marks, key=lambda m: (-m.x, -(m.item.event_id or 0))):
+    def extent(mark: Mark, anchor: str) -> tuple[float, float]:
         width = max(text_width(mark.item.name), text_width(mark.item.detail))
-        x0, x1, anchor = mark.x + 5, mark.x + 5 + width, "start"
-        if x1 > right:
-            x0, x1, anchor = mark.x - 5 - width, mark.x - 5, "end"
-        row = 0
-        while not (
-            free(row, x0, x1)
-            and all(not (a - 2 <= mark.x <= b + 2) for r in boxes[:row] for a, b in r)
-        ):
-            row += 1
-        while len(boxes) <= row:
-            boxes.append([])
-            leaders.append([])
-        boxes[row].append((x0, x1))
-        for crossed in leaders[:row]:
-            crossed.append(mark.x)
+        if anchor == "start":
+            return mark.x + 5, mark.x + 5 + width
+        return mark.x - 5 - width, mark.x - 5
+
+    def covers(x0: float, x1: float, xs: Iterable[float]) -> bool:
+        return any(x0 - 2 <= x <= x1 + 2 for x in xs)
+
+    anchors: dict[int, str] = {}
+    left_hanging: list[float] = []
+    for mark in sorted(marks, key=lambda m: -m.x):
+        x0, x1 = extent(mark, "start")
+        if (x1 > right or covers(x0, x1, left_hanging)) and extent(mark, "end")[0] >= 2:
+            anchors[id(mark)] = "end"
+            left_hanging.append(mark.x)
+        else:
+            anchors[id(mark)] = "start"
+    flip = {"start": "end", "end": "start"}
+    waiting = sorted(
+        marks,
+        key=lambda m: (anchors[id(m)] == "end", m.x if anchors[id(m)] == "end" else -m.x),
+    )
+
+    def primary(mark: Mark) -> tuple[str, tuple[float, float]]:
+        return anchors[id(mark)], extent(mark, anchors[id(mark)])
+
+    def secondary(mark: Mark) -> tuple[str, tuple[float, float]] | None:
+        """The other side, when it stays inside and covers nobody's leader."""
+        anchor = flip[anchors[id(mark)]]
+        x0, x1 = extent(mark, anchor)
+        others = [m.x for m in marks if m is not mark]
+        return (
+            (anchor, (x0, x1)) if 2 <= x0 and x1 <= right and not covers(x0, x1, others) else None
+        )
+
+    def blocks(mark: Mark) -> int:
+        """How many labels still to come the mark's label would cover the leader of."""
+        x0, x1 = primary(mark)[1]
+        return sum(covers(x0, x1, [o.x]) for o in waiting if o is not mark)
+
+    def place(mark: Mark, choices: list[tuple[str, tuple[float, float]]], bottom: bool) -> None:
+        target: _Row | None = None
+        choice = choices[0]
+        passable = 0  # rows its leader may cross: those above the first that covers it
+        while passable < len(rows) and not rows[passable].covers(mark.x):
+            passable += 1
+        for index in range(0 if bottom else min(passable + 1, len(rows))):
+            fits = [c for c in choices if free(rows[index], *c[1])]
+            if fits:
+                target, choice = rows[index], fits[0]
+                break
+        if target is None and not bottom and passable < len(rows):
+            # Every row its leader may reach is full there: a new row is slid in above the
+            # first row it may not cross, if its label meets no leader passing through there.
+            for index in range(passable, -1, -1):
+                crossing = rows[index].crossing + rows[index].owners
+                fits = [c for c in choices if not covers(*c[1], crossing)]
+                if fits:
+                    target, choice = _Row(crossing=list(crossing)), fits[0]
+                    rows.insert(index, target)
+                    break
+        if target is None:
+            target = _Row()
+            rows.append(target)
+        anchor, (x0, x1) = choice
+        target.boxes.append((x0, x1))
+        target.owners.append(mark.x)
+        for above in rows[: rows.index(target)]:
+            above.crossing.append(mark.x)
+        row_of[id(mark)] = target
         mark.anchor = anchor
         mark.text_x = x0 if anchor == "start" else x1
-        mark.box = Box(x0, float(row), x1, float(row))  # rows become heights in _stack
-    return len(boxes)
+        mark.box = Box(x0, 0, x1, 0)
+
+    # A label is placed only once no label still to come would cover its leader. When every
+    # one waits on another (long labels, close marks), one that can hang on its other side
+    # without covering anybody goes first; else the one in fewest ways goes to a new bottom
+    # row, so those it covers still have every row above it.
+    while waiting:
+        ready = next((m for m in waiting if not blocks(m)), None)
+        if ready is not None:
+            waiting.remove(ready)
+            other = secondary(ready)
+            place(ready, [primary(ready), *([other] if other else [])], bottom=False)
+            continue
+        flexible = next((m for m in waiting if secondary(m)), None)
+        if flexible is not None:
+            waiting.remove(flexible)
+            place(flexible, [secondary(flexible)], bottom=False)  # type: ignore[list-item]
+            continue
+        breaker = min(waiting, key=blocks)
+        waiting.remove(breaker)
+        place(breaker, [primary(breaker)], bottom=True)
+    for mark in marks:
+        row = float(rows.index(row_of[id(mark)]))
+        mark.box = Box(mark.box.x0, row, mark.box.x1, row)  # the row; made a height in layout
+    return len(rows)
 
 
 def layout(items: Sequence[Item], lanes: Sequence[str], *, width: int = WIDTH) -> Timeline:
@@ -419,7 +514,7 @@ def layout(items: Sequence[Item], lanes: Sequence[str], *, width: int = WIDTH) -
             )
             for i in members
         ]
-        rows = _place_labels(marks, right)
+        rows = _place_labels(marks, width - 4)
         rows_top = y + reach + RADIUS + 8
         for mark in marks:
             row_top = rows_top + mark.box.y0 * ROW
