@@ -13,7 +13,9 @@ which narrow screens show instead of the drawing (see the timeline block in styl
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import heapq
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -401,20 +403,6 @@ def _place_labels(marks: list[Mark], right: float) -> int:
     def primary(mark: Mark) -> tuple[str, tuple[float, float]]:
         return anchors[id(mark)], extent(mark, anchors[id(mark)])
 
-    def secondary(mark: Mark) -> tuple[str, tuple[float, float]] | None:
-        """The other side, when it stays inside and covers nobody's leader."""
-        anchor = flip[anchors[id(mark)]]
-        x0, x1 = extent(mark, anchor)
-        others = [m.x for m in marks if m is not mark]
-        return (
-            (anchor, (x0, x1)) if 2 <= x0 and x1 <= right and not covers(x0, x1, others) else None
-        )
-
-    def blocks(mark: Mark) -> int:
-        """How many labels still to come the mark's label would cover the leader of."""
-        x0, x1 = primary(mark)[1]
-        return sum(covers(x0, x1, [o.x]) for o in waiting if o is not mark)
-
     def place(mark: Mark, choices: list[tuple[str, tuple[float, float]]], bottom: bool) -> None:
         target: _Row | None = None
         choice = choices[0]
@@ -453,21 +441,47 @@ def _place_labels(marks: list[Mark], right: float) -> int:
     # one waits on another (long labels, close marks), one that can hang on its other side
     # without covering anybody goes first; else the one in fewest ways goes to a new bottom
     # row, so those it covers still have every row above it.
-    while waiting:
-        ready = next((m for m in waiting if not blocks(m)), None)
-        if ready is not None:
-            waiting.remove(ready)
-            other = secondary(ready)
-            place(ready, [primary(ready), *([other] if other else [])], bottom=False)
-            continue
-        flexible = next((m for m in waiting if secondary(m)), None)
-        if flexible is not None:
-            waiting.remove(flexible)
-            place(flexible, [secondary(flexible)], bottom=False)  # type: ignore[list-item]
-            continue
-        breaker = min(waiting, key=blocks)
-        waiting.remove(breaker)
-        place(breaker, [primary(breaker)], bottom=True)
+    xs = sorted((m.x, n) for n, m in enumerate(waiting))
+
+    def covered(x0: float, x1: float, me: int) -> list[int]:
+        """The marks (but `me`) whose leader a label from x0 to x1 would cover."""
+        low = bisect.bisect_left(xs, (x0 - 2, -1))
+        high = bisect.bisect_right(xs, (x1 + 2, len(xs)))
+        return [n for _, n in xs[low:high] if n != me]
+
+    covers_of = [covered(*primary(m)[1], n) for n, m in enumerate(waiting)]
+    covered_by: list[list[int]] = [[] for _ in waiting]
+    for n, them in enumerate(covers_of):
+        for other in them:
+            covered_by[other].append(n)
+    count = [len(them) for them in covers_of]
+    other_side: list[tuple[str, tuple[float, float]] | None] = []
+    for n, m in enumerate(waiting):
+        anchor = flip[anchors[id(m)]]
+        x0, x1 = extent(m, anchor)
+        fits = 2 <= x0 and x1 <= right and not covered(x0, x1, n)
+        other_side.append((anchor, (x0, x1)) if fits else None)
+    ready = [n for n, c in enumerate(count) if c == 0]
+    heapq.heapify(ready)
+    left = set(range(len(waiting)))
+    while left:
+        while ready and ready[0] not in left:
+            heapq.heappop(ready)
+        if ready:
+            n = heapq.heappop(ready)
+            choices, bottom = [primary(waiting[n]), *filter(None, [other_side[n]])], False
+        elif flexible := [n for n in sorted(left) if other_side[n]]:
+            n = flexible[0]
+            choices, bottom = [other_side[n]], False  # type: ignore[list-item]
+        else:
+            n = min(sorted(left), key=lambda k: count[k])
+            choices, bottom = [primary(waiting[n])], True
+        left.discard(n)
+        place(waiting[n], choices, bottom)
+        for other in covered_by[n]:
+            count[other] -= 1
+            if count[other] == 0 and other in left:
+                heapq.heappush(ready, other)
     for mark in marks:
         row = float(rows.index(row_of[id(mark)]))
         mark.box = Box(mark.box.x0, row, mark.box.x1, row)  # the row; made a height in layout
@@ -479,8 +493,8 @@ def layout(items: Sequence[Item], lanes: Sequence[str], *, width: int = WIDTH) -
     names = list(dict.fromkeys([*lanes, *(i.lane for i in items if i.first or i.last)]))
     dated = [i for i in items if i.first or i.last]
     undated = [i for i in items if not (i.first or i.last)]
-    timeline = Timeline(width, AXIS_Y + 8)
     right = width - RIGHT
+    timeline = Timeline(width, AXIS_Y + 8, right=right)
     start = end = date.today()
     span, plot = 1, right - LEFT
 
