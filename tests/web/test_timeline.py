@@ -233,3 +233,14 @@ def test_the_page_draws_labels_with_dates_and_lists_them(viewer_web, people, ses
     session.commit()
     html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
     assert "2025-04-08 (1404/01/19)" in html.split("<svg")[1].split("</svg>")[0]
+
+
+def test_a_page_with_nothing_dated_lists_the_claims_instead(viewer_web, session):
+    treaty = factories.agreement(session, parties=["RUS", "IRN"])
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    assert "No stage events to draw." in html and 'class="timeline"' not in html
+    factories.event(session, treaty.id, "announcement", body="Kremlin")
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    assert 'class="timeline"' not in html and "No stage events to draw." not in html
+    listing = html.split('<div class="timeline-list only">')[1].split("</div>")[0]
+    assert "<h3>Undated</h3>" in listing and "Announcement · Kremlin" in listing
