@@ -366,8 +366,8 @@ def _place_labels(marks: list[Mark], right: float) -> int:
     placed first, right to left, then left-hanging ones, left to right, each only once no
     label still to come would cover its leader: so a label placed earlier never covers the
     leader of one placed later, and every label finds a row (at worst a new one); a cluster
-    becomes a stair. A label may also take the other side in a
-    row where it covers nobody's leader (it then never blocks one)."""
+    becomes a stair. A label may also take the other side in a row where it covers nobody's
+    leader (it then never blocks one)."""
     rows: list[_Row] = []
     row_of: dict[int, _Row] = {}
 
