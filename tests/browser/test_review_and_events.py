@@ -42,7 +42,7 @@ def test_review_edit_accept_then_edit_retract_and_undo(  # type: ignore[no-untyp
 
     page.get_by_role("link", name="Add evidence").click()
     page.get_by_label("Text").fill(ARTICLE)
-    page.get_by_label("Title").fill("Russia and Iran: from announcement to ratification")
+    page.get_by_label("Title").fill("Russia and Iran: from talks to a treaty")
     page.get_by_label("Outlet").fill("Test wire")
     page.get_by_label("Published").fill("2025-05-01")
     page.get_by_role("button", name="Read it").click()

@@ -56,6 +56,7 @@ def _record(page: Page, live_server: str) -> str:
         page.get_by_label("Party", exact=True).select_option(party)
         page.get_by_label("Body").fill(body)
         page.get_by_label("Date").fill(day)
+        page.get_by_label("Record without evidence").check()
         page.get_by_role("button", name="Record").click()
         expect(page.get_by_role("heading", name=re.compile("timeline"))).to_be_visible()
     return url
