@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pycountry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Party, PartyAlias
@@ -85,19 +85,16 @@ def list_parties(
     offset: int = 0,
     limit: int = 100,
 ) -> tuple[list[Party], int]:
-    """Parties by code; `q` matches a code or a name in any of the stored languages."""
+    """Parties by code; `q` matches part of a code, a name (pycountry's forms too) or an
+    alias in any language, in any spelling: "Korea", "DPRK", «ایران», «Россия»."""
     query = select(Party)
     if kind:
         query = query.where(Party.kind == kind)
-    parties = list(session.scalars(query.order_by(Party.code)))
     if q:
-        needle = normalise(q)
-        parties = [
-            p
-            for p in parties
-            if needle in normalise(p.code) or any(needle in normalise(n) for n in p.names.values())
-        ]
-    return parties[offset : offset + limit], len(parties)
+        query = query.where(Party.code.in_(sorted(party_index(session).search(q))))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(query.order_by(Party.code).offset(offset).limit(limit))
+    return list(page), total
 
 
 # ---------------------------------------------------------------- parties typed by name
@@ -165,15 +162,20 @@ class PartyIndex:
     names: dict[str, set[str]] = field(default_factory=dict)  # key -> codes
     spelled: dict[str, str] = field(default_factory=dict)  # key -> a name as written
     wildcards: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    # A wildcard alias's stem ("росси" of Росси*) -> (code, the party's name in its language)
+    stems: dict[str, tuple[str, str]] = field(default_factory=dict)
     options: list[PartyOption] = field(default_factory=list)
 
-    def add(self, code: str, name: str) -> None:
+    def add(self, code: str, name: str, shown: str | None = None) -> None:
+        """Index `name` for `code`; a wildcard alias suggests itself as `shown`."""
         key = _key(name)
         if len(key) < 2:
             return
-        if key.endswith("*") or "*" in key:
+        if "*" in key:
             pattern = r"\s+".join(re.escape(word).replace(r"\*", r"\w*") for word in key.split(" "))
             self.wildcards.append((re.compile(pattern), code))
+            if key.endswith("*") and " " not in key:
+                self.stems.setdefault(key[:-1], (code, shown or self.codes.get(code, code)))
             return
         self.names.setdefault(key, set()).add(code)
         self.spelled.setdefault(key, label(name.strip()))
@@ -198,18 +200,43 @@ class PartyIndex:
             return []
         found: list[tuple[str, str]] = []
 
-        def take(candidate: str) -> None:
-            for code in sorted(self.names[candidate]):
+        def take(shown: str, codes: Iterable[str]) -> None:
+            for code in sorted(codes):
                 if len(found) < limit and code not in {c for _, c in found}:
-                    found.append((self.spelled[candidate], code))
+                    found.append((shown, code))
 
-        for candidate in difflib.get_close_matches(key, self.names, n=limit * 3, cutoff=0.8):
-            take(candidate)
+        # Close spellings of whole names, and of the stems of wildcard aliases (Росия ~ Росси*);
+        # only those about as close as the best, so "Rusia" is not also "USA".
+        scored: list[tuple[float, str, str, Iterable[str]]] = []
+        for candidate in difflib.get_close_matches(key, self.names, n=limit * 3, cutoff=0.7):
+            score = difflib.SequenceMatcher(None, key, candidate).ratio()
+            scored.append((score, candidate, self.spelled[candidate], self.names[candidate]))
+        for stem, (code, shown) in self.stems.items():
+            score = difflib.SequenceMatcher(None, key[: len(stem)], stem).ratio()
+            if score >= 0.75 and len(key) >= len(stem):
+                scored.append((score, stem, shown, [code]))
+        if scored:
+            best = max(score for score, *_ in scored)
+            for score, _, shown, codes in sorted(scored, key=lambda s: (-s[0], s[1])):
+                if score >= best - 0.1:
+                    take(shown, codes)
         if len(key) >= 4:  # "Korea": the names it is a word of
             word = re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
             for candidate in sorted(self.names, key=len):
                 if word.search(candidate):
-                    take(candidate)
+                    take(self.spelled[candidate], self.names[candidate])
+        return found
+
+    def search(self, text: str) -> set[str]:
+        """Codes whose code, names or aliases contain `text` (normalised), or that it names."""
+        key = _key(text)
+        if not key:
+            return set()
+        found = self.lookup(text)
+        found |= {code for code in self.codes if key in code.casefold()}
+        for name, codes in self.names.items():
+            if key in name:
+                found |= codes
         return found
 
     def describe(self, code: str) -> str:
@@ -224,22 +251,29 @@ def party_index(session: Session) -> PartyIndex:
     in the database; built once per distinct set of parties and aliases."""
     parties = session.execute(select(Party.code, Party.kind, Party.names).order_by(Party.code))
     rows = [(code, kind, tuple(sorted((names or {}).items()))) for code, kind, names in parties]
+    # English, Persian, Russian, Arabic: the first spelling of a name is the one suggested.
+    order = {language: rank for rank, language in enumerate(LANGUAGES)}
     aliases = sorted(
-        tuple(r) for r in session.execute(select(PartyAlias.party_code, PartyAlias.alias))
+        (order.get(language, len(order)), language, code, alias)
+        for code, language, alias in session.execute(
+            select(PartyAlias.party_code, PartyAlias.language, PartyAlias.alias)
+        )
     )
     key = hash((tuple(rows), tuple(aliases)))
     if key in _INDEXES:
         return _INDEXES[key]
     index = PartyIndex({code: label(dict(names).get("en") or code) for code, _, names in rows})
-    for code, kind, names in rows:
-        for _, name in names:
-            index.add(code, name)
+    names_by_code = {code: dict(names) for code, _, names in rows}
+    for _, language, code, alias in aliases:
+        index.add(code, alias, shown=names_by_code.get(code, {}).get(language))
+    for code, kind, _ in rows:
+        for language in LANGUAGES:
+            if name := names_by_code[code].get(language):
+                index.add(code, name)
         if kind == PartyKind.STATE.value:
             for _, name in _state_forms(code):
                 index.add(code, name)
                 index.add(code, label(name))
-    for code, alias in aliases:
-        index.add(code, alias)
     for code, _, names in rows:
         by_language = dict(names)
         others = " · ".join(
