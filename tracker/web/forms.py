@@ -53,7 +53,7 @@ class AgreementForm(FlaskForm):
         validators=[Optional(), Length(max=1000)],
         description="Names or codes, separated by commas: Russia, North Korea, ایران, "
         "Россия, IRN, EU",
-        render_kw={"list": "party-names", "autocomplete": "off", "dir": "auto"},
+        render_kw={"list": "party-names", "autocomplete": "off", "dir": "auto", "data-several": ""},
     )
     topics = StringField(
         "Topics",
