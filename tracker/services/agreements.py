@@ -406,25 +406,27 @@ _DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
 
 
 def _first_claimed(stage: str) -> Any:
-    """The first day of the earliest reported or confirmed claim of `stage` (per agreement)."""
+    """Per agreement, the first day of its earliest reported or confirmed claim of `stage`:
+    one grouped pass over the claims, joined, rather than a lookup per agreement."""
     return (
-        select(func.min(_E.c.date_earliest))
-        .where(
-            _E.c.agreement_id == _A.c.id,
-            _E.c.stage == stage,
-            _E.c.status.in_(_HAPPENED),
-            _E.c.deleted_at.is_(None),
-        )
-        .scalar_subquery()
+        select(_E.c.agreement_id, func.min(_E.c.date_earliest).label("day"))
+        .where(_E.c.stage == stage, _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
+        .group_by(_E.c.agreement_id)
+        .subquery(f"first_{stage}")
     )
+
+
+_SIGNED = _first_claimed(Stage.SIGNING.value)
+_IN_FORCE = _first_claimed(Stage.ENTRY_INTO_FORCE.value)
 
 
 # The next expected event is the entry into force (from the rule or an expected claim).
 _EXPECTED_IN_FORCE = case(
+    (_S.c.next_expected_date.is_(None), None),  # most rows: their JSON is never read
     (
         _S.c.derived["next_expected"]["stage"].as_string() == Stage.ENTRY_INTO_FORCE.value,
         _S.c.next_expected_date,
-    )
+    ),
 )
 
 _SORTS: dict[str, Any] = {
@@ -436,13 +438,15 @@ _SORTS: dict[str, Any] = {
     "stage": case(
         {stage.value: rank for rank, stage in enumerate(LIFECYCLE)}, value=_S.c.current_stage
     ),
-    "signed": _first_claimed(Stage.SIGNING.value),
+    "signed": _SIGNED.c.day,
     # In force since, or else expected to enter into force on.
-    "in_force": func.coalesce(_first_claimed(Stage.ENTRY_INTO_FORCE.value), _EXPECTED_IN_FORCE),
+    "in_force": func.coalesce(_IN_FORCE.c.day, _EXPECTED_IN_FORCE),
     "last_activity": _S.c.last_activity,
 }
 # Sorts by a column that cannot be null use its index; the others put undated rows last.
 _NOT_NULL_SORTS = {"updated", "created", "title"}
+# The claims a sort needs joined to the agreements.
+_SORT_JOINS = {"signed": _SIGNED, "in_force": _IN_FORCE}
 SORTS = tuple(_SORTS)
 # Days of the signing and entry-into-force claims of a page, earliest first.
 _PAGE_DATES = (
@@ -555,26 +559,47 @@ def search(
     Filters on derived stage and status use the lifecycle cache. `q` matches words of the
     titles and summary in any spelling (through the normaliser). Sorts: SORTS, "-" first for
     descending; undated rows come last either way. Four queries whatever the page size: the
-    count, the page with its cached lifecycle, its parties, its topics; a fifth with `dates`
-    for the days of signing and entry into force (AgreementRow.signed, .in_force).
+    count, the page with its cached lifecycle, its parties, its topics; one more for a sort by
+    a derived key (the ids are sorted alone first), and one with `dates` for the days of
+    signing and entry into force (AgreementRow.signed, .in_force).
     """
     today = today or utcnow().date()
     connection = session.connection()
     conditions = _conditions(session, filters, today, stalled_after_days)
     counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
     total = connection.execute(counting.where(*conditions)).scalar() or 0
-    column = _SORTS[sort.lstrip("-")]
+    key = sort.lstrip("-")
+    column = _SORTS[key]
     descending = sort.startswith("-")
-    order = column.desc() if descending else column.asc()
-    if sort.lstrip("-") not in _NOT_NULL_SORTS:
-        # undated last either way (NULLS LAST on the others would defeat their index)
-        order = order.nulls_last()
-    page = connection.execute(
-        _PAGE.where(*conditions)
-        .order_by(order, _A.c.id.desc() if descending else _A.c.id.asc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    order = [
+        column.desc() if descending else column.asc(),
+        _A.c.id.desc() if descending else _A.c.id.asc(),
+    ]
+    if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
+        page = connection.execute(
+            _PAGE.where(*conditions).order_by(*order).offset(offset).limit(limit)
+        ).all()
+    else:
+        # A derived key no index orders: sort the ids alone (a narrow sort), undated last
+        # either way, then read that page's rows. NULLS LAST on the indexed sorts above would
+        # defeat their index.
+        order[0] = order[0].nulls_last()
+        joined = _JOINED
+        if key in _SORT_JOINS:
+            claims = _SORT_JOINS[key]
+            joined = joined.outerjoin(claims, claims.c.agreement_id == _A.c.id)
+        ranked = list(
+            connection.execute(
+                select(_A.c.id)
+                .select_from(joined)
+                .where(*conditions)
+                .order_by(*order)
+                .offset(offset)
+                .limit(limit)
+            ).scalars()
+        )
+        found = {row.id: row for row in connection.execute(_PAGE.where(_A.c.id.in_(ranked)))}
+        page = [found[i] for i in ranked]
     ids = [row.id for row in page]
     parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
