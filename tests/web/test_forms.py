@@ -154,7 +154,7 @@ def test_an_invalid_agreement_keeps_what_was_typed_with_errors_beside_the_fields
     assert "Number must be between 0 and 3650" in errors_beside(html, "entry_into_force_days")
     response = editor_web.post("/agreements/new", data=data | {"entry_into_force_days": ""})
     html = response.get_data(as_text=True)
-    assert "unknown party code &#39;XXX&#39;" in errors_beside(html, "parties")
+    assert "‘XXX’ is not a party we know" in errors_beside(html, "parties")
     assert 'value="Typed title"' in html and 'value="RUS, XXX"' in html
     assert _count(session, Agreement) == before
 

@@ -16,16 +16,18 @@ from tracker.schemas.common import (
 from tracker.schemas.events import EventSchema
 from tracker.schemas.principles import StatementSchema
 
-SORTS = [
+# Each ascending, or descending with "-" first; rows without the date or stage come last.
+SORT_KEYS = (
     "updated",
-    "-updated",
-    "title",
-    "-title",
     "created",
-    "-created",
+    "title",
     "next_expected",
-    "-next_expected",
-]
+    "stage",
+    "signed",
+    "in_force",
+    "last_activity",
+)
+SORTS = [f"{sign}{key}" for key in SORT_KEYS for sign in ("", "-")]
 
 
 class EntryIntoForceRuleSchema(InputSchema):
@@ -130,7 +132,18 @@ class AgreementQuerySchema(InputSchema):
     updated_since = fields.AwareDateTime(
         metadata={"description": "Changed at or after this instant (ISO 8601 with offset)"}
     )
-    sort = fields.String(validate=validate.OneOf(SORTS), load_default="-updated")
+    kind = fields.String(validate=one_of(AgreementKind), metadata={"description": "Of this kind"})
+    sort = fields.String(
+        validate=validate.OneOf(SORTS),
+        load_default="-updated",
+        metadata={
+            "description": "updated, created, title, next_expected (its date), stage (the "
+            "current stage, in lifecycle order), signed (the earliest reported or confirmed "
+            "signing), in_force (entry into force, or else its expected date), last_activity "
+            "(the last event or evidence); a leading '-' sorts descending. Rows without the "
+            "date or stage come last either way."
+        },
+    )
 
 
 class AuditEntrySchema(OutputSchema):

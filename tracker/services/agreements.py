@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, exists, func, or_, select, type_coerce
+from sqlalchemy import Text, bindparam, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
@@ -24,11 +24,11 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.models.vocab import AgreementKind
+from tracker.models.vocab import HAPPENED, LIFECYCLE, AgreementKind, Stage
 from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
-from tracker.services.parties import check_codes
+from tracker.services.parties import check_codes, resolve_names
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
 from tracker.text.normalise import normalise
@@ -57,9 +57,18 @@ def get_agreement(
 
 
 def _clean(
-    session: Session, data: Mapping[str, Any], *, partial: bool, current_id: int | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    partial: bool,
+    current_id: int | None = None,
+    parties_by_name: bool = False,
 ) -> dict[str, Any]:
-    """Check every given field; raise ValidationError naming each bad one."""
+    """Check every given field; raise ValidationError naming each bad one.
+
+    With `parties_by_name` (the web form) parties may be typed as names or aliases in any
+    language as well as codes (see parties.resolve_names); the API gives codes only.
+    """
     errors = FieldErrors()
     for unknown in sorted(set(data) - FIELDS):
         errors.add(unknown, "is not a field of an agreement")
@@ -87,7 +96,9 @@ def _clean(
         )
     if "parties" in data:
         parties = data["parties"] or []
-        if isinstance(parties, str) or not isinstance(parties, Sequence):
+        if parties_by_name and isinstance(parties, str | Sequence):
+            values["parties"] = resolve_names(session, parties, "parties", errors)
+        elif isinstance(parties, str) or not isinstance(parties, Sequence):
             errors.add("parties", "must be a list of party codes")
         else:
             values["parties"] = check_codes(session, parties, "parties", errors)
@@ -166,10 +177,17 @@ def _links_state(agreement: Agreement) -> dict[str, Any]:
 
 @transactional
 def create_agreement(
-    session: Session, data: Mapping[str, Any], *, actor: User | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    parties_by_name: bool = False,
 ) -> Agreement:
-    """Create an agreement; raise ValidationError (422) naming each bad field, writing nothing."""
-    values = _clean(session, data, partial=False)
+    """Create an agreement; raise ValidationError (422) naming each bad field, writing nothing.
+
+    `parties_by_name`: parties may be names in any language as well as codes (web forms).
+    """
+    values = _clean(session, data, partial=False, parties_by_name=parties_by_name)
     agreement = Agreement()
     _apply(agreement, values)
     session.add(agreement)
@@ -194,12 +212,15 @@ def update_agreement(
     *,
     actor: User | None = None,
     expected_version: int | None = None,
+    parties_by_name: bool = False,
 ) -> Agreement:
     """Amend the given fields; raise Stale (412) when `expected_version` is stale."""
     agreement = get_agreement(session, agreement_id)
     if expected_version is not None and agreement.version != expected_version:
         raise Stale(f"agreement {agreement_id} changed meanwhile")
-    values = _clean(session, data, partial=True, current_id=agreement.id)
+    values = _clean(
+        session, data, partial=True, current_id=agreement.id, parties_by_name=parties_by_name
+    )
     before = audit.snapshot(agreement) | _links_state(agreement)
     _apply(agreement, values)
     state.touch(session, agreement)
@@ -342,6 +363,7 @@ class AgreementFilters:
     principle: str | None = None
     q: str | None = None
     updated_since: datetime | None = None
+    kind: str | None = None
 
 
 # Lists are read with Core statements on the tables: the ORM's per-statement work cost more
@@ -352,6 +374,7 @@ _AP = AgreementParty.__table__
 _AT = AgreementTopic.__table__
 _PS = PrincipleStatement.__table__
 _P = Party.__table__
+_E = StageEvent.__table__
 
 _JOINED = _A.outerjoin(_S, _S.c.agreement_id == _A.c.id)
 # Built once: constructing a statement costs about as much as running it on a small page.
@@ -378,12 +401,59 @@ _PAGE_PARTIES = (
 )
 _PAGE_TOPICS = select(_AT.c.agreement_id, _AT.c.topic).order_by(_AT.c.topic)
 
-_SORTS = {
+_HAPPENED = [s.value for s in HAPPENED]
+_DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
+
+
+def _first_claimed(stage: str) -> Any:
+    """Per agreement, the first day of its earliest reported or confirmed claim of `stage`:
+    one grouped pass over the claims, joined, rather than a lookup per agreement."""
+    return (
+        select(_E.c.agreement_id, func.min(_E.c.date_earliest).label("day"))
+        .where(_E.c.stage == stage, _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
+        .group_by(_E.c.agreement_id)
+        .subquery(f"first_{stage}")
+    )
+
+
+_SIGNED = _first_claimed(Stage.SIGNING.value)
+_IN_FORCE = _first_claimed(Stage.ENTRY_INTO_FORCE.value)
+
+
+# The next expected event is the entry into force (from the rule or an expected claim).
+_EXPECTED_IN_FORCE = case(
+    (_S.c.next_expected_date.is_(None), None),  # most rows: their JSON is never read
+    (
+        _S.c.derived["next_expected"]["stage"].as_string() == Stage.ENTRY_INTO_FORCE.value,
+        _S.c.next_expected_date,
+    ),
+)
+
+_SORTS: dict[str, Any] = {
     "updated": _A.c.updated_at,
     "created": _A.c.created_at,
     "title": _A.c.title,
     "next_expected": _S.c.next_expected_date,
+    # The furthest stage reached, in lifecycle order.
+    "stage": case(
+        {stage.value: rank for rank, stage in enumerate(LIFECYCLE)}, value=_S.c.current_stage
+    ),
+    "signed": _SIGNED.c.day,
+    # In force since, or else expected to enter into force on.
+    "in_force": func.coalesce(_IN_FORCE.c.day, _EXPECTED_IN_FORCE),
+    "last_activity": _S.c.last_activity,
 }
+# Sorts by a column that cannot be null use its index; the others put undated rows last.
+_NOT_NULL_SORTS = {"updated", "created", "title"}
+# The claims a sort needs joined to the agreements.
+_SORT_JOINS = {"signed": _SIGNED, "in_force": _IN_FORCE}
+SORTS = tuple(_SORTS)
+# Days of the signing and entry-into-force claims of a page, earliest first.
+_PAGE_DATES = (
+    select(_E.c.agreement_id, _E.c.stage, _E.c.date)
+    .where(_E.c.stage.in_(_DATED_STAGES), _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
+    .order_by(_E.c.date_earliest.is_(None), _E.c.date_earliest, _E.c.id)
+)
 
 
 def _english_names(rows: Iterable[Any]) -> Iterator[tuple[int, str, str]]:
@@ -415,6 +485,10 @@ class AgreementRow:
     topics: list[str]
     derived: dict[str, Any]  # Lifecycle.to_json()
     status: str
+    # EDTF of the earliest reported or confirmed signing and entry-into-force claims, when
+    # the list asked for them (search(..., dates=True)); "" for such a claim without a date.
+    signed: str | None = None
+    in_force: str | None = None
 
     @classmethod
     def of(cls, agreement: Agreement, life: Lifecycle) -> AgreementRow:
@@ -456,6 +530,8 @@ def _conditions(
                 _PS.c.deleted_at.is_(None),
             )
         )
+    if filters.kind:
+        conditions.append(_A.c.kind == filters.kind)
     if filters.stage:
         conditions.append(_S.c.current_stage == filters.stage)
     if filters.status:
@@ -476,29 +552,54 @@ def search(
     limit: int = 50,
     today: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
+    dates: bool = False,
 ) -> tuple[list[AgreementRow], int]:
     """One page of agreements matching `filters`, and how many match in all.
 
     Filters on derived stage and status use the lifecycle cache. `q` matches words of the
-    titles and summary in any spelling (through the normaliser). Four queries whatever the
-    page size: the count, the page with its cached lifecycle, its parties, its topics.
+    titles and summary in any spelling (through the normaliser). Sorts: SORTS, "-" first for
+    descending; undated rows come last either way. Four queries whatever the page size: the
+    count, the page with its cached lifecycle, its parties, its topics; one more for a sort by
+    a derived key (the ids are sorted alone first), and one with `dates` for the days of
+    signing and entry into force (AgreementRow.signed, .in_force).
     """
     today = today or utcnow().date()
     connection = session.connection()
     conditions = _conditions(session, filters, today, stalled_after_days)
     counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
     total = connection.execute(counting.where(*conditions)).scalar() or 0
-    column = _SORTS[sort.lstrip("-")]
+    key = sort.lstrip("-")
+    column = _SORTS[key]
     descending = sort.startswith("-")
-    order = column.desc() if descending else column.asc()
-    if column.nullable:  # undated last either way (NULLS LAST on others would defeat the index)
-        order = order.nulls_last()
-    page = connection.execute(
-        _PAGE.where(*conditions)
-        .order_by(order, _A.c.id.desc() if descending else _A.c.id.asc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    order = [
+        column.desc() if descending else column.asc(),
+        _A.c.id.desc() if descending else _A.c.id.asc(),
+    ]
+    if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
+        page = connection.execute(
+            _PAGE.where(*conditions).order_by(*order).offset(offset).limit(limit)
+        ).all()
+    else:
+        # A derived key no index orders: sort the ids alone (a narrow sort), undated last
+        # either way, then read that page's rows. NULLS LAST on the indexed sorts above would
+        # defeat their index.
+        order[0] = order[0].nulls_last()
+        joined = _JOINED
+        if key in _SORT_JOINS:
+            claims = _SORT_JOINS[key]
+            joined = joined.outerjoin(claims, claims.c.agreement_id == _A.c.id)
+        ranked = list(
+            connection.execute(
+                select(_A.c.id)
+                .select_from(joined)
+                .where(*conditions)
+                .order_by(*order)
+                .offset(offset)
+                .limit(limit)
+            ).scalars()
+        )
+        found = {row.id: row for row in connection.execute(_PAGE.where(_A.c.id.in_(ranked)))}
+        page = [found[i] for i in ranked]
     ids = [row.id for row in page]
     parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
@@ -510,7 +611,22 @@ def search(
             _PAGE_TOPICS.where(_AT.c.agreement_id.in_(ids))
         ):
             topics[agreement_id].append(topic)
-    return _rows(session, page, parties, topics, today, stalled_after_days), total
+    rows = _rows(session, page, parties, topics, today, stalled_after_days)
+    if dates and ids:
+        first: dict[tuple[int, str], str] = {}
+        for agreement_id, stage, edtf in connection.execute(
+            _PAGE_DATES.where(_E.c.agreement_id.in_(ids))
+        ):
+            first.setdefault((agreement_id, stage), edtf or "")
+        rows = [
+            replace(
+                row,
+                signed=first.get((row.id, Stage.SIGNING.value)),
+                in_force=first.get((row.id, Stage.ENTRY_INTO_FORCE.value)),
+            )
+            for row in rows
+        ]
+    return rows, total
 
 
 def _rows(
@@ -554,7 +670,6 @@ def _rows(
     return rows
 
 
-_E = StageEvent.__table__
 _U = User.__table__
 _L = EvidenceLink.__table__
 _PR = Principle.__table__
@@ -665,3 +780,9 @@ def with_conflicts(session: Session, *, limit: int = 20) -> list[tuple[int, str,
         .limit(limit)
     )
     return [(row.id, row.title, len(row.derived["conflicts"])) for row in rows]
+
+
+def topics_in_use(session: Session, *, limit: int = 500) -> list[str]:
+    """The topics agreements have, alphabetically (for the list's suggestions)."""
+    query = select(_AT.c.topic).distinct().order_by(_AT.c.topic).limit(limit)
+    return list(session.scalars(query))

@@ -14,3 +14,21 @@ document.querySelectorAll("[data-stage-form]").forEach(function (box) {
   stage.addEventListener("change", sync);
   sync();
 });
+// A field of several party names (data-several): its suggestions follow the name being
+// typed after the last comma, so the second and later names are suggested too.
+document.querySelectorAll("input[data-several][list]").forEach(function (input) {
+  var list = document.getElementById(input.getAttribute("list"));
+  if (!list) return;
+  var names = Array.prototype.map.call(list.options, function (o) { return o.value; });
+  var shown = "";
+  input.addEventListener("input", function () {
+    var value = input.value;
+    var cut = Math.max(value.lastIndexOf(","), value.lastIndexOf("\u060c"), value.lastIndexOf(";"));
+    var head = cut < 0 ? "" : value.slice(0, cut + 1).replace(/\s*$/, " ");
+    if (head === shown) return;
+    shown = head;
+    Array.prototype.forEach.call(list.options, function (option, i) {
+      option.value = head + names[i];
+    });
+  });
+});

@@ -11,15 +11,16 @@ from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.models import EvidenceArticle
-from tracker.models.vocab import Role
+from tracker.models.vocab import AgreementKind, AgreementStatus, Role, Stage
 from tracker.services import agreements, audit, events, principles
-from tracker.services.errors import Conflict, NotFound, Stale, ValidationError
+from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
 from tracker.services.evidence import (
     deleted_article_count,
     deleted_articles,
     list_articles,
     restore_article,
 )
+from tracker.services.parties import names_of, party_options, resolve_names
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import put_errors, split_codes
@@ -35,10 +36,99 @@ def _overview(agreement_id: int) -> agreements.Overview:
         abort(404)
 
 
+PAGE_SIZE = 50
+# The sorts the list offers, as (value, label); the first is the default.
+LIST_SORTS = [
+    ("-updated", "Recently updated"),
+    ("title", "Title, A to Z"),
+    ("-signed", "Signed, newest first"),
+    ("signed", "Signed, oldest first"),
+    ("in_force", "In force or expected, earliest first"),
+    ("-in_force", "In force or expected, latest first"),
+    ("-stage", "Furthest stage first"),
+    ("stage", "Earliest stage first"),
+    ("-last_activity", "Last event, newest first"),
+    ("last_activity", "Last event, oldest first"),
+    ("next_expected", "Next expected, soonest first"),
+    ("-created", "Newest records first"),
+]
+
+
+def _list_filters() -> tuple[dict[str, str], dict[str, str], agreements.AgreementFilters]:
+    """The list's GET form: the values as typed, an error per bad field, the filters to apply.
+
+    A bad value is named beside its field and matches nothing (never a 500, never ignored
+    silently).
+    """
+    typed = {
+        name: request.args.get(name, "").strip()[:200]
+        for name in ("party", "stage", "status", "topic", "kind", "q", "sort")
+    }
+    errors: dict[str, str] = {}
+    choices = {"stage": Stage, "status": AgreementStatus, "kind": AgreementKind}
+    for name, vocabulary in choices.items():
+        if typed[name] and typed[name] not in {v.value for v in vocabulary}:
+            errors[name] = f"‘{typed[name]}’ is not a {name}"
+    if typed["sort"] not in {value for value, _ in LIST_SORTS}:
+        typed["sort"] = LIST_SORTS[0][0]
+    party = None
+    if typed["party"]:
+        found = FieldErrors()
+        codes = resolve_names(get_session(), typed["party"], "party", found)
+        if found.errors:
+            errors["party"] = "; ".join(found.errors["party"])
+        elif len(codes) > 1:
+            errors["party"] = "one party at a time"
+        elif codes:
+            party = codes[0]
+    filters = agreements.AgreementFilters(
+        party=party,
+        stage=typed["stage"] or None,
+        status=typed["status"] or None,
+        topic=typed["topic"] or None,
+        kind=typed["kind"] or None,
+        q=typed["q"] or None,
+    )
+    return typed, errors, filters
+
+
 @blp.get("/agreements")
 @reader_required
-def index() -> str:
-    return render_template("agreements/list.html", rows=agreements.board(get_session(), limit=500))
+def index() -> tuple[str, int]:
+    """Agreements, filtered, sorted and paged by a GET form (works without JavaScript)."""
+    typed, errors, filters = _list_filters()
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    session = get_session()
+    rows: list[agreements.AgreementRow] = []
+    total = 0
+    if not errors:
+        rows, total = agreements.search(
+            session,
+            filters,
+            sort=typed["sort"],
+            offset=(page_number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            dates=True,
+        )
+    args = {k: v for k, v in typed.items() if v and not (k == "sort" and v == LIST_SORTS[0][0])}
+    return render_template(
+        "agreements/list.html",
+        rows=rows,
+        total=total,
+        typed=typed,
+        errors=errors,
+        filtered=any(v for k, v in typed.items() if k != "sort"),
+        page=page_number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        args=args,
+        sorts=LIST_SORTS,
+        stages=list(Stage),
+        statuses=list(AgreementStatus),
+        kinds=list(AgreementKind),
+        party_options=party_options(session),
+        topics=agreements.topics_in_use(session),
+    ), 422 if errors else 200
 
 
 @blp.get("/agreements/<int:agreement_id>")
@@ -64,7 +154,7 @@ def _agreement_data(form: AgreementForm) -> dict[str, Any]:
         "title": form.title.data,
         "titles": {lang: title for lang, title in titles.items() if title},
         "kind": form.kind.data,
-        "parties": split_codes(form.parties.data),
+        "parties": form.parties.data or "",
         "topics": split_codes(form.topics.data),
         "summary": form.summary.data or "",
         "entry_into_force_rule": None if rule is None else {"days_after_last_notification": rule},
@@ -81,14 +171,19 @@ def create() -> Any:
     form = AgreementForm()
     if form.validate_on_submit():
         try:
-            made = agreements.create_agreement(get_session(), _agreement_data(form), actor=actor())
+            made = agreements.create_agreement(
+                get_session(), _agreement_data(form), actor=actor(), parties_by_name=True
+            )
         except ValidationError as exc:
             put_errors(form, exc, AGREEMENT_FIELDS)
         else:
             flash("Agreement created.", "success")
             return redirect(url_for(".detail", agreement_id=made.id))
     return render_template(
-        "agreements/form.html", form=form, agreement=None
+        "agreements/form.html",
+        form=form,
+        agreement=None,
+        party_options=party_options(get_session()),
     ), 422 if form.errors or form.form_errors else 200
 
 
@@ -102,7 +197,7 @@ def edit(agreement_id: int) -> Any:
         for lang in ("fa", "ru", "ar"):
             getattr(form, f"title_{lang}").data = agreement.titles.get(lang, "")
         form.kind.data = agreement.kind
-        form.parties.data = ", ".join(agreement.party_codes)
+        form.parties.data = names_of(get_session(), agreement.party_codes)
         form.topics.data = ", ".join(agreement.topics)
         form.summary.data = agreement.summary
         form.entry_into_force_days.data = agreement.entry_into_force_days
@@ -117,6 +212,7 @@ def edit(agreement_id: int) -> Any:
                 _agreement_data(form),
                 actor=actor(),
                 expected_version=version,
+                parties_by_name=True,
             )
         except Stale:
             form.form_errors.append(
@@ -130,7 +226,12 @@ def edit(agreement_id: int) -> Any:
             flash("Agreement saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("agreements/form.html", form=form, agreement=agreement), status
+    return render_template(
+        "agreements/form.html",
+        form=form,
+        agreement=agreement,
+        party_options=party_options(get_session()),
+    ), status
 
 
 def _articles() -> list[tuple[str, str]]:

@@ -53,8 +53,10 @@ class AgreementForm(FlaskForm):
     kind = SelectField("Kind", choices=_choices(AgreementKind))
     parties = StringField(
         "Parties",
-        validators=[Optional(), Length(max=500)],
-        description="Codes separated by commas: RUS, IRN (ISO 3166 alpha-3, or EU, UN …)",
+        validators=[Optional(), Length(max=1000)],
+        description="Names or codes, separated by commas: Russia, North Korea, ایران, "
+        "Россия, IRN, EU",
+        render_kw={"list": "party-names", "autocomplete": "off", "dir": "auto", "data-several": ""},
     )
     topics = StringField(
         "Topics",
