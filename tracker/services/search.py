@@ -150,6 +150,8 @@ class Hit:
     snippet: str
     # [start, end) of each match within `snippet`.
     highlights: list[tuple[int, int]]
+    # An article's publication date (EDTF), shown beside the hit.
+    date: str | None = None
 
 
 def snippet(original: str, words: list[str], width: int = 180) -> tuple[str, list[tuple[int, int]]]:
@@ -226,4 +228,5 @@ def _hit(kind: str, row: Any, score: float, words: list[str]) -> Hit:
     cut, marks = snippet(body, words) if body else ("", [])
     if not marks:  # the words are in the title only
         cut, marks = snippet(title, words)
-    return Hit(kind, row.id, title, round(score, 6), cut, marks)
+    published = row.published if kind == "article" else None
+    return Hit(kind, row.id, title, round(score, 6), cut, marks, date=published)
