@@ -54,9 +54,7 @@ def _jalali_ymd(day: date) -> tuple[int, int, int]:
     return j.year, j.month, j.day
 
 
-GREGORIAN = _Calendar(
-    _gregorian_ymd, lambda y, m: calendar.monthrange(y, m)[1], GREGORIAN_MONTHS
-)
+GREGORIAN = _Calendar(_gregorian_ymd, lambda y, m: calendar.monthrange(y, m)[1], GREGORIAN_MONTHS)
 JALALI = _Calendar(_jalali_ymd, lambda y, m: JalaliDate.days_in_month(m, y), JALALI_MONTHS)
 
 
@@ -124,8 +122,10 @@ def _edge(cal: _Calendar, value: _Value, end: bool) -> str:
     first day (a start) or last day (an end)."""
     text = _word(cal, value)
     if DASH in text:
-        text = format_span(cal, value.last, value.last) if end else format_span(
-            cal, value.first, value.first
+        text = (
+            format_span(cal, value.last, value.last)
+            if end
+            else format_span(cal, value.first, value.first)
         )
     return _qualify(text, value)
 
