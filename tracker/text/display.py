@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from persiantools.jdatetime import JalaliDate
 
@@ -160,24 +161,26 @@ def describe_date(value: str | date | datetime | None, *, jalali: bool = False) 
     the Gregorian in brackets. Empty for no date; text that is not a date comes back as is."""
     if value is None or value == "":
         return ""
-    clock = ""
     if isinstance(value, datetime):
-        clock = f" {value:%H:%M}"
-        text = value.date().isoformat()
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value).strip()
+        return _describe(value.date().isoformat(), jalali, f" {value:%H:%M}")
+    if isinstance(value, date):
+        return _describe(value.isoformat(), jalali)
+    return _describe(str(value).strip(), jalali)
+
+
+@lru_cache(maxsize=4096)
+def _describe(text: str, jalali: bool, clock: str = "") -> str:
+    """`describe_date` of an EDTF string, with a time of day after the day when given
+    (cached: pages show the same few dates many times)."""
     if text[:1] in "[{":  # a set ("one of", "all of"): its own notation says it best
         return text
     try:
-        parse_edtf_date(text)
         gregorian = _in_calendar(GREGORIAN, text)
         if not jalali:
             return gregorian + clock
         return f"{_in_calendar(JALALI, text)}{clock} ({gregorian})"
     except (DateError, ValueError, OverflowError):
-        return str(value)
+        return text
 
 
 # Bidirectional text -----------------------------------------------------------------------
