@@ -45,13 +45,15 @@ def test_the_agreement_page(viewer_web, session):
     treaty = _seed_case(session)
     html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
     assert "Russian Federation" in html and "Российская Федерация" in html
-    assert "2024-01-15" in html and "1402/10/25" in html  # the Jalali day beside it
+    # The viewer has not asked for Solar Hijri dates: Gregorian only (tests/web/test_display.py).
+    assert '<time datetime="2024-01-15" dir="ltr">15 Jan 2024</time>' in html
+    assert "Dey 1402" not in html
     quote = (
         "اعلام شد که مسکو و تهران در حال آماده سازی مقدمات امضای یک توافقنامه بزرگ بین دولتی هستند"
     )
     assert re.search(r'<blockquote dir="auto" lang="fa">\s*' + re.escape(quote), html)
-    # The source line names each report of the chain, each linked to its article page.
-    assert "citing Tasnim News Agency, citing RIA Novosti" in re.sub(r"<[^>]+>", "", html)
+    outlets = re.sub(r"<[^>]+>", "", html)  # each outlet is isolated in a <bdi>
+    assert "citing Tasnim News Agency, citing RIA Novosti" in outlets
     assert re.search(r'citing <a class="article-name" href="/articles/\d+">', html)
     for label in (
         "Sovereignty",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, has_request_context, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from tracker.services.errors import ValidationError
 from tracker.text.dates import to_jalali
+from tracker.text.display import describe_date, runs_of, segments
 
 
 def put_errors(
@@ -105,12 +108,94 @@ def highlight(
     return Markup("").join(out)
 
 
+def highlight_snippet(text: str, spans: list[tuple[int, int]] | list[list[int]]) -> Markup:
+    """A search snippet: `text` escaped, each [start, end) span in <mark> (overlaps merged)
+    and its mixed-script runs isolated as `isolate_runs` does."""
+    marks: list[tuple[int, int]] = []
+    for start, end in sorted((s, e) for s, e in spans):
+        if not marks or start >= marks[-1][1]:
+            marks.append((start, end))
+    return isolate_runs(text, marks)
+
+
+def isolate_runs(text: str | None, marks: Iterable[tuple[int, int]] = ()) -> Markup:
+    """`text` escaped, each run of its less used script direction in a <bdi> (and each of
+    `marks` in a <mark>), for inside an element that has dir="auto" or its own paragraph.
+
+    With the minority runs isolated, the first strong character the browser looks at
+    belongs to the majority, so a mostly English note that opens with «به زودی» still
+    reads left to right, and neutral characters (brackets, colons, dots) stay where they
+    were typed."""
+    if not text:
+        return Markup("")
+    text = str(text)
+    out: list[Markup] = []
+    in_run = in_mark = False
+    for piece, run, mark in segments(text, runs_of(text), marks):
+        if in_mark and (not mark or run != in_run):
+            out.append(Markup("</mark>"))
+            in_mark = False
+        if run != in_run:
+            out.append(Markup("<bdi>") if run else Markup("</bdi>"))
+            in_run = run
+        if mark and not in_mark:
+            out.append(Markup("<mark>"))
+            in_mark = True
+        out.append(escape(piece))
+    out.append(Markup("</mark>") if in_mark else Markup(""))
+    out.append(Markup("</bdi>") if in_run else Markup(""))
+    return Markup("").join(out)
+
+
+def bdi(text: str | None) -> Markup:
+    """User text as an isolated run, <bdi dir="auto">…</bdi> (escaped): its direction is
+    its own, and nothing in it (a U+202E override, a trailing Persian word) can reorder
+    the text around it. Empty (and false) for no text."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup('<bdi dir="auto">') + isolate_runs(str(text)) + Markup("</bdi>")
+
+
+_MACHINE_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def wants_jalali() -> bool:
+    """The signed-in reader asked for Solar Hijri dates (account page)."""
+    if not has_request_context():
+        return False
+    user = getattr(current_user, "user", None)
+    return bool(current_user.is_authenticated and user is not None and user.show_jalali)
+
+
+def show_date(value: str | date | datetime | None, jalali: bool | None = None) -> Markup:
+    """A date, EDTF string or timestamp worded for the reader (`describe_date`), by their
+    calendar setting unless `jalali` says; in a <time> when it is one plain day, month or
+    year. Empty (and false) for no date."""
+    jalali = wants_jalali() if jalali is None else jalali
+    text = describe_date(value, jalali=jalali)
+    if not text:
+        return Markup("")
+    if isinstance(value, datetime):
+        machine = value.date().isoformat()
+    elif isinstance(value, date):
+        machine = value.isoformat()
+    else:
+        machine = str(value).strip()
+    if _MACHINE_DATE.match(machine):
+        return Markup('<time datetime="{}" dir="ltr">{}</time>').format(machine, text)
+    return Markup('<span class="date" dir="ltr">{}</span>').format(text)
+
+
 def register_filters(app: Flask) -> None:
     app.before_request(refuse_nul)
 
     @app.template_filter("jalali")
     def jalali(day: date | None) -> str:
         return to_jalali(day) if day else ""
+
+    app.add_template_filter(show_date, "day")
+    app.add_template_filter(bdi, "bdi")
+    app.add_template_filter(isolate_runs, "isolate_runs")
 
     @app.template_filter("label")
     def label(value: Any) -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from tracker.db import get_session
 from tracker.services import search
 from tracker.web.auth import reader_required
-from tracker.web.common import highlight
+from tracker.web.common import highlight_snippet
 from tracker.web.forms import SearchForm
 
 blp = Blueprint("search_pages", __name__)
@@ -22,5 +22,5 @@ def index() -> str:
         hits, total = search.search(
             get_session(), form.q.data, kind=form.type.data or None, limit=50
         )
-    results = [(hit, highlight(hit.snippet, hit.highlights)) for hit in hits]
+    results = [(hit, highlight_snippet(hit.snippet, hit.highlights)) for hit in hits]
     return render_template("search/index.html", form=form, results=results, total=total)
