@@ -80,10 +80,10 @@ def test_review_edit_accept_then_edit_retract_and_undo(  # type: ignore[no-untyp
     events = page.locator("table.events tr.event")
     expect(events).to_have_count(3)
     announcement = events.filter(has_text="Announcement")
-    expect(announcement).to_contain_text("2024-01-15")
+    expect(announcement).to_contain_text("15 Jan 2024")
     expect(announcement).to_contain_text("Confirmed")
     signing = events.filter(has_text="Signing")
-    expect(signing).to_contain_text("2025-01-17")
+    expect(signing).to_contain_text("17 Jan 2025")
     expect(signing).to_contain_text("Confirmed")
 
     # Edit the signing from its row.

@@ -153,10 +153,10 @@ def test_the_list_shows_signing_entry_into_force_and_last_event(viewer_web, list
     for header in ("Signed", "In force", "Last event", "Updated"):
         assert f'<th scope="col">{header}</th>' in page
     pact_row = page.split("Listing pyongyang pact", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="date">2024-06-19</td>' in pact_row
-    assert '<td class="date">2024-12-04</td>' in pact_row
+    assert '<time datetime="2024-06-19" dir="ltr">19 Jun 2024</time>' in pact_row
+    assert '<time datetime="2024-12-04" dir="ltr">4 Dec 2024</time>' in pact_row
     memo_row = page.split("Listing caspian memo", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="date">2025-03-01</td>' in memo_row  # the last event
+    assert '<time datetime="2025-03-01" dir="ltr">1 Mar 2025</time>' in memo_row  # last event
     assert 'class="table-scroll"' in page
 
 

@@ -225,7 +225,7 @@ def test_near_duplicates_metadata_and_jalali(viewer_web, people, session):
     html = viewer_web.get(f"/articles/{first.id}").get_data(as_text=True)
     assert f'href="/articles/{again.id}"' in html.split('id="duplicates"', 1)[1]
     assert "A. Writer" in html
-    assert "1402/10/25" in html  # the Jalali day, as this reader asked
+    assert "25 Dey 1402" in html  # the Jalali day, as this reader asked
     assert (
         '<a href="https://news.example/story?utm_source=x" rel="noopener noreferrer nofollow"'
         in html
