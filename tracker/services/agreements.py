@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -24,10 +24,17 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.models.vocab import AgreementKind
+from tracker.models.vocab import AgreementKind, EventStatus
 from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
+from tracker.services.lifecycle import (
+    STALLED_AFTER_DAYS,
+    Lifecycle,
+    PartyProgress,
+    key_dates,
+    party_progress,
+    status_on,
+)
 from tracker.services.parties import check_codes
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
@@ -308,6 +315,18 @@ class Overview:
     lifecycle: Lifecycle
     events: list[StageEvent]
     statements: list[PrincipleStatement]
+    # Per party: the ratification steps reached, their dates, the state in words.
+    progress: list[PartyProgress] = field(default_factory=list)
+    # The key dates in one line (parts to join with " · ").
+    key_dates: list[str] = field(default_factory=list)
+    # Claims (not retracted) with no evidence quoted; statements with neither a quote nor a
+    # clause of the text.
+    unsupported_events: list[int] = field(default_factory=list)
+    unsupported_statements: list[int] = field(default_factory=list)
+
+    @property
+    def unsupported_count(self) -> int:
+        return len(self.unsupported_events) + len(self.unsupported_statements)
 
 
 def overview(session: Session, agreement_id: int, *, today: date | None = None) -> Overview:
@@ -330,7 +349,20 @@ def overview(session: Session, agreement_id: int, *, today: date | None = None) 
         key=lambda e: (e.date_earliest or date.max, e.id),
     )
     statements = [s for s in agreement.statements if not s.is_deleted]
-    return Overview(agreement, lifecycle(session, agreement, today=today), events, statements)
+    life = lifecycle(session, agreement, today=today)
+    progress = party_progress(agreement.party_codes, events)
+    return Overview(
+        agreement,
+        life,
+        events,
+        statements,
+        progress=progress,
+        key_dates=key_dates(events, life, progress),
+        unsupported_events=[
+            e.id for e in events if e.status != EventStatus.RETRACTED and not e.evidence
+        ],
+        unsupported_statements=[s.id for s in statements if not s.evidence and not s.clause],
+    )
 
 
 @dataclass(frozen=True)
@@ -604,6 +636,7 @@ class AgreementDetail:
     events: list[Any]
     statements: list[Any]
     links: dict[tuple[str, int], list[Any]]
+    progress: list[PartyProgress] = field(default_factory=list)
 
 
 def detail(
@@ -647,7 +680,8 @@ def detail(
         for link in found:
             owner = ("event", link.event_id) if link.event_id else ("statement", link.statement_id)
             links.setdefault(owner, []).append(link)
-    return AgreementDetail(row, one.version, events, statements, links)
+    progress = party_progress([code for code, _ in row.parties], events)
+    return AgreementDetail(row, one.version, events, statements, links, progress)
 
 
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
