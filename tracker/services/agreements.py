@@ -308,6 +308,32 @@ def lifecycle(
 
 
 @dataclass(frozen=True)
+class PrincipleGroup:
+    """A principle as one stating party (or the parties together) states it, with every
+    statement that records it: each statement's quotes and clauses are its sources."""
+
+    code: str
+    labels: dict[str, str]
+    party_code: str | None
+    statements: list[PrincipleStatement]
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.code
+
+
+def group_statements(statements: Sequence[PrincipleStatement]) -> list[PrincipleGroup]:
+    """One group per (principle, stating party), in the order each was first recorded."""
+    groups: dict[tuple[str, str | None], PrincipleGroup] = {}
+    for statement in sorted(statements, key=lambda s: s.id):
+        key = (statement.principle_code, statement.party_code)
+        if key not in groups:
+            labels = statement.principle.labels if statement.principle else {}
+            groups[key] = PrincipleGroup(key[0], labels or {}, key[1], [])
+        groups[key].statements.append(statement)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
 class Overview:
     """One agreement as a researcher reads it: the record and what is derived from it."""
 
@@ -323,6 +349,7 @@ class Overview:
     # clause of the text.
     unsupported_events: list[int] = field(default_factory=list)
     unsupported_statements: list[int] = field(default_factory=list)
+    principles: list[PrincipleGroup] = field(default_factory=list)
 
     @property
     def unsupported_count(self) -> int:
@@ -362,6 +389,7 @@ def overview(session: Session, agreement_id: int, *, today: date | None = None) 
             e.id for e in events if e.status != EventStatus.RETRACTED and not e.evidence
         ],
         unsupported_statements=[s.id for s in statements if not s.evidence and not s.clause],
+        principles=group_statements(statements),
     )
 
 
@@ -699,3 +727,55 @@ def with_conflicts(session: Session, *, limit: int = 20) -> list[tuple[int, str,
         .limit(limit)
     )
     return [(row.id, row.title, len(row.derived["conflicts"])) for row in rows]
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Claims without evidence across agreements: how many in all, and where (most first)."""
+
+    total: int
+    agreements: list[tuple[int, str, int]]  # (id, title, how many)
+
+
+def unsupported_claims(session: Session, *, limit: int = 20) -> Unsupported:
+    """Stage events (not retracted) with no evidence quoted, and principle statements with
+    neither a quote nor a clause, on agreements not deleted (two grouped queries)."""
+    live = (Agreement.deleted_at.is_(None),)
+    events = (
+        select(StageEvent.agreement_id, func.count())
+        .join(Agreement, Agreement.id == StageEvent.agreement_id)
+        .where(
+            *live,
+            StageEvent.deleted_at.is_(None),
+            StageEvent.status != EventStatus.RETRACTED.value,
+            ~exists().where(EvidenceLink.event_id == StageEvent.id),
+        )
+        .group_by(StageEvent.agreement_id)
+    )
+    statements = (
+        select(PrincipleStatement.agreement_id, func.count())
+        .join(Agreement, Agreement.id == PrincipleStatement.agreement_id)
+        .where(
+            *live,
+            PrincipleStatement.deleted_at.is_(None),
+            PrincipleStatement.clause == "",
+            ~exists().where(EvidenceLink.statement_id == PrincipleStatement.id),
+        )
+        .group_by(PrincipleStatement.agreement_id)
+    )
+    counts: dict[int, int] = {}
+    for query in (events, statements):
+        for agreement_id, count in session.execute(query):
+            counts[agreement_id] = counts.get(agreement_id, 0) + count
+    worst = sorted(counts, key=lambda i: (-counts[i], i))[:limit]
+    names = titles(session, worst)
+    return Unsupported(sum(counts.values()), [(i, names.get(i, ""), counts[i]) for i in worst])
+
+
+def titles(session: Session, agreement_ids: Iterable[int]) -> dict[int, str]:
+    """The title of each of these agreements, by id (one query)."""
+    ids = sorted(set(agreement_ids))
+    if not ids:
+        return {}
+    query = select(Agreement.id, Agreement.title).where(Agreement.id.in_(ids))
+    return {agreement_id: title for agreement_id, title in session.execute(query)}

@@ -593,7 +593,7 @@ def _explain(
         how = (
             "a ratification reported without its step"
             if ratifying.step is None
-            else f"the {step_words(ratifying.step, ratifying.body)}"
+            else step_words(ratifying.step, ratifying.body)
         )
         return f"Ratified on {ratifying.date or 'an unknown day'} ({how}). " + _NEXT_FOR[state]
     assert notifying is not None
