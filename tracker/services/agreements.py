@@ -377,7 +377,15 @@ def overview(session: Session, agreement_id: int, *, today: date | None = None) 
     )
     statements = [s for s in agreement.statements if not s.is_deleted]
     life = lifecycle(session, agreement, today=today)
-    progress = party_progress(agreement.party_codes, events)
+    progress = party_progress(
+        agreement.party_codes,
+        events,
+        cached={
+            "counted_event_ids": life.counted_event_ids,
+            "conflicts": life.conflicts,
+            "ratification": life.ratification,
+        },
+    )
     return Overview(
         agreement,
         life,
@@ -708,7 +716,11 @@ def detail(
         for link in found:
             owner = ("event", link.event_id) if link.event_id else ("statement", link.statement_id)
             links.setdefault(owner, []).append(link)
-    progress = party_progress([code for code, _ in row.parties], events)
+    progress = party_progress(
+        [code for code, _ in row.parties],
+        events,
+        cached=row.derived,
+    )
     return AgreementDetail(row, one.version, events, statements, links, progress)
 
 

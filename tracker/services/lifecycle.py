@@ -9,7 +9,7 @@ what looks wrong is reported as a flag for the researcher.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -538,20 +538,34 @@ def _earliest(claims: list[EventLike]) -> EventLike | None:
     return min(claims, key=lambda e: (e.date_earliest or date.max, e.id)) if claims else None
 
 
-def party_progress(party_codes: Sequence[str], events: Iterable[EventLike]) -> list[PartyProgress]:
+def party_progress(
+    party_codes: Sequence[str],
+    events: Iterable[EventLike],
+    *,
+    cached: Mapping[str, Any] | None = None,
+) -> list[PartyProgress]:
     """Per party of the agreement, the ratification steps reached and their dates.
 
     Counts claims exactly as `derive` does (reported or confirmed, only the preferred one of
-    a settled step), so each party's state here is its `ratification` state there.
+    a settled step), so each party's state here is its `ratification` state there. Given
+    what a Lifecycle derived from these same events holds (`cached`: its counted_event_ids,
+    conflicts and ratification, as the lifecycle cache stores them), it takes them as they
+    are instead of working them out again.
     """
-    live = [e for e in events if e.status != EventStatus.RETRACTED]
-    conflicts, counted = _count(live)
-    states = _ratification(party_codes, counted)
+    if cached is not None:
+        ids = set(cached["counted_event_ids"])
+        counted = [e for e in events if e.id in ids]
+        conflicts = cached["conflicts"]
+        states = cached["ratification"]
+    else:
+        conflicts, counted = _count([e for e in events if e.status != EventStatus.RETRACTED])
+        states = _ratification(party_codes, counted)
     conflicted = {i for group in conflicts for i in group}
+    ratifications = [e for e in counted if e.stage == Stage.RATIFICATION]
     out = []
     for code in party_codes:
         chain = sorted(
-            (e for e in counted if e.stage == Stage.RATIFICATION and e.party_code == code),
+            (e for e in ratifications if e.party_code == code),
             key=lambda e: (_CHAIN_RANK.get(e.step, 99), e.date_earliest or date.max, e.id),
         )
         steps = tuple(
@@ -560,7 +574,7 @@ def party_progress(party_codes: Sequence[str], events: Iterable[EventLike]) -> l
         )
         ratifying = _earliest([e for e in chain if e.step in _RATIFIED_STEPS])
         notifying = _earliest([e for e in chain if e.step == Step.NOTIFICATION])
-        state = RatificationState(states[code])
+        state = RatificationState(states.get(code, RatificationState.NOT_STARTED.value))
         out.append(
             PartyProgress(
                 party=code,
