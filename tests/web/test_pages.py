@@ -300,3 +300,26 @@ def test_dashboard_reminders_name_their_agreement(viewer_web, session):
     section = _section(viewer_web.get("/").get_data(as_text=True), 'id="reminders-title"')
     assert f'href="/agreements/{treaty.id}" dir="auto">Named pact</a>' in section
     assert "Named pact : Check the vote" in _text(section)
+
+
+def test_the_review_names_principles_by_their_vocabulary_label(editor_web, session):
+    from tests.web.conftest import csrf
+
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/evidence/new"
+    text = "طرفین بر احترام به حاکمیت، تمامیت ارضی و سایر اصول منشور سازمان ملل تأکید کردند."
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "text": text,
+            "outlet": "Jamaran",
+            "language": "",
+            "published": "2024-01-15",
+            "cites": "",
+        },
+    )
+    assert response.status_code == 302
+    html = editor_web.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="un_charter"' in html
+    assert "Purposes and principles of the UN Charter" in html and "Un charter" not in html
