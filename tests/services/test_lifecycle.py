@@ -444,7 +444,7 @@ def test_progress_counts_claims_the_way_the_state_is_derived(session):
     rus, irn = overview(session, treaty.id).progress
     assert [(s.event_id, s.conflict) for s in rus.steps] == [(wrong.id, True), (right.id, True)]
     assert (irn.ratification, irn.steps) == ("not_started", ())
-    assert irn.explanation == "Not started: no ratification step is on record."
+    assert irn.explanation == "No ratification step is on record yet."
 
     prefer_event(session, right.id)
     rus = overview(session, treaty.id).progress[0]

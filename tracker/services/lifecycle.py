@@ -595,7 +595,7 @@ def _explain(
     notifying: EventLike | None,
 ) -> str:
     if state == RatificationState.NOT_STARTED:
-        return "Not started: no ratification step is on record."
+        return "No ratification step is on record yet."
     if state == RatificationState.IN_PROGRESS:
         furthest = chain[-1]
         return (
