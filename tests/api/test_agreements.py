@@ -40,6 +40,10 @@ def test_create_and_read_an_agreement(editor, session, accounts):
     assert (body["current_stage"], body["status"], body["bilateral"]) == (None, "active", True)
     assert body["ratification"] == {"RUS": "not_started", "IRN": "not_started"}
     assert body["events"] == [] and body["principles"] == [] and body["conflicts"] == []
+    assert [(p["party"], p["ratification"], p["steps"]) for p in body["parties_progress"]] == [
+        ("RUS", "not_started", []),
+        ("IRN", "not_started", []),
+    ]
     fetched = editor.get(f"/api/v1/agreements/{body['id']}")
     assert fetched.status_code == 200 and fetched.headers["ETag"]
     assert fetched.get_json() == body
@@ -333,3 +337,64 @@ def test_an_agreement_shows_each_event_and_principle_as_their_own_endpoints_do(
     assert [p["principle"] for p in principles] == ["sovereignty", "non_interference"]
     assert body["evidence_count"] == 2
     assert body["topics"] == ["trade"] and [p["code"] for p in body["parties"]][2] == "CHN"
+
+
+def test_the_detail_gives_each_partys_steps_with_dates(editor, viewer, session):
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "signing", "2025-01-17")
+    duma = factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-04-08",
+        step="lower_house",
+        party="RUS",
+        body="State Duma",
+    )
+    signed = factories.event(
+        session, treaty.id, "ratification", "2025-04-21", step="head_of_state", party="RUS"
+    )
+    factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-05",
+        step="lower_house",
+        party="IRN",
+        status="expected",
+    )  # expected: not a step reached
+    body = viewer.get(f"/api/v1/agreements/{treaty.id}").get_json()
+    rus, irn = body["parties_progress"]
+    assert rus == {
+        "party": "RUS",
+        "ratification": "ratified",
+        "steps": [
+            {
+                "step": "lower_house",
+                "body": "State Duma",
+                "date": "2025-04-08",
+                "event_id": duma.id,
+                "conflict": False,
+            },
+            {
+                "step": "head_of_state",
+                "body": "",
+                "date": "2025-04-21",
+                "event_id": signed.id,
+                "conflict": False,
+            },
+        ],
+        "ratified_on": "2025-04-21",
+        "notified_on": None,
+        "explanation": "Ratified on 2025-04-21 (head of state). Notified once its instrument "
+        "is deposited, exchanged or notified.",
+    }
+    assert (irn["ratification"], irn["steps"], irn["ratified_on"]) == ("not_started", [], None)
+    assert {p["party"]: p["ratification"] for p in body["parties_progress"]} == body["ratification"]
+
+    document = viewer.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    agreement = next(s for s in schemas.values() if "parties_progress" in s.get("properties", {}))
+    assert "parties_progress" in agreement["required"]
+    progress = next(s for name, s in schemas.items() if name.startswith("PartyProgress"))
+    assert set(progress["properties"]) == set(rus)

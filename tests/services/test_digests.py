@@ -48,7 +48,14 @@ def week(session):  # type: ignore[no-untyped-def]
     )
     factories.event(session, moving.id, "signing", "2025-01-17")
     in_week = factories.event(
-        session, moving.id, "ratification", "2025-04-16", step="lower_house", party="RUS"
+        session,
+        moving.id,
+        "ratification",
+        "2025-04-16",
+        step="lower_house",
+        party="RUS",
+        body="State Duma",
+        status="confirmed",
     )
     factories.event(
         session, moving.id, "ratification", "2025-03-01", step="submitted", party="IRN"
@@ -135,9 +142,9 @@ def test_each_section_lists_exactly_the_right_items(session, week):
     texts = {name: [(i["agreement"], i["text"]) for i in sections[name]] for name in SECTIONS}
     assert sections["totals"] == {name: len(sections[name]) for name in SECTIONS}
     assert texts["events"] == [  # recorded in the week (a late report), then dated in it
-        ("Moving treaty", "Committee (IRN), 2025-03-22, reported"),
-        ("Moving treaty", "Lower house (RUS), 2025-04-16, reported"),
-        ("Moving treaty", "Lower house (RUS), 2025-04-16, reported"),
+        ("Moving treaty", "Ratification — committee, IRN, 2025-03-22, reported"),
+        ("Moving treaty", "Ratification — lower house (State Duma), RUS, 2025-04-16, confirmed"),
+        ("Moving treaty", "Ratification — lower house, RUS, 2025-04-16, reported"),
     ]
     assert texts["evidence"] == [("Moving treaty", "Duma vote — Test outlet")]
     assert [t for _, t in texts["conflicts"]] == [

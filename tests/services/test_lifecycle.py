@@ -366,3 +366,123 @@ def test_the_cache_always_matches_a_fresh_derivation(session):
     for step in steps:
         step()
         assert lifecycle(session, treaty, today=today) == fresh(treaty, today)
+
+
+def _russia_iran_until_the_guardian_council(session):  # type: ignore[no-untyped-def]
+    treaty = factories.agreement(
+        session,
+        title="Treaty on Comprehensive Strategic Partnership",
+        parties=["RUS", "IRN"],
+        entry_into_force_rule={"days_after_last_notification": 30},
+    )
+    for _, data, *_ in TIMELINE[1:8]:  # signing .. the Guardian Council
+        factories.event(session, treaty.id, **data)
+    return treaty
+
+
+def test_each_party_shows_the_steps_it_reached_with_dates_and_bodies(session):
+    from tracker.services.agreements import overview
+
+    treaty = _russia_iran_until_the_guardian_council(session)
+    view = overview(session, treaty.id, today=date(2025, 6, 12))
+    rus, irn = view.progress
+    assert [(s.step, s.body, s.date) for s in rus.steps] == [
+        ("submitted", "", "2025-03-27"),
+        ("lower_house", "State Duma", "2025-04-08"),
+        ("upper_house", "Federation Council", "2025-04-16"),
+        ("head_of_state", "", "2025-04-21"),
+    ]
+    assert (rus.ratification, rus.ratified_on, rus.notified_on) == ("ratified", "2025-04-21", None)
+    assert rus.explanation.startswith("Ratified on 2025-04-21 (head of state).")
+    # The case: after the Majlis and the Guardian Council Iran is still in progress,
+    # and the page says which step would make it ratified.
+    assert [(s.words, s.date) for s in irn.steps] == [
+        ("lower house (Majlis)", "2025-05-21"),
+        ("constitutional review (Guardian Council)", "2025-06-11"),
+    ]
+    assert (irn.ratification, irn.ratified_on) == ("in_progress", None)
+    assert "constitutional review (Guardian Council), 2025-06-11" in irn.explanation
+    assert "once the head of state signs or the law is promulgated" in irn.explanation
+    assert {p.party: p.ratification for p in view.progress} == view.lifecycle.ratification
+
+    # A ratification claim that names no step ratifies, as SPEC §2 says.
+    factories.event(session, treaty.id, "ratification", "2025-06-20", party="IRN")
+    irn = overview(session, treaty.id, today=date(2025, 6, 21)).progress[1]
+    assert (irn.ratification, irn.ratified_on) == ("ratified", "2025-06-20")
+    assert [s.step for s in irn.steps] == ["lower_house", "constitutional_review", None]
+    assert "a ratification reported without its step" in irn.explanation
+
+
+def test_progress_counts_claims_the_way_the_state_is_derived(session):
+    from tracker.services.agreements import overview
+    from tracker.services.events import prefer_event, retract_event
+
+    treaty = factories.agreement(session)
+    factories.event(session, treaty.id, "signing", "2025-01-17")
+    factories.event(session, treaty.id, "ratification", "2025-05", party="RUS", status="expected")
+    factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-04-01",
+        party="IRN",
+        step="head_of_state",
+        status="disputed",
+    )
+    wrong = factories.event(
+        session, treaty.id, "ratification", "2025-04-08", step="lower_house", party="RUS"
+    )
+    right = factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-04-09",
+        step="lower_house",
+        party="RUS",
+        body="State Duma",
+    )
+    rus, irn = overview(session, treaty.id).progress
+    assert [(s.event_id, s.conflict) for s in rus.steps] == [(wrong.id, True), (right.id, True)]
+    assert (irn.ratification, irn.steps) == ("not_started", ())
+    assert irn.explanation == "No ratification step is on record yet."
+
+    prefer_event(session, right.id)
+    rus = overview(session, treaty.id).progress[0]
+    assert [(s.event_id, s.body, s.conflict) for s in rus.steps] == [
+        (right.id, "State Duma", False)
+    ]
+    factories.event(
+        session, treaty.id, "ratification", "2025-07-01", step="notification", party="RUS"
+    )
+    retract_event(session, right.id)  # the other claim about the vote is alone: it counts
+    rus = overview(session, treaty.id).progress[0]
+    assert [(s.event_id, s.step) for s in rus.steps] == [
+        (wrong.id, "lower_house"),
+        (rus.steps[1].event_id, "notification"),
+    ]
+    assert (rus.ratification, rus.notified_on, rus.ratified_on) == ("notified", "2025-07-01", None)
+
+
+def test_the_key_dates_in_one_line(session):
+    from tracker.services.agreements import overview
+
+    treaty = _russia_iran_until_the_guardian_council(session)
+    factories.event(session, treaty.id, "signing", "2025-01-17", place="Moscow")
+    line = " · ".join(overview(session, treaty.id).key_dates)
+    assert line == "Signed 17 Jan 2025 in Moscow · RUS ratified 21 Apr 2025 · IRN in progress"
+    for _, data, *_ in TIMELINE[8:10]:  # both notifications
+        factories.event(session, treaty.id, **data)
+    line = " · ".join(overview(session, treaty.id).key_dates)
+    assert line.endswith(
+        "RUS notified 1 Jul 2025 · IRN notified 2 Sep 2025 · Expected in force 2 Oct 2025"
+    )
+    factories.event(session, treaty.id, "entry_into_force", "2025-10-02")
+    assert overview(session, treaty.id).key_dates[-1] == "In force 2 Oct 2025"
+
+    announced = factories.agreement(session)
+    factories.event(session, announced.id, "announcement", "2024-01-15")
+    factories.event(session, announced.id, "signing", "2024-03~", status="expected")
+    assert overview(session, announced.id).key_dates == [
+        "Announced 15 Jan 2024",
+        "Signing expected about Mar 2024",
+    ]

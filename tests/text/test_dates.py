@@ -14,6 +14,7 @@ from tracker.text.dates import (
     _plain_bounds,
     parse_date_input,
     parse_edtf_date,
+    readable,
     to_jalali,
 )
 
@@ -101,3 +102,21 @@ def test_the_quick_path_for_plain_dates_agrees_with_the_edtf_parser(year, month,
         assert quick == expected, text
     else:  # and leaves the rest to the parser: invalid, or a season
         assert expected is None or 21 <= month <= 41, text
+
+
+@pytest.mark.parametrize(
+    ("edtf", "words"),
+    [
+        ("2025-01-17", "17 Jan 2025"),
+        ("2025-04", "Apr 2025"),
+        ("2025", "2025"),
+        ("2025-06~", "about Jun 2025"),
+        ("2024-07-21?", "21 Jul 2024?"),
+        ("2025-07-01/2025-07-30", "1 Jul 2025 – 30 Jul 2025"),
+        ("2025-07-01/..", "from 1 Jul 2025"),
+        ("2024-21", "2024-21"),  # a season: as written
+        (None, "undated"),
+    ],
+)
+def test_dates_read_as_words(edtf, words):
+    assert readable(edtf) == words

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from tests import factories
-from tracker.models import Agreement
+from tracker.models import Agreement, PrincipleStatement
 from tracker.services.agreements import delete_agreement
 
 
@@ -62,7 +62,7 @@ def test_the_agreement_page(viewer_web, session):
     ):
         assert label in html
     assert "<svg" in html and 'href="#event-' in html  # the timeline links marks to evidence rows
-    assert "History" in html and "create agreement" in html
+    assert "History" in html and "created the agreement" in html and "create agreement" not in html
     assert "Record a stage event" not in html  # a viewer sees no editing controls
 
 
@@ -142,3 +142,188 @@ def test_rule_made_reminders_show_on_the_dashboard(viewer_web, session):
         .split("</section>")[0]
     )
     assert "no signing on record after 90 days" in section and "overdue" in section
+
+
+def _text(html: str) -> str:
+    """The page's text as a reader sees it: tags dropped, white space collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" ,", ",")
+
+
+def _section(html: str, start: str, end: str = "</section>") -> str:
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_the_parties_table_shows_each_step_with_its_date_and_what_is_missing(
+    viewer_web, session, people
+):
+    treaty = factories.agreement(
+        session, title="Partnership", entry_into_force_rule={"days_after_last_notification": 30}
+    )
+    admin = people["admin"]
+    factories.event(session, treaty.id, "signing", "2025-01-17", place="Moscow", actor=admin)
+    for step, day, body, party in (
+        ("submitted", "2025-03-27", "", "RUS"),
+        ("lower_house", "2025-04-08", "State Duma", "RUS"),
+        ("upper_house", "2025-04-16", "Federation Council", "RUS"),
+        ("head_of_state", "2025-04-21", "", "RUS"),
+        ("lower_house", "2025-05-21", "Majlis", "IRN"),
+        ("constitutional_review", "2025-06-11", "Guardian Council", "IRN"),
+    ):
+        factories.event(
+            session, treaty.id, "ratification", day, step=step, party=party, body=body, actor=admin
+        )
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    text = _text(html)
+    assert "Signed 17 Jan 2025 in Moscow · RUS ratified 21 Apr 2025 · IRN in progress" in text
+    rus = _text(_section(html, 'id="ratification-RUS"', "</td>"))
+    assert "Ratified · ratified on 2025-04-21" in rus
+    for shown in (
+        "Submitted 2025-03-27",
+        "Lower house State Duma 2025-04-08",
+        "Upper house Federation Council 2025-04-16",
+        "Head of state 2025-04-21",
+    ):
+        assert shown in rus
+    irn = _text(_section(html, 'id="ratification-IRN"', "</td>"))
+    assert "In progress" in irn and "ratified on" not in irn
+    assert "Lower house Majlis 2025-05-21" in irn
+    assert "Constitutional review Guardian Council 2025-06-11" in irn
+    assert (
+        "Ratified once the head of state signs or the law is promulgated, or an instrument is "
+        "notified." in irn
+    )
+
+    factories.event(session, treaty.id, "ratification", "2025-06-20", party="IRN", actor=admin)
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    irn = _text(_section(html, 'id="ratification-IRN"', "</td>"))
+    assert "Ratified · ratified on 2025-06-20" in irn
+    assert "Ratification (no step given) 2025-06-20" in irn
+    assert "IRN ratified 20 Jun 2025" in _text(html)
+
+
+def test_claims_without_evidence_are_flagged_on_the_page_and_the_dashboard(viewer_web, session):
+    from tracker.services.events import retract_event
+    from tracker.services.principles import state_principle
+
+    treaty = factories.agreement(session, title="Unsourced accord")
+    report = factories.article(session, "The two sides signed the accord in Moscow.")
+    factories.event(
+        session,
+        treaty.id,
+        "signing",
+        "2025-01-17",
+        evidence=[{"article_id": report.id, "quote": "signed the accord"}],
+    )
+    bare = factories.event(session, treaty.id, "announcement", "2024-12-01")
+    gone = factories.event(session, treaty.id, "preparation", "2024-06")
+    retract_event(session, gone.id)  # a retracted claim counts for nothing, here too
+    # The forms refuse a statement with neither a quote nor a clause; older or imported data
+    # may still hold one, so it is made here as a row.
+    bare_statement = PrincipleStatement(agreement_id=treaty.id, principle_code="sovereignty")
+    session.add(bare_statement)
+    session.flush()
+    state_principle(session, treaty.id, {"principle": "un_charter", "clause": "Art. 1"})
+
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    attention = _section(html, 'id="needs-attention"')
+    assert "2 claims without evidence" in attention
+    assert f'href="#event-{bare.id}"' in attention and f"#event-{gone.id}" not in attention
+    assert f'href="#statement-{bare_statement.id}"' in attention
+    rows = {
+        int(event_id): row
+        for event_id, row in re.findall(r'<tr id="event-(\d+)"(.*?)</tr>', html, re.S)
+    }
+    assert "without evidence" in rows[bare.id]
+    assert "without evidence" not in rows[gone.id]
+    assert "flag-no-evidence" not in rows[min(rows)]  # the signing quotes its article
+
+    board = viewer_web.get("/").get_data(as_text=True)
+    section = _section(board, 'id="unsupported-title"')
+    assert re.search(r"\d+ claims? without evidence", section)
+    assert f'href="/agreements/{treaty.id}#needs-attention"' in section
+    assert "Unsourced accord</a> — 2 without evidence" in section
+
+
+def test_principles_appear_once_with_all_their_sources(viewer_web, session):
+    from tracker.services.principles import state_principle
+
+    treaty = factories.agreement(session)
+    first = factories.article(session, "Both respect the UN Charter.", outlet="First outlet")
+    second = factories.article(session, "They cited the UN Charter again.", outlet="Other outlet")
+    for article, quote in ((first, "respect the UN Charter"), (second, "cited the UN Charter")):
+        state_principle(
+            session,
+            treaty.id,
+            {"principle": "un_charter", "article_id": article.id, "quote": quote},
+        )
+    state_principle(session, treaty.id, {"principle": "un_charter", "clause": "Art. 1"})
+    state_principle(session, treaty.id, {"principle": "un_charter", "party": "RUS", "clause": "x"})
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    principles = _section(html, '<ul class="principles">', "</section>")
+    assert principles.count("Purposes and principles of the UN Charter") == 2  # both, and RUS
+    assert "Un charter" not in html
+    together = _text(principles.split("stated by RUS")[0])
+    for source in ("respect the UN Charter", "First outlet", "cited the UN Charter", "Art. 1"):
+        assert source in together
+
+
+def test_the_history_reads_as_sentences(viewer_web, session, people):
+    from tracker.services.events import retract_event
+
+    treaty = factories.agreement(session)
+    event = factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-04-08",
+        step="lower_house",
+        party="RUS",
+        actor=people["admin"],
+    )
+    retract_event(session, event.id, actor=people["editor"])
+    html = viewer_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
+    history = _text(_section(html, '<table class="history">', "</table>"))
+    assert "Admin recorded Ratification · lower house · RUS (2025-04-08)" in history
+    assert "Editor retracted Ratification · lower house · RUS (2025-04-08)" in history
+    assert "create stage event" not in history and "update stage event" not in history
+
+
+def test_dashboard_reminders_name_their_agreement(viewer_web, session):
+    from tracker.db import utcnow
+    from tracker.services.reminders import create_reminder
+
+    treaty = factories.agreement(session, title="Named pact")
+    create_reminder(
+        session,
+        {
+            "agreement_id": treaty.id,
+            "due": utcnow().date().isoformat(),
+            "reason": "Check the vote",
+        },
+    )
+    section = _section(viewer_web.get("/").get_data(as_text=True), 'id="reminders-title"')
+    assert f'href="/agreements/{treaty.id}" dir="auto">Named pact</a>' in section
+    assert "Named pact : Check the vote" in _text(section)
+
+
+def test_the_review_names_principles_by_their_vocabulary_label(editor_web, session):
+    from tests.web.conftest import csrf
+
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/evidence/new"
+    text = "طرفین بر احترام به حاکمیت، تمامیت ارضی و سایر اصول منشور سازمان ملل تأکید کردند."
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "text": text,
+            "outlet": "Jamaran",
+            "language": "",
+            "published": "2024-01-15",
+            "cites": "",
+        },
+    )
+    assert response.status_code == 302
+    html = editor_web.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="un_charter"' in html
+    assert "Purposes and principles of the UN Charter" in html and "Un charter" not in html

@@ -109,6 +109,7 @@ def agreement(d: AgreementDetail) -> dict[str, Any]:
     articles = {link.article_id for links in d.links.values() for link in links}
     return agreement_summary(d.row) | {
         "events": [_event(e, quotes(("event", e.id)), e.email) for e in d.events],
+        "parties_progress": [p.to_json() for p in d.progress],
         "principles": [
             _statement(s, s.labels.get("en") or s.principle_code, quotes(("statement", s.id)))
             for s in d.statements

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from tracker.models.vocab import AgreementKind, AgreementStatus, Stage
+from tracker.models.vocab import AgreementKind, AgreementStatus, RatificationState, Stage, Step
 from tracker.schemas.common import (
     LANGUAGE,
     PARTY_CODE,
@@ -109,8 +109,66 @@ class AgreementSummarySchema(OutputSchema):
     updated_at = fields.DateTime(required=True)
 
 
+class StepReachedSchema(OutputSchema):
+    step = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "enum": [s.value for s in Step],
+            "description": "null: a ratification claim that names no step",
+        },
+    )
+    body = fields.String(required=True, metadata={"description": 'e.g. "State Duma"'})
+    date = fields.String(required=True, allow_none=True, metadata={"description": "EDTF"})
+    event_id = fields.Integer(required=True)
+    conflict = fields.Boolean(
+        required=True,
+        metadata={"description": "Another claim about this step disagrees; none is preferred"},
+    )
+
+
+class PartyProgressSchema(OutputSchema):
+    party = fields.String(required=True, metadata={"description": "Party code"})
+    ratification = fields.String(
+        required=True, metadata={"enum": [s.value for s in RatificationState]}
+    )
+    steps = fields.List(
+        fields.Nested(StepReachedSchema),
+        required=True,
+        metadata={
+            "description": "The counted ratification claims of this party (reported or "
+            "confirmed; only the preferred one of a settled step), in the chain's order"
+        },
+    )
+    ratified_on = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "EDTF of the head of state's signature, promulgation or a "
+            "step-less ratification claim (the earliest); null if none"
+        },
+    )
+    notified_on = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "EDTF of the earliest notification; null if none"},
+    )
+    explanation = fields.String(
+        required=True,
+        metadata={"description": "The derived state in words, and what would move it on"},
+    )
+
+
 class AgreementSchema(AgreementSummarySchema):
     events = fields.List(fields.Nested(EventSchema), required=True)
+    parties_progress = fields.List(
+        fields.Nested(PartyProgressSchema),
+        required=True,
+        metadata={
+            "description": "Per party of the agreement, in its order: the ratification "
+            "steps reached with their dates"
+        },
+    )
     principles = fields.List(fields.Nested(StatementSchema), required=True)
     evidence_count = fields.Integer(
         required=True, metadata={"description": "Distinct articles cited"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -24,10 +24,18 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.models.vocab import HAPPENED, LIFECYCLE, AgreementKind, Stage
+from tracker.models.vocab import HAPPENED, LIFECYCLE, AgreementKind, EventStatus, Stage
 from tracker.services import audit, checks, fetch, state, transactional
 from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
+from tracker.services.lifecycle import (
+    STALLED_AFTER_DAYS,
+    KeyDate,
+    Lifecycle,
+    PartyProgress,
+    key_dates,
+    party_progress,
+    status_on,
+)
 from tracker.services.parties import check_codes, resolve_names
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
@@ -322,6 +330,32 @@ def lifecycle(
 
 
 @dataclass(frozen=True)
+class PrincipleGroup:
+    """A principle as one stating party (or the parties together) states it, with every
+    statement that records it: each statement's quotes and clauses are its sources."""
+
+    code: str
+    labels: dict[str, str]
+    party_code: str | None
+    statements: list[PrincipleStatement]
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.code
+
+
+def group_statements(statements: Sequence[PrincipleStatement]) -> list[PrincipleGroup]:
+    """One group per (principle, stating party), in the order each was first recorded."""
+    groups: dict[tuple[str, str | None], PrincipleGroup] = {}
+    for statement in sorted(statements, key=lambda s: s.id):
+        key = (statement.principle_code, statement.party_code)
+        if key not in groups:
+            labels = statement.principle.labels if statement.principle else {}
+            groups[key] = PrincipleGroup(key[0], labels or {}, key[1], [])
+        groups[key].statements.append(statement)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
 class Overview:
     """One agreement as a researcher reads it: the record and what is derived from it."""
 
@@ -329,6 +363,19 @@ class Overview:
     lifecycle: Lifecycle
     events: list[StageEvent]
     statements: list[PrincipleStatement]
+    # Per party: the ratification steps reached, their dates, the state in words.
+    progress: list[PartyProgress] = field(default_factory=list)
+    # The key dates in one line (parts to join with " · ").
+    key_dates: list[KeyDate] = field(default_factory=list)
+    # Claims (not retracted) with no evidence quoted; statements with neither a quote nor a
+    # clause of the text.
+    unsupported_events: list[int] = field(default_factory=list)
+    unsupported_statements: list[int] = field(default_factory=list)
+    principles: list[PrincipleGroup] = field(default_factory=list)
+
+    @property
+    def unsupported_count(self) -> int:
+        return len(self.unsupported_events) + len(self.unsupported_statements)
 
 
 def overview(session: Session, agreement_id: int, *, today: date | None = None) -> Overview:
@@ -351,7 +398,29 @@ def overview(session: Session, agreement_id: int, *, today: date | None = None) 
         key=lambda e: (e.date_earliest or date.max, e.id),
     )
     statements = [s for s in agreement.statements if not s.is_deleted]
-    return Overview(agreement, lifecycle(session, agreement, today=today), events, statements)
+    life = lifecycle(session, agreement, today=today)
+    progress = party_progress(
+        agreement.party_codes,
+        events,
+        cached={
+            "counted_event_ids": life.counted_event_ids,
+            "conflicts": life.conflicts,
+            "ratification": life.ratification,
+        },
+    )
+    return Overview(
+        agreement,
+        life,
+        events,
+        statements,
+        progress=progress,
+        key_dates=key_dates(events, life, progress),
+        unsupported_events=[
+            e.id for e in events if e.status != EventStatus.RETRACTED and not e.evidence
+        ],
+        unsupported_statements=[s.id for s in statements if not s.evidence and not s.clause],
+        principles=group_statements(statements),
+    )
 
 
 @dataclass(frozen=True)
@@ -719,6 +788,7 @@ class AgreementDetail:
     events: list[Any]
     statements: list[Any]
     links: dict[tuple[str, int], list[Any]]
+    progress: list[PartyProgress] = field(default_factory=list)
 
 
 def detail(
@@ -762,7 +832,12 @@ def detail(
         for link in found:
             owner = ("event", link.event_id) if link.event_id else ("statement", link.statement_id)
             links.setdefault(owner, []).append(link)
-    return AgreementDetail(row, one.version, events, statements, links)
+    progress = party_progress(
+        [code for code, _ in row.parties],
+        events,
+        cached=row.derived,
+    )
+    return AgreementDetail(row, one.version, events, statements, links, progress)
 
 
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
@@ -786,3 +861,55 @@ def topics_in_use(session: Session, *, limit: int = 500) -> list[str]:
     """The topics agreements have, alphabetically (for the list's suggestions)."""
     query = select(_AT.c.topic).distinct().order_by(_AT.c.topic).limit(limit)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Claims without evidence across agreements: how many in all, and where (most first)."""
+
+    total: int
+    agreements: list[tuple[int, str, int]]  # (id, title, how many)
+
+
+def unsupported_claims(session: Session, *, limit: int = 20) -> Unsupported:
+    """Stage events (not retracted) with no evidence quoted, and principle statements with
+    neither a quote nor a clause, on agreements not deleted (two grouped queries)."""
+    live = (Agreement.deleted_at.is_(None),)
+    events = (
+        select(StageEvent.agreement_id, func.count())
+        .join(Agreement, Agreement.id == StageEvent.agreement_id)
+        .where(
+            *live,
+            StageEvent.deleted_at.is_(None),
+            StageEvent.status != EventStatus.RETRACTED.value,
+            ~exists().where(EvidenceLink.event_id == StageEvent.id),
+        )
+        .group_by(StageEvent.agreement_id)
+    )
+    statements = (
+        select(PrincipleStatement.agreement_id, func.count())
+        .join(Agreement, Agreement.id == PrincipleStatement.agreement_id)
+        .where(
+            *live,
+            PrincipleStatement.deleted_at.is_(None),
+            PrincipleStatement.clause == "",
+            ~exists().where(EvidenceLink.statement_id == PrincipleStatement.id),
+        )
+        .group_by(PrincipleStatement.agreement_id)
+    )
+    counts: dict[int, int] = {}
+    for query in (events, statements):
+        for agreement_id, count in session.execute(query):
+            counts[agreement_id] = counts.get(agreement_id, 0) + count
+    worst = sorted(counts, key=lambda i: (-counts[i], i))[:limit]
+    names = titles(session, worst)
+    return Unsupported(sum(counts.values()), [(i, names.get(i, ""), counts[i]) for i in worst])
+
+
+def titles(session: Session, agreement_ids: Iterable[int]) -> dict[int, str]:
+    """The title of each of these agreements, by id (one query)."""
+    ids = sorted(set(agreement_ids))
+    if not ids:
+        return {}
+    query = select(Agreement.id, Agreement.title).where(Agreement.id.in_(ids))
+    return {agreement_id: title for agreement_id, title in session.execute(query)}

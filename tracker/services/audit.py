@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.models import AuditEntry, User
+from tracker.models import AuditEntry, Principle, Reminder, User
 
 # Never copied into the log: the log is readable by more people than the secrets are.
 SECRET_COLUMNS = {"password_hash", "token_hash", "feed_token_hash"}
@@ -123,3 +124,155 @@ def system_row(
         "before": before,
         "after": {k: v.isoformat() if isinstance(v, date) else v for k, v in after.items()},
     }
+
+
+# --- The history as sentences ------------------------------------------------------------
+
+# Columns that change with every write and say nothing to a reader.
+_NOISE = {"updated_at", "version", "search_text", "created_at", "computed_at"}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change of an agreement's history, as a sentence a researcher reads."""
+
+    at: datetime
+    who: str
+    sentence: str  # begins with `who`: "Admin recorded Ratification · lower house · RUS (…)"
+    entry: AuditEntry
+
+
+def _who(entry: AuditEntry) -> str:
+    if entry.user is not None:
+        return entry.user.display_name or entry.user.email
+    actor = entry.actor or "system"
+    return actor if "@" in actor else f"The {actor}"
+
+
+def _changed(entry: AuditEntry) -> list[str]:
+    before, after = entry.before or {}, entry.after or {}
+    return [
+        key.removesuffix("_code").replace("_", " ")
+        for key, value in after.items()
+        if key not in _NOISE and key in before and before.get(key) != value
+    ]
+
+
+def claim_words(values: dict[str, Any]) -> str:
+    """A claim as a reader names it: "Ratification · lower house · RUS (2025-04-08)"."""
+    parts = [str(values.get("stage") or "claim").replace("_", " ").capitalize()]
+    if values.get("step"):
+        parts.append(str(values["step"]).replace("_", " "))
+    if values.get("party_code"):
+        parts.append(str(values["party_code"]))
+    return " · ".join(parts) + f" ({values.get('date') or 'undated'})"
+
+
+def _event_sentence(entry: AuditEntry) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    what = claim_words(after or before)
+    if entry.action == "create":
+        status = after.get("status")
+        return f"recorded {what}" + (f" as {status}" if status and status != "reported" else "")
+    if entry.action == "update":
+        if after.get("status") != before.get("status") and after.get("status") == "retracted":
+            return f"retracted {what}"
+        if after.get("preferred") and not before.get("preferred"):
+            return f"preferred {what} over the claims that disagree with it"
+        if before.get("preferred") and not after.get("preferred"):
+            return f"set {what} aside: another claim is preferred"
+        changed = _changed(entry)
+        return f"amended {what}" + (f" ({', '.join(changed)})" if changed else "")
+    return f"{_past(entry.action)} {what}"
+
+
+def _past(action: str) -> str:
+    return {
+        "create": "created",
+        "update": "changed",
+        "delete": "deleted",
+        "restore": "restored",
+    }.get(action, f"{action}ed" if not action.endswith("e") else f"{action}d")
+
+
+def _reminder_sentence(entry: AuditEntry, reasons: dict[str, str]) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    reason = after.get("reason") or before.get("reason") or reasons.get(entry.entity_id, "")
+    what = f"the reminder “{reason}”" if reason else "a reminder"
+    if entry.action == "create":
+        due = f" (due {after['due']})" if after.get("due") else ""
+        return f"set {what}{due}"
+    status, was = after.get("status"), before.get("status")
+    if entry.action == "update" and status and status != was:
+        if status == "done":
+            note = after.get("closed_note")
+            return f"closed {what}" + (f": {note}" if note else "")
+        if status == "snoozed":
+            until = after.get("snoozed_until")
+            return f"snoozed {what}" + (f" until {until}" if until else "")
+        if status == "dismissed":
+            return f"dismissed {what}"
+        if status == "open":
+            return f"reopened {what}"
+    changed = _changed(entry)
+    return f"{_past(entry.action)} {what}" + (f" ({', '.join(changed)})" if changed else "")
+
+
+def _agreement_sentence(entry: AuditEntry) -> str:
+    if entry.action == "update":
+        changed = _changed(entry)
+        return "edited the agreement" + (f" ({', '.join(changed)})" if changed else "")
+    return f"{_past(entry.action)} the agreement"
+
+
+def _statement_sentence(entry: AuditEntry, labels: dict[str, str]) -> str:
+    values = entry.after or entry.before or {}
+    code = values.get("principle_code") or ""
+    label = labels.get(code) or code.replace("_", " ")
+    party = values.get("party_code")
+    by = f" for {party}" if party else " for the parties together"
+    where = f" in {values['clause']}" if values.get("clause") else ""
+    verb = "stated" if entry.action == "create" else _past(entry.action)
+    return f"{verb} the principle “{label}”{by}{where}"
+
+
+def describe(session: Session, entries: list[AuditEntry]) -> list[HistoryLine]:
+    """Each entry as a sentence (two small queries at most: principle labels, reminder
+    reasons the rules' entries leave out)."""
+    labels: dict[str, str] = {}
+    if any(e.entity == "principle_statement" for e in entries):
+        labels = {
+            code: (names or {}).get("en") or code
+            for code, names in session.execute(select(Principle.code, Principle.labels))
+        }
+    missing = [
+        int(e.entity_id)
+        for e in entries
+        if e.entity == "reminder"
+        and e.entity_id.isdigit()
+        and not (e.after or {}).get("reason")
+        and not (e.before or {}).get("reason")
+    ]
+    reasons: dict[str, str] = {}
+    if missing:
+        reasons = {
+            str(i): reason
+            for i, reason in session.execute(
+                select(Reminder.id, Reminder.reason).where(Reminder.id.in_(missing))
+            )
+        }
+    lines = []
+    for entry in entries:
+        if entry.entity == "stage_event":
+            sentence = _event_sentence(entry)
+        elif entry.entity == "agreement":
+            sentence = _agreement_sentence(entry)
+        elif entry.entity == "reminder":
+            sentence = _reminder_sentence(entry, reasons)
+        elif entry.entity == "principle_statement":
+            sentence = _statement_sentence(entry, labels)
+        else:
+            sentence = f"{_past(entry.action)} {entry.entity.replace('_', ' ')} {entry.entity_id}"
+        who = _who(entry)
+        lines.append(HistoryLine(entry.at, who, f"{who} {sentence}", entry))
+    return lines

@@ -9,7 +9,7 @@ what looks wrong is reported as a flag for the researcher.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -24,7 +24,7 @@ from tracker.models.vocab import (
     Stage,
     Step,
 )
-from tracker.text.dates import span_to_edtf
+from tracker.text.dates import readable, span_to_edtf
 
 STALLED_AFTER_DAYS = 180
 
@@ -187,25 +187,7 @@ def derive(
 ) -> Lifecycle:
     """Derive the lifecycle from the claims as recorded on `today` (see SPEC §2)."""
     events = [e for e in events if e.status != EventStatus.RETRACTED]
-    claims = [e for e in events if e.status != EventStatus.EXPECTED]
-    happened = [e for e in claims if e.status in HAPPENED]
-
-    # Conflicts: claims about the same stage/step/party that disagree, until one is preferred.
-    groups: dict[tuple[str, str | None, str | None], list[EventLike]] = defaultdict(list)
-    for event in claims:
-        groups[_key(event)].append(event)
-    conflicts: list[list[int]] = []
-    settled: dict[tuple[str, str | None, str | None], EventLike] = {}
-    for key, members in groups.items():
-        preferred = [e for e in members if e.preferred]
-        if preferred:
-            settled[key] = preferred[0]
-        elif any(_differ(a, b) for i, a in enumerate(members) for b in members[i + 1 :]):
-            conflicts.append(sorted(e.id for e in members))
-    conflicts.sort()
-
-    # A settled step counts only through its preferred claim.
-    counted = [e for e in happened if _key(e) not in settled or settled[_key(e)] is e]
+    conflicts, counted = _count(events)
     stages_seen = {e.stage for e in counted}
     current = next((s.value for s in reversed(LIFECYCLE) if s in stages_seen), None)
 
@@ -261,6 +243,31 @@ def derive(
         last_activity=last_activity,
         counted_event_ids=sorted(e.id for e in counted),
     )
+
+
+def _count(events: list[EventLike]) -> tuple[list[list[int]], list[EventLike]]:
+    """The conflicts among these (unretracted) claims, and the claims that count.
+
+    Reported and confirmed claims count; of claims about the same stage/step/party, once one
+    is preferred only that one does. Claims that disagree, until one is preferred, conflict.
+    """
+    claims = [e for e in events if e.status != EventStatus.EXPECTED]
+    happened = [e for e in claims if e.status in HAPPENED]
+    groups: dict[tuple[str, str | None, str | None], list[EventLike]] = defaultdict(list)
+    for event in claims:
+        groups[_key(event)].append(event)
+    conflicts: list[list[int]] = []
+    settled: dict[tuple[str, str | None, str | None], EventLike] = {}
+    for key, members in groups.items():
+        preferred = [e for e in members if e.preferred]
+        if preferred:
+            settled[key] = preferred[0]
+        elif any(_differ(a, b) for i, a in enumerate(members) for b in members[i + 1 :]):
+            conflicts.append(sorted(e.id for e in members))
+    conflicts.sort()
+    # A settled step counts only through its preferred claim.
+    counted = [e for e in happened if _key(e) not in settled or settled[_key(e)] is e]
+    return conflicts, counted
 
 
 def _ratification(party_codes: Sequence[str], counted: list[EventLike]) -> dict[str, str]:
@@ -454,3 +461,227 @@ def _last_activity(
     if not days and created_on:
         days.append(created_on)
     return max(days) if days else None
+
+
+# --- Per-party progress and the agreement's key dates, in words -------------------------
+
+# Where a step-less ratification claim sits in a party's chain: it ratifies, so after the
+# steps that lead there and before the instrument is notified.
+_CHAIN_RANK: dict[str | None, float] = {step.value: i for i, step in enumerate(Step)}
+_CHAIN_RANK[None] = _CHAIN_RANK[Step.PROMULGATION.value] + 0.5
+_NEXT_FOR = {
+    RatificationState.IN_PROGRESS: (
+        "Ratified once the head of state signs or the law is promulgated, or an instrument "
+        "is notified."
+    ),
+    RatificationState.RATIFIED: (
+        "Notified once its instrument is deposited, exchanged or notified."
+    ),
+}
+
+
+def step_words(step: str | None, body: str = "") -> str:
+    """lower_house, "State Duma" -> "lower house (State Duma)"; no step: "ratification"."""
+    words = (step or "ratification").replace("_", " ")
+    body = " ".join((body or "").split())
+    return f"{words} ({body})" if body else words
+
+
+@dataclass(frozen=True)
+class StepReached:
+    """One counted claim of a party's ratification chain."""
+
+    step: str | None  # None: a ratification claim that names no step
+    body: str
+    date: str | None  # EDTF
+    event_id: int
+    conflict: bool = False  # another claim about the same step disagrees, none preferred
+
+    @property
+    def words(self) -> str:
+        return step_words(self.step, self.body)
+
+
+@dataclass(frozen=True)
+class PartyProgress:
+    """A party's ratification as the researcher reads it: the steps reached with their dates
+    (chain order), when it ratified and notified, and its derived state in words."""
+
+    party: str
+    ratification: str
+    steps: tuple[StepReached, ...]
+    ratified_on: str | None
+    notified_on: str | None
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "party": self.party,
+            "ratification": self.ratification,
+            "steps": [
+                {
+                    "step": s.step,
+                    "body": s.body,
+                    "date": s.date,
+                    "event_id": s.event_id,
+                    "conflict": s.conflict,
+                }
+                for s in self.steps
+            ],
+            "ratified_on": self.ratified_on,
+            "notified_on": self.notified_on,
+            "explanation": self.explanation,
+        }
+
+
+def _earliest(claims: list[EventLike]) -> EventLike | None:
+    return min(claims, key=lambda e: (e.date_earliest or date.max, e.id)) if claims else None
+
+
+def party_progress(
+    party_codes: Sequence[str],
+    events: Iterable[EventLike],
+    *,
+    cached: Mapping[str, Any] | None = None,
+) -> list[PartyProgress]:
+    """Per party of the agreement, the ratification steps reached and their dates.
+
+    Counts claims exactly as `derive` does (reported or confirmed, only the preferred one of
+    a settled step), so each party's state here is its `ratification` state there. Given
+    what a Lifecycle derived from these same events holds (`cached`: its counted_event_ids,
+    conflicts and ratification, as the lifecycle cache stores them), it takes them as they
+    are instead of working them out again.
+    """
+    if cached is not None:
+        ids = set(cached["counted_event_ids"])
+        counted = [e for e in events if e.id in ids]
+        conflicts = cached["conflicts"]
+        states = cached["ratification"]
+    else:
+        conflicts, counted = _count([e for e in events if e.status != EventStatus.RETRACTED])
+        states = _ratification(party_codes, counted)
+    conflicted = {i for group in conflicts for i in group}
+    ratifications = [e for e in counted if e.stage == Stage.RATIFICATION]
+    out = []
+    for code in party_codes:
+        chain = sorted(
+            (e for e in ratifications if e.party_code == code),
+            key=lambda e: (_CHAIN_RANK.get(e.step, 99), e.date_earliest or date.max, e.id),
+        )
+        steps = tuple(
+            StepReached(e.step, " ".join((e.body or "").split()), e.date, e.id, e.id in conflicted)
+            for e in chain
+        )
+        ratifying = _earliest([e for e in chain if e.step in _RATIFIED_STEPS])
+        notifying = _earliest([e for e in chain if e.step == Step.NOTIFICATION])
+        state = RatificationState(states.get(code, RatificationState.NOT_STARTED.value))
+        out.append(
+            PartyProgress(
+                party=code,
+                ratification=state.value,
+                steps=steps,
+                ratified_on=ratifying.date if ratifying else None,
+                notified_on=notifying.date if notifying else None,
+                explanation=_explain(state, chain, ratifying, notifying),
+            )
+        )
+    return out
+
+
+def _explain(
+    state: RatificationState,
+    chain: list[EventLike],
+    ratifying: EventLike | None,
+    notifying: EventLike | None,
+) -> str:
+    if state == RatificationState.NOT_STARTED:
+        return "No ratification step is on record yet."
+    if state == RatificationState.IN_PROGRESS:
+        furthest = chain[-1]
+        return (
+            f"In progress: the furthest step on record is the "
+            f"{step_words(furthest.step, furthest.body)}, {furthest.date or 'undated'}. "
+            + _NEXT_FOR[state]
+        )
+    if state == RatificationState.RATIFIED and ratifying is not None:
+        how = (
+            "a ratification reported without its step"
+            if ratifying.step is None
+            else step_words(ratifying.step, ratifying.body)
+        )
+        return f"Ratified on {ratifying.date or 'an unknown day'} ({how}). " + _NEXT_FOR[state]
+    assert notifying is not None
+    return (
+        f"Notified on {notifying.date or 'an unknown day'}: its instrument is deposited, "
+        "exchanged or notified."
+    )
+
+
+_EXIT_WORDS = {
+    Stage.SUSPENSION: "Suspended",
+    Stage.WITHDRAWAL: "Withdrawal",
+    Stage.TERMINATION: "Terminated",
+}
+
+
+class KeyDate(str):
+    """One part of the key-dates line: its words in English with the date read in the
+    Gregorian calendar (so it joins and compares as a string), and its pieces (`before`,
+    the EDTF `date` or None, `after`) so a page can show the date in the reader's calendar."""
+
+    before: str
+    date: str | None
+    after: str
+
+    def __new__(cls, before: str, edtf: str | None = None, after: str = "") -> KeyDate:
+        words = f"{before} {readable(edtf)}{after}" if edtf is not None else before + after
+        part = super().__new__(cls, words)
+        part.before, part.date, part.after = before, edtf, after
+        return part
+
+
+def key_dates(
+    events: Iterable[EventLike], life: Lifecycle, progress: Sequence[PartyProgress]
+) -> list[KeyDate]:
+    """The agreement's story in one line, as parts to join with " · ": signed (or announced),
+    each party's ratification, in force (or expected in force), exits."""
+    live = [e for e in events if e.status != EventStatus.RETRACTED]
+    _, counted = _count(live)
+    by_stage: dict[str, list[EventLike]] = defaultdict(list)
+    for event in counted:
+        by_stage[event.stage].append(event)
+    parts: list[KeyDate] = []
+    signing = _earliest([e for e in by_stage[Stage.SIGNING] if not e.party_code]) or _earliest(
+        by_stage[Stage.SIGNING]
+    )
+    if signing is not None:
+        place = " ".join((signing.place or "").split())
+        parts.append(KeyDate("Signed", signing.date, f" in {place}" if place else ""))
+    elif announced := _earliest(by_stage[Stage.ANNOUNCEMENT]):
+        parts.append(KeyDate("Announced", announced.date))
+    elif prepared := _earliest(by_stage[Stage.PREPARATION]):
+        parts.append(KeyDate("In preparation since", prepared.date))
+    if signing is not None or by_stage[Stage.RATIFICATION]:
+        for party in progress:
+            state = party.ratification
+            if state == RatificationState.NOTIFIED:
+                parts.append(KeyDate(f"{party.party} notified", party.notified_on))
+            elif state == RatificationState.RATIFIED:
+                parts.append(KeyDate(f"{party.party} ratified", party.ratified_on))
+            else:
+                parts.append(KeyDate(f"{party.party} {state.replace('_', ' ')}"))
+    in_force = _earliest(by_stage[Stage.ENTRY_INTO_FORCE])
+    nxt = life.next_expected
+    if in_force is not None:
+        parts.append(KeyDate("In force", in_force.date))
+    elif nxt and nxt.date and nxt.stage == Stage.ENTRY_INTO_FORCE:
+        parts.append(KeyDate("Expected in force", nxt.date))
+    elif nxt and nxt.date:
+        what = step_words(nxt.step) if nxt.step else nxt.stage.replace("_", " ")
+        party = f" ({nxt.party})" if nxt.party else ""
+        parts.append(KeyDate(f"{what.capitalize()}{party} expected", nxt.date))
+    for stage, words in _EXIT_WORDS.items():
+        for event in sorted(by_stage[stage], key=lambda e: (e.date_earliest or date.max, e.id)):
+            who = f" by {event.party_code}" if event.party_code else ""
+            parts.append(KeyDate(f"{words}{who}", event.date))
+    return parts

@@ -119,6 +119,21 @@ def _agreement_titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
     )
 
 
+def event_line(event: StageEvent) -> str:
+    """A claim as the digest lists it: stage, step, body, place, party, date and status —
+    "Ratification — lower house (State Duma), RUS, 2025-04-08, confirmed"."""
+    what = event.stage.replace("_", " ").capitalize()
+    if event.step:
+        what += f" — {event.step.replace('_', ' ')}"
+    body, place = " ".join(event.body.split()), " ".join(event.place.split())
+    if body:
+        what += f" ({body})"
+    if place:
+        what += f" in {place}"
+    parts = [what, event.party_code or "", event.date or "undated", event.status]
+    return ", ".join(p for p in parts if p)
+
+
 def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> Facts:
     """Every item of the week for subscribers of `window.tz` (about ten queries)."""
     facts = Facts(window)
@@ -136,13 +151,11 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
         .order_by(StageEvent.date_earliest, StageEvent.id)
     ).all()
     for event, title in events:
-        what = (event.step or event.stage).replace("_", " ").capitalize()
-        party = f" ({event.party_code})" if event.party_code else ""
         facts.items["events"].append(
             {
                 "agreements": [event.agreement_id],
                 "agreement": title,
-                "text": f"{what}{party}, {event.date or 'undated'}, {event.status}",
+                "text": event_line(event),
                 "url": f"{base_url}/agreements/{event.agreement_id}#event-{event.id}",
             }
         )

@@ -173,6 +173,40 @@ def describe_span(earliest: date | None, latest: date | None) -> str:
     return "undated"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _readable_one(text: str) -> str:
+    approximate = "~" in text or "%" in text
+    uncertain = "?" in text or "%" in text
+    core = text.rstrip("~?%")
+    match = _PLAIN.match(core)
+    if not match or core.startswith("-"):
+        return text
+    year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        return text
+    words = year if not month else f"{_MONTHS[int(month) - 1]} {year}"
+    if day:
+        words = f"{int(day)} {words}"
+    return ("about " if approximate else "") + words + ("?" if uncertain else "")
+
+
+def readable(text: str | None) -> str:
+    """An EDTF date for reading: 2025-01-17 -> 17 Jan 2025, 2025-06~ -> about Jun 2025,
+    2025-07-01/2025-07-30 -> 1 Jul 2025 – 30 Jul 2025; anything else as written."""
+    if not text:
+        return "undated"
+    if "/" in text:
+        start, _, end = text.partition("/")
+        if start in _OPEN:
+            return f"by {_readable_one(end)}"
+        if end in _OPEN:
+            return f"from {_readable_one(start)}"
+        return f"{_readable_one(start)} – {_readable_one(end)}"
+    return _readable_one(text)
+
+
 def span_to_edtf(earliest: date, latest: date) -> str:
     """The EDTF for a span of days: a day, or an interval."""
     if earliest == latest:

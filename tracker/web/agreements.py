@@ -140,7 +140,7 @@ def detail(agreement_id: int) -> str:
         "agreements/detail.html",
         view=view,
         timeline=timeline.build(view),
-        history=audit.history(get_session(), agreement_id, limit=50),
+        history=audit.describe(get_session(), audit.history(get_session(), agreement_id, limit=50)),
         button_form=ButtonForm(),
     )
 

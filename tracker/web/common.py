@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, abort, has_request_context, request
+from flask import Flask, abort, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
+from tracker.db import get_session
+from tracker.services import principles
 from tracker.services.errors import ValidationError
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments
@@ -199,8 +201,21 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("label")
     def label(value: Any) -> str:
-        """preparation -> Preparation, entry_into_force -> Entry into force."""
+        """preparation -> Preparation, entry_into_force -> Entry into force.
+
+        For the closed vocabularies of stages, steps, statuses and kinds only: a principle's
+        code is no label ("Un charter"); the `principle` filter gives the vocabulary's.
+        """
         return str(value or "").replace("_", " ").capitalize()
+
+    @app.template_filter("principle")
+    def principle(code: Any, language: str = "en") -> str:
+        """un_charter -> "Purposes and principles of the UN Charter" (the vocabulary's label;
+        read once a request)."""
+        if "principle_labels" not in g:
+            g.principle_labels = {p.code: p.labels for p in principles.vocabulary(get_session())}
+        labels = g.principle_labels.get(str(code)) or {}
+        return labels.get(language) or labels.get("en") or label(code)
 
 
 def refuse_nul() -> None:

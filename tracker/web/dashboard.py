@@ -1,4 +1,5 @@
-"""The dashboard: agreements by stage, my reminders, recent evidence, open conflicts."""
+"""The dashboard: agreements by stage, my reminders, recent evidence, open conflicts, claims
+without evidence."""
 
 from __future__ import annotations
 
@@ -43,5 +44,7 @@ def index() -> str:
         reminders=mine,
         recent=recent,
         conflicts=agreements.with_conflicts(session),
+        unsupported=agreements.unsupported_claims(session),
+        reminder_titles=agreements.titles(session, (r.agreement_id for r in mine)),
         today=utcnow().date(),
     )
