@@ -177,6 +177,8 @@ def _event_sentence(entry: AuditEntry) -> str:
     if entry.action == "update":
         if after.get("status") != before.get("status") and after.get("status") == "retracted":
             return f"retracted {what}"
+        if before.get("status") == "retracted" and after.get("status") not in (None, "retracted"):
+            return f"undid the retraction of {what} (now {after['status']})"
         if after.get("preferred") and not before.get("preferred"):
             return f"preferred {what} over the claims that disagree with it"
         if before.get("preferred") and not after.get("preferred"):
