@@ -461,7 +461,9 @@ def test_retract_asks_first_then_offers_undo(editor_web, session):
     assert session.get(StageEvent, event.id).status == "confirmed"  # as it was before
     html = editor_web.get(page).get_data(as_text=True)
     assert "retracted-claims" not in html
-    assert re.search(r"undid the retraction of [^\n]*\(now confirmed\)", re.sub(r"<[^>]+>", "", html))
+    assert re.search(
+        r"undid the retraction of [^\n]*\(now confirmed\)", re.sub(r"<[^>]+>", "", html)
+    )
     # Undoing twice says so, and changes nothing.
     response = editor_web.post(
         f"/events/{event.id}/undo-retract",
