@@ -128,6 +128,9 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
 
 # A one-word Russian name ending in a consonant takes case endings.
 _DECLINABLE = re.compile(r"^[а-я]{3,}[бвгджзйклмнпрстфхцчшщ]$")
+_DECLINABLE_A = re.compile(r"^[а-я]{4,}[ая]$")
+# Names that are common words first: Того (Togo) is "of that".
+_NOT_NAMES = {"того"}
 
 
 @dataclass(frozen=True)
@@ -142,11 +145,13 @@ class PartyMatcher:
         clashes: set[str] = set()
         for code, alias in aliases:
             key = normalise(alias)
-            if len(key) < 3:
+            if len(key) < 3 or key in _NOT_NAMES:
                 continue  # two letters are words more often than parties
             keys = [key]
             if _DECLINABLE.match(key):
                 keys.append(key + "*")  # Вьетнам: Вьетнама, Вьетнамом, Вьетнаму
+            elif _DECLINABLE_A.match(key):
+                keys.append(key[:-1] + "*")  # Мьянма: Мьянмы, Мьянмой
             for key in keys:
                 if key in codes and codes[key] != code:
                     clashes.add(key)
@@ -476,6 +481,8 @@ _BEFORE_REACH = 90
 _AFTER_REACH = 60
 # A date this close to a reporting verb is the date of the saying.
 _SAID_REACH = 15
+# A date about as near (in characters) to two claims of a sentence is in doubt.
+_DATE_MARGIN = 8
 
 # Confidence of a suggestion (see docs/extraction.md).
 _CONFIDENT = 0.9
@@ -483,6 +490,7 @@ _WEAK = 0.65
 _BACKGROUND = 0.45
 _FORECAST = 0.6
 _NO_PARTY = 0.6
+_DOUBT = 0.7
 _FROM_ARTICLE = 0.05
 _FROM_EARLIER = 0.1
 _NO_STEP = 0.05
@@ -502,6 +510,8 @@ class _Claim:
     status: str = "reported"
     background: bool = False
     date: Span | None = None
+    status_doubt: bool = False  # a future marker before another claim too
+    date_doubt: bool = False  # another claim is about as near to the date
 
 
 @dataclass
@@ -513,29 +523,45 @@ class _Sentence:
     spans: dict[str, list[Span]]
 
 
-def _foretold(claim: _Claim, sentence: _Sentence, others: list[tuple[int, int]]) -> bool:
-    """A marker of the future, an obligation, an expectation or a condition ("will",
-    "must", «باید», «ожидается», «من المتوقع», "if") shortly before the claim with no other
-    claim between, or the claim's verb is itself a future form (вступит, ратифицирует), or
-    a Persian auxiliary after it in the same clause (تصویب خواهد شد)."""
+def _foretold(
+    claim: _Claim, sentence: _Sentence, others: list[tuple[int, int]]
+) -> tuple[bool, bool]:
+    """Whether the claim is expected, and whether that reading is in doubt.
+
+    Expected: a marker of the future, an obligation, an expectation, a condition or a
+    negation ("will", "must", "not yet", «باید», «ожидается», «من المتوقع», "if") shortly
+    before the claim, or the claim's verb is itself a future form (вступит, ратифицирует),
+    or a Persian auxiliary or a Russian «запланировано» after it in the same clause, or the
+    claim is a purpose ("for ratification"). A marker before another claim of the sentence
+    governs that one, not a past-tense verb after it ("will enter into force 30 days after
+    they exchanged notifications"); a verb whose tense cannot be seen (an Arabic or Persian
+    noun) stays under the marker, in doubt.
+    """
     if claim.stage not in _FORETOLD:
-        return False
+        return False, False
+    folded = sentence.spans["_text"]
     start, end = claim.extent
-    if _PURPOSE.search(sentence.spans["_text"], max(0, start - 12), start):
-        return True
+    if _PURPOSE.search(folded, max(0, start - 12), start):
+        return True, False
+    doubt = False
     for marker in sentence.spans["expected"]:
         if not start - _BEFORE_REACH <= marker.start <= end:
             continue
         if marker.start < start and any(marker.end <= o[0] < start for o in others):
-            continue  # that marker governs a claim in between
-        return True
-    folded_gap = sentence.spans["_text"]
+            if _PAST.match(folded, claim.quote.start, claim.quote.end):
+                continue  # that marker governs the claim in between
+            doubt = True
+        return True, doubt
     for marker in sentence.spans["expected_after"]:
         if 0 <= marker.start - end <= _AFTER_REACH and not re.search(
-            r"[,.;:]", folded_gap[end : marker.start]
+            r"[,.;:]", folded[end : marker.start]
         ):
-            return True
-    return False
+            return True, False
+    return False, False
+
+
+# The first word of a verb in the past tense, where the tense shows: English and Russian.
+_PAST = re.compile(r"\w+(?:ed|ли|ла|ло|л|лись|лась|лся)(?!\w)")
 
 
 _PURPOSE = re.compile(r"(?<!\w)(?:for|для|برای|بهمنظور|به منظور|من اجل)\s+$")
@@ -769,7 +795,8 @@ def extract(
         extents = [c.extent for c in found]
         for claim in found:
             others = [e for e in extents if e != claim.extent]
-            claim.status = "expected" if _foretold(claim, sentence, others) else "reported"
+            expected, claim.status_doubt = _foretold(claim, sentence, others)
+            claim.status = "expected" if expected else "reported"
             if claim.step in _PER_PARTY and claim.party is None and last_party:
                 claim.party, claim.from_earlier = last_party, True
             if claim.step in _PER_PARTY and claim.party and not claim.from_earlier:
@@ -777,7 +804,8 @@ def extract(
         later = any(c.stage not in _EARLIER and c.status == "reported" for c in found)
         for claim in found:
             claim.background = later and claim.stage in _EARLIER and claim.status == "reported"
-        _date_claims(found, sentence, _inside(date_spans, bounds), same_day, date_of)
+        claim_dates = [d for d in _inside(date_spans, bounds) if not _dateline(folded, d)]
+        _date_claims(found, sentence, claim_dates, same_day, date_of)
         claims += found
 
     events = _events(claims, text)
@@ -803,6 +831,11 @@ def extract(
     }
 
 
+def _dateline(folded: str, day: Span) -> bool:
+    """The date of the dateline ("Tehran, 15 July — ...") is the report's, not a claim's."""
+    return day.start < 60 and bool(re.match(r"\s*[—–-]\s", folded[day.end : day.end + 4]))
+
+
 def _date_claims(
     claims: list[_Claim],
     sentence: _Sentence,
@@ -820,25 +853,48 @@ def _date_claims(
             dates.append(Span(span.start, span.end, before[-1].value))
     if not dates or not claims:
         return
+    folded = sentence.spans["_text"]
     reporting = [
         (verb.start, verb.end)
         for verb in sentence.spans["reporting"]
         if not any(c.extent[0] <= verb.start < c.extent[1] for c in claims)
     ]
+
+    def distance(claim: _Claim, where: tuple[int, int]) -> tuple[int, int, int]:
+        """Inside the claim's words first, then within its clause, then nearest its verb."""
+        core = (claim.quote.start, claim.quote.end)
+        gap = _gap(claim.extent, where)
+        between = folded[min(where[1], core[1]) : max(where[0], core[0])]
+        return (gap > 0, between.count(",") if gap else 0, _gap(core, where))
+
     taken: dict[int, list[Span]] = {}
     for day in dates:
         where = (day.start, day.end)
-        owner = min(
-            claims,
-            key=lambda c: (_gap(c.extent, where), _gap((c.quote.start, c.quote.end), where)),
-        )
-        # "said on Tuesday", «вчера заявил»: the date of the saying, not of the claim
-        said = min((_gap(v, where) for v in reporting), default=_SAID_REACH + 1)
-        if said <= _SAID_REACH and said < _gap(owner.extent, where):
+        ranked = sorted(claims, key=lambda c: distance(c, where))
+        owner = ranked[0]
+        # "said on Tuesday", «روز دوشنبه اعلام کرد»: the date of the saying, not of the
+        # claim; but not "... next month, media reported"
+        said = [
+            v
+            for v in reporting
+            if 0 <= where[0] - v[1] <= _SAID_REACH
+            or (
+                0 <= v[0] - where[1] <= _SAID_REACH
+                and not re.search(r"[,.;:]", folded[where[1] : v[0]])
+            )
+        ]
+        if said and min(_gap(v, where) for v in said) < _gap(owner.extent, where):
             continue
+        rival = next((c for c in ranked if c.extent != owner.extent), None)
+        doubtful = (
+            rival is not None
+            and distance(rival, where)[:2] == distance(owner, where)[:2]
+            and (distance(rival, where)[2] - distance(owner, where)[2] < _DATE_MARGIN)
+        )
         for claim in claims:
             if claim.extent == owner.extent:
                 taken.setdefault(id(claim), []).append(day)
+                claim.date_doubt = claim.date_doubt or doubtful
     for claim in claims:
         mine = taken.get(id(claim))
         if not mine:
@@ -855,6 +911,8 @@ def _date_claims(
 
 def _confidence(claim: _Claim) -> float:
     value = _WEAK if claim.weak else _CONFIDENT
+    if claim.status_doubt or (claim.date_doubt and claim.date is not None):
+        value = min(value, _DOUBT)
     if claim.background:
         value = min(value, _BACKGROUND)
     if claim.status == "expected":
