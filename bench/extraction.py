@@ -30,6 +30,7 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 FILES = ("extraction.json", "extraction_held_out.json")
 FIELDS = ("parties", "stages", "events", "dates", "principles")
 SETS = ("development", "held_out")
+THRESHOLDS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
 def articles(which: str | None = None) -> list[dict]:
@@ -98,6 +99,7 @@ def evaluate(session: Session, which: str | None = None, verbose: bool = False) 
     status = [0, 0]  # right, labelled events
     dated = [0, 0]  # right, labelled events with a date
     ticked = [0, 0]  # right, pre-ticked suggestions
+    by_threshold = {t: [0, 0] for t in THRESHOLDS}  # the same at other thresholds
     chosen = articles(which)
     for article in chosen:
         result = suggest(session, article["text"], published=article["published"])
@@ -127,8 +129,12 @@ def evaluate(session: Session, which: str | None = None, verbose: bool = False) 
             if verbose and not ok:
                 print(f"{article['id']} status of {label}: got {[e['status'] for e in same]}")
         for event in result["events"]:
+            ok = any(_right(label, event) for label in labels)
+            for threshold, tally in by_threshold.items():
+                if event["confidence"] >= threshold:
+                    tally[0] += ok
+                    tally[1] += 1
             if event["confidence"] >= PRETICK_CONFIDENCE:
-                ok = any(_right(label, event) for label in labels)
                 ticked[0] += ok
                 ticked[1] += 1
                 if verbose and not ok:
@@ -142,6 +148,7 @@ def evaluate(session: Session, which: str | None = None, verbose: bool = False) 
     scores["date attribution"] = dated[0] / dated[1] if dated[1] else 1.0
     scores["pre-ticked precision"] = ticked[0] / ticked[1] if ticked[1] else 1.0
     scores["pre-ticked"] = ticked[1]
+    scores["thresholds"] = {t: (right, n) for t, (right, n) in by_threshold.items()}
     return scores
 
 
@@ -177,6 +184,17 @@ def table(results: dict[str, dict[str, Any]]) -> list[str]:
         lines.append(f"| {figure} | {d:.2f} | {h:.2f} |")
     d, h = results["development"]["pre-ticked"], results["held_out"]["pre-ticked"]
     lines.append(f"| pre-ticked suggestions | {d} | {h} |")
+    lines += [
+        "",
+        "| ticked from | development: precision (ticked) | held-out: precision (ticked) |",
+        "|---|---|---|",
+    ]
+    for threshold in THRESHOLDS:
+        cells = []
+        for which in SETS:
+            right, n = results[which]["thresholds"][threshold]
+            cells.append(f"{right / n if n else 1.0:.2f} ({n})")
+        lines.append(f"| {threshold:.2f} | {cells[0]} | {cells[1]} |")
     return lines
 
 

@@ -511,6 +511,7 @@ class _Claim:
     background: bool = False
     date: Span | None = None
     status_doubt: bool = False  # a future marker before another claim too
+    said: bool = False  # made by a reporting verb ("announced that")
     date_doubt: bool = False  # another claim is about as near to the date
 
 
@@ -543,27 +544,44 @@ def _foretold(
     start, end = claim.extent
     if _PURPOSE.search(folded, max(0, start - 12), start):
         return True, False
-    doubt = False
+    if _NEGATED.search(folded, max(0, start - 16), start):
+        return True, True  # "did not sign", «не подписали»: not happened, perhaps to come
+    doubt = bool(_CIRCUMSTANCE.search(folded, max(0, start - 12), start))
     for marker in sentence.spans["expected"]:
         if not start - _BEFORE_REACH <= marker.start <= end:
             continue
         if marker.start < start and any(marker.end <= o[0] < start for o in others):
-            if _PAST.match(folded, claim.quote.start, claim.quote.end):
+            if _PAST.match(folded, claim.quote.start, claim.quote.end) or _PAST_AFTER.search(
+                folded, claim.quote.start, claim.quote.end + 16
+            ):
                 continue  # that marker governs the claim in between
             doubt = True
         return True, doubt
+    past = _PAST.match(folded, claim.quote.start, claim.quote.end)
     for marker in sentence.spans["expected_after"]:
-        if 0 <= marker.start - end <= _AFTER_REACH and not re.search(
-            r"[,.;:]", folded[end : marker.start]
+        if (
+            0 <= marker.start - end <= _AFTER_REACH
+            and not past  # "ratified the treaty that will ..."
+            and not re.search(r"[,.;:]", folded[end : marker.start])
         ):
-            return True, False
-    return False, False
+            return True, doubt
+    return False, doubt
 
 
 # The first word of a verb in the past tense, where the tense shows: English and Russian.
 _PAST = re.compile(r"\w+(?:ed|ли|ла|ло|л|лись|лась|лся)(?!\w)")
+# A Persian past auxiliary right after the verb (امضا کردند, اجرایی شده است).
+_PAST_AFTER = re.compile(r"(?<!\w)(?:شد|شده|شدند|کرد|کردند|کرده|رسید|رسیده|رساند)(?!\w)")
 
 
+# A claim right after a negation, or named as a circumstance of another ("after signing",
+# «پس از امضا», «بعد تبادل»): its status is in doubt.
+_NEGATED = re.compile(
+    r"(?<!\w)(?:not|never|didn't|did not|has not|have not|hasn't|haven't|не|لم|لن)\s+$"
+)
+_CIRCUMSTANCE = re.compile(
+    r"(?<!\w)(?:after|before|since|upon|после|до|پس از|بعد از|قبل از|از زمان|بعد|قبل|منذ|عقب)\s+$"
+)
 _PURPOSE = re.compile(r"(?<!\w)(?:for|для|برای|بهمنظور|به منظور|من اجل)\s+$")
 
 
@@ -596,8 +614,18 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     spans = sentence.spans
     cues = sentence.cues
     chambers = [
-        b for b in sentence.bodies if not b.value.get("person") and not _speaker(b, sentence)
+        b
+        for b in sentence.bodies
+        if not b.value.get("person")
+        # «کمیسیون امنیت ملی مجلس»: the committee of the Majlis acts, not the Majlis
+        and not any(0 <= b.start - o.end <= 2 for o in sentence.bodies)
     ]
+    actors = [b for b in chambers if not _speaker(b, sentence)]
+    if not any(b.value["party"] for b in actors):
+        # "the council's spokesman said the council approved it": the speaker's own
+        # chamber acts when no other chamber of a state is named
+        actors = chambers
+    chambers = actors
     people = [b for b in sentence.bodies if b.value.get("person")]
     named = [p for p in sentence.parties if p.value]
     if spans["law"] and (
@@ -641,6 +669,11 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         extent = (cue.start, cue.end)
         if body is not None:
             extent = (min(cue.start, body.start), max(cue.end, body.end))
+            between = spans["_text"][min(cue.end, body.end) : max(cue.start, body.start)]
+            if _CLAUSE_BREAK.search(between):
+                # «Госдума ратифицировала ..., а иранский меджлис — 21 мая»: the verb is
+                # another clause's; the chamber's own words are its own clause's
+                extent = (body.start, body.end)
         claims.append(
             _Claim(
                 stage,
@@ -675,9 +708,13 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             for code in codes or [None]:
                 add(cue, "ratification", step, code, from_article=from_article)
             continue
-        if party is None and named:
-            before = [p for p in named if p.end <= cue.start]
-            party = (before[0] if before else _nearest(named, (cue.start, cue.end))).value
+        before = [p for p in named if p.end <= cue.start]
+        if party is None and before:
+            party = before[0].value  # the subject: "Iran notified Russia"
+        elif party is None and named and step != "notification":
+            party = _nearest(named, (cue.start, cue.end)).value  # type: ignore[union-attr]
+        # a notification's party named after the verb is more often its addressee: left
+        # to the chain an earlier sentence follows
         add(cue, "ratification", step, party, body=body)
     verbs = sorted(generic + spans["approval"], key=lambda s: s.start)
     free = [b for b in chambers if b not in used]
@@ -692,9 +729,15 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 for code in article_parties[:2]:
                     add(cue, "ratification", step, code, body=chamber, from_article=True)
                 continue
-            if party is None and named:
+            from_earlier = False
+            if party is None and claims and claims[-1].party:
+                # "the Guardian Council approved it after parliament passed it": the
+                # same state's chain
+                party, from_earlier = claims[-1].party, True
+            elif party is None and named:
                 party = _nearest(named, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
-            add(cue, "ratification", step, party, body=chamber)
+                from_earlier = True
+            add(cue, "ratification", step, party, body=chamber, from_earlier=from_earlier)
     elif generic and not stepped:
         cue = generic[0]
         if spans["both"] and len(article_parties) >= 2 and len({p.value for p in named}) < 2:
@@ -716,14 +759,11 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         ):
             party = near.value
         add(cue, stage, None, party)
-    if said:
-        # A reporting verb ("announced that", «اعلام کرد», «заявил», «أعلن») is an
-        # announcement only when what it announces is the agreement itself: it names one
-        # and reports no step beyond preparing or signing it.
-        rest = [c for c in claims if c.stage not in ("announcement", "preparation", "signing")]
-        if rest or not spans["agreement"]:
-            claims = [c for c in claims if c.quote not in said]
-    return claims
+    for claim in claims:
+        claim.said = claim.quote in said
+        if not spans["agreement"] and claim.said:
+            claim.stage = ""  # announces nothing it names
+    return [c for c in claims if c.stage]
 
 
 def extract(
@@ -799,8 +839,19 @@ def extract(
             claim.status = "expected" if expected else "reported"
             if claim.step in _PER_PARTY and claim.party is None and last_party:
                 claim.party, claim.from_earlier = last_party, True
+            elif claim.step in _PER_PARTY and claim.party is None and article_parties:
+                claim.party, claim.from_earlier = article_parties[0], True
             if claim.step in _PER_PARTY and claim.party and not claim.from_earlier:
                 last_party = claim.party
+        # A reporting verb ("announced that", «اعلام کرد», «заявил», «أعلن») is an
+        # announcement only when what it announces is the agreement itself, yet to be
+        # signed: beside it, nothing but preparing it or signing it in future.
+        if any(c.said for c in found) and any(
+            not c.said
+            and not (c.stage == "preparation" or (c.stage == "signing" and c.status == "expected"))
+            for c in found
+        ):
+            found = [c for c in found if not c.said]
         later = any(c.stage not in _EARLIER and c.status == "reported" for c in found)
         for claim in found:
             claim.background = later and claim.stage in _EARLIER and claim.status == "reported"
@@ -829,6 +880,10 @@ def extract(
         "dates": dates_out,
         "principles": spans_out(principle_spans, "code"),
     }
+
+
+# Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
+_CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما)(?!\w)")
 
 
 def _dateline(folded: str, day: Span) -> bool:
@@ -862,10 +917,9 @@ def _date_claims(
 
     def distance(claim: _Claim, where: tuple[int, int]) -> tuple[int, int, int]:
         """Inside the claim's words first, then within its clause, then nearest its verb."""
-        core = (claim.quote.start, claim.quote.end)
         gap = _gap(claim.extent, where)
-        between = folded[min(where[1], core[1]) : max(where[0], core[0])]
-        return (gap > 0, between.count(",") if gap else 0, _gap(core, where))
+        between = folded[min(where[1], claim.extent[1]) : max(where[0], claim.extent[0])]
+        return (gap > 0, len(_CLAUSE_BREAK.findall(between)) if gap else 0, gap)
 
     taken: dict[int, list[Span]] = {}
     for day in dates:
@@ -898,6 +952,8 @@ def _date_claims(
     for claim in claims:
         mine = taken.get(id(claim))
         if not mine:
+            # the sentence dates another claim: this one's date may be there, unseen
+            claim.date_doubt = bool(taken)
             continue
         day = min(mine, key=lambda d: _gap(claim.extent, (d.start, d.end)))
         if claim.status == "expected" and day.ahead:
@@ -911,7 +967,7 @@ def _date_claims(
 
 def _confidence(claim: _Claim) -> float:
     value = _WEAK if claim.weak else _CONFIDENT
-    if claim.status_doubt or (claim.date_doubt and claim.date is not None):
+    if claim.status_doubt or claim.date_doubt:
         value = min(value, _DOUBT)
     if claim.background:
         value = min(value, _BACKGROUND)
