@@ -512,6 +512,7 @@ class _Claim:
     date: Span | None = None
     status_doubt: bool = False  # a future marker before another claim too
     said: bool = False  # made by a reporting verb ("announced that")
+    body_span: Span | None = None
     date_doubt: bool = False  # another claim is about as near to the date
 
 
@@ -683,6 +684,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 cue,
                 extent,
                 weak=cue.value.weak if isinstance(cue.value, _Cue) else False,
+                body_span=body,
                 **kw,
             )
         )
@@ -886,6 +888,14 @@ def extract(
 _CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما)(?!\w)")
 
 
+def _core_gap(claim: _Claim, where: tuple[int, int]) -> int:
+    """Characters from a date to the claim's verb or its chamber, whichever is nearer."""
+    gaps = [_gap((claim.quote.start, claim.quote.end), where)]
+    if claim.body_span is not None:
+        gaps.append(_gap((claim.body_span.start, claim.body_span.end), where))
+    return min(gaps)
+
+
 def _dateline(folded: str, day: Span) -> bool:
     """The date of the dateline ("Tehran, 15 July — ...") is the report's, not a claim's."""
     return day.start < 60 and bool(re.match(r"\s*[—–-]\s", folded[day.end : day.end + 4]))
@@ -925,6 +935,19 @@ def _date_claims(
     for day in dates:
         where = (day.start, day.end)
         ranked = sorted(claims, key=lambda c: distance(c, where))
+        inside = [c for c in claims if _gap(c.extent, where) == 0]
+        if inside:
+            # «دوما معاهده‌ای را که ۲۸ دی امضا شده بود تصویب کرد»: a claim whose words
+            # lie within another's takes the dates nearer its verb
+            pool = inside + [
+                c
+                for c in claims
+                if c not in inside
+                and any(o.extent[0] <= c.quote.start < o.extent[1] for o in inside)
+            ]
+            ranked = sorted(pool, key=lambda c: _core_gap(c, where)) + [
+                c for c in ranked if c not in pool
+            ]
         owner = ranked[0]
         # "said on Tuesday", «روز دوشنبه اعلام کرد»: the date of the saying, not of the
         # claim; but not "... next month, media reported"
