@@ -335,7 +335,7 @@ def test_paste_an_article_review_and_accept_suggestions(editor_web, session):
     stages = sorted((e.stage, e.status, e.date) for e in treaty.events)
     assert stages == [
         ("announcement", "reported", "2024-01-15"),
-        ("signing", "expected", "2024-01-15"),
+        ("signing", "expected", None),  # "today announced that they will soon sign"
     ]
     assert all(e.evidence[0].quote.startswith("وزارت دفاع روسیه") for e in treaty.events)
     assert sorted(s.principle_code for s in treaty.statements) == [
