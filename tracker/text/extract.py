@@ -258,7 +258,7 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
             value = f"{year:04d}-{month:02d}"
         if value:
             add(m.start(), m.end(), value)
-    if published is not None:
+    if published is not None and date.min.year < published.year < date.max.year:
         for m in _year_less_months().finditer(folded):
             calendar, month = _MONTHS[m[1]]
             if calendar == "gregorian" and not any(
