@@ -235,6 +235,16 @@ def test_extract_suggests_with_offsets(viewer):
     assert [(e["stage"], e["status"], e["date"]) for e in result["events"]] == [
         ("signing", "reported", "2025-01-17")
     ]
+    assert 0.8 <= result["events"][0]["confidence"] <= 1
+    forecast = viewer.post(
+        "/api/v1/extract", json={"text": "The treaty must now be ratified.", "language": "en"}
+    ).get_json()
+    assert [(e["status"], e["confidence"] < 0.8) for e in forecast["events"]] == [
+        ("expected", True)
+    ]
+    schema = viewer.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schema["FoundEvent"]["properties"]["confidence"]["type"] == "number"
+    assert "confidence" in schema["FoundEvent"]["required"]
     assert result["principles"][0]["code"] == "sovereignty"
     for field in ("parties", "events", "dates", "principles"):
         for item in result[field]:

@@ -204,7 +204,20 @@ class FoundEventSchema(_Found):
     party = fields.String(required=True, allow_none=True)
     body = fields.String(required=True, allow_none=True)
     status = fields.String(required=True, metadata={"enum": ["expected", "reported"]})
-    date = fields.String(required=True, allow_none=True)
+    date = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "EDTF: the date of this claim's own clause"},
+    )
+    confidence = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=1),
+        metadata={
+            "description": "0..1: how sure the extractor is of this whole suggestion (stage, "
+            "step, party, status and date); the review form ticks those at or above "
+            "PRETICK_CONFIDENCE (docs/extraction.md)"
+        },
+    )
 
 
 class ExtractOutSchema(OutputSchema):

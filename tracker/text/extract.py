@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,8 @@ class Span:
     start: int  # in the normalised text
     end: int
     value: Any = None
+    ahead: Any = None  # a weekday's or month's next occurrence, for a claim about the future
+    behind: Any = None  # a month's last occurrence, for a report
 
 
 @dataclass
@@ -124,6 +126,13 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- parties
 
 
+# A one-word Russian name ending in a consonant takes case endings.
+_DECLINABLE = re.compile(r"^[а-я]{3,}[бвгджзйклмнпрстфхцчшщ]$")
+_DECLINABLE_A = re.compile(r"^[а-я]{4,}[ая]$")
+# Names that are common words first: Того (Togo) is "of that".
+_NOT_NAMES = {"того"}
+
+
 @dataclass(frozen=True)
 class PartyMatcher:
     pattern: re.Pattern[str] | None
@@ -136,13 +145,20 @@ class PartyMatcher:
         clashes: set[str] = set()
         for code, alias in aliases:
             key = normalise(alias)
-            if len(key) < 3:
+            if len(key) < 3 or key in _NOT_NAMES:
                 continue  # two letters are words more often than parties
-            if key in codes and codes[key] != code:
-                clashes.add(key)
-            codes[key] = code
+            keys = [key]
+            if _DECLINABLE.match(key):
+                keys.append(key + "*")  # Вьетнам: Вьетнама, Вьетнамом, Вьетнаму
+            elif _DECLINABLE_A.match(key):
+                keys.append(key[:-1] + "*")  # Мьянма: Мьянмы, Мьянмой
+            for key in keys:
+                if key in codes and codes[key] != code:
+                    clashes.add(key)
+                codes[key] = code
         for key in clashes:
             del codes[key]
+        _LOOKED_UP.clear()  # a new table may reuse the address of an old one
         return cls(_compile(codes), codes)
 
     def find(self, text: Text) -> list[Span]:
@@ -242,12 +258,93 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
             value = f"{year:04d}-{month:02d}"
         if value:
             add(m.start(), m.end(), value)
-    if published is not None:
-        today = _compile(sum(lexicon("stages")["today"].values(), []))
-        for span in _find(today, folded):
-            add(span.start, span.end, published.isoformat())
+    if published is not None and date.min.year < published.year < date.max.year:
+        for m in _year_less_months().finditer(folded):
+            calendar, month = _MONTHS[m[1]]
+            if calendar == "gregorian" and not any(
+                m.start(1) < e and s < m.end(1) for s, e in taken
+            ):
+                year = min(
+                    (published.year - 1, published.year, published.year + 1),
+                    key=lambda y: abs((y - published.year) * 12 + month - published.month),
+                )
+                back = published.year - (month > published.month)
+                ahead = published.year + (month < published.month)
+                taken.append((m.start(1), m.end(1)))
+                found.append(
+                    Span(
+                        m.start(1),
+                        m.end(1),
+                        f"{year:04d}-{month:02d}",
+                        f"{ahead:04d}-{month:02d}",
+                        f"{back:04d}-{month:02d}",
+                    )
+                )
+        _relative_dates(folded, published, found, add)
     found.sort(key=lambda s: s.start)
     return found
+
+
+@lru_cache(maxsize=1)
+def _relative_tables() -> tuple[Any, ...]:
+    data = lexicon("relative")
+    weekday_of = {
+        normalise(spelling): number
+        for by_day in data["weekdays"].values()
+        for number, spellings in enumerate(by_day)
+        for spelling in spellings
+    }
+    offset_of = {normalise(p): o for pairs in data["days"].values() for p, o in pairs}
+    offset_of |= {normalise(p): 0 for p in sum(lexicon("stages")["today"].values(), [])}
+    months_of = {normalise(p): o for pairs in data["months"].values() for p, o in pairs}
+    return (
+        weekday_of,
+        _compile(weekday_of),
+        offset_of,
+        _compile(offset_of),
+        months_of,
+        _compile(months_of),
+        _compile(sum(data["same_day"].values(), [])),
+    )
+
+
+@lru_cache(maxsize=1)
+def _year_less_months() -> re.Pattern[str]:
+    """A Gregorian month name after a preposition and with no day or year beside it."""
+    prepositions = "|".join(
+        re.escape(normalise(p)) for p in sum(lexicon("relative")["month_preposition"].values(), [])
+    )
+    return re.compile(rf"(?<![\w\d])(?:{prepositions})\s+({_MONTH_RE})(?!\w)(?!\s*,?\s*\d)")
+
+
+def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -> None:
+    """Weekdays, yesterday/today/tomorrow and last/next month, read against `published`.
+
+    A weekday is the latest such day on or before publication (a report is about the past);
+    its next occurrence is kept in `ahead` for a claim about the future. A weekday written
+    next to a full date ("Wednesday, 19 June") adds nothing.
+    """
+    weekday_of, weekdays, offset_of, offsets, months_of, months, _ = _relative_tables()
+    for span in _find(offsets, folded):
+        shift = offset_of.get(span.value)
+        if shift is not None:
+            add(span.start, span.end, (published + timedelta(days=shift)).isoformat())
+    for span in _find(months, folded):
+        shift = months_of.get(span.value)
+        if shift is None:
+            continue
+        index = published.year * 12 + published.month - 1 + shift
+        add(span.start, span.end, f"{index // 12:04d}-{index % 12 + 1:02d}")
+    explicit = [s for s in found]
+    for span in _find(weekdays, folded):
+        number = weekday_of.get(span.value)
+        if number is None or any(0 <= s.start - span.end <= 3 for s in explicit):
+            continue
+        back = published - timedelta(days=(published.weekday() - number) % 7)
+        ahead = published + timedelta(days=(number - published.weekday()) % 7)
+        if any(span.start < e.end and e.start < span.end for e in found):
+            continue
+        found.append(Span(span.start, span.end, back.isoformat(), ahead.isoformat()))
 
 
 # ---------------------------------------------------------------- stages and principles
@@ -257,36 +354,56 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
 class _Cue:
     stage: str
     step: str | None
+    weak: bool = False  # a noun ("entry into force", "notification"): a claim only alone
+    each: bool = False  # an exchange: every party's step
+
+
+def _table(entries: Iterable[dict[str, Any]], make: Any) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for entry in entries:
+        for phrases in entry["patterns"].values():
+            for phrase in phrases:
+                table[normalise(phrase)] = make(entry)
+    return table
+
+
+def _words(data: dict[str, Any], key: str) -> re.Pattern[str] | None:
+    return _compile(sum(data.get(key, {}).values(), []))
 
 
 @lru_cache(maxsize=1)
-def _stage_tables() -> tuple[Any, ...]:
+def _stage_tables() -> dict[str, Any]:
     data = lexicon("stages")
-    cue_of: dict[str, _Cue] = {}
-    for cue in data["cues"]:
-        for phrases in cue["patterns"].values():
-            for phrase in phrases:
-                cue_of[normalise(phrase)] = _Cue(cue["stage"], cue["step"])
-    body_of: dict[str, dict[str, Any]] = {}
-    for body in data["bodies"]:
-        for phrases in body["patterns"].values():
-            for phrase in phrases:
-                body_of[normalise(phrase)] = body
-    return (
-        cue_of,
-        _compile(cue_of),
-        body_of,
-        _compile(body_of),
-        _compile(sum(data["approval"].values(), [])),
-        _compile(sum(data["expected"].values(), [])),
-        _compile(sum(data["law"].values(), [])),
+    cue_of = _table(
+        data["cues"],
+        lambda c: _Cue(c["stage"], c["step"], c.get("weak", False), c.get("each", False)),
     )
+    body_of = _table(data["bodies"], lambda b: b)
+    tables: dict[str, Any] = {"cue_of": cue_of, "cues": _compile(cue_of)}
+    tables |= {"body_of": body_of, "bodies": _compile(body_of)}
+    for key in ("approval", "expected", "expected_after", "law", "reporting", "agreement"):
+        tables[key] = _words(data, key)
+    tables["both"] = _words(data, "both")
+    tables["head"] = _words(data, "head")
+    return tables
+
+
+_LOOKED_UP: dict[tuple[int, str], Any] = {}
 
 
 def _lookup(table: dict[str, Any], matched: str) -> Any:
     """The lexicon entry whose pattern produced `matched` (prefix patterns included)."""
     if matched in table:
         return table[matched]
+    key = (id(table), matched)
+    if key not in _LOOKED_UP:
+        if len(_LOOKED_UP) > 50_000:
+            _LOOKED_UP.clear()
+        _LOOKED_UP[key] = _lookup_prefix(table, matched)
+    return _LOOKED_UP[key]
+
+
+def _lookup_prefix(table: dict[str, Any], matched: str) -> Any:
     words = matched.split()
     for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
         parts = key.split()
@@ -319,16 +436,32 @@ def find_principles(text: Text) -> list[Span]:
 # ---------------------------------------------------------------- everything
 
 
-def _nearest(spans: list[Span], anchor: Span) -> Span | None:
-    if not spans:
-        return None
-    return min(spans, key=lambda s: (abs(s.start - anchor.start), s.start))
-
-
 def _inside(spans: list[Span], bounds: tuple[int, int]) -> list[Span]:
     return [s for s in spans if bounds[0] <= s.start < bounds[1]]
 
 
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def _nearest(spans: list[Span], anchor: tuple[int, int]) -> Span | None:
+    if not spans:
+        return None
+    return min(spans, key=lambda s: (_gap((s.start, s.end), anchor), s.start))
+
+
+# Steps of one party's domestic chain: a suggestion without its party is left unticked.
+_PER_PARTY = {
+    "submitted",
+    "committee",
+    "lower_house",
+    "upper_house",
+    "constitutional_review",
+    "head_of_state",
+    "promulgation",
+    "notification",
+}
 # Stages a source may foretell ("will sign soon"); announcing and preparing are reported
 # as they happen.
 _FORETOLD = {
@@ -339,20 +472,300 @@ _FORETOLD = {
     "withdrawal",
     "termination",
 }
-# How far before a cue (in characters) a marker of the future still governs it.
-_FORETELL_REACH = 80
+# Earlier stages named beside a later one that is reported ("the treaty, signed in
+# January, was ratified on Tuesday"): background, suggested but not ticked.
+_EARLIER = {"preparation", "announcement", "signing"}
+# How far before a claim (in characters) a marker of the future, an obligation, an
+# expectation or a condition still governs it; how far after it a Persian auxiliary does.
+_BEFORE_REACH = 90
+_AFTER_REACH = 60
+# A date this close to a reporting verb is the date of the saying.
+_SAID_REACH = 15
+# A date about as near (in characters) to two claims of a sentence is in doubt.
+_DATE_MARGIN = 8
+
+# Confidence of a suggestion (see docs/extraction.md).
+_CONFIDENT = 0.9
+_WEAK = 0.65
+_BACKGROUND = 0.45
+_FORECAST = 0.6
+_NO_PARTY = 0.6
+_DOUBT = 0.7
+_FROM_ARTICLE = 0.05
+_FROM_EARLIER = 0.1
+_NO_STEP = 0.05
 
 
-def _foretold(cue: _Cue, span: Span, markers: list[Span]) -> bool:
-    """A future marker ("will", «به زودی», «планируется», «سيتم») shortly before the cue,
-    or the cue itself is a future form (подпишут, سيوقع)."""
-    if cue.stage not in _FORETOLD:
-        return False
-    return any(
-        span.start - _FORETELL_REACH <= m.start <= span.start
-        or (m.start, m.end) == (span.start, span.end)
-        for m in markers
-    )
+@dataclass
+class _Claim:
+    stage: str
+    step: str | None
+    party: str | None
+    body: str | None
+    quote: Span  # the words that make the claim
+    extent: tuple[int, int]  # the claim's words, its body included
+    weak: bool = False
+    from_article: bool = False  # parties taken from the whole article
+    from_earlier: bool = False  # party of the chain an earlier sentence follows
+    status: str = "reported"
+    background: bool = False
+    date: Span | None = None
+    status_doubt: bool = False  # a future marker before another claim too
+    said: bool = False  # made by a reporting verb ("announced that")
+    body_span: Span | None = None
+    date_doubt: bool = False  # another claim is about as near to the date
+
+
+@dataclass
+class _Sentence:
+    bounds: tuple[int, int]
+    cues: list[Span]
+    bodies: list[Span]
+    parties: list[Span]
+    spans: dict[str, list[Span]]
+
+
+def _foretold(
+    claim: _Claim, sentence: _Sentence, others: list[tuple[int, int]]
+) -> tuple[bool, bool]:
+    """Whether the claim is expected, and whether that reading is in doubt.
+
+    Expected: a marker of the future, an obligation, an expectation, a condition or a
+    negation ("will", "must", "not yet", «باید», «ожидается», «من المتوقع», "if") shortly
+    before the claim, or the claim's verb is itself a future form (вступит, ратифицирует),
+    or a Persian auxiliary or a Russian «запланировано» after it in the same clause, or the
+    claim is a purpose ("for ratification"). A marker before another claim of the sentence
+    governs that one, not a past-tense verb after it ("will enter into force 30 days after
+    they exchanged notifications"); a verb whose tense cannot be seen (an Arabic or Persian
+    noun) stays under the marker, in doubt.
+    """
+    if claim.stage not in _FORETOLD:
+        return False, False
+    folded = sentence.spans["_text"]
+    start, end = claim.extent
+    if _PURPOSE.search(folded, max(0, start - 12), start):
+        return True, False
+    if _NEGATED.search(folded, max(0, start - 16), start):
+        return True, True  # "did not sign", «не подписали»: not happened, perhaps to come
+    doubt = bool(_CIRCUMSTANCE.search(folded, max(0, start - 12), start))
+    for marker in sentence.spans["expected"]:
+        if not start - _BEFORE_REACH <= marker.start <= end:
+            continue
+        if marker.start < start and any(marker.end <= o[0] < start for o in others):
+            if _PAST.match(folded, claim.quote.start, claim.quote.end) or _PAST_AFTER.search(
+                folded, claim.quote.start, claim.quote.end + 16
+            ):
+                continue  # that marker governs the claim in between
+            doubt = True
+        return True, doubt
+    past = _PAST.match(folded, claim.quote.start, claim.quote.end)
+    for marker in sentence.spans["expected_after"]:
+        if (
+            0 <= marker.start - end <= _AFTER_REACH
+            and not past  # "ratified the treaty that will ..."
+            and not re.search(r"[,.;:]", folded[end : marker.start])
+        ):
+            return True, doubt
+    return False, doubt
+
+
+# The first word of a verb in the past tense, where the tense shows: English and Russian.
+_PAST = re.compile(r"\w+(?:ed|ли|ла|ло|л|лись|лась|лся)(?!\w)")
+# A Persian past auxiliary right after the verb (امضا کردند, اجرایی شده است).
+_PAST_AFTER = re.compile(r"(?<!\w)(?:شد|شده|شدند|کرد|کردند|کرده|رسید|رسیده|رساند)(?!\w)")
+
+
+# A claim right after a negation, or named as a circumstance of another ("after signing",
+# «پس از امضا», «بعد تبادل»): its status is in doubt.
+_NEGATED = re.compile(
+    r"(?<!\w)(?:not|never|didn't|did not|has not|have not|hasn't|haven't|не|لم|لن)\s+$"
+)
+_CIRCUMSTANCE = re.compile(
+    r"(?<!\w)(?:after|before|since|upon|после|до|پس از|بعد از|قبل از|از زمان|بعد|قبل|منذ|عقب)\s+$"
+)
+_PURPOSE = re.compile(r"(?<!\w)(?:for|для|برای|بهمنظور|به منظور|من اجل)\s+$")
+
+
+def _speaker(body: Span, sentence: _Sentence) -> bool:
+    """A chamber named as a speaker's ("a member of the committee said"), not as the actor."""
+    folded = sentence.spans["_text"]
+    if any(0 <= r.start - body.end <= 12 for r in sentence.spans["reporting"]):
+        return True
+    before = folded[max(sentence.bounds[0], body.start - 25) : body.start]
+    return bool(_SPEAKER.search(before))
+
+
+_SPEAKER = re.compile(
+    r"(?<!\w)(?:member|members|spokes\w*|chairman|chairwoman|head|speaker|deputy|член\w*"
+    r"|председател\w*|спикер\w*|глав\w|представител\w*|عضو|سخنگوی|رئیس|نایب|المتحدث|نایب)"
+    r"(?!\w)[^,.;]*$"
+)
+
+
+def _ranked_parties(party_spans: list[Span]) -> list[str]:
+    """The article's parties, most often named first (then by first mention)."""
+    counts: dict[str, int] = {}
+    for span in party_spans:
+        counts[span.value] = counts.get(span.value, 0) + 1
+    return sorted(counts, key=lambda code: -counts[code])
+
+
+def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
+    """The stage claims a sentence makes (status, dates and confidence come after)."""
+    spans = sentence.spans
+    cues = sentence.cues
+    chambers = [
+        b
+        for b in sentence.bodies
+        if not b.value.get("person")
+        # «کمیسیون امنیت ملی مجلس»: the committee of the Majlis acts, not the Majlis
+        and not any(0 <= b.start - o.end <= 2 for o in sentence.bodies)
+    ]
+    actors = [b for b in chambers if not _speaker(b, sentence)]
+    if not any(b.value["party"] for b in actors):
+        # "the council's spokesman said the council approved it": the speaker's own
+        # chamber acts when no other chamber of a state is named
+        actors = chambers
+    chambers = actors
+    people = [b for b in sentence.bodies if b.value.get("person")]
+    named = [p for p in sentence.parties if p.value]
+    if spans["law"] and (
+        any(c.value.stage == "ratification" for c in cues) or spans["head"] or people
+    ):
+        # "signed the law on ratification", «закон должен подписать президент»
+        cues = [
+            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
+            if c.value.stage == "signing"
+            else c
+            for c in cues
+        ]
+    # A noun ("the last notification") after a verb of another stage is that verb's
+    # circumstance ("took effect 30 days after the last notification"), not a claim.
+    cues = [
+        c
+        for c in cues
+        if not c.value.weak
+        or not any(
+            not o.value.weak
+            and (
+                (o.value.stage, o.value.step) == (c.value.stage, c.value.step)
+                or (o.value.stage != c.value.stage and o.start < c.start)
+            )
+            for o in cues
+        )
+    ]
+    # A reporting verb ("announced that", «اعلام کرد», «заявил», «أعلن») is an announcement
+    # only when what it announces is the agreement itself: no later stage is reported.
+    reporting = spans["reporting"]
+    said = [
+        c
+        for c in cues
+        if c.value.stage == "announcement"
+        and any(r.start < c.end and c.start < r.end for r in reporting)
+    ]
+    claims: list[_Claim] = []
+
+    def add(cue: Span, stage: str, step: str | None, party: str | None, **kw: Any) -> None:
+        body = kw.pop("body", None)
+        extent = (cue.start, cue.end)
+        if body is not None:
+            extent = (min(cue.start, body.start), max(cue.end, body.end))
+            between = spans["_text"][min(cue.end, body.end) : max(cue.start, body.start)]
+            if _CLAUSE_BREAK.search(between):
+                # «Госдума ратифицировала ..., а иранский меджлис — 21 мая»: the verb is
+                # another clause's; the chamber's own words are its own clause's
+                extent = (body.start, body.end)
+        claims.append(
+            _Claim(
+                stage,
+                step,
+                party,
+                body.value["name"] if body is not None else None,
+                cue,
+                extent,
+                weak=cue.value.weak if isinstance(cue.value, _Cue) else False,
+                body_span=body,
+                **kw,
+            )
+        )
+
+    ratification = [c for c in cues if c.value.stage == "ratification"]
+    stepped = [c for c in ratification if c.value.step]
+    generic = [c for c in ratification if not c.value.step]
+    used: list[Span] = []
+    for cue in stepped:
+        step = cue.value.step
+        near = _nearest(people if step == "head_of_state" else chambers, (cue.start, cue.end))
+        if near is None and step == "head_of_state":
+            near = _nearest(chambers, (cue.start, cue.end)) if not people else None
+        party = near.value["party"] if near is not None else None
+        body = near if near is not None and near.value["step"] in (step, None) else None
+        if near is not None:
+            used.append(near)
+        if step == "notification" and cue.value.each:
+            codes = list(dict.fromkeys(p.value for p in named))
+            from_article = len(codes) < 2
+            if from_article:
+                codes = list(dict.fromkeys(codes + article_parties[:2]))[:2]
+            for code in codes or [None]:
+                add(cue, "ratification", step, code, from_article=from_article)
+            continue
+        before = [p for p in named if p.end <= cue.start]
+        if party is None and before:
+            party = before[0].value  # the subject: "Iran notified Russia"
+        elif party is None and named and step != "notification":
+            party = _nearest(named, (cue.start, cue.end)).value  # type: ignore[union-attr]
+        # a notification's party named after the verb is more often its addressee: left
+        # to the chain an earlier sentence follows
+        add(cue, "ratification", step, party, body=body)
+    verbs = sorted(generic + spans["approval"], key=lambda s: s.start)
+    free = [b for b in chambers if b not in used]
+    if verbs and free:
+        for chamber in free:
+            verb = _nearest(verbs, (chamber.start, chamber.end))
+            assert verb is not None
+            cue = Span(verb.start, verb.end, _Cue("ratification", None))
+            step, party = chamber.value["step"], chamber.value["party"]
+            if party is None and spans["both"] and len(article_parties) >= 2:
+                # "the parliaments of both countries"
+                for code in article_parties[:2]:
+                    add(cue, "ratification", step, code, body=chamber, from_article=True)
+                continue
+            from_earlier = False
+            if party is None and claims and claims[-1].party:
+                # "the Guardian Council approved it after parliament passed it": the
+                # same state's chain
+                party, from_earlier = claims[-1].party, True
+            elif party is None and named:
+                party = _nearest(named, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
+                from_earlier = True
+            add(cue, "ratification", step, party, body=chamber, from_earlier=from_earlier)
+    elif generic and not stepped:
+        cue = generic[0]
+        if spans["both"] and len(article_parties) >= 2 and len({p.value for p in named}) < 2:
+            for code in article_parties[:2]:
+                add(cue, "ratification", None, code, from_article=True)
+        elif spans["both"] and len({p.value for p in named}) >= 2:
+            for code in dict.fromkeys(p.value for p in named):
+                add(cue, "ratification", None, code)
+        else:
+            near = _nearest(named, (cue.start, cue.end))
+            add(cue, "ratification", None, near.value if near else None)
+    for cue in cues:
+        stage = cue.value.stage
+        if stage == "ratification":
+            continue
+        party = None
+        if stage in ("suspension", "withdrawal") and (
+            near := _nearest(named, (cue.start, cue.end))
+        ):
+            party = near.value
+        add(cue, stage, None, party)
+    for claim in claims:
+        claim.said = claim.quote in said
+        if not spans["agreement"] and claim.said:
+            claim.stage = ""  # announces nothing it names
+    return [c for c in claims if c.stage]
 
 
 def extract(
@@ -364,7 +777,8 @@ def extract(
 ) -> dict[str, Any]:
     """Suggestions with offsets into `original` (see SPEC §4, extract out)."""
     text = Text(original)
-    cue_of, cues_re, body_of, bodies_re, approval_re, expected_re, law_re = _stage_tables()
+    folded = text.folded
+    tables = _stage_tables()
     principle_spans = [p for p in find_principles(text) if p.value]
     # A name inside a principle ("the UN Charter") is not a party of the agreement.
     party_spans = [
@@ -374,83 +788,85 @@ def extract(
     ]
     date_spans = find_dates(text, published)
     body_spans = [
-        Span(s.start, s.end, _lookup(body_of, s.value)) for s in _find(bodies_re, text.folded)
+        Span(s.start, s.end, _lookup(tables["body_of"], s.value))
+        for s in _find(tables["bodies"], folded)
     ]
+    body_spans = [b for b in body_spans if b.value]
     cue_spans = [
-        Span(s.start, s.end, _lookup(cue_of, s.value)) for s in _find(cues_re, text.folded)
+        Span(s.start, s.end, _lookup(tables["cue_of"], s.value))
+        for s in _find(tables["cues"], folded)
     ]
-    approvals = _find(approval_re, text.folded)
-    expected = _find(expected_re, text.folded)
-    laws = _find(law_re, text.folded)
-    # A chamber or council of one state names that state as a party, too.
+    cue_spans = [c for c in cue_spans if c.value is not None]
+    words = {
+        key: _find(tables[key], folded)
+        for key in (
+            "approval",
+            "expected",
+            "expected_after",
+            "law",
+            "reporting",
+            "agreement",
+            "both",
+            "head",
+        )
+    }
+    same_day = _find(_relative_tables()[-1], folded)
+    # A chamber or council of one state, or its head, names that state as a party, too.
     party_spans += [
         Span(b.start, b.end, b.value["party"])
         for b in body_spans
-        if b.value
-        and b.value["party"]
-        and not any(p.start < b.end and b.start < p.end for p in party_spans)
+        if b.value["party"] and not any(p.start < b.end and b.start < p.end for p in party_spans)
     ]
     party_spans.sort(key=lambda s: s.start)
+    article_parties = _ranked_parties(party_spans)
 
-    events = []
-    seen: set[tuple[Any, ...]] = set()
-    for bounds in _sentences(text.folded):
-        in_sentence = {
-            "parties": _inside(party_spans, bounds),
-            "dates": _inside(date_spans, bounds),
-            "bodies": _inside(body_spans, bounds),
-            "cues": [c for c in _inside(cue_spans, bounds) if c.value is not None],
-        }
-        markers = _inside(expected, bounds)
-        triggers: list[tuple[Span, _Cue]] = [(c, c.value) for c in in_sentence["cues"]]
-        if _inside(laws, bounds) and any(c.stage == "ratification" for _, c in triggers):
-            # "signed the law on ratification": the head of state's step, not a signing.
-            triggers = [
-                (span, _Cue("ratification", "head_of_state") if cue.stage == "signing" else cue)
-                for span, cue in triggers
-            ]
-        if not triggers and in_sentence["bodies"] and _inside(approvals, bounds):
-            anchor = _inside(approvals, bounds)[0]
-            triggers = [(anchor, _Cue("ratification", None))]
-        if any(c.stage == "ratification" and c.step for _, c in triggers):
-            # A named step says more than "ratification" in the same sentence.
-            triggers = [
-                (s, c) for s, c in triggers if not (c.stage == "ratification" and not c.step)
-            ]
-        for span, cue in triggers:
-            step, body, party = cue.step, None, None
-            if cue.stage == "ratification":
-                near_body = _nearest(in_sentence["bodies"], span)
-                if near_body is not None:
-                    body = near_body.value["name"]
-                    step = step or near_body.value["step"]
-                    party = near_body.value["party"]
-                if party is None and (near := _nearest(in_sentence["parties"], span)):
-                    party = near.value
-            elif cue.stage in ("suspension", "withdrawal") and (
-                near := _nearest(in_sentence["parties"], span)
-            ):
-                party = near.value
-            status = "expected" if _foretold(cue, span, markers) else "reported"
-            when = _nearest(in_sentence["dates"], span)
-            key = (cue.stage, step, party, when.value if when else None)
-            if key in seen:
-                continue
-            seen.add(key)
-            start, end, quoted = text.at(span)
-            events.append(
-                {
-                    "stage": cue.stage,
-                    "step": step,
-                    "party": party,
-                    "body": body,
-                    "status": status,
-                    "date": when.value if when else None,
-                    "text": quoted,
-                    "start": start,
-                    "end": end,
-                }
-            )
+    claims: list[_Claim] = []
+    last_party: str | None = None
+    date_of: dict[int, str] = {}  # a weekday read forward for a claim about the future
+    for bounds in _sentences(folded):
+        spans = {key: _inside(found, bounds) for key, found in words.items()}
+        spans["_text"] = folded  # type: ignore[assignment]
+        sentence = _Sentence(
+            bounds,
+            _inside(cue_spans, bounds),
+            _inside(body_spans, bounds),
+            _inside(party_spans, bounds),
+            spans,
+        )
+        found = _claims(sentence, article_parties)
+        extents = [c.extent for c in found]
+        for claim in found:
+            others = [e for e in extents if e != claim.extent]
+            expected, claim.status_doubt = _foretold(claim, sentence, others)
+            claim.status = "expected" if expected else "reported"
+            if claim.step in _PER_PARTY and claim.party is None and last_party:
+                claim.party, claim.from_earlier = last_party, True
+            elif claim.step in _PER_PARTY and claim.party is None and article_parties:
+                claim.party, claim.from_earlier = article_parties[0], True
+            if claim.step in _PER_PARTY and claim.party and not claim.from_earlier:
+                last_party = claim.party
+        # A reporting verb ("announced that", «اعلام کرد», «заявил», «أعلن») is an
+        # announcement only when what it announces is the agreement itself, yet to be
+        # signed: beside it, nothing but preparing it or signing it in future.
+        if any(c.said for c in found) and any(
+            not c.said
+            and not (c.stage == "preparation" or (c.stage == "signing" and c.status == "expected"))
+            for c in found
+        ):
+            found = [c for c in found if not c.said]
+        later = any(c.stage not in _EARLIER and c.status == "reported" for c in found)
+        for claim in found:
+            claim.background = later and claim.stage in _EARLIER and claim.status == "reported"
+        claim_dates = [d for d in _inside(date_spans, bounds) if not _dateline(folded, d)]
+        _date_claims(found, sentence, claim_dates, same_day, date_of)
+        claims += found
+
+    events = _events(claims, text)
+    dates_out = []
+    for span in date_spans:
+        start, end, quoted = text.at(span)
+        value = date_of.get(span.start, span.value)
+        dates_out.append({"date": value, "text": quoted, "start": start, "end": end})
 
     def spans_out(spans: list[Span], key: str) -> list[dict[str, Any]]:
         out = []
@@ -463,6 +879,162 @@ def extract(
         "language": language or detect_language(original),
         "parties": spans_out(party_spans, "code"),
         "events": events,
-        "dates": spans_out(date_spans, "date"),
+        "dates": dates_out,
         "principles": spans_out(principle_spans, "code"),
     }
+
+
+# Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
+_CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما)(?!\w)")
+
+
+def _core_gap(claim: _Claim, where: tuple[int, int]) -> int:
+    """Characters from a date to the claim's verb or its chamber, whichever is nearer."""
+    gaps = [_gap((claim.quote.start, claim.quote.end), where)]
+    if claim.body_span is not None:
+        gaps.append(_gap((claim.body_span.start, claim.body_span.end), where))
+    return min(gaps)
+
+
+def _dateline(folded: str, day: Span) -> bool:
+    """The date of the dateline ("Tehran, 15 July — ...") is the report's, not a claim's."""
+    return day.start < 60 and bool(re.match(r"\s*[—–-]\s", folded[day.end : day.end + 4]))
+
+
+def _date_claims(
+    claims: list[_Claim],
+    sentence: _Sentence,
+    dates: list[Span],
+    same_day: list[Span],
+    date_of: dict[int, str],
+) -> None:
+    """Each date of the sentence goes to the nearest claim (a chamber's claim reaches from
+    the chamber to its verb), unless a reporting verb is nearer ("said on Tuesday"): a claim
+    takes only the date of its own clause. "The same day" is the date named just before."""
+    dates = list(dates)
+    for span in _inside(same_day, sentence.bounds):
+        before = [d for d in dates if d.end <= span.start]
+        if before and not any(d.start < span.end and span.start < d.end for d in dates):
+            dates.append(Span(span.start, span.end, before[-1].value))
+    if not dates or not claims:
+        return
+    folded = sentence.spans["_text"]
+    reporting = [
+        (verb.start, verb.end)
+        for verb in sentence.spans["reporting"]
+        if not any(c.extent[0] <= verb.start < c.extent[1] for c in claims)
+    ]
+
+    def distance(claim: _Claim, where: tuple[int, int]) -> tuple[int, int, int]:
+        """Inside the claim's words first, then within its clause, then nearest its verb."""
+        gap = _gap(claim.extent, where)
+        between = folded[min(where[1], claim.extent[1]) : max(where[0], claim.extent[0])]
+        return (gap > 0, len(_CLAUSE_BREAK.findall(between)) if gap else 0, gap)
+
+    taken: dict[int, list[Span]] = {}
+    for day in dates:
+        where = (day.start, day.end)
+        ranked = sorted(claims, key=lambda c: distance(c, where))
+        inside = [c for c in claims if _gap(c.extent, where) == 0]
+        if inside:
+            # «دوما معاهده‌ای را که ۲۸ دی امضا شده بود تصویب کرد»: a claim whose words
+            # lie within another's takes the dates nearer its verb
+            pool = inside + [
+                c
+                for c in claims
+                if c not in inside
+                and any(o.extent[0] <= c.quote.start < o.extent[1] for o in inside)
+            ]
+            ranked = sorted(pool, key=lambda c: _core_gap(c, where)) + [
+                c for c in ranked if c not in pool
+            ]
+        owner = ranked[0]
+        # "said on Tuesday", «روز دوشنبه اعلام کرد»: the date of the saying, not of the
+        # claim; but not "... next month, media reported"
+        said = [
+            v
+            for v in reporting
+            if 0 <= where[0] - v[1] <= _SAID_REACH
+            or (
+                0 <= v[0] - where[1] <= _SAID_REACH
+                and not re.search(r"[,.;:]", folded[where[1] : v[0]])
+            )
+        ]
+        if said and min(_gap(v, where) for v in said) < _gap(owner.extent, where):
+            continue
+        rival = next((c for c in ranked if c.extent != owner.extent), None)
+        doubtful = (
+            rival is not None
+            and distance(rival, where)[:2] == distance(owner, where)[:2]
+            and (distance(rival, where)[2] - distance(owner, where)[2] < _DATE_MARGIN)
+        )
+        for claim in claims:
+            if claim.extent == owner.extent:
+                taken.setdefault(id(claim), []).append(day)
+                claim.date_doubt = claim.date_doubt or doubtful
+    for claim in claims:
+        mine = taken.get(id(claim))
+        if not mine:
+            # the sentence dates another claim: this one's date may be there, unseen
+            claim.date_doubt = bool(taken)
+            continue
+        day = min(mine, key=lambda d: _gap(claim.extent, (d.start, d.end)))
+        if claim.status == "expected" and day.ahead:
+            day = Span(day.start, day.end, day.ahead)
+            date_of[day.start] = day.value
+        elif claim.status == "reported" and day.behind:
+            day = Span(day.start, day.end, day.behind)
+            date_of[day.start] = day.value
+        claim.date = day
+
+
+def _confidence(claim: _Claim) -> float:
+    value = _WEAK if claim.weak else _CONFIDENT
+    if claim.status_doubt or claim.date_doubt:
+        value = min(value, _DOUBT)
+    if claim.background:
+        value = min(value, _BACKGROUND)
+    if claim.status == "expected":
+        value = min(value, _FORECAST)
+    if claim.step in _PER_PARTY and claim.party is None:
+        value = min(value, _NO_PARTY)
+    if claim.from_article:
+        value -= _FROM_ARTICLE
+    if claim.from_earlier:
+        value -= _FROM_EARLIER
+    if claim.stage == "ratification" and claim.step is None:
+        value -= _NO_STEP
+    return round(max(0.0, min(1.0, value)), 2)
+
+
+def _events(claims: list[_Claim], text: Text) -> list[dict[str, Any]]:
+    """One suggestion per distinct claim; an undated one is dropped beside the same claim
+    dated."""
+    dated = {(c.stage, c.step, c.party, c.status) for c in claims if c.date is not None}
+    events: list[dict[str, Any]] = []
+    index: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for claim in claims:
+        key4 = (claim.stage, claim.step, claim.party, claim.status)
+        if claim.date is None and key4 in dated:
+            continue
+        key = (*key4, claim.date.value if claim.date else None)
+        confidence = _confidence(claim)
+        if key in index:
+            index[key]["confidence"] = max(index[key]["confidence"], confidence)
+            continue
+        start, end, quoted = text.at(claim.quote)
+        event = {
+            "stage": claim.stage,
+            "step": claim.step,
+            "party": claim.party,
+            "body": claim.body,
+            "status": claim.status,
+            "date": claim.date.value if claim.date else None,
+            "confidence": confidence,
+            "text": quoted,
+            "start": start,
+            "end": end,
+        }
+        index[key] = event
+        events.append(event)
+    return events
