@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -27,6 +28,11 @@ from tracker import create_app, migrate
 from tracker.db import make_engine
 from tracker.services.mail import MailSettings
 from tracker.services.seed import load_seed
+
+# Property tests check answers, not speed: a busy machine (CI runs the browser and both
+# engines side by side) must not turn a slow example into a failure.
+settings.register_profile("tracker", deadline=None)
+settings.load_profile("tracker")
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES", "") == "1"

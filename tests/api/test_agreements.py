@@ -386,7 +386,8 @@ def test_the_detail_gives_each_partys_steps_with_dates(editor, viewer, session):
         ],
         "ratified_on": "2025-04-21",
         "notified_on": None,
-        "explanation": "Ratified on 2025-04-21 (head of state). Notified once its instrument "
+        "explanation": "Ratified: the head of state counts as ratification. Notified once its "
+        "instrument "
         "is deposited, exchanged or notified.",
     }
     assert (irn["ratification"], irn["steps"], irn["ratified_on"]) == ("not_started", [], None)

@@ -393,7 +393,7 @@ def test_each_party_shows_the_steps_it_reached_with_dates_and_bodies(session):
         ("head_of_state", "", "2025-04-21"),
     ]
     assert (rus.ratification, rus.ratified_on, rus.notified_on) == ("ratified", "2025-04-21", None)
-    assert rus.explanation.startswith("Ratified on 2025-04-21 (head of state).")
+    assert rus.explanation.startswith("Ratified: the head of state counts as ratification.")
     # The case: after the Majlis and the Guardian Council Iran is still in progress,
     # and the page says which step would make it ratified.
     assert [(s.words, s.date) for s in irn.steps] == [

@@ -600,21 +600,17 @@ def _explain(
         furthest = chain[-1]
         return (
             f"In progress: the furthest step on record is the "
-            f"{step_words(furthest.step, furthest.body)}, {furthest.date or 'undated'}. "
-            + _NEXT_FOR[state]
+            f"{step_words(furthest.step, furthest.body)}. " + _NEXT_FOR[state]
         )
     if state == RatificationState.RATIFIED and ratifying is not None:
         how = (
-            "a ratification reported without its step"
+            "ratification reported without its step"
             if ratifying.step is None
             else step_words(ratifying.step, ratifying.body)
         )
-        return f"Ratified on {ratifying.date or 'an unknown day'} ({how}). " + _NEXT_FOR[state]
+        return f"Ratified: the {how} counts as ratification. " + _NEXT_FOR[state]
     assert notifying is not None
-    return (
-        f"Notified on {notifying.date or 'an unknown day'}: its instrument is deposited, "
-        "exchanged or notified."
-    )
+    return "Notified: its instrument is deposited, exchanged or notified."
 
 
 _EXIT_WORDS = {
