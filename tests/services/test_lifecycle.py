@@ -401,7 +401,7 @@ def test_each_party_shows_the_steps_it_reached_with_dates_and_bodies(session):
         ("constitutional review (Guardian Council)", "2025-06-11"),
     ]
     assert (irn.ratification, irn.ratified_on) == ("in_progress", None)
-    assert "constitutional review (Guardian Council), 2025-06-11" in irn.explanation
+    assert "constitutional review (Guardian Council). Ratified once" in irn.explanation
     assert "once the head of state signs or the law is promulgated" in irn.explanation
     assert {p.party: p.ratification for p in view.progress} == view.lifecycle.ratification
 
