@@ -410,7 +410,7 @@ def test_each_party_shows_the_steps_it_reached_with_dates_and_bodies(session):
     irn = overview(session, treaty.id, today=date(2025, 6, 21)).progress[1]
     assert (irn.ratification, irn.ratified_on) == ("ratified", "2025-06-20")
     assert [s.step for s in irn.steps] == ["lower_house", "constitutional_review", None]
-    assert "a ratification reported without its step" in irn.explanation
+    assert "the ratification reported without its step" in irn.explanation
 
 
 def test_progress_counts_claims_the_way_the_state_is_derived(session):
