@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, anonymous, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import ReminderStatus, Role
 from tracker.schemas.misc import (
@@ -42,7 +42,7 @@ class Reminders(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        return [present.reminder(r) for r in items]
+        return [present.reminder(r, public=anonymous()) for r in items]
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(ReminderInSchema)
@@ -61,7 +61,9 @@ class ReminderById(MethodView):
     @blp.response(200, ReminderSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such reminder")
     def get(self, reminder_id: int) -> dict[str, Any]:
-        return present.reminder(reminders.get_reminder(get_session(), reminder_id))
+        return present.reminder(
+            reminders.get_reminder(get_session(), reminder_id), public=anonymous()
+        )
 
     @blp.requires(Role.EDITOR)
     @blp.etag
