@@ -170,6 +170,14 @@ def test_signed_in_readers_still_see_who_by_email(app, staffed):
     assert f"boss{DOMAIN}" in web.get(f"/agreements/{treaty}").get_data(as_text=True)
 
 
+def test_an_anonymous_reader_cannot_probe_emails_through_the_assignee_filter(app, staffed):
+    client = app.test_client()
+    probe = f"/api/v1/reminders?assignee=nadia{DOMAIN}"
+    assert client.get(probe).status_code == 401
+    signed = client.get(probe, headers={"Authorization": f"Bearer {staffed['token']}"})
+    assert signed.status_code == 200 and [r["reason"] for r in signed.get_json()] == ["Ask"]
+
+
 def test_extraction_needs_a_token_even_when_reads_are_public(app, staffed):
     client = app.test_client()
     body = {"text": "Russia and Iran signed the treaty on 17 January 2025."}

@@ -33,7 +33,10 @@ class Reminders(MethodView):
     @blp.response(200, ReminderSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
-        """List reminders by due day. `mine=true` needs a token."""
+        """List reminders by due day. `mine=true` and `assignee` need a token (an anonymous
+        reader could otherwise try emails to learn who works here)."""
+        if args.get("assignee") and anonymous():
+            authorize(Role.VIEWER)  # 401
         if args.pop("mine", False):
             args["assignee"] = authorize(Role.VIEWER).email
         items, total = reminders.list_reminders(
