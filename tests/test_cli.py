@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 from sqlalchemy import func, inspect, select, text
 
 from tracker import create_app
-from tracker.models import ApiToken, ArticleBand, EvidenceArticle, User
+from tracker.models import (
+    Agreement,
+    ApiToken,
+    ArticleBand,
+    EvidenceArticle,
+    Party,
+    Principle,
+    StageEvent,
+    User,
+)
 from tracker.services import imports
 from tracker.services.search import search
+from tracker.services.seed import DEFAULT_SEED_DIR
 from tracker.services.users import user_for_token, verify_password
 
 
@@ -148,3 +161,32 @@ def test_a_long_import_refreshes_postgresql_statistics_as_it_goes(
     assert result.exit_code == 0, result.output
     bands = session.scalar(select(func.count()).select_from(ArticleBand))
     assert session.execute(text(known)).scalar() == bands > 0
+
+
+def test_a_seed_refused_halfway_stores_nothing(runner, session, tmp_path):
+    """The seed is one transaction: a case whose second event is refused leaves no trace of
+    the organisation, principle, agreement and first event loaded before it."""
+    seed_dir = tmp_path / "seed"
+    shutil.copytree(DEFAULT_SEED_DIR, seed_dir)
+    organisations = json.loads((seed_dir / "organisations.json").read_text(encoding="utf-8"))
+    organisations["organisations"].append({"code": "ZZO", "names": {"en": "Test body"}})
+    (seed_dir / "organisations.json").write_text(json.dumps(organisations), encoding="utf-8")
+    principles = json.loads((seed_dir / "principles.json").read_text(encoding="utf-8"))
+    principles["principles"].append(
+        {"code": "zz_test", "labels": {"en": "Test"}, "description": "Test."}
+    )
+    (seed_dir / "principles.json").write_text(json.dumps(principles), encoding="utf-8")
+    case = {
+        "ref": "zz-broken-case",
+        "agreement": {"title": "Broken case", "kind": "treaty", "parties": ["RUS", "ZZO"]},
+        "events": [
+            {"stage": "announcement", "date": "1999-03-03"},
+            {"stage": "no-such-stage", "date": "2024-02-15"},
+        ],
+    }
+    (seed_dir / "cases" / "zz-broken.json").write_text(json.dumps(case), encoding="utf-8")
+    result = runner.invoke(args=["tracker", "seed", "--dir", str(seed_dir)])
+    assert result.exit_code == 1 and "stage" in result.output, result.output
+    assert session.get(Party, "ZZO") is None and session.get(Principle, "zz_test") is None
+    assert session.scalar(select(Agreement).where(Agreement.ref == "zz-broken-case")) is None
+    assert session.scalar(select(StageEvent).where(StageEvent.date == "1999-03-03")) is None

@@ -53,6 +53,10 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType, datetime: UTCDateTime}
 
 
+# How long a SQLite writer waits for another's lock before "database is locked".
+BUSY_TIMEOUT_MS = 5000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
     # SAVEPOINTs and transactional DDL (Alembic) work as on PostgreSQL.
@@ -60,7 +64,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -70,8 +74,18 @@ def _sqlite_begin(connection: Any) -> None:
     # Every transaction of a request that may write (POST, PATCH, DELETE) is such a one:
     # it reads (the token, the ETag's current version) before it writes, and two editors
     # saving at once must queue, so that the second sees the first's change (412), not fail.
-    immediate = connection.get_execution_options().get(WRITE_OPTION) or _writing_request()
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    immediate = options.get(WRITE_OPTION) or _writing_request()
+    wait = options.get(LOCK_WAIT_OPTION)
+    if not immediate or wait is None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        return
+    # A writer that would rather give up than wait long (bookkeeping a read can do without).
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _writing_request() -> bool:
@@ -79,12 +93,24 @@ def _writing_request() -> bool:
 
 
 WRITE_OPTION = "tracker_writes"
+LOCK_WAIT_OPTION = "tracker_lock_wait"
 
 
-def begin_write(session: Session) -> None:
-    """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE), if none is open."""
-    if not session.in_transaction():
-        session.connection(execution_options={WRITE_OPTION: True})
+def begin_write(session: Session, *, lock_wait: float | None = None) -> None:
+    """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE), if none is open.
+
+    With `lock_wait` (seconds), its writes wait at most that long for another writer's lock
+    and then fail with OperationalError, instead of the usual busy timeout (SQLite: the
+    write lock itself; PostgreSQL: `lock_timeout` for this transaction's row locks).
+    """
+    if session.in_transaction():
+        return
+    options: dict[str, Any] = {WRITE_OPTION: True}
+    if lock_wait is not None:
+        options[LOCK_WAIT_OPTION] = lock_wait
+    connection = session.connection(execution_options=options)
+    if lock_wait is not None and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_wait * 1000)}")
 
 
 def read_snapshot(session: Session) -> None:

@@ -1,7 +1,9 @@
-"""GET /healthz: is the app up and can it reach its database? For load balancers and probes.
+"""GET /healthz: is the app up, and can it read and write its database? For load balancers.
 
 200 {"status": "ok", "database": "ok"}, or 503 {"status": "unavailable", ...} when a
-`SELECT 1` fails (the error is logged). No sign-in needed; it tells nothing about the data.
+`SELECT 1` fails or the database refuses a write (a read-only file or standby; the probe
+writes nothing and is rolled back; the error is logged). No sign-in needed; it tells nothing
+about the data.
 """
 
 from __future__ import annotations
@@ -21,6 +23,6 @@ log = logging.getLogger(__name__)
 def healthz():  # type: ignore[no-untyped-def]
     error = database_error(get_session())
     if error is not None:
-        log.warning("health check: database unreachable", extra={"error": repr(error)})
+        log.warning("health check: database unreachable or read-only", extra={"error": repr(error)})
         return {"status": "unavailable", "database": type(error).__name__}, 503
     return {"status": "ok", "database": "ok"}

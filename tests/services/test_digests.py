@@ -13,8 +13,10 @@ from flask_login import FlaskLoginClient
 from sqlalchemy import select
 
 from tests import factories
+from tests.conftest import free_port
 from tracker.models import Digest, EvidenceArticle, StageEvent
 from tracker.services.errors import ValidationError
+from tracker.services.mail import MailError, MailSettings
 from tracker.services.reminders import create_reminder
 from tracker.services.users import create_user, issue_feed_token, update_user
 from tracker.services.weekly import (
@@ -340,3 +342,21 @@ def test_the_digest_archive_page(app, session, week, smtp):
     digest_id = session.scalar(select(Digest.id).where(Digest.user_id == week["reader"].id))
     assert "Quiet memorandum" in client.get(f"/digests/{digest_id}").get_data(as_text=True)
     assert session.scalar(select(EvidenceArticle.id).where(EvidenceArticle.title == "Duma vote"))
+
+
+def test_a_digest_the_mail_server_refused_is_sent_by_the_next_run(session, week, smtp):
+    """The claim and the sending are one step for the reader: when the sending fails, the
+    claim is not left behind to hold the digest back from the next run."""
+    settings, inbox = smtp
+    readers = [create_user(session, f"m{n}@example.org") for n in range(2)]
+    weeks = {u.id: WEEK for u in readers}
+    nowhere = MailSettings(host="127.0.0.1", port=free_port(), sender="tracker@example.org")
+    with pytest.raises(MailError):
+        deliver(session, readers, weeks, mail=nowhere, base_url="")
+    stored = session.scalars(select(Digest).where(Digest.user_id.in_([u.id for u in readers])))
+    assert [(d.sent_at, d.send_claimed_at) for d in stored] == [(None, None)]  # unclaimed
+    # Run again at once, the server back: both are sent, each once.
+    report = deliver(session, readers, weeks, mail=settings, base_url="")
+    assert (report.sent, report.skipped) == (2, 0)
+    assert sorted(m.rcpt_tos[0] for m in inbox.messages) == ["m0@example.org", "m1@example.org"]
+    assert deliver(session, readers, weeks, mail=settings, base_url="").sent == 0

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests import factories
+from tests.conftest import free_port
 from tests.statements import counted
 from tracker.models import Reminder, StageEvent
-from tracker.services.mail import MailSettings
+from tracker.services.mail import MailError, MailSettings
 from tracker.services.reminder_rules import RuleSettings, notify_due, run
-from tracker.services.reminders import update_reminder
+from tracker.services.reminders import create_reminder, update_reminder
 from tracker.services.users import create_user
 
 
@@ -232,4 +234,58 @@ def test_what_the_rules_do_is_in_the_agreement_history(session):
     assert entries == [
         ("update", "reminder rules", "reminder", str(made.id), "done"),
         ("create", "reminder rules", "reminder", str(made.id), "open"),
+    ]
+
+
+class _Refusing:
+    """An SMTP handler that refuses one mailbox and keeps what it accepts."""
+
+    def __init__(self, refused: str) -> None:
+        self.refused = refused
+        self.received: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]  # noqa: N802
+        if address == self.refused:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.received.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def test_a_send_refused_halfway_sends_the_rest_next_run_and_none_twice(session):
+    treaty = factories.agreement(session, title="Halfway pact")
+    people = {
+        name: create_user(session, f"{name}@example.org", role="editor")
+        for name in ("first", "refused", "last")
+    }
+    for n, name in enumerate(people):
+        create_reminder(
+            session,
+            {
+                "agreement_id": treaty.id,
+                "due": f"2024-04-0{n + 1}",
+                "reason": f"Check {name}",
+                "assignee": people[name].email,
+            },
+        )
+    handler = _Refusing("refused@example.org")
+    port = free_port()
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        settings = MailSettings(host="127.0.0.1", port=port, sender="t@example.org")
+        with pytest.raises(MailError):
+            notify_due(session, now=at("2024-05-01"), mail=settings, base_url="")
+        assert handler.received == ["first@example.org"]
+        handler.refused = ""  # the mailbox works again
+        notify_due(session, now=at("2024-05-02"), mail=settings, base_url="")
+    finally:
+        server.stop()
+    assert sorted(handler.received) == [
+        "first@example.org",
+        "last@example.org",
+        "refused@example.org",
     ]

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, anonymous, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.agreements import (
@@ -30,7 +30,7 @@ blp = ApiBlueprint(
 
 
 def _overview(agreement_id: int) -> dict[str, Any]:
-    return present.agreement(agreements.detail(get_session(), agreement_id))
+    return present.agreement(agreements.detail(get_session(), agreement_id), public=anonymous())
 
 
 @blp.route("")
@@ -102,7 +102,7 @@ class AgreementHistory(MethodView):
         agreements.get_agreement(session, agreement_id)
         pagination_parameters.item_count = audit.history_count(session, agreement_id)
         entries = audit.history(session, agreement_id, **window(pagination_parameters))
-        return [present.audit_entry(e) for e in entries]
+        return [present.audit_entry(e, public=anonymous()) for e in entries]
 
 
 @blp.route("/<id:agreement_id>")

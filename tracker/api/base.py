@@ -214,6 +214,12 @@ def current_user() -> User | None:
     return g.api_user
 
 
+def anonymous() -> bool:
+    """True when the request carries no valid token: a public reader (TRACKER_PUBLIC_READ=1),
+    to whom staff are shown without their emails."""
+    return current_user() is None
+
+
 def authorize(role: Role, *, read: bool = False) -> User | None:
     """Abort 401/403 unless the request may act as `role` (see ApiBlueprint.requires)."""
     user = current_user()

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, anonymous, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.events import EventInSchema, EventPatchSchema, EventSchema
@@ -35,7 +35,7 @@ class AgreementEvents(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        return [present.event(e) for e in items]
+        return [present.event(e, public=anonymous()) for e in items]
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(EventInSchema)
@@ -60,7 +60,7 @@ class EventById(MethodView):
     @blp.response(200, EventSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such event")
     def get(self, event_id: int) -> dict[str, Any]:
-        return present.event(events.get_event(get_session(), event_id))
+        return present.event(events.get_event(get_session(), event_id), public=anonymous())
 
     @blp.requires(Role.EDITOR)
     @blp.etag

@@ -22,7 +22,7 @@ blp = ApiBlueprint(
 
 @blp.route("")
 class Extract(MethodView):
-    @blp.requires(Role.VIEWER, read=True)
+    @blp.requires(Role.VIEWER)
     @blp.arguments(ExtractInSchema)
     @blp.response(200, ExtractOutSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
@@ -30,7 +30,8 @@ class Extract(MethodView):
         """Suggest the language, parties (names, adjectives, metonyms), stage and step cues
         with the acting party and body, dates (either calendar, any digits; a year-less one
         read against `published`), and principles. Each item's `text` is `text[start:end]`
-        of the input. Nothing is stored: accepting a suggestion is a separate write."""
+        of the input. Nothing is stored: accepting a suggestion is a separate write. Needs a
+        token even when TRACKER_PUBLIC_READ=1 opens the other reads."""
         return suggest(
             get_session(),
             data["text"],

@@ -16,6 +16,16 @@ from tracker.models import (
     User,
 )
 from tracker.services.agreements import AgreementDetail, AgreementRow, Deleted
+from tracker.services.audit import public_name
+from tracker.services.users import shown_actor
+
+
+def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:
+    """A user as the reader may see them: the email, or for an anonymous reader (public
+    read) the display name or "a researcher", never the email."""
+    if email is None:
+        return None
+    return public_name(display_name) if public else email
 
 
 def quote(link: Any) -> dict[str, Any]:
@@ -29,8 +39,12 @@ def quote(link: Any) -> dict[str, Any]:
     }
 
 
-def event(e: StageEvent) -> dict[str, Any]:
-    recorded_by = e.recorded_by.email if e.recorded_by_id and e.recorded_by else None
+def event(e: StageEvent, *, public: bool = False) -> dict[str, Any]:
+    """`public`: for an anonymous reader, who recorded it is named without their email."""
+    who = e.recorded_by if e.recorded_by_id else None
+    recorded_by = person(
+        who.email if who else None, who.display_name if who else None, public=public
+    )
     return _event(e, [quote(link) for link in e.evidence], recorded_by)
 
 
@@ -100,15 +114,19 @@ def agreement_summary(row: AgreementRow) -> dict[str, Any]:
     }
 
 
-def agreement(d: AgreementDetail) -> dict[str, Any]:
-    """An agreement with its events, principles and evidence (from services.agreements.detail)."""
+def agreement(d: AgreementDetail, *, public: bool = False) -> dict[str, Any]:
+    """An agreement with its events, principles and evidence (from services.agreements.detail);
+    `public`: for an anonymous reader (no emails)."""
 
     def quotes(owner: tuple[str, int]) -> list[dict[str, Any]]:
         return [quote(link) for link in d.links.get(owner, ())]
 
     articles = {link.article_id for links in d.links.values() for link in links}
     return agreement_summary(d.row) | {
-        "events": [_event(e, quotes(("event", e.id)), e.email) for e in d.events],
+        "events": [
+            _event(e, quotes(("event", e.id)), person(e.email, e.display_name, public=public))
+            for e in d.events
+        ],
         "parties_progress": [p.to_json() for p in d.progress],
         "principles": [
             _statement(s, s.labels.get("en") or s.principle_code, quotes(("statement", s.id)))
@@ -147,7 +165,9 @@ def principle(p: Principle) -> dict[str, Any]:
     return {"code": p.code, "labels": p.labels, "description": p.description}
 
 
-def reminder(r: Reminder) -> dict[str, Any]:
+def reminder(r: Reminder, *, public: bool = False) -> dict[str, Any]:
+    """`public`: for an anonymous reader, the assignee without their email."""
+    who = r.assignee
     return {
         "id": r.id,
         "agreement_id": r.agreement_id,
@@ -155,7 +175,9 @@ def reminder(r: Reminder) -> dict[str, Any]:
         "party": r.party_code,
         "due": r.due,
         "reason": r.reason,
-        "assignee": r.assignee.email if r.assignee else None,
+        "assignee": person(
+            who.email if who else None, who.display_name if who else None, public=public
+        ),
         "status": r.status,
         "snoozed_until": r.snoozed_until,
         "rule": r.rule,
@@ -209,12 +231,17 @@ def token(t: ApiToken) -> dict[str, Any]:
     }
 
 
-def audit_entry(e: AuditEntry) -> dict[str, Any]:
+def audit_entry(e: AuditEntry, *, public: bool = False) -> dict[str, Any]:
+    """`public`: for an anonymous reader, who made the change is named without their email."""
     return {
         "id": e.id,
         "at": e.at,
-        "user": e.user.email if e.user else None,
-        "actor": e.actor,
+        "user": person(
+            e.user.email if e.user else None,
+            e.user.display_name if e.user else None,
+            public=public,
+        ),
+        "actor": shown_actor(e.actor, e.user, public=public),
         "action": e.action,
         "entity": e.entity,
         "entity_id": e.entity_id,

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, anonymous, authorize, window
 from tracker.db import get_session
 from tracker.models.vocab import ReminderStatus, Role
 from tracker.schemas.misc import (
@@ -33,7 +33,10 @@ class Reminders(MethodView):
     @blp.response(200, ReminderSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
-        """List reminders by due day. `mine=true` needs a token."""
+        """List reminders by due day. `mine=true` and `assignee` need a token (an anonymous
+        reader could otherwise try emails to learn who works here)."""
+        if args.get("assignee") and anonymous():
+            authorize(Role.VIEWER)  # 401
         if args.pop("mine", False):
             args["assignee"] = authorize(Role.VIEWER).email
         items, total = reminders.list_reminders(
@@ -42,7 +45,7 @@ class Reminders(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        return [present.reminder(r) for r in items]
+        return [present.reminder(r, public=anonymous()) for r in items]
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(ReminderInSchema)
@@ -61,7 +64,9 @@ class ReminderById(MethodView):
     @blp.response(200, ReminderSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such reminder")
     def get(self, reminder_id: int) -> dict[str, Any]:
-        return present.reminder(reminders.get_reminder(get_session(), reminder_id))
+        return present.reminder(
+            reminders.get_reminder(get_session(), reminder_id), public=anonymous()
+        )
 
     @blp.requires(Role.EDITOR)
     @blp.etag

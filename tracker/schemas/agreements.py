@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from tracker.models.vocab import AgreementKind, AgreementStatus, RatificationState, Stage, Step
 from tracker.schemas.common import (
+    ANONYMOUS,
     LANGUAGE,
     PARTY_CODE,
     InputSchema,
@@ -208,9 +209,14 @@ class AuditEntrySchema(OutputSchema):
     id = fields.Integer(required=True)
     at = fields.DateTime(required=True)
     user = fields.String(
-        required=True, allow_none=True, metadata={"description": "Who, by email; null: the system"}
+        required=True,
+        allow_none=True,
+        metadata={"description": f"Who, by email{ANONYMOUS}; null: the system"},
     )
-    actor = fields.String(required=True, metadata={"description": "The system's part that acted"})
+    actor = fields.String(
+        required=True,
+        metadata={"description": f"Who acted: an email{ANONYMOUS}, or the system's part"},
+    )
     action = fields.String(required=True, metadata={"description": "create, update, delete, …"})
     entity = fields.String(required=True, metadata={"description": "agreement, stage_event, …"})
     entity_id = fields.String(required=True)

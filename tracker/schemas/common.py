@@ -12,6 +12,8 @@ from tracker.models.vocab import EventStatus, Stage, Step
 LANGUAGE = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
 )
+# How a person is named to a reader without a token when TRACKER_PUBLIC_READ=1.
+ANONYMOUS = ' (to a reader without a token under public read: the display name, or "a researcher")'
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from tracker.schemas.common import (
+    ANONYMOUS,
     EVENT_STATUS,
     PARTY_CODE,
     STAGE,
@@ -69,6 +70,8 @@ class EventSchema(OutputSchema):
     preferred = fields.Boolean(required=True)
     note = fields.String(required=True)
     evidence = fields.List(fields.Nested(QuoteRefSchema), required=True)
-    recorded_by = fields.String(allow_none=True, required=True, metadata={"description": "Email"})
+    recorded_by = fields.String(
+        allow_none=True, required=True, metadata={"description": f"Email{ANONYMOUS}"}
+    )
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
-from tracker.schemas.common import PARTY_CODE, InputSchema, OutputSchema, id_field, one_of
+from tracker.schemas.common import (
+    ANONYMOUS,
+    PARTY_CODE,
+    InputSchema,
+    OutputSchema,
+    id_field,
+    one_of,
+)
 
 WEEK = validate.Regexp(
     r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
@@ -61,7 +68,9 @@ class ReminderSchema(OutputSchema):
     party = fields.String(allow_none=True, required=True)
     due = fields.Date(required=True)
     reason = fields.String(required=True)
-    assignee = fields.String(allow_none=True, required=True)
+    assignee = fields.String(
+        allow_none=True, required=True, metadata={"description": f"Email{ANONYMOUS}"}
+    )
     status = fields.String(required=True)
     snoozed_until = fields.Date(allow_none=True, required=True)
     rule = fields.String(

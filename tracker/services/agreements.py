@@ -746,7 +746,11 @@ _ONE = _PAGE.add_columns(_A.c.version).where(_A.c.id == bindparam("id"), _A.c.de
 _ONE_PARTIES = _PAGE_PARTIES.where(_AP.c.agreement_id == bindparam("id"))
 _ONE_TOPICS = _PAGE_TOPICS.where(_AT.c.agreement_id == bindparam("id"))
 _ONE_EVENTS = (
-    select(*(c for c in _E.c if c.name not in {"deleted_at", "version"}), _U.c.email)
+    select(
+        *(c for c in _E.c if c.name not in {"deleted_at", "version"}),
+        _U.c.email,
+        _U.c.display_name,
+    )
     .select_from(_E.outerjoin(_U, _U.c.id == _E.c.recorded_by_id))
     .where(_E.c.agreement_id == bindparam("id"), _E.c.deleted_at.is_(None))
 )

@@ -142,8 +142,22 @@ class HistoryLine:
     entry: AuditEntry
 
 
-def _who(entry: AuditEntry) -> str:
-    if entry.user is not None:
+# How staff are named to readers who are not signed in (TRACKER_PUBLIC_READ=1).
+ANONYMOUS_NAME = "a researcher"
+
+
+def public_name(display_name: str | None) -> str:
+    """A member of staff as an anonymous reader sees them: the display name, never an email
+    (a display name that looks like one counts as none)."""
+    name = (display_name or "").strip()
+    return name if name and "@" not in name else ANONYMOUS_NAME
+
+
+def _who(entry: AuditEntry, public: bool = False) -> str:
+    if entry.user is not None or (public and "@" in (entry.actor or "")):
+        if public:  # an anonymous reader of a public instance sees no email
+            name = public_name(entry.user.display_name if entry.user is not None else None)
+            return name[:1].upper() + name[1:]
         return entry.user.display_name or entry.user.email
     actor = entry.actor or "system"
     return actor if "@" in actor else f"The {actor}"
@@ -238,9 +252,12 @@ def _statement_sentence(entry: AuditEntry, labels: dict[str, str]) -> str:
     return f"{verb} the principle “{label}”{by}{where}"
 
 
-def describe(session: Session, entries: list[AuditEntry]) -> list[HistoryLine]:
+def describe(
+    session: Session, entries: list[AuditEntry], *, public: bool = False
+) -> list[HistoryLine]:
     """Each entry as a sentence (two small queries at most: principle labels, reminder
-    reasons the rules' entries leave out)."""
+    reasons the rules' entries leave out); `public`: for an anonymous reader, named
+    without emails."""
     labels: dict[str, str] = {}
     if any(e.entity == "principle_statement" for e in entries):
         labels = {
@@ -275,6 +292,6 @@ def describe(session: Session, entries: list[AuditEntry]) -> list[HistoryLine]:
             sentence = _statement_sentence(entry, labels)
         else:
             sentence = f"{_past(entry.action)} {entry.entity.replace('_', ' ')} {entry.entity_id}"
-        who = _who(entry)
+        who = _who(entry, public)
         lines.append(HistoryLine(entry.at, who, f"{who} {sentence}", entry))
     return lines

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle, EvidenceLink, StageEvent, User
 from tracker.services import agreements
+from tracker.services.audit import public_name
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 AGREEMENT_COLUMNS = [
@@ -115,8 +116,9 @@ def agreements_csv(session: Session, out: IO[str], base_url: str, batch: int = 5
             return count
 
 
-def events_csv(session: Session, out: IO[str]) -> int:
-    """Every live stage event of every live agreement, by agreement and date."""
+def events_csv(session: Session, out: IO[str], *, public: bool = False) -> int:
+    """Every live stage event of every live agreement, by agreement and date. `public`: for
+    an anonymous reader, `recorded_by` is a display name or "a researcher", never an email."""
     writer = _writer(out)
     writer.writerow(EVENT_COLUMNS)
     quotes = (
@@ -126,7 +128,7 @@ def events_csv(session: Session, out: IO[str]) -> int:
         .scalar_subquery()
     )
     rows = session.execute(
-        select(StageEvent, Agreement.title, User.email, quotes)
+        select(StageEvent, Agreement.title, User.email, User.display_name, quotes)
         .join(Agreement, Agreement.id == StageEvent.agreement_id)
         .outerjoin(User, User.id == StageEvent.recorded_by_id)
         .where(StageEvent.deleted_at.is_(None), Agreement.deleted_at.is_(None))
@@ -134,7 +136,8 @@ def events_csv(session: Session, out: IO[str]) -> int:
         .execution_options(yield_per=1000)
     )
     count = 0
-    for event, title, email, quoted in rows:
+    for event, title, email, display_name, quoted in rows:
+        recorded_by = public_name(display_name) if public and email else email
         writer.writerow(
             cell(v)
             for v in (
@@ -153,7 +156,7 @@ def events_csv(session: Session, out: IO[str]) -> int:
                 event.place,
                 event.note,
                 quoted,
-                email,
+                recorded_by,
                 event.created_at.isoformat(),
             )
         )

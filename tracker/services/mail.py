@@ -14,7 +14,12 @@ from typing import Any
 
 
 class MailError(Exception):
-    """The message could not be handed to the SMTP server."""
+    """The message could not be handed to the SMTP server. `sent`: how many of the messages
+    given to `send` the server had accepted before it failed (they are not to be sent again)."""
+
+    def __init__(self, message: str, *, sent: int = 0) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ def send(settings: MailSettings, mails: list[EmailMessage]) -> None:
     """Hand the messages to the SMTP server in one connection; raise MailError on failure."""
     if not mails:
         return
+    sent = 0
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:
@@ -67,7 +73,8 @@ def send(settings: MailSettings, mails: list[EmailMessage]) -> None:
                 smtp.login(settings.user, settings.password)
             for mail in mails:
                 smtp.send_message(mail)
+                sent += 1
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(
-            f"could not send mail through {settings.host}:{settings.port}: {exc}"
+            f"could not send mail through {settings.host}:{settings.port}: {exc}", sent=sent
         ) from exc

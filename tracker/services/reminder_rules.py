@@ -32,7 +32,7 @@ from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, St
 from tracker.services import audit, state, transactional
 from tracker.services.events import record_event
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
-from tracker.services.mail import MailSettings, message, send
+from tracker.services.mail import MailError, MailSettings, message, send
 from tracker.text.dates import span_to_edtf
 
 
@@ -413,7 +413,8 @@ def notify_due(
 
     A reminder goes to its assignee, or, with nobody assigned, to every active editor and
     admin. Each is claimed (notified_at set) before sending; if the server refuses, the
-    claims are released so the next run tries again.
+    claims of the reminders not yet mailed are released so the next run tries them again,
+    and those it had accepted are not sent twice.
     """
     now = now or utcnow()
     begin_write(session)
@@ -441,12 +442,14 @@ def notify_due(
         )
     ]
     mails = []
+    owners: list[int] = []  # the reminder of each mail
     for reminder in due:
         reminder.notified_at = now  # the claim: committed before anything is sent
         recipients = [reminder.assignee.email] if reminder.assignee else crew
         link = f"{base_url}/agreements/{reminder.agreement_id}"
         title = reminder.agreement.title
         for to in recipients:
+            owners.append(reminder.id)
             mails.append(
                 message(
                     mail,
@@ -455,13 +458,19 @@ def notify_due(
                     f"{reminder.reason}\n\nAgreement: {title}\nDue: {reminder.due}\n{link}\n",
                 )
             )
-    claimed = [r.id for r in due]
     session.commit()
     try:
         send(mail, mails)
-    except Exception:
-        begin_write(session)
-        session.execute(update(Reminder).where(Reminder.id.in_(claimed)).values(notified_at=None))
-        session.commit()
+    except Exception as exc:
+        # Release the claims of the reminders none of whose mails went out, so the next run
+        # sends them; one whose mail the server accepted stays notified (never sent twice).
+        handed = exc.sent if isinstance(exc, MailError) else 0
+        unsent = set(owners[handed:]) - set(owners[:handed])
+        if unsent:
+            begin_write(session)
+            session.execute(
+                update(Reminder).where(Reminder.id.in_(unsent)).values(notified_at=None)
+            )
+            session.commit()
         raise
     return len(mails)

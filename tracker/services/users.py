@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
 from tracker.services import audit, checks, fetch, transactional
+from tracker.services.audit import public_name
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.services.parties import check_codes
 
@@ -26,12 +29,25 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 MIN_PASSWORD = 10
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# How long noting a token's use may wait for another writer's lock before it is skipped.
+LAST_USED_LOCK_WAIT = 0.2
+log = logging.getLogger(__name__)
 # Built once: on every API request, building the statement cost as much as running it.
 _BY_TOKEN = (
     select(ApiToken)
     .where(ApiToken.token_hash == bindparam("token_hash"))
     .options(joinedload(ApiToken.user))
 )
+
+
+def shown_actor(actor: str, user: User | None, *, public: bool) -> str:
+    """The `actor` of an audit entry as the reader may see it: to an anonymous reader, the
+    user's public name, or for the system's own labels (a rule), the label."""
+    if not public:
+        return actor
+    if user is not None or "@" in actor:
+        return public_name(user.display_name if user is not None else None)
+    return actor
 
 
 def hash_password(password: str) -> str:
@@ -121,13 +137,26 @@ def user_for_token(session: Session, token: str) -> User | None:
     now = utcnow()
     # Written at most once a minute: a write per request would cost more than the request.
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        # A write of its own, begun as one (SQLite: a reading transaction could not become a
-        # writer if another writer committed meanwhile).
-        session.commit()
-        begin_write(session)
-        row.last_used_at = now
-        session.commit()
+        user = row.user
+        _note_use(session, row.id, now)
+        return user
     return row.user
+
+
+def _note_use(session: Session, token_id: int, now: datetime) -> None:
+    """Set the token's last_used_at, or skip it: a request is never refused, nor kept
+    waiting, because this bookkeeping could not get the lock quickly (another writer holds
+    it); the next request notes the use instead."""
+    # A write of its own, begun as one (SQLite: a reading transaction could not become a
+    # writer if another writer committed meanwhile).
+    session.commit()
+    try:
+        begin_write(session, lock_wait=LAST_USED_LOCK_WAIT)
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        log.info("token use not noted: the database is busy", extra={"error": repr(exc)})
 
 
 USER_FIELDS = {

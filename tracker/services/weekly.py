@@ -39,7 +39,7 @@ from tracker.models import (
 from tracker.models.vocab import DigestMode, ReminderStatus
 from tracker.services.errors import ValidationError
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
-from tracker.services.mail import MailSettings, message, send
+from tracker.services.mail import MailError, MailSettings, message, send
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 SECTIONS = ("events", "evidence", "conflicts", "reminders", "stalled", "upcoming")
@@ -425,7 +425,9 @@ def deliver(
 
     The (user, week) row is inserted (claimed) and committed before sending; a row already
     sent is skipped, one claimed by a live sender is left to it, one left unsent by a sender
-    that died is taken over. `crash_after` (tests) stops after that many sends, as a crash.
+    that died is taken over. When the mail server refuses one, its claim is released and
+    MailError raised: the next run sends it and the rest, none twice. `crash_after` (tests)
+    stops after that many sends, as a crash.
     """
     now = now or utcnow()
     # A claim older than this is a sender's that died: taken over.
@@ -490,7 +492,19 @@ def deliver(
             if is_empty(sections)
             else f"Treaty Tracker — week {window.week}"
         )
-        send(mail, [message(mail, user.email, subject, digest.text, digest.html)])
+        try:
+            send(mail, [message(mail, user.email, subject, digest.text, digest.html)])
+        except MailError:
+            # Not sent, and this sender is alive: release the claim, so that the next run
+            # sends it at once rather than leave it to a sender that has given up.
+            begin_write(session)
+            session.execute(
+                update(Digest)
+                .where(Digest.id == digest.id, Digest.sent_at.is_(None))
+                .values(send_claimed_at=None)
+            )
+            session.commit()
+            raise
         begin_write(session)
         digest.sent_at = utcnow()
         session.commit()

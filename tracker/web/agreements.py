@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -140,7 +141,11 @@ def detail(agreement_id: int) -> str:
         "agreements/detail.html",
         view=view,
         timeline=timeline.build(view),
-        history=audit.describe(get_session(), audit.history(get_session(), agreement_id, limit=50)),
+        history=audit.describe(
+            get_session(),
+            audit.history(get_session(), agreement_id, limit=50),
+            public=not current_user.is_authenticated,
+        ),
         button_form=ButtonForm(),
     )
 

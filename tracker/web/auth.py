@@ -12,11 +12,13 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 
 from tracker.db import get_session
 from tracker.extensions import login_manager
-from tracker.models import User
+from tracker.models import AuditEntry, User
 from tracker.models.vocab import Role
 from tracker.services import fetch
+from tracker.services.audit import public_name
 from tracker.services.auth import SignInRefused
 from tracker.services.auth import sign_in as check_password
+from tracker.services.users import shown_actor
 from tracker.web.forms import SignInForm
 
 blp = Blueprint("auth", __name__)
@@ -47,6 +49,23 @@ def load_user(user_id: str) -> WebUser | None:
 def actor() -> User | None:
     """The signed-in user's row (the actor of a change), or None."""
     return current_user.user if current_user.is_authenticated else None
+
+
+def person(user: User | None) -> str:
+    """Template filter: a user as the reader may see them. Signed-in readers see the email;
+    anonymous ones (TRACKER_PUBLIC_READ=1) the display name or "a researcher", never it."""
+    if user is None:
+        return ""
+    return user.email if current_user.is_authenticated else public_name(user.display_name)
+
+
+def entry_actor(entry: AuditEntry) -> str:
+    """Template filter: who made an audited change, without an email for anonymous readers."""
+    return shown_actor(entry.actor, entry.user, public=not current_user.is_authenticated)
+
+
+blp.add_app_template_filter(person, "person")
+blp.add_app_template_filter(entry_actor, "entry_actor")
 
 
 def reader_required(view: Callable) -> Callable:

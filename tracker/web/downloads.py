@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app
 
 from tracker.db import get_session, read_snapshot
 from tracker.services import exports
-from tracker.web.auth import reader_required
+from tracker.web.auth import actor, reader_required
 
 blp = Blueprint("downloads", __name__)
 
@@ -36,7 +36,7 @@ def agreements_csv() -> Response:
 def events_csv() -> Response:
     out = io.StringIO()
     read_snapshot(get_session())
-    exports.events_csv(get_session(), out)
+    exports.events_csv(get_session(), out, public=actor() is None)
     return _download(out.getvalue(), "text/csv", "events.csv")
 
 
