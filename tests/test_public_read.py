@@ -147,7 +147,7 @@ def test_an_anonymous_reader_sees_display_names_instead(app, staffed):
     }
     page = client.get(f"/agreements/{treaty}").get_data(as_text=True)
     history_table = page.split('class="history"')[1].split("</table>")[0]
-    assert "Nadia Karimi" in history_table and "a researcher" in history_table
+    assert "Nadia Karimi recorded" in history_table and "A researcher recorded" in history_table
     listing = client.get("/reminders?show=all").get_data(as_text=True)
     assert "<td>Nadia Karimi</td>" in listing and "<td>a researcher</td>" in listing
     csv = client.get("/events.csv").get_data(as_text=True)
