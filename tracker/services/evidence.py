@@ -15,7 +15,14 @@ from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.article_page import article_name
 from tracker.services.errors import Conflict, FieldErrors, NotFound
-from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
+from tracker.services.intake import (
+    FetchRefused,
+    FetchSettings,
+    Page,
+    clean_text,
+    fetch_page,
+    from_html,
+)
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
 from tracker.text.normalise import locate, normalise
@@ -108,14 +115,24 @@ def add_article(
     for unknown in sorted(set(data) - ARTICLE_FIELDS):
         errors.add(unknown, "is not a field of an article")
     url = checks.text(errors, "url", data.get("url"), max_length=2000) or None
+    canonical = None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
+    elif url:
+        try:
+            canonical = canonical_url(url)
+        except ValueError as exc:  # a port out of range, an unclosed [IPv6 literal
+            errors.add("url", f"is not a valid address ({exc})")
     found = (
         _intake_text(data, url, fetch_settings, errors, fetched)
         if "url" not in errors.errors
         else {}
     )
     merged = {**found, **{k: v for k, v in data.items() if v not in (None, "")}}
+    # Control characters go, whichever way the text came (see intake.clean_text).
+    for key in ("text", "title", "outlet", "author"):
+        if isinstance(merged.get(key), str):
+            merged[key] = clean_text(merged[key])
     text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
     title = checks.text(errors, "title", merged.get("title"), max_length=1000)
     outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=200)
@@ -131,7 +148,7 @@ def add_article(
     folded = normalise(text)
     article = EvidenceArticle(
         url=url.split("#", 1)[0] if url else None,
-        url_canonical=canonical_url(url) if url else None,
+        url_canonical=canonical,
         title=title,
         outlet=outlet,
         author=checks.text(errors, "author", merged.get("author"), max_length=200),
@@ -321,11 +338,15 @@ def make_links(
 
 def find_by_url(session: Session, url: str) -> EvidenceArticle | None:
     """The stored article at this URL once canonicalised (tracking parameters, fragment,
-    host case and default port make no difference), if any."""
+    host case and default port make no difference), if any (None for a URL that is not one)."""
+    try:
+        canonical = canonical_url(url)
+    except ValueError:
+        return None
     return session.scalar(
         select(EvidenceArticle)
         .where(
-            EvidenceArticle.url_canonical == canonical_url(url),
+            EvidenceArticle.url_canonical == canonical,
             EvidenceArticle.deleted_at.is_(None),
         )
         .order_by(EvidenceArticle.id)
