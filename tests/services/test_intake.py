@@ -12,6 +12,7 @@ from ipaddress import ip_network
 import pytest
 
 from tests.api.conftest import assert_error
+from tracker.services.errors import ValidationError
 from tracker.services.evidence import add_article, find_by_url, intake
 from tracker.services.intake import FetchRefused, FetchSettings, clean_text, fetch_page
 from tracker.text.urls import canonical_url
@@ -211,6 +212,7 @@ def test_api_intake_errors_name_the_field(client, session, app, server):
         ("http://example.org", "http://example.org/"),
         ("https://example.org/a?fbclid=1&gclid=2", "https://example.org/a"),
         ("https://example.org:8443/a?id=5&utm_medium=x", "https://example.org:8443/a?id=5"),
+        ("http://[2001:DB8::1]:8080/a", "http://[2001:db8::1]:8080/a"),  # brackets kept
     ],
 )
 def test_canonical_urls(raw, canonical):
@@ -402,3 +404,14 @@ def test_clean_text_keeps_what_persian_needs():
     assert clean_text("one\r\ntwo\rthree\x0bfour\x0cfive\x85six") == (
         "one\ntwo\nthree\nfour\nfive\nsix"
     )
+
+
+def test_a_url_too_long_once_percent_encoded_is_refused_on_both_engines(session):
+    """The canonical URL percent-encodes the query (ا is %D8%A7): 1,530 characters became
+    9,030, stored on SQLite and a 500 on PostgreSQL."""
+    url = "https://news.example/search?q=" + "توافق" * 300
+    with pytest.raises(ValidationError) as refused:
+        add_article(session, {"url": url, "text": "Text."})
+    assert "once its query is percent-encoded" in refused.value.errors["url"][0]
+    with pytest.raises(ValidationError, match="not a valid address"):
+        add_article(session, {"url": "https://news.example:99999/a", "text": "Text."})

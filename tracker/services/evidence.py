@@ -47,6 +47,7 @@ DUPLICATE_THRESHOLD = 0.3
 # Below this many words a text is too short to call a near-duplicate of another.
 DUPLICATE_MIN_WORDS = 25
 MAX_TEXT = 2_000_000
+MAX_URL = 2000
 
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
@@ -114,7 +115,7 @@ def add_article(
     errors = FieldErrors()
     for unknown in sorted(set(data) - ARTICLE_FIELDS):
         errors.add(unknown, "is not a field of an article")
-    url = checks.text(errors, "url", data.get("url"), max_length=2000) or None
+    url = checks.text(errors, "url", data.get("url"), max_length=MAX_URL) or None
     canonical = None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
@@ -123,6 +124,13 @@ def add_article(
             canonical = canonical_url(url)
         except ValueError as exc:  # a port out of range, an unclosed [IPv6 literal
             errors.add("url", f"is not a valid address ({exc})")
+        else:
+            if len(canonical) > MAX_URL:  # its query percent-encoded: ä is %C3%A4
+                errors.add(
+                    "url",
+                    f"is longer than {MAX_URL} characters once its query is percent-encoded "
+                    f"({len(canonical)})",
+                )
     found = (
         _intake_text(data, url, fetch_settings, errors, fetched)
         if "url" not in errors.errors
