@@ -297,7 +297,7 @@ def test_a_slow_but_timely_fetch_is_not_cut_short(server):
         ("http://[::1]:99999/", "not valid"),
         ("http://127.0.0.1:0/", "not valid"),
         ("{server}/bad-port", "redirected to http://[::1]:99999/: the address is not valid"),
-        ("{server}/backslash", "not valid"),
+        ("{server}/backslash", "redirects to an address that is not valid"),
         ("{server}/rot13", "'rot13', which is not a text encoding"),
     ],
 )

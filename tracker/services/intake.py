@@ -292,8 +292,8 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
         return _fetch(url, settings, deadline)
     except httpx.TimeoutException:
         raise FetchRefused(too_slow) from None
-    except httpx.InvalidURL:
-        raise FetchRefused("the page's address is not valid") from None
+    except httpx.InvalidURL as exc:
+        raise FetchRefused(f"the address is not valid ({exc})") from None
     except httpx.HTTPError as exc:
         if deadline.end <= time.monotonic():
             raise FetchRefused(too_slow) from None
@@ -310,36 +310,63 @@ def _fetch(url: str, settings: FetchSettings, deadline: _Deadline) -> Page:
         address = _check_address(parts.hostname or "", port, settings)
         deadline.left(None, httpx.ConnectTimeout)  # the look-up may have used it all
         target, host_header, extensions = _pinned(url, address)
-        with (
-            httpx.Client(
-                transport=_DeadlineTransport(deadline),
-                timeout=settings.timeout,
-                follow_redirects=False,
-                headers={"User-Agent": USER_AGENT},
-                trust_env=False,
-            ) as client,
-            client.stream("GET", target, headers=host_header, extensions=extensions) as response,
-        ):
-            if response.is_redirect and "location" in response.headers:
-                url = urljoin(url, response.headers["location"])
-                continue
-            if response.status_code >= 400:
-                raise FetchRefused(f"the page answered {response.status_code}")
-            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type not in ACCEPTED_TYPES:
-                raise FetchRefused(
-                    f"the page is {content_type or 'of no declared type'}, not HTML or plain text"
-                )
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > settings.max_bytes:
-                raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > settings.max_bytes:
-                    raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
-            return Page(url, content_type, _decode(bytes(body), response))
+        try:
+            httpx.URL(target)
+        except httpx.InvalidURL as exc:  # a path httpx will not send (a backslash first)
+            problem = f"the address is not valid ({exc})"
+            raise FetchRefused(
+                f"the page redirected to {url[:200]}: {problem}" if hop else problem
+            ) from None
+        try:
+            page, url = _get(url, target, host_header, extensions, settings, deadline)
+        except httpx.InvalidURL as exc:
+            # The address itself was checked above: httpx refused the one it redirects to
+            # (it reads the Location header even when it does not follow it).
+            raise FetchRefused(
+                f"the page redirects to an address that is not valid ({exc})"
+            ) from None
+        if page is not None:
+            return page
     raise FetchRefused(f"more than {settings.max_redirects} redirects")
+
+
+def _get(
+    url: str,
+    target: str,
+    host_header: dict[str, str],
+    extensions: dict[str, str],
+    settings: FetchSettings,
+    deadline: _Deadline,
+) -> tuple[Page | None, str]:
+    """One hop: the page, or None and the URL it redirects to."""
+    with (
+        httpx.Client(
+            transport=_DeadlineTransport(deadline),
+            timeout=settings.timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,
+        ) as client,
+        client.stream("GET", target, headers=host_header, extensions=extensions) as response,
+    ):
+        if response.is_redirect and "location" in response.headers:
+            return None, urljoin(url, response.headers["location"])
+        if response.status_code >= 400:
+            raise FetchRefused(f"the page answered {response.status_code}")
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in ACCEPTED_TYPES:
+            raise FetchRefused(
+                f"the page is {content_type or 'of no declared type'}, not HTML or plain text"
+            )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_bytes:
+            raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > settings.max_bytes:
+                raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
+        return Page(url, content_type, _decode(bytes(body), response)), url
 
 
 def _decode(body: bytes, response: httpx.Response) -> str:
