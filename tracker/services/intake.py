@@ -275,10 +275,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 class _DeadlineTransport(httpx.HTTPTransport):
     def __init__(self, deadline: _Deadline) -> None:
-        super().__init__(trust_env=False)
-        # The pool httpx would make, on the backend that keeps the deadline.
+        context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=context, trust_env=False)
+        # The pool httpx would make, on the backend that keeps the deadline. No connection is
+        # kept for the next hop: it is keyed by the checked address, and a TLS connection
+        # verified for one name must not carry a request for another name at that address.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
+            max_keepalive_connections=0,
             network_backend=_DeadlineBackend(deadline),
         )
 
@@ -289,7 +293,14 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
     deadline = _Deadline(settings.timeout)
     too_slow = f"the page did not answer within {settings.timeout:g} s"
     try:
-        return _fetch(url, settings, deadline)
+        with httpx.Client(
+            transport=_DeadlineTransport(deadline),
+            timeout=settings.timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,
+        ) as client:
+            return _fetch(client, url, settings, deadline)
     except httpx.TimeoutException:
         raise FetchRefused(too_slow) from None
     except httpx.InvalidURL as exc:
@@ -300,7 +311,7 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
         raise FetchRefused(f"the page could not be fetched ({type(exc).__name__})") from None
 
 
-def _fetch(url: str, settings: FetchSettings, deadline: _Deadline) -> Page:
+def _fetch(client: httpx.Client, url: str, settings: FetchSettings, deadline: _Deadline) -> Page:
     for hop in range(settings.max_redirects + 1):
         problem = url_problem(url)
         if problem:
@@ -318,7 +329,7 @@ def _fetch(url: str, settings: FetchSettings, deadline: _Deadline) -> Page:
                 f"the page redirected to {url[:200]}: {problem}" if hop else problem
             ) from None
         try:
-            page, url = _get(url, target, host_header, extensions, settings, deadline)
+            page, url = _get(client, url, target, host_header, extensions, settings)
         except httpx.InvalidURL as exc:
             # The address itself was checked above: httpx refused the one it redirects to
             # (it reads the Location header even when it does not follow it).
@@ -331,24 +342,15 @@ def _fetch(url: str, settings: FetchSettings, deadline: _Deadline) -> Page:
 
 
 def _get(
+    client: httpx.Client,
     url: str,
     target: str,
     host_header: dict[str, str],
     extensions: dict[str, str],
     settings: FetchSettings,
-    deadline: _Deadline,
 ) -> tuple[Page | None, str]:
     """One hop: the page, or None and the URL it redirects to."""
-    with (
-        httpx.Client(
-            transport=_DeadlineTransport(deadline),
-            timeout=settings.timeout,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-            trust_env=False,
-        ) as client,
-        client.stream("GET", target, headers=host_header, extensions=extensions) as response,
-    ):
+    with client.stream("GET", target, headers=host_header, extensions=extensions) as response:
         if response.is_redirect and "location" in response.headers:
             return None, urljoin(url, response.headers["location"])
         if response.status_code >= 400:
