@@ -415,3 +415,25 @@ def test_a_url_too_long_once_percent_encoded_is_refused_on_both_engines(session)
     assert "once its query is percent-encoded" in refused.value.errors["url"][0]
     with pytest.raises(ValidationError, match="not a valid address"):
         add_article(session, {"url": "https://news.example:99999/a", "text": "Text."})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/\u202egnp.exe",
+        "https://news.example/a\x07b",
+        "https://n.example/\ufeff",
+    ],
+)
+def test_a_url_with_control_or_direction_characters_is_refused(client, session, url):
+    """A URL is shown as a link: a right-to-left override would show its end reversed."""
+    from tests.api.conftest import Api
+    from tracker.services.users import create_token, create_user
+
+    editor = Api(
+        client, create_token(session, create_user(session, "u@example.org", role="editor"))[1]
+    )
+    body = assert_error(
+        editor.post("/api/v1/articles", json={"url": url, "fetch": False}), 422, "url"
+    )
+    assert "control or text-direction" in body["errors"]["url"][0]

@@ -119,6 +119,8 @@ def add_article(
     canonical = None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
+    elif url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
+        errors.add("url", "may not contain control or text-direction characters")
     elif url:
         try:
             canonical = canonical_url(url)
