@@ -5,11 +5,13 @@ Fetching refuses, unless configured: schemes other than http(s), hosts that reso
 private, loopback, link-local or otherwise non-public addresses (also after each
 redirect), bodies over the size cap, content types that are not HTML or plain text,
 encodings that are not text encodings, and pages that take longer than the timeout: one
-deadline for the whole fetch (look-up, connection, every redirect, the body), not a limit
-per read, so a page that drips a byte at a time is cut off too.
+deadline for the whole fetch (connections, every redirect, headers and body; the name
+look-up is the resolver's, and nothing more is done once it has used the deadline up), not a
+limit per read, so a page that drips a byte at a time is cut off too.
 
-Text taken from a page (fetched, or pasted as HTML) is cleaned of control characters
-(`clean_text`), so that what is stored is the same on SQLite and PostgreSQL.
+An article's text is cleaned of control characters (`clean_text`, applied by the evidence
+service whichever way the text came), so that what is stored is the same on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
