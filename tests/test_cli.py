@@ -129,6 +129,44 @@ def test_import_articles_stores_good_lines_and_names_each_refused_one(runner, se
     assert len(found) == 1
 
 
+def test_import_articles_refuses_what_no_database_can_store_line_by_line(runner, session, tmp_path):
+    """Bytes that are not UTF-8 stopped the import with a traceback; half a character or a
+    URL too long once encoded was stored on SQLite and a 500 on PostgreSQL."""
+    lines = [
+        '\ufeff{"text": "A first line after a byte order mark."}'.encode(),
+        b'{"text": "Not UTF-8: \xff\xfe here."}',
+        b'{"text": "Half a character: \\ud800 here."}',
+        b'{"title": "A lone surrogate in a key", "te\\udc80xt": "x"}',
+        (
+            '{"text": "A long query.", "url": "https://news.example/search?q='
+            + "توافق" * 300
+            + '"}'
+        ).encode(),
+        b'{"text": "Control\\u0007 characters\\u001b go, ZWNJ\\u200cstays."}',
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", str(path)])
+
+    assert result.exit_code == 1
+    assert "2 article(s) imported, 0 already stored (same URL), 4 line(s) refused" in result.stdout
+    errors = result.stderr
+    assert "line 2: line: is not UTF-8 text (byte 22)" in errors
+    assert "line 3: text: may not contain a lone surrogate" in errors
+    assert "line 4: te\\udc80xt: may not contain a lone surrogate" in errors
+    assert "line 5: url: is longer than 2000 characters once its query is percent-encoded" in errors
+    assert "Traceback" not in result.output and "line 1:" not in errors
+    stored = session.scalars(
+        select(EvidenceArticle.text).where(
+            EvidenceArticle.text.in_(
+                ["A first line after a byte order mark.", "Control characters go, ZWNJ\u200cstays."]
+            )
+        )
+    ).all()
+    assert len(stored) == 2
+
+
 def test_import_articles_reads_standard_input_and_succeeds_when_all_lines_go_in(runner, session):
     result = runner.invoke(
         args=["tracker", "import-articles", "--quiet", "-"],

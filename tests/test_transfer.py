@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from sqlalchemy import select
+from sqlalchemy import JSON, func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -164,3 +164,119 @@ def test_import_refuses_a_database_that_is_not_empty_and_a_file_that_is_no_expor
     exported.write_text(json.dumps(document), encoding="utf-8")
     result = _import(fresh, exported)
     assert result.exit_code == 1 and "schema revision" in result.output
+
+
+def _cell(document: dict, table: str, row: int, column: str, value: object) -> dict:
+    """A copy of the export with one value changed."""
+    changed = json.loads(json.dumps(document))
+    block = changed["tables"][table]
+    block["rows"][row][block["columns"].index(column)] = value
+    return changed
+
+
+def test_an_import_refuses_what_postgresql_cannot_store_naming_the_row(scratch_url, tmp_path):
+    """An export of a SQLite database holding what PostgreSQL refuses (a NUL, text over its
+    column's length, an integer over 32 bits) imported into SQLite and not into PostgreSQL, or
+    ended in a traceback on both: each is refused, on both engines, naming table, row and
+    column, and nothing is imported."""
+    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    _build(source)
+    document = _export(source) | {"exported_at": "x"}
+    articles = document["tables"]["evidence_article"]
+    first_article = articles["rows"][0][articles["columns"].index("id")]
+    agreements = document["tables"]["agreement"]
+    first_agreement = agreements["rows"][0][agreements["columns"].index("id")]
+    article = f"table evidence_article, row 1 (id {first_article})"
+    agreement = f"table agreement, row 1 (id {first_agreement})"
+    duplicated = json.loads(json.dumps(document))
+    duplicated["tables"]["agreement"]["rows"].append(agreements["rows"][0])
+    count = len(agreements["rows"]) + 1
+    cases = {
+        "NUL": (
+            _cell(document, "evidence_article", 0, "text", "bad\x00text"),
+            f"{article}: text: contains a NUL character",
+        ),
+        "surrogate": (
+            _cell(document, "agreement", 0, "title", "half \ud800 a character"),
+            f"{agreement}: title: contains a lone surrogate",
+        ),
+        "too long": (
+            _cell(document, "evidence_article", 0, "outlet", "x" * 201),
+            f"{article}: outlet: is longer than 200 characters (201)",
+        ),
+        "too big": (
+            _cell(document, "agreement", 0, "version", 2**31),
+            f"{agreement}: version: 2147483648 does not fit in 32 bits",
+        ),
+        "NUL in JSON": (
+            _cell(document, "agreement", 0, "titles", {"fa": "a\x00b"}),
+            f"{agreement}: titles: contains a NUL character",
+        ),
+        "no time zone": (
+            _cell(document, "agreement", 0, "created_at", "2025-01-01T00:00:00"),
+            f"{agreement}: created_at: has no time zone",
+        ),
+        "not a boolean": (
+            _cell(document, "user_account", 0, "is_active", "yes"),
+            "is_active: 'yes' is not true or false",
+        ),
+        "same id twice": (
+            duplicated,
+            f"table agreement, row {count} (id {first_agreement}): the database refuses it",
+        ),
+        "cites a missing article": (
+            _cell(document, "evidence_article", 0, "cites_id", 999_999),
+            f"{article}: the database refuses it",
+        ),
+        "tables not an object": (
+            document | {"tables": [1, 2]},
+            "the file's tables are not as an export has them",
+        ),
+    }
+    path = tmp_path / "changed.json"
+    for name, (changed, message) in cases.items():
+        path.write_text(json.dumps(changed), encoding="utf-8")
+        result = _import(scratch_url, path)
+        assert result.exit_code == 1, (name, result.output)
+        assert message in result.output, (name, result.output)
+        assert "Traceback" not in result.output and len(result.output.splitlines()) == 1, name
+    engine = make_engine(scratch_url)
+    with Session(engine) as session:  # nothing of any of them was imported
+        assert session.scalar(select(func.count()).select_from(Agreement)) == 0
+    engine.dispose()
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert _import(scratch_url, path).exit_code == 0  # the file as exported goes in
+
+
+def test_no_value_in_a_json_column_stays_sql_null_through_an_export(scratch_url, tmp_path):
+    """An article with no words has no MinHash signature: SQL NULL in the source became a
+    JSON null on import (and an article of punctuation alone had a JSON null from the start)."""
+    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    _build(source)
+    engine = make_engine(source)
+    with Session(engine, expire_on_commit=False) as session:
+        factories.article(session, "… — !")  # text, but no word: no signature
+        session.add(EvidenceArticle(title="Only a title", content_hash="0" * 64))
+        session.commit()
+    engine.dispose()
+    exported = tmp_path / "export.json"
+    exported.write_text(json.dumps(_export(source) | {"exported_at": "x"}), encoding="utf-8")
+    assert _import(scratch_url, exported).exit_code == 0
+
+    def nulls(url: str) -> dict[str, int]:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            found = {
+                f"{table.name}.{column.name}": connection.scalar(
+                    select(func.count()).select_from(table).where(column.is_(None))
+                )
+                for table in transfer.tables()
+                for column in table.columns
+                if isinstance(column.type, JSON) and column.nullable
+            }
+        engine.dispose()
+        return found
+
+    before, after = nulls(source), nulls(scratch_url)
+    assert before["evidence_article.minhash"] >= 2 and before["audit_entry.before"] >= 1
+    assert after == before

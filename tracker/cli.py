@@ -167,7 +167,7 @@ def create_token(email: str, name: str) -> None:
     "own; a URL already stored is not stored twice; URLs are not fetched. Exit status 1 when "
     "any line was refused.",
 )
-@click.argument("source", metavar="FILE", type=click.File("r", encoding="utf-8"))
+@click.argument("source", metavar="FILE", type=click.File("rb"))
 @click.option("--as", "email", metavar="EMAIL", help="Record the articles as added by this user.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @with_appcontext
@@ -179,7 +179,9 @@ def import_articles_command(source: Any, email: str | None, quiet: bool) -> None
             actor = get_user_by_email(session, email)
         except ServiceError as exc:
             _fail(exc)
-    lines = source.read().split("\n")  # not splitlines: JSON strings may hold U+2028
+    # Bytes, decoded line by line: a line that is not UTF-8 is refused on its own. Split on
+    # newlines only (not splitlines: JSON strings may hold U+2028).
+    lines = source.read().split(b"\n")
     created = existing = 0
     refused: list[imports.LineResult] = []
     started = time.perf_counter()

@@ -44,8 +44,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# JSON everywhere, stored as jsonb on PostgreSQL (indexable, compared by value).
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+# JSON everywhere, stored as jsonb on PostgreSQL (indexable, compared by value). None is
+# SQL NULL, never a JSON null: "no value" is one thing in every row, and an export (where
+# both read null) brings it back the same.
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class Base(DeclarativeBase):

@@ -11,12 +11,17 @@
   uses, and Strict-Transport-Security on HTTPS.
 - Session and remember-me cookies: HttpOnly, SameSite=Lax, and Secure whenever the site is
   reached over HTTPS (TRACKER_BASE_URL starting with https://, or TRACKER_SECURE_COOKIES=1).
-- Bodies over TRACKER_MAX_REQUEST_BYTES (16 MiB) are refused with 413 before being read.
+- Bodies over TRACKER_MAX_REQUEST_BYTES (16 MiB) are refused with 413 before being read;
+  a body sent without a length (chunked) is read up to the limit and refused with 413 as soon
+  as it goes over (Werkzeug would cut it at the limit and let a 400 follow).
 """
 
 from __future__ import annotations
 
+import io
+
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 POLICY = "; ".join(
     [
@@ -59,7 +64,30 @@ def init_app(app: Flask) -> None:
         # Flask caps a form field at 500 kB by default: a pasted article may be longer.
         MAX_FORM_MEMORY_SIZE=app.config.get("MAX_REQUEST_BYTES"),
     )
+    app.before_request(limit_chunked_body)
     app.after_request(add_headers)
+
+
+def limit_chunked_body() -> None:
+    """A body of no declared length: read it up to one byte over the limit; over it is a 413,
+    under it is handed on as it came (the form and JSON parsers read it as usual). Runs
+    before any other hook has read the body."""
+    environ = request.environ
+    limit = request.max_content_length
+    if not limit or request.content_length is not None:
+        return
+    if "wsgi.input_terminated" not in environ:
+        return  # without it the server gives no body of unknown length (Werkzeug reads none)
+    stream = environ["wsgi.input"]
+    body = bytearray()
+    while len(body) <= limit:
+        chunk = stream.read(min(64 * 1024, limit + 1 - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"] = io.BytesIO(bytes(body))
 
 
 def add_headers(response: Response) -> Response:

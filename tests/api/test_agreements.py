@@ -90,6 +90,21 @@ def test_a_body_that_is_not_json_is_refused_cleanly(editor):
     assert set(response.get_json()) == {"code", "status", "message", "errors"}
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/agreements", '{"title": "a\\ud800b", "kind": "treaty"}', "title"),
+        ("/api/v1/articles", '{"text": "Treaty \\udfff text."}', "text"),
+    ],
+)
+def test_a_lone_surrogate_is_a_422_naming_the_field_not_a_server_error(
+    editor, session, path, body, field
+):
+    """JSON can spell half a character ("\\ud800"); no database can store it (it was a 500)."""
+    response = editor.post(path, data=body, headers={"Content-Type": "application/json"})
+    assert "lone surrogate" in assert_error(response, 422, field)["errors"][field][0]
+
+
 def test_reads_need_a_token_unless_public(anonymous, viewer, app):
     assert_error(anonymous.get("/api/v1/agreements"), 401)
     assert anonymous.get("/api/v1/agreements").headers["WWW-Authenticate"].startswith("Bearer")

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_network
 
 import pytest
 
 from tests.api.conftest import assert_error
+from tracker.services.errors import ValidationError
 from tracker.services.evidence import add_article, find_by_url, intake
-from tracker.services.intake import FetchRefused, FetchSettings, fetch_page
+from tracker.services.intake import FetchRefused, FetchSettings, clean_text, fetch_page
 from tracker.text.urls import canonical_url
 
 ARTICLE = """<html><head><title>Russia and Iran to sign a treaty</title>
@@ -40,7 +42,29 @@ class Pages(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _drip(self, head: bytes, body: bytes) -> None:
+        """Send `head` at once, then `body` one byte every 0.3 s (until the reader leaves)."""
+        try:
+            self.wfile.write(head)
+            for byte in body:
+                time.sleep(0.3)
+                self.wfile.write(bytes([byte]))
+        except OSError:
+            pass
+
     def do_GET(self):  # type: ignore[no-untyped-def]  # noqa: N802
+        if self.path == "/drip":  # the body, a byte at a time
+            body = b"Moscow and Tehran signed the treaty."
+            head = f"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}"
+            return self._drip(head.encode() + b"\r\n\r\n", body)
+        if self.path == "/drip-headers":  # the headers, a byte at a time
+            return self._drip(b"", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n" * 5)
+        if self.path.startswith("/slow/"):  # a redirect every 0.4 s, then the article
+            left = int(self.path.rsplit("/", 1)[1])
+            time.sleep(0.4)
+            if left:
+                return self._send(302, b"", "text/html", {"Location": f"/slow/{left - 1}"})
+            return self._send(200, ARTICLE.encode(), "text/html; charset=utf-8")
         routes = {
             "/article.html": (200, ARTICLE.encode(), "text/html; charset=utf-8", None),
             "/plain.txt": (
@@ -54,6 +78,15 @@ class Pages(BaseHTTPRequestHandler):
             "/moved": (302, b"", "text/html", {"Location": "/article.html"}),
             "/to-private": (302, b"", "text/html", {"Location": "http://10.1.2.3/secret"}),
             "/loop": (302, b"", "text/html", {"Location": "/loop"}),
+            "/rot13": (200, ARTICLE.encode(), "text/html; charset=rot13", None),
+            "/backslash": (302, b"", "text/html", {"Location": "http:\\\\127.0.0.1/"}),
+            "/bad-port": (302, b"", "text/html", {"Location": "http://[::1]:99999/"}),
+            "/controls.txt": (
+                200,
+                "Line\x00one\x07\r\nتوافق\u200cنامه \u200fRLM\u202e\ufeff\tend\x0cnext".encode(),
+                "text/plain; charset=utf-8",
+                None,
+            ),
         }
         path = self.path.split("?", 1)[0]
         status, body, content_type, extra = routes.get(path, (404, b"missing", "text/plain", None))
@@ -63,6 +96,7 @@ class Pages(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server():  # type: ignore[no-untyped-def]
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    httpd.daemon_threads = True  # a page still dripping does not hold up the end
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -178,6 +212,7 @@ def test_api_intake_errors_name_the_field(client, session, app, server):
         ("http://example.org", "http://example.org/"),
         ("https://example.org/a?fbclid=1&gclid=2", "https://example.org/a"),
         ("https://example.org:8443/a?id=5&utm_medium=x", "https://example.org:8443/a?id=5"),
+        ("http://[2001:DB8::1]:8080/a", "http://[2001:db8::1]:8080/a"),  # brackets kept
     ],
 )
 def test_canonical_urls(raw, canonical):
@@ -234,3 +269,171 @@ def test_a_host_name_in_another_script_is_fetched_by_its_ascii_form(server, monk
     settings = FetchSettings(timeout=2, allowed_networks=(ip_network("127.0.0.1/32"),))
     page = fetch_page(f"http://bücher.example:{port}/article.html", settings)
     assert page.content_type == "text/html" and asked
+
+
+FAST = FetchSettings(timeout=1, max_bytes=100_000, only_networks=(ip_network("127.0.0.0/8"),))
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-headers", "/slow/3"])
+def test_the_timeout_is_one_deadline_for_the_whole_fetch(server, path):
+    """A page that sends a byte every 0.3 s (body or headers), or redirects that each take
+    0.4 s, never wait longer than one read timeout: the whole fetch has 1 s."""
+    started = time.monotonic()
+    with pytest.raises(FetchRefused, match="did not answer within 1 s"):
+        fetch_page(f"{server}{path}", FAST)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_slow_but_timely_fetch_is_not_cut_short(server):
+    page = fetch_page(
+        f"{server}/slow/2", FetchSettings(timeout=3, only_networks=FAST.only_networks)
+    )
+    assert page.url.endswith("/slow/0") and "large interstate agreement" in page.body
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1]:99999/", "not valid"),
+        ("http://127.0.0.1:0/", "not valid"),
+        ("{server}/bad-port", "redirected to http://[::1]:99999/: the address is not valid"),
+        ("{server}/backslash", "redirects to an address that is not valid"),
+        ("{server}/rot13", "'rot13', which is not a text encoding"),
+    ],
+)
+def test_odd_addresses_redirects_and_encodings_are_refused_with_a_reason(server, url, reason):
+    with pytest.raises(FetchRefused, match=reason.replace("[", r"\[").replace("]", r"\]")):
+        fetch_page(url.format(server=server), LOOPBACK)
+
+
+def test_odd_addresses_and_encodings_are_a_422_on_url_and_a_form_error(app, server, session):
+    from flask_login import FlaskLoginClient
+
+    from tests import factories
+    from tests.api.conftest import Api
+    from tests.web.conftest import csrf, errors_beside
+    from tracker.services.users import create_token, create_user
+    from tracker.web.auth import WebUser
+
+    user = create_user(session, "odd@example.org", role="editor")
+    api = Api(app.test_client(), create_token(session, user)[1])
+    app.test_client_class = FlaskLoginClient
+    web = app.test_client(user=WebUser(user))
+    form = f"/agreements/{factories.agreement(session).id}/evidence/new"
+    for url in (
+        "http://[::1]:99999/",
+        f"{server}/rot13",
+        f"{server}/backslash",
+        f"{server}/bad-port",
+    ):
+        assert_error(api.post("/api/v1/articles", json={"url": url}), 422, "url")
+        page = web.post(
+            form, data={"csrf_token": csrf(web, form), "url": url, "language": "", "cites": ""}
+        )
+        assert page.status_code == 422, url
+        assert "not" in errors_beside(page.get_data(as_text=True), "url"), url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://2130706433/",  # 127.0.0.1 in decimal
+        "http://0x7f.1/",  # in hexadecimal, short form
+        "http://017700000001/",  # in octal
+        "http://0/",
+        "http://0.1.2.3/",
+        "http://100.64.0.1/",  # shared address space (CGNAT)
+        "http://169.254.169.254/",
+        "http://192.0.0.170/",
+        "http://198.18.0.1/",
+        "http://224.0.0.1/",  # multicast
+        "http://239.255.255.250:1900/",
+        "http://240.0.0.1/",
+        "http://255.255.255.255/",
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped
+        "http://[::ffff:10.0.0.1]/",
+        "http://[::127.0.0.1]/",  # IPv4-compatible
+        "http://[::8.8.8.8]/",
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::808:808]/",
+        "http://[2002:7f00:1::1]/",  # 6to4
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo
+        "http://[fe80::1]/",
+        "http://[fec0::1]/",  # site-local
+        "http://[ff0e::1]/",  # multicast
+        "http://[ff02::1]/",
+    ],
+)
+def test_addresses_that_are_not_public_are_refused_before_connecting(url):
+    with pytest.raises(FetchRefused, match="private or local address"):
+        fetch_page(url, FetchSettings(timeout=1))
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+        ("::ffff:8.8.8.8", True),  # judged as the IPv4 address it maps to
+        ("::ffff:192.168.0.1", False),
+        ("64:ff9b::808:808", False),
+        ("ff0e::1", False),
+        ("224.0.1.1", False),
+        ("fec0::1", False),
+    ],
+)
+def test_which_addresses_are_public(address, public):
+    from ipaddress import ip_address
+
+    from tracker.services.intake import is_public
+
+    assert is_public(ip_address(address)) is public
+
+
+def test_control_characters_are_stripped_from_fetched_text_on_both_engines(server, session):
+    """NUL made PostgreSQL fail (500) and SQLite store what no export could bring back."""
+    article = add_article(session, {"url": f"{server}/controls.txt"}, fetch_settings=LOOPBACK)
+    session.expire_all()
+    assert article.text == "Lineone\nتوافق\u200cنامه \u200fRLM\tend\nnext"
+
+
+def test_clean_text_keeps_what_persian_needs():
+    kept = "می\u200cخواهم \u200d \u200e \u200f \u061c \u00ad\tline\n"
+    assert clean_text(kept) == kept
+    assert clean_text("a\x00b\x1bc\x7fd\x9fe\ufefff\u202ag\u2066h\ud800i") == "abcdefghi"
+    assert clean_text("one\r\ntwo\rthree\x0bfour\x0cfive\x85six") == (
+        "one\ntwo\nthree\nfour\nfive\nsix"
+    )
+
+
+def test_a_url_too_long_once_percent_encoded_is_refused_on_both_engines(session):
+    """The canonical URL percent-encodes the query (ا is %D8%A7): 1,530 characters became
+    9,030, stored on SQLite and a 500 on PostgreSQL."""
+    url = "https://news.example/search?q=" + "توافق" * 300
+    with pytest.raises(ValidationError) as refused:
+        add_article(session, {"url": url, "text": "Text."})
+    assert "once its query is percent-encoded" in refused.value.errors["url"][0]
+    with pytest.raises(ValidationError, match="not a valid address"):
+        add_article(session, {"url": "https://news.example:99999/a", "text": "Text."})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/\u202egnp.exe",
+        "https://news.example/a\x07b",
+        "https://n.example/\ufeff",
+    ],
+)
+def test_a_url_with_control_or_direction_characters_is_refused(client, session, url):
+    """A URL is shown as a link: a right-to-left override would show its end reversed."""
+    from tests.api.conftest import Api
+    from tracker.services.users import create_token, create_user
+
+    editor = Api(
+        client, create_token(session, create_user(session, "u@example.org", role="editor"))[1]
+    )
+    body = assert_error(
+        editor.post("/api/v1/articles", json={"url": url, "fetch": False}), 422, "url"
+    )
+    assert "control or text-direction" in body["errors"]["url"][0]

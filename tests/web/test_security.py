@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, csrf
 from tracker import create_app, logs
 from tracker.models import Agreement, Digest, EvidenceArticle
 from tracker.services.users import create_token, create_user
@@ -158,6 +160,46 @@ def test_a_body_over_the_limit_is_refused_with_413_and_nothing_is_stored(
     )
     assert page.status_code == 413 and "text/html" in page.content_type
     assert session.scalar(select(func.count()).select_from(Agreement)) == agreements
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_too_and_one_under_it_goes_through(
+    app, client, editor_web, session
+):
+    """A body sent without a length (Transfer-Encoding: chunked) was cut at the limit and then
+    refused as broken JSON or a form without its CSRF token: 400 instead of 413."""
+    app.config["MAX_CONTENT_LENGTH"] = 20_000
+    editor_token = create_token(session, create_user(session, "chunk@example.org", role="editor"))[
+        1
+    ]
+
+    def chunked(client, path, body: bytes, content_type: str, **headers):  # type: ignore[no-untyped-def]
+        return client.post(
+            path,
+            input_stream=io.BytesIO(body),
+            headers={"Content-Type": content_type, "Transfer-Encoding": "chunked", **headers},
+            environ_overrides={"wsgi.input_terminated": True},  # as a WSGI server sets it
+        )
+
+    api = {"Authorization": f"Bearer {editor_token}"}
+    articles = session.scalar(select(func.count()).select_from(EvidenceArticle))
+    big = json.dumps({"text": "treaty " * 10_000}).encode()
+    response = chunked(client, "/api/v1/articles", big, "application/json", **api)
+    assert response.status_code == 413 and response.get_json()["code"] == 413
+    assert session.scalar(select(func.count()).select_from(EvidenceArticle)) == articles
+    small = json.dumps({"text": "A chunked article about the treaty."}).encode()
+    response = chunked(client, "/api/v1/articles", small, "application/json", **api)
+    assert response.status_code == 201, response.get_json()
+
+    form = "application/x-www-form-urlencoded"
+    agreements = session.scalar(select(func.count()).select_from(Agreement))
+    token = csrf(editor_web, "/agreements/new")
+    page = chunked(editor_web, "/agreements/new", b"kind=treaty&title=" + b"x" * 30_000, form)
+    assert page.status_code == 413 and "text/html" in page.content_type
+    assert session.scalar(select(func.count()).select_from(Agreement)) == agreements
+    body = urlencode({"csrf_token": token, "title": "Chunked treaty", "kind": "treaty"})
+    page = chunked(editor_web, "/agreements/new", body.encode(), form)
+    assert page.status_code == 302, page.get_data(as_text=True)[:500]
+    assert session.scalar(select(func.count()).select_from(Agreement)) == agreements + 1
 
 
 def test_a_text_over_its_field_limit_is_a_422_naming_the_field(app, client, session):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,28 +19,39 @@ PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such a
 
 
 class InputSchema(Schema):
-    """What clients send. Text with a NUL character is refused per field (PostgreSQL cannot
-    store it, and no researcher means it)."""
+    """What clients send. Text with a NUL character, or with a lone surrogate (JSON can
+    spell one, "\\ud800", but it is no character and no database can store it), is refused
+    per field: PostgreSQL cannot store either, and no researcher means them."""
 
     @pre_load
     def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, Mapping):
-            bad = [key for key, value in data.items() if _has_nul(value) or _has_nul(key)]
+            bad = {
+                str(key).encode("utf-8", "backslashreplace").decode("utf-8"): problem
+                for key, value in data.items()
+                if (problem := _unstorable(key) or _unstorable(value))
+            }
             if bad:
-                raise ValidationError(
-                    {str(key): ["may not contain a NUL character"] for key in bad}
-                )
+                raise ValidationError({key: [problem] for key, problem in bad.items()})
         return data
 
 
-def _has_nul(value: Any) -> bool:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(value: Any) -> str | None:
+    """Why `value` (text, or text inside lists and objects) cannot be stored, if it cannot."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return "may not contain a NUL character"
+        if _SURROGATE.search(value):
+            return "may not contain a lone surrogate (\\ud800 to \\udfff), which is no character"
+        return None
     if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return next((p for k, v in value.items() if (p := _unstorable(k) or _unstorable(v))), None)
     if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
+        return next((p for v in value if (p := _unstorable(v))), None)
+    return None
 
 
 class OutputSchema(Schema):

@@ -15,7 +15,14 @@ from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.article_page import article_name
 from tracker.services.errors import Conflict, FieldErrors, NotFound
-from tracker.services.intake import FetchRefused, FetchSettings, Page, fetch_page, from_html
+from tracker.services.intake import (
+    FetchRefused,
+    FetchSettings,
+    Page,
+    clean_text,
+    fetch_page,
+    from_html,
+)
 from tracker.services.search import matches as fts_matches
 from tracker.services.search import terms as search_terms
 from tracker.text.normalise import locate, normalise
@@ -40,6 +47,7 @@ DUPLICATE_THRESHOLD = 0.3
 # Below this many words a text is too short to call a near-duplicate of another.
 DUPLICATE_MIN_WORDS = 25
 MAX_TEXT = 2_000_000
+MAX_URL = 2000
 
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
@@ -107,15 +115,34 @@ def add_article(
     errors = FieldErrors()
     for unknown in sorted(set(data) - ARTICLE_FIELDS):
         errors.add(unknown, "is not a field of an article")
-    url = checks.text(errors, "url", data.get("url"), max_length=2000) or None
+    url = checks.text(errors, "url", data.get("url"), max_length=MAX_URL) or None
+    canonical = None
     if url and not url.startswith(("http://", "https://")):
         errors.add("url", "must start with http:// or https://")
+    elif url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
+        errors.add("url", "may not contain control or text-direction characters")
+    elif url:
+        try:
+            canonical = canonical_url(url)
+        except ValueError as exc:  # a port out of range, an unclosed [IPv6 literal
+            errors.add("url", f"is not a valid address ({exc})")
+        else:
+            if len(canonical) > MAX_URL:  # its query percent-encoded: ä is %C3%A4
+                errors.add(
+                    "url",
+                    f"is longer than {MAX_URL} characters once its query is percent-encoded "
+                    f"({len(canonical)})",
+                )
     found = (
         _intake_text(data, url, fetch_settings, errors, fetched)
         if "url" not in errors.errors
         else {}
     )
     merged = {**found, **{k: v for k, v in data.items() if v not in (None, "")}}
+    # Control characters go, whichever way the text came (see intake.clean_text).
+    for key in ("text", "title", "outlet", "author"):
+        if isinstance(merged.get(key), str):
+            merged[key] = clean_text(merged[key])
     text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
     title = checks.text(errors, "title", merged.get("title"), max_length=1000)
     outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=200)
@@ -131,7 +158,7 @@ def add_article(
     folded = normalise(text)
     article = EvidenceArticle(
         url=url.split("#", 1)[0] if url else None,
-        url_canonical=canonical_url(url) if url else None,
+        url_canonical=canonical,
         title=title,
         outlet=outlet,
         author=checks.text(errors, "author", merged.get("author"), max_length=200),
@@ -321,11 +348,15 @@ def make_links(
 
 def find_by_url(session: Session, url: str) -> EvidenceArticle | None:
     """The stored article at this URL once canonicalised (tracking parameters, fragment,
-    host case and default port make no difference), if any."""
+    host case and default port make no difference), if any (None for a URL that is not one)."""
+    try:
+        canonical = canonical_url(url)
+    except ValueError:
+        return None
     return session.scalar(
         select(EvidenceArticle)
         .where(
-            EvidenceArticle.url_canonical == canonical_url(url),
+            EvidenceArticle.url_canonical == canonical,
             EvidenceArticle.deleted_at.is_(None),
         )
         .order_by(EvidenceArticle.id)

@@ -3,7 +3,9 @@
 Each line is checked by the same schema as `POST /api/v1/articles` and stored through the
 same service, on its own: a refused line loses nothing already imported, and the rest of the
 file still goes in. A URL already stored is not stored again (the line reports that article).
-URLs are kept as given, never fetched.
+URLs are kept as given, never fetched. A line that is not UTF-8, or holds what no database
+can store (NUL, a lone surrogate), is refused with its number; so is one the database
+refuses, with the database's reason.
 
 On PostgreSQL the planner statistics of the tables an import grows are refreshed as it goes
 (ANALYZE, every ANALYZE_EVERY stored articles): with statistics taken while those tables were
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.models import User
@@ -40,12 +43,23 @@ class LineResult:
 
 
 def import_articles(
-    session: Session, lines: Iterable[str], *, actor: User | None = None
+    session: Session, lines: Iterable[str | bytes], *, actor: User | None = None
 ) -> Iterator[LineResult]:
-    """Store the article of each non-blank line, yielding what became of it."""
+    """Store the article of each non-blank line (text, or UTF-8 bytes), yielding what became
+    of it."""
     schema = ArticleInSchema()
     stored = 0
-    for number, raw in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:  # a byte order mark before the first line is no part of it
+                raw = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield LineResult(
+                    number, errors={"line": [f"is not UTF-8 text (byte {exc.start + 1})"]}
+                )
+                continue
+        else:
+            raw = line
         if not raw.strip():
             continue
         try:
@@ -68,6 +82,9 @@ def import_articles(
             yield LineResult(number, errors=exc.errors)
         except ServiceError as exc:
             yield LineResult(number, errors={"line": [str(exc)]})
+        except DBAPIError as exc:  # rolled back by the service; the next line goes on
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            yield LineResult(number, errors={"line": [f"the database refused it ({reason})"]})
         else:
             stored += created
             if created and stored % ANALYZE_EVERY == 0:

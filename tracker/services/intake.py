@@ -3,18 +3,28 @@ URL the server fetches, with the guards a server that fetches for its users need
 
 Fetching refuses, unless configured: schemes other than http(s), hosts that resolve to
 private, loopback, link-local or otherwise non-public addresses (also after each
-redirect), bodies over the size cap, content types that are not HTML or plain text, and
-pages that take longer than the timeout.
+redirect), bodies over the size cap, content types that are not HTML or plain text,
+encodings that are not text encodings, and pages that take longer than the timeout: one
+deadline for the whole fetch (connections, every redirect, headers and body; the name
+look-up is the resolver's, and nothing more is done once it has used the deadline up), not a
+limit per read, so a page that drips a byte at a time is cut off too.
+
+An article's text is cleaned of control characters (`clean_text`, applied by the evidence
+service whichever way the text came), so that what is stored is the same on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 import trafilatura
 
@@ -26,6 +36,25 @@ USER_AGENT = "TreatyTracker/0.1 (evidence intake)"
 
 class FetchRefused(Exception):
     """The URL cannot or may not be fetched; the message says why, for the user."""
+
+
+# Deleted from text taken from pages: C0 and C1 control characters but tab and newline (NUL
+# cannot be stored by PostgreSQL at all), lone surrogates (not storable as UTF-8), the byte
+# order mark, and the bidirectional embeddings, overrides and isolates, whose unmatched
+# opening would reorder the text shown after them. Kept: ZWNJ and ZWJ (Persian spelling),
+# the direction marks LRM, RLM and ALM (U+200E, U+200F, U+061C: they place Latin names and
+# numbers in right-to-left text and affect nothing beyond their neighbours), and every other
+# format character (soft hyphen, word joiner, Arabic number signs).
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+# Line breaks of other systems become newlines: deleted, they would glue lines together.
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without control characters (see _CONTROLS), its line breaks as newlines."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", value))
 
 
 @dataclass(frozen=True)
@@ -67,12 +96,57 @@ class Page:
     body: str
 
 
+# Not public although Python's `is_global` (3.11) may say so: "this network", shared
+# address space (CGNAT), IETF protocol assignments, the old 6to4 relay anycast, multicast,
+# reserved; IPv4-compatible IPv6, NAT64 (both prefixes), 6to4 and Teredo, whose embedded
+# IPv4 address may be a private one; site-local and multicast IPv6.
+NOT_PUBLIC = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "0.0.0.0/8",
+        "100.64.0.0/10",
+        "192.0.0.0/24",
+        "192.88.99.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/96",
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "2001::/32",
+        "2002::/16",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a server may fetch from this address for its users (SSRF guard).
+
+    An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is judged as the IPv4 address it maps to.
+    """
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or any(address in network for network in NOT_PUBLIC)
+    ):
+        return False
+    return address.is_global
+
+
 def _check_address(host: str, port: int, settings: FetchSettings) -> str:
     """The address to connect to; FetchRefused unless every address of `host` may be fetched.
 
     The connection then goes to that very address, not to a second lookup of the name: a
     name that answers a public address to the check and a private one to the connection (DNS
-    rebinding) cannot reach inside.
+    rebinding) cannot reach inside. Host names written as numbers (2130706433, 0x7f.1,
+    017700000001) are looked up like any other and judged by the address they stand for.
     """
     if settings.only_networks and host != "localhost":
         try:
@@ -81,15 +155,17 @@ def _check_address(host: str, port: int, settings: FetchSettings) -> str:
             raise FetchRefused(f"fetching from {host!r} is not allowed here") from None
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):
         raise FetchRefused(f"the host {host!r} could not be found") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        found = ipaddress.ip_address(info[4][0].split("%")[0])
+        mapped = getattr(found, "ipv4_mapped", None)
+        address = mapped if mapped is not None else found
         if settings.only_networks:
             if any(address in network for network in settings.only_networks):
                 continue
             raise FetchRefused(f"fetching from {address} is not allowed here")
-        if address.is_global:
+        if is_public(address):
             continue
         if any(address in network for network in settings.allowed_networks):
             continue
@@ -116,55 +192,198 @@ def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]
     return parts._replace(netloc=netloc).geturl(), headers, extensions
 
 
-def fetch_page(url: str, settings: FetchSettings) -> Page:
-    """GET the page, following redirects by hand so that every hop is checked."""
-    for _hop in range(settings.max_redirects + 1):
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched as written (None if it can be tried)."""
+    try:
         parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise FetchRefused("only http:// and https:// addresses can be fetched")
+        port = parts.port
+    except ValueError as exc:  # a port out of range or not a number, an unclosed [IPv6
+        return f"the address is not valid ({exc})"
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "only http:// and https:// addresses can be fetched"
+    if port == 0 or "\\" in parts.netloc:
+        return "the address is not valid"
+    return None
+
+
+class _Deadline:
+    """The moment the whole fetch must be over; every network wait is cut to what is left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def left(self, timeout: float | None, error: type[Exception]) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise error("the time for the whole fetch is over")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        wait = self._deadline.left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, wait), self._deadline
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own network backend, with every connect, read and write bounded by the
+    deadline (httpx's timeouts apply per read: a byte every few seconds never trips them)."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        self._backend = httpcore.SyncBackend()
+        self._deadline = deadline
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        wait = self._deadline.left(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, wait, local_address, socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("no Unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    def __init__(self, deadline: _Deadline) -> None:
+        context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=context, trust_env=False)
+        # The pool httpx would make, on the backend that keeps the deadline. No connection is
+        # kept for the next hop: it is keyed by the checked address, and a TLS connection
+        # verified for one name must not carry a request for another name at that address.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_keepalive_connections=0,
+            network_backend=_DeadlineBackend(deadline),
+        )
+
+
+def fetch_page(url: str, settings: FetchSettings) -> Page:
+    """GET the page, following redirects by hand so that every hop is checked, all within
+    one deadline of `settings.timeout` seconds."""
+    deadline = _Deadline(settings.timeout)
+    too_slow = f"the page did not answer within {settings.timeout:g} s"
+    try:
+        with httpx.Client(
+            transport=_DeadlineTransport(deadline),
+            timeout=settings.timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,
+        ) as client:
+            return _fetch(client, url, settings, deadline)
+    except httpx.TimeoutException:
+        raise FetchRefused(too_slow) from None
+    except httpx.InvalidURL as exc:
+        raise FetchRefused(f"the address is not valid ({exc})") from None
+    except httpx.HTTPError as exc:
+        if deadline.end <= time.monotonic():
+            raise FetchRefused(too_slow) from None
+        raise FetchRefused(f"the page could not be fetched ({type(exc).__name__})") from None
+
+
+def _fetch(client: httpx.Client, url: str, settings: FetchSettings, deadline: _Deadline) -> Page:
+    for hop in range(settings.max_redirects + 1):
+        problem = url_problem(url)
+        if problem:
+            raise FetchRefused(f"the page redirected to {url[:200]}: {problem}" if hop else problem)
+        parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = _check_address(parts.hostname, port, settings)
+        address = _check_address(parts.hostname or "", port, settings)
+        deadline.left(None, httpx.ConnectTimeout)  # the look-up may have used it all
         target, host_header, extensions = _pinned(url, address)
         try:
-            with (
-                httpx.Client(
-                    timeout=settings.timeout,
-                    follow_redirects=False,
-                    headers={"User-Agent": USER_AGENT},
-                    trust_env=False,
-                ) as client,
-                client.stream(
-                    "GET", target, headers=host_header, extensions=extensions
-                ) as response,
-            ):
-                if response.is_redirect and "location" in response.headers:
-                    url = urljoin(url, response.headers["location"])
-                    continue
-                if response.status_code >= 400:
-                    raise FetchRefused(f"the page answered {response.status_code}")
-                content_type = (
-                    response.headers.get("content-type", "").split(";")[0].strip().lower()
-                )
-                if content_type not in ACCEPTED_TYPES:
-                    raise FetchRefused(
-                        f"the page is {content_type or 'of no declared type'}, "
-                        "not HTML or plain text"
-                    )
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > settings.max_bytes:
-                    raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > settings.max_bytes:
-                        raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
-                encoding = response.encoding or "utf-8"
-                return Page(url, content_type, bytes(body).decode(encoding, errors="replace"))
-        except httpx.TimeoutException:
-            raise FetchRefused(f"the page did not answer within {settings.timeout:g} s") from None
-        except httpx.HTTPError as exc:
-            raise FetchRefused(f"the page could not be fetched ({type(exc).__name__})") from None
+            httpx.URL(target)
+        except httpx.InvalidURL as exc:  # a path httpx will not send (a backslash first)
+            problem = f"the address is not valid ({exc})"
+            raise FetchRefused(
+                f"the page redirected to {url[:200]}: {problem}" if hop else problem
+            ) from None
+        try:
+            page, url = _get(client, url, target, host_header, extensions, settings)
+        except httpx.InvalidURL as exc:
+            # The address itself was checked above: httpx refused the one it redirects to
+            # (it reads the Location header even when it does not follow it).
+            raise FetchRefused(
+                f"the page redirects to an address that is not valid ({exc})"
+            ) from None
+        if page is not None:
+            return page
     raise FetchRefused(f"more than {settings.max_redirects} redirects")
+
+
+def _get(
+    client: httpx.Client,
+    url: str,
+    target: str,
+    host_header: dict[str, str],
+    extensions: dict[str, str],
+    settings: FetchSettings,
+) -> tuple[Page | None, str]:
+    """One hop: the page, or None and the URL it redirects to."""
+    with client.stream("GET", target, headers=host_header, extensions=extensions) as response:
+        if response.is_redirect and "location" in response.headers:
+            return None, urljoin(url, response.headers["location"])
+        if response.status_code >= 400:
+            raise FetchRefused(f"the page answered {response.status_code}")
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in ACCEPTED_TYPES:
+            raise FetchRefused(
+                f"the page is {content_type or 'of no declared type'}, not HTML or plain text"
+            )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_bytes:
+            raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > settings.max_bytes:
+                raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
+        return Page(url, content_type, _decode(bytes(body), response)), url
+
+
+def _decode(body: bytes, response: httpx.Response) -> str:
+    """The body as text in the encoding the page declares (UTF-8 if it declares none or
+    one unknown); a declared codec that is no text encoding (rot13, base64) is refused."""
+    encoding = response.encoding or "utf-8"
+    try:
+        return body.decode(encoding, errors="replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        raise FetchRefused(
+            f"the page declares the encoding {response.charset_encoding!r}, which is not a "
+            "text encoding"
+        ) from None
 
 
 def from_html(html: str, url: str | None = None) -> dict[str, Any]:

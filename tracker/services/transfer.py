@@ -9,7 +9,11 @@ make tokens again), and no sign-in attempts.
 
 Import goes into an empty database at the same schema revision (`tracker db upgrade` first)
 and keeps every id, so links, URLs and citations stay valid; on PostgreSQL the id sequences
-are moved past the imported ids. Exporting the imported database gives the same file (but for
+are moved past the imported ids. Every value is checked first against what both engines can
+store (PostgreSQL is the stricter: no NUL in text, no lone surrogates, text within its
+column's length, integers within 32 or 64 bits, time stamps with their time zone), so a file
+that imports into SQLite imports into PostgreSQL too; a refusal names the table, the row and
+the column, and nothing is imported. Exporting the imported database gives the same file (but for
 `exported_at`), on either engine: `tests/test_transfer.py` checks SQLite -> PostgreSQL ->
 SQLite.
 """
@@ -17,11 +21,32 @@ SQLite.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import math
+import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from sqlalchemy import Column, Date, DateTime, Engine, Table, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from tracker import migrate
 from tracker.db import Base, utcnow
@@ -32,6 +57,7 @@ VERSION = 1
 # Not exported: secrets, and a security log that is no part of the record.
 SKIPPED_TABLES = {"api_token", "login_attempt"}
 SECRET_COLUMNS = {"user_account": {"password_hash", "feed_token_hash"}}
+BATCH = 1000  # rows inserted at a time
 
 
 class TransferError(ServiceError):
@@ -104,9 +130,98 @@ def _in(column: Column, value: Any) -> Any:
     return value
 
 
-def _batches(rows: list[dict[str, Any]], size: int = 1000) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text_problem(value: str) -> str | None:
+    if "\x00" in value:
+        return "contains a NUL character, which PostgreSQL cannot store"
+    if _SURROGATE.search(value):
+        return "contains a lone surrogate (\\ud800 to \\udfff), which is no character"
+    return None
+
+
+def _json_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _text_problem(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"holds {value}, which JSON (and PostgreSQL) cannot"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if problem := _text_problem(str(key)) or _json_problem(item):
+                return problem
+    if isinstance(value, list):
+        for item in value:
+            if problem := _json_problem(item):
+                return problem
+    return None
+
+
+_INTEGER_BITS = ((BigInteger, 64), (SmallInteger, 16), (Integer, 32))
+
+
+def _problem(column: Column, value: Any) -> str | None:
+    """Why `value` (as `_in` made it) cannot go into `column` on both engines, if it cannot."""
+    if value is None:
+        return None
+    kind = column.type
+    impl = getattr(kind, "impl", kind)
+    if isinstance(kind, JSON):
+        return _json_problem(value)
+    if isinstance(kind, DateTime) or isinstance(impl, DateTime):
+        return "has no time zone" if value.tzinfo is None else None
+    if isinstance(kind, Date):
+        return None
+    if isinstance(kind, Boolean):
+        return None if isinstance(value, bool) else f"{value!r} is not true or false"
+    for integer, bits in _INTEGER_BITS:
+        if isinstance(kind, integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"{str(value)[:40]!r} is not a whole number"
+            if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                return f"{value} does not fit in {bits} bits"
+            return None
+    if isinstance(kind, String):  # and Text
+        if not isinstance(value, str):
+            return f"{str(value)[:40]!r} is not text"
+        if kind.length and len(value) > kind.length:
+            return f"is longer than {kind.length} characters ({len(value)})"
+        return _text_problem(value)
+    return None
+
+
+def _row_name(table: Table, number: int, row: Mapping[str, Any]) -> str:
+    key = ", ".join(
+        f"{name} {row[name]}" for name in table.primary_key.columns.keys() if name in row
+    )
+    return f"table {table.name}, row {number}" + (f" ({key})" if key else "")
+
+
+def _refusal(exc: DBAPIError) -> str:
+    """The database's reason, on one line."""
+    reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return reason[0] if reason else type(exc).__name__
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]], first: int) -> None:
+    """Insert a batch (`first`: the file's number of its first row); when the database
+    refuses it, find the row it refuses and name it."""
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(table), rows)
+        return
+    except (DBAPIError, StatementError) as exc:
+        batch_error = exc
+    for offset, row in enumerate(rows):
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(table), [row])
+        except (DBAPIError, StatementError) as exc:
+            reason = _refusal(exc) if isinstance(exc, DBAPIError) else str(exc.orig or exc)
+            raise TransferError(
+                f"{_row_name(table, first + offset, row)}: the database refuses it ({reason})"
+            ) from None
+    raise TransferError(f"table {table.name}: the database refuses the rows ({batch_error})")
 
 
 def import_(engine: Engine, source: IO[str]) -> dict[str, int]:
@@ -126,6 +241,8 @@ def import_(engine: Engine, source: IO[str]) -> dict[str, int]:
         raise TransferError(f"export format version {document.get('version')} is not {VERSION}")
     known = {t.name: t for t in tables()}
     data = document.get("tables") or {}
+    if not isinstance(data, dict):
+        raise TransferError("the file's tables are not as an export has them")
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise TransferError(f"unknown tables in the file: {', '.join(unknown)}")
@@ -154,6 +271,7 @@ def import_(engine: Engine, source: IO[str]) -> dict[str, int]:
                 or not isinstance(block.get("columns"), list)
                 or not isinstance(block.get("rows"), list)
                 or not set(map(str, block["columns"])) <= allowed
+                or len(set(map(str, block["columns"]))) != len(block["columns"])
             ):
                 raise TransferError(f"table {name}: columns or rows not as an export has them")
             columns = [table.columns[c] for c in block["columns"]]
@@ -162,30 +280,53 @@ def import_(engine: Engine, source: IO[str]) -> dict[str, int]:
             later = [
                 c.name for c in columns if any(fk.column.table is table for fk in c.foreign_keys)
             ]
-            try:
-                rows = [
-                    {c.name: _in(c, v) for c, v in zip(columns, row, strict=True)}
-                    for row in block["rows"]
-                ]
-            except (TypeError, ValueError) as exc:
-                raise TransferError(
-                    f"table {name}: a row is not as an export has it ({exc})"
-                ) from None
+            rows = []
+            for number, row in enumerate(block["rows"], start=1):
+                if not isinstance(row, list) or len(row) != len(columns):
+                    raise TransferError(
+                        f"{_row_name(table, number, {})}: a row is not as an export has it "
+                        f"(a list of {len(columns)} values)"
+                    )
+                try:
+                    values = {c.name: _in(c, v) for c, v in zip(columns, row, strict=True)}
+                except (TypeError, ValueError) as exc:
+                    raise TransferError(
+                        f"{_row_name(table, number, {})}: a row is not as an export has it ({exc})"
+                    ) from None
+                for column in columns:
+                    if problem := _problem(column, values[column.name]):
+                        raise TransferError(
+                            f"{_row_name(table, number, values)}: {column.name}: {problem}"
+                        )
+                rows.append(values)
             # The update keeps the row's own time stamps (no `onupdate` on the way in).
             kept = later + [c.name for c in columns if c.onupdate is not None]
             links = [
-                ({k: r[k] for k in table.primary_key.columns.keys()}, {k: r[k] for k in kept})
-                for r in rows
+                (
+                    number,
+                    {k: r[k] for k in table.primary_key.columns.keys()},
+                    {k: r[k] for k in kept},
+                )
+                for number, r in enumerate(rows, start=1)
                 if any(r[k] is not None for k in later)
             ]
-            for batch in _batches(rows):
-                connection.execute(
-                    insert(table),
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start : start + BATCH]
+                _insert(
+                    connection,
+                    table,
                     [r | {k: None for k in later} for r in batch] if later else batch,
+                    start + 1,
                 )
-            for key, values in links:
+            for number, key, values in links:
                 where = [table.columns[k] == v for k, v in key.items()]
-                connection.execute(update(table).where(*where).values(**values))
+                try:  # a refusal ends the import: no savepoint needed
+                    connection.execute(update(table).where(*where).values(**values))
+                except DBAPIError as exc:
+                    raise TransferError(
+                        f"{_row_name(table, number, key)}: the database refuses it "
+                        f"({_refusal(exc)})"
+                    ) from None
             counts[name] = len(rows)
         if connection.dialect.name == "postgresql":
             for name, table in known.items():
