@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import wraps
@@ -11,12 +12,15 @@ import flask_smorest
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tracker.db import get_session
 from tracker.models import User
 from tracker.models.vocab import Role
+from tracker.schemas.common import safe_text
 from tracker.services.users import user_for_token
 from tracker.web.errors import render_http_error
 
@@ -48,6 +52,82 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+
+# A body nested deeper than this, or with a longer number, is no request of this API's.
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_DIGITS = 100
+
+
+class NotJson(ValueError):
+    """The body cannot be read as JSON this API takes; the message says why."""
+
+
+def _number(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return float(text)
+
+
+def _constant(name: str) -> Any:
+    raise NotJson(f"{name} is not a JSON number")
+
+
+def _depth_within(document: Any, limit: int) -> bool:
+    """Whether arrays and objects nest at most `limit` levels (checked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return False
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def read_json(raw: bytes) -> Any:
+    """A request body as JSON; NotJson (or json.JSONDecodeError) when it is not one we take.
+
+    Python's reader would otherwise fail in ways no client can act on: a RecursionError on
+    deep nesting, a ValueError on a number of thousands of digits; NaN and Infinity are not
+    JSON at all.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotJson(f"it is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        document = json.loads(
+            text, parse_int=_number, parse_float=_decimal, parse_constant=_constant
+        )
+    except RecursionError:
+        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep") from None
+    if not _depth_within(document, MAX_JSON_DEPTH):
+        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep")
+    return document
+
+
+class TrackerParser(FlaskParser):
+    """webargs' Flask parser, reading JSON bodies with `read_json`: a body it refuses is a
+    400 whose message says why."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        data = req.get_data(cache=True)
+        if not data:
+            return core.missing
+        try:
+            return read_json(data)
+        except NotJson as exc:
+            flask_smorest.abort(400, message=f"The body is not JSON this API reads: {exc}.")
 
 
 class ErrorSchema(Schema):
@@ -95,11 +175,16 @@ def is_api_request() -> bool:
 
 
 def error_payload(code: int, name: str, message: str, errors: Any = None) -> dict[str, Any]:
+    """The one error shape; text from the request (a field name, a value quoted in a message)
+    is made writable as UTF-8 first, so that a lone surrogate cannot break the answer."""
+    flat = flatten_errors(errors) if errors else {}
     return {
         "code": code,
         "status": name,
-        "message": message,
-        "errors": flatten_errors(errors) if errors else {},
+        "message": safe_text(message),
+        "errors": {
+            safe_text(field): [safe_text(m) for m in messages] for field, messages in flat.items()
+        },
     }
 
 
@@ -147,6 +232,19 @@ PAGINATION_HEADER = {
 
 class ApiBlueprint(flask_smorest.Blueprint):
     """A smorest Blueprint whose views declare the role they need."""
+
+    ARGUMENTS_PARSER = TrackerParser()
+
+    def _check_precondition(self) -> None:
+        """428 without If-Match, and with `If-Match: *` too: "any version" would skip the
+        lost-update check that If-Match is there for."""
+        if request.method in self.METHODS_NEEDING_CHECK_ETAG and request.if_match.star_tag:
+            flask_smorest.abort(
+                428,
+                message="If-Match: * is not accepted: send the ETag of the version you edited "
+                "(from GET), so that a change made meanwhile is not overwritten.",
+            )
+        super()._check_precondition()
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
         """smorest's arguments; a JSON body may also be unreadable (400) or too large (413)."""

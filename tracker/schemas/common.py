@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from tracker.models.vocab import EventStatus, Stage, Step
+from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE
 
 LANGUAGE = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
@@ -16,28 +17,70 @@ PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such a
 
 
 class InputSchema(Schema):
-    """What clients send. Text with a NUL character is refused per field (PostgreSQL cannot
-    store it, and no researcher means it)."""
+    """What clients send. Text with a NUL character or a lone surrogate (a JSON escape such
+    as \\ud800 that is half of a character) is refused per field: neither can be stored or
+    sent back as UTF-8, and no researcher means them."""
 
     @pre_load
     def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, Mapping):
-            bad = [key for key, value in data.items() if _has_nul(value) or _has_nul(key)]
-            if bad:
-                raise ValidationError(
-                    {str(key): ["may not contain a NUL character"] for key in bad}
-                )
+            errors: dict[str, list[str]] = {}
+            for key, value in data.items():
+                name = safe_text(str(key))
+                if _has(value, _nul) or _has(key, _nul):
+                    errors.setdefault(name, []).append("may not contain a NUL character")
+                if _has(value, _surrogate) or _has(key, _surrogate):
+                    errors.setdefault(name, []).append(
+                        "may not contain a lone surrogate (half of a UTF-16 pair, such as "
+                        "\\ud800): it is not a character"
+                    )
+            if errors:
+                raise ValidationError(errors)
         return data
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+def _nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def _surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
+
+
+def safe_text(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate shown as its escape (\\ud800)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _has(value: Any, test: Any) -> bool:
+    # Input depth is bounded when the body is read (tracker.api.base.MAX_JSON_DEPTH).
+    if isinstance(value, str):
+        return bool(test(value))
+    if isinstance(value, Mapping):
+        return any(_has(k, test) or _has(v, test) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has(v, test) for v in value)
+    return False
+
+
+def _supported_year(value: Any) -> bool:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(f"{value.isoformat()} is outside the supported range ({RANGE}).")
+    return True
+
+
+def day_field(**kwargs: Any) -> fields.Date:
+    """A day (YYYY-MM-DD) within the supported range of years."""
+    return fields.Date(validate=_supported_year, **kwargs)
+
+
+def instant_field(**kwargs: Any) -> fields.AwareDateTime:
+    """An ISO 8601 instant with its offset, within the supported range of years."""
+    return fields.AwareDateTime(validate=_supported_year, **kwargs)
 
 
 class OutputSchema(Schema):
