@@ -164,3 +164,21 @@ def test_import_refuses_a_database_that_is_not_empty_and_a_file_that_is_no_expor
     exported.write_text(json.dumps(document), encoding="utf-8")
     result = _import(fresh, exported)
     assert result.exit_code == 1 and "schema revision" in result.output
+
+
+def test_import_refuses_an_export_with_a_far_off_date_naming_the_column(scratch_url, tmp_path):
+    _build(scratch_url)
+    document = _export(scratch_url) | {"exported_at": "x"}
+    events = document["tables"]["stage_event"]
+    column = events["columns"].index("date_earliest")
+    events["rows"][0][column] = "9999-12-31"
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document), encoding="utf-8")
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    result = _import(fresh, forged)
+    assert result.exit_code == 1
+    assert "date_earliest: 9999-12-31 is outside the supported range" in result.output
+    engine = make_engine(fresh)
+    with Session(engine) as session:
+        assert session.scalar(select(Agreement.id)) is None  # all or nothing
+    engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from tests import factories
 from tests.services.test_far_dates import stored_far_off
+from tests.web.conftest import csrf, errors_beside
 from tracker.models import EvidenceArticle, Reminder
 from tracker.services.reminders import create_reminder
 from tracker.services.users import create_token
@@ -90,3 +91,60 @@ def test_a_far_off_stored_date_breaks_no_api_answer(editor_web, session, people,
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200, response.get_json()
+
+
+@pytest.mark.parametrize("typed", ["9999-12-01", "9999", "0001-01-05", "0999-12-31/2024"])
+def test_a_far_off_event_date_is_refused_beside_the_field(editor_web, session, typed):
+    treaty = factories.agreement(session)
+    article = factories.article(session, "Moscow and Tehran signed the treaty.")
+    path = f"/agreements/{treaty.id}/events/new"
+    data = {
+        "article_id": str(article.id),
+        "quote": "signed the treaty",
+        "csrf_token": csrf(editor_web, path),
+        "stage": "signing",
+        "step": "",
+        "party": "",
+        "date": typed,
+        "status": "reported",
+        "note": "kept note",
+    }
+    response = editor_web.post(path, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "outside the supported range (years 1000 to 2999)" in errors_beside(html, "date")
+    assert "kept note" in html
+
+
+def test_a_far_off_reminder_day_is_refused_beside_the_field(editor_web, session):
+    treaty = factories.agreement(session)
+    path = f"/agreements/{treaty.id}/reminders/new"
+    response = editor_web.post(
+        path,
+        data={
+            "csrf_token": csrf(editor_web, path),
+            "due": "9999-12-31",
+            "reason": "Far off",
+            "stage": "",
+            "assignee": "",
+        },
+    )
+    assert response.status_code == 422
+    assert "outside the supported range" in errors_beside(response.get_data(as_text=True), "due")
+
+
+def test_snoozing_until_a_far_off_day_is_refused(editor_web, session):
+    treaty = factories.agreement(session)
+    reminder = create_reminder(
+        session, {"agreement_id": treaty.id, "due": "2026-02-01", "reason": "Was it signed?"}
+    )
+    token = csrf(editor_web, "/reminders")
+    response = editor_web.post(
+        f"/reminders/{reminder.id}/snooze",
+        data={"csrf_token": token, "until": "9999-12-31"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "outside the supported range" in response.get_data(as_text=True)
+    session.refresh(reminder)
+    assert (reminder.status, reminder.snoozed_until) == ("open", None)

@@ -52,6 +52,8 @@ class EdtfDate:
 def _struct_to_date(value: object) -> date:
     if not hasattr(value, "tm_year"):  # the parser's infinity for an open end
         raise TypeError("not a day")
+    if not 1 <= value.tm_year <= 9999:  # type: ignore[attr-defined]  # Y170000002, -0100
+        raise DateError(OUT_OF_RANGE)
     return date(value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
 
 
@@ -100,6 +102,8 @@ def _bounds(text: str) -> tuple[date, date]:
     try:
         parsed = parse_edtf(text)
         return _struct_to_date(parsed.lower_strict()), _struct_to_date(parsed.upper_strict())
+    except DateError:
+        raise DateError(f"{text!r} {OUT_OF_RANGE}") from None
     except (EDTFParseException, ValueError):
         # The edtf package lets some impossible days through (2025-02-29); date() does not.
         raise DateError(_explain(text)) from None
