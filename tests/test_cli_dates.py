@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests import factories
-from tests.services.test_far_dates import stored_far_off
+from tests.services.test_far_off_dates import stored_far_off
 from tracker.models import EvidenceArticle, Reminder
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from tests import factories
-from tests.services.test_far_dates import stored_far_off
+from tests.services.test_far_off_dates import stored_far_off
 from tests.web.conftest import csrf, errors_beside
 from tracker.models import EvidenceArticle, Reminder
 from tracker.services.reminders import create_reminder
