@@ -1,5 +1,6 @@
-"""Dates given to the command line: outside years 1000 to 2999 they are refused naming the
-option or the field; a far-off date already stored does not stop `tracker reminders run`."""
+"""Odd input to the command line: dates outside years 1000 to 2999 are refused naming the
+option or the field, a far-off date already stored does not stop `tracker reminders run`, and
+an import line Python cannot read safely is refused on its own."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ def test_import_articles_refuses_a_far_off_published_date_naming_the_field(runne
     assert "outside the supported range" in result.output
     stored = session.scalars(select(EvidenceArticle.published)).all()
     assert "2024-01-15" in stored and "9999-12-01" not in stored
+
+
+def test_import_articles_refuses_a_line_python_cannot_read_safely(runner, session):
+    lines = "\n".join(
+        [
+            "[" * 100_000 + "]" * 100_000,
+            '{"text": "Signed.", "language": ' + "9" * 5000 + "}",
+            json.dumps({"text": "Ratified by the Majlis."}),
+        ]
+    )
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=lines)
+    assert result.exit_code == 1, result.output
+    assert "line 1: line: is not JSON (it nests more than 64 levels deep)" in result.output
+    assert "line 2: line: is not JSON (a number has more than 100 digits)" in result.output
+    assert "1 article(s) imported" in result.output

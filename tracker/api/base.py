@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import wraps
@@ -20,7 +19,7 @@ from werkzeug.routing import IntegerConverter
 from tracker.db import get_session
 from tracker.models import User
 from tracker.models.vocab import Role
-from tracker.schemas.common import safe_text
+from tracker.schemas.common import NotJson, read_json, safe_text
 from tracker.services.users import user_for_token
 from tracker.web.errors import render_http_error
 
@@ -52,66 +51,6 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
-
-
-# A body nested deeper than this, or with a longer number, is no request of this API's.
-MAX_JSON_DEPTH = 64
-MAX_NUMBER_DIGITS = 100
-
-
-class NotJson(ValueError):
-    """The body cannot be read as JSON this API takes; the message says why."""
-
-
-def _number(text: str) -> int:
-    if len(text) > MAX_NUMBER_DIGITS:
-        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
-    return int(text)
-
-
-def _decimal(text: str) -> float:
-    if len(text) > MAX_NUMBER_DIGITS:
-        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
-    return float(text)
-
-
-def _constant(name: str) -> Any:
-    raise NotJson(f"{name} is not a JSON number")
-
-
-def _depth_within(document: Any, limit: int) -> bool:
-    """Whether arrays and objects nest at most `limit` levels (checked without recursion)."""
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > limit:
-                return False
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-    return True
-
-
-def read_json(raw: bytes) -> Any:
-    """A request body as JSON; NotJson (or json.JSONDecodeError) when it is not one we take.
-
-    Python's reader would otherwise fail in ways no client can act on: a RecursionError on
-    deep nesting, a ValueError on a number of thousands of digits; NaN and Infinity are not
-    JSON at all.
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise NotJson(f"it is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    try:
-        document = json.loads(
-            text, parse_int=_number, parse_float=_decimal, parse_constant=_constant
-        )
-    except RecursionError:
-        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep") from None
-    if not _depth_within(document, MAX_JSON_DEPTH):
-        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep")
-    return document
 
 
 class TrackerParser(FlaskParser):

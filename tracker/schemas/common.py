@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,67 @@ LANGUAGE = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
 )
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
+
+
+# JSON input (a request body, a line of an import) nested deeper than this, or with a
+# longer number, is nothing this system takes.
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_DIGITS = 100
+
+
+class NotJson(ValueError):
+    """The body cannot be read as JSON this API takes; the message says why."""
+
+
+def _number(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return float(text)
+
+
+def _constant(name: str) -> Any:
+    raise NotJson(f"{name} is not a JSON number")
+
+
+def _depth_within(document: Any, limit: int) -> bool:
+    """Whether arrays and objects nest at most `limit` levels (checked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return False
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def read_json(raw: bytes | str) -> Any:
+    """A request body as JSON; NotJson (or json.JSONDecodeError) when it is not one we take.
+
+    Python's reader would otherwise fail in ways no client can act on: a RecursionError on
+    deep nesting, a ValueError on a number of thousands of digits; NaN and Infinity are not
+    JSON at all.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise NotJson(f"it is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        document = json.loads(
+            text, parse_int=_number, parse_float=_decimal, parse_constant=_constant
+        )
+    except RecursionError:
+        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep") from None
+    if not _depth_within(document, MAX_JSON_DEPTH):
+        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep")
+    return document
 
 
 class InputSchema(Schema):
@@ -57,7 +119,7 @@ def safe_text(text: str) -> str:
 
 
 def _has(value: Any, test: Any) -> bool:
-    # Input depth is bounded when the body is read (tracker.api.base.MAX_JSON_DEPTH).
+    # Input depth is bounded when the JSON is read (read_json, MAX_JSON_DEPTH).
     if isinstance(value, str):
         return bool(test(value))
     if isinstance(value, Mapping):
