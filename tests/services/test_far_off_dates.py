@@ -3,12 +3,14 @@ straight into the database: no page, feed or rules run may fail on them."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 
 from icalendar import Calendar
 from sqlalchemy import select, update
 
 from tests import factories
+from tracker.jobs import tasks
 from tracker.models import Agreement, Reminder, StageEvent
 from tracker.services import state
 from tracker.services.calendar import reminders_calendar
@@ -47,6 +49,15 @@ def test_a_rules_run_goes_on_past_an_agreement_with_a_far_off_date(session):
     assert f"agreement {bad.id}" in report.summary()
 
 
+def test_a_rule_day_before_year_1000_is_not_made_into_a_reminder(session):
+    treaty = factories.agreement(session)
+    signed = factories.event(session, treaty.id, "signing", "2024-01-15")
+    stored_far_off(session, signed, "0001-01-05", date(1, 1, 5), date(1, 1, 5))
+    report = run(session, now=datetime(2024, 6, 1, tzinfo=UTC))
+    assert session.scalars(select(Reminder).where(Reminder.agreement_id == treaty.id)).all() == []
+    assert "ratification_quiet rule gives a day outside" in report.skipped[treaty.id]
+
+
 def test_a_second_notification_after_one_dated_9999_is_recorded(session):
     treaty = factories.agreement(
         session,
@@ -80,3 +91,23 @@ def test_a_reminder_due_in_9999_leaves_the_calendar_feed_readable(session):
     calendar = Calendar.from_ical(reminders_calendar(session, user, "https://example.org"))
     summaries = {str(e["summary"]) for e in calendar.walk("VEVENT")}
     assert "Near — Caspian pact" in summaries
+
+
+def test_the_scheduled_reminders_job_goes_on_past_a_far_off_agreement(app, session, smtp, caplog):
+    mail, inbox = smtp
+    app.config.update(SMTP_HOST=mail.host, SMTP_PORT=mail.port)
+    create_user(session, "crew@example.org", role="editor")
+    bad = factories.agreement(session, title="Far off")
+    far = factories.event(session, bad.id, "announcement", "2024-01-15")
+    stored_far_off(session, far, "9999-12-31", date(9999, 12, 31), date(9999, 12, 31))
+    good = factories.agreement(session, title="Ordinary")
+    factories.event(session, good.id, "announcement", "2024-01-15")
+    tasks.bind(app)
+    with caplog.at_level(logging.INFO, logger="tracker"):
+        tasks.reminders()
+    made = {
+        r.agreement_id for r in session.scalars(select(Reminder).where(Reminder.rule.is_not(None)))
+    }
+    assert good.id in made and bad.id not in made
+    assert f"agreement {bad.id}: the unsigned rule gives a day outside" in caplog.text
+    assert len(inbox.messages) >= 1  # the good agreement's reminder was emailed
