@@ -140,8 +140,8 @@ def parse_edtf_date(text: str) -> EdtfDate:
         raise DateError("the date is empty")
     if not text.isascii():
         raise DateError(
-            f"{text!r}: write dates with the digits 0-9 (Persian, Arabic-Indic and full-width "
-            "digits are converted; no other script is)"
+            f"{text!r}: write dates with the digits 0-9 and ASCII signs (- / ? ~ ..); Persian, "
+            "Arabic-Indic and full-width digits are converted, no other script is"
         )
     if text.count("/") > 1:
         if any(part in _OPEN for part in text.split("/")):
