@@ -435,8 +435,12 @@ def _computed_entry_into_force(session: Session, facts: list[Facts], report: Run
                         "notification.",
                     },
                 )
-        except ServiceError as exc:
+        except ServiceError as exc:  # refused, as input would be: say why
             report.skip(f.id, f"no expected entry into force recorded ({exc})")
+            continue
+        except Exception as exc:  # anything else: logged with its traceback, the run goes on
+            log.exception("expected entry into force not recorded for agreement %d", f.id)
+            report.skip(f.id, f"no expected entry into force recorded ({type(exc).__name__})")
             continue
         made += 1
     return made
