@@ -60,6 +60,7 @@ def far_off(session):  # type: ignore[no-untyped-def]
         "/agreements/{treaty}/edit",
         "/agreements/{treaty}/events/new",
         "/articles/{article}",
+        "/agreements/{treaty}/evidence/{article}/review",
         "/reminders",
         "/search?q=far",
         "/agreements.csv",
