@@ -149,3 +149,12 @@ def test_snoozing_until_a_far_off_day_is_refused(editor_web, session):
     assert "outside the supported range" in response.get_data(as_text=True)
     session.refresh(reminder)
     assert (reminder.status, reminder.snoozed_until) == ("open", None)
+
+
+def test_an_event_with_a_far_off_date_opens_for_editing(editor_web, session):
+    treaty = factories.agreement(session)
+    signed = factories.event(session, treaty.id, "signing", "2024-02-01")
+    stored_far_off(session, signed, "9999-12-01", date(9999, 12, 1), date(9999, 12, 1))
+    path = f"/events/{signed.id}/edit"
+    page = editor_web.get(path)
+    assert page.status_code == 200 and "9999-12-01" in page.get_data(as_text=True)
