@@ -280,3 +280,21 @@ def test_no_value_in_a_json_column_stays_sql_null_through_an_export(scratch_url,
     before, after = nulls(source), nulls(scratch_url)
     assert before["evidence_article.minhash"] >= 2 and before["audit_entry.before"] >= 1
     assert after == before
+
+
+def test_import_refuses_an_export_with_a_far_off_date_naming_the_column(scratch_url, tmp_path):
+    _build(scratch_url)
+    document = _export(scratch_url) | {"exported_at": "x"}
+    events = document["tables"]["stage_event"]
+    column = events["columns"].index("date_earliest")
+    events["rows"][0][column] = "9999-12-31"
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document), encoding="utf-8")
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    result = _import(fresh, forged)
+    assert result.exit_code == 1
+    assert "date_earliest: 9999-12-31 is outside the supported range" in result.output
+    engine = make_engine(fresh)
+    with Session(engine) as session:
+        assert session.scalar(select(Agreement.id)) is None  # all or nothing
+    engine.dispose()

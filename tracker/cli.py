@@ -24,6 +24,7 @@ from tracker.services.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.users import create_token as make_token
 from tracker.services.users import create_user as make_user
 from tracker.services.users import find_user, get_user_by_email
+from tracker.text.dates import OUT_OF_RANGE, in_range
 
 
 def _fail(exc: ServiceError) -> None:
@@ -305,6 +306,8 @@ def _instant(text: str | None) -> datetime | None:
         raise click.BadParameter(
             f"{text!r} is not an ISO date or date-time", param_hint="--now"
         ) from None
+    if not in_range(value.date()):
+        raise click.BadParameter(f"{text!r} {OUT_OF_RANGE}", param_hint="--now")
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -26,6 +26,9 @@ def _counts(session):
         ({"stage": "signing", "date": "2025-02-30"}, "date", "day 30"),
         ({"stage": "signing", "date": "next spring"}, "date", "not an EDTF date"),
         ({"stage": "signing", "date": "1403/13/01"}, "date", "Solar Hijri"),
+        ({"stage": "signing", "date": "9999-12-01"}, "date", "outside the supported range"),
+        ({"stage": "signing", "date": "0001-01-05"}, "date", "outside the supported range"),
+        ({"stage": "signing", "date": "2024-01/2024-02/.."}, "date", "one slash"),
         ({"stage": "signature", "date": "2025-01-17"}, "stage", "'signature' is not one of"),
         (
             {"stage": "ratification", "step": "senate", "party": "RUS"},

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tracker.text.dates import (
     DateError,
     _plain_bounds,
+    add_days,
     parse_date_input,
     parse_edtf_date,
     readable,
@@ -120,3 +121,80 @@ def test_the_quick_path_for_plain_dates_agrees_with_the_edtf_parser(year, month,
 )
 def test_dates_read_as_words(edtf, words):
     assert readable(edtf) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-01",
+        "9999",
+        "0001-01-05",
+        "0999-12-31",
+        "3000-01-01",
+        "2024-01/3000",
+        "0999/..",
+        "../3000-01-01",
+        "Y30000",
+        "1000-01-01/9999-12-31",
+    ],
+)
+def test_a_date_outside_years_1000_to_2999_is_refused(text):
+    with pytest.raises(DateError, match=r"outside the supported range \(years 1000 to 2999\)"):
+        parse_date_input(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("1000-01-01", date(1000, 1, 1), date(1000, 1, 1)),
+        ("2999-12-31", date(2999, 12, 31), date(2999, 12, 31)),
+        ("1000/2999", date(1000, 1, 1), date(2999, 12, 31)),
+    ],
+)
+def test_the_ends_of_the_supported_range_are_accepted(text, earliest, latest):
+    parsed = parse_date_input(text)
+    assert (parsed.earliest, parsed.latest) == (earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2024-01/2024-02/..", "an interval has one slash"),
+        ("../2024-01-01/..", "an interval has one slash"),
+        ("2024/2025/2026", "not an EDTF date"),
+    ],
+)
+def test_more_than_one_slash_is_refused_clearly(text, reason):
+    with pytest.raises(DateError, match=reason):
+        parse_date_input(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("２０２４-０１-１５", "2024-01-15"),
+        ("２０２４－０１－１５", "2024-01-15"),
+        ("２０２５-０５／２０２５-０６", "2025-05/2025-06"),
+        ("１４０３/１０/２８", "2025-01-17"),
+    ],
+)
+def test_full_width_digits_are_read_as_ascii(typed, stored):
+    assert parse_date_input(typed).text == stored
+
+
+@pytest.mark.parametrize("typed", ["२०२४-01-15", "๒๐๒๔", "২০২৪-০১", "2024\u201001\u201015"])
+def test_digits_of_other_scripts_are_refused_clearly(typed):
+    with pytest.raises(DateError, match="digits 0-9"):
+        parse_date_input(typed)
+
+
+def test_date_arithmetic_never_overflows():
+    assert add_days(date(9999, 12, 31), 30) == date.max
+    assert add_days(date(1, 1, 5), -30) == date.min
+    assert add_days(date(2024, 1, 31), 1) == date(2024, 2, 1)
+    assert add_days(None, 1) is None
+
+
+def test_a_far_off_stored_day_has_no_solar_hijri_form_instead_of_an_error():
+    assert to_jalali(date(1, 1, 5)) == ""
+    assert to_jalali(date(9999, 12, 31)) == ""

@@ -11,12 +11,15 @@ import flask_smorest
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tracker.db import get_session
 from tracker.models import User
 from tracker.models.vocab import Role
+from tracker.schemas.common import NotJson, read_json, safe_text
 from tracker.services.users import user_for_token
 from tracker.web.errors import render_http_error
 
@@ -48,6 +51,22 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+
+class TrackerParser(FlaskParser):
+    """webargs' Flask parser, reading JSON bodies with `read_json`: a body it refuses is a
+    400 whose message says why."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        data = req.get_data(cache=True)
+        if not data:
+            return core.missing
+        try:
+            return read_json(data)
+        except NotJson as exc:
+            flask_smorest.abort(400, message=f"The body is not JSON this API reads: {exc}.")
 
 
 class ErrorSchema(Schema):
@@ -95,11 +114,16 @@ def is_api_request() -> bool:
 
 
 def error_payload(code: int, name: str, message: str, errors: Any = None) -> dict[str, Any]:
+    """The one error shape; text from the request (a field name, a value quoted in a message)
+    is made writable as UTF-8 first, so that a lone surrogate cannot break the answer."""
+    flat = flatten_errors(errors) if errors else {}
     return {
         "code": code,
         "status": name,
-        "message": message,
-        "errors": flatten_errors(errors) if errors else {},
+        "message": safe_text(message),
+        "errors": {
+            safe_text(field): [safe_text(m) for m in messages] for field, messages in flat.items()
+        },
     }
 
 
@@ -147,6 +171,19 @@ PAGINATION_HEADER = {
 
 class ApiBlueprint(flask_smorest.Blueprint):
     """A smorest Blueprint whose views declare the role they need."""
+
+    ARGUMENTS_PARSER = TrackerParser()
+
+    def _check_precondition(self) -> None:
+        """428 without If-Match, and with `If-Match: *` too: "any version" would skip the
+        lost-update check that If-Match is there for."""
+        if request.method in self.METHODS_NEEDING_CHECK_ETAG and request.if_match.star_tag:
+            flask_smorest.abort(
+                428,
+                message="If-Match: * is not accepted: send the ETag of the version you edited "
+                "(from GET), so that a change made meanwhile is not overwritten.",
+            )
+        super()._check_precondition()
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
         """smorest's arguments; a JSON body may also be unreadable (400) or too large (413)."""

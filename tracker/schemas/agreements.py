@@ -12,6 +12,7 @@ from tracker.schemas.common import (
     InputSchema,
     OutputSchema,
     PartyRefSchema,
+    instant_field,
     one_of,
 )
 from tracker.schemas.events import EventSchema
@@ -188,7 +189,7 @@ class AgreementQuerySchema(InputSchema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Words in a title or the summary, any spelling"},
     )
-    updated_since = fields.AwareDateTime(
+    updated_since = instant_field(
         metadata={"description": "Changed at or after this instant (ISO 8601 with offset)"}
     )
     kind = fields.String(validate=one_of(AgreementKind), metadata={"description": "Of this kind"})

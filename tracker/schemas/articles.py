@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema
+from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field
 
 
 class ArticleInSchema(InputSchema):
@@ -59,7 +59,7 @@ class ArticleQuerySchema(InputSchema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Words of the title or text, in any spelling"},
     )
-    updated_since = fields.AwareDateTime()
+    updated_since = instant_field()
     sort = fields.String(
         validate=validate.OneOf(["updated", "-updated", "published", "-published"]),
         load_default="-updated",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from tracker.models.vocab import EventStatus, Stage, Step
+from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE
 
 LANGUAGE = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
@@ -18,40 +19,132 @@ ANONYMOUS = ' (to a reader without a token under public read: the display name, 
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
 
 
+# JSON input (a request body, a line of an import) nested deeper than this, or with a
+# longer number, is nothing this system takes.
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_DIGITS = 100
+
+
+class NotJson(ValueError):
+    """The body cannot be read as JSON this API takes; the message says why."""
+
+
+def _number(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return float(text)
+
+
+def _constant(name: str) -> Any:
+    raise NotJson(f"{name} is not a JSON number")
+
+
+def _depth_within(document: Any, limit: int) -> bool:
+    """Whether arrays and objects nest at most `limit` levels (checked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return False
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def read_json(raw: bytes | str) -> Any:
+    """A request body as JSON; NotJson (or json.JSONDecodeError) when it is not one we take.
+
+    Python's reader would otherwise fail in ways no client can act on: a RecursionError on
+    deep nesting, a ValueError on a number of thousands of digits; NaN and Infinity are not
+    JSON at all.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise NotJson(f"it is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        document = json.loads(
+            text, parse_int=_number, parse_float=_decimal, parse_constant=_constant
+        )
+    except RecursionError:
+        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep") from None
+    if not _depth_within(document, MAX_JSON_DEPTH):
+        raise NotJson(f"it nests more than {MAX_JSON_DEPTH} levels deep")
+    return document
+
+
 class InputSchema(Schema):
-    """What clients send. Text with a NUL character, or with a lone surrogate (JSON can
-    spell one, "\\ud800", but it is no character and no database can store it), is refused
-    per field: PostgreSQL cannot store either, and no researcher means them."""
+    """What clients send. Text with a NUL character or a lone surrogate (a JSON escape such
+    as \\ud800 that is half of a character) is refused per field: neither can be stored or
+    sent back as UTF-8, and no researcher means them."""
 
     @pre_load
     def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, Mapping):
-            bad = {
-                str(key).encode("utf-8", "backslashreplace").decode("utf-8"): problem
-                for key, value in data.items()
-                if (problem := _unstorable(key) or _unstorable(value))
-            }
-            if bad:
-                raise ValidationError({key: [problem] for key, problem in bad.items()})
+            errors: dict[str, list[str]] = {}
+            for key, value in data.items():
+                name = safe_text(str(key))
+                if _has(value, _nul) or _has(key, _nul):
+                    errors.setdefault(name, []).append("may not contain a NUL character")
+                if _has(value, _surrogate) or _has(key, _surrogate):
+                    errors.setdefault(name, []).append(
+                        "may not contain a lone surrogate (half of a UTF-16 pair, such as "
+                        "\\ud800): it is not a character"
+                    )
+            if errors:
+                raise ValidationError(errors)
         return data
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+def _nul(text: str) -> bool:
+    return "\x00" in text
 
 
-def _unstorable(value: Any) -> str | None:
-    """Why `value` (text, or text inside lists and objects) cannot be stored, if it cannot."""
+def _surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def safe_text(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate shown as its escape (\\ud800)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _has(value: Any, test: Any) -> bool:
+    # Input depth is bounded when the JSON is read (read_json, MAX_JSON_DEPTH).
     if isinstance(value, str):
-        if "\x00" in value:
-            return "may not contain a NUL character"
-        if _SURROGATE.search(value):
-            return "may not contain a lone surrogate (\\ud800 to \\udfff), which is no character"
-        return None
+        return bool(test(value))
     if isinstance(value, Mapping):
-        return next((p for k, v in value.items() if (p := _unstorable(k) or _unstorable(v))), None)
+        return any(_has(k, test) or _has(v, test) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return next((p for v in value if (p := _unstorable(v))), None)
-    return None
+        return any(_has(v, test) for v in value)
+    return False
+
+
+def _supported_year(value: Any) -> bool:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(f"{value.isoformat()} is outside the supported range ({RANGE}).")
+    return True
+
+
+def day_field(**kwargs: Any) -> fields.Date:
+    """A day (YYYY-MM-DD) within the supported range of years."""
+    return fields.Date(validate=_supported_year, **kwargs)
+
+
+def instant_field(**kwargs: Any) -> fields.AwareDateTime:
+    """An ISO 8601 instant with its offset, within the supported range of years."""
+    return fields.AwareDateTime(validate=_supported_year, **kwargs)
 
 
 class OutputSchema(Schema):

@@ -10,12 +10,14 @@ from tracker.schemas.common import (
     PARTY_CODE,
     InputSchema,
     OutputSchema,
+    day_field,
     id_field,
     one_of,
 )
 
 WEEK = validate.Regexp(
-    r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
+    r"^[12]\d{3}-W(0[1-9]|[1-4]\d|5[0-3])$",
+    error="Not an ISO week such as 2025-W16 (years 1000 to 2999).",
 )
 
 
@@ -43,7 +45,7 @@ class ReminderInSchema(InputSchema):
     agreement_id = id_field(required=True)
     stage = fields.String(allow_none=True, validate=one_of(Stage))
     party = fields.String(allow_none=True, validate=PARTY_CODE)
-    due = fields.Date(required=True)
+    due = day_field(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     assignee = fields.String(
         allow_none=True,
@@ -51,12 +53,12 @@ class ReminderInSchema(InputSchema):
         metadata={"description": "Email of a user"},
     )
     status = fields.String(validate=one_of(ReminderStatus))
-    snoozed_until = fields.Date(allow_none=True)
+    snoozed_until = day_field(allow_none=True)
 
 
 class ReminderPatchSchema(ReminderInSchema):
     agreement_id = id_field()
-    due = fields.Date()
+    due = day_field()
     reason = fields.String(validate=validate.Length(min=1, max=2000))
     closed_note = fields.String(validate=validate.Length(max=2000))
 
@@ -87,7 +89,7 @@ class ReminderQuerySchema(InputSchema):
         validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Agreement id"}
     )
     status = fields.String(validate=one_of(ReminderStatus))
-    due_before = fields.Date()
+    due_before = day_field()
     assignee = fields.String(
         validate=validate.Length(min=1, max=320), metadata={"description": "Email"}
     )

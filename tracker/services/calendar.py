@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -11,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.db import utcnow
 from tracker.models import Reminder, User
 from tracker.models.vocab import ReminderStatus
+from tracker.text.dates import add_days
 
 
 def reminders_calendar(session: Session, user: User, base_url: str) -> bytes:
@@ -38,7 +37,7 @@ def reminders_calendar(session: Session, user: User, base_url: str) -> bytes:
         event.add("uid", f"reminder-{reminder.id}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        event.add("dtend", add_days(day, 1))  # held at 9999-12-31 on a far-off day
         event.add("summary", f"{reminder.reason} — {reminder.agreement.title}")
         event.add("description", f"{reminder.reason}\n{reminder.agreement.title}\n{link}")
         event.add("url", link)

@@ -15,7 +15,6 @@ goes, wherever autovacuum is off or has not caught up.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import User
 from tracker.schemas.articles import ArticleInSchema
+from tracker.schemas.common import read_json
 from tracker.services.errors import ServiceError, ValidationError
 from tracker.services.evidence import intake
 
@@ -63,8 +63,8 @@ def import_articles(
         if not raw.strip():
             continue
         try:
-            parsed = json.loads(raw)
-        except ValueError as exc:  # json.JSONDecodeError, or bad UTF-8 surrogates
+            parsed = read_json(raw)
+        except ValueError as exc:  # not JSON, or nested too deep, or a number too long
             yield LineResult(number, errors={"line": [f"is not JSON ({exc})"]})
             continue
         if not isinstance(parsed, dict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from tracker.models.vocab import (
@@ -24,7 +24,7 @@ from tracker.models.vocab import (
     Stage,
     Step,
 )
-from tracker.text.dates import readable, span_to_edtf
+from tracker.text.dates import add_days, readable, span_to_edtf
 
 STALLED_AFTER_DAYS = 180
 
@@ -398,9 +398,9 @@ def _expected_entry_into_force(
         lows.append(min(e.date_earliest for e in dated))  # type: ignore[type-var]
         latest = [e.date_latest for e in dated]
         highs.append(None if None in latest else max(latest))  # type: ignore[type-var]
-    low = max(lows) + timedelta(days=days)
-    high = None if None in highs else max(highs) + timedelta(days=days)  # type: ignore[type-var]
-    return low, high
+    low = add_days(max(lows), days)  # never overflows on a far-off stored day
+    high = None if None in highs else add_days(max(highs), days)  # type: ignore[type-var]
+    return low, high  # type: ignore[return-value]
 
 
 def _next_expected(

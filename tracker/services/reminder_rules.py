@@ -9,10 +9,11 @@ same instant changes nothing. Time comes in as `now`, so tests travel in time fr
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -30,10 +31,13 @@ from tracker.models import (
 )
 from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
 from tracker.services import audit, state, transactional
+from tracker.services.errors import ServiceError
 from tracker.services.events import record_event
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.mail import MailError, MailSettings, message, send
-from tracker.text.dates import span_to_edtf
+from tracker.text.dates import add_days, in_range, span_to_edtf
+
+log = logging.getLogger("tracker.rules")
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def unsigned(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
     start = _first(facts.counted(Stage.PREPARATION) + facts.counted(Stage.ANNOUNCEMENT))
     if start is None:
         return []
-    due = start + timedelta(days=settings.unsigned_days)
+    due = add_days(start, settings.unsigned_days)
     return [
         Wanted(
             "unsigned",
@@ -133,7 +137,7 @@ def ratification_quiet(facts: Facts, today: date, settings: RuleSettings) -> lis
     signed = _first(facts.counted(Stage.SIGNING))
     if signed is None:
         return []
-    due = signed + timedelta(days=settings.ratification_days)
+    due = add_days(signed, settings.ratification_days)
     return [
         Wanted(
             "ratification_quiet",
@@ -167,7 +171,7 @@ def expected_passed(facts: Facts, today: date, settings: RuleSettings) -> list[W
                 facts.id,
                 claim.stage,
                 claim.party,
-                claim.latest + timedelta(days=1),
+                add_days(claim.latest, 1),
                 f"{what.capitalize()}{' of ' + claim.party if claim.party else ''} was expected "
                 f"by {claim.latest}: did it happen?",
                 detail=claim.step or "",
@@ -208,7 +212,7 @@ def stalled(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
             facts.id,
             None,
             None,
-            last_day + timedelta(days=settings.stalled_days),
+            add_days(last_day, settings.stalled_days),
             f"Nothing on record since {last_day}: has it stalled?",
         )
     ]
@@ -273,14 +277,25 @@ class RunReport:
     computed_events: int = 0
     kept: int = 0
     by_rule: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Agreements the rules could not be applied to, with why; their reminders are untouched.
+    skipped: dict[int, str] = field(default_factory=dict)
+
+    def skip(self, agreement_id: int, reason: str) -> None:
+        log.warning("reminder rules skipped agreement %d: %s", agreement_id, reason)
+        self.skipped.setdefault(agreement_id, reason)
 
     def summary(self) -> str:
         rules = ", ".join(f"{rule} {n}" for rule, n in sorted(self.by_rule.items())) or "none"
-        return (
+        text = (
             f"{self.created} reminder(s) created ({rules}), {self.closed} closed, "
             f"{self.woken} woken from snooze, {self.computed_events} expected entry-into-force "
             f"event(s) computed, {self.kept} left as they were."
         )
+        if self.skipped:
+            text += f" {len(self.skipped)} agreement(s) skipped: " + "; ".join(
+                f"agreement {i}: {why}" for i, why in sorted(self.skipped.items())
+            )
+        return text
 
 
 @transactional
@@ -293,11 +308,22 @@ def run(
     settings = settings or RuleSettings()
     report = RunReport()
     facts = _facts(session)
-    report.computed_events = _computed_entry_into_force(session, facts)
+    report.computed_events = _computed_entry_into_force(session, facts, report)
     if report.computed_events:
         facts = _facts(session)
 
-    wanted = {w.key: w for f in facts for rule in RULES.values() for w in rule(f, today, settings)}
+    wanted: dict[str, Wanted] = {}
+    for f in facts:  # one agreement's odd data never stops the rules for the others
+        try:
+            found = [w for rule in RULES.values() for w in rule(f, today, settings)]
+        except Exception as exc:
+            log.exception("reminder rules failed on agreement %d", f.id)
+            report.skip(f.id, f"the rules failed on it ({type(exc).__name__}: {exc})")
+            continue
+        outside = [w for w in found if not in_range(w.due)]
+        for w in outside:
+            report.skip(f.id, f"the {w.rule} rule gives a day outside the supported range")
+        wanted.update((w.key, w) for w in found if w not in outside)
     existing = {
         r.rule_key: r for r in session.scalars(select(Reminder).where(Reminder.rule.is_not(None)))
     }
@@ -337,7 +363,7 @@ def run(
             )
     for key, reminder in existing.items():
         open_ = reminder.status in (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
-        if open_ and key not in wanted:
+        if open_ and key not in wanted and reminder.agreement_id not in report.skipped:
             before = {"status": reminder.status}
             reminder.status = ReminderStatus.DONE.value
             reminder.closed_at = now
@@ -383,8 +409,12 @@ def _rule_audit(
     )
 
 
-def _computed_entry_into_force(session: Session, facts: list[Facts]) -> int:
-    """Record an expected entry-into-force claim where the rule computes one and none exists."""
+def _computed_entry_into_force(session: Session, facts: list[Facts], report: RunReport) -> int:
+    """Record an expected entry-into-force claim where the rule computes one and none exists.
+
+    Each in a savepoint of its own: one that cannot be recorded (a day outside the supported
+    range, computed from a far-off notification) is skipped and reported, not fatal.
+    """
     made = 0
     for f in facts:
         computed = f.derived.get("expected_entry_into_force")
@@ -392,16 +422,26 @@ def _computed_entry_into_force(session: Session, facts: list[Facts]) -> int:
             continue
         low = date.fromisoformat(computed[0])
         high = date.fromisoformat(computed[1]) if computed[1] else None
-        record_event(
-            session,
-            f.id,
-            {
-                "stage": Stage.ENTRY_INTO_FORCE.value,
-                "status": EventStatus.EXPECTED.value,
-                "date": span_to_edtf(low, high) if high else f"{low.isoformat()}/..",
-                "note": "Computed from the entry-into-force rule and the last notification.",
-            },
-        )
+        try:
+            with session.begin_nested():
+                record_event(
+                    session,
+                    f.id,
+                    {
+                        "stage": Stage.ENTRY_INTO_FORCE.value,
+                        "status": EventStatus.EXPECTED.value,
+                        "date": span_to_edtf(low, high) if high else f"{low.isoformat()}/..",
+                        "note": "Computed from the entry-into-force rule and the last "
+                        "notification.",
+                    },
+                )
+        except ServiceError as exc:  # refused, as input would be: say why
+            report.skip(f.id, f"no expected entry into force recorded ({exc})")
+            continue
+        except Exception as exc:  # anything else: logged with its traceback, the run goes on
+            log.exception("expected entry into force not recorded for agreement %d", f.id)
+            report.skip(f.id, f"no expected entry into force recorded ({type(exc).__name__})")
+            continue
         made += 1
     return made
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -18,6 +18,7 @@ from tracker.services.agreements import get_agreement
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.services.parties import check_codes
 from tracker.services.users import find_user
+from tracker.text.dates import DateError, check_day
 
 FIELDS = {
     "agreement_id",
@@ -44,12 +45,18 @@ def get_reminder(session: Session, reminder_id: int) -> Reminder:
 def _day(errors: FieldErrors, field: str, value: Any) -> date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, date):
-        return value
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            errors.add(field, f"{value!r} is not a day written YYYY-MM-DD")
+            return None
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.add(field, f"{value!r} is not a day written YYYY-MM-DD")
+        return check_day(value)
+    except DateError as exc:
+        errors.add(field, str(exc))
         return None
 
 

@@ -19,6 +19,7 @@ from tracker.services.events import record_event
 from tracker.services.evidence import get_article
 from tracker.services.extraction import suggest
 from tracker.services.principles import state_principle
+from tracker.text.dates import in_range
 
 _SENTENCE_END = re.compile(r"[.!?؟;؛\n]")
 
@@ -50,7 +51,11 @@ def suggestions(session: Session, agreement_id: int, article_id: int) -> Suggest
     """What the extractor finds in the article, grouped for review (NotFound 404 for either)."""
     agreement = get_agreement(session, agreement_id)
     article = get_article(session, article_id)
-    found = suggest(session, article.text, language=article.language, published=article.published)
+    # A far-off publication date stored before the supported range was enforced is not used
+    # to read year-less dates (it would be refused as input).
+    usable = in_range(article.published_earliest) and in_range(article.published_latest)
+    published = article.published if usable else None
+    found = suggest(session, article.text, language=article.language, published=published)
     first_party: dict[str, dict[str, Any]] = {}
     for item in found["parties"]:
         first_party.setdefault(item["code"], item)

@@ -51,6 +51,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from tracker import migrate
 from tracker.db import Base, utcnow
 from tracker.services.errors import ServiceError
+from tracker.text.dates import OUT_OF_RANGE, in_range
 
 FORMAT = "treaty-tracker-export"
 VERSION = 1
@@ -124,9 +125,16 @@ def _in(column: Column, value: Any) -> Any:
     kind = column.type
     impl = getattr(kind, "impl", kind)
     if isinstance(kind, DateTime) or isinstance(impl, DateTime):
-        return datetime.fromisoformat(value)
+        return _supported(column, datetime.fromisoformat(value))
     if isinstance(kind, Date) or isinstance(impl, Date):
-        return date.fromisoformat(value)
+        return _supported(column, date.fromisoformat(value))
+    return value
+
+
+def _supported(column: Column, value: date) -> date:
+    """The day or instant, or ValueError naming the column when outside years 1000 to 2999."""
+    if not in_range(value if type(value) is date else value.date()):  # type: ignore[attr-defined]
+        raise ValueError(f"{column.name}: {value.isoformat()} {OUT_OF_RANGE}")
     return value
 
 

@@ -40,6 +40,7 @@ from tracker.models.vocab import DigestMode, ReminderStatus
 from tracker.services.errors import ValidationError
 from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.mail import MailError, MailSettings, message, send
+from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 SECTIONS = ("events", "evidence", "conflicts", "reminders", "stalled", "upcoming")
@@ -60,7 +61,7 @@ CLAIM_TIMEOUT = timedelta(minutes=15)
 def parse_week(text: str) -> tuple[int, int]:
     """'2025-W16' -> (2025, 16); raise ValidationError naming `week` otherwise."""
     match = _WEEK.match((text or "").strip())
-    if match:
+    if match and MIN_YEAR <= int(match[1]) <= MAX_YEAR:
         year, week = int(match[1]), int(match[2])
         try:
             date.fromisocalendar(year, week, 1)
@@ -68,7 +69,10 @@ def parse_week(text: str) -> tuple[int, int]:
         except ValueError:
             pass
     raise ValidationError(
-        {"week": f"{text!r} is not an ISO week such as 2025-W16 (weeks 01-52 or 53)"}
+        {
+            "week": f"{text!r} is not an ISO week such as 2025-W16 "
+            f"(weeks 01-52 or 53, years {MIN_YEAR} to {MAX_YEAR})"
+        }
     )
 
 

@@ -2,13 +2,18 @@
 
 Every stored date is an EDTF string (Library of Congress Extended Date/Time Format,
 Gregorian). `parse_date_input` also accepts a Solar Hijri date such as ``1403/10/28``
-(Persian or Arabic-Indic digits too) and converts it.
+(Persian or Arabic-Indic digits too) and converts it. Full-width digits and punctuation
+(``２０２４－０１－１５``) are read as their ASCII forms; digits of any other script are refused.
+
+Supported range: years 1000 to 2999 (SPEC §3). A date outside it is refused, and
+`add_days` never overflows, so a far-off day already stored cannot break arithmetic.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,9 +26,14 @@ _DIGITS = str.maketrans(
     "0123456789" * 2,
 )
 # Years 1200-1499 with a month: Solar Hijri (Gregorian years that early are out of scope).
-_JALALI = re.compile(r"^(1[2-4]\d\d)[/\-.](\d{1,2})(?:[/\-.](\d{1,2}))?$")
-_PLAIN = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_JALALI = re.compile(r"^(1[2-4]\d\d)[/\-.](\d{1,2})(?:[/\-.](\d{1,2}))?$", re.ASCII)
+_PLAIN = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 _OPEN = {"", ".."}
+
+MIN_YEAR, MAX_YEAR = 1000, 2999
+FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+RANGE = f"years {MIN_YEAR} to {MAX_YEAR}"
+OUT_OF_RANGE = f"is outside the supported range ({RANGE})"
 
 
 class DateError(ValueError):
@@ -40,7 +50,28 @@ class EdtfDate:
 
 
 def _struct_to_date(value: object) -> date:
+    if not hasattr(value, "tm_year"):  # the parser's infinity for an open end
+        raise TypeError("not a day")
+    if not 1 <= value.tm_year <= 9999:  # type: ignore[attr-defined]  # Y170000002, -0100
+        raise DateError(OUT_OF_RANGE)
     return date(value.tm_year, value.tm_mon, value.tm_mday)  # type: ignore[attr-defined]
+
+
+def in_range(day: date | None) -> bool:
+    """Whether a day lies in the supported range (None, an open end, does)."""
+    return day is None or FIRST_DAY <= day <= LAST_DAY
+
+
+def check_day(day: date) -> date:
+    """The day itself, or DateError when it lies outside the supported range."""
+    if not in_range(day):
+        raise DateError(f"{day.isoformat()} {OUT_OF_RANGE}")
+    return day
+
+
+def normalise_digits(text: str) -> str:
+    """Full-width forms folded to ASCII (NFKC), Persian and Arabic-Indic digits to 0-9."""
+    return unicodedata.normalize("NFKC", text).translate(_DIGITS).strip()
 
 
 def _explain(text: str) -> str:
@@ -71,6 +102,8 @@ def _bounds(text: str) -> tuple[date, date]:
     try:
         parsed = parse_edtf(text)
         return _struct_to_date(parsed.lower_strict()), _struct_to_date(parsed.upper_strict())
+    except DateError:
+        raise DateError(f"{text!r} {OUT_OF_RANGE}") from None
     except (EDTFParseException, ValueError):
         # The edtf package lets some impossible days through (2025-02-29); date() does not.
         raise DateError(_explain(text)) from None
@@ -102,9 +135,21 @@ def parse_edtf_date(text: str) -> EdtfDate:
     Seasons (2024-21) are accepted as EDTF allows them. Open-ended intervals such as
     ``2025-01/..`` have no latest day.
     """
-    text = text.strip().translate(_DIGITS)
+    text = normalise_digits(text)
     if not text:
         raise DateError("the date is empty")
+    if not text.isascii():
+        raise DateError(
+            f"{text!r}: write dates with the digits 0-9 and ASCII signs (- / ? ~ ..); Persian, "
+            "Arabic-Indic and full-width digits are converted, no other script is"
+        )
+    if text.count("/") > 1:
+        if any(part in _OPEN for part in text.split("/")):
+            raise DateError(
+                f"{text!r}: an interval has one slash, START/END "
+                "(e.g. 2025-05/2025-06 or 2025-05/..)"
+            )
+        raise DateError(_explain(text))
     if "/" in text:
         start, _, end = text.partition("/")
         if start in _OPEN and end in _OPEN:
@@ -115,9 +160,15 @@ def parse_edtf_date(text: str) -> EdtfDate:
             _bounds(text)  # the edtf package checks the interval as a whole too
         if earliest and latest and earliest > latest:
             raise DateError(f"{text!r}: the interval ends before it starts")
-        return EdtfDate(text, earliest, latest)
+        return _in_range(EdtfDate(text, earliest, latest))
     earliest, latest = _bounds(text)
-    return EdtfDate(text, earliest, latest)
+    return _in_range(EdtfDate(text, earliest, latest))
+
+
+def _in_range(parsed: EdtfDate) -> EdtfDate:
+    if not (in_range(parsed.earliest) and in_range(parsed.latest)):
+        raise DateError(f"{parsed.text!r} {OUT_OF_RANGE}")
+    return parsed
 
 
 def jalali_to_edtf(text: str) -> str | None:
@@ -125,7 +176,7 @@ def jalali_to_edtf(text: str) -> str | None:
 
     A Jalali month spans two Gregorian months, so it becomes an interval of days.
     """
-    match = _JALALI.match(text.strip().translate(_DIGITS))
+    match = _JALALI.match(normalise_digits(text))
     if not match:
         return None
     year, month, day = (int(g) if g else None for g in match.groups())
@@ -150,13 +201,16 @@ def _jalali_month_length(year: int, month: int) -> int:
 
 def parse_date_input(text: str) -> EdtfDate:
     """What a researcher typed (EDTF or Solar Hijri) as a stored EDTF date; raise DateError."""
-    cleaned = text.strip().translate(_DIGITS)
+    cleaned = normalise_digits(text)
     converted = jalali_to_edtf(cleaned)
     return parse_edtf_date(converted if converted is not None else cleaned)
 
 
 def to_jalali(day: date) -> str:
-    """The Solar Hijri form of a Gregorian day, as YYYY/MM/DD."""
+    """The Solar Hijri form of a Gregorian day, as YYYY/MM/DD; empty outside the supported
+    range (a far-off day stored before it was enforced)."""
+    if not in_range(day):
+        return ""
     return JalaliDate.to_jalali(day).strftime("%Y/%m/%d")
 
 
@@ -215,4 +269,11 @@ def span_to_edtf(earliest: date, latest: date) -> str:
 
 
 def add_days(day: date | None, days: int) -> date | None:
-    return None if day is None else day + timedelta(days=days)
+    """`day` moved by `days`, held at the first or last day Python knows instead of
+    overflowing (a far-off day stored before the range was enforced stays harmless)."""
+    if day is None:
+        return None
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

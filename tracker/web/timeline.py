@@ -25,7 +25,7 @@ from flask import has_request_context
 
 from tracker.models.vocab import EventStatus, Stage
 from tracker.services.agreements import Overview
-from tracker.text.dates import DateError, parse_edtf_date, to_jalali
+from tracker.text.dates import DateError, in_range, parse_edtf_date, to_jalali
 
 WIDTH = 920  # viewBox units; on screens wide enough to draw it, a unit is about a CSS pixel
 LEFT = 100  # lane names live left of this
@@ -579,6 +579,8 @@ def items_of(view: Overview, *, jalali: bool = False) -> tuple[list[Item], list[
     for e in events:
         lane = e.party_code if e.stage == Stage.RATIFICATION and e.party_code else AGREEMENT
         first, last = e.date_earliest or e.date_latest, e.date_latest or e.date_earliest
+        if not (in_range(first) and in_range(last)):  # stored before the range was enforced
+            first = last = None  # listed with the undated claims, off the axis
         name = (e.step or e.stage).replace("_", " ").capitalize()
         if e.body:
             name = f"{name} · {e.body}"
