@@ -10,13 +10,25 @@
   `Referrer-Policy: same-origin`, a Permissions-Policy that turns off what the app never
   uses, and Strict-Transport-Security on HTTPS.
 - Session and remember-me cookies: HttpOnly, SameSite=Lax, and Secure whenever the site is
-  reached over HTTPS (TRACKER_BASE_URL starting with https://, or TRACKER_SECURE_COOKIES=1).
+  reached over HTTPS (TRACKER_BASE_URL starting with https://, or TRACKER_SECURE_COOKIES=1),
+  and on every answer to a request that came over HTTPS (directly, or as a trusted proxy's
+  `X-Forwarded-Proto: https` says). "Remember me" lasts TRACKER_REMEMBER_DAYS (14) days.
+- Behind TRACKER_TRUSTED_PROXIES proxies (nginx: 1), Werkzeug's ProxyFix takes the client's
+  address, scheme and host from `X-Forwarded-For/Proto/Host`; with 0 those headers, which
+  anyone can send, are ignored.
+- Caching: `private, no-cache` (revalidate, e.g. with the ETag) on every answer that does not
+  say otherwise; `no-store` on answers that show a secret (see `no_store`).
 - Bodies over TRACKER_MAX_REQUEST_BYTES (16 MiB) are refused with 413 before being read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 POLICY = "; ".join(
     [
@@ -55,11 +67,49 @@ def init_app(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=bool(secure),
+        REMEMBER_COOKIE_DURATION=timedelta(days=int(app.config.get("REMEMBER_DAYS", 14))),
         MAX_CONTENT_LENGTH=app.config.get("MAX_REQUEST_BYTES"),
         # Flask caps a form field at 500 kB by default: a pasted article may be longer.
         MAX_FORM_MEMORY_SIZE=app.config.get("MAX_REQUEST_BYTES"),
     )
     app.after_request(add_headers)
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)  # type: ignore[method-assign]
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+
+def _secure(cookie: str) -> str:
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    return cookie if "secure" in flags else cookie + "; Secure"
+
+
+class SecureCookiesOverHttps:
+    """Mark every cookie Secure on an answer to a request that came over HTTPS."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.app(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers = [
+                (name, _secure(value) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def no_store(response: Response) -> Response:
+    """Mark an answer that shows a secret (a new token, a feed link): kept by no cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def add_headers(response: Response) -> Response:
@@ -69,4 +119,8 @@ def add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if "Cache-Control" not in response.headers and request.endpoint != "static":
+        # Pages and API answers depend on who asks: no shared cache keeps them, and a
+        # browser asks again (with If-None-Match where there is an ETag) before reusing one.
+        response.headers["Cache-Control"] = "private, no-cache"
     return response
