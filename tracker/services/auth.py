@@ -84,16 +84,18 @@ def _failures(session: Session, since: datetime, *conditions: Any) -> _Failures:
     return _Failures(row[0], _aware(row[1]), _aware(row[2]))
 
 
-def _last_success(session: Session, email: str, address: str, since: datetime) -> datetime | None:
-    return _aware(
+def _last_success(session: Session, email: str, address: str, since: datetime) -> int:
+    """The id of this address's last sign-in to this account within the window (or 0)."""
+    return (
         session.scalar(
-            select(func.max(LoginAttempt.at)).where(
+            select(func.max(LoginAttempt.id)).where(
                 LoginAttempt.email == email,
                 LoginAttempt.address == address,
                 LoginAttempt.succeeded.is_(True),
                 LoginAttempt.at >= since,
             )
         )
+        or 0
     )
 
 
@@ -142,9 +144,12 @@ def _admit(session: Session, email: str, address: str, now: datetime) -> tuple[L
             f"Too many failed sign-ins from your address. Try again in {_minutes(wait)} minute(s).",
             wait,
         )
-    pair_since = max(since, _last_success(session, email, address, since) or since)
-    by_pair = _failures(
-        session, pair_since, LoginAttempt.email == email, LoginAttempt.address == address
+    by_pair = _failures(  # since this address last signed in to this account
+        session,
+        since,
+        LoginAttempt.email == email,
+        LoginAttempt.address == address,
+        LoginAttempt.id > _last_success(session, email, address, since),
     )
     if by_pair.count >= MAX_PER_ACCOUNT_ADDRESS:
         session.rollback()
@@ -182,13 +187,13 @@ def sign_in(
     address = (address or "unknown")[:64]
     attempt, pair_failures = _admit(session, email, address, now)
     user = find_user(session, email)
+    session.commit()  # no transaction (SQLite: no lock) held while the password is checked
     if user is not None and user.password_hash:
         ok = verify_password(user, password or "") and user.is_active
     else:
         verify_dummy(password or "")  # the same time as a real check
         ok = False
     if ok:
-        session.commit()  # SQLite: a reading transaction cannot safely become a writer
         begin_write(session)
         attempt.succeeded = True
         session.commit()
