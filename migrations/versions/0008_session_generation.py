@@ -21,6 +21,13 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False)
         )
+    # Deactivation now revokes API tokens and stops the feed link, so that reactivating an
+    # account brings neither back: do the same for accounts deactivated before.
+    op.execute(
+        "UPDATE api_token SET revoked_at = CURRENT_TIMESTAMP WHERE revoked_at IS NULL "
+        "AND user_id IN (SELECT id FROM user_account WHERE NOT is_active)"
+    )
+    op.execute("UPDATE user_account SET feed_token_hash = NULL WHERE NOT is_active")
 
 
 def downgrade() -> None:

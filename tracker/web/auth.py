@@ -57,7 +57,8 @@ def load_user(user_id: str) -> WebUser | None:
         return None  # also a cookie from before sessions had generations
     uid, generation, signed_in = (int(p) for p in parts)
     age = time.time() - signed_in
-    if not 0 <= age <= current_app.config.get("REMEMBER_DAYS", 14) * 86400 + 60:
+    # (A few minutes' grace either way for clocks of several web machines.)
+    if not -300 <= age <= current_app.config.get("REMEMBER_DAYS", 14) * 86400 + 300:
         return None
     user = fetch(get_session(), User, uid)
     if user is None or not user.is_active or user.session_generation != generation:
