@@ -45,6 +45,13 @@ def _trusted_proxies(env: Mapping[str, str]) -> int:
     return hops
 
 
+def _remember_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "TRACKER_REMEMBER_DAYS", 14)
+    if not 1 <= days <= 90:
+        raise ConfigError(f"TRACKER_REMEMBER_DAYS must be 1 to 90 (days), not {days}")
+    return days
+
+
 def _development_secret(instance_path: Path) -> str:
     """A random key kept in the instance folder so development sessions survive restarts."""
     path = instance_path / "secret_key"
@@ -108,7 +115,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         # are believed; 0 (no proxy) ignores those headers, which anyone can send.
         "TRUSTED_PROXIES": _trusted_proxies(env),
         # How long "remember me" keeps a browser signed in.
-        "REMEMBER_DAYS": _int(env, "TRACKER_REMEMBER_DAYS", 14),
+        "REMEMBER_DAYS": _remember_days(env),
         "LOG_FORMAT": _log_format(env, tracker_env),
         "LOG_REQUESTS": _flag(env.get("TRACKER_LOG_REQUESTS")),
     }

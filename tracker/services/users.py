@@ -22,7 +22,7 @@ from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
 from tracker.services import audit, checks, fetch, transactional
-from tracker.services.errors import FieldErrors, NotFound
+from tracker.services.errors import FieldErrors, NotFound, ValidationError
 from tracker.services.parties import check_codes
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -138,7 +138,12 @@ def _token_hash(token: str) -> str:
 def create_token(
     session: Session, user: User, *, name: str = "", actor: User | None = None
 ) -> tuple[ApiToken, str]:
-    """A new API token for `user`: the row, and the token itself (shown once, never stored)."""
+    """A new API token for `user`: the row, and the token itself (shown once, never stored).
+
+    Raise ValidationError (422) for a deactivated account: a token made while it is inactive
+    would start working on reactivation, which revokes nothing."""
+    if not user.is_active:
+        raise ValidationError({"user": "the account is deactivated; reactivate it first"})
     token = "tt_" + secrets.token_urlsafe(32)
     row = ApiToken(
         user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
