@@ -23,11 +23,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 POLICY = "; ".join(
@@ -79,6 +80,23 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
+    else:
+        app.before_request(_warn_of_an_untrusted_proxy)
+
+
+def _warn_of_an_untrusted_proxy() -> None:
+    """Say once per process that a proxy seems to be in front but is not trusted: every
+    client then has its address, and the sign-in throttle counts them all as one."""
+    if "X-Forwarded-For" in request.headers and not current_app.extensions.get(_WARNED):
+        current_app.extensions[_WARNED] = True
+        logging.getLogger("tracker.security").warning(
+            "requests carry X-Forwarded-For but TRACKER_TRUSTED_PROXIES is 0: every client "
+            "behind the proxy is counted as %s; set TRACKER_TRUSTED_PROXIES=1 behind one proxy",
+            request.remote_addr,
+        )
+
+
+_WARNED = "tracker.untrusted_proxy_warned"
 
 
 def _secure(cookie: str) -> str:

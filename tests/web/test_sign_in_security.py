@@ -3,6 +3,7 @@ caching of secrets; the password policy."""
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 import threading
@@ -96,6 +97,22 @@ def test_forwarded_headers_are_ignored_unless_proxies_are_trusted(
         app.test_client(), ADMIN, "wrong password", headers={"X-Forwarded-For": "1.2.3.4"}
     )
     assert set(session.scalars(select(LoginAttempt.address))) == {"127.0.0.1"}
+
+
+def test_an_untrusted_proxy_is_reported_once_in_the_log(
+    database_url, session_factory, session, caplog
+):
+    app = _app(database_url, session_factory)
+    with caplog.at_level(logging.WARNING, logger="tracker.security"):
+        for _ in range(3):
+            app.test_client().get("/sign-in", headers={"X-Forwarded-For": "1.2.3.4"})
+    warnings = [r for r in caplog.records if "TRACKER_TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warnings) == 1
+    trusting = _app(database_url, session_factory, TRUSTED_PROXIES=1)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="tracker.security"):
+        trusting.test_client().get("/sign-in", headers={"X-Forwarded-For": "1.2.3.4"})
+    assert not caplog.records
 
 
 @pytest.mark.parametrize("hops", [1, 0])
