@@ -193,11 +193,10 @@ def sign_in(
     else:
         verify_dummy(password or "")  # the same time as a real check
         ok = False
-    if ok:
+    if ok and user is not None:
         begin_write(session)
         attempt.succeeded = True
         session.commit()
-        assert user is not None
         return user
     left = MAX_PER_ACCOUNT_ADDRESS - pair_failures - 1
     hint = (
