@@ -52,6 +52,7 @@ WEB = {
     ("/account/tokens", "POST"): "viewer",
     ("/account/tokens/<int:token_id>/revoke", "POST"): "viewer",
     ("/sign-out", "POST"): "viewer",
+    ("/sign-out-everywhere", "POST"): "viewer",
     ("/agreements/new", "GET"): "editor",
     ("/agreements/new", "POST"): "editor",
     ("/agreements/<int:agreement_id>/edit", "GET"): "editor",
@@ -160,6 +161,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     session.add(digest)
     session.commit()
     return {
+        "session": session,
         "users": users,
         "tokens": tokens,
         "ids": {
@@ -196,7 +198,9 @@ def _request(app, world, rule: str, method: str, role: str):  # type: ignore[no-
         client = app.test_client()
     else:
         app.test_client_class = FlaskLoginClient
-        client = app.test_client(user=WebUser(world["users"][role]))
+        user = world["users"][role]
+        world["session"].refresh(user)  # "sign out everywhere" moved its session generation
+        client = app.test_client(user=WebUser(user))
     response = client.open(path, method=method, headers=headers)
     response.close()
     return response

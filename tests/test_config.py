@@ -38,3 +38,15 @@ def test_settings_from_the_environment(tmp_path):
 def test_a_malformed_number_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="TRACKER_SMTP_PORT must be a whole number"):
         load_config(tmp_path, {"TRACKER_SECRET_KEY": "s", "TRACKER_SMTP_PORT": "smtp"})
+
+
+def test_trusted_proxies_is_a_small_count_of_hops(tmp_path):
+    base = {"TRACKER_SECRET_KEY": "s"}
+    assert load_config(tmp_path, base)["TRUSTED_PROXIES"] == 0
+    assert load_config(tmp_path, base | {"TRACKER_TRUSTED_PROXIES": "1"})["TRUSTED_PROXIES"] == 1
+    for bad in ("-1", "99", "yes"):
+        with pytest.raises(ConfigError, match="TRACKER_TRUSTED_PROXIES"):
+            load_config(tmp_path, base | {"TRACKER_TRUSTED_PROXIES": bad})
+    assert load_config(tmp_path, base | {"TRACKER_REMEMBER_DAYS": "3"})["REMEMBER_DAYS"] == 3
+    with pytest.raises(ConfigError, match="TRACKER_REMEMBER_DAYS"):
+        load_config(tmp_path, base | {"TRACKER_REMEMBER_DAYS": "365"})

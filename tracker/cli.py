@@ -118,7 +118,7 @@ def seed(seed_dir: Path) -> None:
     default=Role.VIEWER.value,
     show_default=True,
 )
-@click.option("--password", help="At least 10 characters.")
+@click.option("--password", help="At least 10 characters, not a common password.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option(
     "--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Asia/Tehran."

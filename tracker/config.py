@@ -35,6 +35,23 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _trusted_proxies(env: Mapping[str, str]) -> int:
+    hops = _int(env, "TRACKER_TRUSTED_PROXIES", 0)
+    if not 0 <= hops <= 10:
+        raise ConfigError(
+            f"TRACKER_TRUSTED_PROXIES is the number of proxies in front of the app (0 to 10, "
+            f"1 behind nginx), not {hops}"
+        )
+    return hops
+
+
+def _remember_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "TRACKER_REMEMBER_DAYS", 14)
+    if not 1 <= days <= 90:
+        raise ConfigError(f"TRACKER_REMEMBER_DAYS must be 1 to 90 (days), not {days}")
+    return days
+
+
 def _development_secret(instance_path: Path) -> str:
     """A random key kept in the instance folder so development sessions survive restarts."""
     path = instance_path / "secret_key"
@@ -94,6 +111,11 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "SECURE_COOKIES": (
             _flag(env["TRACKER_SECURE_COOKIES"]) if env.get("TRACKER_SECURE_COOKIES") else None
         ),
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/Proto/Host headers
+        # are believed; 0 (no proxy) ignores those headers, which anyone can send.
+        "TRUSTED_PROXIES": _trusted_proxies(env),
+        # How long "remember me" keeps a browser signed in.
+        "REMEMBER_DAYS": _remember_days(env),
         "LOG_FORMAT": _log_format(env, tracker_env),
         "LOG_REQUESTS": _flag(env.get("TRACKER_LOG_REQUESTS")),
     }

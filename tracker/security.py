@@ -10,7 +10,14 @@
   `Referrer-Policy: same-origin`, a Permissions-Policy that turns off what the app never
   uses, and Strict-Transport-Security on HTTPS.
 - Session and remember-me cookies: HttpOnly, SameSite=Lax, and Secure whenever the site is
-  reached over HTTPS (TRACKER_BASE_URL starting with https://, or TRACKER_SECURE_COOKIES=1).
+  reached over HTTPS (TRACKER_BASE_URL starting with https://, or TRACKER_SECURE_COOKIES=1),
+  and on every answer to a request that came over HTTPS (directly, or as a trusted proxy's
+  `X-Forwarded-Proto: https` says). "Remember me" lasts TRACKER_REMEMBER_DAYS (14) days.
+- Behind TRACKER_TRUSTED_PROXIES proxies (nginx: 1), Werkzeug's ProxyFix takes the client's
+  address, scheme and host from `X-Forwarded-For/Proto/Host`; with 0 those headers, which
+  anyone can send, are ignored.
+- Caching: `private, no-cache` (revalidate, e.g. with the ETag) on every answer that does not
+  say otherwise; `no-store` on answers that show a secret (see `no_store`).
 - Bodies over TRACKER_MAX_REQUEST_BYTES (16 MiB) are refused with 413 before being read;
   a body sent without a length (chunked) is read up to the limit and refused with 413 as soon
   as it goes over (Werkzeug would cut it at the limit and let a 400 follow).
@@ -19,9 +26,14 @@
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 POLICY = "; ".join(
     [
@@ -60,12 +72,67 @@ def init_app(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=bool(secure),
+        REMEMBER_COOKIE_DURATION=timedelta(days=int(app.config.get("REMEMBER_DAYS", 14))),
         MAX_CONTENT_LENGTH=app.config.get("MAX_REQUEST_BYTES"),
         # Flask caps a form field at 500 kB by default: a pasted article may be longer.
         MAX_FORM_MEMORY_SIZE=app.config.get("MAX_REQUEST_BYTES"),
     )
     app.before_request(limit_chunked_body)
     app.after_request(add_headers)
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)  # type: ignore[method-assign]
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+    else:
+        app.before_request(_warn_of_an_untrusted_proxy)
+
+
+def _warn_of_an_untrusted_proxy() -> None:
+    """Say once per process that a proxy seems to be in front but is not trusted: every
+    client then has its address, and the sign-in throttle counts them all as one."""
+    if "X-Forwarded-For" in request.headers and not current_app.extensions.get(_WARNED):
+        current_app.extensions[_WARNED] = True
+        logging.getLogger("tracker.security").warning(
+            "requests carry X-Forwarded-For but TRACKER_TRUSTED_PROXIES is 0: every client "
+            "behind the proxy is counted as %s; set TRACKER_TRUSTED_PROXIES=1 behind one proxy",
+            request.remote_addr,
+        )
+
+
+_WARNED = "tracker.untrusted_proxy_warned"
+
+
+def _secure(cookie: str) -> str:
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    return cookie if "secure" in flags else cookie + "; Secure"
+
+
+class SecureCookiesOverHttps:
+    """Mark every cookie Secure on an answer to a request that came over HTTPS."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.app(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers = [
+                (name, _secure(value) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def no_store(response: Response) -> Response:
+    """Mark an answer that shows a secret (a new token, a feed link): kept by no cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def limit_chunked_body() -> None:
@@ -97,4 +164,8 @@ def add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if "Cache-Control" not in response.headers and request.endpoint != "static":
+        # Pages and API answers depend on who asks: no shared cache keeps them, and a
+        # browser asks again (with If-None-Match where there is an ETag) before reusing one.
+        response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from tracker import migrate
 from tracker.db import Base, make_engine
@@ -43,3 +43,43 @@ def test_models_and_migrated_schema_agree(scratch_url):
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_accounts_deactivated_before_0008_lose_their_tokens_and_feed_link(scratch_url):
+    """Deactivation now revokes tokens and the feed link; 0008 does it for earlier ones."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine, "0007")
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as connection:
+        for uid, active in ((1, True), (2, False)):
+            connection.execute(
+                text(
+                    "INSERT INTO user_account (id, email, display_name, role, timezone, "
+                    "show_jalali, digest_mode, digest_watchlist, digest_send_empty, is_active, "
+                    "feed_token_hash, created_at, updated_at) VALUES (:id, :email, '', 'viewer', "
+                    "'UTC', false, 'none', '{}', true, :active, :feed, :now, :now)"
+                ),
+                {
+                    "id": uid,
+                    "email": f"u{uid}@example.org",
+                    "active": active,
+                    "feed": f"{uid:064d}",
+                    "now": now,
+                },
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO api_token (id, user_id, name, token_hash, prefix, created_at) "
+                    "VALUES (:id, :id, '', :hash, 'tt_', :now)"
+                ),
+                {"id": uid, "hash": f"{uid:064x}", "now": now},
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        revoked = dict(connection.execute(text("SELECT user_id, revoked_at FROM api_token")).all())
+        feeds = dict(connection.execute(text("SELECT id, feed_token_hash FROM user_account")).all())
+        generations = connection.execute(text("SELECT session_generation FROM user_account"))
+        assert {g for (g,) in generations} == {0}
+    engine.dispose()
+    assert revoked[1] is None and revoked[2] is not None
+    assert feeds[1] is not None and feeds[2] is None

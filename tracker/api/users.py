@@ -108,7 +108,7 @@ class UserTokens(MethodView):
     @blp.response(201, NewTokenSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such user")
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
-    def post(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], user_id: int) -> tuple[dict[str, Any], int, dict]:
         """A new token for the user; the token itself is in this answer only."""
         session = get_session()
         row, token = users.create_token(
@@ -117,7 +117,8 @@ class UserTokens(MethodView):
             name=data["name"],
             actor=authorize(Role.ADMIN),
         )
-        return present.token(row) | {"token": token}
+        # The secret is in this answer only: no cache may keep it.
+        return present.token(row) | {"token": token}, 201, {"Cache-Control": "no-store"}
 
 
 @blp.route("/tokens/<id:token_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
@@ -37,6 +37,9 @@ class User(Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # sha256 of the secret in this user's calendar and feed URLs (revocable: make a new one).
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Part of every session and remember-me cookie; raised by a password change, "sign out
+    # everywhere" and deactivation, which ends every session signed in before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -22,7 +25,7 @@ from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
 from tracker.services import audit, checks, fetch, transactional
 from tracker.services.audit import public_name
-from tracker.services.errors import FieldErrors, NotFound
+from tracker.services.errors import FieldErrors, NotFound, ValidationError
 from tracker.services.parties import check_codes
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -50,8 +53,40 @@ def shown_actor(actor: str, user: User | None, *, public: bool) -> str:
     return actor
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The passwords guessers try first (lower case): tracker/data/common-passwords.txt.gz."""
+    data = resources.files("tracker").joinpath("data", "common-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
+
+
+def password_problem(password: Any, email: str = "") -> str | None:
+    """Why a password may not be used, or None: too short, too common, or the email."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        return f"must have at least {MIN_PASSWORD} characters"
+    folded = password.strip().lower()
+    if folded in common_passwords():
+        return "is one of the most common passwords, which are guessed first; choose another"
+    if email and folded in {email.strip().lower(), email.strip().lower().split("@")[0]}:
+        return "must not be the email address"
+    return None
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+_dummy_hash: list[str] = []
+
+
+def verify_dummy(password: str) -> None:
+    """Spend the time of a real password check (for an email without an account)."""
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash(secrets.token_urlsafe(16)))
+    try:
+        _hasher.verify(_dummy_hash[0], password)
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -94,8 +129,8 @@ def create_user(
     elif email and find_user(session, email) is not None:
         errors.add("email", f"a user with email {email!r} already exists")
     checks.choice(errors, "role", role, Role)
-    if password is not None and len(password) < MIN_PASSWORD:
-        errors.add("password", f"must have at least {MIN_PASSWORD} characters")
+    if password is not None and (problem := password_problem(password, email or "")):
+        errors.add("password", problem)
     if timezone not in available_timezones():
         errors.add("timezone", f"{timezone!r} is not an IANA time zone such as Asia/Tehran")
     errors.raise_if_any()
@@ -119,7 +154,12 @@ def _token_hash(token: str) -> str:
 def create_token(
     session: Session, user: User, *, name: str = "", actor: User | None = None
 ) -> tuple[ApiToken, str]:
-    """A new API token for `user`: the row, and the token itself (shown once, never stored)."""
+    """A new API token for `user`: the row, and the token itself (shown once, never stored).
+
+    Raise ValidationError (422) for a deactivated account: a token made while it is inactive
+    would start working on reactivation, which revokes nothing."""
+    if not user.is_active:
+        raise ValidationError({"user": "the account is deactivated; reactivate it first"})
     token = "tt_" + secrets.token_urlsafe(32)
     row = ApiToken(
         user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
@@ -226,16 +266,46 @@ def update_user(
         values["digest_watchlist"] = _watchlist(session, errors, data["digest_watchlist"])
     if "password" in data:
         password = data["password"]
-        if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-            errors.add("password", f"must have at least {MIN_PASSWORD} characters")
+        if problem := password_problem(password, user.email):
+            errors.add("password", problem)
         else:
             values["password_hash"] = hash_password(password)
     errors.raise_if_any()
     before = audit.snapshot(user)
+    deactivated = user.is_active and values.get("is_active") is False
     for name, value in values.items():
         setattr(user, name, value)
+    if "password_hash" in values or deactivated:
+        # Every session signed in with the old password (or before deactivation) ends.
+        user.session_generation = (user.session_generation or 0) + 1
+    if deactivated:
+        # Nothing of the account works while it is inactive, nor comes back on reactivation:
+        # its API tokens are revoked and its calendar and feed link stops.
+        _revoke_all_tokens(session, user, actor)
+        user.feed_token_hash = None
     audit.record(session, actor=actor, action="update", obj=user, before=before)
     return user
+
+
+def _revoke_all_tokens(session: Session, user: User, actor: User | None) -> int:
+    now = utcnow()
+    live = [t for t in list_tokens(session, user) if t.revoked_at is None]
+    for row in live:
+        before = audit.snapshot(row)
+        row.revoked_at = now
+        audit.record(session, actor=actor, action="revoke", obj=row, before=before)
+    return len(live)
+
+
+@transactional
+def end_sessions(session: Session, user: User, *, actor: User | None = None) -> None:
+    """Sign the user out everywhere: every session and remember-me cookie stops working.
+
+    API tokens are not touched (revoke them one by one)."""
+    user = get_user(session, user.id)
+    before = audit.snapshot(user)
+    user.session_generation = (user.session_generation or 0) + 1
+    audit.record(session, actor=actor, action="update", obj=user, before=before)
 
 
 def _watchlist(session: Session, errors: FieldErrors, value: Any) -> dict[str, list[Any]]:

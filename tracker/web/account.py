@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from tracker.db import get_session
+from tracker.security import no_store
 from tracker.services import users
 from tracker.services.errors import NotFound, ValidationError
 from tracker.web.auth import actor
@@ -85,7 +95,11 @@ def new_token() -> Any:
     _row, token = users.create_token(
         get_session(), actor(), name=form.name.data or "", actor=actor()
     )
-    return _page(AccountForm(formdata=None, obj=None), TokenForm(formdata=None), new_token=token)
+    return no_store(
+        make_response(
+            _page(AccountForm(formdata=None, obj=None), TokenForm(formdata=None), new_token=token)
+        )
+    )
 
 
 @blp.post("/account/tokens/<int:token_id>/revoke")
@@ -113,7 +127,9 @@ def calendar() -> Any:
         abort(400)
     token = users.issue_feed_token(get_session(), actor(), actor=actor())
     url = url_for("feeds.reminders", token=token, _external=True)
-    return _page(AccountForm(formdata=None), TokenForm(formdata=None), calendar_url=url)
+    return no_store(
+        make_response(_page(AccountForm(formdata=None), TokenForm(formdata=None), calendar_url=url))
+    )
 
 
 @blp.post("/account/calendar/stop")

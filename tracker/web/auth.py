@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,9 +15,9 @@ from tracker.db import get_session
 from tracker.extensions import login_manager
 from tracker.models import AuditEntry, User
 from tracker.models.vocab import Role
-from tracker.services import fetch
+from tracker.services import fetch, users
 from tracker.services.audit import public_name
-from tracker.services.auth import SignInRefused
+from tracker.services.auth import SignInRefused, Throttled
 from tracker.services.auth import sign_in as check_password
 from tracker.services.users import shown_actor
 from tracker.web.forms import SignInForm
@@ -26,11 +27,21 @@ RANK = {Role.VIEWER.value: 0, Role.EDITOR.value: 1, Role.ADMIN.value: 2}
 
 
 class WebUser(UserMixin):
-    """The signed-in account as Flask-Login sees it; `.user` is the row, for services."""
+    """The signed-in account as Flask-Login sees it; `.user` is the row, for services.
 
-    def __init__(self, user: User) -> None:
+    Its id, kept in the session and the remember-me cookie (both signed with the secret key),
+    is "user id:session generation:time signed in". A cookie stops working when the user's
+    session generation moves on (password change, sign out everywhere, deactivation) and
+    TRACKER_REMEMBER_DAYS after it was signed in, even if copied out of the browser.
+    """
+
+    def __init__(self, user: User, signed_in: int | None = None) -> None:
         self.user = user
         self.id = user.id
+        self.signed_in = int(time.time()) if signed_in is None else signed_in
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_generation}:{self.signed_in}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -42,8 +53,19 @@ class WebUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> WebUser | None:
-    user = fetch(get_session(), User, int(user_id)) if user_id.isdigit() else None
-    return WebUser(user) if user is not None and user.is_active else None
+    """The user of a session or remember-me cookie, or None if it no longer stands."""
+    parts = user_id.split(":")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) < 12 for p in parts):
+        return None  # also a cookie from before sessions had generations
+    uid, generation, signed_in = (int(p) for p in parts)
+    age = time.time() - signed_in
+    # (A few minutes' grace either way for clocks of several web machines.)
+    if not -300 <= age <= current_app.config.get("REMEMBER_DAYS", 14) * 86400 + 300:
+        return None
+    user = fetch(get_session(), User, uid)
+    if user is None or not user.is_active or user.session_generation != generation:
+        return None
+    return WebUser(user, signed_in)
 
 
 def actor() -> User | None:
@@ -121,7 +143,8 @@ def sign_in() -> Any:
             )
         except SignInRefused as exc:
             form.password.errors.append(str(exc))
-            return render_template("auth/sign_in.html", form=form), exc.status
+            headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else {}
+            return render_template("auth/sign_in.html", form=form), exc.status, headers
         login_user(WebUser(user), remember=form.remember.data)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/sign_in.html", form=form)
@@ -130,6 +153,22 @@ def sign_in() -> Any:
 @blp.post("/sign-out")
 @login_required
 def sign_out() -> Any:
+    """Sign out this browser (other browsers and devices stay signed in)."""
     logout_user()
     flash("You are signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@blp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Any:
+    """End every session of this account, in every browser (remember-me cookies too)."""
+    me = actor()
+    users.end_sessions(get_session(), me, actor=me)
+    logout_user()
+    flash(
+        "You are signed out everywhere: every browser must sign in again. Your API tokens "
+        "still work; revoke them on your account page if one may have leaked.",
+        "info",
+    )
     return redirect(url_for("auth.sign_in"))

@@ -10,6 +10,9 @@ from tracker.services.digests import list_digests
 from tracker.services.users import user_for_feed_token
 
 blp = Blueprint("feeds", __name__)
+# The URL holds the user's secret and the answer is theirs alone: no shared cache keeps it;
+# their calendar application or feed reader may reuse it for five minutes (they poll).
+FEED_CACHING = "private, max-age=300"
 
 
 @blp.get("/feeds/<token>/reminders.ics")
@@ -20,9 +23,7 @@ def reminders(token: str) -> Response:
     if user is None:
         abort(404)
     body = reminders_calendar(session, user, current_app.config["BASE_URL"])
-    return Response(
-        body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
-    )
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": FEED_CACHING})
 
 
 @blp.get("/feeds/<token>/digests.atom")
@@ -43,4 +44,4 @@ def digests(token: str) -> Response:
         updated=max((d.sent_at for d in sent), default=utcnow()),
         feed_id=f"{base}/feeds/digests/{user.id}",
     )
-    return Response(body, mimetype="application/atom+xml")
+    return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": FEED_CACHING})
