@@ -493,11 +493,13 @@ _NO_PARTY = 0.6
 _DOUBT = 0.7
 _FROM_ARTICLE = 0.05
 _FROM_EARLIER = 0.1
-_NO_STEP = 0.05
+_NO_STEP = 0.1
 _HEARSAY = 0.05
 _CROWDED = 0.05
 _FAR_DATE = 0.1
 _PARTY_GUESS = 0.05
+_BY_NAME = 0.05
+_DATES = 0.05
 # A sentence making at least this many claims, or naming this many parties, is crowded.
 _CROWD = 3
 
@@ -524,6 +526,8 @@ class _Claim:
     crowded: bool = False  # the sentence makes many claims or names many parties
     far_date: bool = False  # its date is across a clause break from its words
     party_guess: bool = False  # its party picked by position among the sentence's parties
+    by_name: bool = False  # a per-party step whose party is a country named, not its chamber
+    dates: bool = False  # its sentence names several dates and makes several claims
 
 
 @dataclass
@@ -734,7 +738,15 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             party = _nearest(named, (cue.start, cue.end)).value  # type: ignore[union-attr]
         # a notification's party named after the verb is more often its addressee: left
         # to the chain an earlier sentence follows
-        add(cue, "ratification", step, party, body=body, party_guess=guess and party is not None)
+        add(
+            cue,
+            "ratification",
+            step,
+            party,
+            body=body,
+            party_guess=guess and party is not None,
+            by_name=near is None and party is not None,
+        )
     verbs = sorted(generic + spans["approval"], key=lambda s: s.start)
     free = [b for b in chambers if b not in used]
     if verbs and free:
@@ -882,6 +894,9 @@ def extract(
                 not claim.extent[0] <= r.start < claim.extent[1] for r in spans["reporting"]
             )
         claim_dates = [d for d in _inside(date_spans, bounds) if not _dateline(folded, d)]
+        if len({d.value for d in claim_dates}) >= 2 and len(distinct) >= 2:
+            for claim in found:
+                claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
         _date_claims(found, sentence, claim_dates, same_day, date_of)
         claims += found
 
@@ -1055,6 +1070,10 @@ def _confidence(claim: _Claim) -> float:
         value -= _FAR_DATE
     if claim.party_guess:
         value -= _PARTY_GUESS
+    if claim.by_name:
+        value -= _BY_NAME
+    if claim.dates:
+        value -= _DATES
     return round(max(0.0, min(1.0, value)), 2)
 
 
