@@ -27,7 +27,7 @@ from tracker.services.seed import load_seed
 from tracker.text.extract import PRETICK_CONFIDENCE
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-FILES = ("extraction.json", "extraction_held_out.json")
+FILES = ("extraction.json", "extraction_held_out.json", "extraction_held_out_2.json")
 FIELDS = ("parties", "stages", "events", "dates", "principles")
 SETS = ("development", "held_out")
 THRESHOLDS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)

@@ -27,7 +27,7 @@ LANGUAGES = ("fa", "ru", "ar", "en")
 
 # A suggested event whose `confidence` is at least this is ticked on the review form; the
 # others are shown unticked. docs/extraction.md says how the value was chosen.
-PRETICK_CONFIDENCE = 0.8
+PRETICK_CONFIDENCE = 0.85
 
 
 @cache
@@ -493,7 +493,15 @@ _NO_PARTY = 0.6
 _DOUBT = 0.7
 _FROM_ARTICLE = 0.05
 _FROM_EARLIER = 0.1
-_NO_STEP = 0.05
+_NO_STEP = 0.1
+_HEARSAY = 0.05
+_CROWDED = 0.05
+_FAR_DATE = 0.1
+_PARTY_GUESS = 0.05
+_BY_NAME = 0.05
+_DATES = 0.05
+# A sentence making at least this many claims, or naming this many parties, is crowded.
+_CROWD = 3
 
 
 @dataclass
@@ -514,6 +522,12 @@ class _Claim:
     said: bool = False  # made by a reporting verb ("announced that")
     body_span: Span | None = None
     date_doubt: bool = False  # another claim is about as near to the date
+    hearsay: bool = False  # the sentence reports someone's saying ("X said", «به گفته»)
+    crowded: bool = False  # the sentence makes many claims or names many parties
+    far_date: bool = False  # its date is across a clause break from its words
+    party_guess: bool = False  # its party picked by position among the sentence's parties
+    by_name: bool = False  # a per-party step whose party is a country named, not its chamber
+    dates: bool = False  # its sentence names several dates and makes several claims
 
 
 @dataclass
@@ -618,8 +632,12 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         b
         for b in sentence.bodies
         if not b.value.get("person")
-        # «کمیسیون امنیت ملی مجلس»: the committee of the Majlis acts, not the Majlis
-        and not any(0 <= b.start - o.end <= 2 for o in sentence.bodies)
+        # «کمیسیون امنیت ملی مجلس»: the committee of the Majlis acts, not the Majlis (but
+        # «کمیسیون امنیت ملی، مجلس …»: a comma ends the genitive)
+        and not any(
+            0 <= b.start - o.end <= 2 and not sentence.spans["_text"][o.end : b.start].strip()
+            for o in sentence.bodies
+        )
     ]
     actors = [b for b in chambers if not _speaker(b, sentence)]
     if not any(b.value["party"] for b in actors):
@@ -629,6 +647,8 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     chambers = actors
     people = [b for b in sentence.bodies if b.value.get("person")]
     named = [p for p in sentence.parties if p.value]
+    # a party picked by its place among two or more the sentence names is a guess
+    several = len({p.value for p in named}) >= 2
     if spans["law"] and (
         any(c.value.stage == "ratification" for c in cues) or spans["head"] or people
     ):
@@ -711,13 +731,22 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 add(cue, "ratification", step, code, from_article=from_article)
             continue
         before = [p for p in named if p.end <= cue.start]
+        guess = party is None and several
         if party is None and before:
             party = before[0].value  # the subject: "Iran notified Russia"
         elif party is None and named and step != "notification":
             party = _nearest(named, (cue.start, cue.end)).value  # type: ignore[union-attr]
         # a notification's party named after the verb is more often its addressee: left
         # to the chain an earlier sentence follows
-        add(cue, "ratification", step, party, body=body)
+        add(
+            cue,
+            "ratification",
+            step,
+            party,
+            body=body,
+            party_guess=guess and party is not None,
+            by_name=near is None and party is not None,
+        )
     verbs = sorted(generic + spans["approval"], key=lambda s: s.start)
     free = [b for b in chambers if b not in used]
     if verbs and free:
@@ -750,7 +779,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 add(cue, "ratification", None, code)
         else:
             near = _nearest(named, (cue.start, cue.end))
-            add(cue, "ratification", None, near.value if near else None)
+            add(cue, "ratification", None, near.value if near else None, party_guess=several)
     for cue in cues:
         stage = cue.value.stage
         if stage == "ratification":
@@ -760,7 +789,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             near := _nearest(named, (cue.start, cue.end))
         ):
             party = near.value
-        add(cue, stage, None, party)
+        add(cue, stage, None, party, party_guess=party is not None and several)
     for claim in claims:
         claim.said = claim.quote in said
         if not spans["agreement"] and claim.said:
@@ -857,7 +886,17 @@ def extract(
         later = any(c.stage not in _EARLIER and c.status == "reported" for c in found)
         for claim in found:
             claim.background = later and claim.stage in _EARLIER and claim.status == "reported"
+        distinct = {(c.stage, c.step) for c in found}
+        crowded = len(distinct) >= _CROWD or len({p.value for p in sentence.parties}) >= _CROWD
+        for claim in found:
+            claim.crowded = crowded
+            claim.hearsay = not claim.said and any(
+                not claim.extent[0] <= r.start < claim.extent[1] for r in spans["reporting"]
+            )
         claim_dates = [d for d in _inside(date_spans, bounds) if not _dateline(folded, d)]
+        if len({d.value for d in claim_dates}) >= 2 and len(distinct) >= 2:
+            for claim in found:
+                claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
         _date_claims(found, sentence, claim_dates, same_day, date_of)
         claims += found
 
@@ -914,7 +953,9 @@ def _date_claims(
     dates = list(dates)
     for span in _inside(same_day, sentence.bounds):
         before = [d for d in dates if d.end <= span.start]
-        if before and not any(d.start < span.end and span.start < d.end for d in dates):
+        if before:
+            # «في اليوم نفسه»: "the same day", not the "today" (اليوم) inside it
+            dates = [d for d in dates if not (d.start < span.end and span.start < d.end)]
             dates.append(Span(span.start, span.end, before[-1].value))
     if not dates or not claims:
         return
@@ -932,6 +973,8 @@ def _date_claims(
         return (gap > 0, len(_CLAUSE_BREAK.findall(between)) if gap else 0, gap)
 
     taken: dict[int, list[Span]] = {}
+    far: set[int] = set()  # the dates given across a clause break
+    lost = False  # a date of the sentence went to a saying
     for day in dates:
         where = (day.start, day.end)
         ranked = sorted(claims, key=lambda c: distance(c, where))
@@ -961,7 +1004,21 @@ def _date_claims(
             )
         ]
         if said and min(_gap(v, where) for v in said) < _gap(owner.extent, where):
+            lost = True
             continue
+        if (
+            _gap(owner.extent, where)
+            and re.search(
+                r"[,;]", folded[min(where[1], owner.extent[1]) : max(where[0], owner.extent[0])]
+            )
+            # "the ministry, on Monday, 15 January, said": a date set off by commas is
+            # the clause's it interrupts
+            and not (
+                re.search(r",\s*$", folded[max(0, where[0] - 3) : where[0]])
+                and re.match(r"\s*,", folded[where[1] : where[1] + 3])
+            )
+        ):
+            far.add(id(day))  # beyond a comma: the date of a neighbouring clause
         rival = next((c for c in ranked if c.extent != owner.extent), None)
         doubtful = (
             rival is not None
@@ -975,10 +1032,11 @@ def _date_claims(
     for claim in claims:
         mine = taken.get(id(claim))
         if not mine:
-            # the sentence dates another claim: this one's date may be there, unseen
-            claim.date_doubt = bool(taken)
+            # the sentence dates another claim, or a saying: this one's date may be there
+            claim.date_doubt = bool(taken) or (lost and claim.status == "reported")
             continue
         day = min(mine, key=lambda d: _gap(claim.extent, (d.start, d.end)))
+        claim.far_date = id(day) in far
         if claim.status == "expected" and day.ahead:
             day = Span(day.start, day.end, day.ahead)
             date_of[day.start] = day.value
@@ -1004,6 +1062,18 @@ def _confidence(claim: _Claim) -> float:
         value -= _FROM_EARLIER
     if claim.stage == "ratification" and claim.step is None:
         value -= _NO_STEP
+    if claim.hearsay:
+        value -= _HEARSAY
+    if claim.crowded:
+        value -= _CROWDED
+    if claim.far_date:
+        value -= _FAR_DATE
+    if claim.party_guess:
+        value -= _PARTY_GUESS
+    if claim.by_name:
+        value -= _BY_NAME
+    if claim.dates:
+        value -= _DATES
     return round(max(0.0, min(1.0, value)), 2)
 
 
