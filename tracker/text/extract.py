@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +53,104 @@ def _pattern(phrase: str) -> str:
     return start + r"\s+".join(parts) + r"(?!\w)"
 
 
-def _compile(phrases: Iterable[str]) -> re.Pattern[str] | None:
+_WORD = re.compile(r"\w+")
+_CLITICS = "وفبل"
+
+
+@lru_cache(maxsize=8)
+def _word_runs(folded: str) -> dict[str, list[int]]:
+    """Each run of word characters of the text, and where it starts: where a phrase may
+    begin. A run after an Arabic clitic (وإيران) is there without it, one letter on."""
+    runs: dict[str, list[int]] = {}
+    for match in _WORD.finditer(folded):
+        run, start = match.group(0), match.start()
+        runs.setdefault(run, []).append(start)
+        if run[0] in _CLITICS and len(run) > 1:
+            runs.setdefault(run[1:], []).append(start + 1)
+    return runs
+
+
+class _Phrases:
+    """Lexicon phrases found exactly as the regex alternation of their patterns, longest
+    phrase first, would find them (the leftmost match, and of the phrases matching there the
+    first), but without trying each of thousands of phrases at every position.
+
+    A phrase can only start where a run of word characters starts (or one letter into it,
+    after an Arabic clitic), and its first word fixes what that run must be: the run itself
+    (a word), a prefix of it (a `*` stem), or the run's first part ("iran's"). So each run of
+    the text is looked up once in a table of first words, and only the few phrases found
+    there are tried, each with its own compiled pattern, in their order.
+    """
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.phrases = phrases  # in the order of the alternation
+        self.exact: dict[str, list[int]] = {}  # a run -> phrases starting with it
+        self.stems: dict[int, dict[str, list[int]]] = {}  # length -> stem -> phrases
+        self.regex_only = False  # a phrase starting with no word character: scan with regex
+        for index, phrase in enumerate(phrases):
+            first = normalise(phrase).split()[0]
+            head = first[:-1] if first.endswith("*") else first
+            run = _WORD.match(head)
+            if run is None:
+                self.regex_only = True
+            elif first.endswith("*") and run.end() == len(head):
+                self.stems.setdefault(len(head), {}).setdefault(head, []).append(index)
+            else:
+                self.exact.setdefault(run.group(0), []).append(index)
+        self._each: dict[int, re.Pattern[str]] = {}
+        self._tried: dict[str, list[int]] = {}
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The one regex these phrases stand for (slow on long texts: scans every phrase)."""
+        return re.compile("|".join(f"(?:{_pattern(p)})" for p in self.phrases))
+
+    def _candidates(self, run: str) -> list[int]:
+        found = self._tried.get(run)
+        if found is None:
+            indexes = set(self.exact.get(run, ()))
+            for length, stems in self.stems.items():
+                indexes.update(stems.get(run[:length], ()))
+            found = sorted(indexes)
+            if len(self._tried) > 100_000:
+                self._tried.clear()
+            self._tried[run] = found
+        return found
+
+    def _at(self, folded: str, position: int, run: str) -> re.Match[str] | None:
+        for index in self._candidates(run):
+            regex = self._each.get(index)
+            if regex is None:
+                regex = self._each[index] = re.compile(_pattern(self.phrases[index]))
+            if match := regex.match(folded, position):
+                return match
+        return None
+
+    def finditer(self, folded: str) -> Iterable[re.Match[str]]:
+        if self.regex_only:
+            yield from self.pattern.finditer(folded)
+            return
+        tried = self._tried
+        places = []
+        for run, starts in _word_runs(folded).items():
+            found = tried.get(run)
+            if found is None:
+                found = self._candidates(run)
+            if found:
+                places += [(start, run) for start in starts]
+        places.sort()
+        end = 0
+        for start, run in places:
+            if start >= end and (match := self._at(folded, start, run)):
+                end = match.end()
+                yield match
+
+
+def _compile(phrases: Iterable[str]) -> _Phrases | None:
     unique = sorted({p for p in phrases if normalise(p).strip()}, key=len, reverse=True)
     if not unique:
         return None
-    return re.compile("|".join(f"(?:{_pattern(p)})" for p in unique))
+    return _Phrases(unique)
 
 
 @dataclass(frozen=True)
@@ -106,7 +199,7 @@ def detect_language(text: str) -> str | None:
     return "fa" if persian >= arabic else "ar"
 
 
-def _find(pattern: re.Pattern[str] | None, folded: str) -> list[Span]:
+def _find(pattern: _Phrases | re.Pattern[str] | None, folded: str) -> list[Span]:
     if pattern is None:
         return []
     return [Span(m.start(), m.end(), m.group(0)) for m in pattern.finditer(folded)]
@@ -135,7 +228,7 @@ _NOT_NAMES = {"того"}
 
 @dataclass(frozen=True)
 class PartyMatcher:
-    pattern: re.Pattern[str] | None
+    pattern: _Phrases | None
     codes: dict[str, str]  # normalised alias -> party code
 
     @classmethod
