@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -307,15 +308,33 @@ def _resolve_year(calendar: str, month: int, day: int, published: date) -> date 
     return min(found, key=lambda c: abs((c - published).days)) if found else None
 
 
+class _Taken:
+    """Spans of text already read as dates: none overlaps another, so, in order of start,
+    their ends are in order too, and an overlap is found by bisection."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        last = bisect_left(self.starts, end) - 1  # the last span starting before `end`
+        return last >= 0 and self.ends[last] > start
+
+    def add(self, start: int, end: int) -> None:
+        where = bisect_left(self.starts, start)
+        self.starts.insert(where, start)
+        self.ends.insert(where, end)
+
+
 def find_dates(text: Text, published: date | None) -> list[Span]:
     """Dates written out, numerically or with month names, in either calendar."""
     found: list[Span] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
 
     def add(start: int, end: int, value: str) -> None:
-        if any(start < e and s < end for s, e in taken):
+        if taken.overlaps(start, end):
             return
-        taken.append((start, end))
+        taken.add(start, end)
         found.append(Span(start, end, value))
 
     folded = text.folded
@@ -354,16 +373,14 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
     if published is not None and date.min.year < published.year < date.max.year:
         for m in _year_less_months().finditer(folded):
             calendar, month = _MONTHS[m[1]]
-            if calendar == "gregorian" and not any(
-                m.start(1) < e and s < m.end(1) for s, e in taken
-            ):
+            if calendar == "gregorian" and not taken.overlaps(m.start(1), m.end(1)):
                 year = min(
                     (published.year - 1, published.year, published.year + 1),
                     key=lambda y: abs((y - published.year) * 12 + month - published.month),
                 )
                 back = published.year - (month > published.month)
                 ahead = published.year + (month < published.month)
-                taken.append((m.start(1), m.end(1)))
+                taken.add(m.start(1), m.end(1))
                 found.append(
                     Span(
                         m.start(1),
@@ -496,10 +513,20 @@ def _lookup(table: dict[str, Any], matched: str) -> Any:
     return _LOOKED_UP[key]
 
 
+_BY_LENGTH: dict[int, tuple[dict[str, Any], list[tuple[list[str], Any]]]] = {}
+
+
 def _lookup_prefix(table: dict[str, Any], matched: str) -> Any:
     words = matched.split()
-    for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
-        parts = key.split()
+    entry = _BY_LENGTH.get(id(table))
+    if entry is None or entry[0] is not table or len(entry[1]) != len(table):
+        if len(_BY_LENGTH) >= 64:
+            _BY_LENGTH.clear()
+        entry = _BY_LENGTH[id(table)] = (
+            table,
+            [(k.split(), v) for k, v in sorted(table.items(), key=lambda kv: -len(kv[0]))],
+        )
+    for parts, value in entry[1]:
         if len(parts) != len(words):
             continue
         if all(
@@ -529,8 +556,72 @@ def find_principles(text: Text) -> list[Span]:
 # ---------------------------------------------------------------- everything
 
 
+@dataclass(frozen=True)
+class _Index:
+    """A long span list's starts (None when not in order of start), and its spans' starts
+    and ends by order of start, the ends as a running maximum: for bisection."""
+
+    spans: list[Span]  # kept, so that its id cannot be reused while this is cached
+    length: int
+    first: Span
+    last: Span
+    starts: list[int] | None
+    sorted_starts: list[int]
+    reach: list[int]  # the furthest end of the spans up to each, by order of start
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _indexed(spans: list[Span]) -> _Index:
+    """The index of a span list, made on first sight and kept while the list is unchanged:
+    a sentence then finds its spans by bisection rather than by a walk through the whole
+    article's (which made a long article's extraction quadratic)."""
+    index = _INDEXES.get(id(spans))
+    if (
+        index is not None
+        and index.spans is spans
+        and index.length == len(spans)
+        and index.first is spans[0]
+        and index.last is spans[-1]
+    ):
+        return index
+    starts = [s.start for s in spans]
+    ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
+    pairs = sorted((s.start, s.end) for s in spans)
+    reach: list[int] = []
+    furthest = -1
+    for _, end in pairs:
+        furthest = max(furthest, end)
+        reach.append(furthest)
+    if len(_INDEXES) >= 64:
+        _INDEXES.clear()
+    index = _INDEXES[id(spans)] = _Index(
+        spans,
+        len(spans),
+        spans[0],
+        spans[-1],
+        starts if ordered else None,
+        [start for start, _ in pairs],
+        reach,
+    )
+    return index
+
+
 def _inside(spans: list[Span], bounds: tuple[int, int]) -> list[Span]:
-    return [s for s in spans if bounds[0] <= s.start < bounds[1]]
+    """The spans starting within `bounds`, in the list's order."""
+    if len(spans) < 16 or (starts := _indexed(spans).starts) is None:
+        return [s for s in spans if bounds[0] <= s.start < bounds[1]]
+    return spans[bisect_left(starts, bounds[0]) : bisect_left(starts, bounds[1])]
+
+
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    """Whether any of `spans` shares a character with `span`."""
+    if len(spans) < 16:
+        return any(span.start < s.end and s.start < span.end for s in spans)
+    index = _indexed(spans)
+    before = bisect_left(index.sorted_starts, span.end)  # the spans starting before its end
+    return before > 0 and index.reach[before - 1] > span.start
 
 
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -874,11 +965,7 @@ def extract(
     tables = _stage_tables()
     principle_spans = [p for p in find_principles(text) if p.value]
     # A name inside a principle ("the UN Charter") is not a party of the agreement.
-    party_spans = [
-        p
-        for p in parties.find(text)
-        if p.value and not any(p.start < q.end and q.start < p.end for q in principle_spans)
-    ]
+    party_spans = [p for p in parties.find(text) if p.value and not _overlaps(p, principle_spans)]
     date_spans = find_dates(text, published)
     body_spans = [
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
@@ -908,7 +995,7 @@ def extract(
     party_spans += [
         Span(b.start, b.end, b.value["party"])
         for b in body_spans
-        if b.value["party"] and not any(p.start < b.end and b.start < p.end for p in party_spans)
+        if b.value["party"] and not _overlaps(b, party_spans)
     ]
     party_spans.sort(key=lambda s: s.start)
     article_parties = _ranked_parties(party_spans)
