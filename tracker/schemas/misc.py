@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
 from tracker.schemas.common import PARTY_CODE, InputSchema, OutputSchema, id_field, one_of
+from tracker.text.extract import MAX_CHARACTERS
 
 WEEK = validate.Regexp(
     r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Not an ISO week such as 2025-W16."
@@ -169,7 +170,15 @@ class TokenInSchema(InputSchema):
 
 
 class ExtractInSchema(InputSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1,
+            max=MAX_CHARACTERS,
+            error=f"Give 1 to {MAX_CHARACTERS:,} characters: a longer text is not read at once.",
+        ),
+        metadata={"description": f"At most {MAX_CHARACTERS:,} characters"},
+    )
     language = fields.String(
         validate=validate.OneOf(["fa", "ru", "ar", "en"]),
         metadata={"description": "Skip detection: the text's language"},

@@ -25,6 +25,9 @@ from tracker.text.normalise import normalise, normalise_with_offsets
 
 LEXICONS = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("fa", "ru", "ar", "en")
+# The longest text read at once: POST /api/v1/extract refuses a longer one, and the review
+# page reads a longer article's first this many characters (docs/extraction.md).
+MAX_CHARACTERS = 200_000
 
 # A suggested event whose `confidence` is at least this is ticked on the review form; the
 # others are shown unticked. docs/extraction.md says how the value was chosen.
