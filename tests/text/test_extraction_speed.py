@@ -3,6 +3,7 @@ find them, and a text of the longest size read in bounded time."""
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import date
 
@@ -38,6 +39,23 @@ def test_phrases_are_found_as_the_regex_alternation_finds_them(session):
             expected = [(m.start(), m.end(), m.group(0)) for m in phrases.pattern.finditer(folded)]
             found = [(s.start, s.end, s.value) for s in ex._find(phrases, folded)]
             assert found == expected, (name, text[:80])
+
+
+def test_phrases_run_together_are_found_as_the_regex_alternation_finds_them(session):
+    """Phrases of each table glued by what makes a boundary or breaks one: a space, nothing,
+    punctuation, an Arabic clitic, a letter, a case ending."""
+    glue = [" ", "", ", ", " و", "و", "x", "'s ", "ами ", ".", " 12 ", "  ", "ب", "-"]
+    chooser = random.Random(14)
+    for name, phrases in _tables(session):
+        for _ in range(150):
+            parts = chooser.choices(phrases.phrases, k=chooser.randint(1, 6))
+            text = "".join(
+                p.replace("*", chooser.choice(["", "ом", "а"])) + chooser.choice(glue)
+                for p in parts
+            )
+            folded = ex.Text(chooser.choice(glue) + text).folded
+            expected = [m.span() for m in phrases.pattern.finditer(folded)]
+            assert phrases.spans(folded) == expected, (name, folded)
 
 
 def test_the_longest_text_is_read_in_bounded_time(session):

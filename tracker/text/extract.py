@@ -74,6 +74,48 @@ def _word_runs(folded: str) -> dict[str, list[int]]:
     return runs
 
 
+_WORD_CHAR = re.compile(r"\w")
+_WORD_CHARS = re.compile(r"\w*")
+_SPACE = re.compile(r"\s+")
+
+
+def _phrase_words(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
+    """A phrase as _pattern reads it: its words (each a literal, or the stem of a `*` word),
+    and whether it may follow an Arabic clitic."""
+    words = normalise(phrase).split()
+    parts = tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in words)
+    return parts, bool(re.match(r"[\u0600-\u06FF]", words[0]))
+
+
+def _end_at(folded: str, position: int, phrase: tuple[tuple[tuple[str, bool], ...], bool]) -> int:
+    """Where the phrase's pattern (_pattern), matched at `position`, ends; -1 if it does not
+    match there. The same steps the regex takes, without compiling one per phrase."""
+    words, arabic = phrase
+    if position > 0 and _WORD_CHAR.match(folded, position - 1):
+        # (?<!\w), or for an Arabic phrase (?<=(?<!\w)[وفبل])
+        if not (
+            arabic
+            and folded[position - 1] in _CLITICS
+            and (position == 1 or not _WORD_CHAR.match(folded, position - 2))
+        ):
+            return -1
+    last = len(words) - 1
+    for number, (literal, stem) in enumerate(words):
+        if not folded.startswith(literal, position):
+            return -1
+        position += len(literal)
+        if stem:
+            position = _WORD_CHARS.match(folded, position).end()  # type: ignore[union-attr]
+        if number < last:
+            space = _SPACE.match(folded, position)
+            if space is None:
+                return -1
+            position = space.end()
+        elif _WORD_CHAR.match(folded, position):
+            return -1  # (?!\w): a stem has taken every word character already
+    return position
+
+
 class _Phrases:
     """Lexicon phrases found exactly as the regex alternation of their patterns, longest
     phrase first, would find them (the leftmost match, and of the phrases matching there the
@@ -83,25 +125,24 @@ class _Phrases:
     after an Arabic clitic), and its first word fixes what that run must be: the run itself
     (a word), a prefix of it (a `*` stem), or the run's first part ("iran's"). So each run of
     the text is looked up once in a table of first words, and only the few phrases found
-    there are tried, each with its own compiled pattern, in their order.
+    there are tried, in their order, by the steps of their patterns (_end_at).
     """
 
     def __init__(self, phrases: list[str]) -> None:
         self.phrases = phrases  # in the order of the alternation
+        self.words = [_phrase_words(p) for p in phrases]
         self.exact: dict[str, list[int]] = {}  # a run -> phrases starting with it
         self.stems: dict[int, dict[str, list[int]]] = {}  # length -> stem -> phrases
         self.regex_only = False  # a phrase starting with no word character: scan with regex
-        for index, phrase in enumerate(phrases):
-            first = normalise(phrase).split()[0]
-            head = first[:-1] if first.endswith("*") else first
+        for index, (words, _) in enumerate(self.words):
+            head, stem = words[0]
             run = _WORD.match(head)
             if run is None:
                 self.regex_only = True
-            elif first.endswith("*") and run.end() == len(head):
+            elif stem and run.end() == len(head):
                 self.stems.setdefault(len(head), {}).setdefault(head, []).append(index)
             else:
                 self.exact.setdefault(run.group(0), []).append(index)
-        self._each: dict[int, re.Pattern[str]] = {}
         self._tried: dict[str, list[int]] = {}
 
     @cached_property
@@ -121,19 +162,10 @@ class _Phrases:
             self._tried[run] = found
         return found
 
-    def _at(self, folded: str, position: int, run: str) -> re.Match[str] | None:
-        for index in self._candidates(run):
-            regex = self._each.get(index)
-            if regex is None:
-                regex = self._each[index] = re.compile(_pattern(self.phrases[index]))
-            if match := regex.match(folded, position):
-                return match
-        return None
-
-    def finditer(self, folded: str) -> Iterable[re.Match[str]]:
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        """[start, end) of each match, as the alternation's finditer gives them."""
         if self.regex_only:
-            yield from self.pattern.finditer(folded)
-            return
+            return [m.span() for m in self.pattern.finditer(folded)]
         tried = self._tried
         places = []
         for run, starts in _word_runs(folded).items():
@@ -141,13 +173,20 @@ class _Phrases:
             if found is None:
                 found = self._candidates(run)
             if found:
-                places += [(start, run) for start in starts]
-        places.sort()
+                places += [(start, found) for start in starts]
+        places.sort(key=lambda place: place[0])
+        out = []
         end = 0
-        for start, run in places:
-            if start >= end and (match := self._at(folded, start, run)):
-                end = match.end()
-                yield match
+        for start, found in places:
+            if start < end:
+                continue
+            for index in found:
+                stop = _end_at(folded, start, self.words[index])
+                if stop >= 0:
+                    out.append((start, stop))
+                    end = stop
+                    break
+        return out
 
 
 def _compile(phrases: Iterable[str]) -> _Phrases | None:
@@ -206,6 +245,8 @@ def detect_language(text: str) -> str | None:
 def _find(pattern: _Phrases | re.Pattern[str] | None, folded: str) -> list[Span]:
     if pattern is None:
         return []
+    if isinstance(pattern, _Phrases):
+        return [Span(start, end, folded[start:end]) for start, end in pattern.spans(folded)]
     return [Span(m.start(), m.end(), m.group(0)) for m in pattern.finditer(folded)]
 
 
