@@ -29,7 +29,7 @@ __all__ = ["MAX_CHARACTERS", "cache_info", "party_matcher", "readable_part", "su
 _MATCHERS: dict[int, PartyMatcher] = {}
 
 SUGGESTIONS_KEPT = 256
-KEPT_CHARACTERS = 4_000_000
+KEPT_CHARACTERS = 2_000_000
 _KEPT: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], int]] = OrderedDict()
 _LOCK = Lock()
 

@@ -143,22 +143,22 @@ class _Phrases:
                 self.stems.setdefault(len(head), {}).setdefault(head, []).append(index)
             else:
                 self.exact.setdefault(run.group(0), []).append(index)
-        self._tried: dict[str, list[int]] = {}
+        self._tried: dict[str, tuple[int, ...]] = {}
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """The one regex these phrases stand for (slow on long texts: scans every phrase)."""
         return re.compile("|".join(f"(?:{_pattern(p)})" for p in self.phrases))
 
-    def _candidates(self, run: str) -> list[int]:
+    def _candidates(self, run: str) -> tuple[int, ...]:
         found = self._tried.get(run)
         if found is None:
             indexes = set(self.exact.get(run, ()))
             for length, stems in self.stems.items():
                 indexes.update(stems.get(run[:length], ()))
-            found = sorted(indexes)
-            if len(self._tried) > 100_000:
-                self._tried.clear()
+            found = tuple(sorted(indexes))  # mostly the one empty tuple
+            if len(self._tried) >= 20_000:
+                self._tried.clear()  # a bound on memory: the words of a few long texts
             self._tried[run] = found
         return found
 
