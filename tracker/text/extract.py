@@ -360,6 +360,15 @@ class _Taken:
         self.starts: list[int] = []
         self.ends: list[int] = []
 
+    @classmethod
+    def of(cls, spans: list[Span]) -> _Taken:
+        """Those of spans none of which overlaps another."""
+        taken = cls()
+        for span in sorted(spans, key=lambda s: s.start):
+            taken.starts.append(span.start)
+            taken.ends.append(span.end)
+        return taken
+
     def overlaps(self, start: int, end: int) -> bool:
         last = bisect_left(self.starts, end) - 1  # the last span starting before `end`
         return last >= 0 and self.ends[last] > start
@@ -489,16 +498,21 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
             continue
         index = published.year * 12 + published.month - 1 + shift
         add(span.start, span.end, f"{index // 12:04d}-{index % 12 + 1:02d}")
-    explicit = [s for s in found]
+    explicit = sorted(s.start for s in found)  # where each date read so far starts
+    seen = _Taken.of(found)
     for span in _find(weekdays, folded):
         number = weekday_of.get(span.value)
-        if number is None or any(0 <= s.start - span.end <= 3 for s in explicit):
+        if number is None:
+            continue
+        after = bisect_left(explicit, span.end)  # the first date starting after the weekday
+        if after < len(explicit) and explicit[after] <= span.end + 3:
             continue
         back = published - timedelta(days=(published.weekday() - number) % 7)
         ahead = published + timedelta(days=(number - published.weekday()) % 7)
-        if any(span.start < e.end and e.start < span.end for e in found):
+        if seen.overlaps(span.start, span.end):
             continue
         found.append(Span(span.start, span.end, back.isoformat(), ahead.isoformat()))
+        seen.add(span.start, span.end)
 
 
 # ---------------------------------------------------------------- stages and principles
