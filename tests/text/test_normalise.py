@@ -94,3 +94,29 @@ def test_locate_says_none_when_absent():
 @settings(max_examples=400, derandomize=True)
 def test_the_fast_normaliser_equals_the_one_with_offsets(text):
     assert normalise(text) == normalise_with_offsets(text)[0]
+
+
+def _one_character_at_a_time(text):  # type: ignore[no-untyped-def]
+    """normalise_with_offsets as a walk through the text: the definition it must equal."""
+    from tracker.text.normalise import _fold
+
+    out, origin = [], []
+    for index, ch in enumerate(text):
+        for c in _fold(ch):
+            if c == " " and (not out or out[-1] == " "):
+                continue
+            out.append(c)
+            origin.append(index)
+    if out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    return "".join(out), origin
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=200)
+    | st.text(alphabet="يكیک ‌ـًٌٍَُِّْٰ۰۱٠١ﻻ aBёЁ\t\n\u200f\u00a8ﬁ", max_size=60)
+)
+@settings(max_examples=400, derandomize=True, deadline=None)
+def test_offsets_are_those_of_a_walk_through_the_text(text):
+    assert normalise_with_offsets(text) == _one_character_at_a_time(text)

@@ -14,6 +14,7 @@ from tracker.schemas.common import (
     id_field,
     one_of,
 )
+from tracker.text.extract import MAX_CHARACTERS
 
 WEEK = validate.Regexp(
     r"^[12]\d{3}-W(0[1-9]|[1-4]\d|5[0-3])$",
@@ -180,7 +181,15 @@ class TokenInSchema(InputSchema):
 
 
 class ExtractInSchema(InputSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=200_000))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1,
+            max=MAX_CHARACTERS,
+            error=f"Give 1 to {MAX_CHARACTERS:,} characters: a longer text is not read at once.",
+        ),
+        metadata={"description": f"At most {MAX_CHARACTERS:,} characters"},
+    )
     language = fields.String(
         validate=validate.OneOf(["fa", "ru", "ar", "en"]),
         metadata={"description": "Skip detection: the text's language"},

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ from tracker.text.normalise import normalise, normalise_with_offsets
 
 LEXICONS = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("fa", "ru", "ar", "en")
+# The longest text read at once: POST /api/v1/extract refuses a longer one, and the review
+# page reads a longer article's first this many characters (docs/extraction.md).
+MAX_CHARACTERS = 200_000
 
 # A suggested event whose `confidence` is at least this is ticked on the review form; the
 # others are shown unticked. docs/extraction.md says how the value was chosen.
@@ -41,7 +45,10 @@ _ARABIC_START = r"(?:(?<!\w)|(?<=(?<!\w)[وفبل]))"
 
 
 def _pattern(phrase: str) -> str:
-    """A lexicon phrase as a regex on normalised text: words at boundaries, `*` a prefix."""
+    """A lexicon phrase as a regex on normalised text: words at boundaries, `*` a prefix.
+
+    _end_at takes the same steps without the regex: a change here is a change there too
+    (tests/text/test_extraction_speed.py compares the two)."""
     words = normalise(phrase).split()
     parts = []
     for word in words:
@@ -53,11 +60,143 @@ def _pattern(phrase: str) -> str:
     return start + r"\s+".join(parts) + r"(?!\w)"
 
 
-def _compile(phrases: Iterable[str]) -> re.Pattern[str] | None:
+_WORD = re.compile(r"\w+")
+_CLITICS = "وفبل"
+
+
+@lru_cache(maxsize=8)
+def _word_runs(folded: str) -> dict[str, list[int]]:
+    """Each run of word characters of the text, and where it starts: where a phrase may
+    begin. A run after an Arabic clitic (وإيران) is there without it, one letter on."""
+    runs: dict[str, list[int]] = {}
+    for match in _WORD.finditer(folded):
+        run, start = match.group(0), match.start()
+        runs.setdefault(run, []).append(start)
+        if run[0] in _CLITICS and len(run) > 1:
+            runs.setdefault(run[1:], []).append(start + 1)
+    return runs
+
+
+_WORD_CHAR = re.compile(r"\w")
+_WORD_CHARS = re.compile(r"\w*")
+_SPACE = re.compile(r"\s+")
+
+
+def _phrase_words(phrase: str) -> tuple[tuple[tuple[str, bool], ...], bool]:
+    """A phrase as _pattern reads it: its words (each a literal, or the stem of a `*` word),
+    and whether it may follow an Arabic clitic."""
+    words = normalise(phrase).split()
+    parts = tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in words)
+    return parts, bool(re.match(r"[\u0600-\u06FF]", words[0]))
+
+
+def _end_at(folded: str, position: int, phrase: tuple[tuple[tuple[str, bool], ...], bool]) -> int:
+    """Where the phrase's pattern (_pattern), matched at `position`, ends; -1 if it does not
+    match there. The same steps the regex takes, without compiling one per phrase."""
+    words, arabic = phrase
+    if position > 0 and _WORD_CHAR.match(folded, position - 1):
+        # (?<!\w), or for an Arabic phrase (?<=(?<!\w)[وفبل])
+        if not (
+            arabic
+            and folded[position - 1] in _CLITICS
+            and (position == 1 or not _WORD_CHAR.match(folded, position - 2))
+        ):
+            return -1
+    last = len(words) - 1
+    for number, (literal, stem) in enumerate(words):
+        if not folded.startswith(literal, position):
+            return -1
+        position += len(literal)
+        if stem:
+            position = _WORD_CHARS.match(folded, position).end()  # type: ignore[union-attr]
+        if number < last:
+            space = _SPACE.match(folded, position)
+            if space is None:
+                return -1
+            position = space.end()
+        elif _WORD_CHAR.match(folded, position):
+            return -1  # (?!\w): a stem has taken every word character already
+    return position
+
+
+class _Phrases:
+    """Lexicon phrases found exactly as the regex alternation of their patterns, longest
+    phrase first, would find them (the leftmost match, and of the phrases matching there the
+    first), but without trying each of thousands of phrases at every position.
+
+    A phrase can only start where a run of word characters starts (or one letter into it,
+    after an Arabic clitic), and its first word fixes what that run must be: the run itself
+    (a word), a prefix of it (a `*` stem), or the run's first part ("iran's"). So each run of
+    the text is looked up once in a table of first words, and only the few phrases found
+    there are tried, in their order, by the steps of their patterns (_end_at).
+    """
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.phrases = phrases  # in the order of the alternation
+        self.words = [_phrase_words(p) for p in phrases]
+        self.exact: dict[str, list[int]] = {}  # a run -> phrases starting with it
+        self.stems: dict[int, dict[str, list[int]]] = {}  # length -> stem -> phrases
+        self.regex_only = False  # a phrase starting with no word character: scan with regex
+        for index, (words, _) in enumerate(self.words):
+            head, stem = words[0]
+            run = _WORD.match(head)
+            if run is None:
+                self.regex_only = True
+            elif stem and run.end() == len(head):
+                self.stems.setdefault(len(head), {}).setdefault(head, []).append(index)
+            else:
+                self.exact.setdefault(run.group(0), []).append(index)
+        self._tried: dict[str, tuple[int, ...]] = {}
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The one regex these phrases stand for (slow on long texts: scans every phrase)."""
+        return re.compile("|".join(f"(?:{_pattern(p)})" for p in self.phrases))
+
+    def _candidates(self, run: str) -> tuple[int, ...]:
+        found = self._tried.get(run)
+        if found is None:
+            indexes = set(self.exact.get(run, ()))
+            for length, stems in self.stems.items():
+                indexes.update(stems.get(run[:length], ()))
+            found = tuple(sorted(indexes))  # mostly the one empty tuple
+            if len(self._tried) >= 20_000:
+                self._tried.clear()  # a bound on memory: the words of a few long texts
+            self._tried[run] = found
+        return found
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        """[start, end) of each match, as the alternation's finditer gives them."""
+        if self.regex_only:
+            return [m.span() for m in self.pattern.finditer(folded)]
+        tried = self._tried
+        places = []
+        for run, starts in _word_runs(folded).items():
+            found = tried.get(run)
+            if found is None:
+                found = self._candidates(run)
+            if found:
+                places += [(start, found) for start in starts]
+        places.sort(key=lambda place: place[0])
+        out = []
+        end = 0
+        for start, found in places:
+            if start < end:
+                continue
+            for index in found:
+                stop = _end_at(folded, start, self.words[index])
+                if stop >= 0:
+                    out.append((start, stop))
+                    end = stop
+                    break
+        return out
+
+
+def _compile(phrases: Iterable[str]) -> _Phrases | None:
     unique = sorted({p for p in phrases if normalise(p).strip()}, key=len, reverse=True)
     if not unique:
         return None
-    return re.compile("|".join(f"(?:{_pattern(p)})" for p in unique))
+    return _Phrases(unique)
 
 
 @dataclass(frozen=True)
@@ -106,9 +245,11 @@ def detect_language(text: str) -> str | None:
     return "fa" if persian >= arabic else "ar"
 
 
-def _find(pattern: re.Pattern[str] | None, folded: str) -> list[Span]:
+def _find(pattern: _Phrases | re.Pattern[str] | None, folded: str) -> list[Span]:
     if pattern is None:
         return []
+    if isinstance(pattern, _Phrases):
+        return [Span(start, end, folded[start:end]) for start, end in pattern.spans(folded)]
     return [Span(m.start(), m.end(), m.group(0)) for m in pattern.finditer(folded)]
 
 
@@ -135,7 +276,7 @@ _NOT_NAMES = {"того"}
 
 @dataclass(frozen=True)
 class PartyMatcher:
-    pattern: re.Pattern[str] | None
+    pattern: _Phrases | None
     codes: dict[str, str]  # normalised alias -> party code
 
     @classmethod
@@ -214,15 +355,42 @@ def _resolve_year(calendar: str, month: int, day: int, published: date) -> date 
     return min(found, key=lambda c: abs((c - published).days)) if found else None
 
 
+class _Taken:
+    """Spans of text already read as dates: none overlaps another, so, in order of start,
+    their ends are in order too, and an overlap is found by bisection."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    @classmethod
+    def of(cls, spans: list[Span]) -> _Taken:
+        """Those of spans none of which overlaps another."""
+        taken = cls()
+        for span in sorted(spans, key=lambda s: s.start):
+            taken.starts.append(span.start)
+            taken.ends.append(span.end)
+        return taken
+
+    def overlaps(self, start: int, end: int) -> bool:
+        last = bisect_left(self.starts, end) - 1  # the last span starting before `end`
+        return last >= 0 and self.ends[last] > start
+
+    def add(self, start: int, end: int) -> None:
+        where = bisect_left(self.starts, start)
+        self.starts.insert(where, start)
+        self.ends.insert(where, end)
+
+
 def find_dates(text: Text, published: date | None) -> list[Span]:
     """Dates written out, numerically or with month names, in either calendar."""
     found: list[Span] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
 
     def add(start: int, end: int, value: str) -> None:
-        if any(start < e and s < end for s, e in taken):
+        if taken.overlaps(start, end):
             return
-        taken.append((start, end))
+        taken.add(start, end)
         found.append(Span(start, end, value))
 
     folded = text.folded
@@ -261,16 +429,14 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
     if published is not None and date.min.year < published.year < date.max.year:
         for m in _year_less_months().finditer(folded):
             calendar, month = _MONTHS[m[1]]
-            if calendar == "gregorian" and not any(
-                m.start(1) < e and s < m.end(1) for s, e in taken
-            ):
+            if calendar == "gregorian" and not taken.overlaps(m.start(1), m.end(1)):
                 year = min(
                     (published.year - 1, published.year, published.year + 1),
                     key=lambda y: abs((y - published.year) * 12 + month - published.month),
                 )
                 back = published.year - (month > published.month)
                 ahead = published.year + (month < published.month)
-                taken.append((m.start(1), m.end(1)))
+                taken.add(m.start(1), m.end(1))
                 found.append(
                     Span(
                         m.start(1),
@@ -335,16 +501,21 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
             continue
         index = published.year * 12 + published.month - 1 + shift
         add(span.start, span.end, f"{index // 12:04d}-{index % 12 + 1:02d}")
-    explicit = [s for s in found]
+    explicit = sorted(s.start for s in found)  # where each date read so far starts
+    seen = _Taken.of(found)
     for span in _find(weekdays, folded):
         number = weekday_of.get(span.value)
-        if number is None or any(0 <= s.start - span.end <= 3 for s in explicit):
+        if number is None:
+            continue
+        after = bisect_left(explicit, span.end)  # the first date starting after the weekday
+        if after < len(explicit) and explicit[after] <= span.end + 3:
             continue
         back = published - timedelta(days=(published.weekday() - number) % 7)
         ahead = published + timedelta(days=(number - published.weekday()) % 7)
-        if any(span.start < e.end and e.start < span.end for e in found):
+        if seen.overlaps(span.start, span.end):
             continue
         found.append(Span(span.start, span.end, back.isoformat(), ahead.isoformat()))
+        seen.add(span.start, span.end)
 
 
 # ---------------------------------------------------------------- stages and principles
@@ -403,10 +574,20 @@ def _lookup(table: dict[str, Any], matched: str) -> Any:
     return _LOOKED_UP[key]
 
 
+_BY_LENGTH: dict[int, tuple[dict[str, Any], list[tuple[list[str], Any]]]] = {}
+
+
 def _lookup_prefix(table: dict[str, Any], matched: str) -> Any:
     words = matched.split()
-    for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
-        parts = key.split()
+    entry = _BY_LENGTH.get(id(table))
+    if entry is None or entry[0] is not table or len(entry[1]) != len(table):
+        if len(_BY_LENGTH) >= 64:
+            _BY_LENGTH.clear()
+        entry = _BY_LENGTH[id(table)] = (
+            table,
+            [(k.split(), v) for k, v in sorted(table.items(), key=lambda kv: -len(kv[0]))],
+        )
+    for parts, value in entry[1]:
         if len(parts) != len(words):
             continue
         if all(
@@ -436,8 +617,72 @@ def find_principles(text: Text) -> list[Span]:
 # ---------------------------------------------------------------- everything
 
 
+@dataclass(frozen=True)
+class _Index:
+    """A long span list's starts (None when not in order of start), and its spans' starts
+    and ends by order of start, the ends as a running maximum: for bisection."""
+
+    spans: list[Span]  # kept, so that its id cannot be reused while this is cached
+    length: int
+    first: Span
+    last: Span
+    starts: list[int] | None
+    sorted_starts: list[int]
+    reach: list[int]  # the furthest end of the spans up to each, by order of start
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _indexed(spans: list[Span]) -> _Index:
+    """The index of a span list, made on first sight and kept while the list is unchanged:
+    a sentence then finds its spans by bisection rather than by a walk through the whole
+    article's (which made a long article's extraction quadratic)."""
+    index = _INDEXES.get(id(spans))
+    if (
+        index is not None
+        and index.spans is spans
+        and index.length == len(spans)
+        and index.first is spans[0]
+        and index.last is spans[-1]
+    ):
+        return index
+    starts = [s.start for s in spans]
+    ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
+    pairs = sorted((s.start, s.end) for s in spans)
+    reach: list[int] = []
+    furthest = -1
+    for _, end in pairs:
+        furthest = max(furthest, end)
+        reach.append(furthest)
+    if len(_INDEXES) >= 64:
+        _INDEXES.clear()
+    index = _INDEXES[id(spans)] = _Index(
+        spans,
+        len(spans),
+        spans[0],
+        spans[-1],
+        starts if ordered else None,
+        [start for start, _ in pairs],
+        reach,
+    )
+    return index
+
+
 def _inside(spans: list[Span], bounds: tuple[int, int]) -> list[Span]:
-    return [s for s in spans if bounds[0] <= s.start < bounds[1]]
+    """The spans starting within `bounds`, in the list's order."""
+    if len(spans) < 16 or (starts := _indexed(spans).starts) is None:
+        return [s for s in spans if bounds[0] <= s.start < bounds[1]]
+    return spans[bisect_left(starts, bounds[0]) : bisect_left(starts, bounds[1])]
+
+
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    """Whether any of `spans` shares a character with `span`."""
+    if len(spans) < 16:
+        return any(span.start < s.end and s.start < span.end for s in spans)
+    index = _indexed(spans)
+    before = bisect_left(index.sorted_starts, span.end)  # the spans starting before its end
+    return before > 0 and index.reach[before - 1] > span.start
 
 
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -810,11 +1055,7 @@ def extract(
     tables = _stage_tables()
     principle_spans = [p for p in find_principles(text) if p.value]
     # A name inside a principle ("the UN Charter") is not a party of the agreement.
-    party_spans = [
-        p
-        for p in parties.find(text)
-        if p.value and not any(p.start < q.end and q.start < p.end for q in principle_spans)
-    ]
+    party_spans = [p for p in parties.find(text) if p.value and not _overlaps(p, principle_spans)]
     date_spans = find_dates(text, published)
     body_spans = [
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
@@ -844,7 +1085,7 @@ def extract(
     party_spans += [
         Span(b.start, b.end, b.value["party"])
         for b in body_spans
-        if b.value["party"] and not any(p.start < b.end and b.start < p.end for p in party_spans)
+        if b.value["party"] and not _overlaps(b, party_spans)
     ]
     party_spans.sort(key=lambda s: s.start)
     article_parties = _ranked_parties(party_spans)

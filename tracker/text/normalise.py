@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import compress
 
 _LETTERS = {
     "\u064a": "\u06cc",  # ARABIC LETTER YEH -> FARSI YEH
@@ -92,19 +93,37 @@ def _fold(ch: str) -> str:
 
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, the index it came from."""
-    out: list[str] = []
+    """The normalised text and, for each of its characters, the index it came from.
+
+    Folded in C by str.translate; each original index is repeated as many times as its
+    character folds into (none, one or several), then the characters of each run of spaces
+    but its first, and any space at either end, are cut from both.
+    """
+    folded = text.translate(_TABLE)
+    widths = list(map(_WIDTH.__getitem__, text))
     origin: list[int] = []
-    for index, ch in enumerate(text):
-        for c in _fold(ch):
-            if c == " " and (not out or out[-1] == " "):
-                continue  # no leading space, one space for a run
-            out.append(c)
-            origin.append(index)
-    if out and out[-1] == " ":
-        out.pop()
-        origin.pop()
-    return "".join(out), origin
+    done = 0
+    for index in compress(range(len(text)), map((1).__ne__, widths)):
+        origin += range(done, index)  # each of these folded into one character
+        origin += [index] * widths[index]
+        done = index + 1
+    origin += range(done, len(text))
+    if " " not in folded:
+        return folded, origin
+    out: list[str] = []
+    kept: list[int] = []
+    done = 0
+    for run in _SPACE_RUN.finditer(folded):
+        start, end = run.span()
+        keep = start + (start > 0 and end < len(folded))  # one space between two words
+        out.append(folded[done:keep])
+        kept += origin[done:keep]
+        done = end
+    if not out:
+        return folded, origin
+    out.append(folded[done:])
+    kept += origin[done:]
+    return "".join(out), kept
 
 
 class _FoldTable(dict):  # type: ignore[type-arg]
@@ -117,6 +136,19 @@ class _FoldTable(dict):  # type: ignore[type-arg]
 
 
 _TABLE = _FoldTable()
+
+
+class _Width(dict):  # type: ignore[type-arg]
+    """How many characters each character folds into, kept like _TABLE."""
+
+    def __missing__(self, ch: str) -> int:
+        width = len(_fold(ch))
+        self[ch] = width
+        return width
+
+
+_WIDTH = _Width()
+_SPACE_RUN = re.compile(r"^ +| {2,}| +$")
 _SPACES = re.compile(" {2,}")
 
 

@@ -13,7 +13,7 @@ from tracker.services import evidence, review
 from tracker.services.agreements import get_agreement
 from tracker.services.errors import NotFound, ValidationError
 from tracker.services.intake import FetchSettings
-from tracker.text.extract import PRETICK_CONFIDENCE
+from tracker.text.extract import MAX_CHARACTERS, PRETICK_CONFIDENCE
 from tracker.web.auth import actor, role_required
 from tracker.web.common import put_errors
 from tracker.web.forms import RATIFIED_HINT, AcceptForm, EvidenceForm, options
@@ -130,6 +130,7 @@ def review_page(agreement_id: int, article_id: int) -> Any:
         quotes=quotes,
         submitted=request.method == "POST",
         ratified_hint=RATIFIED_HINT,
+        max_characters=MAX_CHARACTERS,
     ), status
 
 
