@@ -22,20 +22,25 @@ def reported_in_docs() -> dict[str, dict[str, object]]:
     """The tables of docs/extraction.md: (P, R) per field and each figure, per set."""
     doc = (ROOT / "docs" / "extraction.md").read_text(encoding="utf-8")
     out: dict[str, dict[str, object]] = {"development": {}, "held_out": {}}
+    number = r"([\d.]+|to be measured)"  # a set not measured yet
     for name, *cells in re.findall(
-        r"^\| ([a-z -]+) \| ([\d.]+) \| ([\d.]+) \|(?: ([\d.]+) \| ([\d.]+) \|)?$", doc, re.M
+        rf"^\| ([a-z -]+) \| {number} \| {number} \|(?: {number} \| {number} \|)?$", doc, re.M
     ):
         if cells[2]:
-            dp, dr, hp, hr = (float(c) for c in cells)
-            out["development"][name] = (dp, dr)
-            out["held_out"][name] = (hp, hr)
+            for which, (p, r) in (("development", cells[:2]), ("held_out", cells[2:])):
+                if p != "to be measured":
+                    out[which][name] = (float(p), float(r))
         elif name in FIGURES:
-            out["development"][name], out["held_out"][name] = float(cells[0]), float(cells[1])
+            for which, value in zip(("development", "held_out"), cells[:2], strict=True):
+                if value != "to be measured":
+                    out[which][name] = float(value)
     return out
 
 
 @pytest.mark.parametrize("which", ["development", "held_out"])
 def test_quality_does_not_drop_below_what_the_docs_report(session, which):
+    if not articles(which):
+        pytest.skip("no held-out articles yet: docs/extraction.md says 'to be measured'")
     reported = reported_in_docs()[which]
     assert {"parties", "stages", "events", "dates", "principles", *FIGURES} <= set(reported)
     scores = evaluate(session, which)
@@ -51,6 +56,7 @@ def test_quality_does_not_drop_below_what_the_docs_report(session, which):
     strict=True, reason="not met on the held-out set (docs/extraction.md); make it plain once met"
 )
 def test_held_out_targets(session):
+    assert articles("held_out"), "no held-out articles yet"
     scores = evaluate(session, "held_out")
     assert min(scores["stages"]) >= 0.9, scores["stages"]
     assert scores["status accuracy"] >= 0.9
