@@ -378,7 +378,8 @@ def _stage_tables() -> dict[str, Any]:
         data["cues"],
         lambda c: _Cue(c["stage"], c["step"], c.get("weak", False), c.get("each", False)),
     )
-    body_of = _table(data["bodies"], lambda b: b)
+    # the chambers of many states first, so that a phrase stages.json also has is its entry
+    body_of = _table(lexicon("chambers")["bodies"] + data["bodies"], lambda b: b)
     tables: dict[str, Any] = {"cue_of": cue_of, "cues": _compile(cue_of)}
     tables |= {"body_of": body_of, "bodies": _compile(body_of)}
     for key in ("approval", "expected", "expected_after", "law", "reporting", "agreement"):
@@ -474,6 +475,9 @@ _FORETOLD = {
 }
 # Earlier stages named beside a later one that is reported ("the treaty, signed in
 # January, was ratified on Tuesday"): background, suggested but not ticked.
+_EXITS = {"suspension", "withdrawal", "termination"}
+_EXIT_REACH = 40  # "signed a law" … "suspending": the signature is the exit
+_LAW_REACH = 40  # "signed" … "the law": the head of state's signature
 _EARLIER = {"preparation", "announcement", "signing"}
 # How far before a claim (in characters) a marker of the future, an obligation, an
 # expectation or a condition still governs it; how far after it a Persian auxiliary does.
@@ -624,6 +628,26 @@ def _ranked_parties(party_spans: list[Span]) -> list[str]:
     return sorted(counts, key=lambda code: -counts[code])
 
 
+def _country_of(
+    body: Span, named: list[Span], article_parties: list[str], chain: str | None = None
+) -> str | None:
+    """The party of a generic chamber ("the senate", «مجلس النواب»): the country named
+    right by it ("Kazakhstan's Senate", «مجلس النواب المصري»), else the state whose chain
+    the sentence already follows, else the country named nearest in the sentence, else the
+    only state the article names."""
+    near = _nearest(named, (body.start, body.end))
+    if near is not None and _gap((near.start, near.end), (body.start, body.end)) <= _BESIDE:
+        return near.value
+    if chain is not None:
+        return chain
+    if near is not None:
+        return near.value
+    return article_parties[0] if len(article_parties) == 1 else None
+
+
+_BESIDE = 12  # characters between a country and its chamber
+
+
 def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     """The stage claims a sentence makes (status, dates and confidence come after)."""
     spans = sentence.spans
@@ -649,13 +673,26 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     named = [p for p in sentence.parties if p.value]
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
+    exits = [c for c in cues if c.value.stage in _EXITS]
+    if exits and (spans["law"] or people):
+        # "signed a law suspending …", «подписал указ о выходе»: the signature is the exit
+        cues = [
+            c
+            for c in cues
+            if not (
+                (c.value.stage == "signing" or c.value.step == "head_of_state")
+                and any(0 <= e.start - c.end <= _EXIT_REACH for e in exits)
+            )
+        ]
     if spans["law"] and (
         any(c.value.stage == "ratification" for c in cues) or spans["head"] or people
     ):
-        # "signed the law on ratification", «закон должен подписать президент»
+        # "signed the law on ratification", «закон должен подписать президент»; not «закон
+        # о ратификации договора, подписанного президентами …»: the treaty's signing
         cues = [
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
             if c.value.stage == "signing"
+            and any(_gap((c.start, c.end), (w.start, w.end)) <= _LAW_REACH for w in spans["law"])
             else c
             for c in cues
         ]
@@ -719,6 +756,9 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         if near is None and step == "head_of_state":
             near = _nearest(chambers, (cue.start, cue.end)) if not people else None
         party = near.value["party"] if near is not None else None
+        if near is not None and party is None:
+            chain = next((c.party for c in reversed(claims) if c.party), None)
+            party = _country_of(near, named, article_parties, chain)
         body = near if near is not None and near.value["step"] in (step, None) else None
         if near is not None:
             used.append(near)
@@ -761,6 +801,10 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                     add(cue, "ratification", step, code, body=chamber, from_article=True)
                 continue
             from_earlier = False
+            if party is None and step is not None:
+                # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
+                chain = next((c.party for c in reversed(claims) if c.party), None)
+                party = _country_of(chamber, named, article_parties, chain)
             if party is None and claims and claims[-1].party:
                 # "the Guardian Council approved it after parliament passed it": the
                 # same state's chain
@@ -785,9 +829,9 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         if stage == "ratification":
             continue
         party = None
-        if stage in ("suspension", "withdrawal") and (
-            near := _nearest(named, (cue.start, cue.end))
-        ):
+        if stage in _EXITS and (actor := _nearest(people, (cue.start, cue.end))):
+            party = actor.value["party"]  # "Putin signed a law suspending …"
+        elif stage in _EXITS and (near := _nearest(named, (cue.start, cue.end))):
             party = near.value
         add(cue, stage, None, party, party_guess=party is not None and several)
     for claim in claims:
@@ -898,6 +942,14 @@ def extract(
             for claim in found:
                 claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
         _date_claims(found, sentence, claim_dates, same_day, date_of)
+        for claim in found:
+            if _after_publication(claim, published):
+                # "enters into force on 1 July" in a June article: a forecast; a past verb
+                # with a later date is rather a date misread
+                claim.status_doubt = claim.status_doubt or bool(
+                    _PAST.match(folded, claim.quote.start, claim.quote.end)
+                )
+                claim.status = "expected"
         claims += found
 
     events = _events(claims, text)
@@ -921,6 +973,16 @@ def extract(
         "dates": dates_out,
         "principles": spans_out(principle_spans, "code"),
     }
+
+
+def _after_publication(claim: _Claim, published: date | None) -> bool:
+    """The claim's date (day, month or year) begins after the day of publication."""
+    if published is None or claim.date is None or claim.stage not in _FORETOLD:
+        return False
+    value = str(claim.date.value)
+    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", value):
+        return False
+    return value > published.isoformat()[: len(value)]
 
 
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
