@@ -347,6 +347,61 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
         found.append(Span(span.start, span.end, back.isoformat(), ahead.isoformat()))
 
 
+@lru_cache(maxsize=1)
+def _counted_tables() -> tuple[Any, ...]:
+    data = lexicon("relative")
+    years_of = {normalise(p): o for pairs in data["years"].values() for p, o in pairs}
+    return _compile(sum(data["next_day"].values(), [])), years_of, _compile(years_of)
+
+
+_NEXT_DAY_REACH = 200  # characters back to the date "the next day" counts from
+_FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_ONLY = re.compile(r"\d{4}-(\d{2})")
+
+
+def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span]:
+    """Dates counted from another: "the next day" (the day after the date named just
+    before it), and "last year" and "next year" against `published` ("in March
+    last year": that March)."""
+    next_day, years_of, years = _counted_tables()
+    spans = list(found)
+    for span in _find(next_day, folded):
+        before = [
+            d
+            for d in spans
+            if d.end <= span.start
+            and span.start - d.end <= _NEXT_DAY_REACH
+            and _FULL_DAY.fullmatch(str(d.value))
+        ]
+        if not before:
+            continue
+        day = date.fromisoformat(max(before, key=lambda d: d.end).value) + timedelta(days=1)
+        # «في اليوم التالي»: not the "today" (اليوم) inside it
+        spans = [d for d in spans if not (d.start < span.end and span.start < d.end)]
+        spans.append(Span(span.start, span.end, day.isoformat()))
+    for span in _find(years, folded):
+        shift = years_of.get(span.value)
+        if shift is None or any(d.start < span.end and span.start < d.end for d in spans):
+            continue
+        year = published.year + shift
+        month = next(
+            (
+                d
+                for d in spans
+                if 0 <= span.start - d.end <= 2 and _MONTH_ONLY.fullmatch(str(d.value))
+            ),
+            None,
+        )
+        if month is not None:
+            # "in March last year", «в марте прошлого года»: that month of that year
+            spans.remove(month)
+            value = f"{year:04d}-{_MONTH_ONLY.fullmatch(month.value).group(1)}"  # type: ignore[union-attr]
+            spans.append(Span(month.start, span.end, value))
+        else:
+            spans.append(Span(span.start, span.end, f"{year:04d}"))
+    return sorted(spans, key=lambda d: d.start)
+
+
 # ---------------------------------------------------------------- stages and principles
 
 
@@ -635,9 +690,10 @@ def _country_of(
     right by it ("Kazakhstan's Senate", «مجلس النواب المصري»), else the state whose chain
     the sentence already follows, else the country named nearest in the sentence, else the
     only state the article names."""
+    beside = _beside(body, named)
+    if beside is not None:
+        return beside
     near = _nearest(named, (body.start, body.end))
-    if near is not None and _gap((near.start, near.end), (body.start, body.end)) <= _BESIDE:
-        return near.value
     if chain is not None:
         return chain
     if near is not None:
@@ -646,6 +702,20 @@ def _country_of(
 
 
 _BESIDE = 12  # characters between a country and its chamber
+
+
+def _beside(body: Span, named: list[Span]) -> str | None:
+    """The country named right by a chamber ("Hungary's parliament", «پارلمان ارمنستان»)."""
+    near = _nearest(named, (body.start, body.end))
+    if near is not None and _gap((near.start, near.end), (body.start, body.end)) <= _BESIDE:
+        return near.value
+    return None
+
+
+@cache
+def _unicameral() -> frozenset[str]:
+    """States whose parliament has one chamber (lexicons/chambers.json)."""
+    return frozenset(lexicon("chambers")["unicameral"])
 
 
 def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
@@ -693,6 +763,18 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
             if c.value.stage == "signing"
             and any(_gap((c.start, c.end), (w.start, w.end)) <= _LAW_REACH for w in spans["law"])
+            else c
+            for c in cues
+        ]
+    passed = spans["approval"] + [c for c in cues if c.value.stage == "ratification"]
+    if chambers and passed:
+        # "parliament ratified the protocol …, and President Sulyok signed it": the head of
+        # state's signature of what a chamber passed before in the sentence
+        cues = [
+            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
+            if c.value.stage == "signing"
+            and any(0 <= c.start - h.end <= _LAW_REACH for h in people)
+            and any(v.end <= c.start for v in passed)
             else c
             for c in cues
         ]
@@ -758,6 +840,10 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         party = near.value["party"] if near is not None else None
         if near is not None and party is None:
             chain = next((c.party for c in reversed(claims) if c.party), None)
+            if chain is None:
+                # "the Turkish parliament ratified …, and the president signed the law"
+                states = [b.value["party"] or _beside(b, named) for b in chambers]
+                chain = next((code for code in reversed(states) if code), None)
             party = _country_of(near, named, article_parties, chain)
         body = near if near is not None and near.value["step"] in (step, None) else None
         if near is not None:
@@ -805,13 +891,17 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
                 chain = next((c.party for c in reversed(claims) if c.party), None)
                 party = _country_of(chamber, named, article_parties, chain)
-            if party is None and claims and claims[-1].party:
+            if party is None and (beside := _beside(chamber, named)) is not None:
+                party = beside  # "Hungary's parliament"
+            elif party is None and claims and claims[-1].party:
                 # "the Guardian Council approved it after parliament passed it": the
                 # same state's chain
                 party, from_earlier = claims[-1].party, True
             elif party is None and named:
                 party = _nearest(named, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
                 from_earlier = True
+            if step is None and party in _unicameral():
+                step = "lower_house"  # a state's only chamber is its lower house
             add(cue, "ratification", step, party, body=chamber, from_earlier=from_earlier)
     elif generic and not stepped:
         cue = generic[0]
@@ -829,7 +919,8 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         if stage == "ratification":
             continue
         party = None
-        if stage in _EXITS and (actor := _nearest(people, (cue.start, cue.end))):
+        actor = _nearest(people, (cue.start, cue.end))
+        if stage in _EXITS and actor is not None and actor.value["party"]:
             party = actor.value["party"]  # "Putin signed a law suspending …"
         elif stage in _EXITS and (near := _nearest(named, (cue.start, cue.end))):
             party = near.value
@@ -860,6 +951,8 @@ def extract(
         if p.value and not any(p.start < q.end and q.start < p.end for q in principle_spans)
     ]
     date_spans = find_dates(text, published)
+    if published is not None:
+        date_spans = _counted_dates(folded, published, date_spans)
     body_spans = [
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
         for s in _find(tables["bodies"], folded)
