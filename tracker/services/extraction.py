@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Party, PartyAlias
+from tracker.models.vocab import PartyKind
 from tracker.services.errors import FieldErrors
 from tracker.text.dates import DateError, parse_date_input
 from tracker.text.extract import PartyMatcher, extract
@@ -49,4 +50,13 @@ def suggest(
     if not isinstance(text, str) or not text.strip():
         errors.add("text", "give the text to read")
     errors.raise_if_any()
-    return extract(text, party_matcher(session), language=language, published=day)
+    organisations = session.scalars(
+        select(Party.code).where(Party.kind == PartyKind.ORGANISATION.value)
+    ).all()
+    return extract(
+        text,
+        party_matcher(session),
+        language=language,
+        published=day,
+        organisations=organisations,
+    )

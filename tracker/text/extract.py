@@ -402,6 +402,57 @@ def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span
     return sorted(spans, key=lambda d: d.start)
 
 
+# "with" before a party: the other side of an agreement, not the one acting
+_WITH = re.compile(r"(?<!\w)(?:with|с|со|با|مع)\s+(?:the\s+)?$")
+_NAME_REACH = 25  # "the military agreement of 19 September 2018"
+
+
+# a preposition of time or place: "the treaty in …", «این معاهده در ۲۸ دی …»
+_AT = r"(?<!\w)(?:in|on|at|в|во|در|في|فى|يوم|روز|از)\s+$"
+
+
+def _names_agreement(folded: str, day: Span, spans: dict[str, Any], cues: list[Span]) -> bool:
+    """A full date in an agreement's name ("the Comprehensive Military Agreement of 19
+    September 2018", «توافق نظامی ۱۹ سپتامبر ۲۰۱۸») names it and dates no claim: a day with
+    its year, at most one word after an agreement word, and no verb of a stage right after
+    it («… ۲۸ دی ۱۴۰۳ امضا شد» dates the signing)."""
+    if not _FULL_DAY.fullmatch(str(day.value)) or not re.search(
+        r"[\d٠-٩۰-۹]{4}\W*$", folded[day.start : day.end]
+    ):
+        return False
+    if any(0 <= c.start - day.end <= _DATE_MARGIN for c in cues):
+        return False
+    for word in spans["agreement"]:
+        if (
+            0 <= day.start - word.end <= _NAME_REACH
+            and re.fullmatch(r"\s+(?:of|dated|от|[^\W\d]+)\s+", folded[word.end : day.start])
+            and not re.search(_AT, folded[word.end : day.start])
+        ):
+            return True
+    return False
+
+
+_THEIRS_AFTER = 40  # "the convention of the Shanghai Cooperation Organisation"
+_THEIRS_BEFORE = 12  # "the EAEU agreement"
+
+
+def _its_agreement(folded: str, organisation: Span, agreements: list[Span]) -> bool:
+    """An organisation named as the agreement's own party ("the free trade agreement of Iran
+    and the EAEU", «اتفاقية منظمة شنغهاي»), not as an actor or a setting ("NATO allies
+    responded", "became NATO's 32nd member"): an agreement word just before it, or right
+    after it, in the same sentence."""
+    for word in agreements:
+        if 0 <= organisation.start - word.end <= _THEIRS_AFTER:
+            between = folded[word.end : organisation.start]
+        elif 0 <= word.start - organisation.end <= _THEIRS_BEFORE:
+            between = folded[organisation.end : word.start]
+        else:
+            continue
+        if not re.search(r"[.!?;؛\n]", between):
+            return True
+    return False
+
+
 # ---------------------------------------------------------------- stages and principles
 
 
@@ -922,13 +973,24 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         actor = _nearest(people, (cue.start, cue.end))
         if stage in _EXITS and actor is not None and actor.value["party"]:
             party = actor.value["party"]  # "Putin signed a law suspending …"
+        elif stage in _EXITS and (
+            before := [
+                p
+                for p in named
+                if p.end <= cue.start and not _WITH.search(spans["_text"], 0, p.start)
+            ]
+        ):
+            # the subject, not the other side: "Seoul suspended the accord with Pyongyang"
+            party = before[-1].value
         elif stage in _EXITS and (near := _nearest(named, (cue.start, cue.end))):
             party = near.value
         add(cue, stage, None, party, party_guess=party is not None and several)
+    spokesman = any(_speaker(b, sentence) for b in sentence.bodies if not b.value.get("person"))
     for claim in claims:
         claim.said = claim.quote in said
-        if not spans["agreement"] and claim.said:
-            claim.stage = ""  # announces nothing it names
+        if claim.said and (not spans["agreement"] or spokesman):
+            # announces nothing it names, or a chamber's spokesman tells what it decided
+            claim.stage = ""
     return [c for c in claims if c.stage]
 
 
@@ -938,8 +1000,12 @@ def extract(
     *,
     language: str | None = None,
     published: date | None = None,
+    organisations: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Suggestions with offsets into `original` (see SPEC §4, extract out)."""
+    """Suggestions with offsets into `original` (see SPEC §4, extract out).
+
+    `organisations`: the codes of the parties that are organisations, not states; one is a
+    party only where the agreement is its own, and never takes a state's step."""
     text = Text(original)
     folded = text.folded
     tables = _stage_tables()
@@ -984,7 +1050,15 @@ def extract(
         if b.value["party"] and not any(p.start < b.end and b.start < p.end for p in party_spans)
     ]
     party_spans.sort(key=lambda s: s.start)
-    article_parties = _ranked_parties(party_spans)
+    organisations = frozenset(organisations)
+    if organisations:
+        agreements = _find(tables["agreement"], folded)
+        party_spans = [
+            p
+            for p in party_spans
+            if p.value not in organisations or _its_agreement(folded, p, agreements)
+        ]
+    article_parties = [p for p in _ranked_parties(party_spans) if p not in organisations]
 
     claims: list[_Claim] = []
     last_party: str | None = None
@@ -996,7 +1070,7 @@ def extract(
             bounds,
             _inside(cue_spans, bounds),
             _inside(body_spans, bounds),
-            _inside(party_spans, bounds),
+            [p for p in _inside(party_spans, bounds) if p.value not in organisations],
             spans,
         )
         found = _claims(sentence, article_parties)
@@ -1030,7 +1104,11 @@ def extract(
             claim.hearsay = not claim.said and any(
                 not claim.extent[0] <= r.start < claim.extent[1] for r in spans["reporting"]
             )
-        claim_dates = [d for d in _inside(date_spans, bounds) if not _dateline(folded, d)]
+        claim_dates = [
+            d
+            for d in _inside(date_spans, bounds)
+            if not _dateline(folded, d) and not _names_agreement(folded, d, spans, sentence.cues)
+        ]
         if len({d.value for d in claim_dates}) >= 2 and len(distinct) >= 2:
             for claim in found:
                 claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
