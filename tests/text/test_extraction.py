@@ -450,3 +450,130 @@ def test_arabic_clitics_stay_out_of_the_span(session):
     text = "وقّعت روسيا وإيران المعاهدة."
     iran = next(p for p in suggest(session, text)["parties"] if p["code"] == "IRN")
     assert iran["text"] == "إيران"
+
+
+# ---------------------------------------------------------------- chambers of many states
+
+
+@pytest.mark.parametrize(
+    ("text", "step", "party"),
+    [
+        ("The Bundestag approved the agreement with Norway on Friday.", "lower_house", "DEU"),
+        ("Brazil's Senate approved the agreement with Chile on Friday.", "upper_house", "BRA"),
+        ("Сейм одобрил соглашение с Литвой в пятницу.", "lower_house", "POL"),
+        ("Сенат Казахстана одобрил соглашение с Китаем.", "upper_house", "KAZ"),
+        ("مجلس سنای پاکستان موافقتنامه با چین را تصویب کرد.", "upper_house", "PAK"),
+        ("وافق مجلس النواب المصري على الاتفاقية مع اليونان.", "lower_house", "EGY"),
+        ("وافق مجلس الأعيان الأردني على الاتفاقية مع العراق.", "upper_house", "JOR"),
+        ("Hungary's parliament ratified the protocol on Monday.", "lower_house", "HUN"),
+    ],
+)
+def test_a_chamber_of_another_state_is_that_states_step(session, text, step, party):
+    events = claim(events_of(session, text), "ratification", step)
+    assert [e["party"] for e in events] == [party], events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "صادق مجلس النواب العراقي على الاتفاقية مع الكويت.",
+        "صادق مجلس الشورى السعودي على الاتفاقية مع باكستان.",
+    ],
+)
+def test_an_arabic_chamber_is_not_irans_majlis(session, text):
+    events = claim(events_of(session, text), "ratification", "lower_house")
+    assert events and "IRN" not in {e["party"] for e in events}, events
+
+
+def test_a_generic_chamber_takes_the_state_whose_chain_the_sentence_follows(session):
+    text = "أقر مجلس الأعيان الأردني الاتفاقية مع العراق، بعد أن أقرها مجلس النواب الشهر الماضي."
+    events = events_of(session, text)
+    assert [e["party"] for e in claim(events, "ratification", "lower_house")] == ["JOR"]
+
+
+def test_a_president_after_a_chamber_is_that_states_head(session):
+    text = (
+        "The Turkish parliament ratified the protocol on Finland's accession on 30 March, "
+        "and President Erdogan signed the law the next day."
+    )
+    events = events_of(session, text, "2023-04-05")
+    heads = claim(events, "ratification", "head_of_state")
+    assert [(e["party"], e["date"]) for e in heads] == [("TUR", "2023-03-31")], events
+
+
+# ---------------------------------------------------------------- exits, foretelling, dates
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "President Putin signed a law suspending Russia's participation in the treaty.",
+            "suspension",
+        ),
+        ("Президент подписал закон о денонсации договора с Грузией.", "termination"),
+    ],
+)
+def test_a_signed_law_that_exits_is_that_exit(session, text, stage):
+    events = events_of(session, text)
+    assert not claim(events, "ratification", "head_of_state"), events
+    assert [e["party"] for e in claim(events, stage)] in (["RUS"], [None]), events
+    assert claim(events, stage)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The agreement enters into force on 1 July 2025.",
+        "Соглашение вступает в силу с 1 июля 2025 года.",
+        "وتدخل الاتفاقية حيز التنفيذ في الأول من يوليو 2025.",
+        "Обмен ратификационными грамотами состоится в мае.",
+    ],
+)
+def test_a_present_tense_that_foretells_is_expected(session, text):
+    events = events_of(session, text, "2025-04-17")
+    assert events and {e["status"] for e in events} == {"expected"}, events
+    assert all(e["confidence"] < PRETICK_CONFIDENCE for e in events)
+
+
+def test_a_claim_dated_after_publication_is_expected(session):
+    events = events_of(session, "Parliament approves the treaty on 20 May 2025.", "2025-04-17")
+    assert events and {e["status"] for e in events} == {"expected"}, events
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        (
+            "The Duma ratified the treaty on 8 April 2025 and the president signed it the next day.",
+            "2025-04-09",
+        ),
+        (
+            "Госдума ратифицировала договор 8 апреля 2025 года, а на следующий день его подписал президент.",
+            "2025-04-09",
+        ),
+        (
+            "صادق مجلس الدوما على المعاهدة في 8 أبريل 2025، ووقعها الرئيس في اليوم التالي.",
+            "2025-04-09",
+        ),
+        ("The treaty was signed last year.", "2024"),
+        ("Договор был подписан в прошлом году.", "2024"),
+        ("این معاهده سال گذشته امضا شد.", "2024"),
+        ("وقعت المعاهدة العام الماضي.", "2024"),
+    ],
+)
+def test_dates_counted_from_another(session, text, day):
+    dates = {d["date"] for d in suggest(session, text, published="2025-04-17")["dates"]}
+    assert day in dates, dates
+
+
+def test_an_organisation_is_a_party_only_of_its_own_agreement(session):
+    acting = suggest(session, "NATO allies responded by suspending the treaty.", published=None)
+    assert "NATO" not in {p["code"] for p in acting["parties"]}
+    own = suggest(
+        session,
+        "Iran signed the free trade agreement with the Eurasian Economic Union.",
+        published=None,
+    )
+    assert "EAEU" in {p["code"] for p in own["parties"]}
+    assert all(e["party"] != "EAEU" for e in own["events"])

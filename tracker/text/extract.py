@@ -973,17 +973,14 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         actor = _nearest(people, (cue.start, cue.end))
         if stage in _EXITS and actor is not None and actor.value["party"]:
             party = actor.value["party"]  # "Putin signed a law suspending …"
-        elif stage in _EXITS and (
-            before := [
-                p
-                for p in named
-                if p.end <= cue.start and not _WITH.search(spans["_text"], 0, p.start)
-            ]
-        ):
-            # the subject, not the other side: "Seoul suspended the accord with Pyongyang"
-            party = before[-1].value
-        elif stage in _EXITS and (near := _nearest(named, (cue.start, cue.end))):
-            party = near.value
+        elif stage in _EXITS:
+            # the state that acts, never the other side ("… the accord with Pyongyang"):
+            # the nearest named before the verb, else the first after it
+            acting = [p for p in named if not _WITH.search(spans["_text"], 0, p.start)]
+            before = [p for p in acting if p.end <= cue.start]
+            after = [p for p in acting if p.start >= cue.end]
+            if before or after:
+                party = (before[-1] if before else after[0]).value
         add(cue, stage, None, party, party_guess=party is not None and several)
     spokesman = any(_speaker(b, sentence) for b in sentence.bodies if not b.value.get("person"))
     for claim in claims:
