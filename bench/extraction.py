@@ -2,6 +2,9 @@
 
     python -m bench.extraction [--verbose]
 
+The files are DEVELOPMENT_FILES and HELD_OUT_FILES below; a set without articles is
+printed as "to be measured".
+
 Needs a database with the seed loaded (party names and aliases): builds a temporary SQLite
 one. Prints, for the development and the held-out articles, micro-averaged precision and
 recall per field (an event counts when its stage, step and status are right; a stage when
