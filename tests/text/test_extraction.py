@@ -577,3 +577,22 @@ def test_an_organisation_is_a_party_only_of_its_own_agreement(session):
     )
     assert "EAEU" in {p["code"] for p in own["parties"]}
     assert all(e["party"] != "EAEU" for e in own["events"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Выход Грузии из соглашения вступил в силу в понедельник.",
+        "Georgia's withdrawal from the agreement took effect on Monday.",
+    ],
+)
+def test_an_exit_that_takes_effect_is_no_entry_into_force(session, text):
+    events = events_of(session, text)
+    assert claim(events, "withdrawal") and not claim(events, "entry_into_force"), events
+
+
+def test_a_shura_council_is_the_upper_house_where_it_is_one(session):
+    bahrain = events_of(session, "صادق مجلس الشورى في البحرين على الاتفاقية مع الهند.")
+    saudi = events_of(session, "وافق مجلس الشورى السعودي على الاتفاقية مع الهند.")
+    assert [e["party"] for e in claim(bahrain, "ratification", "upper_house")] == ["BHR"]
+    assert [e["party"] for e in claim(saudi, "ratification", "lower_house")] == ["SAU"]

@@ -951,6 +951,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             elif party is None and named:
                 party = _nearest(named, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
                 from_earlier = True
+            step = chamber.value.get("step_by_party", {}).get(party, step)
             if step is None and party in _unicameral():
                 step = "lower_house"  # a state's only chamber is its lower house
             add(cue, "ratification", step, party, body=chamber, from_earlier=from_earlier)
@@ -983,6 +984,16 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 party = (before[-1] if before else after[0]).value
         add(cue, stage, None, party, party_guess=party is not None and several)
     spokesman = any(_speaker(b, sentence) for b in sentence.bodies if not b.value.get("person"))
+    exits_made = [c for c in claims if c.stage in _EXITS]
+    for claim in claims:
+        if claim.stage == "entry_into_force" and any(
+            e.quote.end <= claim.quote.start
+            and not any(
+                e.quote.end <= o.quote.start < claim.quote.start for o in claims if o is not claim
+            )
+            for e in exits_made
+        ):
+            claim.stage = ""  # «Выход … вступил в силу»: the exit took effect, nothing entered
     for claim in claims:
         claim.said = claim.quote in said
         if claim.said and (not spans["agreement"] or spokesman):
@@ -1080,6 +1091,10 @@ def extract(
                 claim.party, claim.from_earlier = last_party, True
             elif claim.step in _PER_PARTY and claim.party is None and article_parties:
                 claim.party, claim.from_earlier = article_parties[0], True
+            if claim.body_span is not None and claim.party:
+                # «مجلس الشورى» of Bahrain is its upper house
+                by_party = claim.body_span.value.get("step_by_party", {})
+                claim.step = by_party.get(claim.party, claim.step)
             if claim.step in _PER_PARTY and claim.party and not claim.from_earlier:
                 last_party = claim.party
         # A reporting verb ("announced that", «اعلام کرد», «заявил», «أعلن») is an
