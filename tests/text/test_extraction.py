@@ -596,3 +596,17 @@ def test_a_shura_council_is_the_upper_house_where_it_is_one(session):
     saudi = events_of(session, "وافق مجلس الشورى السعودي على الاتفاقية مع الهند.")
     assert [e["party"] for e in claim(bahrain, "ratification", "upper_house")] == ["BHR"]
     assert [e["party"] for e in claim(saudi, "ratification", "lower_house")] == ["SAU"]
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("Sweden handed the instrument of accession to the depositary on Monday.", "SWE"),
+        ("Швеция передала документ о присоединении депозитарию в понедельник.", "SWE"),
+        ("سوئد سند الحاق را تحویل داد.", "SWE"),
+        ("أودعت السويد وثيقة الانضمام لدى الجهة الوديعة يوم الاثنين.", "SWE"),
+    ],
+)
+def test_an_instrument_of_accession_is_a_notification(session, text, party):
+    events = claim(events_of(session, text), "ratification", "notification")
+    assert [e["party"] for e in events] == [party], events
