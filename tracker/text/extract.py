@@ -886,6 +886,9 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     for cue in stepped:
         step = cue.value.step
         near = _nearest(people if step == "head_of_state" else chambers, (cue.start, cue.end))
+        if step == "head_of_state" and near is not None and not near.value["party"]:
+            # "Putin, the president, signed the law": the named head over the bare title
+            near = _nearest([p for p in people if p.value["party"]], (cue.start, cue.end)) or near
         if near is None and step == "head_of_state":
             near = _nearest(chambers, (cue.start, cue.end)) if not people else None
         party = near.value["party"] if near is not None else None
