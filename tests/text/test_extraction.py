@@ -22,20 +22,25 @@ def reported_in_docs() -> dict[str, dict[str, object]]:
     """The tables of docs/extraction.md: (P, R) per field and each figure, per set."""
     doc = (ROOT / "docs" / "extraction.md").read_text(encoding="utf-8")
     out: dict[str, dict[str, object]] = {"development": {}, "held_out": {}}
+    number = r"([\d.]+|to be measured)"  # a set not measured yet
     for name, *cells in re.findall(
-        r"^\| ([a-z -]+) \| ([\d.]+) \| ([\d.]+) \|(?: ([\d.]+) \| ([\d.]+) \|)?$", doc, re.M
+        rf"^\| ([a-z -]+) \| {number} \| {number} \|(?: {number} \| {number} \|)?$", doc, re.M
     ):
         if cells[2]:
-            dp, dr, hp, hr = (float(c) for c in cells)
-            out["development"][name] = (dp, dr)
-            out["held_out"][name] = (hp, hr)
+            for which, (p, r) in (("development", cells[:2]), ("held_out", cells[2:])):
+                if p != "to be measured":
+                    out[which][name] = (float(p), float(r))
         elif name in FIGURES:
-            out["development"][name], out["held_out"][name] = float(cells[0]), float(cells[1])
+            for which, value in zip(("development", "held_out"), cells[:2], strict=True):
+                if value != "to be measured":
+                    out[which][name] = float(value)
     return out
 
 
 @pytest.mark.parametrize("which", ["development", "held_out"])
 def test_quality_does_not_drop_below_what_the_docs_report(session, which):
+    if not articles(which):
+        pytest.skip("no held-out articles yet: docs/extraction.md says 'to be measured'")
     reported = reported_in_docs()[which]
     assert {"parties", "stages", "events", "dates", "principles", *FIGURES} <= set(reported)
     scores = evaluate(session, which)
@@ -51,6 +56,7 @@ def test_quality_does_not_drop_below_what_the_docs_report(session, which):
     strict=True, reason="not met on the held-out set (docs/extraction.md); make it plain once met"
 )
 def test_held_out_targets(session):
+    assert articles("held_out"), "no held-out articles yet"
     scores = evaluate(session, "held_out")
     assert min(scores["stages"]) >= 0.9, scores["stages"]
     assert scores["status accuracy"] >= 0.9
@@ -444,3 +450,163 @@ def test_arabic_clitics_stay_out_of_the_span(session):
     text = "وقّعت روسيا وإيران المعاهدة."
     iran = next(p for p in suggest(session, text)["parties"] if p["code"] == "IRN")
     assert iran["text"] == "إيران"
+
+
+# ---------------------------------------------------------------- chambers of many states
+
+
+@pytest.mark.parametrize(
+    ("text", "step", "party"),
+    [
+        ("The Bundestag approved the agreement with Norway on Friday.", "lower_house", "DEU"),
+        ("Brazil's Senate approved the agreement with Chile on Friday.", "upper_house", "BRA"),
+        ("Сейм одобрил соглашение с Литвой в пятницу.", "lower_house", "POL"),
+        ("Сенат Казахстана одобрил соглашение с Китаем.", "upper_house", "KAZ"),
+        ("مجلس سنای پاکستان موافقتنامه با چین را تصویب کرد.", "upper_house", "PAK"),
+        ("وافق مجلس النواب المصري على الاتفاقية مع اليونان.", "lower_house", "EGY"),
+        ("وافق مجلس الأعيان الأردني على الاتفاقية مع العراق.", "upper_house", "JOR"),
+        ("Hungary's parliament ratified the protocol on Monday.", "lower_house", "HUN"),
+    ],
+)
+def test_a_chamber_of_another_state_is_that_states_step(session, text, step, party):
+    events = claim(events_of(session, text), "ratification", step)
+    assert [e["party"] for e in events] == [party], events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "صادق مجلس النواب العراقي على الاتفاقية مع الكويت.",
+        "صادق مجلس الشورى السعودي على الاتفاقية مع باكستان.",
+    ],
+)
+def test_an_arabic_chamber_is_not_irans_majlis(session, text):
+    events = claim(events_of(session, text), "ratification", "lower_house")
+    assert events and "IRN" not in {e["party"] for e in events}, events
+
+
+def test_a_generic_chamber_takes_the_state_whose_chain_the_sentence_follows(session):
+    text = "أقر مجلس الأعيان الأردني الاتفاقية مع العراق، بعد أن أقرها مجلس النواب الشهر الماضي."
+    events = events_of(session, text)
+    assert [e["party"] for e in claim(events, "ratification", "lower_house")] == ["JOR"]
+
+
+def test_a_president_after_a_chamber_is_that_states_head(session):
+    text = (
+        "The Turkish parliament ratified the protocol on Finland's accession on 30 March, "
+        "and President Erdogan signed the law the next day."
+    )
+    events = events_of(session, text, "2023-04-05")
+    heads = claim(events, "ratification", "head_of_state")
+    assert [(e["party"], e["date"]) for e in heads] == [("TUR", "2023-03-31")], events
+
+
+# ---------------------------------------------------------------- exits, foretelling, dates
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "President Putin signed a law suspending Russia's participation in the treaty.",
+            "suspension",
+        ),
+        ("Президент подписал закон о денонсации договора с Грузией.", "termination"),
+    ],
+)
+def test_a_signed_law_that_exits_is_that_exit(session, text, stage):
+    events = events_of(session, text)
+    assert not claim(events, "ratification", "head_of_state"), events
+    assert [e["party"] for e in claim(events, stage)] in (["RUS"], [None]), events
+    assert claim(events, stage)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The agreement enters into force on 1 July 2025.",
+        "Соглашение вступает в силу с 1 июля 2025 года.",
+        "وتدخل الاتفاقية حيز التنفيذ في الأول من يوليو 2025.",
+        "Обмен ратификационными грамотами состоится в мае.",
+    ],
+)
+def test_a_present_tense_that_foretells_is_expected(session, text):
+    events = events_of(session, text, "2025-04-17")
+    assert events and {e["status"] for e in events} == {"expected"}, events
+    assert all(e["confidence"] < PRETICK_CONFIDENCE for e in events)
+
+
+def test_a_claim_dated_after_publication_is_expected(session):
+    events = events_of(session, "Parliament approves the treaty on 20 May 2025.", "2025-04-17")
+    assert events and {e["status"] for e in events} == {"expected"}, events
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        (
+            "The Duma ratified the treaty on 8 April 2025 and the president signed it the next day.",
+            "2025-04-09",
+        ),
+        (
+            "Госдума ратифицировала договор 8 апреля 2025 года, а на следующий день его подписал президент.",
+            "2025-04-09",
+        ),
+        (
+            "صادق مجلس الدوما على المعاهدة في 8 أبريل 2025، ووقعها الرئيس في اليوم التالي.",
+            "2025-04-09",
+        ),
+        ("The treaty was signed last year.", "2024"),
+        ("Договор был подписан в прошлом году.", "2024"),
+        ("این معاهده سال گذشته امضا شد.", "2024"),
+        ("وقعت المعاهدة العام الماضي.", "2024"),
+    ],
+)
+def test_dates_counted_from_another(session, text, day):
+    dates = {d["date"] for d in suggest(session, text, published="2025-04-17")["dates"]}
+    assert day in dates, dates
+
+
+def test_an_organisation_is_a_party_only_of_its_own_agreement(session):
+    acting = suggest(session, "NATO allies responded by suspending the treaty.", published=None)
+    assert "NATO" not in {p["code"] for p in acting["parties"]}
+    own = suggest(
+        session,
+        "Iran signed the free trade agreement with the Eurasian Economic Union.",
+        published=None,
+    )
+    assert "EAEU" in {p["code"] for p in own["parties"]}
+    assert all(e["party"] != "EAEU" for e in own["events"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Выход Грузии из соглашения вступил в силу в понедельник.",
+        "Georgia's withdrawal from the agreement took effect on Monday.",
+    ],
+)
+def test_an_exit_that_takes_effect_is_no_entry_into_force(session, text):
+    events = events_of(session, text)
+    assert claim(events, "withdrawal") and not claim(events, "entry_into_force"), events
+
+
+def test_a_shura_council_is_the_upper_house_where_it_is_one(session):
+    bahrain = events_of(session, "صادق مجلس الشورى في البحرين على الاتفاقية مع الهند.")
+    saudi = events_of(session, "وافق مجلس الشورى السعودي على الاتفاقية مع الهند.")
+    assert [e["party"] for e in claim(bahrain, "ratification", "upper_house")] == ["BHR"]
+    assert [e["party"] for e in claim(saudi, "ratification", "lower_house")] == ["SAU"]
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("Sweden handed the instrument of accession to the depositary on Monday.", "SWE"),
+        ("Швеция передала документ о присоединении депозитарию в понедельник.", "SWE"),
+        ("سوئد سند الحاق را تحویل داد.", "SWE"),
+        ("أودعت السويد وثيقة الانضمام لدى الجهة الوديعة يوم الاثنين.", "SWE"),
+    ],
+)
+def test_an_instrument_of_accession_is_a_notification(session, text, party):
+    events = claim(events_of(session, text), "ratification", "notification")
+    assert [e["party"] for e in events] == [party], events

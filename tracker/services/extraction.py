@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Party, PartyAlias
+from tracker.models.vocab import PartyKind
 from tracker.services.errors import FieldErrors
 from tracker.text.dates import DateError, parse_date_input
 from tracker.text.extract import MAX_CHARACTERS, PartyMatcher, extract
@@ -101,15 +102,21 @@ def suggest(
         )
     errors.raise_if_any()
     version, matcher = _party_names(session)
+    organisations = tuple(
+        session.scalars(select(Party.code).where(Party.kind == PartyKind.ORGANISATION.value))
+    )
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-    key = (digest, len(text), language, day, version)
+    key = (digest, len(text), language, day, version, organisations)
     with _LOCK:
         kept = _KEPT.get(key)
         if kept is not None:
             _KEPT.move_to_end(key)
             _COUNTS["hits"] += 1
     if kept is None:
-        kept = extract(text, matcher, language=language, published=day), len(text)
+        found = extract(
+            text, matcher, language=language, published=day, organisations=organisations
+        )
+        kept = found, len(text)
         with _LOCK:
             _COUNTS["misses"] += 1
             if key not in _KEPT:

@@ -518,6 +518,112 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
         seen.add(span.start, span.end)
 
 
+@lru_cache(maxsize=1)
+def _counted_tables() -> tuple[Any, ...]:
+    data = lexicon("relative")
+    years_of = {normalise(p): o for pairs in data["years"].values() for p, o in pairs}
+    return _compile(sum(data["next_day"].values(), [])), years_of, _compile(years_of)
+
+
+_NEXT_DAY_REACH = 200  # characters back to the date "the next day" counts from
+_FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_ONLY = re.compile(r"\d{4}-(\d{2})")
+
+
+def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span]:
+    """Dates counted from another: "the next day" (the day after the date named just
+    before it), and "last year" and "next year" against `published` ("in March
+    last year": that March)."""
+    next_day, years_of, years = _counted_tables()
+    spans = list(found)
+    for span in _find(next_day, folded):
+        before = [
+            d
+            for d in spans
+            if d.end <= span.start
+            and span.start - d.end <= _NEXT_DAY_REACH
+            and _FULL_DAY.fullmatch(str(d.value))
+        ]
+        if not before:
+            continue
+        day = date.fromisoformat(max(before, key=lambda d: d.end).value) + timedelta(days=1)
+        # «في اليوم التالي»: not the "today" (اليوم) inside it
+        spans = [d for d in spans if not (d.start < span.end and span.start < d.end)]
+        spans.append(Span(span.start, span.end, day.isoformat()))
+    for span in _find(years, folded):
+        shift = years_of.get(span.value)
+        if shift is None or any(d.start < span.end and span.start < d.end for d in spans):
+            continue
+        year = published.year + shift
+        month = next(
+            (
+                d
+                for d in spans
+                if 0 <= span.start - d.end <= 2 and _MONTH_ONLY.fullmatch(str(d.value))
+            ),
+            None,
+        )
+        if month is not None:
+            # "in March last year", «в марте прошлого года»: that month of that year
+            spans.remove(month)
+            value = f"{year:04d}-{_MONTH_ONLY.fullmatch(month.value).group(1)}"  # type: ignore[union-attr]
+            spans.append(Span(month.start, span.end, value))
+        else:
+            spans.append(Span(span.start, span.end, f"{year:04d}"))
+    return sorted(spans, key=lambda d: d.start)
+
+
+# "with" before a party: the other side of an agreement, not the one acting
+_WITH = re.compile(r"(?<!\w)(?:with|с|со|با|مع)\s+(?:the\s+)?$")
+_NAME_REACH = 25  # "the military agreement of 19 September 2018"
+
+
+# a preposition of time or place: "the treaty in …", «این معاهده در ۲۸ دی …»
+_AT = r"(?<!\w)(?:in|on|at|в|во|در|في|فى|يوم|روز|از)\s+$"
+
+
+def _names_agreement(folded: str, day: Span, spans: dict[str, Any], cues: list[Span]) -> bool:
+    """A full date in an agreement's name ("the Comprehensive Military Agreement of 19
+    September 2018", «توافق نظامی ۱۹ سپتامبر ۲۰۱۸») names it and dates no claim: a day with
+    its year, at most one word after an agreement word, and no verb of a stage right after
+    it («… ۲۸ دی ۱۴۰۳ امضا شد» dates the signing)."""
+    if not _FULL_DAY.fullmatch(str(day.value)) or not re.search(
+        r"[\d٠-٩۰-۹]{4}\W*$", folded[day.start : day.end]
+    ):
+        return False
+    if any(0 <= c.start - day.end <= _DATE_MARGIN for c in cues):
+        return False
+    for word in spans["agreement"]:
+        if (
+            0 <= day.start - word.end <= _NAME_REACH
+            and re.fullmatch(r"\s+(?:of|dated|от|[^\W\d]+)\s+", folded[word.end : day.start])
+            and not re.search(_AT, folded[word.end : day.start])
+        ):
+            return True
+    return False
+
+
+_THEIRS_AFTER = 40  # "the convention of the Shanghai Cooperation Organisation"
+_THEIRS_BEFORE = 12  # "the EAEU agreement"
+
+
+def _its_agreement(folded: str, organisation: Span, agreements: list[Span]) -> bool:
+    """An organisation named as the agreement's own party ("the free trade agreement of Iran
+    and the EAEU", «اتفاقية منظمة شنغهاي»), not as an actor or a setting ("NATO allies
+    responded", "became NATO's 32nd member"): an agreement word just before it, or right
+    after it, in the same sentence."""
+    for word in agreements:
+        if 0 <= organisation.start - word.end <= _THEIRS_AFTER:
+            between = folded[word.end : organisation.start]
+        elif 0 <= word.start - organisation.end <= _THEIRS_BEFORE:
+            between = folded[organisation.end : word.start]
+        else:
+            continue
+        if not re.search(r"[.!?;؛\n]", between):
+            return True
+    return False
+
+
 # ---------------------------------------------------------------- stages and principles
 
 
@@ -549,7 +655,8 @@ def _stage_tables() -> dict[str, Any]:
         data["cues"],
         lambda c: _Cue(c["stage"], c["step"], c.get("weak", False), c.get("each", False)),
     )
-    body_of = _table(data["bodies"], lambda b: b)
+    # the chambers of many states first, so that a phrase stages.json also has is its entry
+    body_of = _table(lexicon("chambers")["bodies"] + data["bodies"], lambda b: b)
     tables: dict[str, Any] = {"cue_of": cue_of, "cues": _compile(cue_of)}
     tables |= {"body_of": body_of, "bodies": _compile(body_of)}
     for key in ("approval", "expected", "expected_after", "law", "reporting", "agreement"):
@@ -719,6 +826,9 @@ _FORETOLD = {
 }
 # Earlier stages named beside a later one that is reported ("the treaty, signed in
 # January, was ratified on Tuesday"): background, suggested but not ticked.
+_EXITS = {"suspension", "withdrawal", "termination"}
+_EXIT_REACH = 40  # "signed a law" … "suspending": the signature is the exit
+_LAW_REACH = 40  # "signed" … "the law": the head of state's signature
 _EARLIER = {"preparation", "announcement", "signing"}
 # How far before a claim (in characters) a marker of the future, an obligation, an
 # expectation or a condition still governs it; how far after it a Persian auxiliary does.
@@ -869,6 +979,41 @@ def _ranked_parties(party_spans: list[Span]) -> list[str]:
     return sorted(counts, key=lambda code: -counts[code])
 
 
+def _country_of(
+    body: Span, named: list[Span], article_parties: list[str], chain: str | None = None
+) -> str | None:
+    """The party of a generic chamber ("the senate", «مجلس النواب»): the country named
+    right by it ("Kazakhstan's Senate", «مجلس النواب المصري»), else the state whose chain
+    the sentence already follows, else the country named nearest in the sentence, else the
+    only state the article names."""
+    beside = _beside(body, named)
+    if beside is not None:
+        return beside
+    near = _nearest(named, (body.start, body.end))
+    if chain is not None:
+        return chain
+    if near is not None:
+        return near.value
+    return article_parties[0] if len(article_parties) == 1 else None
+
+
+_BESIDE = 12  # characters between a country and its chamber
+
+
+def _beside(body: Span, named: list[Span]) -> str | None:
+    """The country named right by a chamber ("Hungary's parliament", «پارلمان ارمنستان»)."""
+    near = _nearest(named, (body.start, body.end))
+    if near is not None and _gap((near.start, near.end), (body.start, body.end)) <= _BESIDE:
+        return near.value
+    return None
+
+
+@cache
+def _unicameral() -> frozenset[str]:
+    """States whose parliament has one chamber (lexicons/chambers.json)."""
+    return frozenset(lexicon("chambers")["unicameral"])
+
+
 def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     """The stage claims a sentence makes (status, dates and confidence come after)."""
     spans = sentence.spans
@@ -894,13 +1039,38 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     named = [p for p in sentence.parties if p.value]
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
+    exits = [c for c in cues if c.value.stage in _EXITS]
+    if exits and (spans["law"] or people):
+        # "signed a law suspending …", «подписал указ о выходе»: the signature is the exit
+        cues = [
+            c
+            for c in cues
+            if not (
+                (c.value.stage == "signing" or c.value.step == "head_of_state")
+                and any(0 <= e.start - c.end <= _EXIT_REACH for e in exits)
+            )
+        ]
     if spans["law"] and (
         any(c.value.stage == "ratification" for c in cues) or spans["head"] or people
     ):
-        # "signed the law on ratification", «закон должен подписать президент»
+        # "signed the law on ratification", «закон должен подписать президент»; not «закон
+        # о ратификации договора, подписанного президентами …»: the treaty's signing
         cues = [
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
             if c.value.stage == "signing"
+            and any(_gap((c.start, c.end), (w.start, w.end)) <= _LAW_REACH for w in spans["law"])
+            else c
+            for c in cues
+        ]
+    passed = spans["approval"] + [c for c in cues if c.value.stage == "ratification"]
+    if chambers and passed:
+        # "parliament ratified the protocol …, and President Sulyok signed it": the head of
+        # state's signature of what a chamber passed before in the sentence
+        cues = [
+            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
+            if c.value.stage == "signing"
+            and any(0 <= c.start - h.end <= _LAW_REACH for h in people)
+            and any(v.end <= c.start for v in passed)
             else c
             for c in cues
         ]
@@ -961,9 +1131,19 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     for cue in stepped:
         step = cue.value.step
         near = _nearest(people if step == "head_of_state" else chambers, (cue.start, cue.end))
+        if step == "head_of_state" and near is not None and not near.value["party"]:
+            # "Putin, the president, signed the law": the named head over the bare title
+            near = _nearest([p for p in people if p.value["party"]], (cue.start, cue.end)) or near
         if near is None and step == "head_of_state":
             near = _nearest(chambers, (cue.start, cue.end)) if not people else None
         party = near.value["party"] if near is not None else None
+        if near is not None and party is None:
+            chain = next((c.party for c in reversed(claims) if c.party), None)
+            if chain is None:
+                # "the Turkish parliament ratified …, and the president signed the law"
+                states = [b.value["party"] or _beside(b, named) for b in chambers]
+                chain = next((code for code in reversed(states) if code), None)
+            party = _country_of(near, named, article_parties, chain)
         body = near if near is not None and near.value["step"] in (step, None) else None
         if near is not None:
             used.append(near)
@@ -1006,13 +1186,22 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                     add(cue, "ratification", step, code, body=chamber, from_article=True)
                 continue
             from_earlier = False
-            if party is None and claims and claims[-1].party:
+            if party is None and step is not None:
+                # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
+                chain = next((c.party for c in reversed(claims) if c.party), None)
+                party = _country_of(chamber, named, article_parties, chain)
+            if party is None and (beside := _beside(chamber, named)) is not None:
+                party = beside  # "Hungary's parliament"
+            elif party is None and claims and claims[-1].party:
                 # "the Guardian Council approved it after parliament passed it": the
                 # same state's chain
                 party, from_earlier = claims[-1].party, True
             elif party is None and named:
                 party = _nearest(named, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
                 from_earlier = True
+            step = chamber.value.get("step_by_party", {}).get(party, step)
+            if step is None and party in _unicameral():
+                step = "lower_house"  # a state's only chamber is its lower house
             add(cue, "ratification", step, party, body=chamber, from_earlier=from_earlier)
     elif generic and not stepped:
         cue = generic[0]
@@ -1030,15 +1219,34 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         if stage == "ratification":
             continue
         party = None
-        if stage in ("suspension", "withdrawal") and (
-            near := _nearest(named, (cue.start, cue.end))
-        ):
-            party = near.value
+        actor = _nearest(people, (cue.start, cue.end))
+        if stage in _EXITS and actor is not None and actor.value["party"]:
+            party = actor.value["party"]  # "Putin signed a law suspending …"
+        elif stage in _EXITS:
+            # the state that acts, never the other side ("… the accord with Pyongyang"):
+            # the nearest named before the verb, else the first after it
+            acting = [p for p in named if not _WITH.search(spans["_text"], 0, p.start)]
+            before = [p for p in acting if p.end <= cue.start]
+            after = [p for p in acting if p.start >= cue.end]
+            if before or after:
+                party = (before[-1] if before else after[0]).value
         add(cue, stage, None, party, party_guess=party is not None and several)
+    spokesman = any(_speaker(b, sentence) for b in sentence.bodies if not b.value.get("person"))
+    exits_made = [c for c in claims if c.stage in _EXITS]
+    for claim in claims:
+        if claim.stage == "entry_into_force" and any(
+            e.quote.end <= claim.quote.start
+            and not any(
+                e.quote.end <= o.quote.start < claim.quote.start for o in claims if o is not claim
+            )
+            for e in exits_made
+        ):
+            claim.stage = ""  # «Выход … вступил в силу»: the exit took effect, nothing entered
     for claim in claims:
         claim.said = claim.quote in said
-        if not spans["agreement"] and claim.said:
-            claim.stage = ""  # announces nothing it names
+        if claim.said and (not spans["agreement"] or spokesman):
+            # announces nothing it names, or a chamber's spokesman tells what it decided
+            claim.stage = ""
     return [c for c in claims if c.stage]
 
 
@@ -1048,8 +1256,12 @@ def extract(
     *,
     language: str | None = None,
     published: date | None = None,
+    organisations: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Suggestions with offsets into `original` (see SPEC §4, extract out)."""
+    """Suggestions with offsets into `original` (see SPEC §4, extract out).
+
+    `organisations`: the codes of the parties that are organisations, not states; one is a
+    party only where the agreement is its own, and never takes a state's step."""
     text = Text(original)
     folded = text.folded
     tables = _stage_tables()
@@ -1057,6 +1269,8 @@ def extract(
     # A name inside a principle ("the UN Charter") is not a party of the agreement.
     party_spans = [p for p in parties.find(text) if p.value and not _overlaps(p, principle_spans)]
     date_spans = find_dates(text, published)
+    if published is not None:
+        date_spans = _counted_dates(folded, published, date_spans)
     body_spans = [
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
         for s in _find(tables["bodies"], folded)
@@ -1088,7 +1302,15 @@ def extract(
         if b.value["party"] and not _overlaps(b, party_spans)
     ]
     party_spans.sort(key=lambda s: s.start)
-    article_parties = _ranked_parties(party_spans)
+    organisations = frozenset(organisations)
+    if organisations:
+        agreements = _find(tables["agreement"], folded)
+        party_spans = [
+            p
+            for p in party_spans
+            if p.value not in organisations or _its_agreement(folded, p, agreements)
+        ]
+    article_parties = [p for p in _ranked_parties(party_spans) if p not in organisations]
 
     claims: list[_Claim] = []
     last_party: str | None = None
@@ -1100,7 +1322,7 @@ def extract(
             bounds,
             _inside(cue_spans, bounds),
             _inside(body_spans, bounds),
-            _inside(party_spans, bounds),
+            [p for p in _inside(party_spans, bounds) if p.value not in organisations],
             spans,
         )
         found = _claims(sentence, article_parties)
@@ -1113,6 +1335,10 @@ def extract(
                 claim.party, claim.from_earlier = last_party, True
             elif claim.step in _PER_PARTY and claim.party is None and article_parties:
                 claim.party, claim.from_earlier = article_parties[0], True
+            if claim.body_span is not None and claim.party:
+                # «مجلس الشورى» of Bahrain is its upper house
+                by_party = claim.body_span.value.get("step_by_party", {})
+                claim.step = by_party.get(claim.party, claim.step)
             if claim.step in _PER_PARTY and claim.party and not claim.from_earlier:
                 last_party = claim.party
         # A reporting verb ("announced that", «اعلام کرد», «заявил», «أعلن») is an
@@ -1134,11 +1360,23 @@ def extract(
             claim.hearsay = not claim.said and any(
                 not claim.extent[0] <= r.start < claim.extent[1] for r in spans["reporting"]
             )
-        claim_dates = [d for d in _inside(date_spans, bounds) if not _dateline(folded, d)]
+        claim_dates = [
+            d
+            for d in _inside(date_spans, bounds)
+            if not _dateline(folded, d) and not _names_agreement(folded, d, spans, sentence.cues)
+        ]
         if len({d.value for d in claim_dates}) >= 2 and len(distinct) >= 2:
             for claim in found:
                 claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
         _date_claims(found, sentence, claim_dates, same_day, date_of)
+        for claim in found:
+            if _after_publication(claim, published):
+                # "enters into force on 1 July" in a June article: a forecast; a past verb
+                # with a later date is rather a date misread
+                claim.status_doubt = claim.status_doubt or bool(
+                    _PAST.match(folded, claim.quote.start, claim.quote.end)
+                )
+                claim.status = "expected"
         claims += found
 
     events = _events(claims, text)
@@ -1162,6 +1400,16 @@ def extract(
         "dates": dates_out,
         "principles": spans_out(principle_spans, "code"),
     }
+
+
+def _after_publication(claim: _Claim, published: date | None) -> bool:
+    """The claim's date (day, month or year) begins after the day of publication."""
+    if published is None or claim.date is None or claim.stage not in _FORETOLD:
+        return False
+    value = str(claim.date.value)
+    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", value):
+        return False
+    return value > published.isoformat()[: len(value)]
 
 
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
