@@ -610,3 +610,46 @@ def test_a_shura_council_is_the_upper_house_where_it_is_one(session):
 def test_an_instrument_of_accession_is_a_notification(session, text, party):
     events = claim(events_of(session, text), "ratification", "notification")
     assert [e["party"] for e in events] == [party], events
+
+
+# ---------------------------------------------------------------- concluded talks, shared dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana and Togo concluded negotiations on a maritime boundary agreement on Monday.",
+        "Грузия и Армения в понедельник завершили переговоры по соглашению о транзите.",
+        "غنا و توگو روز دوشنبه مذاکرات را به پایان رساندند.",
+        "أعلنت غانا وتوغو اختتام المفاوضات بشأن اتفاقية الحدود البحرية يوم الاثنين.",
+    ],
+)
+def test_concluded_talks_are_an_announcement(session, text):
+    events = events_of(session, text, "2025-04-17")
+    assert claim(events, "announcement"), events
+    assert not claim(events, "preparation"), events
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("وكان البرلمان قد صادق على الاتفاقية في جوان الماضي.", "2024-06"),
+        ("صادق مجلس الأمة على الاتفاقية في 3 أفريل 2024.", "2024-04-03"),
+        ("وقعت تونس والجزائر الاتفاقية في جويلية الماضي.", "2024-07"),
+    ],
+)
+def test_maghreb_month_names(session, text, day):
+    events = events_of(session, text, "2024-09-20")
+    assert day in {e["date"] for e in events}, events
+
+
+def test_a_date_after_one_verb_of_two_chambers_dates_both(session):
+    text = "وكان المجلس الشعبي الوطني ومجلس الأمة قد صادقا على الاتفاقية في مايو الماضي."
+    events = events_of(session, text, "2024-07-15")
+    got = {(e["step"], e["date"]) for e in claim(events, "ratification", "lower_house")}
+    got |= {(e["step"], e["date"]) for e in claim(events, "ratification", "upper_house")}
+    assert got == {("lower_house", "2024-05"), ("upper_house", "2024-05")}, events
+    # each chamber with its own date keeps its own
+    text = "Палата представителей одобрила документ 3 июня, Совет Республики — 11 июня."
+    events = events_of(session, text, "2024-07-15")
+    assert [e["date"] for e in claim(events, "ratification", "upper_house")] == ["2024-06-11"]

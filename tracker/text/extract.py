@@ -1508,14 +1508,26 @@ def _date_claims(
             )
         ):
             far.add(id(day))  # beyond a comma: the date of a neighbouring clause
-        rival = next((c for c in ranked if c.extent != owner.extent), None)
+        # «المجلس الشعبي الوطني ومجلس الأمة قد صادقا … في ماي»: a date outside the claim's
+        # words goes to every chamber of its verb
+        shared = _gap(owner.extent, where) > 0
+
+        def same(claim: _Claim) -> bool:
+            return claim.extent == owner.extent or (
+                shared
+                and claim.quote == owner.quote
+                and claim.stage == owner.stage
+                and distance(claim, where)[1] == 0
+            )
+
+        rival = next((c for c in ranked if not same(c)), None)
         doubtful = (
             rival is not None
             and distance(rival, where)[:2] == distance(owner, where)[:2]
             and (distance(rival, where)[2] - distance(owner, where)[2] < _DATE_MARGIN)
         )
         for claim in claims:
-            if claim.extent == owner.extent:
+            if same(claim):
                 taken.setdefault(id(claim), []).append(day)
                 claim.date_doubt = claim.date_doubt or doubtful
     for claim in claims:
