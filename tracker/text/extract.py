@@ -1511,23 +1511,25 @@ def _date_claims(
         # «المجلس الشعبي الوطني ومجلس الأمة قد صادقا … في ماي»: a date outside the claim's
         # words goes to every chamber of its verb
         shared = _gap(owner.extent, where) > 0
-
-        def same(claim: _Claim) -> bool:
-            return claim.extent == owner.extent or (
+        owners = {
+            id(c)
+            for c in claims
+            if c.extent == owner.extent
+            or (
                 shared
-                and claim.quote == owner.quote
-                and claim.stage == owner.stage
-                and distance(claim, where)[1] == 0
+                and c.quote == owner.quote
+                and c.stage == owner.stage
+                and distance(c, where)[1] == 0
             )
-
-        rival = next((c for c in ranked if not same(c)), None)
+        }
+        rival = next((c for c in ranked if id(c) not in owners), None)
         doubtful = (
             rival is not None
             and distance(rival, where)[:2] == distance(owner, where)[:2]
             and (distance(rival, where)[2] - distance(owner, where)[2] < _DATE_MARGIN)
         )
         for claim in claims:
-            if same(claim):
+            if id(claim) in owners:
                 taken.setdefault(id(claim), []).append(day)
                 claim.date_doubt = claim.date_doubt or doubtful
     for claim in claims:
