@@ -653,3 +653,21 @@ def test_a_date_after_one_verb_of_two_chambers_dates_both(session):
     text = "Палата представителей одобрила документ 3 июня, Совет Республики — 11 июня."
     events = events_of(session, text, "2024-07-15")
     assert [e["date"] for e in claim(events, "ratification", "upper_house")] == ["2024-06-11"]
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("The Chilean President signed the law ratifying the treaty with Japan on Monday.", "CHL"),
+        ("Hungarian President Tamas Sulyok signed the law on the protocol with Serbia.", "HUN"),
+    ],
+)
+def test_a_title_after_a_states_adjective_is_that_states(session, text, party):
+    events = claim(events_of(session, text), "ratification", "head_of_state")
+    assert [e["party"] for e in events] == [party], events
+
+
+def test_an_exit_without_its_party_is_not_ticked(session):
+    events = events_of(session, "The withdrawal from the climate accord was signed on Monday.")
+    exits = claim(events, "withdrawal")
+    assert exits and all(e["confidence"] < PRETICK_CONFIDENCE for e in exits), events

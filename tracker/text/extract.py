@@ -1557,7 +1557,8 @@ def _confidence(claim: _Claim) -> float:
         value = min(value, _BACKGROUND)
     if claim.status == "expected":
         value = min(value, _FORECAST)
-    if claim.step in _PER_PARTY and claim.party is None:
+    if (claim.step in _PER_PARTY or claim.stage in _EXITS) and claim.party is None:
+        # an exit is one party's: without it, a researcher says whose
         value = min(value, _NO_PARTY)
     if claim.from_article:
         value -= _FROM_ARTICLE
