@@ -671,3 +671,25 @@ def test_an_exit_without_its_party_is_not_ticked(session):
     events = events_of(session, "The withdrawal from the climate accord was signed on Monday.")
     exits = claim(events, "withdrawal")
     assert exits and all(e["confidence"] < PRETICK_CONFIDENCE for e in exits), events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Парламент Грузии в среду проголосовал за денонсацию соглашения о свободной торговле.",
+        "The Serbian parliament voted on Wednesday for the withdrawal from the convention.",
+    ],
+)
+def test_a_vote_on_an_exit_is_that_exit(session, text):
+    events = events_of(session, text)
+    assert not claim(events, "ratification", "lower_house"), events
+    assert {e["stage"] for e in events} & {"termination", "withdrawal"}, events
+
+
+def test_the_same_day_is_the_day_named_before_never_a_month(session):
+    text = (
+        "Ghana and Togo exchanged the instruments of ratification in Accra on Tuesday. "
+        "The accord, signed in May 2024, entered into force the same day."
+    )
+    events = events_of(session, text, "2025-04-17")
+    assert [e["date"] for e in claim(events, "entry_into_force")] == ["2025-04-15"], events

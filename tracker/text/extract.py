@@ -550,6 +550,20 @@ def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span
         # «في اليوم التالي»: not the "today" (اليوم) inside it
         spans = [d for d in spans if not (d.start < span.end and span.start < d.end)]
         spans.append(Span(span.start, span.end, day.isoformat()))
+    for span in _find(_relative_tables()[-1], folded):
+        # "entered into force the same day" in the sentence after "exchanged … on
+        # Thursday": the day named just before it, never a month ("in August 2024")
+        before = [
+            d
+            for d in spans
+            if d.end <= span.start
+            and span.start - d.end <= _NEXT_DAY_REACH
+            and _FULL_DAY.fullmatch(str(d.value))
+        ]
+        if before:
+            value = max(before, key=lambda d: d.end).value
+            spans = [d for d in spans if not (d.start < span.end and span.start < d.end)]
+            spans.append(Span(span.start, span.end, value))
     for span in _find(years, folded):
         shift = years_of.get(span.value)
         if shift is None or any(d.start < span.end and span.start < d.end for d in spans):
@@ -1040,6 +1054,11 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
     exits = [c for c in cues if c.value.stage in _EXITS]
+    # «проголосовал за денонсацию», "voted for the withdrawal": a chamber's vote on an exit
+    # is that exit, not a step of ratification
+    approval = [
+        v for v in spans["approval"] if not any(0 <= e.start - v.end <= _EXIT_REACH for e in exits)
+    ]
     if exits and (spans["law"] or people):
         # "signed a law suspending …", «подписал указ о выходе»: the signature is the exit
         cues = [
@@ -1172,7 +1191,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             party_guess=guess and party is not None,
             by_name=near is None and party is not None,
         )
-    verbs = sorted(generic + spans["approval"], key=lambda s: s.start)
+    verbs = sorted(generic + approval, key=lambda s: s.start)
     free = [b for b in chambers if b not in used]
     if verbs and free:
         for chamber in free:
@@ -1441,7 +1460,7 @@ def _date_claims(
     takes only the date of its own clause. "The same day" is the date named just before."""
     dates = list(dates)
     for span in _inside(same_day, sentence.bounds):
-        before = [d for d in dates if d.end <= span.start]
+        before = [d for d in dates if d.end <= span.start and _FULL_DAY.fullmatch(str(d.value))]
         if before:
             # «في اليوم نفسه»: "the same day", not the "today" (اليوم) inside it
             dates = [d for d in dates if not (d.start < span.end and span.start < d.end)]
