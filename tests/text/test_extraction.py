@@ -693,3 +693,15 @@ def test_the_same_day_is_the_day_named_before_never_a_month(session):
     )
     events = events_of(session, text, "2025-04-17")
     assert [e["date"] for e in claim(events, "entry_into_force")] == ["2025-04-15"], events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana and Togo signed the accord a week after the summit in Lome on 3 March 2025.",
+        "غنا و توگو این توافق را یک هفته پس از نشست لومه در ۳ مارس ۲۰۲۵ امضا کردند.",
+    ],
+)
+def test_a_date_after_after_is_the_other_events(session, text):
+    events = claim(events_of(session, text), "signing")
+    assert events and all(e["date"] != "2025-03-03" for e in events), events

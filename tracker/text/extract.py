@@ -1433,6 +1433,9 @@ def _after_publication(claim: _Claim, published: date | None) -> bool:
 
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
 _CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما)(?!\w)")
+# "a few days after the attack on 9 September", «после визита 5 мая», «پس از حمله … در»: a
+# date after one of these words, in the same clause, is that other event's
+_AFTER = re.compile(r"(?<!\w)(?:after|following|после|پس از|بعد از|بعد|عقب)(?!\w)")
 
 
 def _core_gap(claim: _Claim, where: tuple[int, int]) -> int:
@@ -1486,6 +1489,18 @@ def _date_claims(
     for day in dates:
         where = (day.start, day.end)
         ranked = sorted(claims, key=lambda c: distance(c, where))
+        governed = [
+            m
+            for m in _AFTER.finditer(folded, sentence.bounds[0], where[0])
+            if not _CLAUSE_BREAK.search(folded, m.end(), where[0])
+        ]
+        ranked = [
+            c
+            for c in ranked
+            if not governed or (governed[-1].end() <= c.extent[0] and c.extent[1] <= where[0])
+        ]
+        if not ranked:
+            continue
         inside = [c for c in claims if _gap(c.extent, where) == 0]
         if inside:
             # «دوما معاهده‌ای را که ۲۸ دی امضا شده بود تصویب کرد»: a claim whose words
