@@ -705,3 +705,22 @@ def test_the_same_day_is_the_day_named_before_never_a_month(session):
 def test_a_date_after_after_is_the_other_events(session, text):
     events = claim(events_of(session, text), "signing")
     assert events and all(e["date"] != "2025-03-03" for e in events), events
+
+
+@pytest.mark.parametrize(
+    ("text", "week"),
+    [
+        ("The Senate of Ghana will vote on the accord next week.", "2025-04-21/2025-04-27"),
+        ("Сенат Казахстана рассмотрит соглашение на следующей неделе.", "2025-04-21/2025-04-27"),
+        ("پارلمان ارمنستان هفته گذشته این توافق را تصویب کرد.", "2025-04-07/2025-04-13"),
+        ("صادق مجلس الأعيان الأردني على الاتفاقية الأسبوع الماضي.", "2025-04-07/2025-04-13"),
+    ],
+)
+def test_last_and_next_week_are_monday_to_sunday(session, text, week):
+    events = events_of(session, text, "2025-04-17")  # a Thursday
+    assert week in {e["date"] for e in events}, events
+
+
+def test_the_next_few_weeks_are_no_week(session):
+    text = "انتظار می‌رود مجلس تا چند هفته آینده این توافق را تصویب کند."
+    assert not [d for d in suggest(session, text, published="2025-04-17")["dates"]]

@@ -483,6 +483,14 @@ def _year_less_months() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w\d])(?:{prepositions})\s+({_MONTH_RE})(?!\w)(?!\s*,?\s*\d)")
 
 
+@lru_cache(maxsize=1)
+def _week_tables() -> tuple[dict[str, int], Any]:
+    weeks_of = {
+        normalise(p): o for pairs in lexicon("relative")["weeks"].values() for p, o in pairs
+    }
+    return weeks_of, _compile(weeks_of)
+
+
 def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -> None:
     """Weekdays, yesterday/today/tomorrow and last/next month, read against `published`.
 
@@ -501,6 +509,15 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
             continue
         index = published.year * 12 + published.month - 1 + shift
         add(span.start, span.end, f"{index // 12:04d}-{index % 12 + 1:02d}")
+    weeks_of, weeks = _week_tables()
+    for span in _find(weeks, folded):
+        shift = weeks_of.get(span.value)
+        if shift is None:
+            continue
+        # "next week", «на следующей неделе», «هفته آینده»: Monday to Sunday of that week
+        monday = published - timedelta(days=published.weekday()) + timedelta(weeks=shift)
+        sunday = monday + timedelta(days=6)
+        add(span.start, span.end, f"{monday.isoformat()}/{sunday.isoformat()}")
     explicit = sorted(s.start for s in found)  # where each date read so far starts
     seen = _Taken.of(found)
     for span in _find(weekdays, folded):
