@@ -724,3 +724,15 @@ def test_last_and_next_week_are_monday_to_sunday(session, text, week):
 def test_the_next_few_weeks_are_no_week(session):
     text = "انتظار می‌رود مجلس تا چند هفته آینده این توافق را تصویب کند."
     assert not [d for d in suggest(session, text, published="2025-04-17")["dates"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bill goes to President Mahama, who is expected to sign it into law.",
+        "Закон направлен на рассмотрение в Совет Федерации.",
+    ],
+)
+def test_a_forecast_apart_from_its_body_or_a_purpose_is_expected(session, text):
+    events = events_of(session, text)
+    assert events and {e["status"] for e in events} == {"expected"}, events

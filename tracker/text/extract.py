@@ -943,6 +943,8 @@ def _foretold(
         return False, False
     folded = sentence.spans["_text"]
     start, end = claim.extent
+    # "President Boric, who is expected to sign it": a verb kept apart from its body
+    end = max(end, claim.quote.end)
     if _PURPOSE.search(folded, max(0, start - 12), start):
         return True, False
     if _NEGATED.search(folded, max(0, start - 16), start):
@@ -983,7 +985,8 @@ _NEGATED = re.compile(
 _CIRCUMSTANCE = re.compile(
     r"(?<!\w)(?:after|before|since|upon|после|до|پس از|بعد از|قبل از|از زمان|بعد|قبل|منذ|عقب)\s+$"
 )
-_PURPOSE = re.compile(r"(?<!\w)(?:for|для|برای|بهمنظور|به منظور|من اجل)\s+$")
+# "for ratification", «на рассмотрение», «на ратификацию», «برای تصویب»: a purpose
+_PURPOSE = re.compile(r"(?<!\w)(?:for|для|на|برای|بهمنظور|به منظور|من اجل)\s+$")
 
 
 def _speaker(body: Span, sentence: _Sentence) -> bool:
