@@ -736,3 +736,15 @@ def test_the_next_few_weeks_are_no_week(session):
 def test_a_forecast_apart_from_its_body_or_a_purpose_is_expected(session, text):
     events = events_of(session, text)
     assert events and {e["status"] for e in events} == {"expected"}, events
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Президент Армении подписал закон. Закон официально опубликован в среду.", "reported"),
+        ("The law will be published in the Journal of Laws next month.", "expected"),
+    ],
+)
+def test_a_law_published_officially_is_its_promulgation(session, text, status):
+    events = claim(events_of(session, text), "ratification", "promulgation")
+    assert [e["status"] for e in events] == [status], events
