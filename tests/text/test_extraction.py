@@ -748,3 +748,15 @@ def test_a_forecast_apart_from_its_body_or_a_purpose_is_expected(session, text):
 def test_a_law_published_officially_is_its_promulgation(session, text, status):
     events = claim(events_of(session, text), "ratification", "promulgation")
     assert [e["status"] for e in events] == [status], events
+
+
+def test_an_arabic_referral_in_the_future_is_expected(session):
+    text = "وقال الوزير إن الاتفاقية ستُحال إلى مجلس النواب اللبناني."
+    events = claim(events_of(session, text), "ratification", "submitted")
+    assert [e["status"] for e in events] == ["expected"], events
+
+
+def test_a_persian_instrument_of_ratification_handed_over_is_a_notification(session):
+    text = "سند تصویب این موافقت‌نامه از سوی ترکمنستان تحویل شد."
+    events = claim(events_of(session, text), "ratification", "notification")
+    assert [e["party"] for e in events] == ["TKM"], events
