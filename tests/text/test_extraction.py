@@ -760,3 +760,17 @@ def test_a_persian_instrument_of_ratification_handed_over_is_a_notification(sess
     text = "سند تصویب این موافقت‌نامه از سوی ترکمنستان تحویل شد."
     events = claim(events_of(session, text), "ratification", "notification")
     assert [e["party"] for e in events] == ["TKM"], events
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("Ghana and Togo signed the accord in 2011, after talks that began in 2008.", "2011"),
+        ("Соглашение было подписано в 2011 году в Аккре.", "2011"),
+        ("این موافقت‌نامه در سال ۲۰۱۱ در آکرا امضا شد.", "2011"),
+        ("الاتفاقية الموقعة مع غانا عام 2011.", "2011"),
+    ],
+)
+def test_a_year_named_alone_dates_its_claim(session, text, year):
+    events = claim(events_of(session, text), "signing")
+    assert [e["date"] for e in events] == [year], events

@@ -547,6 +547,26 @@ _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_ONLY = re.compile(r"\d{4}-(\d{2})")
 
 
+# A year alone after a preposition of time: "in 2010", "since 2023", «в 2021», «с 2023
+# года», «در سال 2017», «عام 2015»; a year of a full date or a month is read with it.
+_YEAR_ALONE = re.compile(
+    r"(?<!\w)(?:in|since|by|until|from|в|с|до|к|سال|عام|العام|سنة|منذ)\s+((?:19|20)\d\d)"
+    r"(?![\d\w])(?!\s*[-/.]\s*\d)"
+)
+
+
+def _year_dates(folded: str, found: list[Span]) -> list[Span]:
+    """`found` and the years named alone (`_YEAR_ALONE`) where no date is read already."""
+    taken = _Taken.of(found)
+    spans = list(found)
+    for match in _YEAR_ALONE.finditer(folded):
+        start, end = match.span(1)
+        if not taken.overlaps(start, end):
+            spans.append(Span(start, end, match.group(1)))
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
 def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span]:
     """Dates counted from another: "the next day" (the day after the date named just
     before it), and "last year" and "next year" against `published` ("in March
@@ -1310,6 +1330,7 @@ def extract(
     date_spans = find_dates(text, published)
     if published is not None:
         date_spans = _counted_dates(folded, published, date_spans)
+    date_spans = _year_dates(folded, date_spans)
     body_spans = [
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
         for s in _find(tables["bodies"], folded)
