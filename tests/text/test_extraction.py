@@ -774,3 +774,9 @@ def test_a_persian_instrument_of_ratification_handed_over_is_a_notification(sess
 def test_a_year_named_alone_dates_its_claim(session, text, year):
     events = claim(events_of(session, text), "signing")
     assert [e["date"] for e in events] == [year], events
+
+
+def test_an_arabic_adjective_names_its_state(session):
+    text = "أعلنت الحكومة التشادية إنهاء اتفاقية التعاون الدفاعي مع فرنسا."
+    result = suggest(session, text, published="2025-04-17")
+    assert "TCD" in {p["code"] for p in result["parties"]}, result["parties"]
