@@ -780,3 +780,16 @@ def test_an_arabic_adjective_names_its_state(session):
     text = "أعلنت الحكومة التشادية إنهاء اتفاقية التعاون الدفاعي مع فرنسا."
     result = suggest(session, text, published="2025-04-17")
     assert "TCD" in {p["code"] for p in result["parties"]}, result["parties"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana, Togo and Benin announced their withdrawal from the regional pact.",
+        "Гана, Нигер и Бенин объявили о выходе из регионального пакта.",
+    ],
+)
+def test_an_exit_of_a_list_of_states_is_each_ones(session, text):
+    events = claim(events_of(session, text), "withdrawal")
+    assert {e["party"] for e in events} >= {"GHA", "BEN"}, events
+    assert all(e["confidence"] < PRETICK_CONFIDENCE for e in events)

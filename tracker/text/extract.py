@@ -1068,6 +1068,20 @@ def _unicameral() -> frozenset[str]:
     return frozenset(lexicon("chambers")["unicameral"])
 
 
+_LIST_GLUE = re.compile(r"(?:\s|,|(?<!\w)(?:and|и|و)(?!\w))*")
+
+
+def _listed(folded: str, names: list[Span]) -> list[str]:
+    """The states of a list that ends with the last of `names` ("Mali, Burkina Faso and
+    Niger"): those joined to it by nothing but commas and "and"."""
+    out: list[Span] = names[-1:]
+    for name in reversed(names[:-1]):
+        if not _LIST_GLUE.fullmatch(folded, name.end, out[0].start):
+            break
+        out.insert(0, name)
+    return list(dict.fromkeys(str(n.value) for n in out))
+
+
 def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     """The stage claims a sentence makes (status, dates and confidence come after)."""
     spans = sentence.spans
@@ -1287,6 +1301,12 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             acting = [p for p in named if not _WITH.search(spans["_text"], 0, p.start)]
             before = [p for p in acting if p.end <= cue.start]
             after = [p for p in acting if p.start >= cue.end]
+            listed = _listed(spans["_text"], before)
+            if len(listed) >= 2:
+                # "Mali, Burkina Faso and Niger announced their withdrawal": each of them
+                for code in listed:
+                    add(cue, stage, None, code, party_guess=True)
+                continue
             if before or after:
                 party = (before[-1] if before else after[0]).value
         add(cue, stage, None, party, party_guess=party is not None and several)
