@@ -793,3 +793,15 @@ def test_an_exit_of_a_list_of_states_is_each_ones(session, text):
     events = claim(events_of(session, text), "withdrawal")
     assert {e["party"] for e in events} >= {"GHA", "BEN"}, events
     assert all(e["confidence"] < PRETICK_CONFIDENCE for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("ومن المقرر أن يصدّق عليها رئيس الجمهورية المصري.", "expected"),
+        ("President Tokayev ratified the agreement with Ghana on Monday.", "reported"),
+    ],
+)
+def test_a_head_of_state_by_a_verb_of_ratification_is_that_step(session, text, status):
+    events = claim(events_of(session, text), "ratification", "head_of_state")
+    assert [e["status"] for e in events] == [status], events

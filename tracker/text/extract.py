@@ -1052,6 +1052,7 @@ def _country_of(
 
 
 _BESIDE = 12  # characters between a country and its chamber
+_HEAD_REACH = 16  # characters between a head of state and a verb of ratification
 
 
 def _beside(body: Span, named: list[Span]) -> str | None:
@@ -1132,6 +1133,17 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
             if c.value.stage == "signing"
             and any(_gap((c.start, c.end), (w.start, w.end)) <= _LAW_REACH for w in spans["law"])
+            else c
+            for c in cues
+        ]
+    if people and not chambers:
+        # «أن يصادق عليها رئيس الجمهورية», "President Tokayev ratified the treaty": a head of
+        # state right by a verb of ratification, with no chamber in the sentence, is the
+        # head of state's step
+        cues = [
+            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
+            if c.value == _Cue("ratification", None)
+            and any(_gap((c.start, c.end), (h.start, h.end)) <= _HEAD_REACH for h in people)
             else c
             for c in cues
         ]
