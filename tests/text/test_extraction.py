@@ -610,3 +610,198 @@ def test_a_shura_council_is_the_upper_house_where_it_is_one(session):
 def test_an_instrument_of_accession_is_a_notification(session, text, party):
     events = claim(events_of(session, text), "ratification", "notification")
     assert [e["party"] for e in events] == [party], events
+
+
+# ---------------------------------------------------------------- concluded talks, shared dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana and Togo concluded negotiations on a maritime boundary agreement on Monday.",
+        "Грузия и Армения в понедельник завершили переговоры по соглашению о транзите.",
+        "غنا و توگو روز دوشنبه مذاکرات را به پایان رساندند.",
+        "أعلنت غانا وتوغو اختتام المفاوضات بشأن اتفاقية الحدود البحرية يوم الاثنين.",
+    ],
+)
+def test_concluded_talks_are_an_announcement(session, text):
+    events = events_of(session, text, "2025-04-17")
+    assert claim(events, "announcement"), events
+    assert not claim(events, "preparation"), events
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("وكان البرلمان قد صادق على الاتفاقية في جوان الماضي.", "2024-06"),
+        ("صادق مجلس الأمة على الاتفاقية في 3 أفريل 2024.", "2024-04-03"),
+        ("وقعت تونس والجزائر الاتفاقية في جويلية الماضي.", "2024-07"),
+    ],
+)
+def test_maghreb_month_names(session, text, day):
+    events = events_of(session, text, "2024-09-20")
+    assert day in {e["date"] for e in events}, events
+
+
+def test_a_date_after_one_verb_of_two_chambers_dates_both(session):
+    text = "وكان المجلس الشعبي الوطني ومجلس الأمة قد صادقا على الاتفاقية في مايو الماضي."
+    events = events_of(session, text, "2024-07-15")
+    got = {(e["step"], e["date"]) for e in claim(events, "ratification", "lower_house")}
+    got |= {(e["step"], e["date"]) for e in claim(events, "ratification", "upper_house")}
+    assert got == {("lower_house", "2024-05"), ("upper_house", "2024-05")}, events
+    # each chamber with its own date keeps its own
+    text = "Палата представителей одобрила документ 3 июня, Совет Республики — 11 июня."
+    events = events_of(session, text, "2024-07-15")
+    assert [e["date"] for e in claim(events, "ratification", "upper_house")] == ["2024-06-11"]
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("The Chilean President signed the law ratifying the treaty with Japan on Monday.", "CHL"),
+        ("Hungarian President Tamas Sulyok signed the law on the protocol with Serbia.", "HUN"),
+    ],
+)
+def test_a_title_after_a_states_adjective_is_that_states(session, text, party):
+    events = claim(events_of(session, text), "ratification", "head_of_state")
+    assert [e["party"] for e in events] == [party], events
+
+
+def test_an_exit_without_its_party_is_not_ticked(session):
+    events = events_of(session, "The withdrawal from the climate accord was signed on Monday.")
+    exits = claim(events, "withdrawal")
+    assert exits and all(e["confidence"] < PRETICK_CONFIDENCE for e in exits), events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Парламент Грузии в среду проголосовал за денонсацию соглашения о свободной торговле.",
+        "The Serbian parliament voted on Wednesday for the withdrawal from the convention.",
+    ],
+)
+def test_a_vote_on_an_exit_is_that_exit(session, text):
+    events = events_of(session, text)
+    assert not claim(events, "ratification", "lower_house"), events
+    assert {e["stage"] for e in events} & {"termination", "withdrawal"}, events
+
+
+def test_the_same_day_is_the_day_named_before_never_a_month(session):
+    text = (
+        "Ghana and Togo exchanged the instruments of ratification in Accra on Tuesday. "
+        "The accord, signed in May 2024, entered into force the same day."
+    )
+    events = events_of(session, text, "2025-04-17")
+    assert [e["date"] for e in claim(events, "entry_into_force")] == ["2025-04-15"], events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana and Togo signed the accord a week after the summit in Lome on 3 March 2025.",
+        "غنا و توگو این توافق را یک هفته پس از نشست لومه در ۳ مارس ۲۰۲۵ امضا کردند.",
+    ],
+)
+def test_a_date_after_after_is_the_other_events(session, text):
+    events = claim(events_of(session, text), "signing")
+    assert events and all(e["date"] != "2025-03-03" for e in events), events
+
+
+@pytest.mark.parametrize(
+    ("text", "week"),
+    [
+        ("The Senate of Ghana will vote on the accord next week.", "2025-04-21/2025-04-27"),
+        ("Сенат Казахстана рассмотрит соглашение на следующей неделе.", "2025-04-21/2025-04-27"),
+        ("پارلمان ارمنستان هفته گذشته این توافق را تصویب کرد.", "2025-04-07/2025-04-13"),
+        ("صادق مجلس الأعيان الأردني على الاتفاقية الأسبوع الماضي.", "2025-04-07/2025-04-13"),
+    ],
+)
+def test_last_and_next_week_are_monday_to_sunday(session, text, week):
+    events = events_of(session, text, "2025-04-17")  # a Thursday
+    assert week in {e["date"] for e in events}, events
+
+
+def test_the_next_few_weeks_are_no_week(session):
+    text = "انتظار می‌رود مجلس تا چند هفته آینده این توافق را تصویب کند."
+    assert not [d for d in suggest(session, text, published="2025-04-17")["dates"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bill goes to President Mahama, who is expected to sign it into law.",
+        "Закон направлен на рассмотрение в Совет Федерации.",
+    ],
+)
+def test_a_forecast_apart_from_its_body_or_a_purpose_is_expected(session, text):
+    events = events_of(session, text)
+    assert events and {e["status"] for e in events} == {"expected"}, events
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Президент Армении подписал закон. Закон официально опубликован в среду.", "reported"),
+        ("The law will be published in the Journal of Laws next month.", "expected"),
+    ],
+)
+def test_a_law_published_officially_is_its_promulgation(session, text, status):
+    events = claim(events_of(session, text), "ratification", "promulgation")
+    assert [e["status"] for e in events] == [status], events
+
+
+def test_an_arabic_referral_in_the_future_is_expected(session):
+    text = "وقال الوزير إن الاتفاقية ستُحال إلى مجلس النواب اللبناني."
+    events = claim(events_of(session, text), "ratification", "submitted")
+    assert [e["status"] for e in events] == ["expected"], events
+
+
+def test_a_persian_instrument_of_ratification_handed_over_is_a_notification(session):
+    text = "سند تصویب این موافقت‌نامه از سوی ترکمنستان تحویل شد."
+    events = claim(events_of(session, text), "ratification", "notification")
+    assert [e["party"] for e in events] == ["TKM"], events
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("Ghana and Togo signed the accord in 2011, after talks that began in 2008.", "2011"),
+        ("Соглашение было подписано в 2011 году в Аккре.", "2011"),
+        ("این موافقت‌نامه در سال ۲۰۱۱ در آکرا امضا شد.", "2011"),
+        ("الاتفاقية الموقعة مع غانا عام 2011.", "2011"),
+    ],
+)
+def test_a_year_named_alone_dates_its_claim(session, text, year):
+    events = claim(events_of(session, text), "signing")
+    assert [e["date"] for e in events] == [year], events
+
+
+def test_an_arabic_adjective_names_its_state(session):
+    text = "أعلنت الحكومة التشادية إنهاء اتفاقية التعاون الدفاعي مع فرنسا."
+    result = suggest(session, text, published="2025-04-17")
+    assert "TCD" in {p["code"] for p in result["parties"]}, result["parties"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana, Togo and Benin announced their withdrawal from the regional pact.",
+        "Гана, Нигер и Бенин объявили о выходе из регионального пакта.",
+    ],
+)
+def test_an_exit_of_a_list_of_states_is_each_ones(session, text):
+    events = claim(events_of(session, text), "withdrawal")
+    assert {e["party"] for e in events} >= {"GHA", "BEN"}, events
+    assert all(e["confidence"] < PRETICK_CONFIDENCE for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("ومن المقرر أن يصدّق عليها رئيس الجمهورية المصري.", "expected"),
+        ("President Tokayev ratified the agreement with Ghana on Monday.", "reported"),
+    ],
+)
+def test_a_head_of_state_by_a_verb_of_ratification_is_that_step(session, text, status):
+    events = claim(events_of(session, text), "ratification", "head_of_state")
+    assert [e["status"] for e in events] == [status], events

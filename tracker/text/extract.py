@@ -483,6 +483,14 @@ def _year_less_months() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w\d])(?:{prepositions})\s+({_MONTH_RE})(?!\w)(?!\s*,?\s*\d)")
 
 
+@lru_cache(maxsize=1)
+def _week_tables() -> tuple[dict[str, int], Any]:
+    weeks_of = {
+        normalise(p): o for pairs in lexicon("relative")["weeks"].values() for p, o in pairs
+    }
+    return weeks_of, _compile(weeks_of)
+
+
 def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -> None:
     """Weekdays, yesterday/today/tomorrow and last/next month, read against `published`.
 
@@ -501,6 +509,15 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
             continue
         index = published.year * 12 + published.month - 1 + shift
         add(span.start, span.end, f"{index // 12:04d}-{index % 12 + 1:02d}")
+    weeks_of, weeks = _week_tables()
+    for span in _find(weeks, folded):
+        shift = weeks_of.get(span.value)
+        if shift is None:
+            continue
+        # "next week", «на следующей неделе», «هفته آینده»: Monday to Sunday of that week
+        monday = published - timedelta(days=published.weekday()) + timedelta(weeks=shift)
+        sunday = monday + timedelta(days=6)
+        add(span.start, span.end, f"{monday.isoformat()}/{sunday.isoformat()}")
     explicit = sorted(s.start for s in found)  # where each date read so far starts
     seen = _Taken.of(found)
     for span in _find(weekdays, folded):
@@ -530,6 +547,26 @@ _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_ONLY = re.compile(r"\d{4}-(\d{2})")
 
 
+# A year alone after a preposition of time: "in 2010", "since 2023", «в 2021», «с 2023
+# года», «در سال 2017», «عام 2015»; a year of a full date or a month is read with it.
+_YEAR_ALONE = re.compile(
+    r"(?<!\w)(?:in|since|by|until|from|в|с|до|к|سال|عام|العام|سنة|منذ)\s+((?:19|20)\d\d)"
+    r"(?![\d\w])(?!\s*[-/.]\s*\d)"
+)
+
+
+def _year_dates(folded: str, found: list[Span]) -> list[Span]:
+    """`found` and the years named alone (`_YEAR_ALONE`) where no date is read already."""
+    taken = _Taken.of(found)
+    spans = list(found)
+    for match in _YEAR_ALONE.finditer(folded):
+        start, end = match.span(1)
+        if not taken.overlaps(start, end):
+            spans.append(Span(start, end, match.group(1)))
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
 def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span]:
     """Dates counted from another: "the next day" (the day after the date named just
     before it), and "last year" and "next year" against `published` ("in March
@@ -550,6 +587,20 @@ def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span
         # «في اليوم التالي»: not the "today" (اليوم) inside it
         spans = [d for d in spans if not (d.start < span.end and span.start < d.end)]
         spans.append(Span(span.start, span.end, day.isoformat()))
+    for span in _find(_relative_tables()[-1], folded):
+        # "entered into force the same day" in the sentence after "exchanged … on
+        # Thursday": the day named just before it, never a month ("in August 2024")
+        before = [
+            d
+            for d in spans
+            if d.end <= span.start
+            and span.start - d.end <= _NEXT_DAY_REACH
+            and _FULL_DAY.fullmatch(str(d.value))
+        ]
+        if before:
+            value = max(before, key=lambda d: d.end).value
+            spans = [d for d in spans if not (d.start < span.end and span.start < d.end)]
+            spans.append(Span(span.start, span.end, value))
     for span in _find(years, folded):
         shift = years_of.get(span.value)
         if shift is None or any(d.start < span.end and span.start < d.end for d in spans):
@@ -912,6 +963,8 @@ def _foretold(
         return False, False
     folded = sentence.spans["_text"]
     start, end = claim.extent
+    # "President Boric, who is expected to sign it": a verb kept apart from its body
+    end = max(end, claim.quote.end)
     if _PURPOSE.search(folded, max(0, start - 12), start):
         return True, False
     if _NEGATED.search(folded, max(0, start - 16), start):
@@ -952,7 +1005,8 @@ _NEGATED = re.compile(
 _CIRCUMSTANCE = re.compile(
     r"(?<!\w)(?:after|before|since|upon|после|до|پس از|بعد از|قبل از|از زمان|بعد|قبل|منذ|عقب)\s+$"
 )
-_PURPOSE = re.compile(r"(?<!\w)(?:for|для|برای|بهمنظور|به منظور|من اجل)\s+$")
+# "for ratification", «на рассмотрение», «на ратификацию», «برای تصویب»: a purpose
+_PURPOSE = re.compile(r"(?<!\w)(?:for|для|на|برای|بهمنظور|به منظور|من اجل)\s+$")
 
 
 def _speaker(body: Span, sentence: _Sentence) -> bool:
@@ -998,6 +1052,7 @@ def _country_of(
 
 
 _BESIDE = 12  # characters between a country and its chamber
+_HEAD_REACH = 16  # characters between a head of state and a verb of ratification
 
 
 def _beside(body: Span, named: list[Span]) -> str | None:
@@ -1012,6 +1067,20 @@ def _beside(body: Span, named: list[Span]) -> str | None:
 def _unicameral() -> frozenset[str]:
     """States whose parliament has one chamber (lexicons/chambers.json)."""
     return frozenset(lexicon("chambers")["unicameral"])
+
+
+_LIST_GLUE = re.compile(r"(?:\s|,|(?<!\w)(?:and|и|و)(?!\w))*")
+
+
+def _listed(folded: str, names: list[Span]) -> list[str]:
+    """The states of a list that ends with the last of `names` ("Mali, Burkina Faso and
+    Niger"): those joined to it by nothing but commas and "and"."""
+    out: list[Span] = names[-1:]
+    for name in reversed(names[:-1]):
+        if not _LIST_GLUE.fullmatch(folded, name.end, out[0].start):
+            break
+        out.insert(0, name)
+    return list(dict.fromkeys(str(n.value) for n in out))
 
 
 def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
@@ -1040,6 +1109,11 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
     exits = [c for c in cues if c.value.stage in _EXITS]
+    # «проголосовал за денонсацию», "voted for the withdrawal": a chamber's vote on an exit
+    # is that exit, not a step of ratification
+    approval = [
+        v for v in spans["approval"] if not any(0 <= e.start - v.end <= _EXIT_REACH for e in exits)
+    ]
     if exits and (spans["law"] or people):
         # "signed a law suspending …", «подписал указ о выходе»: the signature is the exit
         cues = [
@@ -1059,6 +1133,17 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
             if c.value.stage == "signing"
             and any(_gap((c.start, c.end), (w.start, w.end)) <= _LAW_REACH for w in spans["law"])
+            else c
+            for c in cues
+        ]
+    if people and not chambers:
+        # «أن يصادق عليها رئيس الجمهورية», "President Tokayev ratified the treaty": a head of
+        # state right by a verb of ratification, with no chamber in the sentence, is the
+        # head of state's step
+        cues = [
+            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
+            if c.value == _Cue("ratification", None)
+            and any(_gap((c.start, c.end), (h.start, h.end)) <= _HEAD_REACH for h in people)
             else c
             for c in cues
         ]
@@ -1172,7 +1257,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             party_guess=guess and party is not None,
             by_name=near is None and party is not None,
         )
-    verbs = sorted(generic + spans["approval"], key=lambda s: s.start)
+    verbs = sorted(generic + approval, key=lambda s: s.start)
     free = [b for b in chambers if b not in used]
     if verbs and free:
         for chamber in free:
@@ -1228,6 +1313,12 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             acting = [p for p in named if not _WITH.search(spans["_text"], 0, p.start)]
             before = [p for p in acting if p.end <= cue.start]
             after = [p for p in acting if p.start >= cue.end]
+            listed = _listed(spans["_text"], before)
+            if len(listed) >= 2:
+                # "Mali, Burkina Faso and Niger announced their withdrawal": each of them
+                for code in listed:
+                    add(cue, stage, None, code, party_guess=True)
+                continue
             if before or after:
                 party = (before[-1] if before else after[0]).value
         add(cue, stage, None, party, party_guess=party is not None and several)
@@ -1271,6 +1362,7 @@ def extract(
     date_spans = find_dates(text, published)
     if published is not None:
         date_spans = _counted_dates(folded, published, date_spans)
+    date_spans = _year_dates(folded, date_spans)
     body_spans = [
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
         for s in _find(tables["bodies"], folded)
@@ -1414,6 +1506,9 @@ def _after_publication(claim: _Claim, published: date | None) -> bool:
 
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
 _CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما)(?!\w)")
+# "a few days after the attack on 9 September", «после визита 5 мая», «پس از حمله … در»: a
+# date after one of these words, in the same clause, is that other event's
+_AFTER = re.compile(r"(?<!\w)(?:after|following|после|پس از|بعد از|بعد|عقب)(?!\w)")
 
 
 def _core_gap(claim: _Claim, where: tuple[int, int]) -> int:
@@ -1441,7 +1536,7 @@ def _date_claims(
     takes only the date of its own clause. "The same day" is the date named just before."""
     dates = list(dates)
     for span in _inside(same_day, sentence.bounds):
-        before = [d for d in dates if d.end <= span.start]
+        before = [d for d in dates if d.end <= span.start and _FULL_DAY.fullmatch(str(d.value))]
         if before:
             # «في اليوم نفسه»: "the same day", not the "today" (اليوم) inside it
             dates = [d for d in dates if not (d.start < span.end and span.start < d.end)]
@@ -1467,6 +1562,18 @@ def _date_claims(
     for day in dates:
         where = (day.start, day.end)
         ranked = sorted(claims, key=lambda c: distance(c, where))
+        governed = [
+            m
+            for m in _AFTER.finditer(folded, sentence.bounds[0], where[0])
+            if not _CLAUSE_BREAK.search(folded, m.end(), where[0])
+        ]
+        ranked = [
+            c
+            for c in ranked
+            if not governed or (governed[-1].end() <= c.extent[0] and c.extent[1] <= where[0])
+        ]
+        if not ranked:
+            continue
         inside = [c for c in claims if _gap(c.extent, where) == 0]
         if inside:
             # «دوما معاهده‌ای را که ۲۸ دی امضا شده بود تصویب کرد»: a claim whose words
@@ -1508,14 +1615,28 @@ def _date_claims(
             )
         ):
             far.add(id(day))  # beyond a comma: the date of a neighbouring clause
-        rival = next((c for c in ranked if c.extent != owner.extent), None)
+        # «المجلس الشعبي الوطني ومجلس الأمة قد صادقا … في ماي»: a date outside the claim's
+        # words goes to every chamber of its verb
+        shared = _gap(owner.extent, where) > 0
+        owners = {
+            id(c)
+            for c in claims
+            if c.extent == owner.extent
+            or (
+                shared
+                and c.quote == owner.quote
+                and c.stage == owner.stage
+                and distance(c, where)[1] == 0
+            )
+        }
+        rival = next((c for c in ranked if id(c) not in owners), None)
         doubtful = (
             rival is not None
             and distance(rival, where)[:2] == distance(owner, where)[:2]
             and (distance(rival, where)[2] - distance(owner, where)[2] < _DATE_MARGIN)
         )
         for claim in claims:
-            if claim.extent == owner.extent:
+            if id(claim) in owners:
                 taken.setdefault(id(claim), []).append(day)
                 claim.date_doubt = claim.date_doubt or doubtful
     for claim in claims:
@@ -1543,7 +1664,8 @@ def _confidence(claim: _Claim) -> float:
         value = min(value, _BACKGROUND)
     if claim.status == "expected":
         value = min(value, _FORECAST)
-    if claim.step in _PER_PARTY and claim.party is None:
+    if (claim.step in _PER_PARTY or claim.stage in _EXITS) and claim.party is None:
+        # an exit is one party's: without it, a researcher says whose
         value = min(value, _NO_PARTY)
     if claim.from_article:
         value -= _FROM_ARTICLE
