@@ -123,6 +123,14 @@ def record_event(
     return event
 
 
+def _current(session: Session, event_id: int, expected_version: int | None) -> StageEvent:
+    """The event (NotFound 404), or Stale (412) when it is no longer at `expected_version`."""
+    event = get_event(session, event_id)
+    if expected_version is not None and event.version != expected_version:
+        raise Stale(f"event {event_id} changed meanwhile")
+    return event
+
+
 @transactional
 def amend_event(
     session: Session,
@@ -133,9 +141,7 @@ def amend_event(
     expected_version: int | None = None,
 ) -> StageEvent:
     """Change the given fields; evidence given here is added to what the event has."""
-    event = get_event(session, event_id)
-    if expected_version is not None and event.version != expected_version:
-        raise Stale(f"event {event_id} changed meanwhile")
+    event = _current(session, event_id, expected_version)
     values = _clean(session, data, current=event)
     before = audit.snapshot(event)
     _apply(event, values)
@@ -166,9 +172,7 @@ def edit_event(
     longer at `expected_version`; ValidationError (422)."""
     fields = dict(data)
     prefer = fields.pop("preferred", False)
-    event = get_event(session, event_id)
-    if expected_version is not None and event.version != expected_version:
-        raise Stale(f"event {event_id} changed meanwhile")
+    event = _current(session, event_id, expected_version)
     if fields:
         event = amend_event(session, event_id, fields, actor=actor)
     if prefer:
