@@ -253,10 +253,20 @@ def _find(pattern: _Phrases | re.Pattern[str] | None, folded: str) -> list[Span]
     return [Span(m.start(), m.end(), m.group(0)) for m in pattern.finditer(folded)]
 
 
+# A full stop after these ends no sentence: "President Ferdinand Marcos Jr. signed", "U.S.",
+# "Art. 3", «в 2024 г. парламент»
+_ABBREVIATION = re.compile(
+    r"(?<!\w)(?:jr|sr|mr|mrs|ms|dr|st|gen|col|lt|prof|sen|rep|gov|no|art|vs|inc|corp|ст|им|г|гг"
+    r"|[a-zа-я])$"
+)
+
+
 def _sentences(folded: str) -> list[tuple[int, int]]:
     bounds = []
     start = 0
     for match in re.finditer(r"[.!?;؛\n]+(?:\s|$)", folded):
+        if match.group().rstrip() == "." and _ABBREVIATION.search(folded, max(0, match.start() - 6), match.start()):
+            continue
         bounds.append((start, match.end()))
         start = match.end()
     if start < len(folded):
@@ -312,23 +322,35 @@ class PartyMatcher:
 # ---------------------------------------------------------------- dates
 
 
-def _month_table() -> tuple[dict[str, tuple[str, int]], re.Pattern[str]]:
+def _month_table() -> tuple[dict[str, tuple[str, int]], re.Pattern[str], re.Pattern[str]]:
+    """Every month name with its calendar and number; the alternation of all, and of those
+    that may stand without a day before them (not Afghanistan's, mostly common words)."""
     names: dict[str, tuple[str, int]] = {}
+    after_a_day: set[str] = set()
     for calendar, by_language in lexicon("months").items():
         if calendar.startswith("_"):
             continue
         for months in by_language.values():
             for number, spellings in enumerate(months, start=1):
                 for spelling in spellings:
-                    names[normalise(spelling)] = (calendar, number)
-    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return names, re.compile(alternation)
+                    name = normalise(spelling)
+                    if calendar == "jalali_afghan":
+                        after_a_day.add(name)
+                    names[name] = ("jalali" if calendar == "jalali_afghan" else calendar, number)
+
+    def alternation(chosen: Iterable[str]) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(n) for n in sorted(chosen, key=len, reverse=True)))
+
+    return names, alternation(names), alternation(n for n in names if n not in after_a_day)
 
 
-_MONTHS, _MONTH = _month_table()
+_MONTHS, _ANY_MONTH, _MONTH = _month_table()
 _MONTH_RE = _MONTH.pattern
+# «از اول ژوئیه»: "from the first of July"
+_FIRST = "اول"
 _DMY = re.compile(
-    rf"(?<![\w/])(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})(?!\w)(?:,?\s+(\d{{4}})(?!\d))?"
+    rf"(?<![\w/])(\d{{1,2}}|{_FIRST})(?:st|nd|rd|th)?\s+({_ANY_MONTH.pattern})(?!\w)"
+    rf"(?:,?\s+(\d{{4}})(?!\d))?"
 )
 _MDY = re.compile(
     rf"(?<!\w)({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{{4}})(?!\d))?"
@@ -405,7 +427,7 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
     for regex, day_group, month_group in ((_DMY, 1, 2), (_MDY, 2, 1)):
         for m in regex.finditer(folded):
             calendar, month = _MONTHS[m[month_group]]
-            day = int(m[day_group])
+            day = 1 if m[day_group] == _FIRST else int(m[day_group])
             if m[3]:
                 resolved = _day(calendar, int(m[3]), month, day)
             elif published is not None:
@@ -491,6 +513,10 @@ def _week_tables() -> tuple[dict[str, int], Any]:
     return weeks_of, _compile(weeks_of)
 
 
+# «در شهر دوشنبه»: Dushanbe, the city, not Monday
+_CITY = re.compile(r"(?<!\w)(?:شهر|city of)\s+$")
+
+
 def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -> None:
     """Weekdays, yesterday/today/tomorrow and last/next month, read against `published`.
 
@@ -529,7 +555,7 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
             continue
         back = published - timedelta(days=(published.weekday() - number) % 7)
         ahead = published + timedelta(days=(number - published.weekday()) % 7)
-        if seen.overlaps(span.start, span.end):
+        if seen.overlaps(span.start, span.end) or _CITY.search(folded, max(0, span.start - 12), span.start):
             continue
         found.append(Span(span.start, span.end, back.isoformat(), ahead.isoformat()))
         seen.add(span.start, span.end)
@@ -624,6 +650,8 @@ def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span
     return sorted(spans, key=lambda d: d.start)
 
 
+# "enters into force for Palestine", «вступает в силу для Палестины»: that party's own
+_FOR_ONE = re.compile(r"\s+(?:for|для|برای|بالنسبة\s*(?:ل|إلى\s+))\s*(?:the\s+)?")
 # "with" before a party: the other side of an agreement, not the one acting
 _WITH = re.compile(r"(?<!\w)(?:with|с|со|با|مع)\s+(?:the\s+)?$")
 _NAME_REACH = 25  # "the military agreement of 19 September 2018"
@@ -714,6 +742,7 @@ def _stage_tables() -> dict[str, Any]:
         tables[key] = _words(data, key)
     tables["both"] = _words(data, "both")
     tables["head"] = _words(data, "head")
+    tables["from_signing"] = _words(data, "from_signing")
     return tables
 
 
@@ -865,9 +894,10 @@ _PER_PARTY = {
     "promulgation",
     "notification",
 }
-# Stages a source may foretell ("will sign soon"); announcing and preparing are reported
-# as they happen.
+# Stages a source may foretell ("will sign soon", "aim to conclude the deal by October");
+# preparing is reported as it happens.
 _FORETOLD = {
+    "announcement",
     "signing",
     "ratification",
     "entry_into_force",
@@ -959,7 +989,8 @@ def _foretold(
     they exchanged notifications"); a verb whose tense cannot be seen (an Arabic or Persian
     noun) stays under the marker, in doubt.
     """
-    if claim.stage not in _FORETOLD:
+    if claim.stage not in _FORETOLD or (claim.stage == "announcement" and claim.said):
+        # "the Kremlin announced that Russia and Iran will sign …": the saying is done
         return False, False
     folded = sentence.spans["_text"]
     start, end = claim.extent
@@ -1006,7 +1037,7 @@ _CIRCUMSTANCE = re.compile(
     r"(?<!\w)(?:after|before|since|upon|после|до|پس از|بعد از|قبل از|از زمان|بعد|قبل|منذ|عقب)\s+$"
 )
 # "for ratification", «на рассмотрение», «на ратификацию», «برای تصویب»: a purpose
-_PURPOSE = re.compile(r"(?<!\w)(?:for|для|на|برای|بهمنظور|به منظور|من اجل)\s+$")
+_PURPOSE = re.compile(r"(?<!\w)(?:(?:for|для|на|برای|بهمنظور|به منظور|من اجل)\s+|ل)$")
 
 
 def _speaker(body: Span, sentence: _Sentence) -> bool:
@@ -1034,13 +1065,13 @@ def _ranked_parties(party_spans: list[Span]) -> list[str]:
 
 
 def _country_of(
-    body: Span, named: list[Span], article_parties: list[str], chain: str | None = None
+    body: Span, named: list[Span], article_parties: list[str], chain: str | None, folded: str
 ) -> str | None:
     """The party of a generic chamber ("the senate", «مجلس النواب»): the country named
     right by it ("Kazakhstan's Senate", «مجلس النواب المصري»), else the state whose chain
     the sentence already follows, else the country named nearest in the sentence, else the
     only state the article names."""
-    beside = _beside(body, named)
+    beside = _beside(body, named, folded)
     if beside is not None:
         return beside
     near = _nearest(named, (body.start, body.end))
@@ -1052,15 +1083,19 @@ def _country_of(
 
 
 _BESIDE = 12  # characters between a country and its chamber
+_SIGN_IT = re.compile(r"\s+(?:it|them|его|её|ее|آن را)(?!\w)")
 _HEAD_REACH = 16  # characters between a head of state and a verb of ratification
 
 
-def _beside(body: Span, named: list[Span]) -> str | None:
+def _beside(body: Span, named: list[Span], folded: str) -> str | None:
     """The country named right by a chamber ("Hungary's parliament", «پارلمان ارمنستان»)."""
     near = _nearest(named, (body.start, body.end))
-    if near is not None and _gap((near.start, near.end), (body.start, body.end)) <= _BESIDE:
-        return near.value
-    return None
+    if near is None or _gap((near.start, near.end), (body.start, body.end)) > _BESIDE:
+        return None
+    between = folded[min(near.end, body.end) : max(near.start, body.start)]
+    # "Hungary's parliament", "the Senate of Kazakhstan", «پارلمان ارمنستان»; not «جمهورية
+    # العراق كما ورد من مجلس النواب» (Iraq, "as it came from the House"): two words at most
+    return near.value if len(_WORD.findall(between)) <= 2 else None
 
 
 @cache
@@ -1106,6 +1141,9 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     chambers = actors
     people = [b for b in sentence.bodies if b.value.get("person")]
     named = [p for p in sentence.parties if p.value]
+    # the states that may act: not the other side named after "with" ("submitted to
+    # parliament the agreement with Chile", «مع الكويت»)
+    acting = [p for p in named if not _WITH.search(spans["_text"], max(0, p.start - 12), p.start)] or named
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
     exits = [c for c in cues if c.value.stage in _EXITS]
@@ -1136,14 +1174,30 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             else c
             for c in cues
         ]
-    if people and not chambers:
-        # «أن يصادق عليها رئيس الجمهورية», "President Tokayev ratified the treaty": a head of
-        # state right by a verb of ratification, with no chamber in the sentence, is the
-        # head of state's step
+    if people and spans["law"]:
+        # "The law now goes to President Tokayev, who is expected to sign it": the law's
+        # signature by a head of state the sentence names
         cues = [
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
-            if c.value == _Cue("ratification", None)
-            and any(_gap((c.start, c.end), (h.start, h.end)) <= _HEAD_REACH for h in people)
+            if c.value.stage == "signing"
+            and any(w.end <= c.start for w in spans["law"])
+            and _SIGN_IT.match(spans["_text"], c.end)
+            else c
+            for c in cues
+        ]
+    if people:
+        # «أن يصادق عليها رئيس الجمهورية», "President Tokayev ratified the treaty": a head of
+        # state right by a verb of ratification, and nearer it than any chamber, is the
+        # head of state's step
+        def by_head(cue: Span) -> bool:
+            near = min(_gap((cue.start, cue.end), (h.start, h.end)) for h in people)
+            return near <= _HEAD_REACH and all(
+                _gap((cue.start, cue.end), (b.start, b.end)) > near for b in chambers
+            )
+
+        cues = [
+            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
+            if c.value == _Cue("ratification", None) and by_head(c)
             else c
             for c in cues
         ]
@@ -1226,9 +1280,9 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             chain = next((c.party for c in reversed(claims) if c.party), None)
             if chain is None:
                 # "the Turkish parliament ratified …, and the president signed the law"
-                states = [b.value["party"] or _beside(b, named) for b in chambers]
+                states = [b.value["party"] or _beside(b, named, spans["_text"]) for b in chambers]
                 chain = next((code for code in reversed(states) if code), None)
-            party = _country_of(near, named, article_parties, chain)
+            party = _country_of(near, acting, article_parties, chain, spans["_text"])
         body = near if near is not None and near.value["step"] in (step, None) else None
         if near is not None:
             used.append(near)
@@ -1242,10 +1296,17 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             continue
         before = [p for p in named if p.end <= cue.start]
         guess = party is None and several
-        if party is None and before:
-            party = before[0].value  # the subject: "Iran notified Russia"
-        elif party is None and named and step != "notification":
-            party = _nearest(named, (cue.start, cue.end)).value  # type: ignore[union-attr]
+        if party is None and before and step == "notification":
+            # the subject, the state or list of states named last before the verb ("Iran
+            # notified Russia", "Mexico and Argentina deposited …", "…, and Nepal deposited")
+            listed = _listed(spans["_text"], before)
+            for code in listed[:-1]:
+                add(cue, "ratification", step, code)
+            party, guess = listed[-1], False
+        elif party is None and before:
+            party = before[0].value  # the subject
+        elif party is None and acting and step != "notification":
+            party = _nearest(acting, (cue.start, cue.end)).value  # type: ignore[union-attr]
         # a notification's party named after the verb is more often its addressee: left
         # to the chain an earlier sentence follows
         add(
@@ -1274,18 +1335,18 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             if party is None and step is not None:
                 # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
                 chain = next((c.party for c in reversed(claims) if c.party), None)
-                party = _country_of(chamber, named, article_parties, chain)
-            if party is None and (beside := _beside(chamber, named)) is not None:
+                party = _country_of(chamber, acting, article_parties, chain, spans["_text"])
+            if party is None and (beside := _beside(chamber, named, spans["_text"])) is not None:
                 party = beside  # "Hungary's parliament"
             elif party is None and claims and claims[-1].party:
                 # "the Guardian Council approved it after parliament passed it": the
                 # same state's chain
                 party, from_earlier = claims[-1].party, True
-            elif party is None and named:
-                party = _nearest(named, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
+            elif party is None and acting:
+                party = _nearest(acting, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
                 from_earlier = True
             step = chamber.value.get("step_by_party", {}).get(party, step)
-            if step is None and party in _unicameral():
+            if step is None and party in _unicameral() and not chamber.value.get("executive"):
                 step = "lower_house"  # a state's only chamber is its lower house
             add(cue, "ratification", step, party, body=chamber, from_earlier=from_earlier)
     elif generic and not stepped:
@@ -1305,12 +1366,19 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             continue
         party = None
         actor = _nearest(people, (cue.start, cue.end))
-        if stage in _EXITS and actor is not None and actor.value["party"]:
+        for_one = (
+            next((p for p in named if _FOR_ONE.fullmatch(spans["_text"], cue.end, p.start)), None)
+            if stage == "entry_into_force"
+            else None
+        )
+        if for_one is not None:
+            party = for_one.value  # "will enter into force for Palestine on 1 April"
+        elif stage in _EXITS and actor is not None and actor.value["party"]:
             party = actor.value["party"]  # "Putin signed a law suspending …"
         elif stage in _EXITS:
             # the state that acts, never the other side ("… the accord with Pyongyang"):
             # the nearest named before the verb, else the first after it
-            acting = [p for p in named if not _WITH.search(spans["_text"], 0, p.start)]
+            acting = [p for p in named if not _WITH.search(spans["_text"], max(0, p.start - 12), p.start)]
             before = [p for p in acting if p.end <= cue.start]
             after = [p for p in acting if p.start >= cue.end]
             listed = _listed(spans["_text"], before)
@@ -1372,7 +1440,9 @@ def extract(
         Span(s.start, s.end, _lookup(tables["cue_of"], s.value))
         for s in _find(tables["cues"], folded)
     ]
-    cue_spans = [c for c in cue_spans if c.value is not None]
+    # an entry without a stage is a phrase that only looks like a claim ("withdrawal of
+    # troops", «вывод войск»): longer, it wins over the cue inside it, and claims nothing
+    cue_spans = [c for c in cue_spans if c.value is not None and c.value.stage is not None]
     words = {
         key: _find(tables[key], folded)
         for key in (
@@ -1407,6 +1477,12 @@ def extract(
     claims: list[_Claim] = []
     last_party: str | None = None
     date_of: dict[int, str] = {}  # a weekday read forward for a claim about the future
+    counted = sorted(
+        [Span(s.start, s.end, 0) for s in same_day]
+        + [Span(s.start, s.end, 1) for s in _find(_counted_tables()[0], folded)],
+        key=lambda s: s.start,
+    )
+    main_day: str | None = None  # the day of the last claim reported in its own right
     for bounds in _sentences(folded):
         spans = {key: _inside(found, bounds) for key, found in words.items()}
         spans["_text"] = folded  # type: ignore[assignment]
@@ -1460,7 +1536,16 @@ def extract(
         if len({d.value for d in claim_dates}) >= 2 and len(distinct) >= 2:
             for claim in found:
                 claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
+        claim_dates = _from_main_claim(claim_dates, _inside(counted, bounds), main_day)
         _date_claims(found, sentence, claim_dates, same_day, date_of)
+        for claim in found:
+            if (
+                claim.status == "reported"
+                and not claim.background
+                and claim.date is not None
+                and _FULL_DAY.fullmatch(str(claim.date.value))
+            ):
+                main_day = claim.date.value
         for claim in found:
             if _after_publication(claim, published):
                 # "enters into force on 1 July" in a June article: a forecast; a past verb
@@ -1471,6 +1556,7 @@ def extract(
                 claim.status = "expected"
         claims += found
 
+    _dated_by_signing(claims, _find(tables["from_signing"], folded))
     events = _events(claims, text)
     dates_out = []
     for span in date_spans:
@@ -1494,6 +1580,44 @@ def extract(
     }
 
 
+def _dated_by_signing(claims: list[_Claim], spans: list[Span]) -> None:
+    """"Took effect from the day of signing", «از روز امضا لازم‌الاجرا شد»: an undated entry
+    into force takes the date of the signing the article reports."""
+    signed = [c for c in claims if c.stage == "signing" and c.status == "reported" and c.date]
+    if not spans or not signed:
+        return
+    for claim in claims:
+        if claim.stage == "entry_into_force" and claim.date is None:
+            if any(_gap(claim.extent, (s.start, s.end)) <= _FROM_SIGNING_REACH for s in spans):
+                claim.date = signed[-1].date
+
+
+_FROM_SIGNING_REACH = 40
+
+
+def _from_main_claim(dates: list[Span], counted: list[Span], main_day: str | None) -> list[Span]:
+    """"The same day", "the next day" with no full date before them in their sentence
+    count from the day of the last claim reported in its own right before them («Жогорку
+    Кенеш в среду ратифицировал договор, подписанный 13 марта. В тот же день …»: that
+    Wednesday), not from a background date named after it."""
+    if main_day is None:
+        return dates
+    out = list(dates)
+    for span in counted:
+        if any(
+            d.end <= span.start and _FULL_DAY.fullmatch(str(d.value))
+            for d in dates
+            if not (d.start < span.end and span.start < d.end)
+        ):
+            continue  # counted from a date of its own sentence
+        value = (date.fromisoformat(main_day) + timedelta(days=span.value)).isoformat()
+        out = [
+            Span(d.start, d.end, value) if d.start < span.end and span.start < d.end else d
+            for d in out
+        ]
+    return out
+
+
 def _after_publication(claim: _Claim, published: date | None) -> bool:
     """The claim's date (day, month or year) begins after the day of publication."""
     if published is None or claim.date is None or claim.stage not in _FORETOLD:
@@ -1505,7 +1629,7 @@ def _after_publication(claim: _Claim, published: date | None) -> bool:
 
 
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
-_CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما)(?!\w)")
+_CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما|فيما)(?!\w)")
 # "a few days after the attack on 9 September", «после визита 5 мая», «پس از حمله … در»: a
 # date after one of these words, in the same clause, is that other event's
 _AFTER = re.compile(r"(?<!\w)(?:after|following|после|پس از|بعد از|بعد|عقب)(?!\w)")
@@ -1559,6 +1683,7 @@ def _date_claims(
     taken: dict[int, list[Span]] = {}
     far: set[int] = set()  # the dates given across a clause break
     lost = False  # a date of the sentence went to a saying
+    sayings: list[tuple[Span, int]] = []  # such a date, and where its saying ends
     for day in dates:
         where = (day.start, day.end)
         ranked = sorted(claims, key=lambda c: distance(c, where))
@@ -1601,6 +1726,7 @@ def _date_claims(
         ]
         if said and min(_gap(v, where) for v in said) < _gap(owner.extent, where):
             lost = True
+            sayings.append((day, max(v[1] for v in said)))
             continue
         if (
             _gap(owner.extent, where)
@@ -1639,6 +1765,13 @@ def _date_claims(
             if id(claim) in owners:
                 taken.setdefault(id(claim), []).append(day)
                 claim.date_doubt = claim.date_doubt or doubtful
+    for claim in claims:
+        if claim.stage in _EXITS and claim.status == "reported" and id(claim) not in taken:
+            # "announced on Sunday that it was withdrawing", «в воскресенье объявили о
+            # выходе»: a state's exit is the announcing of it, on that day
+            spoken = [day for day, end in sayings if end <= claim.quote.start]
+            if spoken:
+                taken[id(claim)] = spoken[-1:]
     for claim in claims:
         mine = taken.get(id(claim))
         if not mine:
