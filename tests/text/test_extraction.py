@@ -938,3 +938,102 @@ def test_a_city_named_like_a_weekday_dates_nothing(session):
     text = "معاهده‌ای که ۳۰ فروردین ۱۴۰۳ در شهر دوشنبه امضا شده بود، تصویب شد."
     result = suggest(session, text, published="2024-05-30")
     assert [d["date"] for d in result["dates"]] == ["2024-04-18"], result["dates"]
+
+
+# The rules the misses of the fifth held-out set prompted (docs/extraction.md).
+FIFTH_ROUND = [
+    (  # abbreviated English months, whose full stop ends no sentence
+        "The agreement, signed in Asunción on Aug. 14, 2024, was ratified by Paraguay.",
+        "2026-05-21",
+        ("signing", None, None, "reported", "2024-08-14"),
+    ),
+    (  # "last June": the last June before publication
+        "Colombia's Congress passed the law in 2025 and President Gustavo Petro signed it last June.",
+        "2026-04-27",
+        ("ratification", "head_of_state", "COL", "reported", "2025-06"),
+    ),
+    (  # a dateline's date is the report's
+        "عمّان 2 أيلول (بترا)- أقر مجلس الأعيان الأردني، في جلسة عقدها الاثنين، مشروع قانون "
+        "التصديق على الاتفاقية.",
+        "2026-09-02",
+        ("ratification", "upper_house", "JOR", "reported", "2026-08-31"),
+    ),
+    (  # a month before "last year"; a month after «در ماه»
+        "این معاهده اوت سال گذشته امضا شده بود و جوگورکو کنش نیز در ماه دسامبر آن را تصویب کرده است.",
+        "2026-01-28",
+        ("ratification", "lower_house", "KGZ", "reported", "2025-12"),
+    ),
+    (  # the notice of an exit is the exit, each state's of a list
+        "أودعت مالي وبوركينا فاسو والنيجر، يوم الجمعة، إخطارات انسحابها من نظام روما الأساسي.",
+        "2026-12-01",
+        ("withdrawal", None, "BFA", "reported", "2026-11-27"),
+    ),
+    (  # a chamber's vote on an exit is its state's exit
+        "Жогорку Кенеш Киргизии во вторник одобрил законопроект о денонсации соглашения между "
+        "Киргизией и Турцией.",
+        "2026-07-15",
+        ("termination", None, "KGZ", "reported", "2026-07-14"),
+    ),
+    (  # a participle is not governed by the negation of another verb
+        "لم يصادق مجلس النواب اللبناني بعد على الاتفاقية مع قبرص، الموقعة في بعبدا في 26 "
+        "تشرين الثاني 2025.",
+        "2026-08-19",
+        ("signing", None, None, "reported", "2025-11-26"),
+    ),
+    (  # a date after «که» dates the clause's verb, it does not name the agreement
+        "بر اساس این توافقنامه که 17 سپتامبر 2025 در ریاض امضا شد، تجاوز به یکی تجاوز به هر دو است.",
+        "2026-05-06",
+        ("signing", None, None, "reported", "2025-09-17"),
+    ),
+    (  # the exchange that "took place on Friday"
+        "Обмен ратификационными грамотами по соглашению между Таджикистаном и Китаем состоялся "
+        "в пятницу в Пекине, а в понедельник документ вступил в силу.",
+        "2026-08-12",
+        ("ratification", "notification", "CHN", "reported", "2026-08-07"),
+    ),
+    (  # «приостанавливает», a present that foretells, from a day to come
+        "Россия с 1 декабря приостанавливает действие соглашения с Финляндией.",
+        "2026-11-04",
+        ("suspension", None, "RUS", "expected", "2026-12-01"),
+    ),
+    (  # a head of state's endorsement of the law in Persian
+        "انتظار می‌رود رئیس‌جمهور عراق ظرف ۱۵ روز قانون را توشیح کند.",
+        "2026-07-22",
+        ("ratification", "head_of_state", "IRQ", "expected", None),
+    ),
+    (  # a congress of a unicameral state is its chamber
+        "کنگره ملی هندوراس روز پنجشنبه موافقتنامه تجارت آزاد با چین را تصویب کرد.",
+        "2026-08-26",
+        ("ratification", "lower_house", "HND", "reported", "2026-08-20"),
+    ),
+    (  # "for Pakistan", before the verb in Persian
+        "این سند ۹۰ روز پس از تسلیم برای پاکستان لازم‌الاجرا خواهد شد.",
+        "2026-11-11",
+        ("entry_into_force", None, "PAK", "expected", None),
+    ),
+    (  # an expiry is a termination; "this year"
+        "معاهده تقسیم آب رود گنگ در دسامبر امسال منقضی می‌شود.",
+        "2026-04-15",
+        ("termination", None, None, "expected", "2026-12"),
+    ),
+    (  # the next round of talks, to come
+        "دور بعدی مذاکرات کمیسیون مشترک دو کشور ماه آینده در دهلی نو برگزار خواهد شد.",
+        "2026-04-15",
+        ("preparation", None, None, "expected", "2026-05"),
+    ),
+    (  # both governments notifying each other
+        "It will not enter into force until both governments notify each other that their "
+        "procedures are complete.",
+        "2026-01-14",
+        ("ratification", "notification", None, "expected", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "wanted"), FIFTH_ROUND)
+def test_the_fifth_rounds_rules(session, text, published, wanted):
+    events = events_of(session, text, published)
+    got = [(e["stage"], e["step"], e["party"], e["status"], e["date"]) for e in events]
+    if wanted[2] is None and wanted[1] == "notification":
+        got = [(s, st, None, status, d) for s, st, _, status, d in got]
+    assert wanted in got, got

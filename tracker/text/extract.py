@@ -257,7 +257,7 @@ def _find(pattern: _Phrases | re.Pattern[str] | None, folded: str) -> list[Span]
 # "Art. 3", «в 2024 г. парламент»
 _ABBREVIATION = re.compile(
     r"(?<!\w)(?:jr|sr|mr|mrs|ms|dr|st|gen|col|lt|prof|sen|rep|gov|no|art|vs|inc|corp|ст|им|г|гг"
-    r"|[a-zа-я])$"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|[a-zа-я])$"
 )
 
 
@@ -346,16 +346,17 @@ def _month_table() -> tuple[dict[str, tuple[str, int]], re.Pattern[str], re.Patt
 
 _MONTHS, _ANY_MONTH, _MONTH = _month_table()
 _MONTH_RE = _MONTH.pattern
+_MONTH_BEFORE = re.compile(rf"(?<!\w)({_MONTH_RE})\s+$")
 # «از اول ژوئیه»: "from the first of July"
 _FIRST = "اول"
 _DMY = re.compile(
-    rf"(?<![\w/])(\d{{1,2}}|{_FIRST})(?:st|nd|rd|th)?\s+({_ANY_MONTH.pattern})(?!\w)"
+    rf"(?<![\w/])(\d{{1,2}}|{_FIRST})(?:st|nd|rd|th)?\s+({_ANY_MONTH.pattern})(?!\w)\.?"
     rf"(?:,?\s+(\d{{4}})(?!\d))?"
 )
 _MDY = re.compile(
-    rf"(?<!\w)({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{{4}})(?!\d))?"
+    rf"(?<!\w)({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{{4}})(?!\d))?"
 )
-_MY = re.compile(rf"(?<!\w)({_MONTH_RE})\s+(\d{{4}})(?!\d)")
+_MY = re.compile(rf"(?<!\w)({_MONTH_RE})\.?\s+(\d{{4}})(?!\d)")
 _ISO = re.compile(r"(?<![\d/])(\d{4})-(\d{2})-(\d{2})(?![\d/])")
 _SLASH = re.compile(r"(?<![\d/])(\d{4})/(\d{1,2})/(\d{1,2})(?![\d/])")
 
@@ -515,6 +516,7 @@ def _week_tables() -> tuple[dict[str, int], Any]:
 
 # «در شهر دوشنبه»: Dushanbe, the city, not Monday
 _CITY = re.compile(r"(?<!\w)(?:شهر|city of)\s+$")
+_IN = re.compile(r"(?<!\w)در\s+$")
 
 
 def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -> None:
@@ -557,6 +559,11 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
         ahead = published + timedelta(days=(number - published.weekday()) % 7)
         if seen.overlaps(span.start, span.end) or _CITY.search(folded, max(0, span.start - 12), span.start):
             continue
+        before = bisect_left(explicit, span.start) - 1
+        if before >= 0 and _IN.search(folded, max(0, span.start - 4), span.start):
+            # «۱۰ تیر ۱۴۰۴ در دوشنبه»: a full date, then "in Dushanbe"
+            if any(d.start == explicit[before] and span.start - d.end <= 5 for d in found):
+                continue
         found.append(Span(span.start, span.end, back.isoformat(), ahead.isoformat()))
         seen.add(span.start, span.end)
 
@@ -640,6 +647,13 @@ def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span
             ),
             None,
         )
+        named = _MONTH_BEFORE.search(folded, max(0, span.start - 16), span.start)
+        if month is None and named is not None and _MONTHS[named[1]][0] == "gregorian":
+            # «اوت سال گذشته», "August last year" with no preposition before the month
+            number = _MONTHS[named[1]][1]
+            month = Span(named.start(1), named.end(1), f"{published.year:04d}-{number:02d}")
+            spans = [d for d in spans if not (d.start < named.end(1) and named.start(1) < d.end)]
+            spans.append(month)
         if month is not None:
             # "in March last year", «в марте прошлого года»: that month of that year
             spans.remove(month)
@@ -652,9 +666,11 @@ def _counted_dates(folded: str, published: date, found: list[Span]) -> list[Span
 
 # "enters into force for Palestine", «вступает в силу для Палестины»: that party's own
 _FOR_ONE = re.compile(r"\s+(?:for|для|برای|بالنسبة\s*(?:ل|إلى\s+))\s*(?:the\s+)?")
+_FOR_ONE_BEFORE = re.compile(r"(?<!\w)برای\s+$")  # «برای پاکستان لازم‌الاجرا خواهد شد»
 # "with" before a party: the other side of an agreement, not the one acting
 _WITH = re.compile(r"(?<!\w)(?:with|с|со|با|مع)\s+(?:the\s+)?$")
 _NAME_REACH = 25  # "the military agreement of 19 September 2018"
+_RELATIVE = re.compile(r"(?<!\w)(?:که|which|that|котор\w+|التي|الذي)\s+$")
 
 
 # a preposition of time or place: "the treaty in …", «این معاهده در ۲۸ دی …»
@@ -672,6 +688,8 @@ def _names_agreement(folded: str, day: Span, spans: dict[str, Any], cues: list[S
         return False
     if any(0 <= c.start - day.end <= _DATE_MARGIN for c in cues):
         return False
+    if _RELATIVE.search(folded, max(0, day.start - 12), day.start):
+        return False  # «توافقنامه که 17 سپتامبر 2025 … امضا شد»: "which was signed on"
     for word in spans["agreement"]:
         if (
             0 <= day.start - word.end <= _NAME_REACH
@@ -743,6 +761,7 @@ def _stage_tables() -> dict[str, Any]:
     tables["both"] = _words(data, "both")
     tables["head"] = _words(data, "head")
     tables["from_signing"] = _words(data, "from_signing")
+    tables["took_place"] = _words(data, "took_place")
     return tables
 
 
@@ -894,9 +913,10 @@ _PER_PARTY = {
     "promulgation",
     "notification",
 }
-# Stages a source may foretell ("will sign soon", "aim to conclude the deal by October");
-# preparing is reported as it happens.
+# Stages a source may foretell ("will sign soon", "aim to conclude the deal by October",
+# "the next round of talks will be held next month").
 _FORETOLD = {
+    "preparation",
     "announcement",
     "signing",
     "ratification",
@@ -909,6 +929,8 @@ _FORETOLD = {
 # January, was ratified on Tuesday"): background, suggested but not ticked.
 _EXITS = {"suspension", "withdrawal", "termination"}
 _EXIT_REACH = 40  # "signed a law" … "suspending": the signature is the exit
+_NOTICE_REACH = 60  # "deposited" … "withdrawal": the notice is the exit
+_TOOK_PLACE_REACH = 120  # "the exchange of instruments … took place on Friday"
 _LAW_REACH = 40  # "signed" … "the law": the head of state's signature
 _EARLIER = {"preparation", "announcement", "signing"}
 # How far before a claim (in characters) a marker of the future, an obligation, an
@@ -964,6 +986,7 @@ class _Claim:
     party_guess: bool = False  # its party picked by position among the sentence's parties
     by_name: bool = False  # a per-party step whose party is a country named, not its chamber
     dates: bool = False  # its sentence names several dates and makes several claims
+    party_after: bool = False  # an exit's party named only after its verb
 
 
 @dataclass
@@ -1023,7 +1046,10 @@ def _foretold(
 
 
 # The first word of a verb in the past tense, where the tense shows: English and Russian.
-_PAST = re.compile(r"\w+(?:ed|ли|ла|ло|л|лись|лась|лся)(?!\w)")
+_PAST = re.compile(
+    r"\w+(?:ed|ли|ла|ло|л|лись|лась|лся|нный|нная|нное|нного|нной|нную|нные|нных)(?!\w)"
+    r"|(?:الموقع|المبرم)\w*"  # «الموقعة في …»: the agreement signed, a participle
+)
 # A Persian past auxiliary right after the verb (امضا کردند, اجرایی شده است).
 _PAST_AFTER = re.compile(r"(?<!\w)(?:شد|شده|شدند|کرد|کردند|کرده|رسید|رسیده|رساند)(?!\w)")
 
@@ -1147,6 +1173,18 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
     exits = [c for c in cues if c.value.stage in _EXITS]
+    if exits:
+        # "deposited its notification of withdrawal", «أودعت … إخطارات انسحابها», «اطلاعیه
+        # کتبی خروج»: the notice of an exit is the exit, not a step of ratification
+        cues = [
+            c
+            for c in cues
+            if not (
+                c.value.step == "notification"
+                and not c.value.each
+                and any(0 <= e.start - c.end <= _NOTICE_REACH for e in exits)
+            )
+        ]
     # «проголосовал за денонсацию», "voted for the withdrawal": a chamber's vote on an exit
     # is that exit, not a step of ratification
     approval = [
@@ -1249,6 +1287,19 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 # «Госдума ратифицировала ..., а иранский меджлис — 21 мая»: the verb is
                 # another clause's; the chamber's own words are its own clause's
                 extent = (body.start, body.end)
+        done = next(
+            (
+                t
+                for t in spans["took_place"]
+                if 0 <= t.start - extent[1] <= _TOOK_PLACE_REACH
+                and not re.search(r"[,;:.]", spans["_text"][extent[1] : t.start])
+            ),
+            None,
+        )
+        if done is not None:
+            # «Обмен ратификационными грамотами … состоялся в пятницу»: the noun's verb and
+            # its date are the claim's
+            extent = (extent[0], done.end)
         claims.append(
             _Claim(
                 stage,
@@ -1336,7 +1387,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
                 chain = next((c.party for c in reversed(claims) if c.party), None)
                 party = _country_of(chamber, acting, article_parties, chain, spans["_text"])
-            if party is None and (beside := _beside(chamber, named, spans["_text"])) is not None:
+            if party is None and (beside := _beside(chamber, acting, spans["_text"])) is not None:
                 party = beside  # "Hungary's parliament"
             elif party is None and claims and claims[-1].party:
                 # "the Guardian Council approved it after parliament passed it": the
@@ -1367,12 +1418,34 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         party = None
         actor = _nearest(people, (cue.start, cue.end))
         for_one = (
-            next((p for p in named if _FOR_ONE.fullmatch(spans["_text"], cue.end, p.start)), None)
+            next(
+                (
+                    p
+                    for p in named
+                    if _FOR_ONE.fullmatch(spans["_text"], cue.end, p.start)
+                    or (
+                        0 <= cue.start - p.end <= 3
+                        and _FOR_ONE_BEFORE.search(spans["_text"], max(0, p.start - 8), p.start)
+                    )
+                ),
+                None,
+            )
             if stage == "entry_into_force"
             else None
         )
+        house = next(
+            (
+                code
+                for b in reversed(chambers)
+                if b.end <= cue.start
+                and (code := b.value["party"] or _beside(b, named, spans["_text"]))
+            ),
+            None,
+        )
         if for_one is not None:
             party = for_one.value  # "will enter into force for Palestine on 1 April"
+        elif stage in _EXITS and house is not None:
+            party = house  # «Жогорку Кенеш Киргизии одобрил законопроект о денонсации …»
         elif stage in _EXITS and actor is not None and actor.value["party"]:
             party = actor.value["party"]  # "Putin signed a law suspending …"
         elif stage in _EXITS:
@@ -1389,6 +1462,9 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 continue
             if before or after:
                 party = (before[-1] if before else after[0]).value
+                if not before:
+                    add(cue, stage, None, party, party_guess=several, party_after=True)
+                    continue
         add(cue, stage, None, party, party_guess=party is not None and several)
     spokesman = any(_speaker(b, sentence) for b in sentence.bodies if not b.value.get("person"))
     exits_made = [c for c in claims if c.stage in _EXITS]
@@ -1454,6 +1530,7 @@ def extract(
             "agreement",
             "both",
             "head",
+            "took_place",
         )
     }
     same_day = _find(_relative_tables()[-1], folded)
@@ -1483,6 +1560,7 @@ def extract(
         key=lambda s: s.start,
     )
     main_day: str | None = None  # the day of the last claim reported in its own right
+    last_exit: str | None = None  # the party of the last exit the article names
     for bounds in _sentences(folded):
         spans = {key: _inside(found, bounds) for key, found in words.items()}
         spans["_text"] = folded  # type: ignore[assignment]
@@ -1496,6 +1574,12 @@ def extract(
         found = _claims(sentence, article_parties)
         extents = [c.extent for c in found]
         for claim in found:
+            if claim.party_after and last_exit is not None:
+                # «Соглашение прекратит действие … турецкой стороной»: the state whose exit
+                # the article follows, not the other side named after the verb
+                claim.party, claim.from_earlier = last_exit, True
+            if claim.stage in _EXITS and claim.party and not claim.from_earlier:
+                last_exit = claim.party
             others = [e for e in extents if e != claim.extent]
             expected, claim.status_doubt = _foretold(claim, sentence, others)
             claim.status = "expected" if expected else "reported"
@@ -1644,8 +1728,16 @@ def _core_gap(claim: _Claim, where: tuple[int, int]) -> int:
 
 
 def _dateline(folded: str, day: Span) -> bool:
-    """The date of the dateline ("Tehran, 15 July — ...") is the report's, not a claim's."""
-    return day.start < 60 and bool(re.match(r"\s*[—–-]\s", folded[day.end : day.end + 4]))
+    """The date of the dateline is the report's, not a claim's: "Tehran, 15 July — …",
+    «عمّان 2 أيلول (بترا)- …», «المنامة في 13 مايو /بنا/ …», «МОСКВА, 8 апреля. /ТАСС/. …»,
+    «АСТАНА. 12 февраля. ИНТЕРФАКС-КАЗАХСТАН - …»: a date at the start, after a place (three
+    words at most), before a dash or an agency's name in brackets or slashes."""
+    if day.start >= 60 or len(_WORD.findall(folded, 0, day.start)) > 3:
+        return False
+    return bool(_AGENCY.match(folded, day.end, day.end + 45))
+
+
+_AGENCY = re.compile(r"\s*(?:[.,]\s*)?(?:[—–-]+\s|[/(][^/()\n]{1,30}[/)]|[^\s.]{2,30}\s+[—–-])")
 
 
 def _date_claims(
