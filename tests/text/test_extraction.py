@@ -460,7 +460,7 @@ def test_arabic_clitics_stay_out_of_the_span(session):
     [
         ("The Bundestag approved the agreement with Norway on Friday.", "lower_house", "DEU"),
         ("Brazil's Senate approved the agreement with Chile on Friday.", "upper_house", "BRA"),
-        ("Сейм одобрил соглашение с Литвой в пятницу.", "lower_house", "POL"),
+        ("Сейм Польши одобрил соглашение с Литвой в пятницу.", "lower_house", "POL"),
         ("Сенат Казахстана одобрил соглашение с Китаем.", "upper_house", "KAZ"),
         ("مجلس سنای پاکستان موافقتنامه با چین را تصویب کرد.", "upper_house", "PAK"),
         ("وافق مجلس النواب المصري على الاتفاقية مع اليونان.", "lower_house", "EGY"),
@@ -1037,3 +1037,87 @@ def test_the_fifth_rounds_rules(session, text, published, wanted):
     if wanted[2] is None and wanted[1] == "notification":
         got = [(s, st, None, status, d) for s, st, _, status, d in got]
     assert wanted in got, got
+
+
+# The rules the misses of the sixth held-out set prompted (docs/extraction.md).
+SIXTH_ROUND = [
+    (  # a head of state named before "to ratify it"
+        "The court's ruling clears the way for President Juan Manuel Santos to ratify it.",
+        "2018-01-11",
+        ("ratification", "head_of_state", None, "expected", None),
+    ),
+    (  # the ratification act a president signs
+        "President Yoweri Museveni of Uganda signed the ratification act on Aug. 28.",
+        "2018-09-10",
+        ("ratification", "head_of_state", "UGA", "reported", "2018-08-28"),
+    ),
+    (  # a law sent to the president for signature
+        "Закон о ратификации соглашения направлен на подпись президенту Шавкату Мирзиёеву.",
+        "2022-07-01",
+        ("ratification", "head_of_state", "UZB", "expected", None),
+    ),
+    (  # «его подпишет»: the pronoun before the verb
+        "Закон теперь должен одобрить Сенат, после чего его подпишет президент Касым-Жомарт Токаев.",
+        "2023-10-14",
+        ("ratification", "head_of_state", "KAZ", "expected", None),
+    ),
+    (  # one verb's modality governs each of its chambers
+        "It must still be approved by Australia's parliament and by Peru's Congress.",
+        "2017-11-12",
+        ("ratification", "lower_house", "PER", "expected", None),
+    ),
+    (  # a chamber passing a law on an exit passes the exit
+        "Литва вышла из конвенции. Закон о выходе из конвенции Сейм принял в июле прошлого года, "
+        "сославшись на угрозу со стороны России.",
+        "2025-03-07",
+        ("withdrawal", None, "LTU", "reported", "2024-07"),
+    ),
+    (  # "the law" an earlier sentence said enacts an exit
+        "Путин подписал закон о приостановлении действия договора. Госдума и Совет Федерации "
+        "приняли закон 22 февраля.",
+        "2023-03-01",
+        ("suspension", None, "RUS", "reported", "2023-02-22"),
+    ),
+    (  # days written as Arabic ordinals
+        "وكان مجلس الشعب السوري قد أقر مشروع القانون في الرابع عشر من الشهر الماضي.",
+        "2021-04-05",
+        ("ratification", "lower_house", "SYR", "reported", "2021-03-14"),
+    ),
+    (
+        "وكانت فلسطين قد أودعت صك انضمامها لدى الأمين العام للأمم المتحدة في الثاني من يناير "
+        "الماضي، بعد أن رفض مجلس الأمن مشروع قرار.",
+        "2015-04-01",
+        ("ratification", "notification", "PSE", "reported", "2015-01-02"),
+    ),
+    (  # one date for two chambers of one verb, joined by "and"
+        "مجلس نمایندگان تاجیکستان و جوگورکو کنش قرقیزستان روز چهارشنبه معاهده مرزی دو کشور را "
+        "تصویب کردند.",
+        "2025-03-20",
+        ("ratification", "lower_house", "TJK", "reported", "2025-03-19"),
+    ),
+    (  # the pair after "between" does not act
+        "The law ratifying the agreement between Senegal and Mauritania, adopted by the National "
+        "Assembly on Nov. 10, was published in Senegal's Journal Officiel on Thursday.",
+        "2026-11-20",
+        ("ratification", "lower_house", "SEN", "reported", "2026-11-10"),
+    ),
+    (  # a possible exit is not one
+        "Эстония и Латвия обсуждают возможный выход из Оттавской конвенции.",
+        "2025-03-07",
+        ("withdrawal", None, "EST", "expected", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "wanted"), SIXTH_ROUND)
+def test_the_sixth_rounds_rules(session, text, published, wanted):
+    events = events_of(session, text, published)
+    got = [(e["stage"], e["step"], e["party"], e["status"], e["date"]) for e in events]
+    if wanted[2] is None:
+        got = [(s, st, None, status, d) for s, st, _, status, d in got]
+    assert wanted in got, got
+
+
+def test_the_security_council_is_no_chamber(session):
+    text = "رفض مجلس الأمن الدولي في 30 ديسمبر 2014 مشروع القرار."
+    assert suggest(session, text, published="2015-04-01")["parties"] == []

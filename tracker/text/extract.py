@@ -255,6 +255,7 @@ def _find(pattern: _Phrases | re.Pattern[str] | None, folded: str) -> list[Span]
 
 # A full stop after these ends no sentence: "President Ferdinand Marcos Jr. signed", "U.S.",
 # "Art. 3", «в 2024 г. парламент»
+_NUMBER = re.compile(r"\d+")
 _ABBREVIATION = re.compile(
     r"(?<!\w)(?:jr|sr|mr|mrs|ms|dr|st|gen|col|lt|prof|sen|rep|gov|no|art|vs|inc|corp|ст|им|г|гг"
     r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|[a-zа-я])$"
@@ -469,9 +470,57 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
                         f"{back:04d}-{month:02d}",
                     )
                 )
+        _ordinal_dates(folded, published, add)
         _relative_dates(folded, published, found, add)
     found.sort(key=lambda s: s.start)
     return found
+
+
+@lru_cache(maxsize=1)
+def _ordinal_table() -> tuple[dict[str, int], dict[str, int], re.Pattern[str]]:
+    data = lexicon("relative")
+    day_of = {
+        normalise(word): number
+        for words in data["ordinal_days"].values()
+        for number, word in enumerate(words, start=1)
+    }
+    shift_of = {normalise(p): o for pairs in data["this_month"].values() for p, o in pairs}
+
+    def alternation(words: Iterable[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    pattern = re.compile(
+        rf"(?<!\w)(?P<day>{alternation(day_of)})\s+من\s+(?:شهر\s+)?"
+        rf"(?:(?P<shift>{alternation(shift_of)})|(?P<month>{_MONTH_RE})"
+        rf"(?:\s+(?P<year>\d{{4}})(?!\d)|\s+(?P<side>{_SIDES}))?)(?!\w)"
+    )
+    return day_of, shift_of, pattern
+
+
+_SIDES = "الماضی|المقبل|القادم"
+
+
+def _ordinal_dates(folded: str, published: date, add: Any) -> None:
+    """Days written as ordinals: «في الرابع عشر من الشهر الماضي» (the 14th of last month),
+    «في الثاني من يناير الماضي» (2 January last), «الأول من يوليو 2024»."""
+    day_of, shift_of, pattern = _ordinal_table()
+    for m in pattern.finditer(folded):
+        day = day_of[m["day"]]
+        if m["shift"]:
+            index = published.year * 12 + published.month - 1 + shift_of[m["shift"]]
+            resolved = _day("gregorian", index // 12, index % 12 + 1, day)
+        else:
+            calendar, month = _MONTHS[m["month"]]
+            if m["year"]:
+                resolved = _day(calendar, int(m["year"]), month, day)
+            elif m["side"] == "الماضی":
+                resolved = _day(calendar, published.year - (month > published.month), month, day)
+            elif m["side"]:
+                resolved = _day(calendar, published.year + (month < published.month), month, day)
+            else:
+                resolved = _resolve_year(calendar, month, day, published)
+        if resolved is not None:
+            add(m.start(), m.end(), resolved.isoformat())
 
 
 @lru_cache(maxsize=1)
@@ -669,6 +718,29 @@ _FOR_ONE = re.compile(r"\s+(?:for|для|برای|بالنسبة\s*(?:ل|إلى\
 _FOR_ONE_BEFORE = re.compile(r"(?<!\w)برای\s+$")  # «برای پاکستان لازم‌الاجرا خواهد شد»
 # "with" before a party: the other side of an agreement, not the one acting
 _WITH = re.compile(r"(?<!\w)(?:with|с|со|با|مع)\s+(?:the\s+)?$")
+# "between Senegal and Mauritania", «между Киргизией и Турцией», «بين مصر واليونان»: the
+# agreement's parties named as such, not an actor
+_BETWEEN = re.compile(r"(?<!\w)(?:between|между|میان|بین|بين)\s+(?:the\s+)?$")
+
+
+def _acting(folded: str, named: list[Span]) -> list[Span]:
+    """The states named as actors: not the other side after "with", nor the pair after
+    "between"."""
+    out: list[Span] = []
+    paired = False
+    for index, name in enumerate(named):
+        before = folded[max(0, name.start - 12) : name.start]
+        if _BETWEEN.search(before):
+            paired = True
+        elif not (
+            paired
+            and index
+            and _LIST_GLUE.fullmatch(folded, named[index - 1].end, name.start)
+        ):
+            paired = False
+        if not paired and not _WITH.search(before):
+            out.append(name)
+    return out
 _NAME_REACH = 25  # "the military agreement of 19 September 2018"
 _RELATIVE = re.compile(r"(?<!\w)(?:که|which|that|котор\w+|التي|الذي)\s+$")
 
@@ -1017,8 +1089,10 @@ def _foretold(
         return False, False
     folded = sentence.spans["_text"]
     start, end = claim.extent
-    # "President Boric, who is expected to sign it": a verb kept apart from its body
+    # "President Boric, who is expected to sign it": a verb kept apart from its body; "must
+    # be approved by Australia's parliament and by Peru's Congress": the verb of both
     end = max(end, claim.quote.end)
+    start = min(start, claim.quote.start)
     if _PURPOSE.search(folded, max(0, start - 12), start):
         return True, False
     if _NEGATED.search(folded, max(0, start - 16), start):
@@ -1091,18 +1165,28 @@ def _ranked_parties(party_spans: list[Span]) -> list[str]:
 
 
 def _country_of(
-    body: Span, named: list[Span], article_parties: list[str], chain: str | None, folded: str
+    body: Span,
+    named: list[Span],
+    article_parties: list[str],
+    chain: str | None,
+    folded: str,
+    earlier: str | None = None,
 ) -> str | None:
     """The party of a generic chamber ("the senate", «مجلس النواب»): the country named
     right by it ("Kazakhstan's Senate", «مجلس النواب المصري»), else the state whose chain
-    the sentence already follows, else the country named nearest in the sentence, else the
-    only state the article names."""
+    the sentence already follows, else the country named nearest before it in the sentence,
+    else the state whose chain an earlier sentence follows (`earlier`), else the country
+    named nearest after it («Сейм принял …, сославшись на угрозу со стороны России» is not
+    Russia's), else the only state the article names."""
     beside = _beside(body, named, folded)
     if beside is not None:
         return beside
-    near = _nearest(named, (body.start, body.end))
     if chain is not None:
         return chain
+    near = _nearest([n for n in named if n.end <= body.start], (body.start, body.end))
+    if near is None and earlier is not None:
+        return earlier
+    near = near or _nearest(named, (body.start, body.end))
     if near is not None:
         return near.value
     return article_parties[0] if len(article_parties) == 1 else None
@@ -1110,7 +1194,8 @@ def _country_of(
 
 _BESIDE = 12  # characters between a country and its chamber
 _SIGN_IT = re.compile(r"\s+(?:it|them|его|её|ее|آن را)(?!\w)")
-_HEAD_REACH = 16  # characters between a head of state and a verb of ratification
+_IT_SIGN = re.compile(r"(?<!\w)(?:его|её|ее|آن را)\s+$")
+_HEAD_REACH = 32  # characters between a head of state and a verb of ratification (a name)
 
 
 def _beside(body: Span, named: list[Span], folded: str) -> str | None:
@@ -1144,8 +1229,31 @@ def _listed(folded: str, names: list[Span]) -> list[str]:
     return list(dict.fromkeys(str(n.value) for n in out))
 
 
-def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
-    """The stage claims a sentence makes (status, dates and confidence come after)."""
+def _exit_law(sentence: _Sentence) -> str | None:
+    """The exit a law of the sentence enacts ("the law on suspending the treaty", «закон о
+    выходе из конвенции», «قانون الانسحاب»), if any."""
+    for word in sentence.spans["law"]:
+        for cue in sentence.cues:
+            if cue.value.stage in _EXITS and 0 <= cue.start - word.end <= _LAW_OF_EXIT:
+                return str(cue.value.stage)
+    return None
+
+
+_LAW_OF_EXIT = 14
+_PARLIAMENT_OF = 20  # "lawmakers in Poland's lower house"
+
+
+def _claims(
+    sentence: _Sentence,
+    article_parties: list[str],
+    law_exit: str | None = None,
+    earlier: str | None = None,
+) -> list[_Claim]:
+    """The stage claims a sentence makes (status, dates and confidence come after).
+
+    `law_exit`: the exit the law an earlier sentence names enacts: a chamber that passes
+    "the law" here passes that exit («Госдума и Совет Федерации приняли закон 22 февраля»).
+    `earlier`: the state whose chain an earlier sentence follows."""
     spans = sentence.spans
     cues = sentence.cues
     chambers = [
@@ -1159,6 +1267,20 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             for o in sentence.bodies
         )
     ]
+    # "Lawmakers in Poland's lower house": the parliament named before its chamber is that
+    # chamber
+    chambers = [
+        b
+        for b in chambers
+        if b.value["step"] or b.value["party"] or b.value.get("executive")
+        or not any(
+            o is not b
+            and 0 <= o.start - b.end <= _PARLIAMENT_OF
+            and not re.search(r"[,;.]", sentence.spans["_text"][b.end : o.start])
+            for o in sentence.bodies
+            if not o.value.get("person")
+        )
+    ]
     actors = [b for b in chambers if not _speaker(b, sentence)]
     if not any(b.value["party"] for b in actors):
         # "the council's spokesman said the council approved it": the speaker's own
@@ -1169,7 +1291,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
     named = [p for p in sentence.parties if p.value]
     # the states that may act: not the other side named after "with" ("submitted to
     # parliament the agreement with Chile", «مع الكويت»)
-    acting = [p for p in named if not _WITH.search(spans["_text"], max(0, p.start - 12), p.start)] or named
+    acting = _acting(spans["_text"], named)
     # a party picked by its place among two or more the sentence names is a guess
     several = len({p.value for p in named}) >= 2
     exits = [c for c in cues if c.value.stage in _EXITS]
@@ -1219,18 +1341,25 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             Span(c.start, c.end, _Cue("ratification", "head_of_state"))
             if c.value.stage == "signing"
             and any(w.end <= c.start for w in spans["law"])
-            and _SIGN_IT.match(spans["_text"], c.end)
+            and (
+                _SIGN_IT.match(spans["_text"], c.end)
+                or _IT_SIGN.search(spans["_text"], max(0, c.start - 8), c.start)
+            )
             else c
             for c in cues
         ]
-    if people:
+    if people and not any(c.value.step == "head_of_state" for c in cues):
         # «أن يصادق عليها رئيس الجمهورية», "President Tokayev ratified the treaty": a head of
         # state right by a verb of ratification, and nearer it than any chamber, is the
         # head of state's step
         def by_head(cue: Span) -> bool:
-            near = min(_gap((cue.start, cue.end), (h.start, h.end)) for h in people)
-            return near <= _HEAD_REACH and all(
-                _gap((cue.start, cue.end), (b.start, b.end)) > near for b in chambers
+            near = min(people, key=lambda h: _gap((cue.start, cue.end), (h.start, h.end)))
+            gap = _gap((cue.start, cue.end), (near.start, near.end))
+            between = spans["_text"][min(cue.end, near.end) : max(cue.start, near.start)]
+            return (
+                gap <= _HEAD_REACH
+                and not re.search(r"[,.;:]", between)
+                and all(_gap((cue.start, cue.end), (b.start, b.end)) > gap for b in chambers)
             )
 
         cues = [
@@ -1333,9 +1462,12 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
                 # "the Turkish parliament ratified …, and the president signed the law"
                 states = [b.value["party"] or _beside(b, named, spans["_text"]) for b in chambers]
                 chain = next((code for code in reversed(states) if code), None)
-            party = _country_of(near, acting, article_parties, chain, spans["_text"])
+            party = _country_of(near, acting, article_parties, chain, spans["_text"], earlier)
         body = near if near is not None and near.value["step"] in (step, None) else None
-        if near is not None:
+        if near is not None and (body is not None or step != "promulgation"):
+            # a chamber a bill is sent to is not its actor ("submitted to the Duma"); but one
+            # that only told whose promulgation it is still acts itself ("the law, adopted by
+            # the National Assembly on Nov. 10, was published in …")
             used.append(near)
         if step == "notification" and cue.value.each:
             codes = list(dict.fromkeys(p.value for p in named))
@@ -1371,13 +1503,16 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
         )
     verbs = sorted(generic + approval, key=lambda s: s.start)
     free = [b for b in chambers if b not in used]
+    # «Закон о выходе из конвенции Сейм принял …»: a chamber that passes a law on an exit
+    # passes that exit, not a ratification
+    voted_exit = _exit_law(sentence) or (law_exit if spans["law"] and not generic else None)
     if verbs and free:
         for chamber in free:
             verb = _nearest(verbs, (chamber.start, chamber.end))
             assert verb is not None
             cue = Span(verb.start, verb.end, _Cue("ratification", None))
             step, party = chamber.value["step"], chamber.value["party"]
-            if party is None and spans["both"] and len(article_parties) >= 2:
+            if party is None and spans["both"] and len(article_parties) >= 2 and not voted_exit:
                 # "the parliaments of both countries"
                 for code in article_parties[:2]:
                     add(cue, "ratification", step, code, body=chamber, from_article=True)
@@ -1386,7 +1521,7 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             if party is None and step is not None:
                 # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
                 chain = next((c.party for c in reversed(claims) if c.party), None)
-                party = _country_of(chamber, acting, article_parties, chain, spans["_text"])
+                party = _country_of(chamber, acting, article_parties, chain, spans["_text"], earlier)
             if party is None and (beside := _beside(chamber, acting, spans["_text"])) is not None:
                 party = beside  # "Hungary's parliament"
             elif party is None and claims and claims[-1].party:
@@ -1396,6 +1531,10 @@ def _claims(sentence: _Sentence, article_parties: list[str]) -> list[_Claim]:
             elif party is None and acting:
                 party = _nearest(acting, (chamber.start, chamber.end)).value  # type: ignore[union-attr]
                 from_earlier = True
+            if voted_exit is not None:
+                exit_cue = Span(verb.start, verb.end, _Cue(voted_exit, None))
+                add(exit_cue, voted_exit, None, party, body=chamber, from_earlier=from_earlier)
+                continue
             step = chamber.value.get("step_by_party", {}).get(party, step)
             if step is None and party in _unicameral() and not chamber.value.get("executive"):
                 step = "lower_house"  # a state's only chamber is its lower house
@@ -1511,7 +1650,8 @@ def extract(
         Span(s.start, s.end, _lookup(tables["body_of"], s.value))
         for s in _find(tables["bodies"], folded)
     ]
-    body_spans = [b for b in body_spans if b.value]
+    # a body marked `ignore` only looks like a chamber (the Security Council, «مجلس التعاون»)
+    body_spans = [b for b in body_spans if b.value and not b.value.get("ignore")]
     cue_spans = [
         Span(s.start, s.end, _lookup(tables["cue_of"], s.value))
         for s in _find(tables["cues"], folded)
@@ -1561,6 +1701,7 @@ def extract(
     )
     main_day: str | None = None  # the day of the last claim reported in its own right
     last_exit: str | None = None  # the party of the last exit the article names
+    law_exit: str | None = None  # the exit a law the article names enacts
     for bounds in _sentences(folded):
         spans = {key: _inside(found, bounds) for key, found in words.items()}
         spans["_text"] = folded  # type: ignore[assignment]
@@ -1571,7 +1712,8 @@ def extract(
             [p for p in _inside(party_spans, bounds) if p.value not in organisations],
             spans,
         )
-        found = _claims(sentence, article_parties)
+        found = _claims(sentence, article_parties, law_exit, last_party or last_exit)
+        law_exit = _exit_law(sentence) or law_exit
         extents = [c.extent for c in found]
         for claim in found:
             if claim.party_after and last_exit is not None:
@@ -1587,6 +1729,10 @@ def extract(
                 claim.party, claim.from_earlier = last_party, True
             elif claim.step in _PER_PARTY and claim.party is None and article_parties:
                 claim.party, claim.from_earlier = article_parties[0], True
+            elif claim.stage == "ratification" and claim.body_span and not claim.party and last_party:
+                # "Congress approved the accord in 2016": the parliament of the state whose
+                # chain the article follows
+                claim.party, claim.from_earlier = last_party, True
             if claim.body_span is not None and claim.party:
                 # «مجلس الشورى» of Bahrain is its upper house
                 by_party = claim.body_span.value.get("step_by_party", {})
@@ -1622,6 +1768,16 @@ def extract(
                 claim.dates = True  # "the treaty, signed on 17 January, was ratified on …"
         claim_dates = _from_main_claim(claim_dates, _inside(counted, bounds), main_day)
         _date_claims(found, sentence, claim_dates, same_day, date_of)
+        read = _inside(date_spans, bounds)
+        unread = any(
+            not any(d.start <= m.start() < d.end for d in read)
+            for m in _NUMBER.finditer(folded, bounds[0], bounds[1])
+        )
+        for claim in found:
+            if unread and claim.date is None and claim.status == "reported":
+                # "approved on Nov. 18" read as no date: a number the sentence names that no
+                # date was read from may be this claim's date
+                claim.date_doubt = True
         for claim in found:
             if (
                 claim.status == "reported"
@@ -1841,10 +1997,14 @@ def _date_claims(
             for c in claims
             if c.extent == owner.extent
             or (
-                shared
-                and c.quote == owner.quote
+                c.quote == owner.quote
                 and c.stage == owner.stage
-                and distance(c, where)[1] == 0
+                and (
+                    (shared and distance(c, where)[1] == 0)
+                    # «مجلس نمایندگان تاجیکستان و جوگورکو کنش قرقیزستان روز چهارشنبه …
+                    # تصویب کردند»: a date between the chambers and their one verb
+                    or min(c.extent[0], owner.extent[0]) <= where[0] < owner.quote.start
+                )
             )
         }
         rival = next((c for c in ranked if id(c) not in owners), None)
