@@ -285,6 +285,23 @@ _DECLINABLE_A = re.compile(r"^[а-я]{4,}[ая]$")
 _NOT_NAMES = {"того"}
 
 
+_ARABIC_SCRIPT_WORD = re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]{3,}$")
+
+
+def _nisba(key: str) -> str | None:
+    """The adjective of a one-word name in Persian or Arabic script, made with the suffix ی
+    (بنگلادشی, پاکستانی, روسیه → روسی, آمریکا → آمریکایی), or None."""
+    if not _ARABIC_SCRIPT_WORD.match(key) or key.endswith("ی"):
+        return None
+    if key.endswith("یه"):
+        return key[:-2] + "ی"
+    if key.endswith("ا"):
+        return key + "یی"
+    if key.endswith(("ه", "و", "ة")):
+        return None
+    return key + "ی"
+
+
 @dataclass(frozen=True)
 class PartyMatcher:
     pattern: _Phrases | None
@@ -304,6 +321,8 @@ class PartyMatcher:
                 keys.append(key + "*")  # Вьетнам: Вьетнама, Вьетнамом, Вьетнаму
             elif _DECLINABLE_A.match(key):
                 keys.append(key[:-1] + "*")  # Мьянма: Мьянмы, Мьянмой
+            elif (adjective := _nisba(key)) is not None:
+                keys.append(adjective)  # بنگلادش: بنگلادشی; روسیه: روسی; العراق: العراقی
             for key in keys:
                 if key in codes and codes[key] != code:
                     clashes.add(key)
@@ -347,6 +366,7 @@ def _month_table() -> tuple[dict[str, tuple[str, int]], re.Pattern[str], re.Patt
 
 _MONTHS, _ANY_MONTH, _MONTH = _month_table()
 _MONTH_RE = _MONTH.pattern
+_AND_MONTH = re.compile(rf"\s+(?:и|and|or|или|و)\s+({_MONTH_RE})(?!\w)(?!\s*,?\s*\d)")
 _MONTH_BEFORE = re.compile(rf"(?<!\w)({_MONTH_RE})\s+$")
 # «از اول ژوئیه»: "from the first of July"
 _FIRST = "اول"
@@ -377,6 +397,16 @@ def _resolve_year(calendar: str, month: int, day: int, published: date) -> date 
     candidates = [_day(calendar, y, month, day) for y in (base - 1, base, base + 1)]
     found = [c for c in candidates if c is not None]
     return min(found, key=lambda c: abs((c - published).days)) if found else None
+
+
+def _occurrences(calendar: str, month: int, day: int, published: date) -> tuple[str, str]:
+    """The next occurrence of a year-less day on or after publication, and the last one on
+    or before it (ISO)."""
+    base = JalaliDate.to_jalali(published).year if calendar == "jalali" else published.year
+    days = [d for y in (base - 1, base, base + 1) if (d := _day(calendar, y, month, day))]
+    ahead = min((d for d in days if d >= published), default=max(days))
+    behind = max((d for d in days if d <= published), default=min(days))
+    return ahead.isoformat(), behind.isoformat()
 
 
 class _Taken:
@@ -434,6 +464,13 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
                 resolved = _day(calendar, int(m[3]), month, day)
             elif published is not None:
                 resolved = _resolve_year(calendar, month, day, published)
+                if resolved and not taken.overlaps(m.start(), m.end()):
+                    # "which the leaders signed on Nov. 30" in June: the last 30 November
+                    # for a report, the next one for a forecast
+                    near = _occurrences(calendar, month, day, published)
+                    taken.add(m.start(), m.end())
+                    found.append(Span(m.start(), m.end(), resolved.isoformat(), *near))
+                continue
             else:
                 resolved = None
             if resolved:
@@ -453,6 +490,23 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
     if published is not None and date.min.year < published.year < date.max.year:
         for m in _year_less_months().finditer(folded):
             calendar, month = _MONTHS[m[1]]
+            following = _AND_MONTH.match(folded, m.end(1))
+            if following is not None and not taken.overlaps(following.start(1), following.end(1)):
+                # «в мае и июне»: the second month of a pair has no preposition of its own
+                calendar2, month2 = _MONTHS[following[1]]
+                if calendar2 == "gregorian":
+                    year2 = published.year - (month2 > published.month)
+                    ahead2 = published.year + (month2 < published.month)
+                    taken.add(following.start(1), following.end(1))
+                    found.append(
+                        Span(
+                            following.start(1),
+                            following.end(1),
+                            f"{year2:04d}-{month2:02d}",
+                            f"{ahead2:04d}-{month2:02d}",
+                            f"{year2:04d}-{month2:02d}",
+                        )
+                    )
             if calendar == "gregorian" and not taken.overlaps(m.start(1), m.end(1)):
                 year = min(
                     (published.year - 1, published.year, published.year + 1),
@@ -720,6 +774,10 @@ _FOR_ONE_BEFORE = re.compile(r"(?<!\w)برای\s+$")  # «برای پاکستا�
 _WITH = re.compile(r"(?<!\w)(?:with|с|со|با|مع)\s+(?:the\s+)?$")
 # "between Senegal and Mauritania", «между Киргизией и Турцией», «بين مصر واليونان»: the
 # agreement's parties named as such, not an actor
+# "notified the United States that it was terminating": the addressee, not the actor
+_ADDRESSEE = re.compile(
+    r"(?<!\w)(?:notified|informed|told|уведомил\w*|известил\w*|ابلغ\w*|به اطلاع)\s+(?:the\s+)?$"
+)
 _BETWEEN = re.compile(r"(?<!\w)(?:between|между|میان|بین|بين)\s+(?:the\s+)?$")
 
 
@@ -729,7 +787,7 @@ def _acting(folded: str, named: list[Span]) -> list[Span]:
     out: list[Span] = []
     paired = False
     for index, name in enumerate(named):
-        before = folded[max(0, name.start - 12) : name.start]
+        before = folded[max(0, name.start - 24) : name.start]
         if _BETWEEN.search(before):
             paired = True
         elif not (
@@ -738,7 +796,7 @@ def _acting(folded: str, named: list[Span]) -> list[Span]:
             and _LIST_GLUE.fullmatch(folded, named[index - 1].end, name.start)
         ):
             paired = False
-        if not paired and not _WITH.search(before):
+        if not paired and not _WITH.search(before) and not _ADDRESSEE.search(before):
             out.append(name)
     return out
 _NAME_REACH = 25  # "the military agreement of 19 September 2018"
@@ -1013,6 +1071,8 @@ _AFTER_REACH = 60
 _SAID_REACH = 15
 # A date about as near (in characters) to two claims of a sentence is in doubt.
 _DATE_MARGIN = 8
+_DATE_AFTER_ALL = 20
+_HOME_REACH = 30  # characters from the start of an article to its dateline's place
 
 # Confidence of a suggestion (see docs/extraction.md).
 _CONFIDENT = 0.9
@@ -1108,12 +1168,14 @@ def _foretold(
                 continue  # that marker governs the claim in between
             doubt = True
         return True, doubt
-    past = _PAST.match(folded, claim.quote.start, claim.quote.end)
+    past = _PAST.match(folded, claim.quote.start, claim.quote.end) or _PAST_AFTER.search(
+        folded, claim.quote.start, claim.quote.end
+    )
     for marker in sentence.spans["expected_after"]:
         if (
             0 <= marker.start - end <= _AFTER_REACH
             and not past  # "ratified the treaty that will ..."
-            and not re.search(r"[,.;:]", folded[end : marker.start])
+            and not _CLAUSE_BREAK.search(folded, end, marker.start)
         ):
             return True, doubt
     return False, doubt
@@ -1124,8 +1186,14 @@ _PAST = re.compile(
     r"\w+(?:ed|ли|ла|ло|л|лись|лась|лся|нный|нная|нное|нного|нной|нную|нные|нных)(?!\w)"
     r"|(?:الموقع|المبرم)\w*"  # «الموقعة في …»: the agreement signed, a participle
 )
+# A verb in the present tense, where the tense shows (Russian, English, Arabic, Persian).
+_PRESENT = re.compile(
+    r"\w+(?:ет|ют|ит|ат|ят|ется|ются|ится|ятся)(?!\w)|\w+s(?!\w)|(?:و?[يت])\w{3,}|می\s?\w+"
+)
 # A Persian past auxiliary right after the verb (امضا کردند, اجرایی شده است).
-_PAST_AFTER = re.compile(r"(?<!\w)(?:شد|شده|شدند|کرد|کردند|کرده|رسید|رسیده|رساند)(?!\w)")
+_PAST_AFTER = re.compile(
+    r"(?<!\w)(?:شد|شده|شدند|کرد|کردند|کرده|رسید|رسیده|رساند|داد|دادند|گذاشت|سپرد)(?!\w)"
+)
 
 
 # A claim right after a negation, or named as a circumstance of another ("after signing",
@@ -1307,10 +1375,12 @@ def _claims(
                 and any(0 <= e.start - c.end <= _NOTICE_REACH for e in exits)
             )
         ]
-    # «проголосовал за денонсацию», "voted for the withdrawal": a chamber's vote on an exit
-    # is that exit, not a step of ratification
+    # «проголосовал за денонсацию», "voted for the withdrawal", "endorsed the termination in
+    # a vote": a chamber's vote on an exit is that exit, not a step of ratification
     approval = [
-        v for v in spans["approval"] if not any(0 <= e.start - v.end <= _EXIT_REACH for e in exits)
+        v
+        for v in spans["approval"]
+        if not any(_gap((e.start, e.end), (v.start, v.end)) <= _EXIT_REACH for e in exits)
     ]
     if exits and (spans["law"] or people):
         # "signed a law suspending …", «подписал указ о выходе»: the signature is the exit
@@ -1363,8 +1433,9 @@ def _claims(
             )
 
         cues = [
-            Span(c.start, c.end, _Cue("ratification", "head_of_state"))
-            if c.value == _Cue("ratification", None) and by_head(c)
+            # «للمصادقة عليه»: a noun stays a noun's claim
+            Span(c.start, c.end, _Cue("ratification", "head_of_state", c.value.weak))
+            if (c.value.stage, c.value.step) == ("ratification", None) and by_head(c)
             else c
             for c in cues
         ]
@@ -1510,7 +1581,9 @@ def _claims(
         for chamber in free:
             verb = _nearest(verbs, (chamber.start, chamber.end))
             assert verb is not None
-            cue = Span(verb.start, verb.end, _Cue("ratification", None))
+            # «بانتظار مصادقة مجلس الشورى»: a chamber by a noun of ratification is a noun's claim
+            noun = isinstance(verb.value, _Cue) and verb.value.weak
+            cue = Span(verb.start, verb.end, _Cue("ratification", None, noun))
             step, party = chamber.value["step"], chamber.value["party"]
             if party is None and spans["both"] and len(article_parties) >= 2 and not voted_exit:
                 # "the parliaments of both countries"
@@ -1590,7 +1663,6 @@ def _claims(
         elif stage in _EXITS:
             # the state that acts, never the other side ("… the accord with Pyongyang"):
             # the nearest named before the verb, else the first after it
-            acting = [p for p in named if not _WITH.search(spans["_text"], max(0, p.start - 12), p.start)]
             before = [p for p in acting if p.end <= cue.start]
             after = [p for p in acting if p.start >= cue.end]
             listed = _listed(spans["_text"], before)
@@ -1702,6 +1774,8 @@ def extract(
     main_day: str | None = None  # the day of the last claim reported in its own right
     last_exit: str | None = None  # the party of the last exit the article names
     law_exit: str | None = None  # the exit a law the article names enacts
+    # the country of the dateline («مسقط في 4 أكتوبر /العمانية/», "TOKYO, June 9 (Reuters)")
+    home = next((str(p.value) for p in party_spans if p.start < _HOME_REACH), None)
     for bounds in _sentences(folded):
         spans = {key: _inside(found, bounds) for key, found in words.items()}
         spans["_text"] = folded  # type: ignore[assignment]
@@ -1716,6 +1790,10 @@ def extract(
         law_exit = _exit_law(sentence) or law_exit
         extents = [c.extent for c in found]
         for claim in found:
+            if claim.stage in _EXITS and claim.party is None and last_exit is not None:
+                # "The National Assembly had endorsed the termination": the exit the article
+                # follows
+                claim.party, claim.from_earlier = last_exit, True
             if claim.party_after and last_exit is not None:
                 # «Соглашение прекратит действие … турецкой стороной»: the state whose exit
                 # the article follows, not the other side named after the verb
@@ -1725,7 +1803,11 @@ def extract(
             others = [e for e in extents if e != claim.extent]
             expected, claim.status_doubt = _foretold(claim, sentence, others)
             claim.status = "expected" if expected else "reported"
-            if claim.step in _PER_PARTY and claim.party is None and last_party:
+            if claim.step == "head_of_state" and claim.party is None and home is not None:
+                # «مسقط … أصدر حضرة صاحب الجلالة السلطان … مرسوماً»: an untold head of state is
+                # the one of the dateline's country
+                claim.party, claim.from_earlier = home, True
+            elif claim.step in _PER_PARTY and claim.party is None and last_party:
                 claim.party, claim.from_earlier = last_party, True
             elif claim.step in _PER_PARTY and claim.party is None and article_parties:
                 claim.party, claim.from_earlier = article_parties[0], True
@@ -1868,6 +1950,8 @@ def _after_publication(claim: _Claim, published: date | None) -> bool:
     return value > published.isoformat()[: len(value)]
 
 
+# A break stronger than "and" between two chambers: a comma, "but".
+_BREAK = re.compile(r"[,;،]|(?<!\w)(?:but|however|но|однако|اما|ولكن|لكن)(?!\w)")
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
 _CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما|فيما)(?!\w)")
 # "a few days after the attack on 9 September", «после визита 5 мая», «پس از حمله … در»: a
@@ -1929,6 +2013,10 @@ def _date_claims(
         return (gap > 0, len(_CLAUSE_BREAK.findall(between)) if gap else 0, gap)
 
     taken: dict[int, list[Span]] = {}
+    respective = _respectively(claims, dates, sentence)
+    for claim, day in respective:
+        taken.setdefault(id(claim), []).append(day)
+    dates = [d for d in dates if all(d is not day for _, day in respective)]
     far: set[int] = set()  # the dates given across a clause break
     lost = False  # a date of the sentence went to a saying
     sayings: list[tuple[Span, int]] = []  # such a date, and where its saying ends
@@ -2002,8 +2090,22 @@ def _date_claims(
                 and (
                     (shared and distance(c, where)[1] == 0)
                     # «مجلس نمایندگان تاجیکستان و جوگورکو کنش قرقیزستان روز چهارشنبه …
-                    # تصویب کردند»: a date between the chambers and their one verb
-                    or min(c.extent[0], owner.extent[0]) <= where[0] < owner.quote.start
+                    # تصویب کردند»: a date between the chambers joined by "and" and their
+                    # one verb (not «…، اما شورای نگهبان»: another clause's)
+                    # «وافق مجلسا البرلمان، مجلس الشعب ومجلس الشيوخ، يوم الأربعاء»: a date
+                    # right after the chambers their verb came before
+                    or (
+                        owner.quote.end <= min(c.extent[0], owner.extent[0])
+                        and 0 <= where[0] - max(c.extent[1], owner.extent[1]) <= _DATE_AFTER_ALL
+                    )
+                    or (
+                        min(c.extent[0], owner.extent[0]) <= where[0] < owner.quote.start
+                        and not _BREAK.search(
+                            folded,
+                            min(c.extent[0], owner.extent[0]),
+                            max(c.extent[0], owner.extent[0]),
+                        )
+                    )
                 )
             )
         }
@@ -2035,10 +2137,41 @@ def _date_claims(
         if claim.status == "expected" and day.ahead:
             day = Span(day.start, day.end, day.ahead)
             date_of[day.start] = day.value
-        elif claim.status == "reported" and day.behind:
+        elif (
+            claim.status == "reported"
+            and day.behind
+            and not (
+                # «с 1 декабря приостанавливает»: a verb in the present keeps the nearest day
+                _FULL_DAY.fullmatch(str(day.value))
+                and _PRESENT.match(folded, claim.quote.start, claim.quote.end)
+            )
+        ):
             day = Span(day.start, day.end, day.behind)
             date_of[day.start] = day.value
         claim.date = day
+
+
+def _respectively(
+    claims: list[_Claim], dates: list[Span], sentence: _Sentence
+) -> list[tuple[_Claim, Span]]:
+    """«одобрили бундестаг и бундесрат в мае и июне соответственно», "in May and June
+    respectively": the chambers of one verb take the dates that follow them, in order."""
+    folded = sentence.spans["_text"]
+    if not _RESPECTIVELY.search(folded, *sentence.bounds):
+        return []
+    by_verb: dict[tuple[int, int], list[_Claim]] = {}
+    for claim in claims:
+        if claim.body_span is not None:
+            by_verb.setdefault((claim.quote.start, claim.quote.end), []).append(claim)
+    for group in by_verb.values():
+        group = sorted(group, key=lambda c: c.body_span.start)  # type: ignore[union-attr]
+        after = [d for d in dates if d.start >= group[0].body_span.start]  # type: ignore[union-attr]
+        if len(group) >= 2 and len(after) == len(group):
+            return list(zip(group, sorted(after, key=lambda d: d.start), strict=True))
+    return []
+
+
+_RESPECTIVELY = re.compile(r"(?<!\w)(?:respectively|соответственно|به ترتیب|على التوالي)(?!\w)")
 
 
 def _confidence(claim: _Claim) -> float:
