@@ -925,7 +925,10 @@ def test_the_fourth_rounds_rules(session, text, published, wanted):
 @pytest.mark.parametrize(
     ("text", "stage"),
     [
-        ("The deal provides for the withdrawal of Israeli forces from southern Lebanon.", "withdrawal"),
+        (
+            "The deal provides for the withdrawal of Israeli forces from southern Lebanon.",
+            "withdrawal",
+        ),
         ("وينص الاتفاق على انسحاب القوات الإسرائيلية من جنوب لبنان خلال 60 يوماً.", "withdrawal"),
         ("Eritrea is the only member not to have signed, leaving Benin as the host.", "withdrawal"),
     ],

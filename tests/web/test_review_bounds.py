@@ -14,7 +14,6 @@ from tracker.models import Agreement, Party, PartyAlias
 from tracker.services.extraction import cache_info, readable_part
 from tracker.text.extract import MAX_CHARACTERS
 
-
 _RARELY_NAMED = ("HUN", "ISL", "URY", "BTN", "FJI", "SUR", "GUY", "NPL", "BOL", "MNG")
 
 

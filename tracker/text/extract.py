@@ -266,7 +266,9 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     bounds = []
     start = 0
     for match in re.finditer(r"[.!?;؛\n]+(?:\s|$)", folded):
-        if match.group().rstrip() == "." and _ABBREVIATION.search(folded, max(0, match.start() - 6), match.start()):
+        if match.group().rstrip() == "." and _ABBREVIATION.search(
+            folded, max(0, match.start() - 6), match.start()
+        ):
             continue
         bounds.append((start, match.end()))
         start = match.end()
@@ -660,7 +662,9 @@ def _relative_dates(folded: str, published: date, found: list[Span], add: Any) -
             continue
         back = published - timedelta(days=(published.weekday() - number) % 7)
         ahead = published + timedelta(days=(number - published.weekday()) % 7)
-        if seen.overlaps(span.start, span.end) or _CITY.search(folded, max(0, span.start - 12), span.start):
+        if seen.overlaps(span.start, span.end) or _CITY.search(
+            folded, max(0, span.start - 12), span.start
+        ):
             continue
         before = bisect_left(explicit, span.start) - 1
         if before >= 0 and _IN.search(folded, max(0, span.start - 4), span.start):
@@ -791,14 +795,14 @@ def _acting(folded: str, named: list[Span]) -> list[Span]:
         if _BETWEEN.search(before):
             paired = True
         elif not (
-            paired
-            and index
-            and _LIST_GLUE.fullmatch(folded, named[index - 1].end, name.start)
+            paired and index and _LIST_GLUE.fullmatch(folded, named[index - 1].end, name.start)
         ):
             paired = False
         if not paired and not _WITH.search(before) and not _ADDRESSEE.search(before):
             out.append(name)
     return out
+
+
 _NAME_REACH = 25  # "the military agreement of 19 September 2018"
 _RELATIVE = re.compile(r"(?<!\w)(?:که|which|that|котор\w+|التي|الذي)\s+$")
 
@@ -1340,7 +1344,9 @@ def _claims(
     chambers = [
         b
         for b in chambers
-        if b.value["step"] or b.value["party"] or b.value.get("executive")
+        if b.value["step"]
+        or b.value["party"]
+        or b.value.get("executive")
         or not any(
             o is not b
             and 0 <= o.start - b.end <= _PARLIAMENT_OF
@@ -1594,7 +1600,9 @@ def _claims(
             if party is None and step is not None:
                 # "the senate", «مجلس النواب»: the nearest country's, or the article's only one
                 chain = next((c.party for c in reversed(claims) if c.party), None)
-                party = _country_of(chamber, acting, article_parties, chain, spans["_text"], earlier)
+                party = _country_of(
+                    chamber, acting, article_parties, chain, spans["_text"], earlier
+                )
             if party is None and (beside := _beside(chamber, acting, spans["_text"])) is not None:
                 party = beside  # "Hungary's parliament"
             elif party is None and claims and claims[-1].party:
@@ -1811,7 +1819,9 @@ def extract(
                 claim.party, claim.from_earlier = last_party, True
             elif claim.step in _PER_PARTY and claim.party is None and article_parties:
                 claim.party, claim.from_earlier = article_parties[0], True
-            elif claim.stage == "ratification" and claim.body_span and not claim.party and last_party:
+            elif (
+                claim.stage == "ratification" and claim.body_span and not claim.party and last_party
+            ):
                 # "Congress approved the accord in 2016": the parliament of the state whose
                 # chain the article follows
                 claim.party, claim.from_earlier = last_party, True
@@ -1903,7 +1913,7 @@ def extract(
 
 
 def _dated_by_signing(claims: list[_Claim], spans: list[Span]) -> None:
-    """"Took effect from the day of signing", «از روز امضا لازم‌الاجرا شد»: an undated entry
+    """ "Took effect from the day of signing", «از روز امضا لازم‌الاجرا شد»: an undated entry
     into force takes the date of the signing the article reports."""
     signed = [c for c in claims if c.stage == "signing" and c.status == "reported" and c.date]
     if not spans or not signed:
@@ -1918,7 +1928,7 @@ _FROM_SIGNING_REACH = 40
 
 
 def _from_main_claim(dates: list[Span], counted: list[Span], main_day: str | None) -> list[Span]:
-    """"The same day", "the next day" with no full date before them in their sentence
+    """ "The same day", "the next day" with no full date before them in their sentence
     count from the day of the last claim reported in its own right before them («Жогорку
     Кенеш в среду ратифицировал договор, подписанный 13 марта. В тот же день …»: that
     Wednesday), not from a background date named after it."""
