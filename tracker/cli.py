@@ -16,6 +16,7 @@ from tracker import logs, migrate
 from tracker.db import get_session
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
+from tracker.schemas.articles import read_article_lines
 from tracker.services import imports, reminder_rules, state, transfer, weekly
 from tracker.services.errors import ServiceError, ValidationError
 from tracker.services.mail import MailError, MailSettings
@@ -187,7 +188,7 @@ def import_articles_command(source: Any, email: str | None, quiet: bool) -> None
     refused: list[imports.LineResult] = []
     started = time.perf_counter()
     with click.progressbar(
-        imports.import_articles(session, lines, actor=actor),
+        imports.import_articles(session, read_article_lines(lines), actor=actor),
         length=sum(1 for line in lines if line.strip()),
         label="Importing articles",
         file=sys.stderr,

@@ -21,7 +21,6 @@ from tracker.models import User
 from tracker.models.vocab import Role
 from tracker.schemas.common import NotJson, read_json, safe_text
 from tracker.services.users import user_for_token
-from tracker.web.errors import render_http_error
 
 
 class IdConverter(IntegerConverter):
@@ -147,8 +146,7 @@ class TrackerApi(flask_smorest.Api):
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def]
-        if not is_api_request():
-            return render_http_error(error)
+        """The error as JSON (tracker.errors sends errors of HTML pages elsewhere)."""
         data = getattr(error, "data", None) or {}
         message = data.get("message") or PRECONDITIONS.get(error.code or 0)
         message = message or error.description or error.name
@@ -159,6 +157,8 @@ class TrackerApi(flask_smorest.Api):
         )
         return payload, error.code, data.get("headers", {})
 
+
+api = TrackerApi()
 
 PAGINATION_HEADER = {
     "description": (

@@ -1,4 +1,4 @@
-"""/api/v1/reminders: follow-ups, made by people (rules come later)."""
+"""/api/v1/reminders: follow-ups, made by people or by the reminder rules."""
 
 from __future__ import annotations
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field
+from marshmallow import ValidationError, fields, validate
+
+from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field, read_json
 
 
 class ArticleInSchema(InputSchema):
@@ -72,3 +75,47 @@ class DeletedArticleSchema(OutputSchema):
     outlet = fields.String(required=True, allow_none=True)
     deleted_at = fields.DateTime(required=True)
     deleted_by = fields.String(required=True, allow_none=True)
+
+
+ArticleLine = tuple[int, dict[str, Any] | None, dict[str, list[str]]]
+
+
+def read_article_lines(lines: Iterable[str | bytes]) -> Iterator[ArticleLine]:
+    """JSON Lines of articles, each checked by the schema of `POST /api/v1/articles`: per
+    non-blank line, (its number, its fields or None, the errors that refuse it)."""
+    schema = ArticleInSchema()
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:  # a byte order mark before the first line is no part of it
+                raw = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, None, {"line": [f"is not UTF-8 text (byte {exc.start + 1})"]}
+                continue
+        else:
+            raw = line
+        if not raw.strip():
+            continue
+        try:
+            parsed = read_json(raw)
+        except ValueError as exc:  # not JSON, or nested too deep, or a number too long
+            yield number, None, {"line": [f"is not JSON ({exc})"]}
+            continue
+        if not isinstance(parsed, dict):
+            yield number, None, {"line": ["must be a JSON object"]}
+            continue
+        try:
+            data = schema.load(parsed)
+        except ValidationError as exc:
+            yield number, None, _messages(exc.messages)
+            continue
+        data.pop("fetch", None)
+        yield number, data, {}
+
+
+def _messages(messages: object) -> dict[str, list[str]]:
+    if not isinstance(messages, dict):
+        return {"line": [str(messages)]}
+    return {
+        str(key): [str(m) for m in value] if isinstance(value, list) else [str(value)]
+        for key, value in messages.items()
+    }

@@ -1,4 +1,4 @@
-"""Stored digests: read access. (Making and sending them comes later.)"""
+"""Stored digests: a subscriber reads their own (making and sending them: services.weekly)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reminders made by people: create, list, complete, snooze, dismiss. (Rules come later.)"""
+"""Reminders made by people: create, list, complete, snooze, dismiss (rules: reminder_rules)."""
 
 from __future__ import annotations
 
