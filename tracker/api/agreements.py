@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, anonymous, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, actor, anonymous, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.agreements import (
@@ -58,7 +58,7 @@ class Agreements(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create an agreement."""
-        created = agreements.create_agreement(get_session(), data, actor=authorize(Role.EDITOR))
+        created = agreements.create_agreement(get_session(), data, actor=actor())
         return _overview(created.id)
 
 
@@ -85,7 +85,7 @@ class RestoreAgreement(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="The agreement is not deleted")
     def post(self, agreement_id: int) -> dict[str, Any]:
         """Restore a deleted agreement with its events, principles and evidence (admins)."""
-        agreements.restore_agreement(get_session(), agreement_id, actor=authorize(Role.ADMIN))
+        agreements.restore_agreement(get_session(), agreement_id, actor=actor())
         return _overview(agreement_id)
 
 
@@ -130,7 +130,7 @@ class AgreementById(MethodView):
             session,
             agreement_id,
             data,
-            actor=authorize(Role.EDITOR),
+            actor=actor(),
             expected_version=view.version,
         )
         return _overview(agreement_id)
@@ -143,4 +143,4 @@ class AgreementById(MethodView):
         """Delete (softly: an admin can restore it). Needs If-Match."""
         session = get_session()
         blp.check_etag(_overview(agreement_id), AgreementSchema)
-        agreements.delete_agreement(session, agreement_id, actor=authorize(Role.EDITOR))
+        agreements.delete_agreement(session, agreement_id, actor=actor())

@@ -257,6 +257,22 @@ def anonymous() -> bool:
     return current_user() is None
 
 
+def actor() -> User:
+    """The user of the token that `ApiBlueprint.requires` let in (views without `read=True`,
+    which the decorator answers 401 before they run)."""
+    user = current_user()
+    if user is None:  # a view without `requires`: the code's error, not the client's
+        raise RuntimeError("actor() in a view that does not require a role")
+    return user
+
+
+def signed_in() -> User:
+    """The token's user; 401 without one (a public reader asking for what needs a name)."""
+    user = authorize(Role.VIEWER)
+    assert user is not None  # authorize aborts 401 without a token when read is False
+    return user
+
+
 def authorize(role: Role, *, read: bool = False) -> User | None:
     """Abort 401/403 unless the request may act as `role` (see ApiBlueprint.requires)."""
     user = current_user()

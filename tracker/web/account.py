@@ -108,12 +108,9 @@ def revoke(token_id: int) -> Any:
     if not ButtonForm().validate_on_submit():
         abort(400)
     session = get_session()
-    try:
-        row = users.get_token(session, token_id)
-    except NotFound:
-        abort(404)
-    if row.user_id != actor().id:
-        abort(404)  # someone else's token: as if it did not exist
+    row = users.get_token(session, token_id)  # NotFound: 404
+    if row.user_id != actor().id:  # someone else's token: as if it did not exist
+        raise NotFound(f"token {token_id} does not exist")
     users.revoke_token(session, token_id, actor=actor())
     flash("Token revoked: it stops working at once.", "success")
     return redirect(url_for(".index"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -14,7 +14,7 @@ from tracker.db import get_session
 from tracker.models import EvidenceArticle
 from tracker.models.vocab import AgreementKind, AgreementStatus, Role, Stage
 from tracker.services import agreements, audit, events, principles
-from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
+from tracker.services.errors import Conflict, FieldErrors, Stale, ValidationError
 from tracker.services.evidence import (
     deleted_article_count,
     deleted_articles,
@@ -24,17 +24,14 @@ from tracker.services.evidence import (
 from tracker.services.parties import names_of, party_options, resolve_names
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import put_errors, split_codes
+from tracker.web.common import form_status, put_errors, split_codes
 from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
 
 blp = Blueprint("agreement_pages", __name__)
 
 
 def _overview(agreement_id: int) -> agreements.Overview:
-    try:
-        return agreements.overview(get_session(), agreement_id)
-    except NotFound:
-        abort(404)
+    return agreements.overview(get_session(), agreement_id)
 
 
 PAGE_SIZE = 50
@@ -189,7 +186,7 @@ def create() -> Any:
         form=form,
         agreement=None,
         party_options=party_options(get_session()),
-    ), 422 if form.errors or form.form_errors else 200
+    ), form_status(form)
 
 
 @blp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
@@ -230,7 +227,7 @@ def edit(agreement_id: int) -> Any:
         else:
             flash("Agreement saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template(
         "agreements/form.html",
         form=form,
@@ -306,7 +303,7 @@ def new_event(agreement_id: int) -> Any:
         else:
             flash("Stage event recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, agreement=agreement, event=None), status
 
 
@@ -316,10 +313,7 @@ def edit_event(event_id: int) -> Any:
     """The event form filled in; saved as PATCH /api/v1/events/{id} saves (same service, same
     version check, audited). A change made meanwhile is refused, keeping what was typed."""
     session = get_session()
-    try:
-        event = events.get_event(session, event_id)
-    except NotFound:
-        abort(404)
+    event = events.get_event(session, event_id)
     agreement = _overview(event.agreement_id).agreement
     form = EventForm()
     _event_choices(form, agreement, keep=event.party_code)
@@ -350,15 +344,12 @@ def edit_event(event_id: int) -> Any:
         else:
             flash("Stage event saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id) + f"#event-{event_id}")
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, agreement=agreement, event=event), status
 
 
 def _event_agreement(event_id: int) -> int:
-    try:
-        return events.get_event(get_session(), event_id).agreement_id
-    except NotFound:
-        abort(404)
+    return events.get_event(get_session(), event_id).agreement_id
 
 
 @blp.post("/events/<int:event_id>/prefer")
@@ -410,8 +401,6 @@ def restore_article_page(article_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
             restore_article(get_session(), article_id, actor=actor())
-        except NotFound:
-            abort(404)
         except Conflict:
             flash("That article is not deleted.", "error")
             return redirect(url_for(".deleted"))
@@ -425,8 +414,6 @@ def restore(agreement_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
             agreements.restore_agreement(get_session(), agreement_id, actor=actor())
-        except NotFound:
-            abort(404)
         except Conflict:
             flash("That agreement is not deleted.", "error")
             return redirect(url_for(".deleted"))
@@ -440,10 +427,7 @@ def restore(agreement_id: int) -> Any:
 def retract(event_id: int) -> Any:
     """GET asks for confirmation; POST retracts, and the message offers Undo."""
     session = get_session()
-    try:
-        event = events.get_event(session, event_id)
-    except NotFound:
-        abort(404)
+    event = events.get_event(session, event_id)
     agreement_id = event.agreement_id
     form = ButtonForm()
     if request.method == "GET" or not form.validate_on_submit():
@@ -508,5 +492,5 @@ def new_principle(agreement_id: int) -> Any:
         else:
             flash("Principle recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("principles/form.html", form=form, agreement=agreement), status

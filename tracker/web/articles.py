@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -14,7 +14,6 @@ from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.services import article_page
 from tracker.services.article_page import article_name, article_title
-from tracker.services.errors import NotFound
 from tracker.web.auth import reader_required
 from tracker.web.common import Span, highlight
 from tracker.web.forms import ButtonForm
@@ -64,10 +63,7 @@ def paragraphs(text: str) -> list[tuple[int, str]]:
 def detail(article_id: int) -> str:
     """One article; 404 when it does not exist, or is deleted and the reader is no admin."""
     admin = current_user.is_authenticated and current_user.can(Role.ADMIN.value)
-    try:
-        page = article_page.read(get_session(), article_id, include_deleted=admin)
-    except NotFound:
-        abort(404)
+    page = article_page.read(get_session(), article_id, include_deleted=admin)
     spans = [
         Span(
             quote.link.quote_start,

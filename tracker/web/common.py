@@ -33,6 +33,11 @@ def put_errors(
             form.form_errors.extend(f"{name}: {m}" for m in messages)
 
 
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing `form`: 422 when it holds errors, else 200."""
+    return 422 if form.errors or form.form_errors else 200
+
+
 def split_codes(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.services import evidence, review
 from tracker.services.agreements import get_agreement
-from tracker.services.errors import NotFound, ValidationError
+from tracker.services.errors import ValidationError
 from tracker.services.intake import FetchSettings
 from tracker.text.extract import MAX_CHARACTERS, PRETICK_CONFIDENCE
 from tracker.web.auth import actor, role_required
-from tracker.web.common import put_errors
+from tracker.web.common import form_status, put_errors
 from tracker.web.forms import RATIFIED_HINT, AcceptForm, EvidenceForm, options
 
 blp = Blueprint("evidence_pages", __name__)
@@ -25,10 +25,7 @@ blp = Blueprint("evidence_pages", __name__)
 @role_required(Role.EDITOR.value)
 def new(agreement_id: int) -> Any:
     session = get_session()
-    try:
-        agreement = get_agreement(session, agreement_id)
-    except NotFound:
-        abort(404)
+    agreement = get_agreement(session, agreement_id)
     form = EvidenceForm()
     recent, _ = evidence.list_articles(session, limit=100)
     form.cites.choices = options(
@@ -61,7 +58,7 @@ def new(agreement_id: int) -> Any:
             return redirect(
                 url_for(".review_page", agreement_id=agreement_id, article_id=article.id)
             )
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("evidence/form.html", form=form, agreement=agreement), status
 
 
@@ -73,12 +70,9 @@ def review_page(agreement_id: int, article_id: int) -> Any:
     """The extractor's suggestions as editable rows; one submission records the ticked ones
     (all or nothing: an error is shown beside its row and nothing is recorded)."""
     session = get_session()
-    try:
-        found = review.suggestions(session, agreement_id, article_id)
-        agreement = get_agreement(session, agreement_id)
-        article = evidence.get_article(session, article_id)
-    except NotFound:
-        abort(404)
+    found = review.suggestions(session, agreement_id, article_id)
+    agreement = get_agreement(session, agreement_id)
+    article = evidence.get_article(session, article_id)
     if request.method == "POST":
         form = AcceptForm()
     else:
