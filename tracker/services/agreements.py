@@ -26,6 +26,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import HAPPENED, LIFECYCLE, AgreementKind, EventStatus, Stage
 from tracker.services import audit, checks, fetch, state, transactional
+from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
 from tracker.services.lifecycle import (
     STALLED_AFTER_DAYS,
@@ -197,18 +198,11 @@ def create_agreement(
     """
     values = _clean(session, data, partial=False, parties_by_name=parties_by_name)
     agreement = Agreement()
-    _apply(agreement, values)
-    session.add(agreement)
-    state.touch(session, agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        obj=agreement,
-        before=None,
-        agreement_id=agreement.id,
-        extra=_links_state(agreement),
-    )
+    with audited(
+        session, agreement, actor=actor, action="create", touch=agreement, links=_links_state
+    ):
+        _apply(agreement, values)
+        session.add(agreement)
     return agreement
 
 
@@ -229,18 +223,10 @@ def update_agreement(
     values = _clean(
         session, data, partial=True, current_id=agreement.id, parties_by_name=parties_by_name
     )
-    before = audit.snapshot(agreement) | _links_state(agreement)
-    _apply(agreement, values)
-    state.touch(session, agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=agreement,
-        before=before,
-        agreement_id=agreement.id,
-        extra=_links_state(agreement),
-    )
+    with audited(
+        session, agreement, actor=actor, action="update", touch=agreement, links=_links_state
+    ):
+        _apply(agreement, values)
     return agreement
 
 
@@ -250,16 +236,8 @@ def delete_agreement(
 ) -> Agreement:
     """Soft-delete: hidden everywhere, restorable by an admin."""
     agreement = get_agreement(session, agreement_id)
-    before = audit.snapshot(agreement)
-    agreement.deleted_at = utcnow()
-    audit.record(
-        session,
-        actor=actor,
-        action="delete",
-        obj=agreement,
-        before=before,
-        agreement_id=agreement.id,
-    )
+    with audited(session, agreement, actor=actor, action="delete", agreement_id=agreement.id):
+        agreement.deleted_at = utcnow()
     return agreement
 
 
@@ -271,16 +249,8 @@ def restore_agreement(
     agreement = get_agreement(session, agreement_id, include_deleted=True)
     if not agreement.is_deleted:
         raise Conflict(f"agreement {agreement_id} is not deleted")
-    before = audit.snapshot(agreement)
-    agreement.deleted_at = None
-    audit.record(
-        session,
-        actor=actor,
-        action="restore",
-        obj=agreement,
-        before=before,
-        agreement_id=agreement.id,
-    )
+    with audited(session, agreement, actor=actor, action="restore", agreement_id=agreement.id):
+        agreement.deleted_at = None
     return agreement
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import AuditEntry, StageEvent, User
 from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import audit, checks, fetch, state, transactional
+from tracker.services import checks, fetch, transactional
 from tracker.services.agreements import get_agreement
+from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
 from tracker.services.evidence import check_quotes, make_links
 from tracker.services.parties import check_codes
@@ -107,20 +108,15 @@ def record_event(
     agreement = get_agreement(session, agreement_id)
     values = _clean(session, data)
     event = StageEvent(agreement=agreement, recorded_by_id=actor.id if actor else None)
-    _apply(event, values)
-    event.evidence = make_links(values["located"], actor=actor)
-    session.add(event)
-    state.touch(session, agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        obj=event,
-        before=None,
-        agreement_id=agreement.id,
-        extra={"evidence": [link.quote for link in event.evidence]},
-    )
+    with audited(session, event, actor=actor, action="create", touch=agreement, links=_quotes):
+        _apply(event, values)
+        event.evidence = make_links(values["located"], actor=actor)
+        session.add(event)
     return event
+
+
+def _quotes(event: StageEvent) -> dict[str, Any]:
+    return {"evidence": [link.quote for link in event.evidence]}
 
 
 def _current(session: Session, event_id: int, expected_version: int | None) -> StageEvent:
@@ -143,18 +139,9 @@ def amend_event(
     """Change the given fields; evidence given here is added to what the event has."""
     event = _current(session, event_id, expected_version)
     values = _clean(session, data, current=event)
-    before = audit.snapshot(event)
-    _apply(event, values)
-    event.evidence.extend(make_links(values["located"], actor=actor))
-    state.touch(session, event.agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=event,
-        before=before,
-        agreement_id=event.agreement_id,
-    )
+    with audited(session, event, actor=actor, action="update", touch=event.agreement):
+        _apply(event, values)
+        event.evidence.extend(make_links(values["located"], actor=actor))
     return event
 
 
@@ -246,25 +233,8 @@ def prefer_event(session: Session, event_id: int, *, actor: User | None = None) 
         )
     )
     for rival in rivals:
-        before = audit.snapshot(rival)
-        rival.preferred = False
-        audit.record(
-            session,
-            actor=actor,
-            action="update",
-            obj=rival,
-            before=before,
-            agreement_id=rival.agreement_id,
-        )
-    before = audit.snapshot(event)
-    event.preferred = True
-    state.touch(session, event.agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=event,
-        before=before,
-        agreement_id=event.agreement_id,
-    )
+        with audited(session, rival, actor=actor, action="update", agreement_id=rival.agreement_id):
+            rival.preferred = False
+    with audited(session, event, actor=actor, action="update", touch=event.agreement):
+        event.preferred = True
     return event

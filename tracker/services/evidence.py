@@ -14,6 +14,7 @@ from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.article_page import article_name
+from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.intake import (
     FetchRefused,
@@ -173,10 +174,10 @@ def add_article(
         cites_id=cites_id,
     )
     errors.raise_if_any()
-    session.add(article)
-    session.flush()
-    _group_duplicates(session, article, folded)
-    audit.record(session, actor=actor, action="create", obj=article, before=None)
+    with audited(session, article, actor=actor, action="create"):
+        session.add(article)
+        session.flush()
+        _group_duplicates(session, article, folded)
     return article
 
 
@@ -419,9 +420,8 @@ def delete_article(session: Session, article_id: int, *, actor: User | None = No
             f"{article_name(article)} is quoted as evidence {quoted} time(s); retract or amend "
             "those claims first"
         )
-    before = audit.snapshot(article)
-    article.deleted_at = utcnow()
-    audit.record(session, actor=actor, action="delete", obj=article, before=before)
+    with audited(session, article, actor=actor, action="delete"):
+        article.deleted_at = utcnow()
 
 
 @transactional
@@ -434,9 +434,8 @@ def restore_article(
         raise NotFound(f"article {article_id} does not exist")
     if not article.is_deleted:
         raise Conflict(f"{article_name(article)} is not deleted")
-    before = audit.snapshot(article)
-    article.deleted_at = None
-    audit.record(session, actor=actor, action="restore", obj=article, before=before)
+    with audited(session, article, actor=actor, action="restore"):
+        article.deleted_at = None
     return article
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Principle, PrincipleStatement, User
-from tracker.services import audit, checks, state, transactional
+from tracker.services import checks, transactional
 from tracker.services.agreements import get_agreement
+from tracker.services.audit import audited
 from tracker.services.errors import FieldErrors
 from tracker.services.evidence import locate_quote, make_links
 from tracker.services.parties import check_codes
@@ -60,10 +61,7 @@ def state_principle(
         note=note,
         recorded_by_id=actor.id if actor else None,
     )
-    statement.evidence = make_links(located, actor=actor)
-    session.add(statement)
-    state.touch(session, agreement)
-    audit.record(
-        session, actor=actor, action="create", obj=statement, before=None, agreement_id=agreement.id
-    )
+    with audited(session, statement, actor=actor, action="create", touch=agreement):
+        statement.evidence = make_links(located, actor=actor)
+        session.add(statement)
     return statement

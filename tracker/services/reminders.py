@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.db import utcnow
 from tracker.models import Reminder, User
 from tracker.models.vocab import ReminderStatus, Stage
-from tracker.services import audit, checks, fetch, is_id, transactional
+from tracker.services import checks, fetch, is_id, transactional
 from tracker.services.agreements import get_agreement
+from tracker.services.audit import audited
 from tracker.services.errors import FieldErrors, NotFound
 from tracker.services.parties import check_codes
 from tracker.services.users import find_user
@@ -144,15 +145,10 @@ def create_reminder(
     values = _clean(session, data, None)
     reminder = Reminder(status=ReminderStatus.OPEN.value, created_by_id=actor.id if actor else None)
     _apply(reminder, values)
-    session.add(reminder)
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        obj=reminder,
-        before=None,
-        agreement_id=reminder.agreement_id,
-    )
+    with audited(
+        session, reminder, actor=actor, action="create", agreement_id=reminder.agreement_id
+    ):
+        session.add(reminder)
     return reminder
 
 
@@ -163,16 +159,10 @@ def update_reminder(
     """Change a reminder: done, snoozed until a day, dismissed, reassigned, re-dated."""
     reminder = get_reminder(session, reminder_id)
     values = _clean(session, data, reminder)
-    before = audit.snapshot(reminder)
-    _apply(reminder, values)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=reminder,
-        before=before,
-        agreement_id=reminder.agreement_id,
-    )
+    with audited(
+        session, reminder, actor=actor, action="update", agreement_id=reminder.agreement_id
+    ):
+        _apply(reminder, values)
     return reminder
 
 

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
-from tracker.services import audit, checks, fetch, transactional
-from tracker.services.audit import public_name
+from tracker.services import checks, fetch, transactional
+from tracker.services.audit import audited, public_name
 from tracker.services.errors import FieldErrors, NotFound, ValidationError
 from tracker.services.parties import check_codes
 
@@ -141,8 +141,8 @@ def create_user(
         timezone=timezone,
         password_hash=hash_password(password) if password else None,
     )
-    session.add(user)
-    audit.record(session, actor=actor, action="create", obj=user, before=None)
+    with audited(session, user, actor=actor, action="create"):
+        session.add(user)
     return user
 
 
@@ -164,8 +164,8 @@ def create_token(
     row = ApiToken(
         user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
     )
-    session.add(row)
-    audit.record(session, actor=actor, action="create", obj=row, before=None)
+    with audited(session, row, actor=actor, action="create"):
+        session.add(row)
     return row, token
 
 
@@ -271,19 +271,18 @@ def update_user(
         else:
             values["password_hash"] = hash_password(password)
     errors.raise_if_any()
-    before = audit.snapshot(user)
     deactivated = user.is_active and values.get("is_active") is False
-    for name, value in values.items():
-        setattr(user, name, value)
-    if "password_hash" in values or deactivated:
-        # Every session signed in with the old password (or before deactivation) ends.
-        user.session_generation = (user.session_generation or 0) + 1
-    if deactivated:
-        # Nothing of the account works while it is inactive, nor comes back on reactivation:
-        # its API tokens are revoked and its calendar and feed link stops.
-        _revoke_all_tokens(session, user, actor)
-        user.feed_token_hash = None
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        for name, value in values.items():
+            setattr(user, name, value)
+        if "password_hash" in values or deactivated:
+            # Every session signed in with the old password (or before deactivation) ends.
+            user.session_generation = (user.session_generation or 0) + 1
+        if deactivated:
+            # Nothing of the account works while it is inactive, nor comes back on
+            # reactivation: its API tokens are revoked and its calendar and feed link stops.
+            _revoke_all_tokens(session, user, actor)
+            user.feed_token_hash = None
     return user
 
 
@@ -291,9 +290,8 @@ def _revoke_all_tokens(session: Session, user: User, actor: User | None) -> int:
     now = utcnow()
     live = [t for t in list_tokens(session, user) if t.revoked_at is None]
     for row in live:
-        before = audit.snapshot(row)
-        row.revoked_at = now
-        audit.record(session, actor=actor, action="revoke", obj=row, before=before)
+        with audited(session, row, actor=actor, action="revoke"):
+            row.revoked_at = now
     return len(live)
 
 
@@ -303,9 +301,8 @@ def end_sessions(session: Session, user: User, *, actor: User | None = None) -> 
 
     API tokens are not touched (revoke them one by one)."""
     user = get_user(session, user.id)
-    before = audit.snapshot(user)
-    user.session_generation = (user.session_generation or 0) + 1
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        user.session_generation = (user.session_generation or 0) + 1
 
 
 def _watchlist(session: Session, errors: FieldErrors, value: Any) -> dict[str, list[Any]]:
@@ -357,9 +354,8 @@ def revoke_token(session: Session, token_id: int, *, actor: User | None = None) 
     """Revoke a token: it stops working at once; the row stays for the record."""
     row = get_token(session, token_id)
     if row.revoked_at is None:
-        before = audit.snapshot(row)
-        row.revoked_at = utcnow()
-        audit.record(session, actor=actor, action="revoke", obj=row, before=before)
+        with audited(session, row, actor=actor, action="revoke"):
+            row.revoked_at = utcnow()
     return row
 
 
@@ -367,17 +363,15 @@ def revoke_token(session: Session, token_id: int, *, actor: User | None = None) 
 def issue_feed_token(session: Session, user: User, *, actor: User | None = None) -> str:
     """A new secret for the user's calendar and feed URLs (the old one stops working)."""
     token = secrets.token_urlsafe(24)
-    before = audit.snapshot(user)
-    user.feed_token_hash = _token_hash(token)
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        user.feed_token_hash = _token_hash(token)
     return token
 
 
 @transactional
 def revoke_feed_token(session: Session, user: User, *, actor: User | None = None) -> None:
-    before = audit.snapshot(user)
-    user.feed_token_hash = None
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        user.feed_token_hash = None
 
 
 def user_for_feed_token(session: Session, token: str) -> User | None:
