@@ -17,14 +17,18 @@ from tracker.db import get_session
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
 from tracker.schemas.articles import read_article_lines
-from tracker.services import imports, reminder_rules, state, transfer, weekly
+from tracker.services.accounts.users import create_token as make_token
+from tracker.services.accounts.users import create_user as make_user
+from tracker.services.accounts.users import find_user, get_user_by_email
+from tracker.services.agreements import state
+from tracker.services.data import transfer
+from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
+from tracker.services.digests import weekly
 from tracker.services.errors import ServiceError, ValidationError
-from tracker.services.mail import MailError, MailSettings
-from tracker.services.reminder_rules import RuleSettings
-from tracker.services.seed import DEFAULT_SEED_DIR, load_seed
-from tracker.services.users import create_token as make_token
-from tracker.services.users import create_user as make_user
-from tracker.services.users import find_user, get_user_by_email
+from tracker.services.evidence import imports
+from tracker.services.infra.mail import MailError, MailSettings
+from tracker.services.reminders import rules
+from tracker.services.reminders.rules import RuleSettings
 from tracker.text.dates import OUT_OF_RANGE, in_range
 
 
@@ -280,13 +284,11 @@ def reminders() -> None:
 def reminders_run(now_text: str | None, no_mail: bool) -> None:
     now = _instant(now_text)
     session = get_session()
-    report = reminder_rules.run(
-        session, now=now, settings=RuleSettings.from_config(current_app.config)
-    )
+    report = rules.run(session, now=now, settings=RuleSettings.from_config(current_app.config))
     click.echo(report.summary())
     if not no_mail:
         try:
-            sent = reminder_rules.notify_due(
+            sent = rules.notify_due(
                 session,
                 now=now,
                 mail=MailSettings.from_config(current_app.config),

@@ -9,7 +9,7 @@ from bench.extraction import mixed_text
 from tests import factories
 from tests.web.conftest import csrf
 from tracker.models import Agreement
-from tracker.services.extraction import cache_info, readable_part
+from tracker.services.evidence.extraction import cache_info, readable_part
 from tracker.text.extract import MAX_CHARACTERS
 
 

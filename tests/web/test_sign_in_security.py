@@ -19,11 +19,9 @@ from tests.web.conftest import PASSWORD, csrf
 from tracker import create_app, migrate
 from tracker.db import make_engine
 from tracker.models import LoginAttempt
-from tracker.services import auth
-from tracker.services.auth import SignInRefused, Throttled, sign_in
-from tracker.services.errors import ValidationError
-from tracker.services.seed import load_seed
-from tracker.services.users import (
+from tracker.services.accounts import sign_in as auth
+from tracker.services.accounts.sign_in import SignInRefused, Throttled, sign_in
+from tracker.services.accounts.users import (
     create_token,
     create_user,
     issue_feed_token,
@@ -31,6 +29,8 @@ from tracker.services.users import (
     user_for_feed_token,
     user_for_token,
 )
+from tracker.services.data.seed import load_seed
+from tracker.services.errors import ValidationError
 from tracker.web.auth import WebUser
 
 ADMIN = "admin@example.org"

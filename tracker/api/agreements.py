@@ -19,7 +19,8 @@ from tracker.schemas.agreements import (
     AuditEntrySchema,
     DeletedAgreementSchema,
 )
-from tracker.services import agreements, audit
+from tracker.services import audit
+from tracker.services.agreements import queries as agreements
 
 blp = ApiBlueprint(
     "agreements",

@@ -18,8 +18,8 @@ from tracker.schemas.articles import (
     ArticleSummarySchema,
     DeletedArticleSchema,
 )
-from tracker.services import evidence
-from tracker.services.intake import FetchSettings
+from tracker.services.evidence import articles as evidence
+from tracker.services.infra.fetching import FetchSettings
 
 blp = ApiBlueprint(
     "articles",

@@ -20,7 +20,7 @@ from tracker.db import get_session
 from tracker.models import User
 from tracker.models.vocab import Role
 from tracker.schemas.common import NotJson, read_json, safe_text
-from tracker.services.users import user_for_token
+from tracker.services.accounts.users import user_for_token
 
 
 class IdConverter(IntegerConverter):

@@ -12,7 +12,7 @@ from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import DigestQuerySchema, DigestSchema
-from tracker.services import digests
+from tracker.services.digests import stored as digests
 
 blp = ApiBlueprint("digests", __name__, url_prefix="/api/v1/digests", description="Weekly digests.")
 

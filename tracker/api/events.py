@@ -11,7 +11,7 @@ from tracker.api.base import ApiBlueprint, ErrorSchema, actor, anonymous, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.events import EventInSchema, EventPatchSchema, EventSchema
-from tracker.services import events
+from tracker.services.claims import events
 
 blp = ApiBlueprint(
     "events",

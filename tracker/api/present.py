@@ -15,9 +15,9 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.services.agreements import AgreementDetail, AgreementRow, Deleted
+from tracker.services.accounts.users import shown_actor
+from tracker.services.agreements.queries import AgreementDetail, AgreementRow, Deleted
 from tracker.services.audit import public_name
-from tracker.services.users import shown_actor
 
 
 def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:

@@ -11,7 +11,8 @@ from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.principles import PrincipleSchema, StatementInSchema, StatementSchema
-from tracker.services import agreements, principles
+from tracker.services.agreements import queries as agreements
+from tracker.services.claims import principles
 
 blp = ApiBlueprint(
     "principles",

@@ -23,7 +23,7 @@ from tracker.schemas.misc import (
     ReminderQuerySchema,
     ReminderSchema,
 )
-from tracker.services import reminders
+from tracker.services.reminders import manual as reminders
 
 blp = ApiBlueprint(
     "reminders",

@@ -19,7 +19,7 @@ from tracker.schemas.misc import (
     UserPatchSchema,
     UserSchema,
 )
-from tracker.services import users
+from tracker.services.accounts import users
 
 blp = ApiBlueprint("users", __name__, url_prefix="/api/v1", description="Accounts and API tokens.")
 

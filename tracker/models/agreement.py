@@ -117,8 +117,8 @@ class AgreementTopic(Base):
 class AgreementState(Base):
     """The derived lifecycle, cached so lists can filter and sort by stage and status.
 
-    Written only by tracker.services.state whenever a claim, its evidence or the agreement
-    changes; `status` is not stored because "stalled" depends on the day it is read.
+    Written only by tracker.services.agreements.state whenever a claim, its evidence or the
+    agreement changes; `status` is not stored because "stalled" depends on the day it is read.
     """
 
     __tablename__ = "agreement_state"

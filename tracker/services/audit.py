@@ -17,7 +17,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import Agreement, AuditEntry, Principle, Reminder, User
-from tracker.services import state
+from tracker.services.agreements import state
 
 # Never copied into the log: the log is readable by more people than the secrets are.
 SECRET_COLUMNS = {"password_hash", "token_hash", "feed_token_hash"}

@@ -18,7 +18,7 @@ from flask_login import login_required
 
 from tracker.db import get_session
 from tracker.security import no_store
-from tracker.services import users
+from tracker.services.accounts import users
 from tracker.services.errors import NotFound, ValidationError
 from tracker.web.auth import actor
 from tracker.web.common import put_errors, split_codes

@@ -13,15 +13,17 @@ from markupsafe import Markup
 from tracker.db import get_session
 from tracker.models import EvidenceArticle
 from tracker.models.vocab import AgreementKind, AgreementStatus, Role, Stage
-from tracker.services import agreements, audit, events, principles
+from tracker.services import audit
+from tracker.services.agreements import queries as agreements
+from tracker.services.claims import events, principles
+from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, Stale, ValidationError
-from tracker.services.evidence import (
+from tracker.services.evidence.articles import (
     deleted_article_count,
     deleted_articles,
     list_articles,
     restore_article,
 )
-from tracker.services.parties import names_of, party_options, resolve_names
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import form_status, put_errors, split_codes

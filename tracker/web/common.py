@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from tracker.db import get_session
-from tracker.services import principles
+from tracker.services.claims import principles
 from tracker.services.errors import ValidationError
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments

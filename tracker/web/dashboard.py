@@ -9,7 +9,9 @@ from flask import Blueprint, render_template
 
 from tracker.db import get_session, utcnow
 from tracker.models.vocab import LIFECYCLE
-from tracker.services import agreements, evidence, reminders
+from tracker.services.agreements import queries as agreements
+from tracker.services.evidence import articles as evidence
+from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required
 
 blp = Blueprint("dashboard", __name__)

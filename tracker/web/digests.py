@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 
 from tracker.db import get_session
-from tracker.services import digests
+from tracker.services.digests import stored as digests
 from tracker.web.auth import actor
 
 blp = Blueprint("digest_pages", __name__)

@@ -9,10 +9,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
-from tracker.services import evidence, review
-from tracker.services.agreements import get_agreement
+from tracker.services.agreements.queries import get_agreement
 from tracker.services.errors import ValidationError
-from tracker.services.intake import FetchSettings
+from tracker.services.evidence import articles as evidence
+from tracker.services.evidence import review
+from tracker.services.infra.fetching import FetchSettings
 from tracker.text.extract import MAX_CHARACTERS, PRETICK_CONFIDENCE
 from tracker.web.auth import actor, role_required
 from tracker.web.common import form_status, put_errors

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
-from tracker.services import reminders
-from tracker.services.agreements import get_agreement
+from tracker.services.accounts.users import active_users
+from tracker.services.agreements.queries import get_agreement
 from tracker.services.errors import ValidationError
-from tracker.services.users import active_users
+from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import form_status, put_errors
 from tracker.web.forms import ButtonForm, ReminderForm, SnoozeForm, options

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Principle, PrincipleStatement, User
 from tracker.services import checks, transactional
-from tracker.services.agreements import get_agreement
+from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors
-from tracker.services.evidence import locate_quote, make_links
-from tracker.services.parties import check_codes
+from tracker.services.evidence.articles import locate_quote, make_links
 
 FIELDS = {"principle", "party", "quote", "article_id", "clause", "note"}
 

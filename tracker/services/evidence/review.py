@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from tracker.models import User
 from tracker.services import transactional
-from tracker.services.agreements import get_agreement, update_agreement
+from tracker.services.agreements.queries import get_agreement, update_agreement
+from tracker.services.claims.events import record_event
+from tracker.services.claims.principles import state_principle
 from tracker.services.errors import FieldErrors, ValidationError
-from tracker.services.events import record_event
-from tracker.services.evidence import get_article
-from tracker.services.extraction import readable_part, suggest
-from tracker.services.principles import state_principle
+from tracker.services.evidence.articles import get_article
+from tracker.services.evidence.extraction import readable_part, suggest
 from tracker.text.dates import in_range
 
 _STOPS = ".!?؟;؛\n"

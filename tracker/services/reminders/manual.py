@@ -1,4 +1,4 @@
-"""Reminders made by people: create, list, complete, snooze, dismiss (rules: reminder_rules)."""
+"""Reminders made by people: create, list, complete, snooze, dismiss (rules: reminders.rules)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from tracker.db import utcnow
 from tracker.models import Reminder, User
 from tracker.models.vocab import ReminderStatus, Stage
 from tracker.services import checks, fetch, is_id, transactional
-from tracker.services.agreements import get_agreement
+from tracker.services.accounts.users import find_user
+from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors, NotFound
-from tracker.services.parties import check_codes
-from tracker.services.users import find_user
 from tracker.text.dates import DateError, check_day
 
 FIELDS = {

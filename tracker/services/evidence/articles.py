@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.services import audit, checks, fetch, is_id, transactional
-from tracker.services.article_page import article_name
 from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound
-from tracker.services.intake import (
+from tracker.services.evidence.reading import article_name
+from tracker.services.fulltext import matches as fts_matches
+from tracker.services.fulltext import terms as search_terms
+from tracker.services.infra.fetching import (
     FetchRefused,
     FetchSettings,
     Page,
@@ -24,8 +26,6 @@ from tracker.services.intake import (
     fetch_page,
     from_html,
 )
-from tracker.services.search import matches as fts_matches
-from tracker.services.search import terms as search_terms
 from tracker.text.normalise import locate, normalise
 from tracker.text.shingles import bands, shingles, signature, similarity
 from tracker.text.urls import canonical_url

@@ -1,4 +1,4 @@
-"""Stored digests: a subscriber reads their own (making and sending them: services.weekly)."""
+"""Stored digests: a subscriber reads their own (building and sending them: digests.weekly)."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.models import AuditEntry, StageEvent, User
 from tracker.models.vocab import EventStatus, Stage, Step
 from tracker.services import checks, fetch, transactional
-from tracker.services.agreements import get_agreement
+from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes
 from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
-from tracker.services.evidence import check_quotes, make_links
-from tracker.services.parties import check_codes
+from tracker.services.evidence.articles import check_quotes, make_links
 
 FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
 

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle, EvidenceLink, StageEvent, User
-from tracker.services import agreements
+from tracker.services.agreements import queries as agreements
 from tracker.services.audit import public_name
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -25,10 +25,9 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import HAPPENED, LIFECYCLE, AgreementKind, EventStatus, Stage
-from tracker.services import audit, checks, fetch, state, transactional
-from tracker.services.audit import audited
-from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
-from tracker.services.lifecycle import (
+from tracker.services import audit, checks, fetch, transactional
+from tracker.services.agreements import state
+from tracker.services.agreements.lifecycle import (
     STALLED_AFTER_DAYS,
     KeyDate,
     Lifecycle,
@@ -37,9 +36,11 @@ from tracker.services.lifecycle import (
     party_progress,
     status_on,
 )
-from tracker.services.parties import check_codes, resolve_names
-from tracker.services.search import matches as fts_matches
-from tracker.services.search import terms as search_terms
+from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes, resolve_names
+from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale
+from tracker.services.fulltext import matches as fts_matches
+from tracker.services.fulltext import terms as search_terms
 from tracker.text.normalise import normalise
 
 FIELDS = {

@@ -25,7 +25,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import AgreementStatus
 from tracker.services import transactional
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
+from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
 from tracker.text.dates import DateError, parse_edtf_date
 
 

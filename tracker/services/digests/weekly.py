@@ -37,9 +37,9 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import DigestMode, ReminderStatus
+from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.errors import ValidationError
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
-from tracker.services.mail import MailError, MailSettings, message, send
+from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -107,7 +107,7 @@ class Window:
 
 
 @dataclass
-class Facts:
+class WeekFacts:
     """The week's items for one time zone, each tagged with the agreements it concerns."""
 
     window: Window
@@ -138,9 +138,9 @@ def event_line(event: StageEvent) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> Facts:
+def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> WeekFacts:
     """Every item of the week for subscribers of `window.tz` (about ten queries)."""
-    facts = Facts(window)
+    facts = WeekFacts(window)
     live = Agreement.deleted_at.is_(None)
 
     # Events recorded in the week (local) or dated in it.
@@ -327,7 +327,7 @@ def scopes(session: Session, users: list[User]) -> dict[int, Scope]:
     return out
 
 
-def sections_for(facts: Facts, user: User, scope: Scope) -> dict[str, list[dict[str, Any]]]:
+def sections_for(facts: WeekFacts, user: User, scope: Scope) -> dict[str, list[dict[str, Any]]]:
     def wanted(item: dict[str, Any]) -> bool:
         if scope.agreements is None:
             return True
@@ -398,7 +398,7 @@ def build(
     session: Session, users: list[User], week_for: dict[int, str], base_url: str
 ) -> list[tuple[User, Window, dict[str, Any], str, str]]:
     """(user, window, sections, html, text) for each user with something to send."""
-    facts_by: dict[tuple[str, str], Facts] = {}
+    facts_by: dict[tuple[str, str], WeekFacts] = {}
     scope_of = scopes(session, users)
     out = []
     for user in users:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import User
 from tracker.services.errors import ServiceError, ValidationError
-from tracker.services.evidence import intake
+from tracker.services.evidence.articles import intake
 
 ANALYZE_EVERY = 2000
 GROWN = "evidence_article, article_band, evidence_link, audit_entry"

@@ -25,8 +25,8 @@ from tracker.models import ApiToken, User
 from tracker.models.vocab import DigestMode, Role
 from tracker.services import checks, fetch, transactional
 from tracker.services.audit import audited, public_name
+from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors, NotFound, ValidationError
-from tracker.services.parties import check_codes
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults

@@ -1,0 +1,150 @@
+"""Load the seed data (vocabularies, parties, aliases and the founding case) from `seed/`.
+
+Idempotent: a second run changes nothing. Reference data (parties, aliases, principles) is
+brought in line with the files; a case is loaded once, identified by its `ref`, and never
+touched again, so a researcher's later edits to it are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.models import Agreement, Party, PartyAlias, Principle
+from tracker.models.vocab import PartyKind
+from tracker.services import transactional
+from tracker.services.agreements.queries import create_agreement
+from tracker.services.claims.events import record_event
+from tracker.services.claims.parties import all_states
+from tracker.services.claims.principles import state_principle
+from tracker.services.evidence.articles import add_article
+from tracker.text.normalise import normalise
+
+DEFAULT_SEED_DIR = Path(__file__).resolve().parents[3] / "seed"
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: str, what: str) -> None:
+        target = self.created if bucket == "created" else self.updated
+        target[what] = target.get(what, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        if not self.changed:
+            return "Seed data already loaded: nothing changed."
+        parts = [f"created {n} {what}" for what, n in sorted(self.created.items())]
+        parts += [f"updated {n} {what}" for what, n in sorted(self.updated.items())]
+        return "Seed loaded: " + ", ".join(parts) + "."
+
+
+def _read(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _upsert_party(session: Session, report: SeedReport, code: str, kind: str, names: dict) -> None:
+    party = session.get(Party, code)
+    if party is None:
+        session.add(Party(code=code, kind=kind, names=names))
+        report.count("created", "parties")
+    elif party.kind != kind or party.names != names:
+        party.kind, party.names = kind, names
+        report.count("updated", "parties")
+
+
+def _load_parties(session: Session, seed_dir: Path, report: SeedReport) -> None:
+    for code, names in all_states():
+        _upsert_party(session, report, code, PartyKind.STATE.value, names)
+    for org in _read(seed_dir / "organisations.json")["organisations"]:
+        _upsert_party(session, report, org["code"], PartyKind.ORGANISATION.value, org["names"])
+    session.flush()
+
+    existing = {(a.language, a.normalised): a for a in session.scalars(select(PartyAlias))}
+    in_file: dict[tuple[str, str], str] = {}
+    for code, by_language in _read(seed_dir / "aliases.json")["aliases"].items():
+        for language, aliases in by_language.items():
+            for alias in aliases:
+                key = (language, normalise(alias))
+                if key in in_file:
+                    raise ValueError(
+                        f"aliases.json: {alias!r} ({code}) and {in_file[key]!r} are the same "
+                        "alias once normalised; keep one"
+                    )
+                in_file[key] = f"{alias} ({code})"
+                row = existing.get(key)
+                if row is None:
+                    row = PartyAlias(
+                        party_code=code, language=language, alias=alias, normalised=key[1]
+                    )
+                    session.add(row)
+                    existing[key] = row
+                    report.count("created", "aliases")
+                elif (row.party_code, row.alias) != (code, alias):
+                    row.party_code, row.alias = code, alias
+                    report.count("updated", "aliases")
+
+
+def _load_principles(session: Session, seed_dir: Path, report: SeedReport) -> None:
+    for item in _read(seed_dir / "principles.json")["principles"]:
+        principle = session.get(Principle, item["code"])
+        if principle is None:
+            session.add(Principle(**item))
+            report.count("created", "principles")
+        elif (principle.labels, principle.description) != (item["labels"], item["description"]):
+            principle.labels, principle.description = item["labels"], item["description"]
+            report.count("updated", "principles")
+    session.flush()
+
+
+def _load_case(session: Session, seed_dir: Path, path: Path, report: SeedReport) -> None:
+    case = _read(path)
+    if session.scalar(select(Agreement.id).where(Agreement.ref == case["ref"])) is not None:
+        return
+    agreement = create_agreement(session, {"ref": case["ref"], **case["agreement"]})
+    report.count("created", "agreements")
+
+    articles: dict[str, int] = {}
+    for item in case.get("articles", []):
+        data = {k: v for k, v in item.items() if k not in {"key", "text_file", "cites"}}
+        if "text_file" in item:
+            data["text"] = (seed_dir / item["text_file"]).read_text(encoding="utf-8")
+        if "cites" in item:
+            data["cites"] = articles[item["cites"]]
+        articles[item["key"]] = add_article(session, data).id
+        report.count("created", "articles")
+
+    def evidence(items: list[dict]) -> list[dict]:
+        return [{"article_id": articles[i["article"]], "quote": i["quote"]} for i in items]
+
+    for item in case.get("events", []):
+        record_event(session, agreement.id, item | {"evidence": evidence(item.get("evidence", []))})
+        report.count("created", "events")
+    for item in case.get("statements", []):
+        data = {k: v for k, v in item.items() if k != "article"}
+        if "article" in item:
+            data["article_id"] = articles[item["article"]]
+        state_principle(session, agreement.id, data)
+        report.count("created", "principle statements")
+
+
+@transactional
+def load_seed(session: Session, seed_dir: Path = DEFAULT_SEED_DIR) -> SeedReport:
+    """Load everything under `seed_dir` in one transaction; report what changed."""
+    report = SeedReport()
+    _load_parties(session, seed_dir, report)
+    _load_principles(session, seed_dir, report)
+    for path in sorted((seed_dir / "cases").glob("*.json")):
+        _load_case(session, seed_dir, path, report)
+    return report
