@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle, StageEvent
-from tracker.services.agreements.queries import create_agreement
+from tracker.services.agreements.commands import create_agreement
 from tracker.services.claims.events import record_event
 from tracker.services.evidence.articles import add_article
 

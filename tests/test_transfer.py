@@ -14,7 +14,7 @@ from tracker import create_app, migrate
 from tracker.db import make_engine
 from tracker.models import Agreement, Digest, EvidenceArticle, User
 from tracker.services.accounts.users import create_token, create_user
-from tracker.services.agreements.queries import create_agreement, delete_agreement
+from tracker.services.agreements.commands import create_agreement, delete_agreement
 from tracker.services.claims.principles import state_principle
 from tracker.services.data import transfer
 from tracker.services.data.seed import load_seed

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tracker.models import Agreement, AuditEntry, EvidenceLink, StageEvent
-from tracker.services.agreements.queries import create_agreement, update_agreement
+from tracker.services.agreements.commands import create_agreement, update_agreement
 from tracker.services.claims.events import record_event
 from tracker.services.errors import NotFound, ValidationError
 

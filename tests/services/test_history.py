@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests import factories
 from tracker.models import Reminder
 from tracker.services.accounts.users import create_user
-from tracker.services.agreements.queries import update_agreement
+from tracker.services.agreements.commands import update_agreement
 from tracker.services.audit import describe, history
 from tracker.services.claims.events import prefer_event, retract_event
 from tracker.services.claims.principles import state_principle

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.models import Agreement, PartyAlias
-from tracker.services.agreements.queries import create_agreement, update_agreement
+from tracker.services.agreements.commands import create_agreement, update_agreement
 from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import FieldErrors, ValidationError
 from tracker.text.normalise import normalise

@@ -11,7 +11,7 @@ from tests import factories
 from tests.api.conftest import Api, assert_error
 from tracker.models import EvidenceArticle
 from tracker.services import fulltext as search_service
-from tracker.services.agreements.queries import delete_agreement, update_agreement
+from tracker.services.agreements.commands import delete_agreement, update_agreement
 from tracker.services.evidence.articles import add_article
 from tracker.services.fulltext import search, snippet
 

@@ -179,7 +179,7 @@ def test_a_viewer_may_not_edit(viewer_web, session):
 
 
 def test_edit_refuses_to_overwrite_a_change_made_meanwhile(editor_web, session):
-    from tracker.services.agreements.queries import update_agreement
+    from tracker.services.agreements.commands import update_agreement
 
     treaty = factories.agreement(session, title="Original")
     token = csrf(editor_web, f"/agreements/{treaty.id}/edit")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.models import Agreement, PrincipleStatement
-from tracker.services.agreements.queries import delete_agreement
+from tracker.services.agreements.commands import delete_agreement
 
 
 def _seed_case(session) -> Agreement:  # type: ignore[no-untyped-def]

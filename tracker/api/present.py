@@ -16,7 +16,9 @@ from tracker.models import (
     User,
 )
 from tracker.services.accounts.users import shown_actor
-from tracker.services.agreements.queries import AgreementDetail, AgreementRow, Deleted
+from tracker.services.agreements.listing import AgreementRow
+from tracker.services.agreements.queries import Deleted
+from tracker.services.agreements.reading import AgreementDetail
 from tracker.services.audit import public_name
 
 

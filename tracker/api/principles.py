@@ -11,7 +11,7 @@ from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.principles import PrincipleSchema, StatementInSchema, StatementSchema
-from tracker.services.agreements import queries as agreements
+from tracker.services.agreements import reading
 from tracker.services.claims import principles
 
 blp = ApiBlueprint(
@@ -44,7 +44,7 @@ class AgreementPrinciples(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
     def get(self, agreement_id: int) -> list[dict[str, Any]]:
         """The principles stated for the agreement, with where they are stated."""
-        view = agreements.overview(get_session(), agreement_id)
+        view = reading.overview(get_session(), agreement_id)
         return [present.statement(s) for s in view.statements]
 
     @blp.requires(Role.EDITOR)

@@ -14,7 +14,7 @@ from tracker.db import get_session
 from tracker.models import EvidenceArticle
 from tracker.models.vocab import AgreementKind, AgreementStatus, Role, Stage
 from tracker.services import audit
-from tracker.services.agreements import queries as agreements
+from tracker.services.agreements import commands, listing, queries, reading
 from tracker.services.claims import events, principles
 from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, Stale, ValidationError
@@ -30,10 +30,6 @@ from tracker.web.common import form_status, put_errors, split_codes
 from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
 
 blp = Blueprint("agreement_pages", __name__)
-
-
-def _overview(agreement_id: int) -> agreements.Overview:
-    return agreements.overview(get_session(), agreement_id)
 
 
 PAGE_SIZE = 50
@@ -54,7 +50,7 @@ LIST_SORTS = [
 ]
 
 
-def _list_filters() -> tuple[dict[str, str], dict[str, str], agreements.AgreementFilters]:
+def _list_filters() -> tuple[dict[str, str], dict[str, str], listing.AgreementFilters]:
     """The list's GET form: the values as typed, an error per bad field, the filters to apply.
 
     A bad value is named beside its field and matches nothing (never a 500, never ignored
@@ -81,7 +77,7 @@ def _list_filters() -> tuple[dict[str, str], dict[str, str], agreements.Agreemen
             errors["party"] = "one party at a time"
         elif codes:
             party = codes[0]
-    filters = agreements.AgreementFilters(
+    filters = listing.AgreementFilters(
         party=party,
         stage=typed["stage"] or None,
         status=typed["status"] or None,
@@ -100,10 +96,10 @@ def index() -> tuple[str, int]:
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     session = get_session()
-    rows: list[agreements.AgreementRow] = []
+    rows: list[listing.AgreementRow] = []
     total = 0
     if not errors:
-        rows, total = agreements.search(
+        rows, total = listing.search(
             session,
             filters,
             sort=typed["sort"],
@@ -127,7 +123,7 @@ def index() -> tuple[str, int]:
         statuses=list(AgreementStatus),
         kinds=list(AgreementKind),
         party_options=party_options(session),
-        topics=agreements.topics_in_use(session),
+        topics=queries.topics_in_use(session),
     ), 422 if errors else 200
 
 
@@ -135,7 +131,7 @@ def index() -> tuple[str, int]:
 @reader_required
 def detail(agreement_id: int) -> str:
     """One agreement; 404 when it does not exist or was deleted."""
-    view = _overview(agreement_id)
+    view = reading.overview(get_session(), agreement_id)
     return render_template(
         "agreements/detail.html",
         view=view,
@@ -175,7 +171,7 @@ def create() -> Any:
     form = AgreementForm()
     if form.validate_on_submit():
         try:
-            made = agreements.create_agreement(
+            made = commands.create_agreement(
                 get_session(), _agreement_data(form), actor=actor(), parties_by_name=True
             )
         except ValidationError as exc:
@@ -194,7 +190,7 @@ def create() -> Any:
 @blp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def edit(agreement_id: int) -> Any:
-    agreement = _overview(agreement_id).agreement
+    agreement = queries.get_agreement(get_session(), agreement_id)
     form = AgreementForm()
     if request.method == "GET":
         form.title.data = agreement.title
@@ -210,7 +206,7 @@ def edit(agreement_id: int) -> Any:
     elif form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
-            agreements.update_agreement(
+            commands.update_agreement(
                 get_session(),
                 agreement_id,
                 _agreement_data(form),
@@ -223,7 +219,7 @@ def edit(agreement_id: int) -> Any:
                 "Someone changed this agreement while you were editing. Your changes are kept "
                 "below; open the agreement in another tab to compare, then save again."
             )
-            form.version.data = str(_overview(agreement_id).agreement.version)
+            form.version.data = str(queries.get_agreement(get_session(), agreement_id).version)
         except ValidationError as exc:
             put_errors(form, exc, AGREEMENT_FIELDS)
         else:
@@ -292,7 +288,7 @@ def _evidence_given_or_waived(form: EventForm, has_evidence: bool = False) -> bo
 @blp.route("/agreements/<int:agreement_id>/events/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def new_event(agreement_id: int) -> Any:
-    agreement = _overview(agreement_id).agreement
+    agreement = queries.get_agreement(get_session(), agreement_id)
     form = EventForm()
     _event_choices(form, agreement)
     if request.method == "GET" and request.args.get("stage"):
@@ -316,7 +312,7 @@ def edit_event(event_id: int) -> Any:
     version check, audited). A change made meanwhile is refused, keeping what was typed."""
     session = get_session()
     event = events.get_event(session, event_id)
-    agreement = _overview(event.agreement_id).agreement
+    agreement = queries.get_agreement(session, event.agreement_id)
     form = EventForm()
     _event_choices(form, agreement, keep=event.party_code)
     if request.method == "GET":
@@ -372,9 +368,9 @@ def prefer(event_id: int) -> Any:
 @role_required(Role.EDITOR.value)
 def delete(agreement_id: int) -> Any:
     """Soft delete: hidden everywhere; an admin can restore it from the deleted list."""
-    _overview(agreement_id)
+    queries.get_agreement(get_session(), agreement_id)  # 404
     if ButtonForm().validate_on_submit():
-        agreements.delete_agreement(get_session(), agreement_id, actor=actor())
+        commands.delete_agreement(get_session(), agreement_id, actor=actor())
         flash(
             "The agreement is deleted. An admin can restore it with everything it had.", "success"
         )
@@ -389,8 +385,8 @@ def deleted() -> str:
     session = get_session()
     return render_template(
         "agreements/deleted.html",
-        rows=agreements.deleted_agreements(session, limit=500),
-        total=agreements.deleted_count(session),
+        rows=queries.deleted_agreements(session, limit=500),
+        total=queries.deleted_count(session),
         articles=deleted_articles(session, limit=500),
         article_total=deleted_article_count(session),
         button_form=ButtonForm(),
@@ -415,7 +411,7 @@ def restore_article_page(article_id: int) -> Any:
 def restore(agreement_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
-            agreements.restore_agreement(get_session(), agreement_id, actor=actor())
+            commands.restore_agreement(get_session(), agreement_id, actor=actor())
         except Conflict:
             flash("That agreement is not deleted.", "error")
             return redirect(url_for(".deleted"))
@@ -471,7 +467,7 @@ def undo_retract(event_id: int) -> Any:
 @blp.route("/agreements/<int:agreement_id>/principles/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def new_principle(agreement_id: int) -> Any:
-    agreement = _overview(agreement_id).agreement
+    agreement = queries.get_agreement(get_session(), agreement_id)
     form = PrincipleForm()
     form.principle.choices = options(
         [(p.code, p.label("en")) for p in principles.vocabulary(get_session())]

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from flask import has_request_context
 
 from tracker.models.vocab import EventStatus, Stage
-from tracker.services.agreements.queries import Overview
+from tracker.services.agreements.reading import Overview
 from tracker.text.dates import DateError, in_range, parse_edtf_date, to_jalali
 
 WIDTH = 920  # viewBox units; on screens wide enough to draw it, a unit is about a CSS pixel

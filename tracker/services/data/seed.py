@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.models import Agreement, Party, PartyAlias, Principle
 from tracker.models.vocab import PartyKind
 from tracker.services import transactional
-from tracker.services.agreements.queries import create_agreement
+from tracker.services.agreements.commands import create_agreement
 from tracker.services.claims.events import record_event
 from tracker.services.claims.parties import all_states
 from tracker.services.claims.principles import state_principle

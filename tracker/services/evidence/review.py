@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from tracker.models import User
 from tracker.services import transactional
-from tracker.services.agreements.queries import get_agreement, update_agreement
+from tracker.services.agreements.commands import update_agreement
+from tracker.services.agreements.queries import get_agreement
 from tracker.services.claims.events import record_event
 from tracker.services.claims.principles import state_principle
 from tracker.services.errors import FieldErrors, ValidationError
