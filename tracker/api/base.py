@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 
 from tracker.db import get_session
 from tracker.models import User
+from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import Role
 from tracker.schemas.common import NotJson, read_json, safe_text
 from tracker.services.accounts.users import user_for_token
@@ -30,7 +31,7 @@ class IdConverter(IntegerConverter):
     """
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}

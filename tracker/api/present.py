@@ -1,11 +1,18 @@
-"""Models and derived state turned into the API's representations (the schemas document them)."""
+"""Models and derived state turned into the API's representations (the schemas document them).
+
+Built by hand where it was measured to matter (a page of agreements, one agreement: see
+docs/benchmarks.md), where the request decides what a field says (a public reader sees people
+without their email: events, reminders, audit entries) and where a field is made rather than
+read (a digest's links). Accounts and tokens are dumped by marshmallow instead
+(schemas.common.DumpSchema). tests/api/test_presenters.py checks that every shape built here
+has exactly its schema's fields.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tracker.models import (
-    ApiToken,
     AuditEntry,
     Digest,
     EvidenceArticle,
@@ -13,7 +20,6 @@ from tracker.models import (
     PrincipleStatement,
     Reminder,
     StageEvent,
-    User,
 )
 from tracker.services.accounts.users import shown_actor
 from tracker.services.agreements.listing import AgreementRow
@@ -202,34 +208,6 @@ def digest(d: Digest) -> dict[str, Any]:
             "html": f"/api/v1/digests/{d.id}/html",
             "text": f"/api/v1/digests/{d.id}/text",
         },
-    }
-
-
-def user(u: User) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "email": u.email,
-        "display_name": u.display_name,
-        "role": u.role,
-        "timezone": u.timezone,
-        "is_active": u.is_active,
-        "digest_mode": u.digest_mode,
-        "digest_watchlist": u.digest_watchlist,
-        "digest_send_empty": u.digest_send_empty,
-        "show_jalali": u.show_jalali,
-        "created_at": u.created_at,
-    }
-
-
-def token(t: ApiToken) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "user_id": t.user_id,
-        "name": t.name,
-        "prefix": t.prefix,
-        "created_at": t.created_at,
-        "last_used_at": t.last_used_at,
-        "revoked_at": t.revoked_at,
     }
 
 

@@ -7,21 +7,24 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from tracker.models.evidence import ArticleLimits
 from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field, read_json
 
 
 class ArticleInSchema(InputSchema):
     url = fields.String(
-        validate=[validate.Length(max=2000), validate.URL(schemes={"http", "https"})]
+        validate=[validate.Length(max=ArticleLimits.URL), validate.URL(schemes={"http", "https"})]
     )
-    title = fields.String(validate=validate.Length(max=1000))
-    outlet = fields.String(validate=validate.Length(max=200))
-    author = fields.String(validate=validate.Length(max=200))
+    title = fields.String(validate=validate.Length(max=ArticleLimits.TITLE))
+    outlet = fields.String(validate=validate.Length(max=ArticleLimits.OUTLET))
+    author = fields.String(validate=validate.Length(max=ArticleLimits.AUTHOR))
     language = fields.String(validate=LANGUAGE)
-    published = fields.String(validate=validate.Length(max=100), metadata={"description": "EDTF"})
-    text = fields.String(validate=validate.Length(max=2_000_000))
+    published = fields.String(
+        validate=validate.Length(max=ArticleLimits.PUBLISHED), metadata={"description": "EDTF"}
+    )
+    text = fields.String(validate=validate.Length(max=ArticleLimits.TEXT))
     html = fields.String(
-        validate=validate.Length(min=1, max=2_000_000),
+        validate=validate.Length(min=1, max=ArticleLimits.TEXT),
         metadata={"description": "A page's HTML: its main text is extracted"},
     )
     fetch = fields.Boolean(
@@ -57,7 +60,7 @@ class ArticleSchema(ArticleSummarySchema):
 
 class ArticleQuerySchema(InputSchema):
     language = fields.String(validate=LANGUAGE)
-    outlet = fields.String(validate=validate.Length(min=1, max=200))
+    outlet = fields.String(validate=validate.Length(min=1, max=ArticleLimits.OUTLET))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Words of the title or text, in any spelling"},

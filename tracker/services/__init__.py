@@ -10,14 +10,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.db import begin_write
+from tracker.models.mixins import MAX_ID
 from tracker.services.errors import Stale
 
 P = ParamSpec("P")
 R = TypeVar("R")
 M = TypeVar("M")
-
-# Row ids are 32-bit integers on both engines.
-MAX_ID = 2**31 - 1
 
 
 def is_id(value: Any) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
+from tracker.models.user import UserLimits
 from tracker.models.vocab import DigestMode, Role
 from tracker.services import checks, fetch, transactional
 from tracker.services.audit import audited, public_name
@@ -123,7 +124,7 @@ def create_user(
 ) -> User:
     """Create an account; raise ValidationError (422) naming each bad field."""
     errors = FieldErrors()
-    email = checks.text(errors, "email", email, max_length=320, required=True)
+    email = checks.text(errors, "email", email, max_length=UserLimits.EMAIL, required=True)
     if email and not _EMAIL.match(email):
         errors.add("email", f"{email!r} is not an email address")
     elif email and find_user(session, email) is not None:
@@ -243,7 +244,7 @@ def update_user(
     values: dict[str, Any] = {}
     if "display_name" in data:
         values["display_name"] = checks.text(
-            errors, "display_name", data["display_name"], max_length=200
+            errors, "display_name", data["display_name"], max_length=UserLimits.DISPLAY_NAME
         )
     if "role" in data:
         values["role"] = checks.choice(errors, "role", data["role"], Role)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import Agreement, AgreementParty, AgreementTopic, User
+from tracker.models.agreement import AgreementLimits
 from tracker.models.vocab import AgreementKind
 from tracker.services import checks, transactional
 from tracker.services.agreements.queries import get_agreement
@@ -51,10 +52,12 @@ def _clean(
     values: dict[str, Any] = {}
     if "title" in data or not partial:
         values["title"] = checks.text(
-            errors, "title", data.get("title"), max_length=500, required=True
+            errors, "title", data.get("title"), max_length=AgreementLimits.TITLE, required=True
         )
     if "ref" in data:
-        values["ref"] = checks.text(errors, "ref", data["ref"], max_length=100) or None
+        values["ref"] = (
+            checks.text(errors, "ref", data["ref"], max_length=AgreementLimits.REF) or None
+        )
     if "titles" in data:
         titles = data["titles"] or {}
         if not isinstance(titles, Mapping):
@@ -63,7 +66,9 @@ def _clean(
             values["titles"] = {}
             for lang, title in titles.items():
                 code = checks.language(errors, "titles", lang)
-                value = checks.text(errors, "titles", title, max_length=500, required=True)
+                value = checks.text(
+                    errors, "titles", title, max_length=AgreementLimits.TITLE, required=True
+                )
                 if code and value:
                     values["titles"][code] = value
     if "kind" in data or not partial:
@@ -85,12 +90,16 @@ def _clean(
         else:
             cleaned: list[str] = []
             for topic in topics:
-                value = checks.text(errors, "topics", topic, max_length=50, required=True).lower()
+                value = checks.text(
+                    errors, "topics", topic, max_length=AgreementLimits.TOPIC, required=True
+                ).lower()
                 if value and value not in cleaned:
                     cleaned.append(value)
             values["topics"] = cleaned
     if "summary" in data:
-        values["summary"] = checks.text(errors, "summary", data["summary"], max_length=20000)
+        values["summary"] = checks.text(
+            errors, "summary", data["summary"], max_length=AgreementLimits.SUMMARY
+        )
     if "entry_into_force_rule" in data:
         rule = data["entry_into_force_rule"]
         if rule is None:
@@ -106,14 +115,18 @@ def _clean(
                 "entry_into_force_rule",
                 rule["days_after_last_notification"],
                 minimum=0,
-                maximum=3650,
+                maximum=AgreementLimits.ENTRY_INTO_FORCE_DAYS,
             )
             if days is None and "entry_into_force_rule" not in errors.errors:
                 errors.add("entry_into_force_rule", "days_after_last_notification is required")
             values["entry_into_force_days"] = days
     if "duration_years" in data:
         values["duration_years"] = checks.integer(
-            errors, "duration_years", data["duration_years"], minimum=1, maximum=1000
+            errors,
+            "duration_years",
+            data["duration_years"],
+            minimum=1,
+            maximum=AgreementLimits.DURATION_YEARS,
         )
     if values.get("ref"):
         query = select(Agreement.id).where(

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import AuditEntry, StageEvent, User
+from tracker.models.event import EventLimits
 from tracker.models.vocab import EventStatus, Stage, Step
 from tracker.services import checks, fetch, transactional
 from tracker.services.agreements.queries import get_agreement
@@ -67,7 +68,11 @@ def _clean(
                 session, [party] if isinstance(party, str) else [None], "party", errors
             )
             values["party_code"] = codes[0] if codes else None
-    for name, limit in (("body", 200), ("place", 200), ("note", 20000)):
+    for name, limit in (
+        ("body", EventLimits.BODY),
+        ("place", EventLimits.PLACE),
+        ("note", EventLimits.NOTE),
+    ):
         if name in data:
             values[name] = checks.text(errors, name, data[name], max_length=limit)
     if "date" in data:

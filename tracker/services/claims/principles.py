@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Principle, PrincipleStatement, User
+from tracker.models.principle import StatementLimits
 from tracker.services import checks, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
@@ -42,8 +43,8 @@ def state_principle(
     if party not in (None, ""):
         codes = check_codes(session, [party] if isinstance(party, str) else [None], "party", errors)
         party_code = codes[0] if codes else None
-    clause = checks.text(errors, "clause", data.get("clause"), max_length=200)
-    note = checks.text(errors, "note", data.get("note"), max_length=20000)
+    clause = checks.text(errors, "clause", data.get("clause"), max_length=StatementLimits.CLAUSE)
+    note = checks.text(errors, "note", data.get("note"), max_length=StatementLimits.NOTE)
     located = []
     if data.get("quote") is not None or data.get("article_id") is not None:
         found = locate_quote(

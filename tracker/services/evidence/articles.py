@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
+from tracker.models.evidence import ArticleLimits
 from tracker.services import audit, checks, fetch, is_id, transactional
 from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound
@@ -47,8 +48,8 @@ ARTICLE_FIELDS = {
 DUPLICATE_THRESHOLD = 0.3
 # Below this many words a text is too short to call a near-duplicate of another.
 DUPLICATE_MIN_WORDS = 25
-MAX_TEXT = 2_000_000
-MAX_URL = 2000
+MAX_TEXT = ArticleLimits.TEXT
+MAX_URL = ArticleLimits.URL
 
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
@@ -145,8 +146,8 @@ def add_article(
         if isinstance(merged.get(key), str):
             merged[key] = clean_text(merged[key])
     text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
-    title = checks.text(errors, "title", merged.get("title"), max_length=1000)
-    outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=200)
+    title = checks.text(errors, "title", merged.get("title"), max_length=ArticleLimits.TITLE)
+    outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=ArticleLimits.OUTLET)
     if not (url or text or title or outlet) and "html" not in errors.errors:
         errors.add("text", "give the article's text, or at least its URL, title or outlet")
     published = checks.edtf(errors, "published", merged.get("published"))
@@ -162,7 +163,7 @@ def add_article(
         url_canonical=canonical,
         title=title,
         outlet=outlet,
-        author=checks.text(errors, "author", merged.get("author"), max_length=200),
+        author=checks.text(errors, "author", merged.get("author"), max_length=ArticleLimits.AUTHOR),
         language=checks.language(errors, "language", merged.get("language")),
         published=published.text if published else None,
         published_earliest=published.earliest if published else None,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.models import Reminder, User
+from tracker.models.reminder import ReminderLimits
 from tracker.models.vocab import ReminderStatus, Stage
 from tracker.services import checks, fetch, is_id, transactional
 from tracker.services.accounts.users import find_user
@@ -95,7 +96,7 @@ def _clean(session: Session, data: Mapping[str, Any], current: Reminder | None) 
             errors.add("due", "is required (YYYY-MM-DD)")
     if "reason" in data or current is None:
         values["reason"] = checks.text(
-            errors, "reason", data.get("reason"), max_length=2000, required=True
+            errors, "reason", data.get("reason"), max_length=ReminderLimits.REASON, required=True
         )
     if "assignee" in data:
         email = data["assignee"]
@@ -111,7 +112,7 @@ def _clean(session: Session, data: Mapping[str, Any], current: Reminder | None) 
         values["snoozed_until"] = _day(errors, "snoozed_until", data["snoozed_until"])
     if "closed_note" in data:
         values["closed_note"] = checks.text(
-            errors, "closed_note", data["closed_note"], max_length=2000
+            errors, "closed_note", data["closed_note"], max_length=ReminderLimits.CLOSED_NOTE
         )
     status = values.get("status") or (current.status if current else ReminderStatus.OPEN)
     snoozed_until = values.get("snoozed_until", current.snoozed_until if current else None)
