@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.db import begin_write
 from tracker.models.mixins import MAX_ID
-from tracker.services.errors import Stale
+from tracker.services.errors import NotFound, Stale
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,6 +25,17 @@ def is_id(value: Any) -> bool:
 def fetch(session: Session, model: type[M], ident: Any) -> M | None:
     """session.get for an integer id, None for anything that cannot be an id (never overflows)."""
     return session.get(model, ident) if is_id(ident) else None
+
+
+def require(
+    session: Session, model: type[M], ident: Any, name: str, *, include_deleted: bool = False
+) -> M:
+    """The `model` row with this id, or NotFound (404) saying that `name` `ident` does not
+    exist; a soft-deleted row counts as none unless `include_deleted`."""
+    row = fetch(session, model, ident)
+    if row is None or (getattr(row, "is_deleted", False) and not include_deleted):
+        raise NotFound(f"{name} {ident} does not exist")
+    return row
 
 
 def transactional(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:

@@ -1,5 +1,9 @@
 """Agreement pages: the list, one agreement (timeline, evidence, principles, history), and
-the forms to create and edit agreements, record events and state principles."""
+the forms to create and edit agreements, record events and state principles.
+
+Longer than most modules: the forms of an agreement and of its claims share their choices,
+their version checks and their error handling.
+"""
 
 from __future__ import annotations
 

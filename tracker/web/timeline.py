@@ -9,6 +9,9 @@ width estimated from the characters and the font size, Persian and Arabic too) m
 other label and no other leader, so labels never overprint; a lane grows a row at a time.
 Undated claims get a lane of their own beneath. The same marks feed a plain list by lane,
 which narrow screens show instead of the drawing (see the timeline block in style.css).
+
+One module, longer than most: the axis, the lanes and the label placement share the same
+measures and are changed together.
 """
 
 from __future__ import annotations

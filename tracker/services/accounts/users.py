@@ -24,7 +24,7 @@ from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.user import UserLimits
 from tracker.models.vocab import DigestMode, Role
-from tracker.services import checks, fetch, transactional
+from tracker.services import checks, require, transactional
 from tracker.services.audit import audited, public_name
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors, NotFound, ValidationError
@@ -215,10 +215,7 @@ USER_FIELDS = {
 
 def get_user(session: Session, user_id: int) -> User:
     """The user, or NotFound (404)."""
-    user = fetch(session, User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} does not exist")
-    return user
+    return require(session, User, user_id, "user")
 
 
 def active_users(session: Session) -> list[User]:
@@ -344,10 +341,7 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def get_token(session: Session, token_id: int) -> ApiToken:
     """The token row, or NotFound (404)."""
-    row = fetch(session, ApiToken, token_id)
-    if row is None:
-        raise NotFound(f"token {token_id} does not exist")
-    return row
+    return require(session, ApiToken, token_id, "token")
 
 
 @transactional

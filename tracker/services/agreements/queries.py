@@ -21,7 +21,7 @@ from tracker.models import (
     StageEvent,
 )
 from tracker.models.vocab import EventStatus
-from tracker.services import audit, fetch
+from tracker.services import audit, require
 from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, Lifecycle, status_on
 from tracker.services.errors import NotFound
@@ -31,10 +31,7 @@ def get_agreement(
     session: Session, agreement_id: int, *, include_deleted: bool = False
 ) -> Agreement:
     """The agreement, or NotFound (404) when there is none or it is deleted."""
-    agreement = fetch(session, Agreement, agreement_id)
-    if agreement is None or (agreement.is_deleted and not include_deleted):
-        raise NotFound(f"agreement {agreement_id} does not exist")
-    return agreement
+    return require(session, Agreement, agreement_id, "agreement", include_deleted=include_deleted)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.models import AuditEntry, StageEvent, User
 from tracker.models.event import EventLimits
 from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import checks, fetch, transactional
+from tracker.services import checks, require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
-from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
+from tracker.services.errors import Conflict, FieldErrors, Stale, ValidationError
 from tracker.services.evidence.articles import check_quotes, make_links
 
 FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
@@ -24,10 +24,7 @@ FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "
 
 def get_event(session: Session, event_id: int) -> StageEvent:
     """The event, or NotFound (404)."""
-    event = fetch(session, StageEvent, event_id)
-    if event is None or event.is_deleted:
-        raise NotFound(f"event {event_id} does not exist")
-    return event
+    return require(session, StageEvent, event_id, "event")
 
 
 def list_events(

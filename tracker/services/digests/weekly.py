@@ -5,6 +5,9 @@ Built for many subscribers at once: the week's facts are gathered once per time 
 (a constant number of queries each), then cut to each subscriber's watchlist in Python.
 Sending is exactly-once in practice: the (subscriber, week) row is claimed before anything is
 sent, and a sender takes a claimed-but-unsent row only when no other sender has it.
+
+One module, longer than most: gathering, cutting, rendering and sending are one pipeline
+whose steps pass the same facts along.
 """
 
 from __future__ import annotations

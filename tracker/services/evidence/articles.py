@@ -1,4 +1,9 @@
-"""Evidence articles and the quoted spans linking them to claims."""
+"""Evidence articles and the quoted spans linking them to claims.
+
+Longer than most modules: storing an article (from text, HTML or a fetched URL), filing it in
+its group of near-duplicates, and locating the quotes that link it to claims share the same
+checks and normalised text.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.models.evidence import ArticleLimits
-from tracker.services import audit, checks, fetch, is_id, transactional
+from tracker.services import audit, checks, fetch, is_id, require, transactional
 from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.evidence.reading import article_name
@@ -54,10 +59,7 @@ MAX_URL = ArticleLimits.URL
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
     """The article, or NotFound (404)."""
-    article = fetch(session, EvidenceArticle, article_id)
-    if article is None or article.is_deleted:
-        raise NotFound(f"article {article_id} does not exist")
-    return article
+    return require(session, EvidenceArticle, article_id, "article")
 
 
 def _intake_text(

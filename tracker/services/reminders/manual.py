@@ -14,7 +14,7 @@ from tracker.db import utcnow
 from tracker.models import Reminder, User
 from tracker.models.reminder import ReminderLimits
 from tracker.models.vocab import ReminderStatus, Stage
-from tracker.services import checks, fetch, is_id, transactional
+from tracker.services import checks, is_id, require, transactional
 from tracker.services.accounts.users import find_user
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
@@ -38,10 +38,7 @@ CLOSED = (ReminderStatus.DONE, ReminderStatus.DISMISSED)
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder:
     """The reminder, or NotFound (404)."""
-    reminder = fetch(session, Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound(f"reminder {reminder_id} does not exist")
-    return reminder
+    return require(session, Reminder, reminder_id, "reminder")
 
 
 def _day(errors: FieldErrors, field: str, value: Any) -> date | None:

@@ -5,6 +5,9 @@ is stored: a reminder a rule wants and nobody has yet is created (once: its key 
 agreement, stage and party); one whose reason has gone (the awaited event was recorded) is
 closed with a note saying why; a dismissed or done one stays as it is. Running twice at the
 same instant changes nothing. Time comes in as `now`, so tests travel in time freely.
+
+One module, longer than most: the rules, the facts they read and the run that reconciles
+their reminders are read together whenever a rule changes.
 """
 
 from __future__ import annotations
