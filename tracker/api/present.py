@@ -123,7 +123,7 @@ def agreement_summary(row: AgreementRow) -> dict[str, Any]:
 
 
 def agreement(d: AgreementDetail, *, public: bool = False) -> dict[str, Any]:
-    """An agreement with its events, principles and evidence (from services.agreements.detail);
+    """An agreement with its events, principles and evidence (from agreements.reading.detail);
     `public`: for an anonymous reader (no emails)."""
 
     def quotes(owner: tuple[str, int]) -> list[dict[str, Any]]:
