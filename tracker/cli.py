@@ -24,7 +24,7 @@ from tracker.services.agreements import state
 from tracker.services.data import transfer
 from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.digests import weekly
-from tracker.services.errors import ServiceError, ValidationError
+from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.evidence import imports
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders import rules
@@ -34,7 +34,7 @@ from tracker.text.dates import OUT_OF_RANGE, in_range
 
 def _fail(exc: ServiceError) -> None:
     """Print a service error as a one-line message per field and exit with status 1."""
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, InvalidInput):
         for field, messages in exc.errors.items():
             for message in messages:
                 click.echo(f"Error: {field}: {message}", err=True)
@@ -345,7 +345,7 @@ def digest(week: str, mode: str, email: str | None, html: bool) -> None:
     session = get_session()
     try:
         weekly.parse_week(week)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         raise click.BadParameter(exc.errors["week"][0], param_hint="--week") from None
     users = weekly.subscribers(session, email)
     if email and not users:

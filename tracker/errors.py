@@ -19,7 +19,7 @@ from werkzeug.exceptions import (
 )
 
 from tracker.api.base import api, error_payload, is_api_request
-from tracker.services.errors import ServiceError, ValidationError
+from tracker.services.errors import InvalidInput, ServiceError
 from tracker.web.errors import render_http_error, render_server_error
 
 UNAVAILABLE_PAGE = """<!doctype html>
@@ -63,10 +63,10 @@ def register(app: Flask) -> None:
     def service_error(error: ServiceError):  # type: ignore[no-untyped-def]
         _rollback()
         if is_api_request():
-            errors = error.errors if isinstance(error, ValidationError) else None
+            errors = error.errors if isinstance(error, InvalidInput) else None
             message = (
                 "The request is not valid; see errors for each field."
-                if isinstance(error, ValidationError)
+                if isinstance(error, InvalidInput)
                 else str(error)
             )
             return _json(error.status, message, errors)

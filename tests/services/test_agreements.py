@@ -13,7 +13,7 @@ from tracker.models import Agreement, AgreementState, AuditEntry
 from tracker.services.accounts.users import create_user
 from tracker.services.agreements import commands, listing, queries
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS
-from tracker.services.errors import Conflict, NotFound, Stale, ValidationError
+from tracker.services.errors import Conflict, InvalidInput, NotFound, Stale
 
 
 def _count(session, model) -> int:  # type: ignore[no-untyped-def]
@@ -39,7 +39,7 @@ def test_create_stores_the_agreement_its_cached_lifecycle_and_an_audit_entry(ses
 
 def test_refused_input_names_every_bad_field_and_writes_nothing(session):
     before = (_count(session, Agreement), _count(session, AuditEntry))
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         commands.create_agreement(
             session,
             {

@@ -27,7 +27,7 @@ from tracker.services.digests.weekly import (
     scopes,
     sections_for,
 )
-from tracker.services.errors import ValidationError
+from tracker.services.errors import InvalidInput
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
@@ -292,7 +292,7 @@ def test_a_missed_week_is_sent_once_when_the_scheduler_is_back(session):
 
 @pytest.mark.parametrize("bad", ["2025-16", "2025-W54", "W16", "2025-W00", "2025W16"])
 def test_a_malformed_week_is_a_clear_error(bad):
-    with pytest.raises(ValidationError, match="is not an ISO week"):
+    with pytest.raises(InvalidInput, match="is not an ISO week"):
         parse_week(bad)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests import factories
 from tracker.models import AgreementState, AuditEntry
 from tracker.services.claims import events
-from tracker.services.errors import Conflict, NotFound, Stale, ValidationError
+from tracker.services.errors import Conflict, InvalidInput, NotFound, Stale
 
 
 def test_recording_a_claim_refreshes_the_cached_lifecycle_in_the_same_call(session):
@@ -28,10 +28,10 @@ def test_recording_a_claim_refreshes_the_cached_lifecycle_in_the_same_call(sessi
 
 def test_a_step_belongs_to_a_ratification_of_one_party(session):
     treaty = factories.agreement(session)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         events.record_event(session, treaty.id, {"stage": "signing", "step": "lower_house"})
     assert set(refused.value.errors) == {"step"}
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         events.record_event(session, treaty.id, {"stage": "ratification"})
     assert set(refused.value.errors) == {"party"}
 
@@ -54,7 +54,7 @@ def test_preferring_a_claim_sets_its_rivals_aside(session):
     events.prefer_event(session, second.id)
     assert (events.get_event(session, first.id).preferred, second.preferred) == (False, True)
     retracted = factories.event(session, treaty.id, "signing", "2025-01-19", status="retracted")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         events.prefer_event(session, retracted.id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tracker.services.errors import Conflict, NotFound, ValidationError
+from tracker.services.errors import Conflict, InvalidInput, NotFound
 from tracker.services.evidence import articles
 
 
@@ -22,10 +22,10 @@ def test_an_article_is_stored_once_per_canonical_url(session):
 
 
 def test_input_is_checked_field_by_field(session):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         articles.add_article(session, {"text": "x", "published": "month 13", "cites": 999_999})
     assert set(refused.value.errors) == {"published", "cites"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         articles.add_article(session, {})
 
 
@@ -60,7 +60,7 @@ def test_a_quote_must_be_in_the_article_in_any_spelling(session):
     )
     link = event.evidence[0]
     assert article.text[link.quote_start : link.quote_end] == "مجلس شورای اسلامی"
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         factories.event(
             session,
             treaty.id,

@@ -12,7 +12,7 @@ from ipaddress import ip_network
 import pytest
 
 from tests.api.conftest import assert_error
-from tracker.services.errors import ValidationError
+from tracker.services.errors import InvalidInput
 from tracker.services.evidence.articles import add_article, find_by_url, intake
 from tracker.services.infra.fetching import FetchRefused, FetchSettings, clean_text, fetch_page
 from tracker.text.urls import canonical_url
@@ -410,10 +410,10 @@ def test_a_url_too_long_once_percent_encoded_is_refused_on_both_engines(session)
     """The canonical URL percent-encodes the query (ا is %D8%A7): 1,530 characters became
     9,030, stored on SQLite and a 500 on PostgreSQL."""
     url = "https://news.example/search?q=" + "توافق" * 300
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         add_article(session, {"url": url, "text": "Text."})
     assert "once its query is percent-encoded" in refused.value.errors["url"][0]
-    with pytest.raises(ValidationError, match="not a valid address"):
+    with pytest.raises(InvalidInput, match="not a valid address"):
         add_article(session, {"url": "https://news.example:99999/a", "text": "Text."})
 
 

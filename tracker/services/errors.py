@@ -7,7 +7,7 @@ class ServiceError(Exception):
     status = 400
 
 
-class ValidationError(ServiceError):
+class InvalidInput(ServiceError):
     """Input that cannot be stored; `errors` maps each field to what is wrong with it."""
 
     status = 422
@@ -15,6 +15,11 @@ class ValidationError(ServiceError):
     def __init__(self, errors: dict[str, list[str]] | dict[str, str]):
         self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
+
+
+# The former name (marshmallow's exception has it too), still imported by the extraction tests
+# (tests/text/test_extraction_speed.py); new code names InvalidInput.
+ValidationError = InvalidInput
 
 
 class NotFound(ServiceError):
@@ -44,4 +49,4 @@ class FieldErrors:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise ValidationError(self.errors)
+            raise InvalidInput(self.errors)

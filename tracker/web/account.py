@@ -19,7 +19,7 @@ from flask_login import login_required
 from tracker.db import get_session
 from tracker.security import no_store
 from tracker.services.accounts import users
-from tracker.services.errors import NotFound, ValidationError
+from tracker.services.errors import InvalidInput, NotFound
 from tracker.web.auth import actor
 from tracker.web.common import put_errors, split_codes
 from tracker.web.forms import AccountForm, ButtonForm, TokenForm
@@ -78,7 +78,7 @@ def index() -> Any:
         }
         try:
             users.update_user(get_session(), me.id, data, actor=me)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, {"digest_watchlist": "watch_parties"})
         else:
             flash("Settings saved.", "success")

@@ -21,7 +21,7 @@ from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
 from tracker.services.claims import events, principles
 from tracker.services.claims.parties import names_of, party_options, resolve_names
-from tracker.services.errors import Conflict, FieldErrors, Stale, ValidationError
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
 from tracker.services.evidence.articles import (
     deleted_article_count,
     deleted_articles,
@@ -178,7 +178,7 @@ def create() -> Any:
             made = commands.create_agreement(
                 get_session(), _agreement_data(form), actor=actor(), parties_by_name=True
             )
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, AGREEMENT_FIELDS)
         else:
             flash("Agreement created.", "success")
@@ -224,7 +224,7 @@ def edit(agreement_id: int) -> Any:
                 "below; open the agreement in another tab to compare, then save again."
             )
             form.version.data = str(queries.get_agreement(get_session(), agreement_id).version)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, AGREEMENT_FIELDS)
         else:
             flash("Agreement saved.", "success")
@@ -300,7 +300,7 @@ def new_event(agreement_id: int) -> Any:
     if form.validate_on_submit() and _evidence_given_or_waived(form):
         try:
             events.record_event(get_session(), agreement_id, _event_data(form), actor=actor())
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, {"evidence": "article_id"})
         else:
             flash("Stage event recorded.", "success")
@@ -341,7 +341,7 @@ def edit_event(event_id: int) -> Any:
                 "below; open the agreement in another tab to compare, then save again."
             )
             form.version.data = str(events.get_event(session, event_id).version)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, {"evidence": "article_id"})
         else:
             flash("Stage event saved.", "success")
@@ -361,7 +361,7 @@ def prefer(event_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
             events.prefer_event(get_session(), event_id, actor=actor())
-        except ValidationError:
+        except InvalidInput:
             flash("A retracted claim cannot be preferred: undo its retraction first.", "error")
         else:
             flash("The preferred claim is marked; the conflict is settled.", "success")
@@ -489,7 +489,7 @@ def new_principle(agreement_id: int) -> Any:
             data["quote"] = form.quote.data
         try:
             principles.state_principle(get_session(), agreement_id, data, actor=actor())
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc)
         else:
             flash("Principle recorded.", "success")

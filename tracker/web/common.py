@@ -15,14 +15,12 @@ from markupsafe import Markup, escape
 
 from tracker.db import get_session
 from tracker.services.claims import principles
-from tracker.services.errors import ValidationError
+from tracker.services.errors import InvalidInput
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments
 
 
-def put_errors(
-    form: FlaskForm, exc: ValidationError, fields: Mapping[str, str] | None = None
-) -> None:
+def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | None = None) -> None:
     """Each service error beside its form field (`fields` renames); the rest above the form."""
     fields = fields or {}
     for name, messages in exc.errors.items():

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.services.agreements.queries import get_agreement
-from tracker.services.errors import ValidationError
+from tracker.services.errors import InvalidInput
 from tracker.services.evidence import articles as evidence
 from tracker.services.evidence import review
 from tracker.services.infra.fetching import FetchSettings
@@ -51,7 +51,7 @@ def new(agreement_id: int) -> Any:
                 actor=actor(),
                 fetch_settings=FetchSettings.from_config(current_app.config),
             )
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc)
         else:
             if not created:
@@ -105,7 +105,7 @@ def review_page(agreement_id: int, article_id: int) -> Any:
                 principles=form.principles.data,
                 actor=actor(),
             )
-        except ValidationError as exc:
+        except InvalidInput as exc:
             _put_row_errors(form, rows, exc)
         else:
             flash(recorded_message(made, article), "success" if any(made.values()) else "info")
@@ -160,9 +160,7 @@ def _claim(row: Any) -> dict[str, Any]:
     }
 
 
-def _put_row_errors(
-    form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: ValidationError
-) -> None:
+def _put_row_errors(form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: InvalidInput) -> None:
     """`events.<index>.<field>` errors beside that row's field; any other above the form."""
     by_index = {index: row for row, _, index in rows}
     for key, messages in exc.errors.items():

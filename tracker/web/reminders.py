@@ -10,7 +10,7 @@ from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.services.accounts.users import active_users
 from tracker.services.agreements.queries import get_agreement
-from tracker.services.errors import ValidationError
+from tracker.services.errors import InvalidInput
 from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import form_status, put_errors
@@ -59,7 +59,7 @@ def new(agreement_id: int) -> Any:
         }
         try:
             reminders.create_reminder(session, data, actor=actor())
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc)
         else:
             flash("Reminder set.", "success")
@@ -71,7 +71,7 @@ def new(agreement_id: int) -> Any:
 def _change(reminder_id: int, data: dict[str, Any], message: str) -> Any:
     try:
         reminders.update_reminder(get_session(), reminder_id, data, actor=actor())
-    except ValidationError as exc:
+    except InvalidInput as exc:
         flash("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()), "error")
     else:
         flash(message, "success")

@@ -27,7 +27,7 @@ from tracker.models.vocab import DigestMode, Role
 from tracker.services import checks, require, transactional
 from tracker.services.audit import audited, public_name
 from tracker.services.claims.parties import check_codes
-from tracker.services.errors import FieldErrors, NotFound, ValidationError
+from tracker.services.errors import FieldErrors, InvalidInput, NotFound
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
@@ -122,7 +122,7 @@ def create_user(
     timezone: str = "UTC",
     actor: User | None = None,
 ) -> User:
-    """Create an account; raise ValidationError (422) naming each bad field."""
+    """Create an account; raise InvalidInput (422) naming each bad field."""
     errors = FieldErrors()
     email = checks.text(errors, "email", email, max_length=UserLimits.EMAIL, required=True)
     if email and not _EMAIL.match(email):
@@ -157,10 +157,10 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new API token for `user`: the row, and the token itself (shown once, never stored).
 
-    Raise ValidationError (422) for a deactivated account: a token made while it is inactive
+    Raise InvalidInput (422) for a deactivated account: a token made while it is inactive
     would start working on reactivation, which revokes nothing."""
     if not user.is_active:
-        raise ValidationError({"user": "the account is deactivated; reactivate it first"})
+        raise InvalidInput({"user": "the account is deactivated; reactivate it first"})
     token = "tt_" + secrets.token_urlsafe(32)
     row = ApiToken(
         user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]

@@ -41,7 +41,7 @@ def _clean(
     current_id: int | None = None,
     parties_by_name: bool = False,
 ) -> dict[str, Any]:
-    """Check every given field; raise ValidationError naming each bad one.
+    """Check every given field; raise InvalidInput naming each bad one.
 
     With `parties_by_name` (the web form) parties may be typed as names or aliases in any
     language as well as codes (see parties.resolve_names); the API gives codes only.
@@ -172,7 +172,7 @@ def create_agreement(
     actor: User | None = None,
     parties_by_name: bool = False,
 ) -> Agreement:
-    """Create an agreement; raise ValidationError (422) naming each bad field, writing nothing.
+    """Create an agreement; raise InvalidInput (422) naming each bad field, writing nothing.
 
     `parties_by_name`: parties may be names in any language as well as codes (web forms).
     """

@@ -16,7 +16,7 @@ from tracker.services import checks, require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
-from tracker.services.errors import Conflict, FieldErrors, Stale, ValidationError
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
 from tracker.services.evidence.articles import check_quotes, make_links
 
 FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
@@ -106,7 +106,7 @@ def _apply(event: StageEvent, values: dict[str, Any]) -> None:
 def record_event(
     session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
 ) -> StageEvent:
-    """Record one claim, with its evidence quotes; raise ValidationError (422), writing nothing."""
+    """Record one claim, with its evidence quotes; raise InvalidInput (422), writing nothing."""
     agreement = get_agreement(session, agreement_id)
     values = _clean(session, data)
     event = StageEvent(agreement=agreement, recorded_by_id=actor.id if actor else None)
@@ -158,7 +158,7 @@ def edit_event(
 ) -> StageEvent:
     """Amend the claim and, when `preferred` is true in `data`, settle its conflict, as ONE
     transaction: a refusal of either part writes nothing. Stale (412) when the event is no
-    longer at `expected_version`; ValidationError (422)."""
+    longer at `expected_version`; InvalidInput (422)."""
     fields = dict(data)
     prefer = fields.pop("preferred", False)
     event = _current(session, event_id, expected_version)
@@ -218,10 +218,10 @@ def undo_retraction(
 def prefer_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
     """Settle a conflict: this claim is preferred over the others about the same step.
 
-    ValidationError (422) for a retracted claim: it counts for nothing, so it cannot win."""
+    InvalidInput (422) for a retracted claim: it counts for nothing, so it cannot win."""
     event = get_event(session, event_id)
     if event.status == EventStatus.RETRACTED.value:
-        raise ValidationError(
+        raise InvalidInput(
             {"preferred": "a retracted claim cannot be preferred: restore its status first"}
         )
     rivals = session.scalars(

@@ -41,7 +41,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import DigestMode, ReminderStatus
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
-from tracker.services.errors import ValidationError
+from tracker.services.errors import InvalidInput
 from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
@@ -62,7 +62,7 @@ CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 def parse_week(text: str) -> tuple[int, int]:
-    """'2025-W16' -> (2025, 16); raise ValidationError naming `week` otherwise."""
+    """'2025-W16' -> (2025, 16); raise InvalidInput naming `week` otherwise."""
     match = _WEEK.match((text or "").strip())
     if match and MIN_YEAR <= int(match[1]) <= MAX_YEAR:
         year, week = int(match[1]), int(match[2])
@@ -71,7 +71,7 @@ def parse_week(text: str) -> tuple[int, int]:
             return year, week
         except ValueError:
             pass
-    raise ValidationError(
+    raise InvalidInput(
         {
             "week": f"{text!r} is not an ISO week such as 2025-W16 "
             f"(weeks 01-52 or 53, years {MIN_YEAR} to {MAX_YEAR})"

@@ -113,7 +113,7 @@ def add_article(
 ) -> EvidenceArticle:
     """Store an article from pasted text, pasted HTML or (with `fetch_settings`) its URL.
 
-    Raise ValidationError (422) naming each bad field. The text is indexed for search and
+    Raise InvalidInput (422) naming each bad field. The text is indexed for search and
     compared with what is stored: a near-duplicate joins the group of the first one seen.
     """
     errors = FieldErrors()

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.models import User
-from tracker.services.errors import ServiceError, ValidationError
+from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.evidence.articles import intake
 
 ANALYZE_EVERY = 2000
@@ -56,7 +56,7 @@ def import_articles(
             continue
         try:
             article, created = intake(session, data, actor=actor)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             yield LineResult(number, errors=exc.errors)
         except ServiceError as exc:
             yield LineResult(number, errors={"line": [str(exc)]})

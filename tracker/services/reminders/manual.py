@@ -139,7 +139,7 @@ def _apply(reminder: Reminder, values: dict[str, Any]) -> None:
 def create_reminder(
     session: Session, data: Mapping[str, Any], *, actor: User | None = None
 ) -> Reminder:
-    """A reminder made by a person; raise ValidationError (422) naming each bad field."""
+    """A reminder made by a person; raise InvalidInput (422) naming each bad field."""
     values = _clean(session, data, None)
     reminder = Reminder(status=ReminderStatus.OPEN.value, created_by_id=actor.id if actor else None)
     _apply(reminder, values)
