@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tracker.models import AgreementState, AuditEntry
-from tracker.services.claims import events
+from tracker.models import AgreementState, AuditEntry, Principle
+from tracker.services.agreements import commands, state
+from tracker.services.claims import events, principles
 from tracker.services.errors import Conflict, InvalidInput, NotFound, Stale
 
 
@@ -73,3 +74,57 @@ def test_claims_of_a_missing_agreement_or_event_are_not_found(session):
         events.record_event(session, 999_999, {"stage": "signing"})
     with pytest.raises(NotFound):
         events.get_event(session, 2**40)
+
+
+def _assert_cache_is_current(session, agreement):  # type: ignore[no-untyped-def]
+    """Derived afresh, the lifecycle is what the cache holds."""
+    stored = session.get(AgreementState, agreement.id)
+    session.refresh(stored)
+    cached = dict(stored.derived)
+    state.refresh(session, [agreement])
+    session.flush()
+    session.refresh(stored)
+    assert stored.derived == cached
+
+
+def test_the_cached_lifecycle_is_never_behind_after_any_change_to_claims(session):
+    """Every change that can move the lifecycle refreshes its cache in the same call."""
+    treaty = factories.agreement(
+        session, entry_into_force_rule={"days_after_last_notification": 30}
+    )
+    article = factories.article(session)
+    factories.event(session, treaty.id, "signing", "2025-01-17")
+    _assert_cache_is_current(session, treaty)
+    rival = factories.event(session, treaty.id, "signing", "2025-01-18")
+    _assert_cache_is_current(session, treaty)
+    duma = factories.event(
+        session, treaty.id, "ratification", "2025-03-01", party="RUS", step="lower_house"
+    )
+    _assert_cache_is_current(session, treaty)
+    changes = [
+        lambda: events.prefer_event(session, rival.id),
+        lambda: events.amend_event(session, duma.id, {"date": "2025-05-05"}),
+        lambda: events.edit_event(session, duma.id, {"step": "upper_house"}),
+        lambda: events.retract_event(session, duma.id),
+        lambda: events.undo_retraction(session, duma.id),
+        lambda: events.record_event(
+            session,
+            treaty.id,
+            {
+                "stage": "ratification",
+                "party": "IRN",
+                "step": "notification",
+                "date": "2025-04-01",
+                "evidence": [{"article_id": article.id, "quote": "signed the treaty"}],
+            },
+        ),
+        lambda: principles.state_principle(
+            session,
+            treaty.id,
+            {"principle": session.scalars(select(Principle.code)).first(), "clause": "Art. 1"},
+        ),
+        lambda: commands.update_agreement(session, treaty.id, {"parties": ["RUS"]}),
+    ]
+    for change in changes:
+        change()
+        _assert_cache_is_current(session, treaty)
