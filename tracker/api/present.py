@@ -126,22 +126,28 @@ def agreement(d: AgreementDetail, *, public: bool = False) -> dict[str, Any]:
     """An agreement with its events, principles and evidence (from agreements.reading.detail);
     `public`: for an anonymous reader (no emails)."""
 
-    def quotes(owner: tuple[str, int]) -> list[dict[str, Any]]:
-        return [quote(link) for link in d.links.get(owner, ())]
-
     articles = {link.article_id for links in d.links.values() for link in links}
     return agreement_summary(d.row) | {
         "events": [
-            _event(e, quotes(("event", e.id)), person(e.email, e.display_name, public=public))
+            _event(e, _quotes(d, ("event", e.id)), person(e.email, e.display_name, public=public))
             for e in d.events
         ],
         "parties_progress": [p.to_json() for p in d.progress],
-        "principles": [
-            _statement(s, s.labels.get("en") or s.principle_code, quotes(("statement", s.id)))
-            for s in d.statements
-        ],
+        "principles": statements(d),
         "evidence_count": len(articles),
     }
+
+
+def statements(d: AgreementDetail) -> list[dict[str, Any]]:
+    """The agreement's statements of principle with their quotes, from its detail."""
+    return [
+        _statement(s, s.labels.get("en") or s.principle_code, _quotes(d, ("statement", s.id)))
+        for s in d.statements
+    ]
+
+
+def _quotes(d: AgreementDetail, owner: tuple[str, int]) -> list[dict[str, Any]]:
+    return [quote(link) for link in d.links.get(owner, ())]
 
 
 def article_summary(a: EvidenceArticle) -> dict[str, Any]:

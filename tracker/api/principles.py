@@ -44,8 +44,7 @@ class AgreementPrinciples(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
     def get(self, agreement_id: int) -> list[dict[str, Any]]:
         """The principles stated for the agreement, with where they are stated."""
-        view = reading.overview(get_session(), agreement_id)
-        return [present.statement(s) for s in view.statements]
+        return present.statements(reading.detail(get_session(), agreement_id))
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(StatementInSchema)
