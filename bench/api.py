@@ -30,9 +30,9 @@ from sqlalchemy import Engine, text
 
 from bench.dataset import arguments, build, fresh_database
 from tracker import create_app
-from tracker.services.agreements import create_agreement
-from tracker.services.events import record_event
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.agreements.commands import create_agreement
+from tracker.services.claims.events import record_event
 from tracker.web.auth import WebUser
 
 STALLED_AFTER_DAYS = 180

@@ -31,8 +31,8 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.services import state
-from tracker.services.seed import load_seed
+from tracker.services.agreements import state
+from tracker.services.data.seed import load_seed
 from tracker.text.normalise import normalise
 
 TOPICS = ["defence", "trade", "energy", "transport", "nuclear", "finance", "space", "health"]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bench.dataset import arguments, fresh_database, statements
 from bench.dataset import build as build_dataset
-from tracker.services import weekly
+from tracker.services.digests import weekly
 
 WEEK = "2025-W16"
 

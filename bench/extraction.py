@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from tracker import migrate
 from tracker.db import make_engine
-from tracker.services.extraction import party_matcher, suggest
-from tracker.services.seed import load_seed
+from tracker.services.data.seed import load_seed
+from tracker.services.evidence.extraction import party_matcher, suggest
 from tracker.text.extract import PRETICK_CONFIDENCE, extract
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"

@@ -31,7 +31,7 @@ from sqlalchemy import Engine, text
 
 from bench.dataset import arguments, build, fresh_database
 from tracker import create_app
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
 
 ROOT = Path(__file__).resolve().parents[1]
 # The API's first page as one SQL statement, for Datasette: JSON columns stay text there.

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from bench.dataset import arguments, build, fresh_database, statements
-from tracker.services.reminder_rules import run
+from tracker.services.reminders.rules import run
 
 
 def report(engine) -> list[str]:  # type: ignore[no-untyped-def]

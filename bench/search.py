@@ -15,7 +15,7 @@ import time
 from sqlalchemy.orm import Session
 
 from bench.dataset import arguments, build, fresh_database
-from tracker.services.search import search
+from tracker.services.fulltext import search
 
 QUERIES = {
     "fa": ["حاكميت", "توافقنامه امضا", "مجلس"],  # Arabic kaf and yeh for Persian ones

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import create_app, migrate
 from tracker.db import make_engine
-from tracker.services.mail import MailSettings
-from tracker.services.seed import load_seed
+from tracker.services.data.seed import load_seed
+from tracker.services.infra.mail import MailSettings
 
 # Property tests check answers, not speed: a busy machine (CI runs the browser and both
 # engines side by side) must not turn a slow example into a failure.

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle, StageEvent
-from tracker.services.agreements import create_agreement
-from tracker.services.events import record_event
-from tracker.services.evidence import add_article
+from tracker.services.agreements.commands import create_agreement
+from tracker.services.claims.events import record_event
+from tracker.services.evidence.articles import add_article
 
 
 def agreement(session: Session, **fields: Any) -> Agreement:

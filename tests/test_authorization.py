@@ -15,8 +15,8 @@ from flask_login import FlaskLoginClient
 
 from tests import factories
 from tracker.models import Digest
-from tracker.services.reminders import create_reminder
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
 
 ROLES = ["anonymous", "viewer", "editor", "admin"]

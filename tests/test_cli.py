@@ -19,10 +19,10 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.services import imports
-from tracker.services.search import search
-from tracker.services.seed import DEFAULT_SEED_DIR
-from tracker.services.users import user_for_token, verify_password
+from tracker.services.accounts.users import user_for_token, verify_password
+from tracker.services.data.seed import DEFAULT_SEED_DIR
+from tracker.services.evidence import imports
+from tracker.services.fulltext import search
 
 
 def test_create_user_and_token(runner, session):

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate
 from tracker.db import make_engine
-from tracker.services.seed import load_seed
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.data.seed import load_seed
 from tracker.web.auth import WebUser
 
 

@@ -11,10 +11,10 @@ import pytest
 from flask_login import FlaskLoginClient
 
 from tests import factories
-from tracker.services.agreements import update_agreement
-from tracker.services.principles import state_principle
-from tracker.services.reminders import create_reminder, update_reminder
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.agreements.commands import update_agreement
+from tracker.services.claims.principles import state_principle
+from tracker.services.reminders.manual import create_reminder, update_reminder
 from tracker.web.auth import WebUser
 
 DOMAIN = "@staff.example"

@@ -13,13 +13,13 @@ from tests import factories
 from tracker import create_app, migrate
 from tracker.db import make_engine
 from tracker.models import Agreement, Digest, EvidenceArticle, User
-from tracker.services import transfer
-from tracker.services.agreements import create_agreement, delete_agreement
-from tracker.services.principles import state_principle
-from tracker.services.reminders import create_reminder
-from tracker.services.search import search
-from tracker.services.seed import load_seed
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.agreements.commands import create_agreement, delete_agreement
+from tracker.services.claims.principles import state_principle
+from tracker.services.data import transfer
+from tracker.services.data.seed import load_seed
+from tracker.services.fulltext import search
+from tracker.services.reminders.manual import create_reminder
 
 PERSIAN = "مجلس شورای اسلامی معاهده مشارکت راهبردی جامع ایران و روسیه را تصویب کرد."
 

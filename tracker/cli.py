@@ -16,20 +16,25 @@ from tracker import logs, migrate
 from tracker.db import get_session
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
-from tracker.services import imports, reminder_rules, state, transfer, weekly
-from tracker.services.errors import ServiceError, ValidationError
-from tracker.services.mail import MailError, MailSettings
-from tracker.services.reminder_rules import RuleSettings
-from tracker.services.seed import DEFAULT_SEED_DIR, load_seed
-from tracker.services.users import create_token as make_token
-from tracker.services.users import create_user as make_user
-from tracker.services.users import find_user, get_user_by_email
+from tracker.schemas.articles import read_article_lines
+from tracker.services.accounts.users import create_token as make_token
+from tracker.services.accounts.users import create_user as make_user
+from tracker.services.accounts.users import find_user, get_user_by_email
+from tracker.services.agreements import state
+from tracker.services.data import transfer
+from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
+from tracker.services.digests import weekly
+from tracker.services.errors import InvalidInput, ServiceError
+from tracker.services.evidence import imports
+from tracker.services.infra.mail import MailError, MailSettings
+from tracker.services.reminders import rules
+from tracker.services.reminders.rules import RuleSettings
 from tracker.text.dates import OUT_OF_RANGE, in_range
 
 
 def _fail(exc: ServiceError) -> None:
     """Print a service error as a one-line message per field and exit with status 1."""
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, InvalidInput):
         for field, messages in exc.errors.items():
             for message in messages:
                 click.echo(f"Error: {field}: {message}", err=True)
@@ -187,7 +192,7 @@ def import_articles_command(source: Any, email: str | None, quiet: bool) -> None
     refused: list[imports.LineResult] = []
     started = time.perf_counter()
     with click.progressbar(
-        imports.import_articles(session, lines, actor=actor),
+        imports.import_articles(session, read_article_lines(lines), actor=actor),
         length=sum(1 for line in lines if line.strip()),
         label="Importing articles",
         file=sys.stderr,
@@ -279,13 +284,11 @@ def reminders() -> None:
 def reminders_run(now_text: str | None, no_mail: bool) -> None:
     now = _instant(now_text)
     session = get_session()
-    report = reminder_rules.run(
-        session, now=now, settings=RuleSettings.from_config(current_app.config)
-    )
+    report = rules.run(session, now=now, settings=RuleSettings.from_config(current_app.config))
     click.echo(report.summary())
     if not no_mail:
         try:
-            sent = reminder_rules.notify_due(
+            sent = rules.notify_due(
                 session,
                 now=now,
                 mail=MailSettings.from_config(current_app.config),
@@ -342,7 +345,7 @@ def digest(week: str, mode: str, email: str | None, html: bool) -> None:
     session = get_session()
     try:
         weekly.parse_week(week)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         raise click.BadParameter(exc.errors["week"][0], param_hint="--week") from None
     users = weekly.subscribers(session, email)
     if email and not users:

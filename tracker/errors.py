@@ -18,9 +18,8 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
-from tracker.api.base import error_payload, is_api_request
-from tracker.extensions import api
-from tracker.services.errors import ServiceError, ValidationError
+from tracker.api.base import api, error_payload, is_api_request
+from tracker.services.errors import InvalidInput, ServiceError
 from tracker.web.errors import render_http_error, render_server_error
 
 UNAVAILABLE_PAGE = """<!doctype html>
@@ -44,7 +43,9 @@ def _json(status: int, message: str, errors: dict | None = None):  # type: ignor
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        return api.handle_http_exception(error)
+        if is_api_request():
+            return api.handle_http_exception(error)
+        return render_http_error(error)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
@@ -62,10 +63,10 @@ def register(app: Flask) -> None:
     def service_error(error: ServiceError):  # type: ignore[no-untyped-def]
         _rollback()
         if is_api_request():
-            errors = error.errors if isinstance(error, ValidationError) else None
+            errors = error.errors if isinstance(error, InvalidInput) else None
             message = (
                 "The request is not valid; see errors for each field."
-                if isinstance(error, ValidationError)
+                if isinstance(error, InvalidInput)
                 else str(error)
             )
             return _json(error.status, message, errors)

@@ -1,13 +1,10 @@
-"""Objects bound to the app with init_app."""
+"""Objects bound to the app with init_app (the smorest Api is tracker.api.base.api)."""
 
 from __future__ import annotations
 
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from tracker.api.base import TrackerApi
-
-api = TrackerApi()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"

@@ -13,7 +13,7 @@ import logging
 from flask import Blueprint
 
 from tracker.db import get_session
-from tracker.services.health import database_error
+from tracker.services.infra.health import database_error
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
 
 
 @dataclass

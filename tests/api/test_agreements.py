@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tests import factories
 from tests.api.conftest import assert_error
 from tracker.models import Agreement, AuditEntry
-from tracker.services.events import retract_event
-from tracker.services.principles import state_principle
+from tracker.services.claims.events import retract_event
+from tracker.services.claims.principles import state_principle
 
 NEW = {
     "title": "Treaty on Comprehensive Strategic Partnership",
@@ -241,7 +241,7 @@ def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def test_list_filters(viewer, session):
-    from tracker.services.principles import state_principle
+    from tracker.services.claims.principles import state_principle
 
     a = factories.agreement(
         session, title="Caspian shipping memorandum", parties=["RUS", "IRN"], topics=["transport"]

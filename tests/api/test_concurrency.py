@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app, migrate
 from tracker.db import make_engine
-from tracker.services.agreements import create_agreement
-from tracker.services.seed import load_seed
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.agreements.commands import create_agreement
+from tracker.services.data.seed import load_seed
 
 ROUNDS = 8
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tracker import create_app, migrate
 from tracker.db import WRITE_OPTION, make_engine
 from tracker.models import ApiToken
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
 
 
 def _last_used(engine, token_id: int) -> datetime | None:  # type: ignore[no-untyped-def]

@@ -18,8 +18,8 @@ from werkzeug.serving import make_server
 
 from tracker import create_app, migrate
 from tracker.db import make_engine
-from tracker.services.seed import load_seed
-from tracker.services.users import create_user
+from tracker.services.accounts.users import create_user
+from tracker.services.data.seed import load_seed
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("TRACKER_REQUIRE_BROWSER", "") == "1"

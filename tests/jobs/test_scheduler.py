@@ -22,8 +22,8 @@ from tests.conftest import Inbox, free_port
 from tracker import migrate
 from tracker.db import make_engine
 from tracker.models import Digest
-from tracker.services.seed import load_seed
-from tracker.services.users import create_user
+from tracker.services.accounts.users import create_user
+from tracker.services.data.seed import load_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 

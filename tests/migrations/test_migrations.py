@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -9,6 +11,9 @@ from sqlalchemy import inspect, text
 from tracker import migrate
 from tracker.db import Base, make_engine
 from tracker.migrate import unmodelled
+from tracker.text.normalise import normalise
+from tracker.text.shingles import bands, shingles, signature
+from tracker.text.urls import canonical_url
 
 
 def _tables(engine) -> set[str]:  # type: ignore[no-untyped-def]
@@ -83,3 +88,52 @@ def test_accounts_deactivated_before_0008_lose_their_tokens_and_feed_link(scratc
     engine.dispose()
     assert revoked[1] is None and revoked[2] is not None
     assert feeds[1] is not None and feeds[2] is None
+
+
+def test_rows_made_before_0002_and_0003_are_indexed_as_the_application_indexes_them(scratch_url):
+    """0002 and 0003 fill search text, canonical URLs and MinHash bands with their own frozen
+    copy of the folding: the result is what the application computes for the same text."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine, "0001")
+    title, summary = (
+        "پیمان مشارکت راهبردی جامع",
+        "Договор о всеобъемлющем стратегическом партнёрстве",
+    )
+    body = "مجلس شورای اسلامي لايحه را تصويب كرد و آن را به شوراي نگهبان فرستاد ۱۴۰۳"
+    url = "HTTPS://www.Example.org:443/news?id=7&utm_source=x#top"
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO agreement (id, title, titles, kind, summary, version, created_at, "
+                "updated_at) VALUES (1, :title, :titles, 'agreement', :summary, 1, :now, :now)"
+            ),
+            {"title": title, "titles": '{"ru": "Договор"}', "summary": summary, "now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evidence_article (id, url, outlet, author, title, text, "
+                "content_hash, version, created_at, updated_at) VALUES (1, :url, 'IRNA', '', "
+                "'خبر', :body, :hash, 1, :now, :now)"
+            ),
+            {"url": url, "body": body, "hash": "0" * 64, "now": now},
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        agreement_text = connection.execute(text("SELECT search_text FROM agreement")).scalar()
+        article = connection.execute(
+            text("SELECT search_text, url_canonical, minhash FROM evidence_article")
+        ).one()
+        buckets = [
+            b for (b,) in connection.execute(text("SELECT bucket FROM article_band ORDER BY band"))
+        ]
+    engine.dispose()
+    sig = signature(shingles(normalise(body)))
+    assert agreement_text == normalise(f"{title}\nДоговор\n{summary}")
+    minhash = article.minhash if isinstance(article.minhash, list) else json.loads(article.minhash)
+    assert (article.search_text, article.url_canonical, minhash) == (
+        normalise(f"خبر\n{body}"),
+        canonical_url(url),
+        sig,
+    )
+    assert buckets == bands(sig)

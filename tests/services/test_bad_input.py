@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tracker.models import Agreement, AuditEntry, EvidenceLink, StageEvent
-from tracker.services.agreements import create_agreement, update_agreement
-from tracker.services.errors import NotFound, ValidationError
-from tracker.services.events import record_event
+from tracker.services.agreements.commands import create_agreement, update_agreement
+from tracker.services.claims.events import record_event
+from tracker.services.errors import InvalidInput, NotFound
 
 
 def _counts(session):
@@ -50,7 +50,7 @@ def _counts(session):
 def test_a_bad_event_is_refused_naming_the_field(session, data, field, words):
     treaty = factories.agreement(session)
     before = _counts(session)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         record_event(session, treaty.id, data)
     assert field in caught.value.errors
     assert any(words in message for message in caught.value.errors[field]), caught.value.errors
@@ -61,7 +61,7 @@ def test_a_quote_not_in_the_article_is_refused_and_nothing_is_written(session):
     treaty = factories.agreement(session)
     report = factories.article(session, "Moscow and Tehran signed the treaty on Friday.")
     before = _counts(session)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         record_event(
             session,
             treaty.id,
@@ -112,7 +112,7 @@ def test_a_quote_matches_across_spelling_variants_and_keeps_the_articles_spellin
 )
 def test_a_bad_agreement_is_refused_naming_the_field(session, data, field):
     before = _counts(session)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         create_agreement(session, data)
     assert field in caught.value.errors
     assert _counts(session) == before
@@ -120,7 +120,7 @@ def test_a_bad_agreement_is_refused_naming_the_field(session, data, field):
 
 def test_a_failed_update_leaves_the_agreement_as_it_was(session):
     treaty = factories.agreement(session, title="Original", topics=["trade"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         update_agreement(session, treaty.id, {"title": "New", "parties": ["NOPE"]})
     session.expire_all()
     stored = session.get(Agreement, treaty.id)

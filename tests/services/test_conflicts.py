@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.models import AuditEntry, StageEvent
-from tracker.services.agreements import lifecycle
-from tracker.services.events import prefer_event, retract_event
+from tracker.services.agreements.queries import lifecycle
+from tracker.services.claims.events import prefer_event, retract_event
 
 
 def test_two_signing_dates_are_both_kept_as_one_conflict(session):

@@ -15,11 +15,8 @@ from sqlalchemy import select
 from tests import factories
 from tests.conftest import free_port
 from tracker.models import Digest, EvidenceArticle, StageEvent
-from tracker.services.errors import ValidationError
-from tracker.services.mail import MailError, MailSettings
-from tracker.services.reminders import create_reminder
-from tracker.services.users import create_user, issue_feed_token, update_user
-from tracker.services.weekly import (
+from tracker.services.accounts.users import create_user, issue_feed_token, update_user
+from tracker.services.digests.weekly import (
     SECTIONS,
     Window,
     deliver,
@@ -30,6 +27,9 @@ from tracker.services.weekly import (
     scopes,
     sections_for,
 )
+from tracker.services.errors import InvalidInput
+from tracker.services.infra.mail import MailError, MailSettings
+from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
 
 WEEK = "2025-W16"  # Monday 2025-04-14 to Sunday 2025-04-20
@@ -292,7 +292,7 @@ def test_a_missed_week_is_sent_once_when_the_scheduler_is_back(session):
 
 @pytest.mark.parametrize("bad", ["2025-16", "2025-W54", "W16", "2025-W00", "2025W16"])
 def test_a_malformed_week_is_a_clear_error(bad):
-    with pytest.raises(ValidationError, match="is not an ISO week"):
+    with pytest.raises(InvalidInput, match="is not an ISO week"):
         parse_week(bad)
 
 

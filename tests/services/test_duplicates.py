@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.duplicates import evaluate, pairs, texts
-from tracker.services.evidence import DUPLICATE_THRESHOLD, add_article
+from tracker.services.evidence.articles import DUPLICATE_THRESHOLD, add_article
 
 
 def test_the_labelled_set_is_what_the_docs_describe():

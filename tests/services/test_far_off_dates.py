@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 from tests import factories
 from tracker.jobs import tasks
 from tracker.models import Agreement, Reminder, StageEvent
-from tracker.services import state
-from tracker.services.calendar import reminders_calendar
-from tracker.services.reminder_rules import run
-from tracker.services.reminders import create_reminder
-from tracker.services.users import create_user
+from tracker.services.accounts.users import create_user
+from tracker.services.agreements import state
+from tracker.services.reminders.calendar import reminders_calendar
+from tracker.services.reminders.manual import create_reminder
+from tracker.services.reminders.rules import run
 
 
 def stored_far_off(session, event: StageEvent, text: str, earliest: date, latest: date) -> None:  # type: ignore[no-untyped-def]

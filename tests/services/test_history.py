@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.models import Reminder
-from tracker.services.agreements import update_agreement
+from tracker.services.accounts.users import create_user
+from tracker.services.agreements.commands import update_agreement
 from tracker.services.audit import describe, history
-from tracker.services.events import prefer_event, retract_event
-from tracker.services.principles import state_principle
-from tracker.services.reminder_rules import run
-from tracker.services.reminders import create_reminder, update_reminder
-from tracker.services.users import create_user
+from tracker.services.claims.events import prefer_event, retract_event
+from tracker.services.claims.principles import state_principle
+from tracker.services.reminders.manual import create_reminder, update_reminder
+from tracker.services.reminders.rules import run
 
 
 def _sentences(session, agreement_id):  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ from ipaddress import ip_network
 import pytest
 
 from tests.api.conftest import assert_error
-from tracker.services.errors import ValidationError
-from tracker.services.evidence import add_article, find_by_url, intake
-from tracker.services.intake import FetchRefused, FetchSettings, clean_text, fetch_page
+from tracker.services.errors import InvalidInput
+from tracker.services.evidence.articles import add_article, find_by_url, intake
+from tracker.services.infra.fetching import FetchRefused, FetchSettings, clean_text, fetch_page
 from tracker.text.urls import canonical_url
 
 ARTICLE = """<html><head><title>Russia and Iran to sign a treaty</title>
@@ -184,7 +184,7 @@ def test_pasted_html_is_reduced_to_its_text(session):
 
 def test_api_intake_errors_name_the_field(client, session, app, server):
     from tests.api.conftest import Api
-    from tracker.services.users import create_token, create_user
+    from tracker.services.accounts.users import create_token, create_user
 
     editor = Api(
         client, create_token(session, create_user(session, "e@example.org", role="editor"))[1]
@@ -312,7 +312,7 @@ def test_odd_addresses_and_encodings_are_a_422_on_url_and_a_form_error(app, serv
     from tests import factories
     from tests.api.conftest import Api
     from tests.web.conftest import csrf, errors_beside
-    from tracker.services.users import create_token, create_user
+    from tracker.services.accounts.users import create_token, create_user
     from tracker.web.auth import WebUser
 
     user = create_user(session, "odd@example.org", role="editor")
@@ -385,7 +385,7 @@ def test_addresses_that_are_not_public_are_refused_before_connecting(url):
 def test_which_addresses_are_public(address, public):
     from ipaddress import ip_address
 
-    from tracker.services.intake import is_public
+    from tracker.services.infra.fetching import is_public
 
     assert is_public(ip_address(address)) is public
 
@@ -410,10 +410,10 @@ def test_a_url_too_long_once_percent_encoded_is_refused_on_both_engines(session)
     """The canonical URL percent-encodes the query (ا is %D8%A7): 1,530 characters became
     9,030, stored on SQLite and a 500 on PostgreSQL."""
     url = "https://news.example/search?q=" + "توافق" * 300
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         add_article(session, {"url": url, "text": "Text."})
     assert "once its query is percent-encoded" in refused.value.errors["url"][0]
-    with pytest.raises(ValidationError, match="not a valid address"):
+    with pytest.raises(InvalidInput, match="not a valid address"):
         add_article(session, {"url": "https://news.example:99999/a", "text": "Text."})
 
 
@@ -428,7 +428,7 @@ def test_a_url_too_long_once_percent_encoded_is_refused_on_both_engines(session)
 def test_a_url_with_control_or_direction_characters_is_refused(client, session, url):
     """A URL is shown as a link: a right-to-left override would show its end reversed."""
     from tests.api.conftest import Api
-    from tracker.services.users import create_token, create_user
+    from tracker.services.accounts.users import create_token, create_user
 
     editor = Api(
         client, create_token(session, create_user(session, "u@example.org", role="editor"))[1]

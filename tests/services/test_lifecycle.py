@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tracker.services.agreements import lifecycle, update_agreement
+from tracker.services.agreements.commands import update_agreement
+from tracker.services.agreements.queries import lifecycle
 
 # (date the researcher looks, what is recorded, then: current stage, RUS, IRN, status,
 #  next expected as (stage, date))
@@ -330,9 +331,9 @@ def test_recording_old_news_today_does_not_make_it_recent(session):
 
 
 def test_the_cache_always_matches_a_fresh_derivation(session):
-    from tracker.services.events import prefer_event, retract_event
-    from tracker.services.lifecycle import derive
-    from tracker.services.state import evidence_dates
+    from tracker.services.agreements.lifecycle import derive
+    from tracker.services.agreements.state import evidence_dates
+    from tracker.services.claims.events import prefer_event, retract_event
 
     def fresh(treaty, today):  # type: ignore[no-untyped-def]
         session.expire_all()
@@ -381,7 +382,7 @@ def _russia_iran_until_the_guardian_council(session):  # type: ignore[no-untyped
 
 
 def test_each_party_shows_the_steps_it_reached_with_dates_and_bodies(session):
-    from tracker.services.agreements import overview
+    from tracker.services.agreements.reading import overview
 
     treaty = _russia_iran_until_the_guardian_council(session)
     view = overview(session, treaty.id, today=date(2025, 6, 12))
@@ -414,8 +415,8 @@ def test_each_party_shows_the_steps_it_reached_with_dates_and_bodies(session):
 
 
 def test_progress_counts_claims_the_way_the_state_is_derived(session):
-    from tracker.services.agreements import overview
-    from tracker.services.events import prefer_event, retract_event
+    from tracker.services.agreements.reading import overview
+    from tracker.services.claims.events import prefer_event, retract_event
 
     treaty = factories.agreement(session)
     factories.event(session, treaty.id, "signing", "2025-01-17")
@@ -464,7 +465,7 @@ def test_progress_counts_claims_the_way_the_state_is_derived(session):
 
 
 def test_the_key_dates_in_one_line(session):
-    from tracker.services.agreements import overview
+    from tracker.services.agreements.reading import overview
 
     treaty = _russia_iran_until_the_guardian_council(session)
     factories.event(session, treaty.id, "signing", "2025-01-17", place="Moscow")

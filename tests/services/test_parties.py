@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.models import Agreement, PartyAlias
-from tracker.services.agreements import create_agreement, update_agreement
-from tracker.services.errors import FieldErrors, ValidationError
-from tracker.services.parties import names_of, party_options, resolve_names
+from tracker.services.agreements.commands import create_agreement, update_agreement
+from tracker.services.claims.parties import names_of, party_options, resolve_names
+from tracker.services.errors import FieldErrors, InvalidInput
 from tracker.text.normalise import normalise
 
 
@@ -97,7 +97,7 @@ def test_the_service_stores_codes_and_refuses_unknown_names_whole(session):
     )
     assert made.party_codes == ["RUS", "IRN"]
     count = session.scalar(select(func.count()).select_from(Agreement))
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         create_agreement(
             session, {"title": "Refused", "parties": "Russia, Rusia"}, parties_by_name=True
         )
@@ -108,7 +108,7 @@ def test_the_service_stores_codes_and_refuses_unknown_names_whole(session):
     update_agreement(session, made.id, {"parties": "North Korea"}, parties_by_name=True)
     assert made.party_codes == ["PRK"]
     # Without parties_by_name (the API) parties stay codes.
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         create_agreement(session, {"title": "API", "parties": ["Russia"]})
     assert caught.value.errors["parties"] == ["unknown party code 'RUSSIA'"]
 

@@ -13,10 +13,10 @@ from tests import factories
 from tests.conftest import free_port
 from tests.statements import counted
 from tracker.models import Reminder, StageEvent
-from tracker.services.mail import MailError, MailSettings
-from tracker.services.reminder_rules import RuleSettings, notify_due, run
-from tracker.services.reminders import create_reminder, update_reminder
-from tracker.services.users import create_user
+from tracker.services.accounts.users import create_user
+from tracker.services.infra.mail import MailError, MailSettings
+from tracker.services.reminders.manual import create_reminder, update_reminder
+from tracker.services.reminders.rules import RuleSettings, notify_due, run
 
 
 def at(day: str) -> datetime:

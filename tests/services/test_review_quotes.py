@@ -7,7 +7,7 @@ import random
 import re
 import time
 
-from tracker.services.review import sentence_around
+from tracker.services.evidence.review import sentence_around
 
 STOPS = re.compile(r"[.!?؟;؛\n]")
 

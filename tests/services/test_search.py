@@ -10,10 +10,10 @@ import pytest
 from tests import factories
 from tests.api.conftest import Api, assert_error
 from tracker.models import EvidenceArticle
-from tracker.services import search as search_service
-from tracker.services.agreements import delete_agreement, update_agreement
-from tracker.services.evidence import add_article
-from tracker.services.search import search, snippet
+from tracker.services import fulltext as search_service
+from tracker.services.agreements.commands import delete_agreement, update_agreement
+from tracker.services.evidence.articles import add_article
+from tracker.services.fulltext import search, snippet
 
 ZWNJ = "\u200c"
 PERSIAN = f"وزارت دفاع روسیه اعلام کرد که مسکو و تهران به زودی یک توافق{ZWNJ}نامه بزرگ را امضا می{ZWNJ}کنند. تاریخ: ۱۴۰۲/۱۰/۲۵"
@@ -119,7 +119,7 @@ def test_the_index_follows_updates_and_deletes(session):
 
 
 def test_search_api_and_q_on_lists(client, session, corpus):
-    from tracker.services.users import create_token, create_user
+    from tracker.services.accounts.users import create_token, create_user
 
     viewer = Api(client, create_token(session, create_user(session, "s@example.org"))[1])
     hits = viewer.get("/api/v1/search?q=مسكو").get_json()

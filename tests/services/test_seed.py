@@ -20,8 +20,8 @@ from tracker.models import (
     PrincipleStatement,
     StageEvent,
 )
-from tracker.services.agreements import lifecycle
-from tracker.services.seed import load_seed
+from tracker.services.agreements.queries import lifecycle
+from tracker.services.data.seed import load_seed
 
 TABLES = (
     Party,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench.extraction import articles, evaluate
-from tracker.services.extraction import suggest
-from tracker.services.seed import DEFAULT_SEED_DIR
+from tracker.services.data.seed import DEFAULT_SEED_DIR
+from tracker.services.evidence.extraction import suggest
 from tracker.text.extract import PRETICK_CONFIDENCE
 
 ROOT = Path(__file__).resolve().parents[2]

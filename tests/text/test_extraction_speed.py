@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from bench.extraction import articles, mixed_text
-from tracker.services.errors import ValidationError
-from tracker.services.extraction import party_matcher, suggest
+from tracker.services.errors import InvalidInput
+from tracker.services.evidence.extraction import party_matcher, suggest
 from tracker.text import extract as ex
 
 
@@ -72,6 +72,6 @@ def test_the_longest_text_is_read_in_bounded_time(session):
 
 
 def test_a_longer_text_is_refused_naming_the_text(session):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         suggest(session, "a" * (ex.MAX_CHARACTERS + 1))
     assert "at most 200,000" in refused.value.errors["text"][0]

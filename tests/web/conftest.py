@@ -8,7 +8,7 @@ import re
 import pytest
 from flask_login import FlaskLoginClient
 
-from tracker.services.users import create_user
+from tracker.services.accounts.users import create_user
 from tracker.web.auth import WebUser
 
 PASSWORD = "correct horse battery staple"

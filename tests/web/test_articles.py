@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.models import Agreement, EvidenceArticle, PrincipleStatement, StageEvent
+from tracker.services.claims.principles import state_principle
 from tracker.services.errors import FieldErrors
-from tracker.services.evidence import delete_article, locate_quote
-from tracker.services.principles import state_principle
+from tracker.services.evidence.articles import delete_article, locate_quote
 from tracker.web.common import Span, highlight
 
 VOID = {"br", "img", "input", "meta", "link", "hr", "wbr"}

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from tests import factories
 from tests.web.conftest import csrf
-from tracker.services.reminders import create_reminder
+from tracker.services.reminders.manual import create_reminder
 
 
 def test_the_calendar_feed(editor_web, client, session, people):

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.models import EvidenceArticle
-from tracker.services.reminders import create_reminder
-from tracker.services.users import update_user
+from tracker.services.accounts.users import update_user
+from tracker.services.reminders.manual import create_reminder
 from tracker.text.dates import jalali_to_edtf
 from tracker.web.common import bdi, highlight_snippet, isolate_runs, show_date
 

@@ -12,8 +12,8 @@ from tests import factories
 from tests.services.test_far_off_dates import stored_far_off
 from tests.web.conftest import csrf, errors_beside
 from tracker.models import EvidenceArticle, Reminder
-from tracker.services.reminders import create_reminder
-from tracker.services.users import create_token
+from tracker.services.accounts.users import create_token
+from tracker.services.reminders.manual import create_reminder
 
 
 @pytest.fixture

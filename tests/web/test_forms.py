@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.web.conftest import PASSWORD, csrf, errors_beside
 from tracker.models import Agreement, EvidenceArticle, PrincipleStatement, Reminder, StageEvent
-from tracker.services.auth import MAX_PER_ACCOUNT
-from tracker.services.users import create_user
+from tracker.services.accounts.sign_in import MAX_PER_ACCOUNT
+from tracker.services.accounts.users import create_user
 
 
 def _count(session, model) -> int:  # type: ignore[no-untyped-def]
@@ -77,7 +77,7 @@ def test_sign_in_is_throttled_per_account_in_the_database(client, session):
 
 
 def test_sign_in_is_throttled_per_address(session):
-    from tracker.services.auth import MAX_PER_ADDRESS, SignInRefused, Throttled, sign_in
+    from tracker.services.accounts.sign_in import MAX_PER_ADDRESS, SignInRefused, Throttled, sign_in
 
     for n in range(MAX_PER_ADDRESS):
         with pytest.raises(SignInRefused):
@@ -179,7 +179,7 @@ def test_a_viewer_may_not_edit(viewer_web, session):
 
 
 def test_edit_refuses_to_overwrite_a_change_made_meanwhile(editor_web, session):
-    from tracker.services.agreements import update_agreement
+    from tracker.services.agreements.commands import update_agreement
 
     treaty = factories.agreement(session, title="Original")
     token = csrf(editor_web, f"/agreements/{treaty.id}/edit")
@@ -388,7 +388,7 @@ def test_edit_an_event_from_its_row(editor_web, session):
 
 
 def test_an_event_edit_refuses_to_overwrite_a_change_made_meanwhile(editor_web, session):
-    from tracker.services.events import amend_event
+    from tracker.services.claims.events import amend_event
 
     treaty = factories.agreement(session)
     event = factories.event(session, treaty.id, "signing", "2025-01-17")
@@ -567,7 +567,7 @@ def test_review_shows_each_rows_error_beside_it_and_records_nothing(editor_web, 
 
 
 def test_review_ticks_exactly_the_confident_suggestions(editor_web, session):
-    from tracker.services.review import suggestions
+    from tracker.services.evidence.review import suggestions
     from tracker.text.extract import PRETICK_CONFIDENCE
 
     treaty = factories.agreement(session, parties=["RUS"])
@@ -783,7 +783,7 @@ def test_a_nul_character_is_refused_not_a_server_error(editor_web, viewer_web, c
         == 400
     )
     from tests.api.conftest import Api, assert_error
-    from tracker.services.users import create_token
+    from tracker.services.accounts.users import create_token
 
     api = Api(
         client, create_token(session, create_user(session, "nul@example.org", role="editor"))[1]
@@ -819,7 +819,7 @@ def test_an_editor_deletes_an_agreement_and_an_admin_restores_it(editor_web, adm
 
 
 def test_an_admin_restores_a_deleted_article_from_the_deleted_page(admin_web, people, session):
-    from tracker.services.evidence import delete_article
+    from tracker.services.evidence.articles import delete_article
 
     article = factories.article(session, "A report deleted by mistake.", title="Mistaken report")
     delete_article(session, article.id, actor=people["editor"])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tracker.models import Agreement, PrincipleStatement
-from tracker.services.agreements import delete_agreement
+from tracker.services.agreements.commands import delete_agreement
 
 
 def _seed_case(session) -> Agreement:  # type: ignore[no-untyped-def]
@@ -128,7 +128,7 @@ def test_rule_made_reminders_show_on_the_dashboard(viewer_web, session):
     from datetime import timedelta
 
     from tracker.db import utcnow
-    from tracker.services.reminder_rules import run
+    from tracker.services.reminders.rules import run
 
     treaty = factories.agreement(session, title="Quiet accord")
     factories.event(
@@ -202,8 +202,8 @@ def test_the_parties_table_shows_each_step_with_its_date_and_what_is_missing(
 
 
 def test_claims_without_evidence_are_flagged_on_the_page_and_the_dashboard(viewer_web, session):
-    from tracker.services.events import retract_event
-    from tracker.services.principles import state_principle
+    from tracker.services.claims.events import retract_event
+    from tracker.services.claims.principles import state_principle
 
     treaty = factories.agreement(session, title="Unsourced accord")
     report = factories.article(session, "The two sides signed the accord in Moscow.")
@@ -245,7 +245,7 @@ def test_claims_without_evidence_are_flagged_on_the_page_and_the_dashboard(viewe
 
 
 def test_principles_appear_once_with_all_their_sources(viewer_web, session):
-    from tracker.services.principles import state_principle
+    from tracker.services.claims.principles import state_principle
 
     treaty = factories.agreement(session)
     first = factories.article(session, "Both respect the UN Charter.", outlet="First outlet")
@@ -268,7 +268,7 @@ def test_principles_appear_once_with_all_their_sources(viewer_web, session):
 
 
 def test_the_history_reads_as_sentences(viewer_web, session, people):
-    from tracker.services.events import retract_event
+    from tracker.services.claims.events import retract_event
 
     treaty = factories.agreement(session)
     event = factories.event(
@@ -290,7 +290,7 @@ def test_the_history_reads_as_sentences(viewer_web, session, people):
 
 def test_dashboard_reminders_name_their_agreement(viewer_web, session):
     from tracker.db import utcnow
-    from tracker.services.reminders import create_reminder
+    from tracker.services.reminders.manual import create_reminder
 
     treaty = factories.agreement(session, title="Named pact")
     create_reminder(

@@ -11,7 +11,7 @@ from bench.extraction import mixed_text
 from tests import factories
 from tests.web.conftest import csrf
 from tracker.models import Agreement, Party, PartyAlias
-from tracker.services.extraction import cache_info, readable_part
+from tracker.services.evidence.extraction import cache_info, readable_part
 from tracker.text.extract import MAX_CHARACTERS
 
 _RARELY_NAMED = ("HUN", "ISL", "URY", "BTN", "FJI", "SUR", "GUY", "NPL", "BOL", "MNG")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.web.conftest import PASSWORD, csrf
 from tracker import create_app, logs
 from tracker.models import Agreement, Digest, EvidenceArticle
-from tracker.services.users import create_token, create_user
+from tracker.services.accounts.users import create_token, create_user
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "tracker" / "templates"
 

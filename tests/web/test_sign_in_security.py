@@ -19,11 +19,9 @@ from tests.web.conftest import PASSWORD, csrf
 from tracker import create_app, migrate
 from tracker.db import make_engine
 from tracker.models import LoginAttempt
-from tracker.services import auth
-from tracker.services.auth import SignInRefused, Throttled, sign_in
-from tracker.services.errors import ValidationError
-from tracker.services.seed import load_seed
-from tracker.services.users import (
+from tracker.services.accounts import sign_in as auth
+from tracker.services.accounts.sign_in import SignInRefused, Throttled, sign_in
+from tracker.services.accounts.users import (
     create_token,
     create_user,
     issue_feed_token,
@@ -31,6 +29,8 @@ from tracker.services.users import (
     user_for_feed_token,
     user_for_token,
 )
+from tracker.services.data.seed import load_seed
+from tracker.services.errors import InvalidInput
 from tracker.web.auth import WebUser
 
 ADMIN = "admin@example.org"
@@ -352,7 +352,7 @@ def test_deactivation_ends_sessions_and_revokes_tokens_and_feed_for_good(app, se
 def test_no_token_is_made_for_a_deactivated_account(app, session, people):
     """It would start working on reactivation, which is meant to bring no credential back."""
     update_user(session, people["viewer"].id, {"is_active": False})
-    with pytest.raises(ValidationError, match="deactivated"):
+    with pytest.raises(InvalidInput, match="deactivated"):
         create_token(session, people["viewer"])
     admin_token = create_token(session, people["admin"])[1]
     response = app.test_client().post(
@@ -430,14 +430,14 @@ def test_feeds_have_an_explicit_private_policy(client, session, people):
 
 @pytest.mark.parametrize("password", ["1234567890", "Basketball", "qwertyuiop", "PASSWORD12"])
 def test_a_common_password_is_refused(session, password):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         create_user(session, "new@example.org", password=password)
     assert "common" in refused.value.errors["password"][0]
     user = create_user(session, "new@example.org", password=PASSWORD)
-    with pytest.raises(ValidationError, match="common"):
+    with pytest.raises(InvalidInput, match="common"):
         update_user(session, user.id, {"password": password})
 
 
 def test_the_email_is_not_a_password(session):
-    with pytest.raises(ValidationError, match="email"):
+    with pytest.raises(InvalidInput, match="email"):
         create_user(session, "someone.long@example.org", password="Someone.Long@example.org")

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from tests import factories
 from tracker.db import utcnow
 from tracker.models import Digest, EvidenceArticle
-from tracker.services.principles import state_principle
-from tracker.services.reminders import create_reminder
-from tracker.services.users import issue_feed_token
-from tracker.services.weekly import Window, gather, render, scopes, sections_for
+from tracker.services.accounts.users import issue_feed_token
+from tracker.services.claims.principles import state_principle
+from tracker.services.digests.weekly import Window, gather, render, scopes, sections_for
+from tracker.services.reminders.manual import create_reminder
 
 PAYLOADS = [
     "<script>alert(1)</script>",

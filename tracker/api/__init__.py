@@ -18,8 +18,8 @@ from tracker.api import (
     search,
     users,
 )
-from tracker.api.base import IdConverter, JSONProvider
-from tracker.extensions import api, csrf
+from tracker.api.base import IdConverter, JSONProvider, api
+from tracker.extensions import csrf
 
 RESOURCES = (
     agreements,

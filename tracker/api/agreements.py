@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, anonymous, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, actor, anonymous, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.agreements import (
@@ -19,7 +19,8 @@ from tracker.schemas.agreements import (
     AuditEntrySchema,
     DeletedAgreementSchema,
 )
-from tracker.services import agreements, audit
+from tracker.services import audit
+from tracker.services.agreements import commands, listing, queries, reading
 
 blp = ApiBlueprint(
     "agreements",
@@ -30,7 +31,19 @@ blp = ApiBlueprint(
 
 
 def _overview(agreement_id: int) -> dict[str, Any]:
-    return present.agreement(agreements.detail(get_session(), agreement_id), public=anonymous())
+    """The agreement as the API shows it; its ETag (GET, PATCH) is made as `_check` reads it."""
+    view = reading.detail(get_session(), agreement_id)
+    blp.set_etag({"version": view.version, "status": view.row.status})
+    return present.agreement(view, public=anonymous())
+
+
+def _check(agreement_id: int) -> int:
+    """412 unless If-Match is the ETag of the agreement as it is (404 when there is none); the
+    version it was. From two columns, not the detail: the version changes with every write
+    to the agreement or its claims, the status also with time alone (stalled)."""
+    version, status = queries.version_and_status(get_session(), agreement_id)
+    blp.check_etag({"version": version, "status": status})
+    return version
 
 
 @blp.route("")
@@ -43,9 +56,9 @@ class Agreements(MethodView):
         """List agreements, filtered, sorted and paged (paging metadata in X-Pagination)."""
         session = get_session()
         sort = args.pop("sort")
-        items, total = agreements.search(
+        items, total = listing.search(
             session,
-            agreements.AgreementFilters(**args),
+            listing.AgreementFilters(**args),
             sort=sort,
             **window(pagination_parameters),
         )
@@ -58,7 +71,7 @@ class Agreements(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create an agreement."""
-        created = agreements.create_agreement(get_session(), data, actor=authorize(Role.EDITOR))
+        created = commands.create_agreement(get_session(), data, actor=actor())
         return _overview(created.id)
 
 
@@ -70,10 +83,10 @@ class DeletedAgreements(MethodView):
     def get(self, pagination_parameters: Any) -> list[dict[str, Any]]:
         """Soft-deleted agreements, most recently deleted first, with who deleted each."""
         session = get_session()
-        pagination_parameters.item_count = agreements.deleted_count(session)
+        pagination_parameters.item_count = queries.deleted_count(session)
         return [
             present.deleted(d)
-            for d in agreements.deleted_agreements(session, **window(pagination_parameters))
+            for d in queries.deleted_agreements(session, **window(pagination_parameters))
         ]
 
 
@@ -85,7 +98,7 @@ class RestoreAgreement(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="The agreement is not deleted")
     def post(self, agreement_id: int) -> dict[str, Any]:
         """Restore a deleted agreement with its events, principles and evidence (admins)."""
-        agreements.restore_agreement(get_session(), agreement_id, actor=authorize(Role.ADMIN))
+        commands.restore_agreement(get_session(), agreement_id, actor=actor())
         return _overview(agreement_id)
 
 
@@ -99,7 +112,7 @@ class AgreementHistory(MethodView):
         """Every change to the agreement and its events, principles and reminders, newest
         first: who, when, what it was before and after."""
         session = get_session()
-        agreements.get_agreement(session, agreement_id)
+        queries.get_agreement(session, agreement_id)
         pagination_parameters.item_count = audit.history_count(session, agreement_id)
         entries = audit.history(session, agreement_id, **window(pagination_parameters))
         return [present.audit_entry(e, public=anonymous()) for e in entries]
@@ -123,15 +136,9 @@ class AgreementById(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def patch(self, data: dict[str, Any], agreement_id: int) -> dict[str, Any]:
         """Amend the given fields. Needs If-Match with the ETag of the version you edited."""
-        session = get_session()
-        view = agreements.detail(session, agreement_id)
-        blp.check_etag(present.agreement(view), AgreementSchema)
-        agreements.update_agreement(
-            session,
-            agreement_id,
-            data,
-            actor=authorize(Role.EDITOR),
-            expected_version=view.version,
+        version = _check(agreement_id)
+        commands.update_agreement(
+            get_session(), agreement_id, data, actor=actor(), expected_version=version
         )
         return _overview(agreement_id)
 
@@ -141,6 +148,5 @@ class AgreementById(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
     def delete(self, agreement_id: int) -> None:
         """Delete (softly: an admin can restore it). Needs If-Match."""
-        session = get_session()
-        blp.check_etag(_overview(agreement_id), AgreementSchema)
-        agreements.delete_agreement(session, agreement_id, actor=authorize(Role.EDITOR))
+        _check(agreement_id)
+        commands.delete_agreement(get_session(), agreement_id, actor=actor())

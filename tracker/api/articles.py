@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.articles import (
@@ -18,8 +18,8 @@ from tracker.schemas.articles import (
     ArticleSummarySchema,
     DeletedArticleSchema,
 )
-from tracker.services import evidence
-from tracker.services.intake import FetchSettings
+from tracker.services.evidence import articles as evidence
+from tracker.services.infra.fetching import FetchSettings
 
 blp = ApiBlueprint(
     "articles",
@@ -59,7 +59,7 @@ class Articles(MethodView):
         article, created = evidence.intake(
             get_session(),
             data,
-            actor=authorize(Role.EDITOR),
+            actor=actor(),
             fetch_settings=FetchSettings.from_config(current_app.config),
         )
         return present.article(article) if created else (present.article(article), 200)
@@ -88,7 +88,7 @@ class RestoreArticle(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="The article is not deleted")
     def post(self, article_id: int) -> dict[str, Any]:
         """Restore a deleted article (admins)."""
-        restored = evidence.restore_article(get_session(), article_id, actor=authorize(Role.ADMIN))
+        restored = evidence.restore_article(get_session(), article_id, actor=actor())
         return present.article(restored)
 
 
@@ -111,4 +111,4 @@ class ArticleById(MethodView):
         """Delete (softly: an admin can restore it) an article no claim quotes. Needs If-Match."""
         session = get_session()
         blp.check_etag(present.article(evidence.get_article(session, article_id)), ArticleSchema)
-        evidence.delete_article(session, article_id, actor=authorize(Role.EDITOR))
+        evidence.delete_article(session, article_id, actor=actor())

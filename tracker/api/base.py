@@ -18,10 +18,10 @@ from werkzeug.routing import IntegerConverter
 
 from tracker.db import get_session
 from tracker.models import User
+from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import Role
 from tracker.schemas.common import NotJson, read_json, safe_text
-from tracker.services.users import user_for_token
-from tracker.web.errors import render_http_error
+from tracker.services.accounts.users import user_for_token
 
 
 class IdConverter(IntegerConverter):
@@ -31,7 +31,7 @@ class IdConverter(IntegerConverter):
     """
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
@@ -147,8 +147,7 @@ class TrackerApi(flask_smorest.Api):
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def]
-        if not is_api_request():
-            return render_http_error(error)
+        """The error as JSON (tracker.errors sends errors of HTML pages elsewhere)."""
         data = getattr(error, "data", None) or {}
         message = data.get("message") or PRECONDITIONS.get(error.code or 0)
         message = message or error.description or error.name
@@ -159,6 +158,8 @@ class TrackerApi(flask_smorest.Api):
         )
         return payload, error.code, data.get("headers", {})
 
+
+api = TrackerApi()
 
 PAGINATION_HEADER = {
     "description": (
@@ -255,6 +256,22 @@ def anonymous() -> bool:
     """True when the request carries no valid token: a public reader (TRACKER_PUBLIC_READ=1),
     to whom staff are shown without their emails."""
     return current_user() is None
+
+
+def actor() -> User:
+    """The user of the token that `ApiBlueprint.requires` let in (views without `read=True`,
+    which the decorator answers 401 before they run)."""
+    user = current_user()
+    if user is None:  # a view without `requires`: the code's error, not the client's
+        raise RuntimeError("actor() in a view that does not require a role")
+    return user
+
+
+def signed_in() -> User:
+    """The token's user; 401 without one (a public reader asking for what needs a name)."""
+    user = authorize(Role.VIEWER)
+    assert user is not None  # authorize aborts 401 without a token when read is False
+    return user
 
 
 def authorize(role: Role, *, read: bool = False) -> User | None:

@@ -8,11 +8,11 @@ from flask import Response
 from flask.views import MethodView
 
 from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import DigestQuerySchema, DigestSchema
-from tracker.services import digests
+from tracker.services.digests import stored as digests
 
 blp = ApiBlueprint("digests", __name__, url_prefix="/api/v1/digests", description="Weekly digests.")
 
@@ -27,7 +27,7 @@ class Digests(MethodView):
         """Your digests, newest week first; `week=2025-W16` picks one week."""
         items, total = digests.list_digests(
             get_session(),
-            authorize(Role.VIEWER),
+            actor(),
             week=args.get("week"),
             user_email=args.get("user"),
             **window(pagination_parameters),
@@ -43,11 +43,11 @@ class DigestById(MethodView):
     @blp.response(200, DigestSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such digest of yours")
     def get(self, digest_id: int) -> dict[str, Any]:
-        return present.digest(digests.get_digest(get_session(), authorize(Role.VIEWER), digest_id))
+        return present.digest(digests.get_digest(get_session(), actor(), digest_id))
 
 
 def _rendering(digest_id: int, kind: str) -> Response:
-    digest = digests.get_digest(get_session(), authorize(Role.VIEWER), digest_id)
+    digest = digests.get_digest(get_session(), actor(), digest_id)
     if kind == "html":
         return Response(digest.html, mimetype="text/html")
     return Response(digest.text, mimetype="text/plain")

@@ -10,7 +10,7 @@ from tracker.api.base import ApiBlueprint, ErrorSchema
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import ExtractInSchema, ExtractOutSchema
-from tracker.services.extraction import suggest
+from tracker.services.evidence.extraction import suggest
 
 blp = ApiBlueprint(
     "extract",

@@ -10,7 +10,7 @@ from tracker.api.base import ApiBlueprint, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import PartyQuerySchema, PartySchema
-from tracker.services.parties import list_parties
+from tracker.services.claims.parties import list_parties
 
 blp = ApiBlueprint("parties", __name__, url_prefix="/api/v1/parties", description="Parties.")
 

@@ -1,11 +1,18 @@
-"""Models and derived state turned into the API's representations (the schemas document them)."""
+"""Models and derived state turned into the API's representations (the schemas document them).
+
+Built by hand where it was measured to matter (a page of agreements, one agreement: see
+docs/benchmarks.md), where the request decides what a field says (a public reader sees people
+without their email: events, reminders, audit entries) and where a field is made rather than
+read (a digest's links). Accounts and tokens are dumped by marshmallow instead
+(schemas.common.DumpSchema). tests/api/test_presenters.py checks that every shape built here
+has exactly its schema's fields.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tracker.models import (
-    ApiToken,
     AuditEntry,
     Digest,
     EvidenceArticle,
@@ -13,11 +20,12 @@ from tracker.models import (
     PrincipleStatement,
     Reminder,
     StageEvent,
-    User,
 )
-from tracker.services.agreements import AgreementDetail, AgreementRow, Deleted
+from tracker.services.accounts.users import shown_actor
+from tracker.services.agreements.listing import AgreementRow
+from tracker.services.agreements.queries import Deleted
+from tracker.services.agreements.reading import AgreementDetail
 from tracker.services.audit import public_name
-from tracker.services.users import shown_actor
 
 
 def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:
@@ -115,25 +123,31 @@ def agreement_summary(row: AgreementRow) -> dict[str, Any]:
 
 
 def agreement(d: AgreementDetail, *, public: bool = False) -> dict[str, Any]:
-    """An agreement with its events, principles and evidence (from services.agreements.detail);
+    """An agreement with its events, principles and evidence (from agreements.reading.detail);
     `public`: for an anonymous reader (no emails)."""
-
-    def quotes(owner: tuple[str, int]) -> list[dict[str, Any]]:
-        return [quote(link) for link in d.links.get(owner, ())]
 
     articles = {link.article_id for links in d.links.values() for link in links}
     return agreement_summary(d.row) | {
         "events": [
-            _event(e, quotes(("event", e.id)), person(e.email, e.display_name, public=public))
+            _event(e, _quotes(d, ("event", e.id)), person(e.email, e.display_name, public=public))
             for e in d.events
         ],
         "parties_progress": [p.to_json() for p in d.progress],
-        "principles": [
-            _statement(s, s.labels.get("en") or s.principle_code, quotes(("statement", s.id)))
-            for s in d.statements
-        ],
+        "principles": statements(d),
         "evidence_count": len(articles),
     }
+
+
+def statements(d: AgreementDetail) -> list[dict[str, Any]]:
+    """The agreement's statements of principle with their quotes, from its detail."""
+    return [
+        _statement(s, s.labels.get("en") or s.principle_code, _quotes(d, ("statement", s.id)))
+        for s in d.statements
+    ]
+
+
+def _quotes(d: AgreementDetail, owner: tuple[str, int]) -> list[dict[str, Any]]:
+    return [quote(link) for link in d.links.get(owner, ())]
 
 
 def article_summary(a: EvidenceArticle) -> dict[str, Any]:
@@ -200,34 +214,6 @@ def digest(d: Digest) -> dict[str, Any]:
             "html": f"/api/v1/digests/{d.id}/html",
             "text": f"/api/v1/digests/{d.id}/text",
         },
-    }
-
-
-def user(u: User) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "email": u.email,
-        "display_name": u.display_name,
-        "role": u.role,
-        "timezone": u.timezone,
-        "is_active": u.is_active,
-        "digest_mode": u.digest_mode,
-        "digest_watchlist": u.digest_watchlist,
-        "digest_send_empty": u.digest_send_empty,
-        "show_jalali": u.show_jalali,
-        "created_at": u.created_at,
-    }
-
-
-def token(t: ApiToken) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "user_id": t.user_id,
-        "name": t.name,
-        "prefix": t.prefix,
-        "created_at": t.created_at,
-        "last_used_at": t.last_used_at,
-        "revoked_at": t.revoked_at,
     }
 
 

@@ -10,7 +10,7 @@ from tracker.api.base import ApiBlueprint, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import SearchHitSchema, SearchQuerySchema
-from tracker.services import search
+from tracker.services import fulltext as search
 
 blp = ApiBlueprint(
     "search",

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from tracker.api import present
-from tracker.api.base import ApiBlueprint, ErrorSchema, authorize, window
+from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.schemas.misc import (
@@ -19,7 +18,7 @@ from tracker.schemas.misc import (
     UserPatchSchema,
     UserSchema,
 )
-from tracker.services import users
+from tracker.services.accounts import users
 
 blp = ApiBlueprint("users", __name__, url_prefix="/api/v1", description="Accounts and API tokens.")
 
@@ -31,7 +30,7 @@ class Me(MethodView):
     @blp.response(200, UserSchema)
     def get(self) -> dict[str, Any]:
         """The account of the token in use."""
-        return present.user(authorize(Role.VIEWER))
+        return actor()
 
     @blp.requires(Role.VIEWER)
     @blp.etag
@@ -41,9 +40,9 @@ class Me(MethodView):
     def patch(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change your own time zone and digest subscription (everything, a watchlist of
         agreements, parties and topics, or none). Needs If-Match."""
-        me = authorize(Role.VIEWER)
-        blp.check_etag(present.user(me), UserSchema)
-        return present.user(users.update_user(get_session(), me.id, data, actor=me))
+        me = actor()
+        blp.check_etag(me, UserSchema)
+        return users.update_user(get_session(), me.id, data, actor=me)
 
 
 @blp.route("/users")
@@ -57,7 +56,7 @@ class Users(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        return [present.user(u) for u in items]
+        return items
 
     @blp.requires(Role.ADMIN)
     @blp.arguments(UserInSchema)
@@ -65,9 +64,7 @@ class Users(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         email = data.pop("email")
-        return present.user(
-            users.create_user(get_session(), email, **data, actor=authorize(Role.ADMIN))
-        )
+        return users.create_user(get_session(), email, **data, actor=actor())
 
 
 @blp.route("/users/<id:user_id>")
@@ -77,7 +74,7 @@ class UserById(MethodView):
     @blp.response(200, UserSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such user")
     def get(self, user_id: int) -> dict[str, Any]:
-        return present.user(users.get_user(get_session(), user_id))
+        return users.get_user(get_session(), user_id)
 
     @blp.requires(Role.ADMIN)
     @blp.etag
@@ -88,8 +85,8 @@ class UserById(MethodView):
     def patch(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
         """Change role, name, time zone, digest settings, password; deactivate. Needs If-Match."""
         session = get_session()
-        blp.check_etag(present.user(users.get_user(session, user_id)), UserSchema)
-        return present.user(users.update_user(session, user_id, data, actor=authorize(Role.ADMIN)))
+        blp.check_etag(users.get_user(session, user_id), UserSchema)
+        return users.update_user(session, user_id, data, actor=actor())
 
 
 @blp.route("/users/<id:user_id>/tokens")
@@ -99,9 +96,7 @@ class UserTokens(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such user")
     def get(self, user_id: int) -> list[dict[str, Any]]:
         session = get_session()
-        return [
-            present.token(t) for t in users.list_tokens(session, users.get_user(session, user_id))
-        ]
+        return users.list_tokens(session, users.get_user(session, user_id))
 
     @blp.requires(Role.ADMIN)
     @blp.arguments(TokenInSchema)
@@ -115,10 +110,11 @@ class UserTokens(MethodView):
             session,
             users.get_user(session, user_id),
             name=data["name"],
-            actor=authorize(Role.ADMIN),
+            actor=actor(),
         )
         # The secret is in this answer only: no cache may keep it.
-        return present.token(row) | {"token": token}, 201, {"Cache-Control": "no-store"}
+        shown = {name: getattr(row, name) for name in TokenSchema().fields} | {"token": token}
+        return shown, 201, {"Cache-Control": "no-store"}
 
 
 @blp.route("/tokens/<id:token_id>")
@@ -128,7 +124,7 @@ class TokenById(MethodView):
     @blp.response(200, TokenSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such token")
     def get(self, token_id: int) -> dict[str, Any]:
-        return present.token(users.get_token(get_session(), token_id))
+        return users.get_token(get_session(), token_id)
 
     @blp.requires(Role.ADMIN)
     @blp.etag
@@ -137,5 +133,5 @@ class TokenById(MethodView):
     def delete(self, token_id: int) -> None:
         """Revoke a token: it stops working at once. Needs If-Match."""
         session = get_session()
-        blp.check_etag(present.token(users.get_token(session, token_id)), TokenSchema)
-        users.revoke_token(session, token_id, actor=authorize(Role.ADMIN))
+        blp.check_etag(users.get_token(session, token_id), TokenSchema)
+        users.revoke_token(session, token_id, actor=actor())

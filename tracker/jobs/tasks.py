@@ -9,9 +9,9 @@ from datetime import datetime
 from flask import Flask
 
 from tracker.db import get_session, utcnow
-from tracker.services import weekly
-from tracker.services.mail import MailSettings
-from tracker.services.reminder_rules import RuleSettings, notify_due, run
+from tracker.services.digests import weekly
+from tracker.services.infra.mail import MailSettings
+from tracker.services.reminders.rules import RuleSettings, notify_due, run
 
 log = logging.getLogger("tracker.jobs")
 _app: Flask | None = None

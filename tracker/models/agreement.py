@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from tracker.models.principle import PrincipleStatement
 
 
+class AgreementLimits:
+    """The longest text and largest numbers an agreement takes: its columns, the API's schemas,
+    the form and the service's checks all read them here."""
+
+    REF = 100
+    TITLE = 500
+    TOPIC = 50
+    SUMMARY = 20_000
+    ENTRY_INTO_FORCE_DAYS = 3650
+    DURATION_YEARS = 1000
+
+
 class Agreement(Timestamps, SoftDelete, Base):
     """An announced or concluded agreement. Stage and status are derived, never stored."""
 
@@ -39,8 +51,8 @@ class Agreement(Timestamps, SoftDelete, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # A stable external key (the seed case, an import); null for agreements made by hand.
-    ref: Mapped[str | None] = mapped_column(String(100), unique=True)
-    title: Mapped[str] = mapped_column(String(500))
+    ref: Mapped[str | None] = mapped_column(String(AgreementLimits.REF), unique=True)
+    title: Mapped[str] = mapped_column(String(AgreementLimits.TITLE))
     # language code -> title in that language or its original script.
     titles: Mapped[dict[str, Any]] = mapped_column(default=dict)
     kind: Mapped[str] = mapped_column(String(20), default=AgreementKind.AGREEMENT.value)
@@ -117,8 +129,8 @@ class AgreementTopic(Base):
 class AgreementState(Base):
     """The derived lifecycle, cached so lists can filter and sort by stage and status.
 
-    Written only by tracker.services.state whenever a claim, its evidence or the agreement
-    changes; `status` is not stored because "stalled" depends on the day it is read.
+    Written only by tracker.services.agreements.state whenever a claim, its evidence or the
+    agreement changes; `status` is not stored because "stalled" depends on the day it is read.
     """
 
     __tablename__ = "agreement_state"

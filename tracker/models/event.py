@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from tracker.models.user import User
 
 
+class EventLimits:
+    """The longest text a stage event takes, and how many quotes one request may give it."""
+
+    BODY = 200
+    PLACE = 200
+    DATE = 100
+    NOTE = 20_000
+    QUOTES = 50
+
+
 class StageEvent(Timestamps, SoftDelete, Base):
     __tablename__ = "stage_event"
     __table_args__ = (
@@ -36,10 +46,10 @@ class StageEvent(Timestamps, SoftDelete, Base):
     stage: Mapped[str] = mapped_column(String(20))
     step: Mapped[str | None] = mapped_column(String(30))
     party_code: Mapped[str | None] = mapped_column(ForeignKey("party.code"), index=True)
-    body: Mapped[str] = mapped_column(String(200), default="")
-    place: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(String(EventLimits.BODY), default="")
+    place: Mapped[str] = mapped_column(String(EventLimits.PLACE), default="")
     # EDTF as given (Gregorian), with its first and last possible day for sorting and queries.
-    date: Mapped[str | None] = mapped_column(String(100))
+    date: Mapped[str | None] = mapped_column(String(EventLimits.DATE))
     date_earliest: Mapped[date | None] = mapped_column(Date, index=True)
     date_latest: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.REPORTED.value)

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from tracker.models.user import User
 
 
+class ArticleLimits:
+    """The longest text an evidence article and a quote of it take."""
+
+    URL = 2000
+    OUTLET = 200
+    AUTHOR = 200
+    TITLE = 1000
+    PUBLISHED = 100
+    TEXT = 2_000_000
+    QUOTE = 5000
+
+
 class EvidenceArticle(Timestamps, SoftDelete, Base):
     __tablename__ = "evidence_article"
     __table_args__ = (
@@ -27,15 +39,15 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str | None] = mapped_column(String(ArticleLimits.URL))
     # The URL without fragment, tracking parameters, default port or case in the host:
     # the same page posted twice is found by it.
-    url_canonical: Mapped[str | None] = mapped_column(String(2000), index=True)
-    outlet: Mapped[str] = mapped_column(String(200), default="")
-    author: Mapped[str] = mapped_column(String(200), default="")
-    title: Mapped[str] = mapped_column(String(1000), default="")
+    url_canonical: Mapped[str | None] = mapped_column(String(ArticleLimits.URL), index=True)
+    outlet: Mapped[str] = mapped_column(String(ArticleLimits.OUTLET), default="")
+    author: Mapped[str] = mapped_column(String(ArticleLimits.AUTHOR), default="")
+    title: Mapped[str] = mapped_column(String(ArticleLimits.TITLE), default="")
     language: Mapped[str | None] = mapped_column(String(35))
-    published: Mapped[str | None] = mapped_column(String(100))
+    published: Mapped[str | None] = mapped_column(String(ArticleLimits.PUBLISHED))
     published_earliest: Mapped[date | None] = mapped_column(Date)
     published_latest: Mapped[date | None] = mapped_column(Date)
     retrieved_at: Mapped[datetime | None] = mapped_column()

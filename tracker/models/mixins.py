@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import utcnow
 
+# Row ids are 32-bit integers on both engines: an id outside this range names no row.
+MAX_ID = 2**31 - 1
+
 
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

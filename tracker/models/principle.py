@@ -17,10 +17,18 @@ if TYPE_CHECKING:
     from tracker.models.user import User
 
 
+class StatementLimits:
+    """The longest principle code, clause and note a statement of principle takes."""
+
+    PRINCIPLE = 50
+    CLAUSE = 200
+    NOTE = 20_000
+
+
 class Principle(Base):
     __tablename__ = "principle"
 
-    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    code: Mapped[str] = mapped_column(String(StatementLimits.PRINCIPLE), primary_key=True)
     # language code (en, fa, ru, ar) -> label.
     labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -39,7 +47,7 @@ class PrincipleStatement(Timestamps, SoftDelete, Base):
     principle_code: Mapped[str] = mapped_column(ForeignKey("principle.code"), index=True)
     # The stating party; null when the parties state it together.
     party_code: Mapped[str | None] = mapped_column(ForeignKey("party.code"))
-    clause: Mapped[str] = mapped_column(String(200), default="")
+    clause: Mapped[str] = mapped_column(String(StatementLimits.CLAUSE), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from tracker.models.user import User
 
 
+class ReminderLimits:
+    """The longest reason and closing note a reminder takes."""
+
+    REASON = 2000
+    CLOSED_NOTE = 2000
+
+
 class Reminder(Timestamps, Base):
     __tablename__ = "reminder"
     __table_args__ = (

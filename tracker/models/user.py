@@ -13,6 +13,16 @@ from tracker.models.mixins import Timestamps
 from tracker.models.vocab import DigestMode, Role, sql_in
 
 
+class UserLimits:
+    """The longest email, name, password, time zone and token name an account takes."""
+
+    EMAIL = 320
+    DISPLAY_NAME = 200
+    PASSWORD = 1000
+    TIMEZONE = 64
+    TOKEN_NAME = 100
+
+
 class User(Timestamps, Base):
     __tablename__ = "user_account"
     __table_args__ = (
@@ -21,12 +31,12 @@ class User(Timestamps, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(UserLimits.EMAIL), unique=True)
+    display_name: Mapped[str] = mapped_column(String(UserLimits.DISPLAY_NAME), default="")
     # argon2id; null for an account that signs in with API tokens only.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(10), default=Role.VIEWER.value)
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone: Mapped[str] = mapped_column(String(UserLimits.TIMEZONE), default="UTC")
     # Show Jalali dates beside Gregorian ones.
     show_jalali: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_mode: Mapped[str] = mapped_column(String(10), default=DigestMode.EVERYTHING.value)
@@ -49,7 +59,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(UserLimits.TOKEN_NAME), default="")
     # sha256 of the token: the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters, so a user can tell tokens apart.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from tracker.models.agreement import AgreementLimits
+from tracker.models.principle import StatementLimits
 from tracker.models.vocab import AgreementKind, AgreementStatus, RatificationState, Stage, Step
 from tracker.schemas.common import (
     ANONYMOUS,
@@ -34,31 +36,35 @@ SORTS = [f"{sign}{key}" for key in SORT_KEYS for sign in ("", "-")]
 
 class EntryIntoForceRuleSchema(InputSchema):
     days_after_last_notification = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=0, max=3650)
+        required=True,
+        strict=True,
+        validate=validate.Range(min=0, max=AgreementLimits.ENTRY_INTO_FORCE_DAYS),
     )
 
 
 class AgreementInSchema(InputSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=AgreementLimits.TITLE))
     titles = fields.Dict(
         keys=fields.String(validate=LANGUAGE),
-        values=fields.String(validate=validate.Length(min=1, max=500)),
+        values=fields.String(validate=validate.Length(min=1, max=AgreementLimits.TITLE)),
         metadata={"description": "Language code -> title in that language or original script"},
     )
     kind = fields.String(validate=one_of(AgreementKind), load_default="agreement")
     parties = fields.List(
         fields.String(validate=PARTY_CODE), metadata={"description": "Party codes"}
     )
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
-    summary = fields.String(validate=validate.Length(max=20000))
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
+    summary = fields.String(validate=validate.Length(max=AgreementLimits.SUMMARY))
     entry_into_force_rule = fields.Nested(EntryIntoForceRuleSchema, allow_none=True)
     duration_years = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1, max=1000)
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=AgreementLimits.DURATION_YEARS),
     )
 
 
 class AgreementPatchSchema(AgreementInSchema):
-    title = fields.String(validate=validate.Length(min=1, max=500))
+    title = fields.String(validate=validate.Length(min=1, max=AgreementLimits.TITLE))
     kind = fields.String(validate=one_of(AgreementKind))
 
 
@@ -181,9 +187,10 @@ class AgreementQuerySchema(InputSchema):
     party = fields.String(validate=PARTY_CODE, metadata={"description": "Has this party"})
     stage = fields.String(validate=one_of(Stage), metadata={"description": "Current stage"})
     status = fields.String(validate=one_of(AgreementStatus))
-    topic = fields.String(validate=validate.Length(min=1, max=50))
+    topic = fields.String(validate=validate.Length(min=1, max=AgreementLimits.TOPIC))
     principle = fields.String(
-        validate=validate.Length(min=1, max=50), metadata={"description": "States this principle"}
+        validate=validate.Length(min=1, max=StatementLimits.PRINCIPLE),
+        metadata={"description": "States this principle"},
     )
     q = fields.String(
         validate=validate.Length(min=1, max=200),

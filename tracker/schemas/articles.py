@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field
+from marshmallow import ValidationError, fields, validate
+
+from tracker.models.evidence import ArticleLimits
+from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field, read_json
 
 
 class ArticleInSchema(InputSchema):
     url = fields.String(
-        validate=[validate.Length(max=2000), validate.URL(schemes={"http", "https"})]
+        validate=[validate.Length(max=ArticleLimits.URL), validate.URL(schemes={"http", "https"})]
     )
-    title = fields.String(validate=validate.Length(max=1000))
-    outlet = fields.String(validate=validate.Length(max=200))
-    author = fields.String(validate=validate.Length(max=200))
+    title = fields.String(validate=validate.Length(max=ArticleLimits.TITLE))
+    outlet = fields.String(validate=validate.Length(max=ArticleLimits.OUTLET))
+    author = fields.String(validate=validate.Length(max=ArticleLimits.AUTHOR))
     language = fields.String(validate=LANGUAGE)
-    published = fields.String(validate=validate.Length(max=100), metadata={"description": "EDTF"})
-    text = fields.String(validate=validate.Length(max=2_000_000))
+    published = fields.String(
+        validate=validate.Length(max=ArticleLimits.PUBLISHED), metadata={"description": "EDTF"}
+    )
+    text = fields.String(validate=validate.Length(max=ArticleLimits.TEXT))
     html = fields.String(
-        validate=validate.Length(min=1, max=2_000_000),
+        validate=validate.Length(min=1, max=ArticleLimits.TEXT),
         metadata={"description": "A page's HTML: its main text is extracted"},
     )
     fetch = fields.Boolean(
@@ -54,7 +60,7 @@ class ArticleSchema(ArticleSummarySchema):
 
 class ArticleQuerySchema(InputSchema):
     language = fields.String(validate=LANGUAGE)
-    outlet = fields.String(validate=validate.Length(min=1, max=200))
+    outlet = fields.String(validate=validate.Length(min=1, max=ArticleLimits.OUTLET))
     q = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={"description": "Words of the title or text, in any spelling"},
@@ -72,3 +78,47 @@ class DeletedArticleSchema(OutputSchema):
     outlet = fields.String(required=True, allow_none=True)
     deleted_at = fields.DateTime(required=True)
     deleted_by = fields.String(required=True, allow_none=True)
+
+
+ArticleLine = tuple[int, dict[str, Any] | None, dict[str, list[str]]]
+
+
+def read_article_lines(lines: Iterable[str | bytes]) -> Iterator[ArticleLine]:
+    """JSON Lines of articles, each checked by the schema of `POST /api/v1/articles`: per
+    non-blank line, (its number, its fields or None, the errors that refuse it)."""
+    schema = ArticleInSchema()
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:  # a byte order mark before the first line is no part of it
+                raw = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, None, {"line": [f"is not UTF-8 text (byte {exc.start + 1})"]}
+                continue
+        else:
+            raw = line
+        if not raw.strip():
+            continue
+        try:
+            parsed = read_json(raw)
+        except ValueError as exc:  # not JSON, or nested too deep, or a number too long
+            yield number, None, {"line": [f"is not JSON ({exc})"]}
+            continue
+        if not isinstance(parsed, dict):
+            yield number, None, {"line": ["must be a JSON object"]}
+            continue
+        try:
+            data = schema.load(parsed)
+        except ValidationError as exc:
+            yield number, None, _messages(exc.messages)
+            continue
+        data.pop("fetch", None)
+        yield number, data, {}
+
+
+def _messages(messages: object) -> dict[str, list[str]]:
+    if not isinstance(messages, dict):
+        return {"line": [str(messages)]}
+    return {
+        str(key): [str(m) for m in value] if isinstance(value, list) else [str(value)]
+        for key, value in messages.items()
+    }

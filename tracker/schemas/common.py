@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from tracker.models.evidence import ArticleLimits
+from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import EventStatus, Stage, Step
 from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE
 
@@ -160,9 +162,14 @@ class OutputSchema(Schema):
         return obj
 
 
+class DumpSchema(Schema):
+    """A schema marshmallow dumps: for what is read straight off a model's columns and is not
+    on a hot path (accounts, tokens), so that no presenter spells its fields a second time."""
+
+
 def id_field(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]
     """A row id: a positive 32-bit integer."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def one_of(values) -> validate.OneOf:  # type: ignore[no-untyped-def]
@@ -192,7 +199,7 @@ class EvidenceInSchema(InputSchema):
     article_id = id_field(required=True)
     quote = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=5000),
+        validate=validate.Length(min=1, max=ArticleLimits.QUOTE),
         metadata={"description": "Must be in the article's text (spelling variants are folded)"},
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from tracker.models.event import EventLimits
 from tracker.schemas.common import (
     ANONYMOUS,
     EVENT_STATUS,
@@ -31,14 +32,20 @@ class EventInSchema(InputSchema):
         validate=PARTY_CODE,
         metadata={"description": "Required for a ratification"},
     )
-    body = fields.String(validate=validate.Length(max=200), metadata={"example": "State Duma"})
-    place = fields.String(validate=validate.Length(max=200))
+    body = fields.String(
+        validate=validate.Length(max=EventLimits.BODY), metadata={"example": "State Duma"}
+    )
+    place = fields.String(validate=validate.Length(max=EventLimits.PLACE))
     date = fields.String(
-        allow_none=True, validate=validate.Length(max=100), metadata={"description": DATE_HELP}
+        allow_none=True,
+        validate=validate.Length(max=EventLimits.DATE),
+        metadata={"description": DATE_HELP},
     )
     status = fields.String(validate=EVENT_STATUS, load_default="reported")
-    note = fields.String(validate=validate.Length(max=20000))
-    evidence = fields.List(fields.Nested(EvidenceInSchema), validate=validate.Length(max=50))
+    note = fields.String(validate=validate.Length(max=EventLimits.NOTE))
+    evidence = fields.List(
+        fields.Nested(EvidenceInSchema), validate=validate.Length(max=EventLimits.QUOTES)
+    )
 
 
 class EventPatchSchema(EventInSchema):
@@ -50,7 +57,7 @@ class EventPatchSchema(EventInSchema):
     )
     evidence = fields.List(
         fields.Nested(EvidenceInSchema),
-        validate=validate.Length(max=50),
+        validate=validate.Length(max=EventLimits.QUOTES),
         metadata={"description": "Quotes to add to the ones the event has"},
     )
 

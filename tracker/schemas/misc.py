@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from tracker.models.agreement import AgreementLimits
+from tracker.models.mixins import MAX_ID
+from tracker.models.reminder import ReminderLimits
+from tracker.models.user import UserLimits
 from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
 from tracker.schemas.common import (
     ANONYMOUS,
     PARTY_CODE,
+    DumpSchema,
     InputSchema,
     OutputSchema,
     day_field,
@@ -47,10 +52,12 @@ class ReminderInSchema(InputSchema):
     stage = fields.String(allow_none=True, validate=one_of(Stage))
     party = fields.String(allow_none=True, validate=PARTY_CODE)
     due = day_field(required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=ReminderLimits.REASON)
+    )
     assignee = fields.String(
         allow_none=True,
-        validate=validate.Length(max=320),
+        validate=validate.Length(max=UserLimits.EMAIL),
         metadata={"description": "Email of a user"},
     )
     status = fields.String(validate=one_of(ReminderStatus))
@@ -60,8 +67,8 @@ class ReminderInSchema(InputSchema):
 class ReminderPatchSchema(ReminderInSchema):
     agreement_id = id_field()
     due = day_field()
-    reason = fields.String(validate=validate.Length(min=1, max=2000))
-    closed_note = fields.String(validate=validate.Length(max=2000))
+    reason = fields.String(validate=validate.Length(min=1, max=ReminderLimits.REASON))
+    closed_note = fields.String(validate=validate.Length(max=ReminderLimits.CLOSED_NOTE))
 
 
 class ReminderSchema(OutputSchema):
@@ -87,12 +94,12 @@ class ReminderSchema(OutputSchema):
 
 class ReminderQuerySchema(InputSchema):
     agreement = fields.Integer(
-        validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Agreement id"}
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Agreement id"}
     )
     status = fields.String(validate=one_of(ReminderStatus))
     due_before = day_field()
     assignee = fields.String(
-        validate=validate.Length(min=1, max=320), metadata={"description": "Email"}
+        validate=validate.Length(min=1, max=UserLimits.EMAIL), metadata={"description": "Email"}
     )
     overdue = fields.Boolean()
     mine = fields.Boolean(metadata={"description": "Only reminders assigned to me"})
@@ -116,11 +123,12 @@ class DigestSchema(OutputSchema):
 class DigestQuerySchema(InputSchema):
     week = fields.String(validate=WEEK)
     user = fields.String(
-        validate=validate.Length(min=1, max=320), metadata={"description": "Email (admins)"}
+        validate=validate.Length(min=1, max=UserLimits.EMAIL),
+        metadata={"description": "Email (admins)"},
     )
 
 
-class UserSchema(OutputSchema):
+class UserSchema(DumpSchema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)
     display_name = fields.String(required=True)
@@ -135,30 +143,34 @@ class UserSchema(OutputSchema):
 
 
 class UserInSchema(InputSchema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=UserLimits.EMAIL))
     role = fields.String(validate=one_of(Role), load_default="viewer")
-    password = fields.String(validate=validate.Length(min=10, max=1000))
-    display_name = fields.String(validate=validate.Length(max=200), load_default="")
-    timezone = fields.String(validate=validate.Length(min=1, max=64), load_default="UTC")
+    password = fields.String(validate=validate.Length(min=10, max=UserLimits.PASSWORD))
+    display_name = fields.String(
+        validate=validate.Length(max=UserLimits.DISPLAY_NAME), load_default=""
+    )
+    timezone = fields.String(
+        validate=validate.Length(min=1, max=UserLimits.TIMEZONE), load_default="UTC"
+    )
 
 
 class WatchlistSchema(InputSchema):
     agreements = fields.List(id_field())
     parties = fields.List(fields.String(validate=PARTY_CODE))
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
 
 
 class UserPatchSchema(InputSchema):
-    display_name = fields.String(validate=validate.Length(max=200))
+    display_name = fields.String(validate=validate.Length(max=UserLimits.DISPLAY_NAME))
     role = fields.String(validate=one_of(Role))
-    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    timezone = fields.String(validate=validate.Length(min=1, max=UserLimits.TIMEZONE))
     is_active = fields.Boolean()
     digest_mode = fields.String(validate=one_of(DigestMode))
     digest_watchlist = fields.Nested(WatchlistSchema)
-    password = fields.String(validate=validate.Length(min=10, max=1000))
+    password = fields.String(validate=validate.Length(min=10, max=UserLimits.PASSWORD))
 
 
-class TokenSchema(OutputSchema):
+class TokenSchema(DumpSchema):
     id = fields.Integer(required=True)
     user_id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -177,7 +189,7 @@ class NewTokenSchema(TokenSchema):
 
 
 class TokenInSchema(InputSchema):
-    name = fields.String(validate=validate.Length(max=100), load_default="")
+    name = fields.String(validate=validate.Length(max=UserLimits.TOKEN_NAME), load_default="")
 
 
 class ExtractInSchema(InputSchema):
@@ -276,9 +288,10 @@ class SearchHitSchema(OutputSchema):
 class MePatchSchema(InputSchema):
     """What a user may change of their own account."""
 
-    display_name = fields.String(validate=validate.Length(max=200))
+    display_name = fields.String(validate=validate.Length(max=UserLimits.DISPLAY_NAME))
     timezone = fields.String(
-        validate=validate.Length(min=1, max=64), metadata={"example": "Asia/Tehran"}
+        validate=validate.Length(min=1, max=UserLimits.TIMEZONE),
+        metadata={"example": "Asia/Tehran"},
     )
     show_jalali = fields.Boolean()
     digest_mode = fields.String(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from tracker.models.evidence import ArticleLimits
+from tracker.models.principle import StatementLimits
 from tracker.schemas.common import PARTY_CODE, InputSchema, OutputSchema, QuoteRefSchema, id_field
 
 
@@ -14,16 +16,20 @@ class PrincipleSchema(OutputSchema):
 
 
 class StatementInSchema(InputSchema):
-    principle = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    principle = fields.String(
+        required=True, validate=validate.Length(min=1, max=StatementLimits.PRINCIPLE)
+    )
     party = fields.String(
         allow_none=True,
         validate=PARTY_CODE,
         metadata={"description": "Null: stated by the parties together"},
     )
-    quote = fields.String(validate=validate.Length(min=1, max=5000))
+    quote = fields.String(validate=validate.Length(min=1, max=ArticleLimits.QUOTE))
     article_id = id_field()
-    clause = fields.String(validate=validate.Length(max=200), metadata={"example": "Art. 3 §3"})
-    note = fields.String(validate=validate.Length(max=20000))
+    clause = fields.String(
+        validate=validate.Length(max=StatementLimits.CLAUSE), metadata={"example": "Art. 3 §3"}
+    )
+    note = fields.String(validate=validate.Length(max=StatementLimits.NOTE))
 
 
 class StatementSchema(OutputSchema):

@@ -10,14 +10,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.db import begin_write
-from tracker.services.errors import Stale
+from tracker.models.mixins import MAX_ID
+from tracker.services.errors import NotFound, Stale
 
 P = ParamSpec("P")
 R = TypeVar("R")
 M = TypeVar("M")
-
-# Row ids are 32-bit integers on both engines.
-MAX_ID = 2**31 - 1
 
 
 def is_id(value: Any) -> bool:
@@ -27,6 +25,17 @@ def is_id(value: Any) -> bool:
 def fetch(session: Session, model: type[M], ident: Any) -> M | None:
     """session.get for an integer id, None for anything that cannot be an id (never overflows)."""
     return session.get(model, ident) if is_id(ident) else None
+
+
+def require(
+    session: Session, model: type[M], ident: Any, name: str, *, include_deleted: bool = False
+) -> M:
+    """The `model` row with this id, or NotFound (404) saying that `name` `ident` does not
+    exist; a soft-deleted row counts as none unless `include_deleted`."""
+    row = fetch(session, model, ident)
+    if row is None or (getattr(row, "is_deleted", False) and not include_deleted):
+        raise NotFound(f"{name} {ident} does not exist")
+    return row
 
 
 def transactional(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:

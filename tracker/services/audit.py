@@ -1,7 +1,14 @@
-"""The audit log: every change a service makes is written here in the same transaction."""
+"""The audit log: every change a service makes is written here in the same transaction.
+
+A service changes a row inside `audited(...)`: it snapshots the row before, and after the
+change refreshes the agreement's cached lifecycle (`touch=`) and writes the entry, in that
+order, so neither the entry nor the refresh can be left out of a change.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -9,7 +16,8 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.models import AuditEntry, Principle, Reminder, User
+from tracker.models import Agreement, AuditEntry, Principle, Reminder, User
+from tracker.services.agreements import state
 
 # Never copied into the log: the log is readable by more people than the secrets are.
 SECRET_COLUMNS = {"password_hash", "token_hash", "feed_token_hash"}
@@ -56,6 +64,39 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+@contextmanager
+def audited(
+    session: Session,
+    obj: Any,
+    *,
+    actor: User | None,
+    action: str,
+    agreement_id: int | None = None,
+    touch: Agreement | None = None,
+    links: Callable[[Any], dict[str, Any]] | None = None,
+) -> Iterator[None]:
+    """Audit the change made to `obj` inside the block (nothing is written if it raises).
+
+    `touch`: the agreement whose lifecycle the change can move; its cache is refreshed and
+    the entry filed under it. `links`: what the row's columns do not hold (its parties, its
+    quotes), kept beside them before and after.
+    """
+    before = None if action == "create" else snapshot(obj) | (links(obj) if links else {})
+    yield
+    if touch is not None:
+        state.touch(session, touch)
+        agreement_id = touch.id if agreement_id is None else agreement_id
+    record(
+        session,
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        agreement_id=agreement_id,
+        extra=links(obj) if links else None,
+    )
 
 
 def history(

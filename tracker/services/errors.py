@@ -7,7 +7,7 @@ class ServiceError(Exception):
     status = 400
 
 
-class ValidationError(ServiceError):
+class InvalidInput(ServiceError):
     """Input that cannot be stored; `errors` maps each field to what is wrong with it."""
 
     status = 422
@@ -44,4 +44,4 @@ class FieldErrors:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise ValidationError(self.errors)
+            raise InvalidInput(self.errors)

@@ -18,8 +18,8 @@ from flask_login import login_required
 
 from tracker.db import get_session
 from tracker.security import no_store
-from tracker.services import users
-from tracker.services.errors import NotFound, ValidationError
+from tracker.services.accounts import users
+from tracker.services.errors import InvalidInput, NotFound
 from tracker.web.auth import actor
 from tracker.web.common import put_errors, split_codes
 from tracker.web.forms import AccountForm, ButtonForm, TokenForm
@@ -78,7 +78,7 @@ def index() -> Any:
         }
         try:
             users.update_user(get_session(), me.id, data, actor=me)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, {"digest_watchlist": "watch_parties"})
         else:
             flash("Settings saved.", "success")
@@ -108,12 +108,9 @@ def revoke(token_id: int) -> Any:
     if not ButtonForm().validate_on_submit():
         abort(400)
     session = get_session()
-    try:
-        row = users.get_token(session, token_id)
-    except NotFound:
-        abort(404)
-    if row.user_id != actor().id:
-        abort(404)  # someone else's token: as if it did not exist
+    row = users.get_token(session, token_id)  # NotFound: 404
+    if row.user_id != actor().id:  # someone else's token: as if it did not exist
+        raise NotFound(f"token {token_id} does not exist")
     users.revoke_token(session, token_id, actor=actor())
     flash("Token revoked: it stops working at once.", "success")
     return redirect(url_for(".index"))

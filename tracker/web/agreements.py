@@ -1,11 +1,15 @@
 """Agreement pages: the list, one agreement (timeline, evidence, principles, history), and
-the forms to create and edit agreements, record events and state principles."""
+the forms to create and edit agreements, record events and state principles.
+
+Longer than most modules: the forms of an agreement and of its claims share their choices,
+their version checks and their error handling.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -13,28 +17,23 @@ from markupsafe import Markup
 from tracker.db import get_session
 from tracker.models import EvidenceArticle
 from tracker.models.vocab import AgreementKind, AgreementStatus, Role, Stage
-from tracker.services import agreements, audit, events, principles
-from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
-from tracker.services.evidence import (
+from tracker.services import audit
+from tracker.services.agreements import commands, listing, queries, reading
+from tracker.services.claims import events, principles
+from tracker.services.claims.parties import names_of, party_options, resolve_names
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
+from tracker.services.evidence.articles import (
     deleted_article_count,
     deleted_articles,
     list_articles,
     restore_article,
 )
-from tracker.services.parties import names_of, party_options, resolve_names
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import put_errors, split_codes
+from tracker.web.common import form_status, put_errors, split_codes
 from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
 
 blp = Blueprint("agreement_pages", __name__)
-
-
-def _overview(agreement_id: int) -> agreements.Overview:
-    try:
-        return agreements.overview(get_session(), agreement_id)
-    except NotFound:
-        abort(404)
 
 
 PAGE_SIZE = 50
@@ -55,7 +54,7 @@ LIST_SORTS = [
 ]
 
 
-def _list_filters() -> tuple[dict[str, str], dict[str, str], agreements.AgreementFilters]:
+def _list_filters() -> tuple[dict[str, str], dict[str, str], listing.AgreementFilters]:
     """The list's GET form: the values as typed, an error per bad field, the filters to apply.
 
     A bad value is named beside its field and matches nothing (never a 500, never ignored
@@ -82,7 +81,7 @@ def _list_filters() -> tuple[dict[str, str], dict[str, str], agreements.Agreemen
             errors["party"] = "one party at a time"
         elif codes:
             party = codes[0]
-    filters = agreements.AgreementFilters(
+    filters = listing.AgreementFilters(
         party=party,
         stage=typed["stage"] or None,
         status=typed["status"] or None,
@@ -101,10 +100,10 @@ def index() -> tuple[str, int]:
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     session = get_session()
-    rows: list[agreements.AgreementRow] = []
+    rows: list[listing.AgreementRow] = []
     total = 0
     if not errors:
-        rows, total = agreements.search(
+        rows, total = listing.search(
             session,
             filters,
             sort=typed["sort"],
@@ -128,7 +127,7 @@ def index() -> tuple[str, int]:
         statuses=list(AgreementStatus),
         kinds=list(AgreementKind),
         party_options=party_options(session),
-        topics=agreements.topics_in_use(session),
+        topics=queries.topics_in_use(session),
     ), 422 if errors else 200
 
 
@@ -136,7 +135,7 @@ def index() -> tuple[str, int]:
 @reader_required
 def detail(agreement_id: int) -> str:
     """One agreement; 404 when it does not exist or was deleted."""
-    view = _overview(agreement_id)
+    view = reading.overview(get_session(), agreement_id)
     return render_template(
         "agreements/detail.html",
         view=view,
@@ -176,10 +175,10 @@ def create() -> Any:
     form = AgreementForm()
     if form.validate_on_submit():
         try:
-            made = agreements.create_agreement(
+            made = commands.create_agreement(
                 get_session(), _agreement_data(form), actor=actor(), parties_by_name=True
             )
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, AGREEMENT_FIELDS)
         else:
             flash("Agreement created.", "success")
@@ -189,13 +188,13 @@ def create() -> Any:
         form=form,
         agreement=None,
         party_options=party_options(get_session()),
-    ), 422 if form.errors or form.form_errors else 200
+    ), form_status(form)
 
 
 @blp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def edit(agreement_id: int) -> Any:
-    agreement = _overview(agreement_id).agreement
+    agreement = queries.get_agreement(get_session(), agreement_id)
     form = AgreementForm()
     if request.method == "GET":
         form.title.data = agreement.title
@@ -211,7 +210,7 @@ def edit(agreement_id: int) -> Any:
     elif form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
-            agreements.update_agreement(
+            commands.update_agreement(
                 get_session(),
                 agreement_id,
                 _agreement_data(form),
@@ -224,13 +223,13 @@ def edit(agreement_id: int) -> Any:
                 "Someone changed this agreement while you were editing. Your changes are kept "
                 "below; open the agreement in another tab to compare, then save again."
             )
-            form.version.data = str(_overview(agreement_id).agreement.version)
-        except ValidationError as exc:
+            form.version.data = str(queries.get_agreement(get_session(), agreement_id).version)
+        except InvalidInput as exc:
             put_errors(form, exc, AGREEMENT_FIELDS)
         else:
             flash("Agreement saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template(
         "agreements/form.html",
         form=form,
@@ -293,7 +292,7 @@ def _evidence_given_or_waived(form: EventForm, has_evidence: bool = False) -> bo
 @blp.route("/agreements/<int:agreement_id>/events/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def new_event(agreement_id: int) -> Any:
-    agreement = _overview(agreement_id).agreement
+    agreement = queries.get_agreement(get_session(), agreement_id)
     form = EventForm()
     _event_choices(form, agreement)
     if request.method == "GET" and request.args.get("stage"):
@@ -301,12 +300,12 @@ def new_event(agreement_id: int) -> Any:
     if form.validate_on_submit() and _evidence_given_or_waived(form):
         try:
             events.record_event(get_session(), agreement_id, _event_data(form), actor=actor())
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, {"evidence": "article_id"})
         else:
             flash("Stage event recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, agreement=agreement, event=None), status
 
 
@@ -316,11 +315,8 @@ def edit_event(event_id: int) -> Any:
     """The event form filled in; saved as PATCH /api/v1/events/{id} saves (same service, same
     version check, audited). A change made meanwhile is refused, keeping what was typed."""
     session = get_session()
-    try:
-        event = events.get_event(session, event_id)
-    except NotFound:
-        abort(404)
-    agreement = _overview(event.agreement_id).agreement
+    event = events.get_event(session, event_id)
+    agreement = queries.get_agreement(session, event.agreement_id)
     form = EventForm()
     _event_choices(form, agreement, keep=event.party_code)
     if request.method == "GET":
@@ -345,20 +341,17 @@ def edit_event(event_id: int) -> Any:
                 "below; open the agreement in another tab to compare, then save again."
             )
             form.version.data = str(events.get_event(session, event_id).version)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc, {"evidence": "article_id"})
         else:
             flash("Stage event saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id) + f"#event-{event_id}")
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, agreement=agreement, event=event), status
 
 
 def _event_agreement(event_id: int) -> int:
-    try:
-        return events.get_event(get_session(), event_id).agreement_id
-    except NotFound:
-        abort(404)
+    return events.get_event(get_session(), event_id).agreement_id
 
 
 @blp.post("/events/<int:event_id>/prefer")
@@ -368,7 +361,7 @@ def prefer(event_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
             events.prefer_event(get_session(), event_id, actor=actor())
-        except ValidationError:
+        except InvalidInput:
             flash("A retracted claim cannot be preferred: undo its retraction first.", "error")
         else:
             flash("The preferred claim is marked; the conflict is settled.", "success")
@@ -379,9 +372,9 @@ def prefer(event_id: int) -> Any:
 @role_required(Role.EDITOR.value)
 def delete(agreement_id: int) -> Any:
     """Soft delete: hidden everywhere; an admin can restore it from the deleted list."""
-    _overview(agreement_id)
+    queries.get_agreement(get_session(), agreement_id)  # 404
     if ButtonForm().validate_on_submit():
-        agreements.delete_agreement(get_session(), agreement_id, actor=actor())
+        commands.delete_agreement(get_session(), agreement_id, actor=actor())
         flash(
             "The agreement is deleted. An admin can restore it with everything it had.", "success"
         )
@@ -396,8 +389,8 @@ def deleted() -> str:
     session = get_session()
     return render_template(
         "agreements/deleted.html",
-        rows=agreements.deleted_agreements(session, limit=500),
-        total=agreements.deleted_count(session),
+        rows=queries.deleted_agreements(session, limit=500),
+        total=queries.deleted_count(session),
         articles=deleted_articles(session, limit=500),
         article_total=deleted_article_count(session),
         button_form=ButtonForm(),
@@ -410,8 +403,6 @@ def restore_article_page(article_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
             restore_article(get_session(), article_id, actor=actor())
-        except NotFound:
-            abort(404)
         except Conflict:
             flash("That article is not deleted.", "error")
             return redirect(url_for(".deleted"))
@@ -424,9 +415,7 @@ def restore_article_page(article_id: int) -> Any:
 def restore(agreement_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         try:
-            agreements.restore_agreement(get_session(), agreement_id, actor=actor())
-        except NotFound:
-            abort(404)
+            commands.restore_agreement(get_session(), agreement_id, actor=actor())
         except Conflict:
             flash("That agreement is not deleted.", "error")
             return redirect(url_for(".deleted"))
@@ -440,10 +429,7 @@ def restore(agreement_id: int) -> Any:
 def retract(event_id: int) -> Any:
     """GET asks for confirmation; POST retracts, and the message offers Undo."""
     session = get_session()
-    try:
-        event = events.get_event(session, event_id)
-    except NotFound:
-        abort(404)
+    event = events.get_event(session, event_id)
     agreement_id = event.agreement_id
     form = ButtonForm()
     if request.method == "GET" or not form.validate_on_submit():
@@ -485,7 +471,7 @@ def undo_retract(event_id: int) -> Any:
 @blp.route("/agreements/<int:agreement_id>/principles/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR.value)
 def new_principle(agreement_id: int) -> Any:
-    agreement = _overview(agreement_id).agreement
+    agreement = queries.get_agreement(get_session(), agreement_id)
     form = PrincipleForm()
     form.principle.choices = options(
         [(p.code, p.label("en")) for p in principles.vocabulary(get_session())]
@@ -503,10 +489,10 @@ def new_principle(agreement_id: int) -> Any:
             data["quote"] = form.quote.data
         try:
             principles.state_principle(get_session(), agreement_id, data, actor=actor())
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc)
         else:
             flash("Principle recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("principles/form.html", form=form, agreement=agreement), status

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
-from tracker.services import article_page
-from tracker.services.article_page import article_name, article_title
-from tracker.services.errors import NotFound
+from tracker.services.evidence import reading
+from tracker.services.evidence.reading import article_name, article_title
 from tracker.web.auth import reader_required
 from tracker.web.common import Span, highlight
 from tracker.web.forms import ButtonForm
@@ -25,7 +24,7 @@ blp.add_app_template_filter(article_name, "article_name")
 blp.add_app_template_filter(article_title, "article_title")
 
 
-def claim_href(quote: article_page.Quote) -> str:
+def claim_href(quote: reading.Quote) -> str:
     """The claim's row on its agreement's page (the agreement itself for an agreement quote)."""
     anchor = None
     if quote.event is not None:
@@ -35,7 +34,7 @@ def claim_href(quote: article_page.Quote) -> str:
     return url_for("agreement_pages.detail", agreement_id=quote.agreement.id, _anchor=anchor)
 
 
-def claim_label(quote: article_page.Quote) -> str:
+def claim_label(quote: reading.Quote) -> str:
     """What the quote backs, in words: "Announcement, 2024-01-15 (reported)", "Sovereignty"."""
     if quote.event is not None:
         event = quote.event
@@ -64,10 +63,7 @@ def paragraphs(text: str) -> list[tuple[int, str]]:
 def detail(article_id: int) -> str:
     """One article; 404 when it does not exist, or is deleted and the reader is no admin."""
     admin = current_user.is_authenticated and current_user.can(Role.ADMIN.value)
-    try:
-        page = article_page.read(get_session(), article_id, include_deleted=admin)
-    except NotFound:
-        abort(404)
+    page = reading.read(get_session(), article_id, include_deleted=admin)
     spans = [
         Span(
             quote.link.quote_start,

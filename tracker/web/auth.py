@@ -15,11 +15,12 @@ from tracker.db import get_session
 from tracker.extensions import login_manager
 from tracker.models import AuditEntry, User
 from tracker.models.vocab import Role
-from tracker.services import fetch, users
+from tracker.services import fetch
+from tracker.services.accounts import users
+from tracker.services.accounts.sign_in import SignInRefused, Throttled
+from tracker.services.accounts.sign_in import sign_in as check_password
+from tracker.services.accounts.users import shown_actor
 from tracker.services.audit import public_name
-from tracker.services.auth import SignInRefused, Throttled
-from tracker.services.auth import sign_in as check_password
-from tracker.services.users import shown_actor
 from tracker.web.forms import SignInForm
 
 blp = Blueprint("auth", __name__)

@@ -14,15 +14,13 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from tracker.db import get_session
-from tracker.services import principles
-from tracker.services.errors import ValidationError
+from tracker.services.claims import principles
+from tracker.services.errors import InvalidInput
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments
 
 
-def put_errors(
-    form: FlaskForm, exc: ValidationError, fields: Mapping[str, str] | None = None
-) -> None:
+def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | None = None) -> None:
     """Each service error beside its form field (`fields` renames); the rest above the form."""
     fields = fields or {}
     for name, messages in exc.errors.items():
@@ -31,6 +29,11 @@ def put_errors(
             target.errors = [*list(target.errors), *messages]
         else:
             form.form_errors.extend(f"{name}: {m}" for m in messages)
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing `form`: 422 when it holds errors, else 200."""
+    return 422 if form.errors or form.form_errors else 200
 
 
 def split_codes(text: str | None) -> list[str]:

@@ -9,7 +9,9 @@ from flask import Blueprint, render_template
 
 from tracker.db import get_session, utcnow
 from tracker.models.vocab import LIFECYCLE
-from tracker.services import agreements, evidence, reminders
+from tracker.services.agreements import listing, queries
+from tracker.services.evidence import articles as evidence
+from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required
 
 blp = Blueprint("dashboard", __name__)
@@ -19,7 +21,7 @@ blp = Blueprint("dashboard", __name__)
 @reader_required
 def index() -> str:
     session = get_session()
-    rows = agreements.board(session)
+    rows = listing.board(session)
     columns = {stage.value: [] for stage in LIFECYCLE}
     unstaged = []
     for row in rows:
@@ -43,8 +45,8 @@ def index() -> str:
         unstaged=unstaged,
         reminders=mine,
         recent=recent,
-        conflicts=agreements.with_conflicts(session),
-        unsupported=agreements.unsupported_claims(session),
-        reminder_titles=agreements.titles(session, (r.agreement_id for r in mine)),
+        conflicts=queries.with_conflicts(session),
+        unsupported=queries.unsupported_claims(session),
+        reminder_titles=queries.titles(session, (r.agreement_id for r in mine)),
         today=utcnow().date(),
     )

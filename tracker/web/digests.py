@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
 
 from tracker.db import get_session
-from tracker.services import digests
-from tracker.services.errors import NotFound
+from tracker.services.digests import stored as digests
 from tracker.web.auth import actor
 
 blp = Blueprint("digest_pages", __name__)
@@ -23,8 +22,5 @@ def index() -> str:
 @blp.get("/digests/<int:digest_id>")
 @login_required
 def detail(digest_id: int) -> str:
-    try:
-        digest = digests.get_digest(get_session(), actor(), digest_id)
-    except NotFound:
-        abort(404)
+    digest = digests.get_digest(get_session(), actor(), digest_id)
     return render_template("digests/detail.html", digest=digest)

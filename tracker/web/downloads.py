@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, Response, current_app
 
 from tracker.db import get_session, read_snapshot
-from tracker.services import exports
+from tracker.services.data import exports
 from tracker.web.auth import actor, reader_required
 
 blp = Blueprint("downloads", __name__)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
-from tracker.services import evidence, review
-from tracker.services.agreements import get_agreement
-from tracker.services.errors import NotFound, ValidationError
-from tracker.services.intake import FetchSettings
+from tracker.services.agreements.queries import get_agreement
+from tracker.services.errors import InvalidInput
+from tracker.services.evidence import articles as evidence
+from tracker.services.evidence import review
+from tracker.services.infra.fetching import FetchSettings
 from tracker.text.extract import MAX_CHARACTERS, PRETICK_CONFIDENCE
 from tracker.web.auth import actor, role_required
-from tracker.web.common import put_errors
+from tracker.web.common import form_status, put_errors
 from tracker.web.forms import RATIFIED_HINT, AcceptForm, EvidenceForm, options
 
 blp = Blueprint("evidence_pages", __name__)
@@ -25,10 +26,7 @@ blp = Blueprint("evidence_pages", __name__)
 @role_required(Role.EDITOR.value)
 def new(agreement_id: int) -> Any:
     session = get_session()
-    try:
-        agreement = get_agreement(session, agreement_id)
-    except NotFound:
-        abort(404)
+    agreement = get_agreement(session, agreement_id)
     form = EvidenceForm()
     recent, _ = evidence.list_articles(session, limit=100)
     form.cites.choices = options(
@@ -53,7 +51,7 @@ def new(agreement_id: int) -> Any:
                 actor=actor(),
                 fetch_settings=FetchSettings.from_config(current_app.config),
             )
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc)
         else:
             if not created:
@@ -61,7 +59,7 @@ def new(agreement_id: int) -> Any:
             return redirect(
                 url_for(".review_page", agreement_id=agreement_id, article_id=article.id)
             )
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("evidence/form.html", form=form, agreement=agreement), status
 
 
@@ -73,12 +71,9 @@ def review_page(agreement_id: int, article_id: int) -> Any:
     """The extractor's suggestions as editable rows; one submission records the ticked ones
     (all or nothing: an error is shown beside its row and nothing is recorded)."""
     session = get_session()
-    try:
-        found = review.suggestions(session, agreement_id, article_id)
-        agreement = get_agreement(session, agreement_id)
-        article = evidence.get_article(session, article_id)
-    except NotFound:
-        abort(404)
+    found = review.suggestions(session, agreement_id, article_id)
+    agreement = get_agreement(session, agreement_id)
+    article = evidence.get_article(session, article_id)
     if request.method == "POST":
         form = AcceptForm()
     else:
@@ -110,7 +105,7 @@ def review_page(agreement_id: int, article_id: int) -> Any:
                 principles=form.principles.data,
                 actor=actor(),
             )
-        except ValidationError as exc:
+        except InvalidInput as exc:
             _put_row_errors(form, rows, exc)
         else:
             flash(recorded_message(made, article), "success" if any(made.values()) else "info")
@@ -165,9 +160,7 @@ def _claim(row: Any) -> dict[str, Any]:
     }
 
 
-def _put_row_errors(
-    form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: ValidationError
-) -> None:
+def _put_row_errors(form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: InvalidInput) -> None:
     """`events.<index>.<field>` errors beside that row's field; any other above the form."""
     by_index = {index: row for row, _, index in rows}
     for key, messages in exc.errors.items():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from tracker.db import get_session, utcnow
-from tracker.services.calendar import reminders_calendar
-from tracker.services.digests import list_digests
-from tracker.services.users import user_for_feed_token
+from tracker.services.accounts.users import user_for_feed_token
+from tracker.services.digests.stored import list_digests
+from tracker.services.reminders.calendar import reminders_calendar
 
 blp = Blueprint("feeds", __name__)
 # The URL holds the user's secret and the answer is theirs alone: no shared cache keeps it;

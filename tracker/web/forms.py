@@ -22,6 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.models.agreement import AgreementLimits
+from tracker.models.event import EventLimits
+from tracker.models.evidence import ArticleLimits
+from tracker.models.principle import StatementLimits
+from tracker.models.reminder import ReminderLimits
+from tracker.models.user import UserLimits
 from tracker.models.vocab import AgreementKind, DigestMode, EventStatus, Stage, Step
 
 DATE_HINT = (
@@ -40,16 +46,26 @@ def _choices(values, blank: str | None = None) -> list[SelectChoice]:  # type: i
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=UserLimits.EMAIL)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=UserLimits.PASSWORD)]
+    )
     remember = BooleanField("Keep me signed in on this computer")
 
 
 class AgreementForm(FlaskForm):
-    title = StringField("Title (English)", validators=[DataRequired(), Length(max=500)])
-    title_fa = StringField("Title in Persian", validators=[Optional(), Length(max=500)])
-    title_ru = StringField("Title in Russian", validators=[Optional(), Length(max=500)])
-    title_ar = StringField("Title in Arabic", validators=[Optional(), Length(max=500)])
+    title = StringField(
+        "Title (English)", validators=[DataRequired(), Length(max=AgreementLimits.TITLE)]
+    )
+    title_fa = StringField(
+        "Title in Persian", validators=[Optional(), Length(max=AgreementLimits.TITLE)]
+    )
+    title_ru = StringField(
+        "Title in Russian", validators=[Optional(), Length(max=AgreementLimits.TITLE)]
+    )
+    title_ar = StringField(
+        "Title in Arabic", validators=[Optional(), Length(max=AgreementLimits.TITLE)]
+    )
     kind = SelectField("Kind", choices=_choices(AgreementKind))
     parties = StringField(
         "Parties",
@@ -63,14 +79,15 @@ class AgreementForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description="Separated by commas: defence, trade",
     )
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20000)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=AgreementLimits.SUMMARY)])
     entry_into_force_days = IntegerField(
         "Enters into force … days after the last notification",
-        validators=[Optional(), NumberRange(min=0, max=3650)],
+        validators=[Optional(), NumberRange(min=0, max=AgreementLimits.ENTRY_INTO_FORCE_DAYS)],
         description="Leave empty when the treaty has no such rule",
     )
     duration_years = IntegerField(
-        "Duration in years", validators=[Optional(), NumberRange(min=1, max=1000)]
+        "Duration in years",
+        validators=[Optional(), NumberRange(min=1, max=AgreementLimits.DURATION_YEARS)],
     )
     # The version the researcher edited: a change made meanwhile is not overwritten.
     version = HiddenField()
@@ -101,21 +118,23 @@ class EventForm(FlaskForm):
     )
     body = StringField(
         "Body",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=EventLimits.BODY)],
         description="State Duma, Guardian Council …",
     )
-    place = StringField("Place", validators=[Optional(), Length(max=200)])
-    date = StringField("Date", validators=[Optional(), Length(max=100)], description=DATE_HINT)
+    place = StringField("Place", validators=[Optional(), Length(max=EventLimits.PLACE)])
+    date = StringField(
+        "Date", validators=[Optional(), Length(max=EventLimits.DATE)], description=DATE_HINT
+    )
     status = SelectField(
         "Status", choices=_choices(EventStatus), default=EventStatus.REPORTED.value
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=20000)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=EventLimits.NOTE)])
     article_id = SelectField(
         "Evidence article", choices=[], description="The report this claim rests on"
     )
     quote = TextAreaField(
         "Quote",
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=ArticleLimits.QUOTE)],
         description="Exactly as in the article (spelling variants are fine)",
     )
     without_evidence = BooleanField(
@@ -139,10 +158,10 @@ class SuggestedEventForm(Form):
         description="Only for ratification",
     )
     party = SelectField("Party", choices=[], validate_choice=False)
-    body = StringField("Body", validators=[Optional(), Length(max=200)])
+    body = StringField("Body", validators=[Optional(), Length(max=EventLimits.BODY)])
     date = StringField(
         "Date",
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional(), Length(max=EventLimits.DATE)],
         description="EDTF (2025-01-17, 2025-06~) or Solar Hijri (1403/10/28)",
     )
     status = SelectField("Status", choices=_choices(EventStatus), validate_choice=False)
@@ -150,18 +169,22 @@ class SuggestedEventForm(Form):
 
 class EvidenceForm(FlaskForm):
     url = StringField(
-        "URL", validators=[Optional(), Length(max=2000)], description="Alone, it is fetched"
+        "URL",
+        validators=[Optional(), Length(max=ArticleLimits.URL)],
+        description="Alone, it is fetched",
     )
     text = TextAreaField(
         "Text",
-        validators=[Optional(), Length(max=2_000_000)],
+        validators=[Optional(), Length(max=ArticleLimits.TEXT)],
         description="Paste the article's text …",
     )
     html = TextAreaField(
-        "HTML", validators=[Optional(), Length(max=2_000_000)], description="… or its page's HTML"
+        "HTML",
+        validators=[Optional(), Length(max=ArticleLimits.TEXT)],
+        description="… or its page's HTML",
     )
-    title = StringField("Title", validators=[Optional(), Length(max=1000)])
-    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    title = StringField("Title", validators=[Optional(), Length(max=ArticleLimits.TITLE)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=ArticleLimits.OUTLET)])
     language = SelectField(
         "Language",
         choices=options(
@@ -175,7 +198,9 @@ class EvidenceForm(FlaskForm):
         ),
     )
     published = StringField(
-        "Published", validators=[Optional(), Length(max=100)], description=DATE_HINT
+        "Published",
+        validators=[Optional(), Length(max=ArticleLimits.PUBLISHED)],
+        description=DATE_HINT,
     )
     cites = SelectField("Quotes another report", choices=[])
 
@@ -193,17 +218,19 @@ class PrincipleForm(FlaskForm):
     principle = SelectField("Principle", choices=[])
     party = SelectField("Stated by", choices=[])
     article_id = SelectField("Article", choices=[])
-    quote = TextAreaField("Quote", validators=[Optional(), Length(max=5000)])
+    quote = TextAreaField("Quote", validators=[Optional(), Length(max=ArticleLimits.QUOTE)])
     clause = StringField(
         "or a clause of the treaty",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=StatementLimits.CLAUSE)],
         description="Art. 3 §3",
     )
 
 
 class ReminderForm(FlaskForm):
     due = DateField("Due", validators=[DataRequired()])
-    reason = StringField("What to check", validators=[DataRequired(), Length(max=2000)])
+    reason = StringField(
+        "What to check", validators=[DataRequired(), Length(max=ReminderLimits.REASON)]
+    )
     stage = SelectField("Stage", choices=_choices(Stage, "— any —"))
     assignee = SelectField("Assignee", choices=[])
 
@@ -217,10 +244,12 @@ class ButtonForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    display_name = StringField("Display name", validators=[Optional(), Length(max=200)])
+    display_name = StringField(
+        "Display name", validators=[Optional(), Length(max=UserLimits.DISPLAY_NAME)]
+    )
     timezone = StringField(
         "Time zone",
-        validators=[DataRequired(), Length(max=64)],
+        validators=[DataRequired(), Length(max=UserLimits.TIMEZONE)],
         description="Asia/Tehran, Europe/Moscow, UTC …",
     )
     show_jalali = BooleanField("Show Solar Hijri dates beside Gregorian ones")
@@ -234,7 +263,9 @@ class AccountForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name", validators=[Optional(), Length(max=100)], description="To tell tokens apart"
+        "Token name",
+        validators=[Optional(), Length(max=UserLimits.TOKEN_NAME)],
+        description="To tell tokens apart",
     )
 
 

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
-from tracker.services import reminders
-from tracker.services.agreements import get_agreement
-from tracker.services.errors import NotFound, ValidationError
-from tracker.services.users import active_users
+from tracker.services.accounts.users import active_users
+from tracker.services.agreements.queries import get_agreement
+from tracker.services.errors import InvalidInput
+from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import put_errors
+from tracker.web.common import form_status, put_errors
 from tracker.web.forms import ButtonForm, ReminderForm, SnoozeForm, options
 
 blp = Blueprint("reminder_pages", __name__)
@@ -41,10 +41,7 @@ def index() -> str:
 @role_required(Role.EDITOR.value)
 def new(agreement_id: int) -> Any:
     session = get_session()
-    try:
-        agreement = get_agreement(session, agreement_id)
-    except NotFound:
-        abort(404)
+    agreement = get_agreement(session, agreement_id)
     form = ReminderForm()
     users = active_users(session)
     form.assignee.choices = options(
@@ -62,21 +59,19 @@ def new(agreement_id: int) -> Any:
         }
         try:
             reminders.create_reminder(session, data, actor=actor())
-        except ValidationError as exc:
+        except InvalidInput as exc:
             put_errors(form, exc)
         else:
             flash("Reminder set.", "success")
             return redirect(url_for("agreement_pages.detail", agreement_id=agreement_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("reminders/form.html", form=form, agreement=agreement), status
 
 
 def _change(reminder_id: int, data: dict[str, Any], message: str) -> Any:
     try:
         reminders.update_reminder(get_session(), reminder_id, data, actor=actor())
-    except NotFound:
-        abort(404)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         flash("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()), "error")
     else:
         flash(message, "success")

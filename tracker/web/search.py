@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from tracker.db import get_session
-from tracker.services import search
+from tracker.services import fulltext as search
 from tracker.web.auth import reader_required
 from tracker.web.common import highlight_snippet
 from tracker.web.forms import SearchForm

@@ -9,6 +9,9 @@ width estimated from the characters and the font size, Persian and Arabic too) m
 other label and no other leader, so labels never overprint; a lane grows a row at a time.
 Undated claims get a lane of their own beneath. The same marks feed a plain list by lane,
 which narrow screens show instead of the drawing (see the timeline block in style.css).
+
+One module, longer than most: the axis, the lanes and the label placement share the same
+measures and are changed together.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import date, timedelta
 from flask import has_request_context
 
 from tracker.models.vocab import EventStatus, Stage
-from tracker.services.agreements import Overview
+from tracker.services.agreements.reading import Overview
 from tracker.text.dates import DateError, in_range, parse_edtf_date, to_jalali
 
 WIDTH = 920  # viewBox units; on screens wide enough to draw it, a unit is about a CSS pixel

@@ -5,6 +5,9 @@ Built for many subscribers at once: the week's facts are gathered once per time 
 (a constant number of queries each), then cut to each subscriber's watchlist in Python.
 Sending is exactly-once in practice: the (subscriber, week) row is claimed before anything is
 sent, and a sender takes a claimed-but-unsent row only when no other sender has it.
+
+One module, longer than most: gathering, cutting, rendering and sending are one pipeline
+whose steps pass the same facts along.
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import DigestMode, ReminderStatus
-from tracker.services.errors import ValidationError
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
-from tracker.services.mail import MailError, MailSettings, message, send
+from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.errors import InvalidInput
+from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -59,7 +62,7 @@ CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 def parse_week(text: str) -> tuple[int, int]:
-    """'2025-W16' -> (2025, 16); raise ValidationError naming `week` otherwise."""
+    """'2025-W16' -> (2025, 16); raise InvalidInput naming `week` otherwise."""
     match = _WEEK.match((text or "").strip())
     if match and MIN_YEAR <= int(match[1]) <= MAX_YEAR:
         year, week = int(match[1]), int(match[2])
@@ -68,7 +71,7 @@ def parse_week(text: str) -> tuple[int, int]:
             return year, week
         except ValueError:
             pass
-    raise ValidationError(
+    raise InvalidInput(
         {
             "week": f"{text!r} is not an ISO week such as 2025-W16 "
             f"(weeks 01-52 or 53, years {MIN_YEAR} to {MAX_YEAR})"
@@ -107,7 +110,7 @@ class Window:
 
 
 @dataclass
-class Facts:
+class WeekFacts:
     """The week's items for one time zone, each tagged with the agreements it concerns."""
 
     window: Window
@@ -138,9 +141,9 @@ def event_line(event: StageEvent) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> Facts:
+def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> WeekFacts:
     """Every item of the week for subscribers of `window.tz` (about ten queries)."""
-    facts = Facts(window)
+    facts = WeekFacts(window)
     live = Agreement.deleted_at.is_(None)
 
     # Events recorded in the week (local) or dated in it.
@@ -327,7 +330,7 @@ def scopes(session: Session, users: list[User]) -> dict[int, Scope]:
     return out
 
 
-def sections_for(facts: Facts, user: User, scope: Scope) -> dict[str, list[dict[str, Any]]]:
+def sections_for(facts: WeekFacts, user: User, scope: Scope) -> dict[str, list[dict[str, Any]]]:
     def wanted(item: dict[str, Any]) -> bool:
         if scope.agreements is None:
             return True
@@ -398,7 +401,7 @@ def build(
     session: Session, users: list[User], week_for: dict[int, str], base_url: str
 ) -> list[tuple[User, Window, dict[str, Any], str, str]]:
     """(user, window, sections, html, text) for each user with something to send."""
-    facts_by: dict[tuple[str, str], Facts] = {}
+    facts_by: dict[tuple[str, str], WeekFacts] = {}
     scope_of = scopes(session, users)
     out = []
     for user in users:

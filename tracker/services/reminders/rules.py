@@ -5,6 +5,9 @@ is stored: a reminder a rule wants and nobody has yet is created (once: its key 
 agreement, stage and party); one whose reason has gone (the awaited event was recorded) is
 closed with a note saying why; a dismissed or done one stays as it is. Running twice at the
 same instant changes nothing. Time comes in as `now`, so tests travel in time freely.
+
+One module, longer than most: the rules, the facts they read and the run that reconciles
+their reminders are read together whenever a rule changes.
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
-from tracker.services import audit, state, transactional
+from tracker.services import audit, transactional
+from tracker.services.agreements import state
+from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.claims.events import record_event
 from tracker.services.errors import ServiceError
-from tracker.services.events import record_event
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, status_on
-from tracker.services.mail import MailError, MailSettings, message, send
+from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import add_days, in_range, span_to_edtf
 
 log = logging.getLogger("tracker.rules")
@@ -67,7 +71,7 @@ class Claim:
 
 
 @dataclass
-class Facts:
+class AgreementFacts:
     """What the rules read of one agreement."""
 
     id: int
@@ -108,7 +112,7 @@ def _first(claims: list[Claim]) -> date | None:
     return min(days) if days else None
 
 
-def unsigned(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+def unsigned(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
     """Announced or in preparation, and no signing within `unsigned_days`."""
     if facts.counted(Stage.SIGNING) or facts.derived["current_stage"] not in (
         Stage.PREPARATION,
@@ -132,7 +136,7 @@ def unsigned(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
     ]
 
 
-def ratification_quiet(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+def ratification_quiet(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
     """Signed, and a party has no ratification step within `ratification_days`: one per party."""
     signed = _first(facts.counted(Stage.SIGNING))
     if signed is None:
@@ -153,7 +157,7 @@ def ratification_quiet(facts: Facts, today: date, settings: RuleSettings) -> lis
     ]
 
 
-def expected_passed(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+def expected_passed(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
     """An expected claim whose latest day has passed with no claim that it happened."""
     happened = {(c.stage, c.step, c.party) for c in facts.claims if c.status in HAPPENED}
     wanted = []
@@ -180,7 +184,9 @@ def expected_passed(facts: Facts, today: date, settings: RuleSettings) -> list[W
     return wanted
 
 
-def entry_into_force_due(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+def entry_into_force_due(
+    facts: AgreementFacts, today: date, settings: RuleSettings
+) -> list[Wanted]:
     """Every party notified and a rule: entry into force is due on the computed day."""
     computed = facts.derived.get("expected_entry_into_force")
     if not computed or facts.counted(Stage.ENTRY_INTO_FORCE):
@@ -198,7 +204,7 @@ def entry_into_force_due(facts: Facts, today: date, settings: RuleSettings) -> l
     ]
 
 
-def stalled(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
+def stalled(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
     """An active agreement with no event and no evidence for `stalled_days`."""
     last = facts.derived.get("last_activity")
     if not last:
@@ -218,7 +224,7 @@ def stalled(facts: Facts, today: date, settings: RuleSettings) -> list[Wanted]:
     ]
 
 
-RULES: dict[str, Callable[[Facts, date, RuleSettings], list[Wanted]]] = {
+RULES: dict[str, Callable[[AgreementFacts, date, RuleSettings], list[Wanted]]] = {
     "unsigned": unsigned,
     "ratification_quiet": ratification_quiet,
     "expected_passed": expected_passed,
@@ -236,7 +242,7 @@ CLOSING_NOTES = {
 }
 
 
-def _facts(session: Session) -> list[Facts]:
+def _facts(session: Session) -> list[AgreementFacts]:
     """Every live agreement with its cached lifecycle, parties and claims (four queries)."""
     state.rebuild(session, only_missing=True)
     rows = session.execute(
@@ -245,7 +251,7 @@ def _facts(session: Session) -> list[Facts]:
         .where(Agreement.deleted_at.is_(None))
         .order_by(Agreement.id)
     ).all()
-    facts = {row.id: Facts(row.id, row.title, [], row.derived) for row in rows}
+    facts = {row.id: AgreementFacts(row.id, row.title, [], row.derived) for row in rows}
     for agreement_id, code in session.execute(
         select(AgreementParty.agreement_id, AgreementParty.party_code).order_by(
             AgreementParty.agreement_id, AgreementParty.position
@@ -409,7 +415,9 @@ def _rule_audit(
     )
 
 
-def _computed_entry_into_force(session: Session, facts: list[Facts], report: RunReport) -> int:
+def _computed_entry_into_force(
+    session: Session, facts: list[AgreementFacts], report: RunReport
+) -> int:
     """Record an expected entry-into-force claim where the rule computes one and none exists.
 
     Each in a savepoint of its own: one that cannot be recorded (a day outside the supported

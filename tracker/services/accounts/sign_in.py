@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from tracker.db import begin_write, utcnow
 from tracker.models import LoginAttempt, User
+from tracker.services.accounts.users import find_user, verify_dummy, verify_password
 from tracker.services.errors import ServiceError
-from tracker.services.users import find_user, verify_dummy, verify_password
 
 WINDOW = timedelta(minutes=15)
 MAX_PER_ACCOUNT_ADDRESS = 5

@@ -4,6 +4,10 @@ conflicts, inconsistency flags and the next expected event.
 `derive` is a pure function of the recorded claims, so it is tested on its own and gives
 the same answer wherever it is called. Recording is liberal: nothing here refuses a claim;
 what looks wrong is reported as a flag for the researcher.
+
+One module on purpose, longer than most: its parts (which claims count, conflicts,
+ratification per party, status, the next expected event) read one another's results inside
+the one derivation; split, each would be read with all the others anyway.
 """
 
 from __future__ import annotations

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
+from tracker.models.user import UserLimits
 from tracker.models.vocab import DigestMode, Role
-from tracker.services import audit, checks, fetch, transactional
-from tracker.services.audit import public_name
-from tracker.services.errors import FieldErrors, NotFound, ValidationError
-from tracker.services.parties import check_codes
+from tracker.services import checks, require, transactional
+from tracker.services.audit import audited, public_name
+from tracker.services.claims.parties import check_codes
+from tracker.services.errors import FieldErrors, InvalidInput, NotFound
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
@@ -121,9 +122,9 @@ def create_user(
     timezone: str = "UTC",
     actor: User | None = None,
 ) -> User:
-    """Create an account; raise ValidationError (422) naming each bad field."""
+    """Create an account; raise InvalidInput (422) naming each bad field."""
     errors = FieldErrors()
-    email = checks.text(errors, "email", email, max_length=320, required=True)
+    email = checks.text(errors, "email", email, max_length=UserLimits.EMAIL, required=True)
     if email and not _EMAIL.match(email):
         errors.add("email", f"{email!r} is not an email address")
     elif email and find_user(session, email) is not None:
@@ -141,8 +142,8 @@ def create_user(
         timezone=timezone,
         password_hash=hash_password(password) if password else None,
     )
-    session.add(user)
-    audit.record(session, actor=actor, action="create", obj=user, before=None)
+    with audited(session, user, actor=actor, action="create"):
+        session.add(user)
     return user
 
 
@@ -156,16 +157,16 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new API token for `user`: the row, and the token itself (shown once, never stored).
 
-    Raise ValidationError (422) for a deactivated account: a token made while it is inactive
+    Raise InvalidInput (422) for a deactivated account: a token made while it is inactive
     would start working on reactivation, which revokes nothing."""
     if not user.is_active:
-        raise ValidationError({"user": "the account is deactivated; reactivate it first"})
+        raise InvalidInput({"user": "the account is deactivated; reactivate it first"})
     token = "tt_" + secrets.token_urlsafe(32)
     row = ApiToken(
         user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
     )
-    session.add(row)
-    audit.record(session, actor=actor, action="create", obj=row, before=None)
+    with audited(session, row, actor=actor, action="create"):
+        session.add(row)
     return row, token
 
 
@@ -214,10 +215,7 @@ USER_FIELDS = {
 
 def get_user(session: Session, user_id: int) -> User:
     """The user, or NotFound (404)."""
-    user = fetch(session, User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} does not exist")
-    return user
+    return require(session, User, user_id, "user")
 
 
 def active_users(session: Session) -> list[User]:
@@ -243,7 +241,7 @@ def update_user(
     values: dict[str, Any] = {}
     if "display_name" in data:
         values["display_name"] = checks.text(
-            errors, "display_name", data["display_name"], max_length=200
+            errors, "display_name", data["display_name"], max_length=UserLimits.DISPLAY_NAME
         )
     if "role" in data:
         values["role"] = checks.choice(errors, "role", data["role"], Role)
@@ -271,19 +269,18 @@ def update_user(
         else:
             values["password_hash"] = hash_password(password)
     errors.raise_if_any()
-    before = audit.snapshot(user)
     deactivated = user.is_active and values.get("is_active") is False
-    for name, value in values.items():
-        setattr(user, name, value)
-    if "password_hash" in values or deactivated:
-        # Every session signed in with the old password (or before deactivation) ends.
-        user.session_generation = (user.session_generation or 0) + 1
-    if deactivated:
-        # Nothing of the account works while it is inactive, nor comes back on reactivation:
-        # its API tokens are revoked and its calendar and feed link stops.
-        _revoke_all_tokens(session, user, actor)
-        user.feed_token_hash = None
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        for name, value in values.items():
+            setattr(user, name, value)
+        if "password_hash" in values or deactivated:
+            # Every session signed in with the old password (or before deactivation) ends.
+            user.session_generation = (user.session_generation or 0) + 1
+        if deactivated:
+            # Nothing of the account works while it is inactive, nor comes back on
+            # reactivation: its API tokens are revoked and its calendar and feed link stops.
+            _revoke_all_tokens(session, user, actor)
+            user.feed_token_hash = None
     return user
 
 
@@ -291,9 +288,8 @@ def _revoke_all_tokens(session: Session, user: User, actor: User | None) -> int:
     now = utcnow()
     live = [t for t in list_tokens(session, user) if t.revoked_at is None]
     for row in live:
-        before = audit.snapshot(row)
-        row.revoked_at = now
-        audit.record(session, actor=actor, action="revoke", obj=row, before=before)
+        with audited(session, row, actor=actor, action="revoke"):
+            row.revoked_at = now
     return len(live)
 
 
@@ -303,9 +299,8 @@ def end_sessions(session: Session, user: User, *, actor: User | None = None) -> 
 
     API tokens are not touched (revoke them one by one)."""
     user = get_user(session, user.id)
-    before = audit.snapshot(user)
-    user.session_generation = (user.session_generation or 0) + 1
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        user.session_generation = (user.session_generation or 0) + 1
 
 
 def _watchlist(session: Session, errors: FieldErrors, value: Any) -> dict[str, list[Any]]:
@@ -346,10 +341,7 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def get_token(session: Session, token_id: int) -> ApiToken:
     """The token row, or NotFound (404)."""
-    row = fetch(session, ApiToken, token_id)
-    if row is None:
-        raise NotFound(f"token {token_id} does not exist")
-    return row
+    return require(session, ApiToken, token_id, "token")
 
 
 @transactional
@@ -357,9 +349,8 @@ def revoke_token(session: Session, token_id: int, *, actor: User | None = None) 
     """Revoke a token: it stops working at once; the row stays for the record."""
     row = get_token(session, token_id)
     if row.revoked_at is None:
-        before = audit.snapshot(row)
-        row.revoked_at = utcnow()
-        audit.record(session, actor=actor, action="revoke", obj=row, before=before)
+        with audited(session, row, actor=actor, action="revoke"):
+            row.revoked_at = utcnow()
     return row
 
 
@@ -367,17 +358,15 @@ def revoke_token(session: Session, token_id: int, *, actor: User | None = None) 
 def issue_feed_token(session: Session, user: User, *, actor: User | None = None) -> str:
     """A new secret for the user's calendar and feed URLs (the old one stops working)."""
     token = secrets.token_urlsafe(24)
-    before = audit.snapshot(user)
-    user.feed_token_hash = _token_hash(token)
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        user.feed_token_hash = _token_hash(token)
     return token
 
 
 @transactional
 def revoke_feed_token(session: Session, user: User, *, actor: User | None = None) -> None:
-    before = audit.snapshot(user)
-    user.feed_token_hash = None
-    audit.record(session, actor=actor, action="update", obj=user, before=before)
+    with audited(session, user, actor=actor, action="update"):
+        user.feed_token_hash = None
 
 
 def user_for_feed_token(session: Session, token: str) -> User | None:

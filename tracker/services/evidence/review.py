@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from tracker.models import User
 from tracker.services import transactional
-from tracker.services.agreements import get_agreement, update_agreement
-from tracker.services.errors import FieldErrors, ValidationError
-from tracker.services.events import record_event
-from tracker.services.evidence import get_article
-from tracker.services.extraction import readable_part, suggest
-from tracker.services.principles import state_principle
+from tracker.services.agreements.commands import update_agreement
+from tracker.services.agreements.queries import get_agreement
+from tracker.services.claims.events import record_event
+from tracker.services.claims.principles import state_principle
+from tracker.services.errors import FieldErrors, InvalidInput
+from tracker.services.evidence.articles import get_article
+from tracker.services.evidence.extraction import readable_part, suggest
 from tracker.text.dates import in_range
 
 _STOPS = ".!?؟;؛\n"
@@ -104,7 +105,7 @@ def accept(
     researcher may change: stage, step, party, body, date, status. Its evidence quote is the
     sentence around that suggestion, computed here from the stored text, so a form cannot
     put words in the article's mouth. A party must be the agreement's (or one added here).
-    Every claim is checked; ValidationError (422) names each problem as
+    Every claim is checked; InvalidInput (422) names each problem as
     `events.<index>.<field>` and nothing at all is recorded.
     """
     found = suggestions(session, agreement_id, article_id)
@@ -147,7 +148,7 @@ def accept(
             )
         try:
             record_event(session, agreement_id, data, actor=actor)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
                     errors.add(f"events.{index}.{field}", message)

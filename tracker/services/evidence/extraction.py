@@ -83,7 +83,7 @@ def suggest(
 ) -> dict[str, Any]:
     """Suggestions for `text`; a year-less date is read against `published` (EDTF or Jalali).
 
-    Raise ValidationError (422) for an unreadable `published`, or a text longer than
+    Raise InvalidInput (422) for an unreadable `published`, or a text longer than
     MAX_CHARACTERS (see readable_part).
     """
     errors = FieldErrors()

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, column, func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle
-from tracker.services.article_page import article_title
+from tracker.services.evidence.reading import article_title
 from tracker.text.normalise import normalise, normalise_with_offsets
 
 MAX_TERMS = 12

@@ -1,4 +1,9 @@
-"""Evidence articles and the quoted spans linking them to claims."""
+"""Evidence articles and the quoted spans linking them to claims.
+
+Longer than most modules: storing an article (from text, HTML or a fetched URL), filing it in
+its group of near-duplicates, and locating the quotes that link it to claims share the same
+checks and normalised text.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,14 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
-from tracker.services import audit, checks, fetch, is_id, transactional
-from tracker.services.article_page import article_name
+from tracker.models.evidence import ArticleLimits
+from tracker.services import audit, checks, fetch, is_id, require, transactional
+from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound
-from tracker.services.intake import (
+from tracker.services.evidence.reading import article_name
+from tracker.services.fulltext import matches as fts_matches
+from tracker.services.fulltext import terms as search_terms
+from tracker.services.infra.fetching import (
     FetchRefused,
     FetchSettings,
     Page,
@@ -23,8 +32,6 @@ from tracker.services.intake import (
     fetch_page,
     from_html,
 )
-from tracker.services.search import matches as fts_matches
-from tracker.services.search import terms as search_terms
 from tracker.text.normalise import locate, normalise
 from tracker.text.shingles import bands, shingles, signature, similarity
 from tracker.text.urls import canonical_url
@@ -46,16 +53,13 @@ ARTICLE_FIELDS = {
 DUPLICATE_THRESHOLD = 0.3
 # Below this many words a text is too short to call a near-duplicate of another.
 DUPLICATE_MIN_WORDS = 25
-MAX_TEXT = 2_000_000
-MAX_URL = 2000
+MAX_TEXT = ArticleLimits.TEXT
+MAX_URL = ArticleLimits.URL
 
 
 def get_article(session: Session, article_id: int) -> EvidenceArticle:
     """The article, or NotFound (404)."""
-    article = fetch(session, EvidenceArticle, article_id)
-    if article is None or article.is_deleted:
-        raise NotFound(f"article {article_id} does not exist")
-    return article
+    return require(session, EvidenceArticle, article_id, "article")
 
 
 def _intake_text(
@@ -109,7 +113,7 @@ def add_article(
 ) -> EvidenceArticle:
     """Store an article from pasted text, pasted HTML or (with `fetch_settings`) its URL.
 
-    Raise ValidationError (422) naming each bad field. The text is indexed for search and
+    Raise InvalidInput (422) naming each bad field. The text is indexed for search and
     compared with what is stored: a near-duplicate joins the group of the first one seen.
     """
     errors = FieldErrors()
@@ -144,8 +148,8 @@ def add_article(
         if isinstance(merged.get(key), str):
             merged[key] = clean_text(merged[key])
     text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
-    title = checks.text(errors, "title", merged.get("title"), max_length=1000)
-    outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=200)
+    title = checks.text(errors, "title", merged.get("title"), max_length=ArticleLimits.TITLE)
+    outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=ArticleLimits.OUTLET)
     if not (url or text or title or outlet) and "html" not in errors.errors:
         errors.add("text", "give the article's text, or at least its URL, title or outlet")
     published = checks.edtf(errors, "published", merged.get("published"))
@@ -161,7 +165,7 @@ def add_article(
         url_canonical=canonical,
         title=title,
         outlet=outlet,
-        author=checks.text(errors, "author", merged.get("author"), max_length=200),
+        author=checks.text(errors, "author", merged.get("author"), max_length=ArticleLimits.AUTHOR),
         language=checks.language(errors, "language", merged.get("language")),
         published=published.text if published else None,
         published_earliest=published.earliest if published else None,
@@ -173,10 +177,10 @@ def add_article(
         cites_id=cites_id,
     )
     errors.raise_if_any()
-    session.add(article)
-    session.flush()
-    _group_duplicates(session, article, folded)
-    audit.record(session, actor=actor, action="create", obj=article, before=None)
+    with audited(session, article, actor=actor, action="create"):
+        session.add(article)
+        session.flush()
+        _group_duplicates(session, article, folded)
     return article
 
 
@@ -419,9 +423,8 @@ def delete_article(session: Session, article_id: int, *, actor: User | None = No
             f"{article_name(article)} is quoted as evidence {quoted} time(s); retract or amend "
             "those claims first"
         )
-    before = audit.snapshot(article)
-    article.deleted_at = utcnow()
-    audit.record(session, actor=actor, action="delete", obj=article, before=before)
+    with audited(session, article, actor=actor, action="delete"):
+        article.deleted_at = utcnow()
 
 
 @transactional
@@ -434,9 +437,8 @@ def restore_article(
         raise NotFound(f"article {article_id} does not exist")
     if not article.is_deleted:
         raise Conflict(f"{article_name(article)} is not deleted")
-    before = audit.snapshot(article)
-    article.deleted_at = None
-    audit.record(session, actor=actor, action="restore", obj=article, before=before)
+    with audited(session, article, actor=actor, action="restore"):
+        article.deleted_at = None
     return article
 
 

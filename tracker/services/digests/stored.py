@@ -1,4 +1,4 @@
-"""Stored digests: read access. (Making and sending them comes later.)"""
+"""Stored digests: a subscriber reads their own (building and sending them: digests.weekly)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reminders made by people: create, list, complete, snooze, dismiss. (Rules come later.)"""
+"""Reminders made by people: create, list, complete, snooze, dismiss (rules: reminders.rules)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.models import Reminder, User
+from tracker.models.reminder import ReminderLimits
 from tracker.models.vocab import ReminderStatus, Stage
-from tracker.services import audit, checks, fetch, is_id, transactional
-from tracker.services.agreements import get_agreement
+from tracker.services import checks, is_id, require, transactional
+from tracker.services.accounts.users import find_user
+from tracker.services.agreements.queries import get_agreement
+from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors, NotFound
-from tracker.services.parties import check_codes
-from tracker.services.users import find_user
 from tracker.text.dates import DateError, check_day
 
 FIELDS = {
@@ -36,10 +38,7 @@ CLOSED = (ReminderStatus.DONE, ReminderStatus.DISMISSED)
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder:
     """The reminder, or NotFound (404)."""
-    reminder = fetch(session, Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound(f"reminder {reminder_id} does not exist")
-    return reminder
+    return require(session, Reminder, reminder_id, "reminder")
 
 
 def _day(errors: FieldErrors, field: str, value: Any) -> date | None:
@@ -94,7 +93,7 @@ def _clean(session: Session, data: Mapping[str, Any], current: Reminder | None) 
             errors.add("due", "is required (YYYY-MM-DD)")
     if "reason" in data or current is None:
         values["reason"] = checks.text(
-            errors, "reason", data.get("reason"), max_length=2000, required=True
+            errors, "reason", data.get("reason"), max_length=ReminderLimits.REASON, required=True
         )
     if "assignee" in data:
         email = data["assignee"]
@@ -110,7 +109,7 @@ def _clean(session: Session, data: Mapping[str, Any], current: Reminder | None) 
         values["snoozed_until"] = _day(errors, "snoozed_until", data["snoozed_until"])
     if "closed_note" in data:
         values["closed_note"] = checks.text(
-            errors, "closed_note", data["closed_note"], max_length=2000
+            errors, "closed_note", data["closed_note"], max_length=ReminderLimits.CLOSED_NOTE
         )
     status = values.get("status") or (current.status if current else ReminderStatus.OPEN)
     snoozed_until = values.get("snoozed_until", current.snoozed_until if current else None)
@@ -140,19 +139,14 @@ def _apply(reminder: Reminder, values: dict[str, Any]) -> None:
 def create_reminder(
     session: Session, data: Mapping[str, Any], *, actor: User | None = None
 ) -> Reminder:
-    """A reminder made by a person; raise ValidationError (422) naming each bad field."""
+    """A reminder made by a person; raise InvalidInput (422) naming each bad field."""
     values = _clean(session, data, None)
     reminder = Reminder(status=ReminderStatus.OPEN.value, created_by_id=actor.id if actor else None)
     _apply(reminder, values)
-    session.add(reminder)
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        obj=reminder,
-        before=None,
-        agreement_id=reminder.agreement_id,
-    )
+    with audited(
+        session, reminder, actor=actor, action="create", agreement_id=reminder.agreement_id
+    ):
+        session.add(reminder)
     return reminder
 
 
@@ -163,16 +157,10 @@ def update_reminder(
     """Change a reminder: done, snoozed until a day, dismissed, reassigned, re-dated."""
     reminder = get_reminder(session, reminder_id)
     values = _clean(session, data, reminder)
-    before = audit.snapshot(reminder)
-    _apply(reminder, values)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=reminder,
-        before=before,
-        agreement_id=reminder.agreement_id,
-    )
+    with audited(
+        session, reminder, actor=actor, action="update", agreement_id=reminder.agreement_id
+    ):
+        _apply(reminder, values)
     return reminder
 
 

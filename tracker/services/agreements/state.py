@@ -1,8 +1,9 @@
 """The lifecycle cache: derived state stored per agreement so lists filter and sort fast.
 
 `refresh` is the only writer. Every service that changes what the lifecycle is derived from
-(claims, their evidence, the agreement's parties or rule) calls `touch`, in the same
-transaction, so the cache is never behind what was committed.
+(claims, their evidence, the agreement's parties or rule) makes the change inside
+`audit.audited(..., touch=agreement)`, which calls `touch` in the same transaction before it
+writes the audit entry, so the cache is never behind what was committed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import AgreementStatus
 from tracker.services import transactional
-from tracker.services.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
+from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
 from tracker.text.dates import DateError, parse_edtf_date
 
 

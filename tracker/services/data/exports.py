@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle, EvidenceLink, StageEvent, User
-from tracker.services import agreements
+from tracker.services.agreements import listing
 from tracker.services.audit import public_name
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -86,8 +86,8 @@ def agreements_csv(session: Session, out: IO[str], base_url: str, batch: int = 5
     count = 0
     offset = 0
     while True:
-        rows, _total = agreements.search(
-            session, agreements.AgreementFilters(), offset=offset, limit=batch
+        rows, _total = listing.search(
+            session, listing.AgreementFilters(), offset=offset, limit=batch
         )
         for row in rows:
             nxt = row.derived.get("next_expected") or {}

@@ -10,22 +10,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import AuditEntry, StageEvent, User
+from tracker.models.event import EventLimits
 from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import audit, checks, fetch, state, transactional
-from tracker.services.agreements import get_agreement
-from tracker.services.errors import Conflict, FieldErrors, NotFound, Stale, ValidationError
-from tracker.services.evidence import check_quotes, make_links
-from tracker.services.parties import check_codes
+from tracker.services import checks, require, transactional
+from tracker.services.agreements.queries import get_agreement
+from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
+from tracker.services.evidence.articles import check_quotes, make_links
 
 FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
 
 
 def get_event(session: Session, event_id: int) -> StageEvent:
     """The event, or NotFound (404)."""
-    event = fetch(session, StageEvent, event_id)
-    if event is None or event.is_deleted:
-        raise NotFound(f"event {event_id} does not exist")
-    return event
+    return require(session, StageEvent, event_id, "event")
 
 
 def list_events(
@@ -66,7 +65,11 @@ def _clean(
                 session, [party] if isinstance(party, str) else [None], "party", errors
             )
             values["party_code"] = codes[0] if codes else None
-    for name, limit in (("body", 200), ("place", 200), ("note", 20000)):
+    for name, limit in (
+        ("body", EventLimits.BODY),
+        ("place", EventLimits.PLACE),
+        ("note", EventLimits.NOTE),
+    ):
         if name in data:
             values[name] = checks.text(errors, name, data[name], max_length=limit)
     if "date" in data:
@@ -103,24 +106,19 @@ def _apply(event: StageEvent, values: dict[str, Any]) -> None:
 def record_event(
     session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
 ) -> StageEvent:
-    """Record one claim, with its evidence quotes; raise ValidationError (422), writing nothing."""
+    """Record one claim, with its evidence quotes; raise InvalidInput (422), writing nothing."""
     agreement = get_agreement(session, agreement_id)
     values = _clean(session, data)
     event = StageEvent(agreement=agreement, recorded_by_id=actor.id if actor else None)
-    _apply(event, values)
-    event.evidence = make_links(values["located"], actor=actor)
-    session.add(event)
-    state.touch(session, agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        obj=event,
-        before=None,
-        agreement_id=agreement.id,
-        extra={"evidence": [link.quote for link in event.evidence]},
-    )
+    with audited(session, event, actor=actor, action="create", touch=agreement, links=_quotes):
+        _apply(event, values)
+        event.evidence = make_links(values["located"], actor=actor)
+        session.add(event)
     return event
+
+
+def _quotes(event: StageEvent) -> dict[str, Any]:
+    return {"evidence": [link.quote for link in event.evidence]}
 
 
 def _current(session: Session, event_id: int, expected_version: int | None) -> StageEvent:
@@ -143,18 +141,9 @@ def amend_event(
     """Change the given fields; evidence given here is added to what the event has."""
     event = _current(session, event_id, expected_version)
     values = _clean(session, data, current=event)
-    before = audit.snapshot(event)
-    _apply(event, values)
-    event.evidence.extend(make_links(values["located"], actor=actor))
-    state.touch(session, event.agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=event,
-        before=before,
-        agreement_id=event.agreement_id,
-    )
+    with audited(session, event, actor=actor, action="update", touch=event.agreement):
+        _apply(event, values)
+        event.evidence.extend(make_links(values["located"], actor=actor))
     return event
 
 
@@ -169,7 +158,7 @@ def edit_event(
 ) -> StageEvent:
     """Amend the claim and, when `preferred` is true in `data`, settle its conflict, as ONE
     transaction: a refusal of either part writes nothing. Stale (412) when the event is no
-    longer at `expected_version`; ValidationError (422)."""
+    longer at `expected_version`; InvalidInput (422)."""
     fields = dict(data)
     prefer = fields.pop("preferred", False)
     event = _current(session, event_id, expected_version)
@@ -229,10 +218,10 @@ def undo_retraction(
 def prefer_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
     """Settle a conflict: this claim is preferred over the others about the same step.
 
-    ValidationError (422) for a retracted claim: it counts for nothing, so it cannot win."""
+    InvalidInput (422) for a retracted claim: it counts for nothing, so it cannot win."""
     event = get_event(session, event_id)
     if event.status == EventStatus.RETRACTED.value:
-        raise ValidationError(
+        raise InvalidInput(
             {"preferred": "a retracted claim cannot be preferred: restore its status first"}
         )
     rivals = session.scalars(
@@ -246,25 +235,8 @@ def prefer_event(session: Session, event_id: int, *, actor: User | None = None) 
         )
     )
     for rival in rivals:
-        before = audit.snapshot(rival)
-        rival.preferred = False
-        audit.record(
-            session,
-            actor=actor,
-            action="update",
-            obj=rival,
-            before=before,
-            agreement_id=rival.agreement_id,
-        )
-    before = audit.snapshot(event)
-    event.preferred = True
-    state.touch(session, event.agreement)
-    audit.record(
-        session,
-        actor=actor,
-        action="update",
-        obj=event,
-        before=before,
-        agreement_id=event.agreement_id,
-    )
+        with audited(session, rival, actor=actor, action="update", agreement_id=rival.agreement_id):
+            rival.preferred = False
+    with audited(session, event, actor=actor, action="update", touch=event.agreement):
+        event.preferred = True
     return event

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from tracker.models import Agreement, Party, PartyAlias, Principle
 from tracker.models.vocab import PartyKind
 from tracker.services import transactional
-from tracker.services.agreements import create_agreement
-from tracker.services.events import record_event
-from tracker.services.evidence import add_article
-from tracker.services.parties import all_states
-from tracker.services.principles import state_principle
+from tracker.services.agreements.commands import create_agreement
+from tracker.services.claims.events import record_event
+from tracker.services.claims.parties import all_states
+from tracker.services.claims.principles import state_principle
+from tracker.services.evidence.articles import add_article
 from tracker.text.normalise import normalise
 
-DEFAULT_SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+DEFAULT_SEED_DIR = Path(__file__).resolve().parents[3] / "seed"
 
 
 @dataclass

@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Principle, PrincipleStatement, User
-from tracker.services import audit, checks, state, transactional
-from tracker.services.agreements import get_agreement
+from tracker.models.principle import StatementLimits
+from tracker.services import checks, transactional
+from tracker.services.agreements.queries import get_agreement
+from tracker.services.audit import audited
+from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors
-from tracker.services.evidence import locate_quote, make_links
-from tracker.services.parties import check_codes
+from tracker.services.evidence.articles import locate_quote, make_links
 
 FIELDS = {"principle", "party", "quote", "article_id", "clause", "note"}
 
@@ -41,8 +43,8 @@ def state_principle(
     if party not in (None, ""):
         codes = check_codes(session, [party] if isinstance(party, str) else [None], "party", errors)
         party_code = codes[0] if codes else None
-    clause = checks.text(errors, "clause", data.get("clause"), max_length=200)
-    note = checks.text(errors, "note", data.get("note"), max_length=20000)
+    clause = checks.text(errors, "clause", data.get("clause"), max_length=StatementLimits.CLAUSE)
+    note = checks.text(errors, "note", data.get("note"), max_length=StatementLimits.NOTE)
     located = []
     if data.get("quote") is not None or data.get("article_id") is not None:
         found = locate_quote(
@@ -60,10 +62,7 @@ def state_principle(
         note=note,
         recorded_by_id=actor.id if actor else None,
     )
-    statement.evidence = make_links(located, actor=actor)
-    session.add(statement)
-    state.touch(session, agreement)
-    audit.record(
-        session, actor=actor, action="create", obj=statement, before=None, agreement_id=agreement.id
-    )
+    with audited(session, statement, actor=actor, action="create", touch=agreement):
+        statement.evidence = make_links(located, actor=actor)
+        session.add(statement)
     return statement

@@ -1,0 +1,1 @@
+"""Claims about agreements: stage events, statements of principle, and the parties they name."""

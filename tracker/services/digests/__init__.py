@@ -1,0 +1,1 @@
+"""Weekly digests: building and sending them, and reading the stored ones."""

@@ -1,0 +1,2 @@
+"""Evidence: articles and their quotes, reading one article, extraction and review of
+suggestions, bulk import."""

@@ -1,0 +1,1 @@
+"""Reminders: made by people, made by the rules, and the calendar feed of them."""
