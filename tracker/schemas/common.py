@@ -10,14 +10,12 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from tracker.models.evidence import ArticleLimits
 from tracker.models.mixins import MAX_ID
-from tracker.models.vocab import EventStatus, Stage, Step
+from tracker.models.vocab import LANGUAGE_CODE, EventStatus, Stage, Step
 from tracker.services.accounts.users import shown_actor
 from tracker.services.audit import public_name
 from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE
 
-LANGUAGE = validate.Regexp(
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
-)
+LANGUAGE = validate.Regexp(LANGUAGE_CODE, error="Not a language code such as fa, ru, ar or en.")
 # How a person is named to a reader without a token when TRACKER_PUBLIC_READ=1.
 ANONYMOUS = ' (to a reader without a token under public read: the display name, or "a researcher")'
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
