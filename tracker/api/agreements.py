@@ -84,10 +84,7 @@ class DeletedAgreements(MethodView):
         """Soft-deleted agreements, most recently deleted first, with who deleted each."""
         session = get_session()
         pagination_parameters.item_count = queries.deleted_count(session)
-        return [
-            present.deleted(d)
-            for d in queries.deleted_agreements(session, **window(pagination_parameters))
-        ]
+        return queries.deleted_agreements(session, **window(pagination_parameters))
 
 
 @blp.route("/<id:agreement_id>/restore")
@@ -115,7 +112,7 @@ class AgreementHistory(MethodView):
         queries.get_agreement(session, agreement_id)
         pagination_parameters.item_count = audit.history_count(session, agreement_id)
         entries = audit.history(session, agreement_id, **window(pagination_parameters))
-        return [present.audit_entry(e, public=anonymous()) for e in entries]
+        return AuditEntrySchema(public=anonymous()).make(entries, many=True)
 
 
 @blp.route("/<id:agreement_id>")

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from tracker.api import present
 from tracker.api.base import ApiBlueprint, ErrorSchema, actor, window
 from tracker.db import get_session
 from tracker.models.vocab import Role
@@ -33,7 +32,7 @@ class Digests(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        return [present.digest(d) for d in items]
+        return items
 
 
 @blp.route("/<id:digest_id>")
@@ -43,7 +42,7 @@ class DigestById(MethodView):
     @blp.response(200, DigestSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such digest of yours")
     def get(self, digest_id: int) -> dict[str, Any]:
-        return present.digest(digests.get_digest(get_session(), actor(), digest_id))
+        return digests.get_digest(get_session(), actor(), digest_id)
 
 
 def _rendering(digest_id: int, kind: str) -> Response:

@@ -1,10 +1,13 @@
 """Models and derived state turned into the API's representations (the schemas document them).
 
 Built by hand where it was measured to matter (a page of agreements, one agreement: see
-docs/benchmarks.md), where the request decides what a field says (a public reader sees people
-without their email: events, reminders, audit entries) and where a field is made rather than
-read (a digest's links). Accounts and tokens are dumped by marshmallow instead
-(schemas.common.DumpSchema). tests/api/test_presenters.py checks that every shape built here
+docs/benchmarks.md) and for the shapes one agreement's detail shares with its own resources
+(events and statements, built from the detail's rows as from the ORM), and for articles,
+whose `cited_by` and deleted rows are made from more than the model's columns. The rest is
+made by marshmallow from its schema: accounts, tokens, digests, principles and deleted
+agreements by the response (schemas.common.DumpSchema); reminders and audit entries, whose
+people depend on the reader, by the view with the schema made for that reader
+(schemas.common.ReaderSchema). tests/api/test_presenters.py checks that every shape built here
 has exactly its schema's fields.
 """
 
@@ -13,17 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.models import (
-    AuditEntry,
-    Digest,
     EvidenceArticle,
-    Principle,
     PrincipleStatement,
-    Reminder,
     StageEvent,
 )
-from tracker.services.accounts.users import shown_actor
 from tracker.services.agreements.listing import AgreementRow
-from tracker.services.agreements.queries import Deleted
 from tracker.services.agreements.reading import AgreementDetail
 from tracker.services.audit import public_name
 
@@ -173,71 +170,6 @@ def article(a: EvidenceArticle) -> dict[str, Any]:
         "text": a.text,
         "cited_by": sorted(c.id for c in a.cited_by if not c.is_deleted),
     }
-
-
-def principle(p: Principle) -> dict[str, Any]:
-    return {"code": p.code, "labels": p.labels, "description": p.description}
-
-
-def reminder(r: Reminder, *, public: bool = False) -> dict[str, Any]:
-    """`public`: for an anonymous reader, the assignee without their email."""
-    who = r.assignee
-    return {
-        "id": r.id,
-        "agreement_id": r.agreement_id,
-        "stage": r.stage,
-        "party": r.party_code,
-        "due": r.due,
-        "reason": r.reason,
-        "assignee": person(
-            who.email if who else None, who.display_name if who else None, public=public
-        ),
-        "status": r.status,
-        "snoozed_until": r.snoozed_until,
-        "rule": r.rule,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-        "closed_at": r.closed_at,
-        "closed_note": r.closed_note,
-    }
-
-
-def digest(d: Digest) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "user": d.user.email,
-        "week": d.week,
-        "created_at": d.created_at,
-        "sent_at": d.sent_at,
-        "sections": d.sections,
-        "links": {
-            "html": f"/api/v1/digests/{d.id}/html",
-            "text": f"/api/v1/digests/{d.id}/text",
-        },
-    }
-
-
-def audit_entry(e: AuditEntry, *, public: bool = False) -> dict[str, Any]:
-    """`public`: for an anonymous reader, who made the change is named without their email."""
-    return {
-        "id": e.id,
-        "at": e.at,
-        "user": person(
-            e.user.email if e.user else None,
-            e.user.display_name if e.user else None,
-            public=public,
-        ),
-        "actor": shown_actor(e.actor, e.user, public=public),
-        "action": e.action,
-        "entity": e.entity,
-        "entity_id": e.entity_id,
-        "before": e.before,
-        "after": e.after,
-    }
-
-
-def deleted(d: Deleted) -> dict[str, Any]:
-    return {"id": d.id, "title": d.title, "deleted_at": d.deleted_at, "deleted_by": d.deleted_by}
 
 
 def deleted_article(a: EvidenceArticle, deleted_by: str | None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ class Principles(MethodView):
         page_window = window(pagination_parameters)
         first = page_window["offset"]
         page = items[first : first + page_window["limit"]]
-        return [present.principle(p) for p in page]
+        return page
 
 
 @blp.route("/agreements/<id:agreement_id>/principles")

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 
-from tracker.api import present
 from tracker.api.base import (
     ApiBlueprint,
     ErrorSchema,
@@ -52,14 +51,14 @@ class Reminders(MethodView):
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
-        return [present.reminder(r, public=anonymous()) for r in items]
+        return ReminderSchema(public=anonymous()).make(items, many=True)
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(ReminderInSchema)
     @blp.response(201, ReminderSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        return present.reminder(reminders.create_reminder(get_session(), data, actor=actor()))
+        return ReminderSchema().make(reminders.create_reminder(get_session(), data, actor=actor()))
 
 
 @blp.route("/<id:reminder_id>")
@@ -69,9 +68,8 @@ class ReminderById(MethodView):
     @blp.response(200, ReminderSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such reminder")
     def get(self, reminder_id: int) -> dict[str, Any]:
-        return present.reminder(
-            reminders.get_reminder(get_session(), reminder_id), public=anonymous()
-        )
+        reminder = reminders.get_reminder(get_session(), reminder_id)
+        return ReminderSchema(public=anonymous()).make(reminder)
 
     @blp.requires(Role.EDITOR)
     @blp.etag
@@ -82,11 +80,9 @@ class ReminderById(MethodView):
     def patch(self, data: dict[str, Any], reminder_id: int) -> dict[str, Any]:
         """Done (`status: done`), snooze (`status: snoozed`, `snoozed_until`), dismiss, reassign."""
         session = get_session()
-        blp.check_etag(
-            present.reminder(reminders.get_reminder(session, reminder_id)), ReminderSchema
-        )
+        blp.check_etag(ReminderSchema().make(reminders.get_reminder(session, reminder_id)))
         updated = reminders.update_reminder(session, reminder_id, data, actor=actor())
-        return present.reminder(updated)
+        return ReminderSchema().make(updated)
 
     @blp.requires(Role.EDITOR)
     @blp.etag
@@ -95,9 +91,7 @@ class ReminderById(MethodView):
     def delete(self, reminder_id: int) -> None:
         """Dismiss the reminder (it stays on the record). Needs If-Match."""
         session = get_session()
-        blp.check_etag(
-            present.reminder(reminders.get_reminder(session, reminder_id)), ReminderSchema
-        )
+        blp.check_etag(ReminderSchema().make(reminders.get_reminder(session, reminder_id)))
         reminders.update_reminder(
             session,
             reminder_id,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
 from tracker.models.mixins import SoftDelete, Timestamps, deleted_index, live_index
+from tracker.models.vocab import MAX_LANGUAGE_CODE
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -46,7 +47,7 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     outlet: Mapped[str] = mapped_column(String(ArticleLimits.OUTLET), default="")
     author: Mapped[str] = mapped_column(String(ArticleLimits.AUTHOR), default="")
     title: Mapped[str] = mapped_column(String(ArticleLimits.TITLE), default="")
-    language: Mapped[str | None] = mapped_column(String(35))
+    language: Mapped[str | None] = mapped_column(String(MAX_LANGUAGE_CODE))
     published: Mapped[str | None] = mapped_column(String(ArticleLimits.PUBLISHED))
     published_earliest: Mapped[date | None] = mapped_column(Date)
     published_latest: Mapped[date | None] = mapped_column(Date)

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base
-from tracker.models.vocab import PartyKind, sql_in
+from tracker.models.vocab import MAX_LANGUAGE_CODE, PartyKind, sql_in
 
 
 class Party(Base):
@@ -38,7 +38,7 @@ class PartyAlias(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
-    language: Mapped[str] = mapped_column(String(35))
+    language: Mapped[str] = mapped_column(String(MAX_LANGUAGE_CODE))
     alias: Mapped[str] = mapped_column(String(200))
     # The alias through tracker.text.normalise, so matching ignores spelling variants.
     normalised: Mapped[str] = mapped_column(String(200))

@@ -1,8 +1,13 @@
-"""The closed vocabularies of SPEC §2, shared by models, services and (later) schemas."""
+"""The closed vocabularies of SPEC §2, shared by models, services and schemas."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+# A language code such as fa, ru, ar, en or fa-IR, as every input takes it (the schemas and
+# the services check it with this one pattern), and the longest a column holds.
+LANGUAGE_CODE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+MAX_LANGUAGE_CODE = 35
 
 
 class Stage(StrEnum):

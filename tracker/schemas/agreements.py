@@ -11,9 +11,13 @@ from tracker.schemas.common import (
     ANONYMOUS,
     LANGUAGE,
     PARTY_CODE,
+    Actor,
+    DumpSchema,
     InputSchema,
     OutputSchema,
     PartyRefSchema,
+    Person,
+    ReaderSchema,
     instant_field,
     one_of,
 )
@@ -213,15 +217,15 @@ class AgreementQuerySchema(InputSchema):
     )
 
 
-class AuditEntrySchema(OutputSchema):
+class AuditEntrySchema(ReaderSchema):
     id = fields.Integer(required=True)
     at = fields.DateTime(required=True)
-    user = fields.String(
+    user = Person(
         required=True,
         allow_none=True,
         metadata={"description": f"Who, by email{ANONYMOUS}; null: the system"},
     )
-    actor = fields.String(
+    actor = Actor(
         required=True,
         metadata={"description": f"Who acted: an email{ANONYMOUS}, or the system's part"},
     )
@@ -232,7 +236,7 @@ class AuditEntrySchema(OutputSchema):
     after = fields.Dict(required=True, allow_none=True)
 
 
-class DeletedAgreementSchema(OutputSchema):
+class DeletedAgreementSchema(DumpSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     deleted_at = fields.DateTime(required=True)

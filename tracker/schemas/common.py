@@ -10,12 +10,12 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from tracker.models.evidence import ArticleLimits
 from tracker.models.mixins import MAX_ID
-from tracker.models.vocab import EventStatus, Stage, Step
+from tracker.models.vocab import LANGUAGE_CODE, EventStatus, Stage, Step
+from tracker.services.accounts.users import shown_actor
+from tracker.services.audit import public_name
 from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE
 
-LANGUAGE = validate.Regexp(
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Not a language code such as fa, ru, ar or en."
-)
+LANGUAGE = validate.Regexp(LANGUAGE_CODE, error="Not a language code such as fa, ru, ar or en.")
 # How a person is named to a reader without a token when TRACKER_PUBLIC_READ=1.
 ANONYMOUS = ' (to a reader without a token under public read: the display name, or "a researcher")'
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
@@ -164,7 +164,45 @@ class OutputSchema(Schema):
 
 class DumpSchema(Schema):
     """A schema marshmallow dumps: for what is read straight off a model's columns and is not
-    on a hot path (accounts, tokens), so that no presenter spells its fields a second time."""
+    on a hot path (accounts, tokens, digests), so that no presenter spells its fields a second
+    time."""
+
+
+class ReaderSchema(OutputSchema):
+    """A representation marshmallow makes from a model for one kind of reader: made with
+    `public=True` (an anonymous reader under TRACKER_PUBLIC_READ=1), its `Person` and `Actor`
+    fields name staff without their emails.
+
+    The view knows the reader, so it makes the representation itself
+    (`ReminderSchema(public=anonymous()).make(reminder)`); the instance given to the response
+    decorator documents the shape and passes what the view made through (OutputSchema).
+    """
+
+    def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.public = public
+
+    def make(self, obj: Any, *, many: bool | None = None) -> Any:
+        """The representation of `obj` (a model, or a list of them with many=True)."""
+        return Schema.dump(self, obj, many=many)
+
+
+class Person(fields.String):
+    """A user (the attribute holds a User, or None) as the reader may see them: their email,
+    or to a public reader their display name or "a researcher" (ReaderSchema)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return public_name(value.display_name) if self.root.public else value.email
+
+
+class Actor(fields.String):
+    """An audit entry's `actor` as the reader may see it: to a public reader, the user's
+    public name, or for the system's own labels (a rule), the label (ReaderSchema)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return shown_actor(value, obj.user, public=self.root.public)
 
 
 def id_field(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import fields, post_dump, validate
 
 from tracker.models.agreement import AgreementLimits
 from tracker.models.mixins import MAX_ID
@@ -15,6 +17,8 @@ from tracker.schemas.common import (
     DumpSchema,
     InputSchema,
     OutputSchema,
+    Person,
+    ReaderSchema,
     day_field,
     id_field,
     one_of,
@@ -71,16 +75,14 @@ class ReminderPatchSchema(ReminderInSchema):
     closed_note = fields.String(validate=validate.Length(max=ReminderLimits.CLOSED_NOTE))
 
 
-class ReminderSchema(OutputSchema):
+class ReminderSchema(ReaderSchema):
     id = fields.Integer(required=True)
     agreement_id = fields.Integer(required=True)
     stage = fields.String(allow_none=True, required=True)
-    party = fields.String(allow_none=True, required=True)
+    party = fields.String(attribute="party_code", allow_none=True, required=True)
     due = fields.Date(required=True)
     reason = fields.String(required=True)
-    assignee = fields.String(
-        allow_none=True, required=True, metadata={"description": f"Email{ANONYMOUS}"}
-    )
+    assignee = Person(allow_none=True, required=True, metadata={"description": f"Email{ANONYMOUS}"})
     status = fields.String(required=True)
     snoozed_until = fields.Date(allow_none=True, required=True)
     rule = fields.String(
@@ -110,14 +112,22 @@ class DigestLinksSchema(OutputSchema):
     text = fields.String(required=True)
 
 
-class DigestSchema(OutputSchema):
+class DigestSchema(DumpSchema):
     id = fields.Integer(required=True)
-    user = fields.String(required=True, metadata={"description": "Email of the subscriber"})
+    user = fields.String(
+        attribute="user.email", required=True, metadata={"description": "Email of the subscriber"}
+    )
     week = fields.String(required=True, metadata={"example": "2025-W16"})
     created_at = fields.DateTime(required=True)
     sent_at = fields.DateTime(allow_none=True, required=True)
     sections = fields.Dict(required=True, metadata={"description": "Section name -> list of items"})
     links = fields.Nested(DigestLinksSchema, required=True)
+
+    @post_dump
+    def add_links(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """`links` are made, not read: where the digest as sent is, in each format."""
+        data["links"] = {kind: f"/api/v1/digests/{data['id']}/{kind}" for kind in ("html", "text")}
+        return data
 
 
 class DigestQuerySchema(InputSchema):

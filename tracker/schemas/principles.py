@@ -6,10 +6,17 @@ from marshmallow import fields, validate
 
 from tracker.models.evidence import ArticleLimits
 from tracker.models.principle import StatementLimits
-from tracker.schemas.common import PARTY_CODE, InputSchema, OutputSchema, QuoteRefSchema, id_field
+from tracker.schemas.common import (
+    PARTY_CODE,
+    DumpSchema,
+    InputSchema,
+    OutputSchema,
+    QuoteRefSchema,
+    id_field,
+)
 
 
-class PrincipleSchema(OutputSchema):
+class PrincipleSchema(DumpSchema):
     code = fields.String(required=True)
     labels = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     description = fields.String(required=True)

@@ -6,10 +6,11 @@ import re
 from enum import StrEnum
 from typing import Any
 
+from tracker.models.vocab import LANGUAGE_CODE, MAX_LANGUAGE_CODE
 from tracker.services.errors import FieldErrors
 from tracker.text.dates import DateError, EdtfDate, parse_date_input
 
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_LANGUAGE = re.compile(LANGUAGE_CODE)
 
 
 def text(
@@ -70,10 +71,11 @@ def integer(
 def language(errors: FieldErrors, field: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value.strip()) > 35 or not _LANGUAGE.match(value.strip()):
+    code = value.strip() if isinstance(value, str) else ""
+    if not code or len(code) > MAX_LANGUAGE_CODE or not _LANGUAGE.match(code):
         errors.add(field, f"{value!r} is not a language code such as fa, ru, ar or en")
         return None
-    return value.strip()
+    return code
 
 
 def edtf(errors: FieldErrors, field: str, value: Any) -> EdtfDate | None:

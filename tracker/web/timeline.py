@@ -95,6 +95,11 @@ class Box:
         )
 
 
+def _of_item(name: str) -> property:
+    """A read-only attribute of a Mark that is its Item's `name`."""
+    return property(lambda mark: getattr(mark.item, name))
+
+
 @dataclass
 class Mark:
     """A claim as drawn: its marker, its label and the leader line between them."""
@@ -109,37 +114,15 @@ class Mark:
     leader: tuple[float, float, float, float] | None = None
     box: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
 
-    @property
-    def event_id(self) -> int | None:
-        return self.item.event_id
-
-    @property
-    def label(self) -> str:
-        return self.item.name
-
-    @property
-    def detail(self) -> str:
-        return self.item.detail
-
-    @property
-    def tooltip(self) -> str:
-        return self.item.tooltip
-
-    @property
-    def status(self) -> str:
-        return self.item.status
-
-    @property
-    def conflict(self) -> bool:
-        return self.item.conflict
-
-    @property
-    def preferred(self) -> bool:
-        return self.item.preferred
-
-    @property
-    def computed(self) -> bool:
-        return self.item.computed
+    # What the templates read of the claim itself.
+    event_id = _of_item("event_id")
+    label = _of_item("name")
+    detail = _of_item("detail")
+    tooltip = _of_item("tooltip")
+    status = _of_item("status")
+    conflict = _of_item("conflict")
+    preferred = _of_item("preferred")
+    computed = _of_item("computed")
 
     @property
     def is_span(self) -> bool:

@@ -3,7 +3,7 @@ and checks), the deleted ones, their cached lifecycle, and counts for the dashbo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -85,21 +85,11 @@ def deleted_count(session: Session) -> int:
     return session.scalar(query) or 0
 
 
-def lifecycles(
-    session: Session,
-    agreements: Sequence[Agreement],
-    *,
-    today: date | None = None,
-    stalled_after_days: int = STALLED_AFTER_DAYS,
-) -> dict[int, Lifecycle]:
-    """The derived lifecycle of each agreement, from the cache, in a constant number of queries."""
-    return state.read(session, agreements, today=today, stalled_after_days=stalled_after_days)
-
-
 def lifecycle(
     session: Session, agreement: Agreement, *, today: date | None = None, **kw: Any
 ) -> Lifecycle:
-    return lifecycles(session, [agreement], today=today, **kw)[agreement.id]
+    """The agreement's derived lifecycle, from the cache (state.read, for many at once)."""
+    return state.read(session, [agreement], today=today, **kw)[agreement.id]
 
 
 def with_conflicts(session: Session, *, limit: int = 20) -> list[tuple[int, str, int]]:
