@@ -76,10 +76,14 @@ def test_a_long_articles_review_page_reads_its_first_part_and_answers_quickly(ed
     assert 'value="IRN"' in html and f'value="{code}"' not in html
     # 50 s before (the worker's timeout is 30 s); about 2 s on the shared 2-core test machine
     assert first < 20, first
+    read_once = cache_info()
     started = time.perf_counter()
     assert editor_web.get(path).status_code == 200
     again = time.perf_counter() - started
-    assert again < 5 and again < first, (again, first)
+    # the next view uses the kept answer: no second reading (its time, mostly the page
+    # itself, varies with the machine's load)
+    assert cache_info().misses == read_once.misses
+    assert again < 5, again
 
 
 def test_a_short_articles_review_page_reads_it_all_and_says_nothing_of_a_limit(editor_web, session):
