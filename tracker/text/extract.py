@@ -393,19 +393,36 @@ def _day(calendar: str, year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _year_less_month(start: int, end: int, month: int, published: date) -> Span:
+    """A Gregorian month without its year: the nearest such month to publication, with the
+    next one (for a forecast) and the last one (for a report)."""
+    year = min(
+        (published.year - 1, published.year, published.year + 1),
+        key=lambda y: abs((y - published.year) * 12 + month - published.month),
+    )
+    back = published.year - (month > published.month)
+    ahead = published.year + (month < published.month)
+    return Span(
+        start, end, f"{year:04d}-{month:02d}", f"{ahead:04d}-{month:02d}", f"{back:04d}-{month:02d}"
+    )
+
+
+def _days_around(calendar: str, month: int, day: int, published: date) -> list[date]:
+    """A year-less day in the year of publication and the years either side of it."""
+    base = JalaliDate.to_jalali(published).year if calendar == "jalali" else published.year
+    return [d for y in (base - 1, base, base + 1) if (d := _day(calendar, y, month, day))]
+
+
 def _resolve_year(calendar: str, month: int, day: int, published: date) -> date | None:
     """A year-less date: the year that puts it closest to the publication day."""
-    base = JalaliDate.to_jalali(published).year if calendar == "jalali" else published.year
-    candidates = [_day(calendar, y, month, day) for y in (base - 1, base, base + 1)]
-    found = [c for c in candidates if c is not None]
+    found = _days_around(calendar, month, day, published)
     return min(found, key=lambda c: abs((c - published).days)) if found else None
 
 
 def _occurrences(calendar: str, month: int, day: int, published: date) -> tuple[str, str]:
     """The next occurrence of a year-less day on or after publication, and the last one on
     or before it (ISO)."""
-    base = JalaliDate.to_jalali(published).year if calendar == "jalali" else published.year
-    days = [d for y in (base - 1, base, base + 1) if (d := _day(calendar, y, month, day))]
+    days = _days_around(calendar, month, day, published)
     ahead = min((d for d in days if d >= published), default=max(days))
     behind = max((d for d in days if d <= published), default=min(days))
     return ahead.isoformat(), behind.isoformat()
@@ -492,40 +509,13 @@ def find_dates(text: Text, published: date | None) -> list[Span]:
     if published is not None and date.min.year < published.year < date.max.year:
         for m in _year_less_months().finditer(folded):
             calendar, month = _MONTHS[m[1]]
+            # «в мае и июне»: the second month of a pair has no preposition of its own
             following = _AND_MONTH.match(folded, m.end(1))
-            if following is not None and not taken.overlaps(following.start(1), following.end(1)):
-                # «в мае и июне»: the second month of a pair has no preposition of its own
-                calendar2, month2 = _MONTHS[following[1]]
-                if calendar2 == "gregorian":
-                    year2 = published.year - (month2 > published.month)
-                    ahead2 = published.year + (month2 < published.month)
-                    taken.add(following.start(1), following.end(1))
-                    found.append(
-                        Span(
-                            following.start(1),
-                            following.end(1),
-                            f"{year2:04d}-{month2:02d}",
-                            f"{ahead2:04d}-{month2:02d}",
-                            f"{year2:04d}-{month2:02d}",
-                        )
-                    )
-            if calendar == "gregorian" and not taken.overlaps(m.start(1), m.end(1)):
-                year = min(
-                    (published.year - 1, published.year, published.year + 1),
-                    key=lambda y: abs((y - published.year) * 12 + month - published.month),
-                )
-                back = published.year - (month > published.month)
-                ahead = published.year + (month < published.month)
-                taken.add(m.start(1), m.end(1))
-                found.append(
-                    Span(
-                        m.start(1),
-                        m.end(1),
-                        f"{year:04d}-{month:02d}",
-                        f"{ahead:04d}-{month:02d}",
-                        f"{back:04d}-{month:02d}",
-                    )
-                )
+            for at in (m, following) if following is not None else (m,):
+                calendar, month = _MONTHS[at[1]]
+                if calendar == "gregorian" and not taken.overlaps(at.start(1), at.end(1)):
+                    taken.add(at.start(1), at.end(1))
+                    found.append(_year_less_month(at.start(1), at.end(1), month, published))
         _ordinal_dates(folded, published, add)
         _relative_dates(folded, published, found, add)
     found.sort(key=lambda s: s.start)
@@ -1320,12 +1310,14 @@ def _claims(
     article_parties: list[str],
     law_exit: str | None = None,
     earlier: str | None = None,
+    own_exit: str | None = None,
 ) -> list[_Claim]:
     """The stage claims a sentence makes (status, dates and confidence come after).
 
     `law_exit`: the exit the law an earlier sentence names enacts: a chamber that passes
     "the law" here passes that exit («Госдума и Совет Федерации приняли закон 22 февраля»).
-    `earlier`: the state whose chain an earlier sentence follows."""
+    `earlier`: the state whose chain an earlier sentence follows. `own_exit`: the exit a law of
+    this sentence enacts (`_exit_law`)."""
     spans = sentence.spans
     cues = sentence.cues
     chambers = [
@@ -1582,7 +1574,7 @@ def _claims(
     free = [b for b in chambers if b not in used]
     # «Закон о выходе из конвенции Сейм принял …»: a chamber that passes a law on an exit
     # passes that exit, not a ratification
-    voted_exit = _exit_law(sentence) or (law_exit if spans["law"] and not generic else None)
+    voted_exit = own_exit or (law_exit if spans["law"] and not generic else None)
     if verbs and free:
         for chamber in free:
             verb = _nearest(verbs, (chamber.start, chamber.end))
@@ -1794,8 +1786,9 @@ def extract(
             [p for p in _inside(party_spans, bounds) if p.value not in organisations],
             spans,
         )
-        found = _claims(sentence, article_parties, law_exit, last_party or last_exit)
-        law_exit = _exit_law(sentence) or law_exit
+        own_exit = _exit_law(sentence)
+        found = _claims(sentence, article_parties, law_exit, last_party or last_exit, own_exit)
+        law_exit = own_exit or law_exit
         extents = [c.extent for c in found]
         for claim in found:
             if claim.stage in _EXITS and claim.party is None and last_exit is not None:
