@@ -21,10 +21,13 @@ from tracker.text.display import describe_date, runs_of, segments
 
 
 def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | None = None) -> None:
-    """Each service error beside its form field (`fields` renames); the rest above the form."""
+    """Each service error beside its form field (`fields` renames; a nested field's error,
+    `entry_into_force_rule.days_after_last_notification`, goes beside its top-level one);
+    the rest above the form."""
     fields = fields or {}
     for name, messages in exc.errors.items():
-        target = getattr(form, fields.get(name, name), None)
+        top = name.split(".", 1)[0]
+        target = getattr(form, fields.get(name, fields.get(top, top)), None)
         if target is not None and hasattr(target, "errors"):
             target.errors = [*list(target.errors), *messages]
         else:

@@ -10,16 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import AuditEntry, StageEvent, User
-from tracker.models.event import EventLimits
-from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import checks, require, transactional
+from tracker.models.vocab import EventStatus, Stage
+from tracker.schemas.events import EventInSchema, EventPatchSchema
+from tracker.services import require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
 from tracker.services.evidence.articles import check_quotes, make_links
+from tracker.text.dates import parse_date_input
 
-FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
+# An amendment takes what a claim is made of; settling a conflict is prefer_event's.
+_AMEND = EventPatchSchema(exclude=("preferred",))
 
 
 def get_event(session: Session, event_id: int) -> StageEvent:
@@ -48,39 +50,20 @@ def list_events(
 def _clean(
     session: Session, data: Mapping[str, Any], *, current: StageEvent | None = None
 ) -> dict[str, Any]:
+    """Load the input through its schema (shape), then check what it means: a known party,
+    a step only on a ratification, which is one party's, quotes found in their articles."""
     errors = FieldErrors()
-    for unknown in sorted(set(data) - FIELDS):
-        errors.add(unknown, "is not a field of a stage event")
-    values: dict[str, Any] = {}
-    if "stage" in data or current is None:
-        values["stage"] = checks.choice(errors, "stage", data.get("stage"), Stage)
-    if "step" in data:
-        values["step"] = checks.choice(errors, "step", data["step"], Step, required=False)
-    if "party" in data:
-        party = data["party"]
-        if party in (None, ""):
-            values["party_code"] = None
-        else:
-            codes = check_codes(
-                session, [party] if isinstance(party, str) else [None], "party", errors
-            )
-            values["party_code"] = codes[0] if codes else None
-    for name, limit in (
-        ("body", EventLimits.BODY),
-        ("place", EventLimits.PLACE),
-        ("note", EventLimits.NOTE),
-    ):
-        if name in data:
-            values[name] = checks.text(errors, name, data[name], max_length=limit)
-    if "date" in data:
-        parsed = checks.edtf(errors, "date", data["date"])
+    values = errors.load(EventInSchema() if current is None else _AMEND, data)
+    evidence = values.pop("evidence", None)
+    if "party" in values:
+        party = values.pop("party")
+        codes = check_codes(session, [party], "party", errors) if party else []
+        values["party_code"] = codes[0] if codes else None
+    if "date" in values:
+        parsed = parse_date_input(values["date"]) if values["date"] else None
         values["date"] = parsed.text if parsed else None
         values["date_earliest"] = parsed.earliest if parsed else None
         values["date_latest"] = parsed.latest if parsed else None
-    if "status" in data or current is None:
-        values["status"] = checks.choice(
-            errors, "status", data.get("status") or EventStatus.REPORTED.value, EventStatus
-        )
 
     # Shape of the claim as a whole: a step refines ratification, which is per party.
     stage = values.get("stage", current.stage if current else None)
@@ -91,7 +74,7 @@ def _clean(
             errors.add("step", "only a ratification has steps")
         if stage == Stage.RATIFICATION and not party and "party" not in errors.errors:
             errors.add("party", "a ratification step belongs to one party: give its code")
-    values["located"] = check_quotes(session, data.get("evidence"), errors)
+    values["located"] = check_quotes(session, evidence, errors)
     errors.raise_if_any()
     return values
 
