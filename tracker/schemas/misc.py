@@ -199,7 +199,7 @@ class NewTokenSchema(TokenSchema):
 
 
 class TokenInSchema(InputSchema):
-    name = fields.String(validate=validate.Length(max=UserLimits.TOKEN_NAME), load_default="")
+    name = Text(validate=validate.Length(max=UserLimits.TOKEN_NAME), load_default="")
 
 
 class ExtractInSchema(InputSchema):

@@ -21,7 +21,7 @@ from tracker.security import no_store
 from tracker.services.accounts import users
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.web.auth import actor
-from tracker.web.common import put_errors, split_codes
+from tracker.web.common import form_status, put_errors, split_codes
 from tracker.web.forms import AccountForm, ButtonForm, TokenForm
 
 blp = Blueprint("account", __name__)
@@ -83,7 +83,7 @@ def index() -> Any:
         else:
             flash("Settings saved.", "success")
             return redirect(url_for(".index"))
-    return _page(form, TokenForm(formdata=None), status=422 if form.errors else 200)
+    return _page(form, TokenForm(formdata=None), status=form_status(form))
 
 
 @blp.post("/account/tokens")
@@ -92,9 +92,13 @@ def new_token() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
         abort(400)
-    _row, token = users.create_token(
-        get_session(), actor(), name=form.name.data or "", actor=actor()
-    )
+    try:
+        _row, token = users.create_token(
+            get_session(), actor(), name=form.name.data or "", actor=actor()
+        )
+    except InvalidInput as exc:
+        put_errors(form, exc)
+        return _page(AccountForm(formdata=None, obj=None), form, status=form_status(form))
     return no_store(
         make_response(
             _page(AccountForm(formdata=None, obj=None), TokenForm(formdata=None), new_token=token)

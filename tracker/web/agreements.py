@@ -30,7 +30,7 @@ from tracker.services.evidence.articles import (
 )
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import form_status, put_errors, split_codes
+from tracker.web.common import as_id, form_status, put_errors, split_codes
 from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
 
 blp = Blueprint("agreement_pages", __name__)
@@ -256,6 +256,10 @@ def _event_choices(form: EventForm, agreement: Any, keep: str | None = None) -> 
     form.article_id.choices = options(_articles())
 
 
+# The evidence of the API is one article and its quote on the form.
+EVENT_FIELDS = {"evidence": "article_id", "evidence.0.quote": "quote"}
+
+
 def _event_data(form: EventForm) -> dict[str, Any]:
     data: dict[str, Any] = {
         "stage": form.stage.data,
@@ -270,23 +274,11 @@ def _event_data(form: EventForm) -> dict[str, Any]:
     if form.article_id.data or form.quote.data:
         data["evidence"] = [
             {
-                "article_id": int(form.article_id.data) if form.article_id.data else None,
+                "article_id": as_id(form.article_id.data),
                 "quote": form.quote.data,
             }
         ]
     return data
-
-
-def _evidence_given_or_waived(form: EventForm, has_evidence: bool = False) -> bool:
-    """A claim rests on evidence: without a quote, "record without evidence" must be ticked
-    (so a claim is never recorded bare by oversight). False puts the error on the form."""
-    if has_evidence or form.article_id.data or form.quote.data or form.without_evidence.data:
-        return True
-    form.without_evidence.errors = [
-        *list(form.without_evidence.errors),
-        "Choose the article and quote what it says, or tick “Record without evidence”.",
-    ]
-    return False
 
 
 @blp.route("/agreements/<int:agreement_id>/events/new", methods=["GET", "POST"])
@@ -297,11 +289,17 @@ def new_event(agreement_id: int) -> Any:
     _event_choices(form, agreement)
     if request.method == "GET" and request.args.get("stage"):
         form.stage.data = request.args["stage"]
-    if form.validate_on_submit() and _evidence_given_or_waived(form):
+    if form.validate_on_submit():
         try:
-            events.record_event(get_session(), agreement_id, _event_data(form), actor=actor())
+            events.record_event(
+                get_session(),
+                agreement_id,
+                _event_data(form),
+                actor=actor(),
+                evidence_waived=form.without_evidence.data,
+            )
         except InvalidInput as exc:
-            put_errors(form, exc, {"evidence": "article_id"})
+            put_errors(form, exc, EVENT_FIELDS)
         else:
             flash("Stage event recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
@@ -329,11 +327,16 @@ def edit_event(event_id: int) -> Any:
         form.status.data = event.status
         form.note.data = event.note
         form.version.data = str(event.version)
-    elif form.validate_on_submit() and _evidence_given_or_waived(form, bool(event.evidence)):
+    elif form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
             events.edit_event(
-                session, event_id, _event_data(form), actor=actor(), expected_version=version
+                session,
+                event_id,
+                _event_data(form),
+                actor=actor(),
+                expected_version=version,
+                evidence_waived=form.without_evidence.data,
             )
         except Stale:
             form.form_errors.append(
@@ -342,7 +345,7 @@ def edit_event(event_id: int) -> Any:
             )
             form.version.data = str(events.get_event(session, event_id).version)
         except InvalidInput as exc:
-            put_errors(form, exc, {"evidence": "article_id"})
+            put_errors(form, exc, EVENT_FIELDS)
         else:
             flash("Stage event saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id) + f"#event-{event_id}")

@@ -34,6 +34,14 @@ def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | N
             form.form_errors.extend(f"{name}: {m}" for m in messages)
 
 
+def as_id(value: str | None) -> int | str | None:
+    """A chosen row id as the API takes it: a number, None when none is chosen, and what
+    is no number as it came, for the schema to refuse."""
+    if not value:
+        return None
+    return int(value) if value.isdecimal() and value.isascii() else value
+
+
 def form_status(form: FlaskForm) -> int:
     """The status of a page showing `form`: 422 when it holds errors, else 200."""
     return 422 if form.errors or form.form_errors else 200

@@ -150,14 +150,16 @@ def _index(value: Any, count: int) -> int | None:
 
 
 def _claim(row: Any) -> dict[str, Any]:
-    return {
-        "stage": row.stage.data or None,
+    claim = {
+        "stage": row.stage.data or "",
         "step": row.step.data or None,
         "party": row.party.data or None,
         "body": row.body.data or "",
         "date": row.date.data or None,
-        "status": row.status.data or None,
     }
+    if row.status.data:  # else the schema's default (reported)
+        claim["status"] = row.status.data
+    return claim
 
 
 def _put_row_errors(form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: InvalidInput) -> None:

@@ -52,11 +52,12 @@ def new(agreement_id: int) -> Any:
     if form.validate_on_submit():
         data = {
             "agreement_id": agreement_id,
-            "due": form.due.data,
             "reason": form.reason.data,
             "stage": form.stage.data or None,
             "assignee": form.assignee.data or None,
         }
+        if form.due.data is not None:  # else the schema says it is missing
+            data["due"] = form.due.data
         try:
             reminders.create_reminder(session, data, actor=actor())
         except InvalidInput as exc:

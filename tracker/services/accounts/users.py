@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import Role
-from tracker.schemas.misc import AccountChangeSchema, UserInSchema
+from tracker.schemas.misc import AccountChangeSchema, TokenInSchema, UserInSchema
 from tracker.services import require, transactional
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
-from tracker.services.errors import FieldErrors, InvalidInput, NotFound
+from tracker.services.errors import FieldErrors, NotFound
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 MIN_PASSWORD = 10
@@ -147,12 +147,13 @@ def create_token(
 
     Raise InvalidInput (422) for a deactivated account: a token made while it is inactive
     would start working on reactivation, which revokes nothing."""
+    errors = FieldErrors()
+    name = errors.load(TokenInSchema(), {"name": name}).get("name", "")
     if not user.is_active:
-        raise InvalidInput({"user": "the account is deactivated; reactivate it first"})
+        errors.add("user", "the account is deactivated; reactivate it first")
+    errors.raise_if_any()
     token = "tt_" + secrets.token_urlsafe(32)
-    row = ApiToken(
-        user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
-    )
+    row = ApiToken(user=user, name=name, token_hash=_token_hash(token), prefix=token[:10])
     with audited(session, row, actor=actor, action="create"):
         session.add(row)
     return row, token

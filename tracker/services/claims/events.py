@@ -47,11 +47,22 @@ def list_events(
     return list(page), total
 
 
+# A claim the web form records without a quote must say so (the API lets the page flag it).
+UNWAIVED = "Choose the article and quote what it says, or tick “Record without evidence”."
+
+
 def _clean(
-    session: Session, data: Mapping[str, Any], *, current: StageEvent | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    current: StageEvent | None = None,
+    evidence_waived: bool | None = None,
 ) -> dict[str, Any]:
     """Load the input through its schema (shape), then check what it means: a known party,
-    a step only on a ratification, which is one party's, quotes found in their articles."""
+    a step only on a ratification, which is one party's, quotes found in their articles.
+
+    `evidence_waived=False` (the web form, its box unticked) refuses a claim with no quote,
+    given now or before, on `without_evidence`; None (the API) lets it be recorded bare."""
     errors = FieldErrors()
     values = errors.load(EventInSchema() if current is None else _AMEND, data)
     evidence = values.pop("evidence", None)
@@ -75,6 +86,9 @@ def _clean(
         if stage == Stage.RATIFICATION and not party and "party" not in errors.errors:
             errors.add("party", "a ratification step belongs to one party: give its code")
     values["located"] = check_quotes(session, evidence, errors)
+    if evidence_waived is False and not data.get("evidence"):
+        if current is None or not current.evidence:
+            errors.add("without_evidence", UNWAIVED)
     errors.raise_if_any()
     return values
 
@@ -87,11 +101,17 @@ def _apply(event: StageEvent, values: dict[str, Any]) -> None:
 
 @transactional
 def record_event(
-    session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
+    session: Session,
+    agreement_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    evidence_waived: bool | None = None,
 ) -> StageEvent:
-    """Record one claim, with its evidence quotes; raise InvalidInput (422), writing nothing."""
+    """Record one claim, with its evidence quotes; raise InvalidInput (422), writing nothing.
+    `evidence_waived`: see _clean."""
     agreement = get_agreement(session, agreement_id)
-    values = _clean(session, data)
+    values = _clean(session, data, evidence_waived=evidence_waived)
     event = StageEvent(agreement=agreement, recorded_by_id=actor.id if actor else None)
     with audited(session, event, actor=actor, action="create", touch=agreement, links=_quotes):
         _apply(event, values)
@@ -120,10 +140,12 @@ def amend_event(
     *,
     actor: User | None = None,
     expected_version: int | None = None,
+    evidence_waived: bool | None = None,
 ) -> StageEvent:
-    """Change the given fields; evidence given here is added to what the event has."""
+    """Change the given fields; evidence given here is added to what the event has.
+    `evidence_waived`: see _clean."""
     event = _current(session, event_id, expected_version)
-    values = _clean(session, data, current=event)
+    values = _clean(session, data, current=event, evidence_waived=evidence_waived)
     with audited(session, event, actor=actor, action="update", touch=event.agreement):
         _apply(event, values)
         event.evidence.extend(make_links(values["located"], actor=actor))
@@ -138,15 +160,16 @@ def edit_event(
     *,
     actor: User | None = None,
     expected_version: int | None = None,
+    evidence_waived: bool | None = None,
 ) -> StageEvent:
     """Amend the claim and, when `preferred` is true in `data`, settle its conflict, as ONE
     transaction: a refusal of either part writes nothing. Stale (412) when the event is no
-    longer at `expected_version`; InvalidInput (422)."""
+    longer at `expected_version`; InvalidInput (422). `evidence_waived`: see _clean."""
     fields = dict(data)
     prefer = fields.pop("preferred", False)
     event = _current(session, event_id, expected_version)
     if fields:
-        event = amend_event(session, event_id, fields, actor=actor)
+        event = amend_event(session, event_id, fields, actor=actor, evidence_waived=evidence_waived)
     if prefer:
         event = prefer_event(session, event_id, actor=actor)
     return event
