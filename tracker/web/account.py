@@ -19,9 +19,9 @@ from flask_login import login_required
 from tracker.db import get_session
 from tracker.security import no_store
 from tracker.services.accounts import users
-from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.errors import NotFound
 from tracker.web.auth import actor
-from tracker.web.common import form_status, put_errors, split_codes
+from tracker.web.common import form_status, saved, split_codes
 from tracker.web.forms import AccountForm, ButtonForm, TokenForm
 
 blp = Blueprint("account", __name__)
@@ -76,11 +76,11 @@ def index() -> Any:
                 "topics": split_codes(form.watch_topics.data),
             },
         }
-        try:
-            users.update_user(get_session(), me.id, data, actor=me)
-        except InvalidInput as exc:
-            put_errors(form, exc, {"digest_watchlist": "watch_parties"})
-        else:
+        if saved(
+            form,
+            lambda: users.update_user(get_session(), me.id, data, actor=me),
+            fields={"digest_watchlist": "watch_parties"},
+        ):
             flash("Settings saved.", "success")
             return redirect(url_for(".index"))
     return _page(form, TokenForm(formdata=None), status=form_status(form))
@@ -92,13 +92,15 @@ def new_token() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        _row, token = users.create_token(
+    made = saved(
+        form,
+        lambda: users.create_token(
             get_session(), actor(), name=form.name.data or "", actor=actor()
-        )
-    except InvalidInput as exc:
-        put_errors(form, exc)
+        ),
+    )
+    if made is None:
         return _page(AccountForm(formdata=None, obj=None), form, status=form_status(form))
+    _row, token = made
     return no_store(
         make_response(
             _page(AccountForm(formdata=None, obj=None), TokenForm(formdata=None), new_token=token)

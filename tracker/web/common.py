@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, abort, g, has_request_context, request
 from flask_login import current_user
@@ -15,9 +15,11 @@ from markupsafe import Markup, escape
 
 from tracker.db import get_session
 from tracker.services.claims import principles
-from tracker.services.errors import InvalidInput
+from tracker.services.errors import InvalidInput, Stale
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments
+
+T = TypeVar("T")
 
 
 def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | None = None) -> None:
@@ -32,6 +34,38 @@ def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | N
             target.errors = [*list(target.errors), *messages]
         else:
             form.form_errors.extend(f"{name}: {m}" for m in messages)
+
+
+def saved(
+    form: FlaskForm,
+    save: Callable[[], T],
+    *,
+    fields: Mapping[str, str] | None = None,
+    what: str = "",
+    current_version: Callable[[], int] | None = None,
+) -> T | None:
+    """What `save` (the form's one service call) returned, or None when it was refused: its
+    InvalidInput beside the fields (`fields` renames, see put_errors). On an edit form
+    (`current_version` given) a Stale keeps what was typed, says that the `what` changed
+    meanwhile, and takes its current version, so that saving again overwrites knowingly."""
+    try:
+        return save()
+    except Stale:
+        if current_version is None:
+            raise
+        form.form_errors.append(
+            f"Someone changed this {what} while you were editing. Your changes are kept "
+            "below; open the agreement in another tab to compare, then save again."
+        )
+        form.version.data = str(current_version())
+    except InvalidInput as exc:
+        put_errors(form, exc, fields)
+    return None
+
+
+def edited_version(form: FlaskForm) -> int | None:
+    """The version an edit form was filled from (its hidden field), None if it holds none."""
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
 
 
 def as_id(value: str | None) -> int | str | None:

@@ -16,7 +16,7 @@ from tracker.services.evidence import review
 from tracker.services.infra.fetching import FetchSettings
 from tracker.text.extract import MAX_CHARACTERS, PRETICK_CONFIDENCE
 from tracker.web.auth import actor, role_required
-from tracker.web.common import form_status, put_errors
+from tracker.web.common import form_status, saved
 from tracker.web.forms import RATIFIED_HINT, AcceptForm, EvidenceForm, options
 
 blp = Blueprint("evidence_pages", __name__)
@@ -44,16 +44,17 @@ def new(agreement_id: int) -> Any:
         }
         if form.cites.data:
             data["cites"] = int(form.cites.data)
-        try:
-            article, created = evidence.intake(
+        stored = saved(
+            form,
+            lambda: evidence.intake(
                 session,
                 data,
                 actor=actor(),
                 fetch_settings=FetchSettings.from_config(current_app.config),
-            )
-        except InvalidInput as exc:
-            put_errors(form, exc)
-        else:
+            ),
+        )
+        if stored is not None:
+            article, created = stored
             if not created:
                 flash("This URL is stored already: here is what it holds.", "info")
             return redirect(

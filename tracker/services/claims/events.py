@@ -132,24 +132,27 @@ def _current(session: Session, event_id: int, expected_version: int | None) -> S
     return event
 
 
-@transactional
-def amend_event(
+def _amend(
     session: Session,
-    event_id: int,
+    event: StageEvent,
     data: Mapping[str, Any],
     *,
-    actor: User | None = None,
-    expected_version: int | None = None,
+    actor: User | None,
     evidence_waived: bool | None = None,
 ) -> StageEvent:
-    """Change the given fields; evidence given here is added to what the event has.
-    `evidence_waived`: see _clean."""
-    event = _current(session, event_id, expected_version)
     values = _clean(session, data, current=event, evidence_waived=evidence_waived)
     with audited(session, event, actor=actor, action="update", touch=event.agreement):
         _apply(event, values)
         event.evidence.extend(make_links(values["located"], actor=actor))
     return event
+
+
+@transactional
+def amend_event(
+    session: Session, event_id: int, data: Mapping[str, Any], *, actor: User | None = None
+) -> StageEvent:
+    """Change the given fields; evidence given here is added to what the event has."""
+    return _amend(session, get_event(session, event_id), data, actor=actor)
 
 
 @transactional
@@ -169,7 +172,7 @@ def edit_event(
     prefer = fields.pop("preferred", False)
     event = _current(session, event_id, expected_version)
     if fields:
-        event = amend_event(session, event_id, fields, actor=actor, evidence_waived=evidence_waived)
+        event = _amend(session, event, fields, actor=actor, evidence_waived=evidence_waived)
     if prefer:
         event = prefer_event(session, event_id, actor=actor)
     return event
@@ -178,7 +181,8 @@ def edit_event(
 @transactional
 def retract_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
     """Mark the claim retracted: it stays on the record but counts for nothing."""
-    return amend_event(session, event_id, {"status": EventStatus.RETRACTED.value}, actor=actor)
+    event = get_event(session, event_id)
+    return _amend(session, event, {"status": EventStatus.RETRACTED.value}, actor=actor)
 
 
 def status_before_retraction(session: Session, event: StageEvent) -> str:
@@ -211,13 +215,11 @@ def undo_retraction(
     """Give a retracted claim back the status it had before it was retracted (audited).
 
     NotFound (404); Conflict (409) when the claim is not retracted; Stale (412)."""
-    event = get_event(session, event_id)
-    if expected_version is not None and event.version != expected_version:
-        raise Stale(f"event {event_id} changed meanwhile")
+    event = _current(session, event_id, expected_version)
     if event.status != EventStatus.RETRACTED.value:
         raise Conflict(f"event {event_id} is not retracted")
     previous = status_before_retraction(session, event)
-    return amend_event(session, event_id, {"status": previous}, actor=actor)
+    return _amend(session, event, {"status": previous}, actor=actor)
 
 
 @transactional
