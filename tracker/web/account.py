@@ -66,7 +66,7 @@ def index() -> Any:
     elif form.validate_on_submit():
         data = {
             "display_name": form.display_name.data or "",
-            "timezone": form.timezone.data.strip(),
+            "timezone": (form.timezone.data or "").strip(),
             "show_jalali": bool(form.show_jalali.data),
             "digest_mode": form.digest_mode.data,
             "digest_send_empty": bool(form.digest_send_empty.data),
