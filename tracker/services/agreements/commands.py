@@ -70,10 +70,18 @@ def _apply(agreement: Agreement, values: dict[str, Any]) -> None:
     ):
         if name in values:
             setattr(agreement, name, values[name])
+    # bilateral follows the party count unless a researcher said otherwise (SPEC §2b)
+    followed_count = agreement.id is None or agreement.bilateral == (
+        len(agreement.party_links) == 2
+    )
     if "parties" in values:
         agreement.party_links = [
             AgreementParty(party_code=code, position=i) for i, code in enumerate(values["parties"])
         ]
+    if values.get("bilateral") is not None:
+        agreement.bilateral = values["bilateral"]
+    elif "parties" in values and followed_count:
+        agreement.bilateral = len(values["parties"]) == 2
     if "topics" in values:
         agreement.topic_links = [AgreementTopic(topic=t) for t in values["topics"]]
     texts = [agreement.title or "", *(agreement.titles or {}).values(), agreement.summary or ""]
