@@ -118,6 +118,7 @@ class Agreement(Timestamps, SoftDelete, Base):
     statements: Mapped[list[PrincipleStatement]] = relationship(
         back_populates="agreement", order_by="PrincipleStatement.id"
     )
+    depositary: Mapped[Party | None] = relationship(foreign_keys=[depositary_code])
     state: Mapped[AgreementState | None] = relationship(
         cascade="all, delete-orphan", single_parent=True
     )

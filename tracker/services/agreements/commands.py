@@ -38,6 +38,7 @@ def _clean(
     """
     data = dict(data)
     typed_parties = data.pop("parties", None) if parties_by_name else None
+    typed_depositary = data.pop("depositary", None) if parties_by_name else None
     schema = AgreementPatchSchema() if partial else AgreementInSchema()
     errors = FieldErrors()
     values = errors.load(schema, data)
@@ -54,7 +55,14 @@ def _clean(
         ((key, value),) = period.items() if period else ((None, None),)
         values["withdrawal_period"] = value
         values["withdrawal_unit"] = key.removesuffix("_after_notification") if key else None
-    if "depositary" in values:
+    if typed_depositary is not None:  # a name in any language, or a code
+        codes = resolve_names(session, typed_depositary, "depositary", errors)
+        if len(codes) > 1:
+            errors.add("depositary", "name one party or organisation")
+        values["depositary_code"] = codes[0] if codes else None
+    elif parties_by_name:
+        values["depositary_code"] = None
+    elif "depositary" in values:
         depositary = values.pop("depositary")
         codes = check_codes(session, [depositary], "depositary", errors) if depositary else []
         values["depositary_code"] = codes[0] if codes else None

@@ -23,6 +23,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.vocab import EventStatus
+from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import (
     STALLED_AFTER_DAYS,
     KeyDate,
@@ -39,6 +40,7 @@ from tracker.services.agreements.listing import (
     english_names,
     rows_of,
 )
+from tracker.services.agreements.participation import EntryIntoForceRule, WithdrawalRule
 from tracker.services.agreements.queries import lifecycle
 from tracker.services.errors import NotFound
 
@@ -96,6 +98,14 @@ class Overview:
     @property
     def unsupported_count(self) -> int:
         return len(self.unsupported_events) + len(self.unsupported_statements)
+
+    @property
+    def entry_into_force_rule(self) -> EntryIntoForceRule | None:
+        return state.entry_into_force_rule(self.agreement)
+
+    @property
+    def withdrawal_rule(self) -> WithdrawalRule | None:
+        return state.withdrawal_rule(self.agreement)
 
 
 def overview(session: Session, agreement_id: int, *, today: date | None = None) -> Overview:
