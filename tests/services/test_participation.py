@@ -322,3 +322,22 @@ def test_an_organisation_and_its_members_with_one_state_is_bilateral():
 )
 def test_months_are_counted_to_the_same_day_or_the_months_last(day, months, expected):
     assert add_months(date.fromisoformat(day), months).isoformat() == expected
+
+
+def test_the_key_dates_of_a_multilateral_agreement_count_its_instruments():
+    from tracker.services.agreements.lifecycle import key_dates, party_progress
+
+    record = Record()
+    bbnj(record)
+    life = derive(
+        party_codes=PARTIES,
+        events=record.claims,
+        today=date(2025, 10, 1),
+        entry_into_force_rule=BBNJ_RULE,
+        bilateral=False,
+    )
+    progress = party_progress(PARTIES, record.claims)
+    line = " · ".join(key_dates(record.claims, life, progress))
+    assert line == (
+        "Opened for signature 20 Sep 2023 · 61 of 60 instruments in · Expected in force 17 Jan 2026"
+    )

@@ -114,6 +114,7 @@ class Lifecycle:
     participants: list[Participant] = field(default_factory=list)
     instruments_deposited: int = 0
     instruments_required: int | None = None
+    bilateral: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """What the lifecycle cache stores (everything but the day-dependent status)."""
@@ -134,6 +135,7 @@ class Lifecycle:
             "participants": [p.to_json() for p in self.participants],
             "instruments_deposited": self.instruments_deposited,
             "instruments_required": self.instruments_required,
+            "bilateral": self.bilateral,
         }
 
     @classmethod
@@ -162,6 +164,7 @@ class Lifecycle:
             participants=[Participant.from_json(p) for p in data.get("participants", [])],
             instruments_deposited=data.get("instruments_deposited", 0),
             instruments_required=data.get("instruments_required"),
+            bilateral=data.get("bilateral", True),
         )
 
 
@@ -318,6 +321,7 @@ def derive(
         participants=rows,
         instruments_deposited=len(standing),
         instruments_required=instruments_required(party_codes, rule),
+        bilateral=bilateral,
     )
 
 
@@ -784,12 +788,19 @@ def key_dates(
     )
     if signing is not None:
         place = " ".join((signing.place or "").split())
-        parts.append(KeyDate("Signed", signing.date, f" in {place}" if place else ""))
+        # in a multilateral agreement a signing without a party opens it for signature
+        opened = not life.bilateral and not signing.party_code
+        words = "Opened for signature" if opened else "Signed"
+        parts.append(KeyDate(words, signing.date, f" in {place}" if place else ""))
     elif announced := _earliest(by_stage[Stage.ANNOUNCEMENT]):
         parts.append(KeyDate("Announced", announced.date))
     elif prepared := _earliest(by_stage[Stage.PREPARATION]):
         parts.append(KeyDate("In preparation since", prepared.date))
-    if signing is not None or by_stage[Stage.RATIFICATION]:
+    if not life.bilateral and len(progress) > 2:
+        # a multilateral agreement: its instruments, not a line per party
+        needed = f" of {life.instruments_required}" if life.instruments_required else ""
+        parts.append(KeyDate(f"{life.instruments_deposited}{needed} instruments in"))
+    elif signing is not None or by_stage[Stage.RATIFICATION]:
         for party in progress:
             state = party.ratification
             if state == RatificationState.NOTIFIED:
