@@ -12,9 +12,9 @@ from tracker.services.claims.events import record_event
 from tracker.services.evidence.articles import add_article
 
 
-def agreement(session: Session, **fields: Any) -> Agreement:
+def agreement(session: Session, *, ref: str | None = None, **fields: Any) -> Agreement:
     data = {"title": "Test agreement", "kind": "treaty", "parties": ["RUS", "IRN"]} | fields
-    return create_agreement(session, data)
+    return create_agreement(session, data, ref=ref)
 
 
 def event(

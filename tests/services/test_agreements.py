@@ -49,7 +49,12 @@ def test_refused_input_names_every_bad_field_and_writes_nothing(session):
                 "colour": "red",
             },
         )
-    assert set(refused.value.errors) == {"title", "parties", "entry_into_force_rule", "colour"}
+    assert set(refused.value.errors) == {
+        "title",
+        "parties",
+        "entry_into_force_rule.days_after_last_notification",
+        "colour",
+    }
     assert (_count(session, Agreement), _count(session, AuditEntry)) == before
 
 

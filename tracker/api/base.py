@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
 from typing import Any
@@ -20,7 +20,7 @@ from tracker.db import get_session
 from tracker.models import User
 from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import Role
-from tracker.schemas.common import NotJson, read_json, safe_text
+from tracker.schemas.common import NotJson, flatten_errors, read_json, safe_text
 from tracker.services.accounts.users import user_for_token
 
 
@@ -81,32 +81,6 @@ class ErrorSchema(Schema):
         required=True,
         metadata={"description": "Per field (dotted path for nested input), its messages"},
     )
-
-
-def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """{"json": {"evidence": {0: {"quote": [..]}}}} -> {"evidence.0.quote": [..]}.
-
-    The request location (json, query, headers) is dropped: field names are unique enough.
-    """
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, Mapping):
-        for key, value in errors.items():
-            name = str(key)
-            if not prefix and name in {"json", "query", "headers", "form", "files", "path"}:
-                name = ""
-            path = f"{prefix}.{name}" if prefix and name else prefix or name
-            for field, messages in flatten_errors(value, path).items():
-                flat.setdefault(field, []).extend(messages)
-    elif isinstance(errors, list | tuple):
-        if all(isinstance(m, str) for m in errors):
-            flat[prefix or "_schema"] = list(errors)
-        else:
-            for item in errors:
-                for field, messages in flatten_errors(item, prefix).items():
-                    flat.setdefault(field, []).extend(messages)
-    else:
-        flat[prefix or "_schema"] = [str(errors)]
-    return flat
 
 
 def is_api_request() -> bool:

@@ -20,9 +20,9 @@ from tracker.models import (
     PrincipleStatement,
     StageEvent,
 )
+from tracker.models.user import public_name
 from tracker.services.agreements.listing import AgreementRow
 from tracker.services.agreements.reading import AgreementDetail
-from tracker.services.audit import public_name
 
 
 def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:

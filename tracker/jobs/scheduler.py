@@ -107,27 +107,21 @@ def build(
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    scheduler.add_job(
-        "tracker.jobs.tasks:reminders",
-        "interval",
-        seconds=reminders_every.total_seconds(),
-        id="reminders",
-        name="reminder rules and due emails",
-        replace_existing=True,
-        next_run_time=utcnow(),
-    )
-
-    # Hourly: each subscriber's week ends at their own Monday 00:00, in their time zone, and
-    # a digest missed while the scheduler was down goes out once when it is back.
-    scheduler.add_job(
-        "tracker.jobs.tasks:digests",
-        "interval",
-        seconds=digests_every.total_seconds(),
-        id="digests",
-        name="weekly digests",
-        replace_existing=True,
-        next_run_time=utcnow(),
-    )
+    # Digests hourly: each subscriber's week ends at their own Monday 00:00, in their time
+    # zone, and a digest missed while the scheduler was down goes out once when it is back.
+    for ident, every, name in (
+        ("reminders", reminders_every, "reminder rules and due emails"),
+        ("digests", digests_every, "weekly digests"),
+    ):
+        scheduler.add_job(
+            f"tracker.jobs.tasks:{ident}",
+            "interval",
+            seconds=every.total_seconds(),
+            id=ident,
+            name=name,
+            replace_existing=True,
+            next_run_time=utcnow(),
+        )
 
     def report(event: JobExecutionEvent) -> None:
         if event.exception is not None:

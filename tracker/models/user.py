@@ -23,6 +23,27 @@ class UserLimits:
     TOKEN_NAME = 100
 
 
+# How staff are named to readers who are not signed in (TRACKER_PUBLIC_READ=1).
+ANONYMOUS_NAME = "a researcher"
+
+
+def public_name(display_name: str | None) -> str:
+    """A member of staff as an anonymous reader sees them: the display name, never an email
+    (a display name that looks like one counts as none)."""
+    name = (display_name or "").strip()
+    return name if name and "@" not in name else ANONYMOUS_NAME
+
+
+def shown_actor(actor: str, user: User | None, *, public: bool) -> str:
+    """The `actor` of an audit entry as the reader may see it: to an anonymous reader, the
+    user's public name, or for the system's own labels (a rule), the label."""
+    if not public:
+        return actor
+    if user is not None or "@" in actor:
+        return public_name(user.display_name if user is not None else None)
+    return actor
+
+
 class User(Timestamps, Base):
     __tablename__ = "user_account"
     __table_args__ = (

@@ -18,6 +18,7 @@ from tracker.schemas.common import (
     PartyRefSchema,
     Person,
     ReaderSchema,
+    Text,
     instant_field,
     one_of,
 )
@@ -47,18 +48,18 @@ class EntryIntoForceRuleSchema(InputSchema):
 
 
 class AgreementInSchema(InputSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=AgreementLimits.TITLE))
+    title = Text(required=True, validate=validate.Length(min=1, max=AgreementLimits.TITLE))
     titles = fields.Dict(
         keys=fields.String(validate=LANGUAGE),
-        values=fields.String(validate=validate.Length(min=1, max=AgreementLimits.TITLE)),
+        values=Text(validate=validate.Length(min=1, max=AgreementLimits.TITLE)),
         metadata={"description": "Language code -> title in that language or original script"},
     )
     kind = fields.String(validate=one_of(AgreementKind), load_default="agreement")
     parties = fields.List(
         fields.String(validate=PARTY_CODE), metadata={"description": "Party codes"}
     )
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
-    summary = fields.String(validate=validate.Length(max=AgreementLimits.SUMMARY))
+    topics = fields.List(Text(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
+    summary = Text(validate=validate.Length(max=AgreementLimits.SUMMARY))
     entry_into_force_rule = fields.Nested(EntryIntoForceRuleSchema, allow_none=True)
     duration_years = fields.Integer(
         strict=True,
@@ -68,7 +69,7 @@ class AgreementInSchema(InputSchema):
 
 
 class AgreementPatchSchema(AgreementInSchema):
-    title = fields.String(validate=validate.Length(min=1, max=AgreementLimits.TITLE))
+    title = Text(validate=validate.Length(min=1, max=AgreementLimits.TITLE))
     kind = fields.String(validate=one_of(AgreementKind))
 
 

@@ -8,22 +8,31 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from tracker.models.evidence import ArticleLimits
-from tracker.schemas.common import LANGUAGE, InputSchema, OutputSchema, instant_field, read_json
+from tracker.schemas.common import (
+    LANGUAGE,
+    InputSchema,
+    OutputSchema,
+    Text,
+    date_input_field,
+    flatten_errors,
+    instant_field,
+    read_json,
+)
 
 
 class ArticleInSchema(InputSchema):
-    url = fields.String(
+    url = Text(
         validate=[validate.Length(max=ArticleLimits.URL), validate.URL(schemes={"http", "https"})]
     )
-    title = fields.String(validate=validate.Length(max=ArticleLimits.TITLE))
-    outlet = fields.String(validate=validate.Length(max=ArticleLimits.OUTLET))
-    author = fields.String(validate=validate.Length(max=ArticleLimits.AUTHOR))
-    language = fields.String(validate=LANGUAGE)
-    published = fields.String(
-        validate=validate.Length(max=ArticleLimits.PUBLISHED), metadata={"description": "EDTF"}
+    title = Text(validate=validate.Length(max=ArticleLimits.TITLE))
+    outlet = Text(validate=validate.Length(max=ArticleLimits.OUTLET))
+    author = Text(validate=validate.Length(max=ArticleLimits.AUTHOR))
+    language = Text(validate=LANGUAGE)
+    published = date_input_field(
+        max_length=ArticleLimits.PUBLISHED, metadata={"description": "EDTF or Solar Hijri"}
     )
-    text = fields.String(validate=validate.Length(max=ArticleLimits.TEXT))
-    html = fields.String(
+    text = Text(validate=validate.Length(max=ArticleLimits.TEXT))
+    html = Text(
         validate=validate.Length(min=1, max=ArticleLimits.TEXT),
         metadata={"description": "A page's HTML: its main text is extracted"},
     )
@@ -109,16 +118,7 @@ def read_article_lines(lines: Iterable[str | bytes]) -> Iterator[ArticleLine]:
         try:
             data = schema.load(parsed)
         except ValidationError as exc:
-            yield number, None, _messages(exc.messages)
+            yield number, None, flatten_errors(exc.messages)
             continue
         data.pop("fetch", None)
         yield number, data, {}
-
-
-def _messages(messages: object) -> dict[str, list[str]]:
-    if not isinstance(messages, dict):
-        return {"line": [str(messages)]}
-    return {
-        str(key): [str(m) for m in value] if isinstance(value, list) else [str(value)]
-        for key, value in messages.items()
-    }

@@ -10,12 +10,14 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from tracker.models.evidence import ArticleLimits
 from tracker.models.mixins import MAX_ID
-from tracker.models.vocab import LANGUAGE_CODE, EventStatus, Stage, Step
-from tracker.services.accounts.users import shown_actor
-from tracker.services.audit import public_name
-from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE
+from tracker.models.user import public_name, shown_actor
+from tracker.models.vocab import LANGUAGE_CODE, MAX_LANGUAGE_CODE, EventStatus, Stage, Step
+from tracker.text.dates import MAX_YEAR, MIN_YEAR, RANGE, DateError, parse_date_input
 
-LANGUAGE = validate.Regexp(LANGUAGE_CODE, error="Not a language code such as fa, ru, ar or en.")
+LANGUAGE = validate.And(
+    validate.Length(max=MAX_LANGUAGE_CODE),
+    validate.Regexp(LANGUAGE_CODE, error="Not a language code such as fa, ru, ar or en."),
+)
 # How a person is named to a reader without a token when TRACKER_PUBLIC_READ=1.
 ANONYMOUS = ' (to a reader without a token under public read: the display name, or "a researcher")'
 PARTY_CODE = validate.Regexp(r"^[A-Za-z]{2,16}$", error="Not a party code such as RUS, IRN or EU.")
@@ -131,6 +133,58 @@ def _has(value: Any, test: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(_has(v, test) for v in value)
     return False
+
+
+class Text(fields.String):
+    """Text as a person typed it, without the spaces around it: a length or a required
+    value is checked on what is stored, so "   " counts as empty."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _date_input(value: str) -> bool:
+    """An EDTF or Solar Hijri date (empty: none given); the error says what is wrong."""
+    if value:
+        try:
+            parse_date_input(value)
+        except DateError as exc:
+            raise ValidationError(str(exc)) from None
+    return True
+
+
+def date_input_field(*, max_length: int, **kwargs: Any) -> Text:
+    """A date as a researcher writes it, EDTF (2025-01-17, 2025-06~) or Solar Hijri
+    (1403/10/28), checked by the parser that stores it (services store the parsed form)."""
+    return Text(validate=[validate.Length(max=max_length), _date_input], **kwargs)
+
+
+def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"json": {"evidence": {0: {"quote": [..]}}}} -> {"evidence.0.quote": [..]}: the
+    messages per field, a nested one named by its dotted path, as the API answers them and
+    the services' InvalidInput carries them.
+
+    The request location (json, query, headers) is dropped: field names are unique enough.
+    """
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, Mapping):
+        for key, value in errors.items():
+            name = str(key)
+            if not prefix and name in {"json", "query", "headers", "form", "files", "path"}:
+                name = ""
+            path = f"{prefix}.{name}" if prefix and name else prefix or name
+            for field, messages in flatten_errors(value, path).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(errors, list | tuple):
+        if all(isinstance(m, str) for m in errors):
+            flat[prefix or "_schema"] = list(errors)
+        else:
+            for item in errors:
+                for field, messages in flatten_errors(item, prefix).items():
+                    flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or "_schema"] = [str(errors)]
+    return flat
 
 
 def _supported_year(value: Any) -> bool:

@@ -15,6 +15,8 @@ from tracker.schemas.common import (
     InputSchema,
     OutputSchema,
     QuoteRefSchema,
+    Text,
+    date_input_field,
 )
 
 DATE_HELP = (
@@ -32,17 +34,13 @@ class EventInSchema(InputSchema):
         validate=PARTY_CODE,
         metadata={"description": "Required for a ratification"},
     )
-    body = fields.String(
-        validate=validate.Length(max=EventLimits.BODY), metadata={"example": "State Duma"}
-    )
-    place = fields.String(validate=validate.Length(max=EventLimits.PLACE))
-    date = fields.String(
-        allow_none=True,
-        validate=validate.Length(max=EventLimits.DATE),
-        metadata={"description": DATE_HELP},
+    body = Text(validate=validate.Length(max=EventLimits.BODY), metadata={"example": "State Duma"})
+    place = Text(validate=validate.Length(max=EventLimits.PLACE))
+    date = date_input_field(
+        max_length=EventLimits.DATE, allow_none=True, metadata={"description": DATE_HELP}
     )
     status = fields.String(validate=EVENT_STATUS, load_default="reported")
-    note = fields.String(validate=validate.Length(max=EventLimits.NOTE))
+    note = Text(validate=validate.Length(max=EventLimits.NOTE))
     evidence = fields.List(
         fields.Nested(EvidenceInSchema), validate=validate.Length(max=EventLimits.QUOTES)
     )

@@ -19,6 +19,7 @@ from tracker.schemas.common import (
     OutputSchema,
     Person,
     ReaderSchema,
+    Text,
     day_field,
     id_field,
     one_of,
@@ -56,9 +57,7 @@ class ReminderInSchema(InputSchema):
     stage = fields.String(allow_none=True, validate=one_of(Stage))
     party = fields.String(allow_none=True, validate=PARTY_CODE)
     due = day_field(required=True)
-    reason = fields.String(
-        required=True, validate=validate.Length(min=1, max=ReminderLimits.REASON)
-    )
+    reason = Text(required=True, validate=validate.Length(min=1, max=ReminderLimits.REASON))
     assignee = fields.String(
         allow_none=True,
         validate=validate.Length(max=UserLimits.EMAIL),
@@ -71,8 +70,8 @@ class ReminderInSchema(InputSchema):
 class ReminderPatchSchema(ReminderInSchema):
     agreement_id = id_field()
     due = day_field()
-    reason = fields.String(validate=validate.Length(min=1, max=ReminderLimits.REASON))
-    closed_note = fields.String(validate=validate.Length(max=ReminderLimits.CLOSED_NOTE))
+    reason = Text(validate=validate.Length(min=1, max=ReminderLimits.REASON))
+    closed_note = Text(validate=validate.Length(max=ReminderLimits.CLOSED_NOTE))
 
 
 class ReminderSchema(ReaderSchema):
@@ -152,13 +151,14 @@ class UserSchema(DumpSchema):
     created_at = fields.DateTime(required=True)
 
 
+EMAIL = validate.Regexp(r"^[^@\s]+@[^@\s]+$", error="Not an email address.")
+
+
 class UserInSchema(InputSchema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=UserLimits.EMAIL))
+    email = Text(required=True, validate=[validate.Length(min=3, max=UserLimits.EMAIL), EMAIL])
     role = fields.String(validate=one_of(Role), load_default="viewer")
     password = fields.String(validate=validate.Length(min=10, max=UserLimits.PASSWORD))
-    display_name = fields.String(
-        validate=validate.Length(max=UserLimits.DISPLAY_NAME), load_default=""
-    )
+    display_name = Text(validate=validate.Length(max=UserLimits.DISPLAY_NAME), load_default="")
     timezone = fields.String(
         validate=validate.Length(min=1, max=UserLimits.TIMEZONE), load_default="UTC"
     )
@@ -167,11 +167,11 @@ class UserInSchema(InputSchema):
 class WatchlistSchema(InputSchema):
     agreements = fields.List(id_field())
     parties = fields.List(fields.String(validate=PARTY_CODE))
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
+    topics = fields.List(Text(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
 
 
 class UserPatchSchema(InputSchema):
-    display_name = fields.String(validate=validate.Length(max=UserLimits.DISPLAY_NAME))
+    display_name = Text(validate=validate.Length(max=UserLimits.DISPLAY_NAME))
     role = fields.String(validate=one_of(Role))
     timezone = fields.String(validate=validate.Length(min=1, max=UserLimits.TIMEZONE))
     is_active = fields.Boolean()
@@ -199,7 +199,7 @@ class NewTokenSchema(TokenSchema):
 
 
 class TokenInSchema(InputSchema):
-    name = fields.String(validate=validate.Length(max=UserLimits.TOKEN_NAME), load_default="")
+    name = Text(validate=validate.Length(max=UserLimits.TOKEN_NAME), load_default="")
 
 
 class ExtractInSchema(InputSchema):
@@ -298,7 +298,7 @@ class SearchHitSchema(OutputSchema):
 class MePatchSchema(InputSchema):
     """What a user may change of their own account."""
 
-    display_name = fields.String(validate=validate.Length(max=UserLimits.DISPLAY_NAME))
+    display_name = Text(validate=validate.Length(max=UserLimits.DISPLAY_NAME))
     timezone = fields.String(
         validate=validate.Length(min=1, max=UserLimits.TIMEZONE),
         metadata={"example": "Asia/Tehran"},
@@ -311,3 +311,11 @@ class MePatchSchema(InputSchema):
     digest_send_empty = fields.Boolean(
         metadata={"description": "Send a short digest when nothing moved"}
     )
+
+
+class AccountChangeSchema(UserPatchSchema):
+    """Every field a change of account takes (services.accounts.users.update_user): what an
+    admin may change of anyone's (UserPatchSchema) and a user of their own (MePatchSchema)."""
+
+    show_jalali = fields.Boolean()
+    digest_send_empty = fields.Boolean()

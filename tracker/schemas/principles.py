@@ -12,6 +12,7 @@ from tracker.schemas.common import (
     InputSchema,
     OutputSchema,
     QuoteRefSchema,
+    Text,
     id_field,
 )
 
@@ -33,10 +34,10 @@ class StatementInSchema(InputSchema):
     )
     quote = fields.String(validate=validate.Length(min=1, max=ArticleLimits.QUOTE))
     article_id = id_field()
-    clause = fields.String(
+    clause = Text(
         validate=validate.Length(max=StatementLimits.CLAUSE), metadata={"example": "Art. 3 §3"}
     )
-    note = fields.String(validate=validate.Length(max=StatementLimits.NOTE))
+    note = Text(validate=validate.Length(max=StatementLimits.NOTE))
 
 
 class StatementSchema(OutputSchema):

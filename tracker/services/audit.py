@@ -17,6 +17,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import Agreement, AuditEntry, Principle, Reminder, User
+from tracker.models.user import public_name
 from tracker.services.agreements import state
 
 # Never copied into the log: the log is readable by more people than the secrets are.
@@ -181,17 +182,6 @@ class HistoryLine:
     who: str
     sentence: str  # begins with `who`: "Admin recorded Ratification · lower house · RUS (…)"
     entry: AuditEntry
-
-
-# How staff are named to readers who are not signed in (TRACKER_PUBLIC_READ=1).
-ANONYMOUS_NAME = "a researcher"
-
-
-def public_name(display_name: str | None) -> str:
-    """A member of staff as an anonymous reader sees them: the display name, never an email
-    (a display name that looks like one counts as none)."""
-    name = (display_name or "").strip()
-    return name if name and "@" not in name else ANONYMOUS_NAME
 
 
 def _who(entry: AuditEntry, public: bool = False) -> str:

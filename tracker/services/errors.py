@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from tracker.schemas.common import flatten_errors
+
 
 class ServiceError(Exception):
     status = 400
@@ -41,6 +48,20 @@ class FieldErrors:
 
     def add(self, field: str, message: str) -> None:
         self.errors.setdefault(field, []).append(message)
+
+    def load(self, schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+        """`data` loaded by `schema`, the one check of input's shape (types, lengths,
+        choices, ranges, dates) on every path: the API, the web forms, the CLI and imports
+        all reach the services, so each gets the API's messages, per field (a nested one by
+        its dotted path, `evidence.0.quote`). What is refused is collected here and left out
+        of what is returned, so that checks of meaning can still name their fields."""
+        try:
+            return schema.load(data)
+        except ValidationError as exc:
+            for field, messages in flatten_errors(exc.messages).items():
+                self.errors.setdefault(field, []).extend(messages)
+            valid = exc.valid_data
+            return dict(valid) if isinstance(valid, Mapping) else {}
 
     def raise_if_any(self) -> None:
         if self.errors:

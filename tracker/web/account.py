@@ -19,9 +19,9 @@ from flask_login import login_required
 from tracker.db import get_session
 from tracker.security import no_store
 from tracker.services.accounts import users
-from tracker.services.errors import InvalidInput, NotFound
+from tracker.services.errors import NotFound
 from tracker.web.auth import actor
-from tracker.web.common import put_errors, split_codes
+from tracker.web.common import form_status, saved, split_codes
 from tracker.web.forms import AccountForm, ButtonForm, TokenForm
 
 blp = Blueprint("account", __name__)
@@ -66,7 +66,7 @@ def index() -> Any:
     elif form.validate_on_submit():
         data = {
             "display_name": form.display_name.data or "",
-            "timezone": form.timezone.data.strip(),
+            "timezone": (form.timezone.data or "").strip(),
             "show_jalali": bool(form.show_jalali.data),
             "digest_mode": form.digest_mode.data,
             "digest_send_empty": bool(form.digest_send_empty.data),
@@ -76,14 +76,14 @@ def index() -> Any:
                 "topics": split_codes(form.watch_topics.data),
             },
         }
-        try:
-            users.update_user(get_session(), me.id, data, actor=me)
-        except InvalidInput as exc:
-            put_errors(form, exc, {"digest_watchlist": "watch_parties"})
-        else:
+        if saved(
+            form,
+            lambda: users.update_user(get_session(), me.id, data, actor=me),
+            fields={"digest_watchlist": "watch_parties"},
+        ):
             flash("Settings saved.", "success")
             return redirect(url_for(".index"))
-    return _page(form, TokenForm(formdata=None), status=422 if form.errors else 200)
+    return _page(form, TokenForm(formdata=None), status=form_status(form))
 
 
 @blp.post("/account/tokens")
@@ -92,9 +92,15 @@ def new_token() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
         abort(400)
-    _row, token = users.create_token(
-        get_session(), actor(), name=form.name.data or "", actor=actor()
+    made = saved(
+        form,
+        lambda: users.create_token(
+            get_session(), actor(), name=form.name.data or "", actor=actor()
+        ),
     )
+    if made is None:
+        return _page(AccountForm(formdata=None, obj=None), form, status=form_status(form))
+    _row, token = made
     return no_store(
         make_response(
             _page(AccountForm(formdata=None, obj=None), TokenForm(formdata=None), new_token=token)

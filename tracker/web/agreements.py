@@ -21,7 +21,7 @@ from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
 from tracker.services.claims import events, principles
 from tracker.services.claims.parties import names_of, party_options, resolve_names
-from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput
 from tracker.services.evidence.articles import (
     deleted_article_count,
     deleted_articles,
@@ -30,7 +30,7 @@ from tracker.services.evidence.articles import (
 )
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import form_status, put_errors, split_codes
+from tracker.web.common import as_id, edited_version, form_status, saved, split_codes
 from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
 
 blp = Blueprint("agreement_pages", __name__)
@@ -174,13 +174,14 @@ AGREEMENT_FIELDS = {"entry_into_force_rule": "entry_into_force_days"}
 def create() -> Any:
     form = AgreementForm()
     if form.validate_on_submit():
-        try:
-            made = commands.create_agreement(
+        made = saved(
+            form,
+            lambda: commands.create_agreement(
                 get_session(), _agreement_data(form), actor=actor(), parties_by_name=True
-            )
-        except InvalidInput as exc:
-            put_errors(form, exc, AGREEMENT_FIELDS)
-        else:
+            ),
+            fields=AGREEMENT_FIELDS,
+        )
+        if made is not None:
             flash("Agreement created.", "success")
             return redirect(url_for(".detail", agreement_id=made.id))
     return render_template(
@@ -207,28 +208,22 @@ def edit(agreement_id: int) -> Any:
         form.entry_into_force_days.data = agreement.entry_into_force_days
         form.duration_years.data = agreement.duration_years
         form.version.data = str(agreement.version)
-    elif form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
-            commands.update_agreement(
-                get_session(),
-                agreement_id,
-                _agreement_data(form),
-                actor=actor(),
-                expected_version=version,
-                parties_by_name=True,
-            )
-        except Stale:
-            form.form_errors.append(
-                "Someone changed this agreement while you were editing. Your changes are kept "
-                "below; open the agreement in another tab to compare, then save again."
-            )
-            form.version.data = str(queries.get_agreement(get_session(), agreement_id).version)
-        except InvalidInput as exc:
-            put_errors(form, exc, AGREEMENT_FIELDS)
-        else:
-            flash("Agreement saved.", "success")
-            return redirect(url_for(".detail", agreement_id=agreement_id))
+    elif form.validate_on_submit() and saved(
+        form,
+        lambda: commands.update_agreement(
+            get_session(),
+            agreement_id,
+            _agreement_data(form),
+            actor=actor(),
+            expected_version=edited_version(form),
+            parties_by_name=True,
+        ),
+        fields=AGREEMENT_FIELDS,
+        what="agreement",
+        current_version=lambda: queries.get_agreement(get_session(), agreement_id).version,
+    ):
+        flash("Agreement saved.", "success")
+        return redirect(url_for(".detail", agreement_id=agreement_id))
     status = form_status(form)
     return render_template(
         "agreements/form.html",
@@ -256,6 +251,10 @@ def _event_choices(form: EventForm, agreement: Any, keep: str | None = None) -> 
     form.article_id.choices = options(_articles())
 
 
+# The evidence of the API is one article and its quote on the form.
+EVENT_FIELDS = {"evidence": "article_id", "evidence.0.quote": "quote"}
+
+
 def _event_data(form: EventForm) -> dict[str, Any]:
     data: dict[str, Any] = {
         "stage": form.stage.data,
@@ -270,23 +269,11 @@ def _event_data(form: EventForm) -> dict[str, Any]:
     if form.article_id.data or form.quote.data:
         data["evidence"] = [
             {
-                "article_id": int(form.article_id.data) if form.article_id.data else None,
+                "article_id": as_id(form.article_id.data),
                 "quote": form.quote.data,
             }
         ]
     return data
-
-
-def _evidence_given_or_waived(form: EventForm, has_evidence: bool = False) -> bool:
-    """A claim rests on evidence: without a quote, "record without evidence" must be ticked
-    (so a claim is never recorded bare by oversight). False puts the error on the form."""
-    if has_evidence or form.article_id.data or form.quote.data or form.without_evidence.data:
-        return True
-    form.without_evidence.errors = [
-        *list(form.without_evidence.errors),
-        "Choose the article and quote what it says, or tick “Record without evidence”.",
-    ]
-    return False
 
 
 @blp.route("/agreements/<int:agreement_id>/events/new", methods=["GET", "POST"])
@@ -297,14 +284,19 @@ def new_event(agreement_id: int) -> Any:
     _event_choices(form, agreement)
     if request.method == "GET" and request.args.get("stage"):
         form.stage.data = request.args["stage"]
-    if form.validate_on_submit() and _evidence_given_or_waived(form):
-        try:
-            events.record_event(get_session(), agreement_id, _event_data(form), actor=actor())
-        except InvalidInput as exc:
-            put_errors(form, exc, {"evidence": "article_id"})
-        else:
-            flash("Stage event recorded.", "success")
-            return redirect(url_for(".detail", agreement_id=agreement_id))
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: events.record_event(
+            get_session(),
+            agreement_id,
+            _event_data(form),
+            actor=actor(),
+            evidence_waived=form.without_evidence.data,
+        ),
+        fields=EVENT_FIELDS,
+    ):
+        flash("Stage event recorded.", "success")
+        return redirect(url_for(".detail", agreement_id=agreement_id))
     status = form_status(form)
     return render_template("events/form.html", form=form, agreement=agreement, event=None), status
 
@@ -329,23 +321,22 @@ def edit_event(event_id: int) -> Any:
         form.status.data = event.status
         form.note.data = event.note
         form.version.data = str(event.version)
-    elif form.validate_on_submit() and _evidence_given_or_waived(form, bool(event.evidence)):
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
-            events.edit_event(
-                session, event_id, _event_data(form), actor=actor(), expected_version=version
-            )
-        except Stale:
-            form.form_errors.append(
-                "Someone changed this claim while you were editing. Your changes are kept "
-                "below; open the agreement in another tab to compare, then save again."
-            )
-            form.version.data = str(events.get_event(session, event_id).version)
-        except InvalidInput as exc:
-            put_errors(form, exc, {"evidence": "article_id"})
-        else:
-            flash("Stage event saved.", "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id) + f"#event-{event_id}")
+    elif form.validate_on_submit() and saved(
+        form,
+        lambda: events.edit_event(
+            session,
+            event_id,
+            _event_data(form),
+            actor=actor(),
+            expected_version=edited_version(form),
+            evidence_waived=form.without_evidence.data,
+        ),
+        fields=EVENT_FIELDS,
+        what="claim",
+        current_version=lambda: events.get_event(session, event_id).version,
+    ):
+        flash("Stage event saved.", "success")
+        return redirect(url_for(".detail", agreement_id=agreement.id) + f"#event-{event_id}")
     status = form_status(form)
     return render_template("events/form.html", form=form, agreement=agreement, event=event), status
 
@@ -487,11 +478,10 @@ def new_principle(agreement_id: int) -> Any:
         if form.article_id.data or form.quote.data:
             data["article_id"] = int(form.article_id.data) if form.article_id.data else None
             data["quote"] = form.quote.data
-        try:
-            principles.state_principle(get_session(), agreement_id, data, actor=actor())
-        except InvalidInput as exc:
-            put_errors(form, exc)
-        else:
+        if saved(
+            form,
+            lambda: principles.state_principle(get_session(), agreement_id, data, actor=actor()),
+        ):
             flash("Principle recorded.", "success")
             return redirect(url_for(".detail", agreement_id=agreement_id))
     status = form_status(form)

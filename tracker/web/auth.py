@@ -14,13 +14,12 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from tracker.db import get_session
 from tracker.extensions import login_manager
 from tracker.models import AuditEntry, User
+from tracker.models.user import public_name, shown_actor
 from tracker.models.vocab import Role
 from tracker.services import fetch
 from tracker.services.accounts import users
 from tracker.services.accounts.sign_in import SignInRefused, Throttled
 from tracker.services.accounts.sign_in import sign_in as check_password
-from tracker.services.accounts.users import shown_actor
-from tracker.services.audit import public_name
 from tracker.web.forms import SignInForm
 
 blp = Blueprint("auth", __name__)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, abort, g, has_request_context, request
 from flask_login import current_user
@@ -15,20 +15,65 @@ from markupsafe import Markup, escape
 
 from tracker.db import get_session
 from tracker.services.claims import principles
-from tracker.services.errors import InvalidInput
+from tracker.services.errors import InvalidInput, Stale
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments
 
+T = TypeVar("T")
+
 
 def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | None = None) -> None:
-    """Each service error beside its form field (`fields` renames); the rest above the form."""
+    """Each service error beside its form field (`fields` renames; a nested field's error,
+    `entry_into_force_rule.days_after_last_notification`, goes beside its top-level one);
+    the rest above the form."""
     fields = fields or {}
     for name, messages in exc.errors.items():
-        target = getattr(form, fields.get(name, name), None)
+        top = name.split(".", 1)[0]
+        target = getattr(form, fields.get(name, fields.get(top, top)), None)
         if target is not None and hasattr(target, "errors"):
             target.errors = [*list(target.errors), *messages]
         else:
             form.form_errors.extend(f"{name}: {m}" for m in messages)
+
+
+def saved(
+    form: FlaskForm,
+    save: Callable[[], T],
+    *,
+    fields: Mapping[str, str] | None = None,
+    what: str = "",
+    current_version: Callable[[], int] | None = None,
+) -> T | None:
+    """What `save` (the form's one service call) returned, or None when it was refused: its
+    InvalidInput beside the fields (`fields` renames, see put_errors). On an edit form
+    (`current_version` given) a Stale keeps what was typed, says that the `what` changed
+    meanwhile, and takes its current version, so that saving again overwrites knowingly."""
+    try:
+        return save()
+    except Stale:
+        if current_version is None:
+            raise
+        form.form_errors.append(
+            f"Someone changed this {what} while you were editing. Your changes are kept "
+            "below; open the agreement in another tab to compare, then save again."
+        )
+        form.version.data = str(current_version())
+    except InvalidInput as exc:
+        put_errors(form, exc, fields)
+    return None
+
+
+def edited_version(form: FlaskForm) -> int | None:
+    """The version an edit form was filled from (its hidden field), None if it holds none."""
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+def as_id(value: str | None) -> int | str | None:
+    """A chosen row id as the API takes it: a number, None when none is chosen, and what
+    is no number as it came, for the schema to refuse."""
+    if not value:
+        return None
+    return int(value) if value.isdecimal() and value.isascii() else value
 
 
 def form_status(form: FlaskForm) -> int:

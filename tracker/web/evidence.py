@@ -16,7 +16,7 @@ from tracker.services.evidence import review
 from tracker.services.infra.fetching import FetchSettings
 from tracker.text.extract import MAX_CHARACTERS, PRETICK_CONFIDENCE
 from tracker.web.auth import actor, role_required
-from tracker.web.common import form_status, put_errors
+from tracker.web.common import form_status, saved
 from tracker.web.forms import RATIFIED_HINT, AcceptForm, EvidenceForm, options
 
 blp = Blueprint("evidence_pages", __name__)
@@ -44,16 +44,17 @@ def new(agreement_id: int) -> Any:
         }
         if form.cites.data:
             data["cites"] = int(form.cites.data)
-        try:
-            article, created = evidence.intake(
+        stored = saved(
+            form,
+            lambda: evidence.intake(
                 session,
                 data,
                 actor=actor(),
                 fetch_settings=FetchSettings.from_config(current_app.config),
-            )
-        except InvalidInput as exc:
-            put_errors(form, exc)
-        else:
+            ),
+        )
+        if stored is not None:
+            article, created = stored
             if not created:
                 flash("This URL is stored already: here is what it holds.", "info")
             return redirect(
@@ -150,14 +151,16 @@ def _index(value: Any, count: int) -> int | None:
 
 
 def _claim(row: Any) -> dict[str, Any]:
-    return {
-        "stage": row.stage.data or None,
+    claim = {
+        "stage": row.stage.data or "",
         "step": row.step.data or None,
         "party": row.party.data or None,
         "body": row.body.data or "",
         "date": row.date.data or None,
-        "status": row.status.data or None,
     }
+    if row.status.data:  # else the schema's default (reported)
+        claim["status"] = row.status.data
+    return claim
 
 
 def _put_row_errors(form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: InvalidInput) -> None:

@@ -1,5 +1,8 @@
-"""The HTML forms (Flask-WTF: every one carries a CSRF token). They check shape only; the
-services check meaning, and their per-field errors are put back beside the fields."""
+"""The HTML forms (Flask-WTF: every one carries a CSRF token). They read what the browser
+sends (a number, a day) and no more: the services load it through the API's schemas, so the
+shape of input (lengths, choices, ranges, dates) is checked once, with the API's messages, and
+every per-field error is put back beside its field. Only what is typed here alone and is no
+field of the API (parties and topics as text, sign-in, search) keeps a limit of its own."""
 
 from __future__ import annotations
 
@@ -20,13 +23,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.models.agreement import AgreementLimits
-from tracker.models.event import EventLimits
-from tracker.models.evidence import ArticleLimits
-from tracker.models.principle import StatementLimits
-from tracker.models.reminder import ReminderLimits
 from tracker.models.user import UserLimits
 from tracker.models.vocab import AgreementKind, DigestMode, EventStatus, Stage, Step
 
@@ -54,19 +52,11 @@ class SignInForm(FlaskForm):
 
 
 class AgreementForm(FlaskForm):
-    title = StringField(
-        "Title (English)", validators=[DataRequired(), Length(max=AgreementLimits.TITLE)]
-    )
-    title_fa = StringField(
-        "Title in Persian", validators=[Optional(), Length(max=AgreementLimits.TITLE)]
-    )
-    title_ru = StringField(
-        "Title in Russian", validators=[Optional(), Length(max=AgreementLimits.TITLE)]
-    )
-    title_ar = StringField(
-        "Title in Arabic", validators=[Optional(), Length(max=AgreementLimits.TITLE)]
-    )
-    kind = SelectField("Kind", choices=_choices(AgreementKind))
+    title = StringField("Title (English)")
+    title_fa = StringField("Title in Persian")
+    title_ru = StringField("Title in Russian")
+    title_ar = StringField("Title in Arabic")
+    kind = SelectField("Kind", choices=_choices(AgreementKind), validate_choice=False)
     parties = StringField(
         "Parties",
         validators=[Optional(), Length(max=1000)],
@@ -79,16 +69,13 @@ class AgreementForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description="Separated by commas: defence, trade",
     )
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=AgreementLimits.SUMMARY)])
+    summary = TextAreaField("Summary")
     entry_into_force_days = IntegerField(
         "Enters into force … days after the last notification",
-        validators=[Optional(), NumberRange(min=0, max=AgreementLimits.ENTRY_INTO_FORCE_DAYS)],
+        validators=[Optional()],
         description="Leave empty when the treaty has no such rule",
     )
-    duration_years = IntegerField(
-        "Duration in years",
-        validators=[Optional(), NumberRange(min=1, max=AgreementLimits.DURATION_YEARS)],
-    )
+    duration_years = IntegerField("Duration in years", validators=[Optional()])
     # The version the researcher edited: a change made meanwhile is not overwritten.
     version = HiddenField()
 
@@ -103,39 +90,39 @@ STEP_HINT = "Only for ratification. " + RATIFIED_HINT
 
 class EventForm(FlaskForm):
     stage = SelectField(
-        "Stage",
-        choices=_choices(Stage, "— choose a stage —"),
-        validators=[DataRequired(message="Choose a stage.")],
+        "Stage", choices=_choices(Stage, "— choose a stage —"), validate_choice=False
     )
     step = SelectField(
         "Ratification step",
         choices=_choices(Step, "— none —"),
         default="",  # a script disables it for other stages: then it is not sent at all
         description=STEP_HINT,
+        validate_choice=False,
     )
     party = SelectField(
-        "Party", choices=[], description="The party whose step it is (for a ratification)"
+        "Party",
+        choices=[],
+        description="The party whose step it is (for a ratification)",
+        validate_choice=False,
     )
-    body = StringField(
-        "Body",
-        validators=[Optional(), Length(max=EventLimits.BODY)],
-        description="State Duma, Guardian Council …",
-    )
-    place = StringField("Place", validators=[Optional(), Length(max=EventLimits.PLACE)])
-    date = StringField(
-        "Date", validators=[Optional(), Length(max=EventLimits.DATE)], description=DATE_HINT
-    )
+    body = StringField("Body", description="State Duma, Guardian Council …")
+    place = StringField("Place")
+    date = StringField("Date", description=DATE_HINT)
     status = SelectField(
-        "Status", choices=_choices(EventStatus), default=EventStatus.REPORTED.value
+        "Status",
+        choices=_choices(EventStatus),
+        default=EventStatus.REPORTED.value,
+        validate_choice=False,
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=EventLimits.NOTE)])
+    note = TextAreaField("Note")
     article_id = SelectField(
-        "Evidence article", choices=[], description="The report this claim rests on"
+        "Evidence article",
+        choices=[],
+        description="The report this claim rests on",
+        validate_choice=False,
     )
     quote = TextAreaField(
-        "Quote",
-        validators=[Optional(), Length(max=ArticleLimits.QUOTE)],
-        description="Exactly as in the article (spelling variants are fine)",
+        "Quote", description="Exactly as in the article (spelling variants are fine)"
     )
     without_evidence = BooleanField(
         "Record without evidence",
@@ -158,33 +145,19 @@ class SuggestedEventForm(Form):
         description="Only for ratification",
     )
     party = SelectField("Party", choices=[], validate_choice=False)
-    body = StringField("Body", validators=[Optional(), Length(max=EventLimits.BODY)])
+    body = StringField("Body")
     date = StringField(
-        "Date",
-        validators=[Optional(), Length(max=EventLimits.DATE)],
-        description="EDTF (2025-01-17, 2025-06~) or Solar Hijri (1403/10/28)",
+        "Date", description="EDTF (2025-01-17, 2025-06~) or Solar Hijri (1403/10/28)"
     )
     status = SelectField("Status", choices=_choices(EventStatus), validate_choice=False)
 
 
 class EvidenceForm(FlaskForm):
-    url = StringField(
-        "URL",
-        validators=[Optional(), Length(max=ArticleLimits.URL)],
-        description="Alone, it is fetched",
-    )
-    text = TextAreaField(
-        "Text",
-        validators=[Optional(), Length(max=ArticleLimits.TEXT)],
-        description="Paste the article's text …",
-    )
-    html = TextAreaField(
-        "HTML",
-        validators=[Optional(), Length(max=ArticleLimits.TEXT)],
-        description="… or its page's HTML",
-    )
-    title = StringField("Title", validators=[Optional(), Length(max=ArticleLimits.TITLE)])
-    outlet = StringField("Outlet", validators=[Optional(), Length(max=ArticleLimits.OUTLET)])
+    url = StringField("URL", description="Alone, it is fetched")
+    text = TextAreaField("Text", description="Paste the article's text …")
+    html = TextAreaField("HTML", description="… or its page's HTML")
+    title = StringField("Title")
+    outlet = StringField("Outlet")
     language = SelectField(
         "Language",
         choices=options(
@@ -196,12 +169,9 @@ class EvidenceForm(FlaskForm):
                 ("en", "English"),
             ]
         ),
+        validate_choice=False,
     )
-    published = StringField(
-        "Published",
-        validators=[Optional(), Length(max=ArticleLimits.PUBLISHED)],
-        description=DATE_HINT,
-    )
+    published = StringField("Published", description=DATE_HINT)
     cites = SelectField("Quotes another report", choices=[])
 
 
@@ -218,20 +188,14 @@ class PrincipleForm(FlaskForm):
     principle = SelectField("Principle", choices=[])
     party = SelectField("Stated by", choices=[])
     article_id = SelectField("Article", choices=[])
-    quote = TextAreaField("Quote", validators=[Optional(), Length(max=ArticleLimits.QUOTE)])
-    clause = StringField(
-        "or a clause of the treaty",
-        validators=[Optional(), Length(max=StatementLimits.CLAUSE)],
-        description="Art. 3 §3",
-    )
+    quote = TextAreaField("Quote")
+    clause = StringField("or a clause of the treaty", description="Art. 3 §3")
 
 
 class ReminderForm(FlaskForm):
-    due = DateField("Due", validators=[DataRequired()])
-    reason = StringField(
-        "What to check", validators=[DataRequired(), Length(max=ReminderLimits.REASON)]
-    )
-    stage = SelectField("Stage", choices=_choices(Stage, "— any —"))
+    due = DateField("Due", validators=[Optional()])
+    reason = StringField("What to check")
+    stage = SelectField("Stage", choices=_choices(Stage, "— any —"), validate_choice=False)
     assignee = SelectField("Assignee", choices=[])
 
 
@@ -244,16 +208,10 @@ class ButtonForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    display_name = StringField(
-        "Display name", validators=[Optional(), Length(max=UserLimits.DISPLAY_NAME)]
-    )
-    timezone = StringField(
-        "Time zone",
-        validators=[DataRequired(), Length(max=UserLimits.TIMEZONE)],
-        description="Asia/Tehran, Europe/Moscow, UTC …",
-    )
+    display_name = StringField("Display name")
+    timezone = StringField("Time zone", description="Asia/Tehran, Europe/Moscow, UTC …")
     show_jalali = BooleanField("Show Solar Hijri dates beside Gregorian ones")
-    digest_mode = SelectField("Weekly digest", choices=_choices(DigestMode))
+    digest_mode = SelectField("Weekly digest", choices=_choices(DigestMode), validate_choice=False)
     watch_parties = StringField(
         "Watched parties", validators=[Optional(), Length(max=500)], description="Codes: RUS, IRN"
     )
@@ -262,11 +220,7 @@ class AccountForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        validators=[Optional(), Length(max=UserLimits.TOKEN_NAME)],
-        description="To tell tokens apart",
-    )
+    name = StringField("Token name", description="To tell tokens apart")
 
 
 class SearchForm(FlaskForm):

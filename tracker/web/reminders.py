@@ -13,7 +13,7 @@ from tracker.services.agreements.queries import get_agreement
 from tracker.services.errors import InvalidInput
 from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import form_status, put_errors
+from tracker.web.common import form_status, saved
 from tracker.web.forms import ButtonForm, ReminderForm, SnoozeForm, options
 
 blp = Blueprint("reminder_pages", __name__)
@@ -52,16 +52,13 @@ def new(agreement_id: int) -> Any:
     if form.validate_on_submit():
         data = {
             "agreement_id": agreement_id,
-            "due": form.due.data,
             "reason": form.reason.data,
             "stage": form.stage.data or None,
             "assignee": form.assignee.data or None,
         }
-        try:
-            reminders.create_reminder(session, data, actor=actor())
-        except InvalidInput as exc:
-            put_errors(form, exc)
-        else:
+        if form.due.data is not None:  # else the schema says it is missing
+            data["due"] = form.due.data
+        if saved(form, lambda: reminders.create_reminder(session, data, actor=actor())):
             flash("Reminder set.", "success")
             return redirect(url_for("agreement_pages.detail", agreement_id=agreement_id))
     status = form_status(form)

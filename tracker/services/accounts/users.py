@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -16,20 +15,19 @@ from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import begin_write, utcnow
 from tracker.models import ApiToken, User
-from tracker.models.user import UserLimits
-from tracker.models.vocab import DigestMode, Role
-from tracker.services import checks, require, transactional
-from tracker.services.audit import audited, public_name
+from tracker.models.vocab import Role
+from tracker.schemas.misc import AccountChangeSchema, TokenInSchema, UserInSchema
+from tracker.services import require, transactional
+from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
-from tracker.services.errors import FieldErrors, InvalidInput, NotFound
+from tracker.services.errors import FieldErrors, NotFound
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 MIN_PASSWORD = 10
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -42,16 +40,6 @@ _BY_TOKEN = (
     .where(ApiToken.token_hash == bindparam("token_hash"))
     .options(joinedload(ApiToken.user))
 )
-
-
-def shown_actor(actor: str, user: User | None, *, public: bool) -> str:
-    """The `actor` of an audit entry as the reader may see it: to an anonymous reader, the
-    user's public name, or for the system's own labels (a rule), the label."""
-    if not public:
-        return actor
-    if user is not None or "@" in actor:
-        return public_name(user.display_name if user is not None else None)
-    return actor
 
 
 @cache
@@ -100,7 +88,14 @@ def verify_password(user: User, password: str) -> bool:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The user of this email in any case; the stored spelling itself is matched too, as
+    SQLite's lower() folds ASCII letters only (Õ stays Õ) and Python's folds them all."""
+    email = email.strip()
+    return session.scalar(
+        select(User)
+        .where(or_(User.email == email, func.lower(User.email) == email.lower()))
+        .limit(1)
+    )
 
 
 def get_user_by_email(session: Session, email: str) -> User:
@@ -123,22 +118,22 @@ def create_user(
     actor: User | None = None,
 ) -> User:
     """Create an account; raise InvalidInput (422) naming each bad field."""
+    given = {"email": email, "role": role, "display_name": display_name, "timezone": timezone}
+    if password is not None:
+        given["password"] = password
     errors = FieldErrors()
-    email = checks.text(errors, "email", email, max_length=UserLimits.EMAIL, required=True)
-    if email and not _EMAIL.match(email):
-        errors.add("email", f"{email!r} is not an email address")
-    elif email and find_user(session, email) is not None:
+    values = errors.load(UserInSchema(), given)
+    email, display_name = values.get("email", ""), values.get("display_name", "")
+    if email and find_user(session, email) is not None:
         errors.add("email", f"a user with email {email!r} already exists")
-    checks.choice(errors, "role", role, Role)
-    if password is not None and (problem := password_problem(password, email or "")):
+    if "password" in values and (problem := password_problem(values["password"], email)):
         errors.add("password", problem)
-    if timezone not in available_timezones():
-        errors.add("timezone", f"{timezone!r} is not an IANA time zone such as Asia/Tehran")
+    _check_timezone(errors, timezone)
     errors.raise_if_any()
     user = User(
         email=email,
         role=role,
-        display_name=display_name.strip(),
+        display_name=display_name,
         timezone=timezone,
         password_hash=hash_password(password) if password else None,
     )
@@ -159,12 +154,13 @@ def create_token(
 
     Raise InvalidInput (422) for a deactivated account: a token made while it is inactive
     would start working on reactivation, which revokes nothing."""
+    errors = FieldErrors()
+    name = errors.load(TokenInSchema(), {"name": name}).get("name", "")
     if not user.is_active:
-        raise InvalidInput({"user": "the account is deactivated; reactivate it first"})
+        errors.add("user", "the account is deactivated; reactivate it first")
+    errors.raise_if_any()
     token = "tt_" + secrets.token_urlsafe(32)
-    row = ApiToken(
-        user=user, name=name.strip()[:100], token_hash=_token_hash(token), prefix=token[:10]
-    )
+    row = ApiToken(user=user, name=name, token_hash=_token_hash(token), prefix=token[:10])
     with audited(session, row, actor=actor, action="create"):
         session.add(row)
     return row, token
@@ -200,19 +196,6 @@ def _note_use(session: Session, token_id: int, now: datetime) -> None:
         log.info("token use not noted: the database is busy", extra={"error": repr(exc)})
 
 
-USER_FIELDS = {
-    "display_name",
-    "role",
-    "timezone",
-    "is_active",
-    "digest_mode",
-    "digest_watchlist",
-    "digest_send_empty",
-    "show_jalali",
-    "password",
-}
-
-
 def get_user(session: Session, user_id: int) -> User:
     """The user, or NotFound (404)."""
     return require(session, User, user_id, "user")
@@ -236,34 +219,15 @@ def update_user(
     """Change an account's role, name, time zone, digest settings, password or activity."""
     user = get_user(session, user_id)
     errors = FieldErrors()
-    for unknown in sorted(set(data) - USER_FIELDS):
-        errors.add(unknown, "is not a field of a user")
-    values: dict[str, Any] = {}
-    if "display_name" in data:
-        values["display_name"] = checks.text(
-            errors, "display_name", data["display_name"], max_length=UserLimits.DISPLAY_NAME
+    values = errors.load(AccountChangeSchema(), data)
+    if "timezone" in values and values["timezone"] not in available_timezones():
+        errors.add(
+            "timezone", f"{values['timezone']!r} is not an IANA time zone such as Asia/Tehran"
         )
-    if "role" in data:
-        values["role"] = checks.choice(errors, "role", data["role"], Role)
-    if "timezone" in data:
-        if data["timezone"] not in available_timezones():
-            errors.add(
-                "timezone", f"{data['timezone']!r} is not an IANA time zone such as Asia/Tehran"
-            )
-        values["timezone"] = data["timezone"]
-    for flag in ("is_active", "show_jalali", "digest_send_empty"):
-        if flag in data:
-            if not isinstance(data[flag], bool):
-                errors.add(flag, "must be true or false")
-            values[flag] = data[flag]
-    if "digest_mode" in data:
-        values["digest_mode"] = checks.choice(
-            errors, "digest_mode", data["digest_mode"], DigestMode
-        )
-    if "digest_watchlist" in data:
-        values["digest_watchlist"] = _watchlist(session, errors, data["digest_watchlist"])
-    if "password" in data:
-        password = data["password"]
+    if "digest_watchlist" in values:
+        values["digest_watchlist"] = _watchlist(session, errors, values["digest_watchlist"])
+    if "password" in values:
+        password = values.pop("password")
         if problem := password_problem(password, user.email):
             errors.add("password", problem)
         else:
@@ -303,33 +267,17 @@ def end_sessions(session: Session, user: User, *, actor: User | None = None) -> 
         user.session_generation = (user.session_generation or 0) + 1
 
 
-def _watchlist(session: Session, errors: FieldErrors, value: Any) -> dict[str, list[Any]]:
-    """{"agreements": [ids], "parties": [codes], "topics": [names]}, each list checked."""
-    if not isinstance(value, Mapping) or set(value) - {"agreements", "parties", "topics"}:
-        errors.add(
-            "digest_watchlist", 'must be {"agreements": [...], "parties": [...], "topics": [...]}'
-        )
-        return {}
-    agreements = value.get("agreements") or []
-    if not isinstance(agreements, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in agreements
-    ):
-        errors.add("digest_watchlist", "agreements must be a list of agreement ids")
-        agreements = []
-    parties = value.get("parties") or []
-    parties = (
-        check_codes(session, parties, "digest_watchlist", errors)
-        if isinstance(parties, list)
-        else []
-    )
-    topics = value.get("topics") or []
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        errors.add("digest_watchlist", "topics must be a list of words")
-        topics = []
+def _check_timezone(errors: FieldErrors, timezone: str) -> None:
+    if timezone not in available_timezones():
+        errors.add("timezone", f"{timezone!r} is not an IANA time zone such as Asia/Tehran")
+
+
+def _watchlist(session: Session, errors: FieldErrors, value: Mapping[str, Any]) -> dict[str, list]:
+    """{"agreements": [ids], "parties": [known codes], "topics": [lower-case names]}."""
     return {
-        "agreements": agreements,
-        "parties": parties,
-        "topics": [t.strip().lower() for t in topics],
+        "agreements": value.get("agreements", []),
+        "parties": check_codes(session, value.get("parties", []), "digest_watchlist", errors),
+        "topics": [t.lower() for t in value.get("topics", [])],
     }
 
 

@@ -1,9 +1,9 @@
-"""Agreements: create, amend, soft-delete and restore; each checks its input, writes in one
-transaction and is audited."""
+"""Agreements: create, amend, soft-delete and restore; each loads its input through the API's
+schema, checks what it means, writes in one transaction and is audited."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -11,26 +11,13 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.models import Agreement, AgreementParty, AgreementTopic, User
-from tracker.models.agreement import AgreementLimits
-from tracker.models.vocab import AgreementKind
-from tracker.services import checks, transactional
+from tracker.schemas.agreements import AgreementInSchema, AgreementPatchSchema
+from tracker.services import transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, Stale
 from tracker.text.normalise import normalise
-
-FIELDS = {
-    "ref",
-    "title",
-    "titles",
-    "kind",
-    "parties",
-    "topics",
-    "summary",
-    "entry_into_force_rule",
-    "duration_years",
-}
 
 
 def _clean(
@@ -40,100 +27,33 @@ def _clean(
     partial: bool,
     current_id: int | None = None,
     parties_by_name: bool = False,
+    ref: str | None = None,
 ) -> dict[str, Any]:
-    """Check every given field; raise InvalidInput naming each bad one.
+    """Load the input through its schema (shape), then check what it means (known parties,
+    a ref no other agreement has); raise InvalidInput naming each bad field.
 
-    With `parties_by_name` (the web form) parties may be typed as names or aliases in any
-    language as well as codes (see parties.resolve_names); the API gives codes only.
+    With `parties_by_name` (the web form) parties are text: names or aliases in any language
+    as well as codes, separated by commas (see parties.resolve_names); the API gives codes.
     """
+    data = dict(data)
+    typed_parties = data.pop("parties", None) if parties_by_name else None
+    schema = AgreementPatchSchema() if partial else AgreementInSchema()
     errors = FieldErrors()
-    for unknown in sorted(set(data) - FIELDS):
-        errors.add(unknown, "is not a field of an agreement")
-    values: dict[str, Any] = {}
-    if "title" in data or not partial:
-        values["title"] = checks.text(
-            errors, "title", data.get("title"), max_length=AgreementLimits.TITLE, required=True
-        )
-    if "ref" in data:
-        values["ref"] = (
-            checks.text(errors, "ref", data["ref"], max_length=AgreementLimits.REF) or None
-        )
-    if "titles" in data:
-        titles = data["titles"] or {}
-        if not isinstance(titles, Mapping):
-            errors.add("titles", "must map language codes to titles")
-        else:
-            values["titles"] = {}
-            for lang, title in titles.items():
-                code = checks.language(errors, "titles", lang)
-                value = checks.text(
-                    errors, "titles", title, max_length=AgreementLimits.TITLE, required=True
-                )
-                if code and value:
-                    values["titles"][code] = value
-    if "kind" in data or not partial:
-        values["kind"] = checks.choice(
-            errors, "kind", data.get("kind") or AgreementKind.AGREEMENT.value, AgreementKind
-        )
-    if "parties" in data:
-        parties = data["parties"] or []
-        if parties_by_name and isinstance(parties, str | Sequence):
-            values["parties"] = resolve_names(session, parties, "parties", errors)
-        elif isinstance(parties, str) or not isinstance(parties, Sequence):
-            errors.add("parties", "must be a list of party codes")
-        else:
-            values["parties"] = check_codes(session, parties, "parties", errors)
-    if "topics" in data:
-        topics = data["topics"] or []
-        if isinstance(topics, str) or not isinstance(topics, Sequence):
-            errors.add("topics", "must be a list of topics")
-        else:
-            cleaned: list[str] = []
-            for topic in topics:
-                value = checks.text(
-                    errors, "topics", topic, max_length=AgreementLimits.TOPIC, required=True
-                ).lower()
-                if value and value not in cleaned:
-                    cleaned.append(value)
-            values["topics"] = cleaned
-    if "summary" in data:
-        values["summary"] = checks.text(
-            errors, "summary", data["summary"], max_length=AgreementLimits.SUMMARY
-        )
-    if "entry_into_force_rule" in data:
-        rule = data["entry_into_force_rule"]
-        if rule is None:
-            values["entry_into_force_days"] = None
-        elif not isinstance(rule, Mapping) or set(rule) != {"days_after_last_notification"}:
-            errors.add(
-                "entry_into_force_rule",
-                'must be null or {"days_after_last_notification": N}',
-            )
-        else:
-            days = checks.integer(
-                errors,
-                "entry_into_force_rule",
-                rule["days_after_last_notification"],
-                minimum=0,
-                maximum=AgreementLimits.ENTRY_INTO_FORCE_DAYS,
-            )
-            if days is None and "entry_into_force_rule" not in errors.errors:
-                errors.add("entry_into_force_rule", "days_after_last_notification is required")
-            values["entry_into_force_days"] = days
-    if "duration_years" in data:
-        values["duration_years"] = checks.integer(
-            errors,
-            "duration_years",
-            data["duration_years"],
-            minimum=1,
-            maximum=AgreementLimits.DURATION_YEARS,
-        )
-    if values.get("ref"):
-        query = select(Agreement.id).where(
-            Agreement.ref == values["ref"], Agreement.id != (current_id or 0)
-        )
+    values = errors.load(schema, data)
+    if typed_parties is not None:
+        values["parties"] = resolve_names(session, typed_parties, "parties", errors)
+    elif "parties" in values:
+        values["parties"] = check_codes(session, values["parties"], "parties", errors)
+    if "topics" in values:
+        values["topics"] = list(dict.fromkeys(topic.lower() for topic in values["topics"]))
+    if "entry_into_force_rule" in values:
+        rule = values.pop("entry_into_force_rule")
+        values["entry_into_force_days"] = rule and rule["days_after_last_notification"]
+    if ref:
+        query = select(Agreement.id).where(Agreement.ref == ref, Agreement.id != (current_id or 0))
         if session.scalar(query) is not None:
-            errors.add("ref", f"an agreement with ref {values['ref']!r} already exists")
+            errors.add("ref", f"an agreement with ref {ref!r} already exists")
+        values["ref"] = ref
     errors.raise_if_any()
     return values
 
@@ -171,12 +91,14 @@ def create_agreement(
     *,
     actor: User | None = None,
     parties_by_name: bool = False,
+    ref: str | None = None,
 ) -> Agreement:
     """Create an agreement; raise InvalidInput (422) naming each bad field, writing nothing.
 
     `parties_by_name`: parties may be names in any language as well as codes (web forms).
+    `ref`: the stable key of a case loaded from data files (the seed), unique.
     """
-    values = _clean(session, data, partial=False, parties_by_name=parties_by_name)
+    values = _clean(session, data, partial=False, parties_by_name=parties_by_name, ref=ref)
     agreement = Agreement()
     with audited(
         session, agreement, actor=actor, action="create", touch=agreement, links=_links_state

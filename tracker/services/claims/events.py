@@ -10,16 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import AuditEntry, StageEvent, User
-from tracker.models.event import EventLimits
-from tracker.models.vocab import EventStatus, Stage, Step
-from tracker.services import checks, require, transactional
+from tracker.models.vocab import EventStatus, Stage
+from tracker.schemas.events import EventInSchema, EventPatchSchema
+from tracker.services import require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
 from tracker.services.evidence.articles import check_quotes, make_links
+from tracker.text.dates import parse_date_input
 
-FIELDS = {"stage", "step", "party", "body", "place", "date", "status", "note", "evidence"}
+# An amendment takes what a claim is made of; settling a conflict is prefer_event's.
+_AMEND = EventPatchSchema(exclude=("preferred",))
 
 
 def get_event(session: Session, event_id: int) -> StageEvent:
@@ -45,42 +47,34 @@ def list_events(
     return list(page), total
 
 
+# A claim the web form records without a quote must say so (the API lets the page flag it).
+UNWAIVED = "Choose the article and quote what it says, or tick “Record without evidence”."
+
+
 def _clean(
-    session: Session, data: Mapping[str, Any], *, current: StageEvent | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    current: StageEvent | None = None,
+    evidence_waived: bool | None = None,
 ) -> dict[str, Any]:
+    """Load the input through its schema (shape), then check what it means: a known party,
+    a step only on a ratification, which is one party's, quotes found in their articles.
+
+    `evidence_waived=False` (the web form, its box unticked) refuses a claim with no quote,
+    given now or before, on `without_evidence`; None (the API) lets it be recorded bare."""
     errors = FieldErrors()
-    for unknown in sorted(set(data) - FIELDS):
-        errors.add(unknown, "is not a field of a stage event")
-    values: dict[str, Any] = {}
-    if "stage" in data or current is None:
-        values["stage"] = checks.choice(errors, "stage", data.get("stage"), Stage)
-    if "step" in data:
-        values["step"] = checks.choice(errors, "step", data["step"], Step, required=False)
-    if "party" in data:
-        party = data["party"]
-        if party in (None, ""):
-            values["party_code"] = None
-        else:
-            codes = check_codes(
-                session, [party] if isinstance(party, str) else [None], "party", errors
-            )
-            values["party_code"] = codes[0] if codes else None
-    for name, limit in (
-        ("body", EventLimits.BODY),
-        ("place", EventLimits.PLACE),
-        ("note", EventLimits.NOTE),
-    ):
-        if name in data:
-            values[name] = checks.text(errors, name, data[name], max_length=limit)
-    if "date" in data:
-        parsed = checks.edtf(errors, "date", data["date"])
+    values = errors.load(EventInSchema() if current is None else _AMEND, data)
+    evidence = values.pop("evidence", None)
+    if "party" in values:
+        party = values.pop("party")
+        codes = check_codes(session, [party], "party", errors) if party else []
+        values["party_code"] = codes[0] if codes else None
+    if "date" in values:
+        parsed = parse_date_input(values["date"]) if values["date"] else None
         values["date"] = parsed.text if parsed else None
         values["date_earliest"] = parsed.earliest if parsed else None
         values["date_latest"] = parsed.latest if parsed else None
-    if "status" in data or current is None:
-        values["status"] = checks.choice(
-            errors, "status", data.get("status") or EventStatus.REPORTED.value, EventStatus
-        )
 
     # Shape of the claim as a whole: a step refines ratification, which is per party.
     stage = values.get("stage", current.stage if current else None)
@@ -91,7 +85,10 @@ def _clean(
             errors.add("step", "only a ratification has steps")
         if stage == Stage.RATIFICATION and not party and "party" not in errors.errors:
             errors.add("party", "a ratification step belongs to one party: give its code")
-    values["located"] = check_quotes(session, data.get("evidence"), errors)
+    values["located"] = check_quotes(session, evidence, errors)
+    if evidence_waived is False and not data.get("evidence"):
+        if current is None or not current.evidence:
+            errors.add("without_evidence", UNWAIVED)
     errors.raise_if_any()
     return values
 
@@ -104,11 +101,17 @@ def _apply(event: StageEvent, values: dict[str, Any]) -> None:
 
 @transactional
 def record_event(
-    session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
+    session: Session,
+    agreement_id: int,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    evidence_waived: bool | None = None,
 ) -> StageEvent:
-    """Record one claim, with its evidence quotes; raise InvalidInput (422), writing nothing."""
+    """Record one claim, with its evidence quotes; raise InvalidInput (422), writing nothing.
+    `evidence_waived`: see _clean."""
     agreement = get_agreement(session, agreement_id)
-    values = _clean(session, data)
+    values = _clean(session, data, evidence_waived=evidence_waived)
     event = StageEvent(agreement=agreement, recorded_by_id=actor.id if actor else None)
     with audited(session, event, actor=actor, action="create", touch=agreement, links=_quotes):
         _apply(event, values)
@@ -129,22 +132,27 @@ def _current(session: Session, event_id: int, expected_version: int | None) -> S
     return event
 
 
-@transactional
-def amend_event(
+def _amend(
     session: Session,
-    event_id: int,
+    event: StageEvent,
     data: Mapping[str, Any],
     *,
-    actor: User | None = None,
-    expected_version: int | None = None,
+    actor: User | None,
+    evidence_waived: bool | None = None,
 ) -> StageEvent:
-    """Change the given fields; evidence given here is added to what the event has."""
-    event = _current(session, event_id, expected_version)
-    values = _clean(session, data, current=event)
+    values = _clean(session, data, current=event, evidence_waived=evidence_waived)
     with audited(session, event, actor=actor, action="update", touch=event.agreement):
         _apply(event, values)
         event.evidence.extend(make_links(values["located"], actor=actor))
     return event
+
+
+@transactional
+def amend_event(
+    session: Session, event_id: int, data: Mapping[str, Any], *, actor: User | None = None
+) -> StageEvent:
+    """Change the given fields; evidence given here is added to what the event has."""
+    return _amend(session, get_event(session, event_id), data, actor=actor)
 
 
 @transactional
@@ -155,15 +163,16 @@ def edit_event(
     *,
     actor: User | None = None,
     expected_version: int | None = None,
+    evidence_waived: bool | None = None,
 ) -> StageEvent:
     """Amend the claim and, when `preferred` is true in `data`, settle its conflict, as ONE
     transaction: a refusal of either part writes nothing. Stale (412) when the event is no
-    longer at `expected_version`; InvalidInput (422)."""
+    longer at `expected_version`; InvalidInput (422). `evidence_waived`: see _clean."""
     fields = dict(data)
     prefer = fields.pop("preferred", False)
     event = _current(session, event_id, expected_version)
     if fields:
-        event = amend_event(session, event_id, fields, actor=actor)
+        event = _amend(session, event, fields, actor=actor, evidence_waived=evidence_waived)
     if prefer:
         event = prefer_event(session, event_id, actor=actor)
     return event
@@ -172,7 +181,8 @@ def edit_event(
 @transactional
 def retract_event(session: Session, event_id: int, *, actor: User | None = None) -> StageEvent:
     """Mark the claim retracted: it stays on the record but counts for nothing."""
-    return amend_event(session, event_id, {"status": EventStatus.RETRACTED.value}, actor=actor)
+    event = get_event(session, event_id)
+    return _amend(session, event, {"status": EventStatus.RETRACTED.value}, actor=actor)
 
 
 def status_before_retraction(session: Session, event: StageEvent) -> str:
@@ -205,13 +215,11 @@ def undo_retraction(
     """Give a retracted claim back the status it had before it was retracted (audited).
 
     NotFound (404); Conflict (409) when the claim is not retracted; Stale (412)."""
-    event = get_event(session, event_id)
-    if expected_version is not None and event.version != expected_version:
-        raise Stale(f"event {event_id} changed meanwhile")
+    event = _current(session, event_id, expected_version)
     if event.status != EventStatus.RETRACTED.value:
         raise Conflict(f"event {event_id} is not retracted")
     previous = status_before_retraction(session, event)
-    return amend_event(session, event_id, {"status": previous}, actor=actor)
+    return _amend(session, event, {"status": previous}, actor=actor)
 
 
 @transactional

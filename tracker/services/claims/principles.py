@@ -9,15 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Principle, PrincipleStatement, User
-from tracker.models.principle import StatementLimits
-from tracker.services import checks, transactional
+from tracker.schemas.principles import StatementInSchema
+from tracker.services import transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors
 from tracker.services.evidence.articles import locate_quote, make_links
-
-FIELDS = {"principle", "party", "quote", "article_id", "clause", "note"}
 
 
 def vocabulary(session: Session) -> list[Principle]:
@@ -28,23 +26,19 @@ def vocabulary(session: Session) -> list[Principle]:
 def state_principle(
     session: Session, agreement_id: int, data: Mapping[str, Any], *, actor: User | None = None
 ) -> PrincipleStatement:
-    """Record that a principle is stated, with a quote from an article or a treaty clause."""
+    """Record that a principle is stated, with a quote from an article or a treaty clause;
+    InvalidInput (422) naming each bad field, writing nothing."""
     agreement = get_agreement(session, agreement_id)
     errors = FieldErrors()
-    for unknown in sorted(set(data) - FIELDS):
-        errors.add(unknown, "is not a field of a principle statement")
-    code = data.get("principle")
-    if not isinstance(code, str) or not code.strip():
-        errors.add("principle", "is required")
-    elif session.get(Principle, code.strip()) is None:
+    data = errors.load(StatementInSchema(), data)
+    code = data.get("principle", "").strip()
+    if code and session.get(Principle, code) is None:
         errors.add("principle", f"{code!r} is not in the principle vocabulary")
-    party = data.get("party")
     party_code = None
-    if party not in (None, ""):
-        codes = check_codes(session, [party] if isinstance(party, str) else [None], "party", errors)
+    if data.get("party"):
+        codes = check_codes(session, [data["party"]], "party", errors)
         party_code = codes[0] if codes else None
-    clause = checks.text(errors, "clause", data.get("clause"), max_length=StatementLimits.CLAUSE)
-    note = checks.text(errors, "note", data.get("note"), max_length=StatementLimits.NOTE)
+    clause, note = data.get("clause", ""), data.get("note", "")
     located = []
     if data.get("quote") is not None or data.get("article_id") is not None:
         found = locate_quote(
@@ -56,7 +50,7 @@ def state_principle(
     errors.raise_if_any()
     statement = PrincipleStatement(
         agreement=agreement,
-        principle_code=code.strip(),
+        principle_code=code,
         party_code=party_code,
         clause=clause,
         note=note,

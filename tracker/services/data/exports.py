@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, EvidenceArticle, EvidenceLink, StageEvent, User
+from tracker.models.user import public_name
 from tracker.services.agreements import listing
-from tracker.services.audit import public_name
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 AGREEMENT_COLUMNS = [

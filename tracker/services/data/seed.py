@@ -112,7 +112,7 @@ def _load_case(session: Session, seed_dir: Path, path: Path, report: SeedReport)
     case = _read(path)
     if session.scalar(select(Agreement.id).where(Agreement.ref == case["ref"])) is not None:
         return
-    agreement = create_agreement(session, {"ref": case["ref"], **case["agreement"]})
+    agreement = create_agreement(session, case["agreement"], ref=case["ref"])
     report.count("created", "agreements")
 
     articles: dict[str, int] = {}

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
 from tracker.models.evidence import ArticleLimits
-from tracker.services import audit, checks, fetch, is_id, require, transactional
+from tracker.schemas.articles import ArticleInSchema
+from tracker.services import audit, fetch, is_id, require, transactional
 from tracker.services.audit import audited
 from tracker.services.errors import Conflict, FieldErrors, NotFound
 from tracker.services.evidence.reading import article_name
@@ -32,22 +33,14 @@ from tracker.services.infra.fetching import (
     fetch_page,
     from_html,
 )
+from tracker.text.dates import parse_date_input
 from tracker.text.normalise import locate, normalise
 from tracker.text.shingles import bands, shingles, signature, similarity
 from tracker.text.urls import canonical_url
 
-ARTICLE_FIELDS = {
-    "url",
-    "title",
-    "outlet",
-    "author",
-    "language",
-    "published",
-    "text",
-    "cites",
-    "html",
-    "fetch",
-}
+# The fields an article takes from a page (pasted HTML, a fetched URL) as well as from input.
+_FOUND = ArticleInSchema(only=("text", "title", "outlet", "author", "language", "published"))
+
 # Estimated Jaccard similarity of word 3-grams from which two texts are the same story
 # (chosen on labelled pairs, `python -m bench.duplicates`: see docs/evidence.md).
 DUPLICATE_THRESHOLD = 0.3
@@ -72,12 +65,6 @@ def _intake_text(
     """Fields found in pasted HTML or in the fetched page; what the user typed wins."""
     html = data.get("html")
     if html is not None:
-        if not isinstance(html, str) or not html.strip():
-            errors.add("html", "must be the page's HTML")
-            return {}
-        if len(html) > MAX_TEXT:
-            errors.add("html", f"is longer than {MAX_TEXT} characters")
-            return {}
         found = from_html(html, url)
         if not found.get("text"):
             errors.add("html", "no article text could be found in this HTML")
@@ -117,13 +104,10 @@ def add_article(
     compared with what is stored: a near-duplicate joins the group of the first one seen.
     """
     errors = FieldErrors()
-    for unknown in sorted(set(data) - ARTICLE_FIELDS):
-        errors.add(unknown, "is not a field of an article")
-    url = checks.text(errors, "url", data.get("url"), max_length=MAX_URL) or None
+    data = errors.load(ArticleInSchema(), data)
+    url = data.get("url") or None
     canonical = None
-    if url and not url.startswith(("http://", "https://")):
-        errors.add("url", "must start with http:// or https://")
-    elif url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
+    if url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
         errors.add("url", "may not contain control or text-direction characters")
     elif url:
         try:
@@ -137,36 +121,29 @@ def add_article(
                     f"is longer than {MAX_URL} characters once its query is percent-encoded "
                     f"({len(canonical)})",
                 )
-    found = (
-        _intake_text(data, url, fetch_settings, errors, fetched)
-        if "url" not in errors.errors
-        else {}
-    )
+    found = _intake_text(data, url, fetch_settings, errors, fetched) if not errors.errors else {}
     merged = {**found, **{k: v for k, v in data.items() if v not in (None, "")}}
     # Control characters go, whichever way the text came (see intake.clean_text).
     for key in ("text", "title", "outlet", "author"):
         if isinstance(merged.get(key), str):
             merged[key] = clean_text(merged[key])
-    text = checks.text(errors, "text", merged.get("text"), max_length=MAX_TEXT)
-    title = checks.text(errors, "title", merged.get("title"), max_length=ArticleLimits.TITLE)
-    outlet = checks.text(errors, "outlet", merged.get("outlet"), max_length=ArticleLimits.OUTLET)
+    # What was found in a page is held to the rules of what is typed.
+    merged = errors.load(_FOUND, {k: merged[k] for k in _FOUND.fields if k in merged})
+    text, title, outlet = (merged.get(k, "") for k in ("text", "title", "outlet"))
     if not (url or text or title or outlet) and "html" not in errors.errors:
         errors.add("text", "give the article's text, or at least its URL, title or outlet")
-    published = checks.edtf(errors, "published", merged.get("published"))
+    published = parse_date_input(merged["published"]) if merged.get("published") else None
     cites_id = data.get("cites")
-    if cites_id is not None:
-        if isinstance(cites_id, bool) or not isinstance(cites_id, int):
-            errors.add("cites", "must be an article id")
-        elif fetch(session, EvidenceArticle, cites_id) is None:
-            errors.add("cites", f"article {cites_id} does not exist")
+    if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
+        errors.add("cites", f"article {cites_id} does not exist")
     folded = normalise(text)
     article = EvidenceArticle(
         url=url.split("#", 1)[0] if url else None,
         url_canonical=canonical,
         title=title,
         outlet=outlet,
-        author=checks.text(errors, "author", merged.get("author"), max_length=ArticleLimits.AUTHOR),
-        language=checks.language(errors, "language", merged.get("language")),
+        author=merged.get("author", ""),
+        language=merged.get("language") or None,
         published=published.text if published else None,
         published_earliest=published.earliest if published else None,
         published_latest=published.latest if published else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -12,27 +12,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import utcnow
 from tracker.models import Reminder, User
-from tracker.models.reminder import ReminderLimits
-from tracker.models.vocab import ReminderStatus, Stage
-from tracker.services import checks, is_id, require, transactional
+from tracker.models.vocab import ReminderStatus
+from tracker.schemas.misc import ReminderInSchema, ReminderPatchSchema
+from tracker.services import is_id, require, transactional
 from tracker.services.accounts.users import find_user
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import FieldErrors, NotFound
-from tracker.text.dates import DateError, check_day
 
-FIELDS = {
-    "agreement_id",
-    "stage",
-    "party",
-    "due",
-    "reason",
-    "assignee",
-    "status",
-    "snoozed_until",
-    "closed_note",
-}
 CLOSED = (ReminderStatus.DONE, ReminderStatus.DISMISSED)
 
 
@@ -41,76 +29,31 @@ def get_reminder(session: Session, reminder_id: int) -> Reminder:
     return require(session, Reminder, reminder_id, "reminder")
 
 
-def _day(errors: FieldErrors, field: str, value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value))
-        except ValueError:
-            errors.add(field, f"{value!r} is not a day written YYYY-MM-DD")
-            return None
-    try:
-        return check_day(value)
-    except DateError as exc:
-        errors.add(field, str(exc))
-        return None
-
-
 def _clean(session: Session, data: Mapping[str, Any], current: Reminder | None) -> dict[str, Any]:
+    """Load the input through its schema (shape), then check what it means: the agreement
+    exists and stays, the party and the assignee are known, a snooze has its day."""
     errors = FieldErrors()
-    for unknown in sorted(set(data) - FIELDS):
-        errors.add(unknown, "is not a field of a reminder")
-    values: dict[str, Any] = {}
-    if current is None:
-        agreement_id = data.get("agreement_id")
-        if isinstance(agreement_id, bool) or not isinstance(agreement_id, int):
-            errors.add("agreement_id", "is required: the id of an agreement")
-        else:
-            try:
-                values["agreement_id"] = get_agreement(session, agreement_id).id
-            except NotFound as exc:
-                errors.add("agreement_id", str(exc))
-    elif "agreement_id" in data and data["agreement_id"] != current.agreement_id:
-        errors.add("agreement_id", "a reminder cannot move to another agreement")
-    if "stage" in data:
-        values["stage"] = checks.choice(errors, "stage", data["stage"], Stage, required=False)
-    if "party" in data:
-        party = data["party"]
-        codes = (
-            []
-            if party in (None, "")
-            else check_codes(
-                session, [party] if isinstance(party, str) else [None], "party", errors
-            )
-        )
+    values = errors.load(ReminderInSchema() if current is None else ReminderPatchSchema(), data)
+    if current is None and "agreement_id" in values:
+        try:
+            get_agreement(session, values["agreement_id"])
+        except NotFound as exc:
+            errors.add("agreement_id", str(exc))
+    elif current is not None and "agreement_id" in values:
+        if values.pop("agreement_id") != current.agreement_id:
+            errors.add("agreement_id", "a reminder cannot move to another agreement")
+    if "party" in values:
+        party = values.pop("party")
+        codes = check_codes(session, [party], "party", errors) if party else []
         values["party_code"] = codes[0] if codes else None
-    if "due" in data or current is None:
-        values["due"] = _day(errors, "due", data.get("due"))
-        if values["due"] is None and "due" not in errors.errors:
-            errors.add("due", "is required (YYYY-MM-DD)")
-    if "reason" in data or current is None:
-        values["reason"] = checks.text(
-            errors, "reason", data.get("reason"), max_length=ReminderLimits.REASON, required=True
-        )
-    if "assignee" in data:
-        email = data["assignee"]
-        if email in (None, ""):
+    if "assignee" in values:
+        email = values.pop("assignee")
+        if not email:
             values["assignee_id"] = None
-        elif not isinstance(email, str) or (user := find_user(session, email)) is None:
+        elif (user := find_user(session, email)) is None:
             errors.add("assignee", f"no user with email {email!r}")
         else:
             values["assignee_id"] = user.id
-    if "status" in data:
-        values["status"] = checks.choice(errors, "status", data["status"], ReminderStatus)
-    if "snoozed_until" in data:
-        values["snoozed_until"] = _day(errors, "snoozed_until", data["snoozed_until"])
-    if "closed_note" in data:
-        values["closed_note"] = checks.text(
-            errors, "closed_note", data["closed_note"], max_length=ReminderLimits.CLOSED_NOTE
-        )
     status = values.get("status") or (current.status if current else ReminderStatus.OPEN)
     snoozed_until = values.get("snoozed_until", current.snoozed_until if current else None)
     if (
