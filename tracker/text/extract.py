@@ -370,10 +370,12 @@ _MONTHS, _ANY_MONTH, _MONTH = _month_table()
 _MONTH_RE = _MONTH.pattern
 _AND_MONTH = re.compile(rf"\s+(?:и|and|or|или|و)\s+({_MONTH_RE})(?!\w)(?!\s*,?\s*\d)")
 _MONTH_BEFORE = re.compile(rf"(?<!\w)({_MONTH_RE})\s+$")
-# «از اول ژوئیه»: "from the first of July"
+# «از اول ژوئیه»: "from the first of July"; «و6 نوفمبر»: "and 6 November", the Arabic "and"
+# written onto the day
 _FIRST = "اول"
 _DMY = re.compile(
-    rf"(?<![\w/])(\d{{1,2}}|{_FIRST})(?:st|nd|rd|th)?\s+({_ANY_MONTH.pattern})(?!\w)\.?"
+    rf"(?:(?<![\w/])|(?<=(?<!\w)و))(\d{{1,2}}|{_FIRST})(?:st|nd|rd|th)?"
+    rf"\s+({_ANY_MONTH.pattern})(?!\w)\.?"
     rf"(?:,?\s+(\d{{4}})(?!\d))?"
 )
 _MDY = re.compile(
@@ -886,6 +888,7 @@ def _stage_tables() -> dict[str, Any]:
     tables["head"] = _words(data, "head")
     tables["from_signing"] = _words(data, "from_signing")
     tables["took_place"] = _words(data, "took_place")
+    tables["submit"] = _words(data, "submit")
     return tables
 
 
@@ -1061,6 +1064,7 @@ _EARLIER = {"preparation", "announcement", "signing"}
 # expectation or a condition still governs it; how far after it a Persian auxiliary does.
 _BEFORE_REACH = 90
 _AFTER_REACH = 60
+_EXIT_EFFECT_REACH = 140
 # A date this close to a reporting verb is the date of the saying.
 _SAID_REACH = 15
 # A date about as near (in characters) to two claims of a sentence is in doubt.
@@ -1151,6 +1155,8 @@ def _foretold(
         return True, False
     if _NEGATED.search(folded, max(0, start - 16), start):
         return True, True  # "did not sign", «не подписали»: not happened, perhaps to come
+    if _described(folded, claim, sentence):
+        return False, False
     doubt = bool(_CIRCUMSTANCE.search(folded, max(0, start - 12), start))
     for marker in sentence.spans["expected"]:
         if not start - _BEFORE_REACH <= marker.start <= end:
@@ -1165,14 +1171,60 @@ def _foretold(
     past = _PAST.match(folded, claim.quote.start, claim.quote.end) or _PAST_AFTER.search(
         folded, claim.quote.start, claim.quote.end
     )
+    # «Выход Турции из Конвенции Совета Европы о … (Стамбульской конвенции) вступит в силу»:
+    # the verb of an exit comes after its long name
+    reach = _EXIT_EFFECT_REACH if claim.stage in _EXITS else _AFTER_REACH
     for marker in sentence.spans["expected_after"]:
         if (
-            0 <= marker.start - end <= _AFTER_REACH
+            0 <= marker.start - end <= reach
             and not past  # "ratified the treaty that will ..."
-            and not _CLAUSE_BREAK.search(folded, end, marker.start)
+            and not (_PUNCTUATION if claim.stage in _EXITS else _CLAUSE_BREAK).search(
+                folded, end, marker.start
+            )
         ):
             return True, doubt
     return False, doubt
+
+
+# A participle or a relative clause in the past describing the agreement, whatever the main
+# verb: "will take up the agreement signed with Albania on July 29", «договор, подписанный
+# в четверг», «الاتفاقية الموقعة في 8 أبريل», «اعلامیه‌ای را که ۷ اردیبهشت امضا شد».
+_PARTICIPLE = re.compile(
+    r"(?:подписанн|ратифицированн|заключенн|заключённ|одобренн)\w*"
+    r"|(?:ال)(?:موقع|مبرم|مصادق)\w*"
+)
+_NOT_PARTICIPLE = re.compile(r"(?<!\w)(?:be|been|being|to|will|would|must|shall)\s+$")
+_RELATIVE_PAST = re.compile(r"(?<!\w)(?:that|which|که|التي|الذي)(?!\w)[^,.;،؛:]{0,60}$")
+_WILL = re.compile(r"(?<!\w)(?:will|would|خواهد|خواهند|سوف|س(?=[يت]))")
+_DESCRIBE_REACH = 8
+_SUBJECT_REACH = 30  # "the pact the two leaders signed"
+
+
+def _described(folded: str, claim: _Claim, sentence: _Sentence) -> bool:
+    """The claim's verb is a past participle or a past relative clause about the agreement."""
+    if claim.stage != "signing":
+        return False
+    quote = claim.quote
+    word = folded[quote.start : quote.end]
+    if _PARTICIPLE.match(word):
+        return True
+    if _NOT_PARTICIPLE.search(folded, max(0, quote.start - 12), quote.start):
+        return False
+    if re.fullmatch(r"\w+ed", word):
+        before = folded[max(sentence.bounds[0], quote.start - 40) : quote.start]
+        # "the agreement signed with …", "the security agreement it signed with Australia"
+        after_noun = any(
+            0 <= quote.start - a.end <= _SUBJECT_REACH
+            and not re.search(r"[,.;:]", folded[a.end : quote.start])
+            and len(_WORD.findall(folded, a.end, quote.start)) <= 3
+            for a in sentence.spans["agreement"]
+        )
+        return after_noun or bool(_RELATIVE_PAST.search(before))
+    if _PAST_AFTER.search(folded, quote.start, quote.end + _DESCRIBE_REACH):
+        before = folded[max(sentence.bounds[0], quote.start - 80) : quote.start]
+        relative = _RELATIVE_PAST.search(before)
+        return bool(relative) and not _WILL.search(before, relative.start())
+    return False
 
 
 # The first word of a verb in the past tense, where the tense shows: English and Russian.
@@ -1255,6 +1307,8 @@ def _country_of(
 
 
 _BESIDE = 12  # characters between a country and its chamber
+_BOTH_REACH = 40  # "the parliaments of both countries", «مجالس البلدين»; not "that the two
+# countries signed" in a clause after "Chile's Senate approved"
 _SIGN_IT = re.compile(r"\s+(?:it|them|его|её|ее|آن را)(?!\w)")
 _IT_SIGN = re.compile(r"(?<!\w)(?:его|её|ее|آن را)\s+$")
 _HEAD_REACH = 32  # characters between a head of state and a verb of ratification (a name)
@@ -1269,6 +1323,12 @@ def _beside(body: Span, named: list[Span], folded: str) -> str | None:
     # "Hungary's parliament", "the Senate of Kazakhstan", «پارلمان ارمنستان»; not «جمهورية
     # العراق كما ورد من مجلس النواب» (Iraq, "as it came from the House"): two words at most
     return near.value if len(_WORD.findall(between)) <= 2 else None
+
+
+def _genitive(body: Span, named: list[Span], folded: str) -> str | None:
+    """The country named right after a chamber, nothing but a space between («مجلس ارمنستان»)."""
+    after = [n for n in named if n.start >= body.end and not folded[body.end : n.start].strip()]
+    return after[0].value if after else None
 
 
 @cache
@@ -1547,6 +1607,10 @@ def _claims(
                 add(cue, "ratification", step, code, from_article=from_article)
             continue
         before = [p for p in named if p.end <= cue.start]
+        if step == "submitted" and (subject := [p for p in acting if p.end <= cue.start]):
+            # "Sri Lanka's government submitted its agreement with Thailand to parliament":
+            # the sender's parliament
+            party = subject[-1].value
         guess = party is None and several
         if party is None and before and step == "notification":
             # the subject, the state or list of states named last before the verb ("Iran
@@ -1583,7 +1647,19 @@ def _claims(
             noun = isinstance(verb.value, _Cue) and verb.value.weak
             cue = Span(verb.start, verb.end, _Cue("ratification", None, noun))
             step, party = chamber.value["step"], chamber.value["party"]
-            if party is None and spans["both"] and len(article_parties) >= 2 and not voted_exit:
+            if party is not None:
+                # «مجلس مقدونیه شمالی»: a word that is one state's chamber, said of another's
+                party = _genitive(chamber, acting, spans["_text"]) or party
+            if (
+                party is None
+                and len(article_parties) >= 2
+                and not voted_exit
+                and _beside(chamber, acting, spans["_text"]) is None
+                and any(
+                    _gap((b.start, b.end), (chamber.start, chamber.end)) <= _BOTH_REACH
+                    for b in spans["both"]
+                )
+            ):
                 # "the parliaments of both countries"
                 for code in article_parties[:2]:
                     add(cue, "ratification", step, code, body=chamber, from_article=True)
@@ -1731,6 +1807,10 @@ def extract(
     # an entry without a stage is a phrase that only looks like a claim ("withdrawal of
     # troops", «вывод войск»): longer, it wins over the cue inside it, and claims nothing
     cue_spans = [c for c in cue_spans if c.value is not None and c.value.stage is not None]
+    cue_spans = sorted(
+        cue_spans + _submissions(folded, _find(tables["submit"], folded), body_spans, cue_spans),
+        key=lambda s: s.start,
+    )
     words = {
         key: _find(tables[key], folded)
         for key in (
@@ -1905,6 +1985,46 @@ def extract(
     }
 
 
+_TO_CHAMBER = re.compile(
+    r"(?<!\w)(?:to|in|into|before|в|во|на|به|الی|علی)\s+(?:the\s+|its\s+|their\s+)?$"
+)
+_SUBMIT_REACH = 90  # "would table in parliament next month the defence cooperation agreement"
+_SUBMIT_BEFORE = 40  # «لایحه را به مجلس شورای اسلامی تقدیم کرد»
+_LEGISLATURE = {"lower_house", None}  # a bill sent on to a senate: that senate to come
+
+
+def _submissions(
+    folded: str, verbs: list[Span], bodies: list[Span], cues: list[Span]
+) -> list[Span]:
+    """Cues of the submission step built from a verb of sending and the legislature it sends
+    to ("submitted its agreement with Thailand to parliament", "sent the accord to the
+    Senate", «به مجلس ... تقدیم کرد», «أحالت الاتفاقية إلى مجلس النواب»), where no cue of the
+    lexicon already covers the verb."""
+    out = []
+    chambers = [
+        b
+        for b in bodies
+        if not b.value.get("person")
+        and not b.value.get("executive")
+        and b.value.get("step") in _LEGISLATURE
+    ]
+    for verb in verbs:
+        if _overlaps(verb, cues):
+            continue
+        for chamber in chambers:
+            after = 0 <= chamber.start - verb.end <= _SUBMIT_REACH
+            before = 0 <= verb.start - chamber.end <= _SUBMIT_BEFORE
+            if not (after or before):
+                continue
+            gap = (verb.end, chamber.start) if after else (chamber.end, verb.start)
+            if re.search(r"[.;!?؟]", folded[gap[0] : gap[1]]):
+                continue
+            if _TO_CHAMBER.search(folded, max(0, chamber.start - 14), chamber.start):
+                out.append(Span(verb.start, verb.end, _Cue("ratification", "submitted")))
+                break
+    return out
+
+
 def _dated_by_signing(claims: list[_Claim], spans: list[Span]) -> None:
     """ "Took effect from the day of signing", «از روز امضا لازم‌الاجرا شد»: an undated entry
     into force takes the date of the signing the article reports."""
@@ -1956,6 +2076,7 @@ def _after_publication(claim: _Claim, published: date | None) -> bool:
 # A break stronger than "and" between two chambers: a comma, "but".
 _BREAK = re.compile(r"[,;،]|(?<!\w)(?:but|however|но|однако|اما|ولكن|لكن)(?!\w)")
 # Where one clause ends and another begins: a comma, "and", «и», «و», «ثم».
+_PUNCTUATION = re.compile(r"[,;]")  # «о предотвращении и пресечении»: "and" inside a name
 _CLAUSE_BREAK = re.compile(r"[,;]|(?<!\w)(?:and|but|while|и|а|но|و|ثم|اما|فيما)(?!\w)")
 # "a few days after the attack on 9 September", «после визита 5 мая», «پس از حمله … در»: a
 # date after one of these words, in the same clause, is that other event's
@@ -2174,7 +2295,8 @@ def _respectively(
     return []
 
 
-_RESPECTIVELY = re.compile(r"(?<!\w)(?:respectively|соответственно|به ترتیب|على التوالي)(?!\w)")
+# on folded text, where «على التوالي» is written «علی التوالی»
+_RESPECTIVELY = re.compile(r"(?<!\w)(?:respectively|соответственно|به ترتیب|علی التوالی)(?!\w)")
 
 
 def _confidence(claim: _Claim) -> float:

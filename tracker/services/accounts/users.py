@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
@@ -88,7 +88,14 @@ def verify_password(user: User, password: str) -> bool:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The user of this email in any case; the stored spelling itself is matched too, as
+    SQLite's lower() folds ASCII letters only (Õ stays Õ) and Python's folds them all."""
+    email = email.strip()
+    return session.scalar(
+        select(User)
+        .where(or_(User.email == email, func.lower(User.email) == email.lower()))
+        .limit(1)
+    )
 
 
 def get_user_by_email(session: Session, email: str) -> User:
