@@ -118,8 +118,6 @@ class StatusImport:
             f"Recorded {self.claims} claim{'s' if self.claims != 1 else ''} for "
             f"{self.participants} participant{'s' if self.participants != 1 else ''}"
         )
-        if self.parties_added:
-            text += f" ({len(self.parties_added)} added to the parties)"
         if self.unread:
             rows = "row" if len(self.unread) == 1 else "rows"
             text += f"; {len(self.unread)} {rows} not read: " + "; ".join(
