@@ -105,6 +105,13 @@ def test_a_bilateral_agreement_gains_only_new_parties(session):
     assert get_agreement(session, agreement.id).party_codes == ["RUS", "IRN"]
 
 
+def test_a_table_without_its_header_loses_no_row(session):
+    agreement = factories.agreement(session)
+    text = "Türkiye\t20 Sep 2023\t12 Jan 2024\r\nChina7\t20 Sep 2023\t\x0b\r\n"
+    result = import_status(session, agreement.id, text)
+    assert (result.claims, result.participants, result.unread) == (3, 2, [])
+
+
 def test_nothing_is_written_when_no_row_is_readable(session):
     agreement = factories.agreement(session)
     before = session.scalar(select(func.count()).select_from(EvidenceArticle))

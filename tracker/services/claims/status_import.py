@@ -37,6 +37,7 @@ from tracker.services.claims.events import record_event
 from tracker.services.claims.parties import party_index
 from tracker.services.errors import InvalidInput, NotFound
 from tracker.services.evidence.articles import add_article
+from tracker.services.infra.fetching import clean_text
 from tracker.text.normalise import normalise
 
 OUTLET = "UN Treaty Collection"
@@ -184,7 +185,7 @@ def parse_table(session: Session, text: str) -> tuple[list[StatusRow], list[Unre
     index = party_index(session)
     readable: list[StatusRow] = []
     unread: list[Unread] = []
-    for number, line, cells in rows[1:]:  # the first line is the header
+    for position, (number, line, cells) in enumerate(rows):
         try:
             name = cells[0] if cells else ""
             if not name:
@@ -206,7 +207,8 @@ def parse_table(session: Session, text: str) -> tuple[list[StatusRow], list[Unre
             if signed is None and consented is None:
                 raise RowError("neither a signature nor an instrument date")
         except RowError as exc:
-            unread.append(Unread(number, line, str(exc)))
+            if position > 0:  # the first line is the header, unless it reads as a row
+                unread.append(Unread(number, line, str(exc)))
             continue
         readable.append(StatusRow(number, line, code, signed, consented, consent_type))
     return readable, unread
@@ -264,7 +266,8 @@ def import_status(
     Raise InvalidInput (422) on `text`, writing nothing, when no row is readable.
     """
     agreement = get_agreement(session, agreement_id)
-    text = (text or "").strip()
+    # as the article will hold it: control characters off, every line break a newline
+    text = clean_text(text or "").strip()
     rows, unread = parse_table(session, text)
     result = StatusImport(unread=unread)
     if not rows:
