@@ -120,6 +120,9 @@ def test_nothing_is_written_when_no_row_is_readable(session):
             session, agreement.id, "Participant\tSignature\tRatification\nAtlantis\t1 Jan 2020\t\n"
         )
     assert "line 2: ‘Atlantis’ is not a participant we know" in refused.value.errors["text"][0]
+    with pytest.raises(InvalidInput) as refused:
+        import_status(session, agreement.id, "\n\nParticipant\tSignature\nX\t1 Jan 2020\n")
+    assert "(line 4: ‘X’ is not a participant we know)" in refused.value.errors["text"][0]
     with pytest.raises(InvalidInput):
         import_status(session, agreement.id, "")
     assert session.scalar(select(func.count()).select_from(EvidenceArticle)) == before

@@ -193,8 +193,10 @@ def parse_table(session: Session, text: str) -> tuple[list[StatusRow], list[Unre
             code = UN_NAMES.get(party_names(name)[0].casefold())
             code = code if code in index.codes else None
             for form in party_names(name):
+                if code is not None:
+                    break
                 found = index.lookup(form)
-                if code is None and len(found) == 1:
+                if len(found) == 1:
                     code = found.pop()
             if code is None:
                 raise RowError(f"‘{name}’ is not a participant we know")
@@ -267,8 +269,10 @@ def import_status(
     """
     agreement = get_agreement(session, agreement_id)
     # as the article will hold it: control characters off, every line break a newline
-    text = clean_text(text or "").strip()
+    # (lines numbered as pasted, blank ones before the header counted)
+    text = clean_text(text or "")
     rows, unread = parse_table(session, text)
+    text = text.strip()
     result = StatusImport(unread=unread)
     if not rows:
         reason = "; ".join(str(u) for u in unread) if unread else "no rows under the header"
