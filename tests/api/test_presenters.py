@@ -23,6 +23,7 @@ from tracker.schemas.articles import ArticleSchema, ArticleSummarySchema, Delete
 from tracker.schemas.common import ReaderSchema
 from tracker.schemas.events import EventSchema
 from tracker.schemas.misc import DigestSchema, ReminderSchema
+from tracker.schemas.participants import ParticipantSchema
 from tracker.schemas.principles import PrincipleSchema, StatementSchema
 from tracker.services.accounts.users import create_user
 from tracker.services.agreements import commands, listing, queries, reading
@@ -107,6 +108,11 @@ def test_each_representation_has_exactly_the_fields_of_its_schema(session):
         (present.article_summary(article), ArticleSummarySchema(), "article_summary"),
         (present.article(article), ArticleSchema(), "article"),
         (present.deleted_article(cited, None), DeletedArticleSchema(), "deleted_article"),
+        (
+            [present.participant(p) for p in reading.participants(session, agreement.id)],
+            ParticipantSchema(),
+            "participant",
+        ),
     ]
     made = [
         (PrincipleSchema(), session.get(Principle, code), "principle"),

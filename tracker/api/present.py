@@ -22,7 +22,7 @@ from tracker.models import (
 )
 from tracker.models.user import public_name
 from tracker.services.agreements.listing import AgreementRow
-from tracker.services.agreements.reading import AgreementDetail
+from tracker.services.agreements.reading import AgreementDetail, ParticipantRow
 
 
 def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:
@@ -189,4 +189,11 @@ def deleted_article(a: EvidenceArticle, deleted_by: str | None) -> dict[str, Any
         "outlet": a.outlet,
         "deleted_at": a.deleted_at,
         "deleted_by": deleted_by,
+    }
+
+
+def participant(p: ParticipantRow) -> dict[str, Any]:
+    """A row of the participants table (SPEC §2b)."""
+    return {"party": {"code": p.row.party, "name": p.name}} | {
+        k: v for k, v in p.row.to_json().items() if k != "party"
     }

@@ -27,7 +27,7 @@ from tracker.models.vocab import (
 )
 from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
-from tracker.services.claims import events, principles
+from tracker.services.claims import events, principles, status_import
 from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput
 from tracker.services.evidence.articles import (
@@ -39,7 +39,14 @@ from tracker.services.evidence.articles import (
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import as_id, edited_version, form_status, saved, split_codes
-from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
+from tracker.web.forms import (
+    AgreementForm,
+    ButtonForm,
+    EventForm,
+    PrincipleForm,
+    StatusImportForm,
+    options,
+)
 
 blp = Blueprint("agreement_pages", __name__)
 
@@ -139,11 +146,37 @@ def index() -> tuple[str, int]:
     ), 422 if errors else 200
 
 
-@blp.get("/agreements/<int:agreement_id>")
-@reader_required
-def detail(agreement_id: int) -> str:
-    """One agreement; 404 when it does not exist or was deleted."""
+# The participants table's columns that sort, by the row's attribute they sort on.
+PARTICIPANT_SORTS = (
+    "participant",
+    "signed",
+    "consented",
+    "bound_from",
+    "withdrawal_notified",
+    "suspended_since",
+)
+
+
+def participant_rows(view: reading.Overview, sort: str) -> list[reading.ParticipantRow]:
+    """The participants table sorted by `sort` (a column, "-" before it for the reverse);
+    rows without the date come last either way, ties in the order of the parties."""
+    names = {party.code: party.name("en") for party in view.agreement.parties}
+    rows = [
+        reading.ParticipantRow(names.get(p.party, p.party), p) for p in view.lifecycle.participants
+    ]
+    column, reverse = sort.removeprefix("-"), sort.startswith("-")
+    if column == "participant":
+        return sorted(rows, key=lambda r: r.name.casefold(), reverse=reverse)
+    if column not in PARTICIPANT_SORTS:
+        return rows
+    dated = [r for r in rows if getattr(r.row, column)]
+    dated.sort(key=lambda r: getattr(r.row, column), reverse=reverse)
+    return dated + [r for r in rows if not getattr(r.row, column)]
+
+
+def _detail_page(agreement_id: int, import_form: StatusImportForm | None = None) -> str:
     view = reading.overview(get_session(), agreement_id)
+    sort = request.args.get("participants", "")
     return render_template(
         "agreements/detail.html",
         view=view,
@@ -154,7 +187,36 @@ def detail(agreement_id: int) -> str:
             public=not current_user.is_authenticated,
         ),
         button_form=ButtonForm(),
+        participants=participant_rows(view, sort),
+        participants_sort=sort if sort.removeprefix("-") in PARTICIPANT_SORTS else "",
+        import_form=import_form or StatusImportForm(formdata=None),
     )
+
+
+@blp.get("/agreements/<int:agreement_id>")
+@reader_required
+def detail(agreement_id: int) -> str:
+    """One agreement; 404 when it does not exist or was deleted."""
+    return _detail_page(agreement_id)
+
+
+@blp.post("/agreements/<int:agreement_id>/status")
+@role_required(Role.EDITOR.value)
+def import_status(agreement_id: int) -> Any:
+    """The UN's status table pasted in: its rows recorded as claims, the rows not read named."""
+    queries.get_agreement(get_session(), agreement_id)  # 404
+    form = StatusImportForm()
+    if form.validate_on_submit():
+        result = saved(
+            form,
+            lambda: status_import.import_status(
+                get_session(), agreement_id, form.text.data or "", actor=actor()
+            ),
+        )
+        if result is not None:
+            flash(result.summary(), "success")
+            return redirect(url_for(".detail", agreement_id=agreement_id) + "#participants")
+    return _detail_page(agreement_id, form), form_status(form)
 
 
 def _agreement_data(form: AgreementForm) -> dict[str, Any]:

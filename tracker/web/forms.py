@@ -260,6 +260,16 @@ class SnoozeForm(FlaskForm):
     until = DateField("Snooze until", validators=[DataRequired()])
 
 
+class StatusImportForm(FlaskForm):
+    """The UN's status table pasted on an agreement's page (what is read is the service's)."""
+
+    text = TextAreaField(
+        "Status table",
+        description="Copy the table from the UN Treaty Collection's status page (or CSV): "
+        "the header line, then Participant, Signature, Ratification … with its marker.",
+    )
+
+
 class ButtonForm(FlaskForm):
     """A button that POSTs (complete, dismiss, prefer, retract, revoke): only the CSRF token."""
 

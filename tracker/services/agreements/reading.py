@@ -17,6 +17,7 @@ from tracker.models import (
     AgreementParty,
     AgreementTopic,
     EvidenceLink,
+    Party,
     Principle,
     PrincipleStatement,
     StageEvent,
@@ -40,8 +41,13 @@ from tracker.services.agreements.listing import (
     english_names,
     rows_of,
 )
-from tracker.services.agreements.participation import EntryIntoForceRule, WithdrawalRule
-from tracker.services.agreements.queries import lifecycle
+from tracker.services.agreements.participation import (
+    EntryIntoForceRule,
+    Participant,
+    WithdrawalRule,
+)
+from tracker.services.agreements.queries import get_agreement, lifecycle
+from tracker.services.claims.parties import label
 from tracker.services.errors import NotFound
 
 _A = Agreement.__table__
@@ -256,3 +262,29 @@ def detail(
         cached=row.derived,
     )
     return AgreementDetail(row, one.version, events, statements, links, progress)
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """One row of the participants table (SPEC §2b) with its party's English name."""
+
+    name: str
+    row: Participant
+
+
+def participants(
+    session: Session, agreement_id: int, *, today: date | None = None
+) -> list[ParticipantRow]:
+    """Each party's row of the participants table, from the lifecycle cache, in the order of
+    the agreement's parties; NotFound (404) when the agreement does not exist or is deleted."""
+    agreement = get_agreement(session, agreement_id)
+    life = lifecycle(session, agreement, today=today)
+    names = {
+        code: label((names or {}).get("en") or code)
+        for code, names in session.execute(
+            select(Party.code, Party.names).where(
+                Party.code.in_([p.party for p in life.participants])
+            )
+        )
+    }
+    return [ParticipantRow(names.get(p.party, p.party), p) for p in life.participants]
