@@ -16,6 +16,7 @@ from tracker.models import (
     EvidenceLink,
     Party,
     PartyAlias,
+    PartyMembership,
     Principle,
     PrincipleStatement,
     StageEvent,
@@ -26,6 +27,7 @@ from tracker.services.data.seed import load_seed
 TABLES = (
     Party,
     PartyAlias,
+    PartyMembership,
     Principle,
     Agreement,
     StageEvent,
@@ -52,6 +54,7 @@ def test_seed_loads_once_and_a_second_run_changes_nothing(scratch_url):
     assert first.created["agreements"] == 1
     assert first.created["parties"] >= 249
     assert first.created["principles"] == 13
+    assert first.created["memberships"] == 28 + 5 + 10 + 10  # EU (GBR too), EAEU, SCO, BRICS
     assert not second.changed
     assert second.summary() == "Seed data already loaded: nothing changed."
 
@@ -114,3 +117,22 @@ def test_party_names_come_from_pycountry_and_aliases_from_the_seed(session):
         ("Кремл*", "RUS"),
         ("مسکو", "RUS"),
     } <= aliases
+
+
+def test_a_membership_changed_in_the_database_is_brought_back_in_line(session):
+    gbr = session.scalar(
+        select(PartyMembership).where(
+            PartyMembership.organisation_code == "EU", PartyMembership.member_code == "GBR"
+        )
+    )
+    gbr.until = None
+    session.add(PartyMembership(organisation_code="EAEU", member_code="UZB"))
+    session.commit()
+    report = load_seed(session)
+    assert report.updated == {"memberships": 2}
+    session.refresh(gbr)
+    assert gbr.until == date(2020, 1, 31)
+    members = session.scalars(
+        select(PartyMembership.member_code).where(PartyMembership.organisation_code == "EAEU")
+    )
+    assert sorted(members) == ["ARM", "BLR", "KAZ", "KGZ", "RUS"]
