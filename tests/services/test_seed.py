@@ -61,7 +61,9 @@ def test_seed_loads_once_and_a_second_run_changes_nothing(scratch_url):
 
 
 def test_a_case_edited_by_a_researcher_is_not_reset(session):
-    treaty = session.scalar(select(Agreement).where(Agreement.ref.is_not(None)))
+    treaty = session.scalar(
+        select(Agreement).where(Agreement.ref == "rus-irn-comprehensive-strategic-partnership")
+    )
     treaty.summary = "My own notes."
     session.commit()
     load_seed(session)
