@@ -113,6 +113,7 @@ API = {
     ("/api/v1/me", "GET"): "viewer",
     ("/api/v1/me", "PATCH"): "viewer",
     ("/api/v1/parties", "GET"): "viewer",
+    ("/api/v1/parties/<code>", "GET"): "viewer",
     ("/api/v1/principles", "GET"): "viewer",
     ("/api/v1/reminders", "GET"): "viewer",
     ("/api/v1/reminders", "POST"): "editor",
@@ -175,6 +176,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "user_id": users["viewer"].id,
             "token_id": spare.id,
             "token": "not-a-feed-token",
+            "code": "EAEU",
         },
     }
 

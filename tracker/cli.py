@@ -95,7 +95,10 @@ def db_revision(message: str, empty: bool) -> None:
     migrate.revision(_engine(), message, autogenerate=not empty)
 
 
-@tracker.command(help="Load the seed data: parties, aliases, principles and the founding case.")
+@tracker.command(
+    help="Load the seed data: parties, members of organisations, aliases, principles and "
+    "the example cases."
+)
 @click.option(
     "--dir",
     "seed_dir",

@@ -89,9 +89,9 @@ def test_the_k_th_instrument_gives_the_expected_entry_into_force(editor, session
     palau = next(e for e in got["events"] if e["party"] == "PLW")
     assert palau["consent_type"] == "accession"
 
-    listed = editor.get("/api/v1/agreements?party=USA&participation=signed").get_json()
+    listed = editor.get("/api/v1/agreements?party=FRA&participation=signed").get_json()
     assert [a["id"] for a in listed] == [aid]
-    assert editor.get("/api/v1/agreements?party=USA&participation=bound").get_json() == []
+    assert editor.get("/api/v1/agreements?party=FRA&participation=bound").get_json() == []
 
     _post(
         editor,
