@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models.user import UserLimits
-from tracker.models.vocab import AgreementKind, DigestMode, EventStatus, Stage, Step
+from tracker.models.vocab import AgreementKind, ConsentType, DigestMode, EventStatus, Stage, Step
 
 DATE_HINT = (
     "EDTF: 2025-01-17, 2025-01, 2025-06~, 2024-07-21?, 2025-05/2025-06 — or Solar Hijri: 1403/10/28"
@@ -143,6 +143,12 @@ class SuggestedEventForm(Form):
         choices=_choices(Step, "— none —"),
         validate_choice=False,
         description="Only for ratification",
+    )
+    consent_type = SelectField(
+        "Kind of instrument",
+        choices=_choices(ConsentType, "— none —"),
+        validate_choice=False,
+        description="Only for the notification step (accession, acceptance, approval …)",
     )
     party = SelectField("Party", choices=[], validate_choice=False)
     body = StringField("Body")
