@@ -245,6 +245,15 @@ def test_extract_suggests_with_offsets(viewer):
     schema = viewer.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert schema["FoundEvent"]["properties"]["confidence"]["type"] == "number"
     assert "confidence" in schema["FoundEvent"]["required"]
+    assert "consent_type" in schema["FoundEvent"]["required"]
+    assert result["events"][0]["consent_type"] is None  # a signing
+    acceded = viewer.post(
+        "/api/v1/extract",
+        json={"text": "Palau deposited its instrument of accession on 22 January 2024."},
+    ).get_json()
+    assert [(e["step"], e["party"], e["consent_type"]) for e in acceded["events"]] == [
+        ("notification", "PLW", "accession")
+    ]
     assert result["principles"][0]["code"] == "sovereignty"
     for field in ("parties", "events", "dates", "principles"):
         for item in result[field]:

@@ -10,7 +10,7 @@ from tracker.models.agreement import AgreementLimits
 from tracker.models.mixins import MAX_ID
 from tracker.models.reminder import ReminderLimits
 from tracker.models.user import UserLimits
-from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
+from tracker.models.vocab import ConsentType, DigestMode, PartyKind, ReminderStatus, Role, Stage
 from tracker.schemas.common import (
     ANONYMOUS,
     PARTY_CODE,
@@ -275,6 +275,15 @@ class FoundEventSchema(_Found):
         required=True,
         allow_none=True,
         metadata={"description": "EDTF: the date of this claim's own clause"},
+    )
+    consent_type = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "On the notification step, the kind of instrument ("
+            + ", ".join(ConsentType)
+            + "; ratification when the text names no other); null on every other step and stage"
+        },
     )
     confidence = fields.Float(
         required=True,

@@ -201,6 +201,12 @@ class SuggestedEventForm(Form):
         validate_choice=False,
         description="Only for ratification",
     )
+    consent_type = SelectField(
+        "Kind of instrument",
+        choices=_choices(ConsentType, "— none —"),
+        validate_choice=False,
+        description="Only for the notification step (accession, acceptance, approval …)",
+    )
     party = SelectField("Party", choices=[], validate_choice=False)
     body = StringField("Body")
     date = StringField(
