@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed-run pyproject.toml
 
 install: $(VENV)/.installed-run
 
-## run: install, migrate the SQLite database under instance/, load the seed case, serve on $(HOST):$(PORT)
+## run: install, migrate the SQLite database under instance/, load the seed cases, serve on $(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	mkdir -p instance
 	$(FLASK) tracker db upgrade

@@ -68,6 +68,7 @@ WEB = {
     ("/agreements/<int:agreement_id>/reminders/new", "GET"): "editor",
     ("/agreements/<int:agreement_id>/reminders/new", "POST"): "editor",
     ("/agreements/<int:agreement_id>/delete", "POST"): "editor",
+    ("/agreements/<int:agreement_id>/status", "POST"): "editor",
     ("/events/<int:event_id>/prefer", "POST"): "editor",
     ("/events/<int:event_id>/retract", "GET"): "editor",
     ("/events/<int:event_id>/retract", "POST"): "editor",
@@ -88,6 +89,7 @@ API = {
     ("/api/v1/agreements/<id:agreement_id>", "PATCH"): "editor",
     ("/api/v1/agreements/<id:agreement_id>", "DELETE"): "editor",
     ("/api/v1/agreements/<id:agreement_id>/events", "GET"): "viewer",
+    ("/api/v1/agreements/<id:agreement_id>/participants", "GET"): "viewer",
     ("/api/v1/agreements/<id:agreement_id>/events", "POST"): "editor",
     ("/api/v1/agreements/<id:agreement_id>/history", "GET"): "viewer",
     ("/api/v1/agreements/<id:agreement_id>/principles", "GET"): "viewer",
@@ -111,6 +113,7 @@ API = {
     ("/api/v1/me", "GET"): "viewer",
     ("/api/v1/me", "PATCH"): "viewer",
     ("/api/v1/parties", "GET"): "viewer",
+    ("/api/v1/parties/<code>", "GET"): "viewer",
     ("/api/v1/principles", "GET"): "viewer",
     ("/api/v1/reminders", "GET"): "viewer",
     ("/api/v1/reminders", "POST"): "editor",
@@ -173,6 +176,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "user_id": users["viewer"].id,
             "token_id": spare.id,
             "token": "not-a-feed-token",
+            "code": "EAEU",
         },
     }
 

@@ -21,6 +21,17 @@ from tracker.services.data.seed import load_seed
 from tracker.services.fulltext import search
 from tracker.services.reminders.manual import create_reminder
 
+MULTILATERAL = (
+    "instruments_required",
+    "days_after_instrument",
+    "days_after_own_instrument",
+    "withdrawal_period",
+    "withdrawal_unit",
+    "bilateral",
+    "depositary_code",
+    "signature_opens",
+    "signature_closes",
+)
 PERSIAN = "مجلس شورای اسلامی معاهده مشارکت راهبردی جامع ایران و روسیه را تصویب کرد."
 
 
@@ -53,6 +64,25 @@ def _build(url: str) -> dict[str, int]:
         )
         state_principle(
             session, treaty.id, {"principle": "sovereignty", "clause": "Art. 1"}, actor=editor
+        )
+        # the multilateral columns, beside the seed's examples: months, an accession
+        convention = create_agreement(
+            session,
+            {
+                "title": "A convention",
+                "parties": ["FRA", "PLW", "IRN"],
+                "depositary": "UN",
+                "withdrawal_rule": {"months_after_notification": 6},
+            },
+        )
+        factories.event(
+            session,
+            convention.id,
+            "ratification",
+            "2024-01-22",
+            party="PLW",
+            step="notification",
+            consent_type="accession",
         )
         create_reminder(
             session,
@@ -100,7 +130,8 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
     result = app.test_cli_runner().invoke(args=["tracker", "export", str(exported)])
     app.extensions["tracker.engine"].dispose()
     assert result.exit_code == 0, result.output
-    assert "3 agreements" in result.output  # the seed case, ours and the deleted one
+    # the seed's five cases, ours, the convention and the deleted one
+    assert "8 agreements" in result.output
     first = json.loads(exported.read_text(encoding="utf-8"))
     first.pop("exported_at")
 
@@ -108,6 +139,38 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
     assert "password_hash" not in first["tables"]["user_account"]["columns"]
     assert "feed_token_hash" not in first["tables"]["user_account"]["columns"]
     assert "api_token" not in first["tables"] and "login_attempt" not in first["tables"]
+    # The multilateral record: the agreement's rules, depositary and signature period, each
+    # instrument's kind, the organisations' members and the participants cache.
+    agreements = first["tables"]["agreement"]
+    by_ref = {row[agreements["columns"].index("ref")]: row for row in agreements["rows"]}
+    bbnj = dict(zip(agreements["columns"], by_ref["bbnj-agreement"], strict=True))
+    assert {k: bbnj[k] for k in MULTILATERAL} == {
+        "instruments_required": 60,
+        "days_after_instrument": 120,
+        "days_after_own_instrument": 30,
+        "withdrawal_period": 1,
+        "withdrawal_unit": "years",
+        "bilateral": False,
+        "depositary_code": "UN",
+        "signature_opens": "2023-09-20",
+        "signature_closes": "2025-09-20",
+    }
+    units = {row[agreements["columns"].index("withdrawal_unit")] for row in agreements["rows"]}
+    assert {"years", "months"} <= units
+    events = first["tables"]["stage_event"]
+    kinds = {row[events["columns"].index("consent_type")] for row in events["rows"]}
+    assert {"ratification", "accession"} <= kinds
+    members = first["tables"]["party_membership"]
+    assert len(members["rows"]) == 53
+    assert ["EU", "GBR", "1973-01-01", "2020-01-31"] in [
+        [
+            row[members["columns"].index(c)]
+            for c in ("organisation_code", "member_code", "since", "until")
+        ]
+        for row in members["rows"]
+    ]
+    assert first["tables"]["agreement_participation"]["rows"]
+
     articles = first["tables"]["evidence_article"]
     assert PERSIAN in [row[articles["columns"].index("text")] for row in articles["rows"]]
 

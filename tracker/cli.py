@@ -21,6 +21,7 @@ from tracker.services.accounts.users import create_token as make_token
 from tracker.services.accounts.users import create_user as make_user
 from tracker.services.accounts.users import find_user, get_user_by_email
 from tracker.services.agreements import state
+from tracker.services.claims import status_import
 from tracker.services.data import transfer
 from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.digests import weekly
@@ -94,7 +95,10 @@ def db_revision(message: str, empty: bool) -> None:
     migrate.revision(_engine(), message, autogenerate=not empty)
 
 
-@tracker.command(help="Load the seed data: parties, aliases, principles and the founding case.")
+@tracker.command(
+    help="Load the seed data: parties, members of organisations, aliases, principles and "
+    "the example cases."
+)
 @click.option(
     "--dir",
     "seed_dir",
@@ -164,6 +168,34 @@ def create_token(email: str, name: str) -> None:
     except ServiceError as exc:
         _fail(exc)
     click.echo(token)
+
+
+@tracker.command(
+    "import-status",
+    help="Record the UN Treaty Collection's status table in FILE (- for standard input) as "
+    "claims of the agreement REF (its ref, or its id): the table as copied from the UN's page "
+    "(tab-separated) or CSV, a header line, then Participant | Signature | Ratification, "
+    "Acceptance(A), Approval(AA), Accession(a), Succession(d). Dates like 20 Sep 2023, the "
+    "UN's marker after the instrument's date. Each readable row becomes the party's signing "
+    "and instrument, quoting its row of the table (stored as an article); a party not yet "
+    "among the agreement's is added. Importing the same table again records nothing new. "
+    "Rows not read are listed with their line; exit status 1 when none could be read.",
+)
+@click.argument("ref")
+@click.argument("source", metavar="FILE", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--as", "email", metavar="EMAIL", help="Record the claims as made by this user.")
+@with_appcontext
+def import_status_command(ref: str, source: Any, email: str | None) -> None:
+    session = get_session()
+    try:
+        actor = get_user_by_email(session, email) if email else None
+        agreement = status_import.find_agreement(session, ref)
+        result = status_import.import_status(session, agreement.id, source.read(), actor=actor)
+    except ServiceError as exc:
+        _fail(exc)
+    for unread in result.unread:
+        click.echo(f"Not read: {unread}", err=True)
+    click.echo(result.summary())
 
 
 @tracker.command(

@@ -245,6 +245,15 @@ def test_extract_suggests_with_offsets(viewer):
     schema = viewer.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert schema["FoundEvent"]["properties"]["confidence"]["type"] == "number"
     assert "confidence" in schema["FoundEvent"]["required"]
+    assert "consent_type" in schema["FoundEvent"]["required"]
+    assert result["events"][0]["consent_type"] is None  # a signing
+    acceded = viewer.post(
+        "/api/v1/extract",
+        json={"text": "Palau deposited its instrument of accession on 22 January 2024."},
+    ).get_json()
+    assert [(e["step"], e["party"], e["consent_type"]) for e in acceded["events"]] == [
+        ("notification", "PLW", "accession")
+    ]
     assert result["principles"][0]["code"] == "sovereignty"
     for field in ("parties", "events", "dates", "principles"):
         for item in result[field]:
@@ -302,3 +311,38 @@ def test_a_user_sets_their_own_digest_subscription(viewer):
         "digest_mode",
     )
     assert_error(viewer.patch("/api/v1/me", json={"digest_mode": "none"}), 428)
+
+
+def test_an_organisation_lists_its_members_with_their_days(viewer):
+    response = viewer.get("/api/v1/parties/eaeu")
+    assert response.status_code == 200 and response.headers["ETag"]
+    eaeu = response.get_json()
+    assert (eaeu["code"], eaeu["kind"]) == ("EAEU", "organisation")
+    assert [(m["code"], m["since"], m["until"]) for m in eaeu["members"]] == [
+        ("BLR", "2015-01-01", None),
+        ("KAZ", "2015-01-01", None),
+        ("RUS", "2015-01-01", None),
+        ("ARM", "2015-01-02", None),
+        ("KGZ", "2015-08-12", None),
+    ]
+    assert eaeu["members"][2]["name"] == "Russian Federation"
+    eu = viewer.get("/api/v1/parties/EU").get_json()["members"]
+    assert len(eu) == 28
+    assert {"code": "GBR", "name": "United Kingdom", "since": "1973-01-01"} | {
+        "until": "2020-01-31"
+    } in eu
+    assert viewer.get("/api/v1/parties/RUS").get_json()["members"] == []
+    assert_error(viewer.get("/api/v1/parties/XYZ"), 404)
+
+
+def test_parties_filtered_by_membership_today(viewer):
+    eu = viewer.get("/api/v1/parties?member_of=EU&page_size=500").get_json()
+    assert len(eu) == 27 and "GBR" not in {p["code"] for p in eu}  # left on 2020-01-31
+    brics = viewer.get("/api/v1/parties?member_of=brics").get_json()
+    assert {"IDN", "IRN", "ZAF"} <= {p["code"] for p in brics} and len(brics) == 10
+    sco = viewer.get("/api/v1/parties?member_of=SCO").get_json()
+    assert [p["code"] for p in sco] == [
+        "BLR", "CHN", "IND", "IRN", "KAZ", "KGZ", "PAK", "RUS", "TJK", "UZB"
+    ]  # fmt: skip
+    assert viewer.get("/api/v1/parties?member_of=UN").get_json() == []
+    assert_error(viewer.get("/api/v1/parties?member_of=E-U"), 422, "member_of")

@@ -6,11 +6,14 @@ import json
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from tracker import migrate
 from tracker.db import Base, make_engine
 from tracker.migrate import unmodelled
+from tracker.models import Agreement
+from tracker.services import fulltext
 from tracker.text.normalise import normalise
 from tracker.text.shingles import bands, shingles, signature
 from tracker.text.urls import canonical_url
@@ -137,3 +140,76 @@ def test_rows_made_before_0002_and_0003_are_indexed_as_the_application_indexes_t
         sig,
     )
     assert buckets == bands(sig)
+
+
+def test_0009_keeps_every_row_of_the_tables_it_copies_and_fills_what_it_adds(scratch_url):
+    """0009 alters `agreement` and `stage_event`, which other tables refer to (SQLite copies
+    them): parties, claims, evidence and the full-text index survive; `bilateral` is the old
+    guess from the party count and every instrument recorded is a ratification's."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine, "0008")
+    now = "2026-12-01 10:00:00"
+    with engine.begin() as connection:
+        for code in ("RUS", "IRN", "KAZ"):
+            connection.execute(
+                text("INSERT INTO party (code, kind, names) VALUES (:code, 'state', '{}')"),
+                {"code": code},
+            )
+        for aid, parties in ((1, ("RUS", "IRN")), (2, ("RUS", "IRN", "KAZ"))):
+            connection.execute(
+                text(
+                    "INSERT INTO agreement (id, title, titles, kind, summary, version, "
+                    "search_text, created_at, updated_at) VALUES (:id, 'Fisheries treaty', "
+                    "'{}', 'treaty', '', 1, 'fisheries treaty', :now, :now)"
+                ),
+                {"id": aid, "now": now},
+            )
+            for position, code in enumerate(parties):
+                connection.execute(
+                    text(
+                        "INSERT INTO agreement_party (agreement_id, party_code, position) "
+                        "VALUES (:id, :code, :position)"
+                    ),
+                    {"id": aid, "code": code, "position": position},
+                )
+        connection.execute(
+            text(
+                "INSERT INTO stage_event (id, agreement_id, stage, step, party_code, body, place, "
+                "status, preferred, note, version, created_at, updated_at) VALUES (1, 1, "
+                "'ratification', 'notification', 'RUS', '', '', 'reported', false, '', 1, :now, "
+                ":now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evidence_article (id, url, outlet, author, title, text, "
+                "content_hash, search_text, version, created_at, updated_at) VALUES (1, NULL, "
+                "'TASS', '', 'Notes', 'Russia notified.', :hash, 'russia notified', 1, :now, "
+                ":now)"
+            ),
+            {"hash": "1" * 64, "now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evidence_link (id, article_id, event_id, quote, quote_start, "
+                "quote_end, created_at) VALUES (1, 1, 1, 'Russia notified.', 0, 16, :now)"
+            ),
+            {"now": now},
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        links = connection.execute(text("SELECT count(*) FROM agreement_party")).scalar()
+        bilateral = dict(connection.execute(text("SELECT id, bilateral FROM agreement")).all())
+        consent = connection.execute(text("SELECT consent_type FROM stage_event")).scalar()
+        evidence = connection.execute(text("SELECT event_id FROM evidence_link")).scalar()
+    engine.dispose()
+    assert links == 5 and evidence == 1 and consent == "ratification"
+    assert {k: bool(v) for k, v in bilateral.items()} == {1: True, 2: False}
+    engine = make_engine(scratch_url)
+    with Session(engine) as session:
+        found = session.scalars(
+            select(Agreement.id).where(fulltext.matches(session, "agreement", ["fisheries"]))
+        ).all()
+    engine.dispose()
+    assert sorted(found) == [1, 2]

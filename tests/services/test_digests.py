@@ -360,3 +360,64 @@ def test_a_digest_the_mail_server_refused_is_sent_by_the_next_run(session, week,
     assert (report.sent, report.skipped) == (2, 0)
     assert sorted(m.rcpt_tos[0] for m in inbox.messages) == ["m0@example.org", "m1@example.org"]
     assert deliver(session, readers, weeks, mail=settings, base_url="").sent == 0
+
+
+def test_multilateral_stages_steps_and_consent_types_read_in_words(session):
+    treaty = factories.agreement(
+        session,
+        title="Ocean pact",
+        parties=["BEL", "PLW", "RUS"],
+        bilateral=False,
+        entry_into_force_rule={"instruments_required": 2, "days_after_instrument": 20},
+    )
+    factories.event(session, treaty.id, "adoption", "2025-04-14", place="New York")
+    for party in ("BEL", "RUS"):
+        factories.event(session, treaty.id, "signing", "2025-04-14", party=party)
+    factories.event(
+        session, treaty.id, "ratification", "2025-04-14", step="notification", party="RUS"
+    )
+    factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-04-15",
+        step="notification",
+        party="PLW",
+        consent_type="accession",
+    )
+    factories.event(
+        session, treaty.id, "ratification", "2025-04-16", step="revocation", party="RUS"
+    )
+    factories.event(session, treaty.id, "suspension", "2025-04-16", party="BEL")
+    factories.event(session, treaty.id, "resumption", "2025-04-17", party="BEL")
+    factories.event(
+        session,
+        treaty.id,
+        "ratification",
+        "2025-04-18",
+        step="notification",
+        party="BEL",
+        consent_type="approval",
+    )
+    reader = create_user(session, "ocean@example.org")
+    update_user(
+        session,
+        reader.id,
+        {"digest_mode": "watchlist", "digest_watchlist": {"agreements": [treaty.id]}},
+    )
+    session.commit()
+    sections = _sections(session, reader)
+    assert [i["text"] for i in sections["events"]] == [
+        "Adoption in New York, 2025-04-14, reported",
+        "Signing, BEL, 2025-04-14, reported",
+        "Signing, RUS, 2025-04-14, reported",
+        "Instrument of ratification, RUS, 2025-04-14, reported",
+        "Instrument of accession, PLW, 2025-04-15, reported",
+        "Revocation of ratification, RUS, 2025-04-16, reported",
+        "Suspension, BEL, 2025-04-16, reported",
+        "Resumption, BEL, 2025-04-17, reported",
+        "Instrument of approval, BEL, 2025-04-18, reported",
+    ]
+    assert [i["text"] for i in sections["upcoming"]] == [
+        "entry into force expected 2025-05-08 (2 of 2 instruments in)"
+    ]

@@ -60,7 +60,7 @@ def test_each_change_reads_as_a_sentence(session):
     update_reminder(session, reminder.id, {"status": "dismissed"}, actor=admin)
     assert _sentences(session, treaty.id) == [
         "The system created the agreement",
-        "Admin edited the agreement (title, parties)",
+        "Admin edited the agreement (bilateral, parties, title)",  # one party: not bilateral
         "Admin recorded Ratification · lower house · RUS (2025-04-08)",
         "Admin recorded Ratification · lower house · RUS (2025-04-09)",
         "Admin recorded Signing (2025-01~) as expected",

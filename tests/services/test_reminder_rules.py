@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.conftest import free_port
 from tests.statements import counted
-from tracker.models import Reminder, StageEvent
+from tracker.models import Party, Reminder, StageEvent
 from tracker.services.accounts.users import create_user
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders.manual import create_reminder, update_reminder
@@ -289,3 +289,135 @@ def test_a_send_refused_halfway_sends_the_rest_next_run_and_none_twice(session):
         "last@example.org",
         "refused@example.org",
     ]
+
+
+# --- multilateral agreements (SPEC §2b): one combined reminder, never one per party
+
+
+def multilateral(session, parties, **fields):  # type: ignore[no-untyped-def]
+    return factories.agreement(
+        session,
+        parties=parties,
+        bilateral=False,
+        entry_into_force_rule={"instruments_required": 3, "days_after_instrument": 90},
+        withdrawal_rule={"years_after_notification": 1},
+        **fields,
+    )
+
+
+def deposit(session, aid, party, day, consent="ratification"):  # type: ignore[no-untyped-def]
+    return factories.event(
+        session,
+        aid,
+        "ratification",
+        day,
+        step="notification",
+        party=party,
+        consent_type=consent,
+    )
+
+
+def rule_rows(session, aid, rule):  # type: ignore[no-untyped-def]
+    return [r for r in reminders_of(session, aid).values() if r.rule == rule]
+
+
+def test_fifty_signatories_give_one_combined_reminder(session):
+    signatories = list(
+        session.scalars(
+            select(Party.code).where(Party.kind == "state").order_by(Party.code).limit(50)
+        )
+    )
+    assert len(signatories) == 50
+    treaty = multilateral(session, signatories)
+    factories.event(session, treaty.id, "signing", "2024-01-10")  # opened for signature
+    for code in signatories:
+        factories.event(session, treaty.id, "signing", "2024-01-10", party=code)
+    run(session, now=at("2024-05-08"))  # 119 days
+    assert rule_rows(session, treaty.id, "signatories_quiet") == []
+    report = run(session, now=at("2024-05-09"))  # 120 days
+    assert report.created == 1
+    (one,) = rule_rows(session, treaty.id, "signatories_quiet")
+    assert one.reason == (
+        "50 signatories have not consented 120 days after signing: "
+        + ", ".join(sorted(signatories))
+        + "."
+    )
+    assert one.due == date(2024, 5, 9) and one.party_code is None
+    assert rule_rows(session, treaty.id, "ratification_quiet") == []
+
+
+def test_the_combined_reminder_follows_its_list_and_closes_when_it_is_empty(session):
+    parties = ["BEL", "CHL", "FRA", "PLW"]
+    treaty = multilateral(session, parties)
+    for code in ("BEL", "CHL", "FRA"):
+        factories.event(session, treaty.id, "signing", "2024-01-10", party=code)
+    factories.event(session, treaty.id, "signing", "2024-03-01", party="PLW")
+    run(session, now=at("2024-05-09"))
+    (one,) = rule_rows(session, treaty.id, "signatories_quiet")
+    assert one.reason == "3 signatories have not consented 120 days after signing: BEL, CHL, FRA."
+    run(session, now=at("2024-06-29"))  # PLW past its own threshold too
+    assert one.reason.startswith("4 signatories") and one.reason.endswith("FRA, PLW.")
+    deposit(session, treaty.id, "BEL", "2024-07-01")
+    factories.event(session, treaty.id, "ratification", "2024-07-02", step="submitted", party="FRA")
+    run(session, now=at("2024-07-03"))  # a chain under way still owes its instrument
+    assert one.reason == "3 signatories have not consented 120 days after signing: CHL, FRA, PLW."
+    assert len(rule_rows(session, treaty.id, "signatories_quiet")) == 1 and one.status == "open"
+    for code in ("CHL", "FRA"):
+        deposit(session, treaty.id, code, "2024-07-10")
+    deposit(session, treaty.id, "PLW", "2024-07-11", "accession")
+    run(session, now=at("2024-07-12"))
+    assert one.status == "done" and "consented" in (one.closed_note or "")
+
+
+def test_a_bilateral_agreement_keeps_one_reminder_per_party(session):
+    treaty = factories.agreement(session, parties=["RUS", "IRN"], bilateral=True)
+    factories.event(session, treaty.id, "signing", "2025-01-17")
+    run(session, now=at("2025-05-17"))
+    assert open_rules(session, treaty.id) == {
+        ("ratification_quiet", "RUS"),
+        ("ratification_quiet", "IRN"),
+    }
+
+
+@pytest.mark.parametrize(("day", "fires"), [("2024-10-07", False), ("2024-10-08", True)])
+def test_the_k_th_instrument_gives_entry_into_force_due_on_its_day(session, day, fires):
+    treaty = multilateral(session, ["BEL", "CHL", "FRA", "PLW"])
+    deposit(session, treaty.id, "BEL", "2024-06-01")
+    deposit(session, treaty.id, "CHL", "2024-07-01")
+    deposit(session, treaty.id, "PLW", "2024-07-10", "accession")  # the 3rd: + 90 days
+    run(session, now=at(day))
+    found = rule_rows(session, treaty.id, "entry_into_force_due")
+    assert bool(found) is fires
+    if fires:
+        assert found[0].reason == (
+            "3 of 3 instruments: entry into force expected on 2024-10-08; check that it happened."
+        )
+        assert found[0].due == date(2024, 10, 8)
+        factories.event(session, treaty.id, "entry_into_force", "2024-10-08")
+        run(session, now=at("2024-10-09"))
+        assert found[0].status == "done"
+
+
+def test_a_partys_withdrawal_taking_effect_is_due_on_its_day(session):
+    treaty = multilateral(session, ["BEL", "IRN", "FRA"])
+    deposit(session, treaty.id, "IRN", "2024-01-10")
+    factories.event(session, treaty.id, "withdrawal", "2025-03-01", party="IRN")
+    run(session, now=at("2026-02-28"))
+    assert rule_rows(session, treaty.id, "withdrawal_effective") == []
+    run(session, now=at("2026-03-01"))
+    run(session, now=at("2026-03-02"))  # again: never twice
+    (one,) = rule_rows(session, treaty.id, "withdrawal_effective")
+    assert one.party_code == "IRN" and one.due == date(2026, 3, 1)
+    assert one.reason == "IRN's withdrawal takes effect on 2026-03-01: record it."
+
+
+def test_a_terminated_agreement_gets_no_new_follow_up(session):
+    treaty = multilateral(session, ["BEL", "CHL", "FRA"])
+    factories.event(session, treaty.id, "signing", "2024-01-10", party="BEL")
+    run(session, now=at("2024-05-09"))
+    (one,) = rule_rows(session, treaty.id, "signatories_quiet")
+    factories.event(session, treaty.id, "signing", "2024-01-11", party="CHL")
+    factories.event(session, treaty.id, "termination", "2024-05-10")
+    run(session, now=at("2024-06-01"))
+    assert one.status == "done" and "ended (terminated)" in (one.closed_note or "")
+    assert open_rules(session, treaty.id) == set()

@@ -84,15 +84,17 @@ def test_past_the_rank_window_every_match_is_counted_and_the_newest_are_ranked(
     session, monkeypatch
 ):
     monkeypatch.setattr(search_service, "RANK_WINDOW", 3)
-    oldest = add_article(session, {"text": "Treaty treaty treaty: the treaty on the treaty."})
+    oldest = add_article(
+        session, {"text": "Covenant covenant covenant: the covenant on the covenant."}
+    )
     newer = [
-        add_article(session, {"text": f"Report {n} on many subjects; a treaty is named once."})
+        add_article(session, {"text": f"Report {n} on many subjects; a covenant is named once."})
         for n in range(4)
     ]
-    gone = add_article(session, {"text": "A withdrawn treaty report."})
+    gone = add_article(session, {"text": "A withdrawn covenant report."})
     gone.deleted_at = datetime.now(UTC)
     session.flush()
-    hits, total = search(session, "treaty", kind="article", limit=10)
+    hits, total = search(session, "covenant", kind="article", limit=10)
     assert total == 5  # the soft-deleted one is not counted
     assert {hit.id for hit in hits} == {article.id for article in newer[-3:]}
     assert oldest.id not in {hit.id for hit in hits}

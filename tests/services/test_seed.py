@@ -1,4 +1,5 @@
-"""The seed: the founding case as data, loaded once, idempotent."""
+"""The seed: the founding case and the multilateral examples as data, loaded once,
+idempotent, each with the derived states its claims give."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tracker.models import (
     EvidenceLink,
     Party,
     PartyAlias,
+    PartyMembership,
     Principle,
     PrincipleStatement,
     StageEvent,
@@ -26,6 +28,7 @@ from tracker.services.data.seed import load_seed
 TABLES = (
     Party,
     PartyAlias,
+    PartyMembership,
     Principle,
     Agreement,
     StageEvent,
@@ -49,15 +52,18 @@ def test_seed_loads_once_and_a_second_run_changes_nothing(scratch_url):
         second = load_seed(session)
         assert _counts(session) == after_first
     engine.dispose()
-    assert first.created["agreements"] == 1
+    assert first.created["agreements"] == 5
     assert first.created["parties"] >= 249
     assert first.created["principles"] == 13
+    assert first.created["memberships"] == 28 + 5 + 10 + 10  # EU (GBR too), EAEU, SCO, BRICS
     assert not second.changed
     assert second.summary() == "Seed data already loaded: nothing changed."
 
 
 def test_a_case_edited_by_a_researcher_is_not_reset(session):
-    treaty = session.scalar(select(Agreement).where(Agreement.ref.is_not(None)))
+    treaty = session.scalar(
+        select(Agreement).where(Agreement.ref == "rus-irn-comprehensive-strategic-partnership")
+    )
     treaty.summary = "My own notes."
     session.commit()
     load_seed(session)
@@ -114,3 +120,119 @@ def test_party_names_come_from_pycountry_and_aliases_from_the_seed(session):
         ("Кремл*", "RUS"),
         ("مسکو", "RUS"),
     } <= aliases
+
+
+def test_a_membership_changed_in_the_database_is_brought_back_in_line(session):
+    gbr = session.scalar(
+        select(PartyMembership).where(
+            PartyMembership.organisation_code == "EU", PartyMembership.member_code == "GBR"
+        )
+    )
+    gbr.until = None
+    session.add(PartyMembership(organisation_code="EAEU", member_code="UZB"))
+    session.commit()
+    report = load_seed(session)
+    assert report.updated == {"memberships": 2}
+    session.refresh(gbr)
+    assert gbr.until == date(2020, 1, 31)
+    members = session.scalars(
+        select(PartyMembership.member_code).where(PartyMembership.organisation_code == "EAEU")
+    )
+    assert sorted(members) == ["ARM", "BLR", "KAZ", "KGZ", "RUS"]
+
+
+def _case(session: Session, ref: str) -> Agreement:
+    return session.scalar(select(Agreement).where(Agreement.ref == ref))
+
+
+def _quotes_hold(treaty: Agreement) -> None:
+    for event in treaty.events:
+        assert event.evidence, (event.stage, event.party_code)
+        for link in event.evidence:
+            assert link.article.text[link.quote_start : link.quote_end] == link.quote
+
+
+def _participation(session: Session, treaty: Agreement) -> dict[str, str]:
+    return {p.party: p.participation for p in lifecycle(session, treaty).participants}
+
+
+def test_the_bbnj_agreement_in_force_with_a_handful_of_its_parties(session):
+    treaty = _case(session, "bbnj-agreement")
+    _quotes_hold(treaty)
+    assert (treaty.depositary_code, treaty.bilateral) == ("UN", False)
+    assert (treaty.signature_opens, treaty.signature_closes) == ("2023-09-20", "2025-09-20")
+    assert (treaty.instruments_required, treaty.days_after_instrument) == (60, 120)
+    assert treaty.days_after_own_instrument == 30
+    assert (treaty.withdrawal_period, treaty.withdrawal_unit) == (1, "years")
+    life = lifecycle(session, treaty)
+    assert (life.current_stage, life.status, life.next_expected) == (
+        "entry_into_force",
+        "in_force",
+        None,
+    )
+    assert (life.instruments_deposited, life.instruments_required) == (5, 60)
+    assert _participation(session, treaty) == {
+        "CHL": "bound",
+        "BLZ": "bound",
+        "MCO": "bound",
+        "MAR": "bound",
+        "SLE": "bound",
+        "USA": "signed",
+    }
+    morocco = next(p for p in life.participants if p.party == "MAR")
+    assert (morocco.consented, morocco.bound_from) == ("2025-09-19", "2026-01-17")
+    # only five of the 60 instruments are in the example, and the page says so
+    assert [f.code for f in life.flags] == ["entry_into_force_before_instruments"]
+
+
+def test_the_ctbt_with_russias_ratification_revoked(session):
+    treaty = _case(session, "ctbt")
+    _quotes_hold(treaty)
+    assert (treaty.instruments_required, treaty.days_after_instrument) == (44, 180)
+    assert treaty.bilateral is False
+    life = lifecycle(session, treaty)
+    assert _participation(session, treaty) == {"RUS": "signed", "USA": "signed"}
+    assert (life.instruments_deposited, life.instruments_required) == (0, 44)
+    assert life.current_stage == "ratification" and life.status != "in_force"
+    assert (life.next_expected.stage, life.next_expected.date) == ("ratification", None)
+    assert life.flags == []
+    languages = sorted(
+        a.language for a in {link.article for e in treaty.events for link in e.evidence}
+    )
+    assert languages == ["en", "ru"]
+
+
+def test_new_start_suspended_by_russia(session):
+    treaty = _case(session, "new-start")
+    _quotes_hold(treaty)
+    assert treaty.bilateral is True
+    life = lifecycle(session, treaty)
+    assert (life.current_stage, life.status, life.next_expected) == (
+        "entry_into_force",
+        "suspended",
+        None,
+    )
+    assert _participation(session, treaty) == {"USA": "bound", "RUS": "suspended"}
+    russia = next(p for p in life.participants if p.party == "RUS")
+    assert (russia.bound_from, russia.suspended_since) == ("2011-02-05", "2023-02-28")
+    assert life.flags == []
+
+
+def test_the_eaeu_and_its_members_with_iran_in_force(session):
+    treaty = _case(session, "eaeu-irn-free-trade-agreement")
+    _quotes_hold(treaty)
+    assert treaty.bilateral is True and len(treaty.party_codes) == 7
+    life = lifecycle(session, treaty)
+    assert (life.current_stage, life.status, life.next_expected) == (
+        "entry_into_force",
+        "in_force",
+        None,
+    )
+    assert set(_participation(session, treaty).values()) == {"bound"}
+    assert {p.signed for p in life.participants} == {"2023-12-25"}
+    assert {p.bound_from for p in life.participants} == {"2025-05-15"}
+    assert life.flags == []
+    members = session.scalars(
+        select(PartyMembership.member_code).where(PartyMembership.organisation_code == "EAEU")
+    )
+    assert set(members) == set(treaty.party_codes) - {"EAEU", "IRN"}

@@ -1279,3 +1279,164 @@ def test_a_noun_of_ratification_by_a_chamber_is_not_ticked(session):
     events = claim(events_of(session, text, "2023-07-12"), "ratification", "lower_house")
     assert [(e["party"], e["status"]) for e in events] == [("IRN", "expected")], events
     assert all(e["confidence"] < PRETICK_CONFIDENCE for e in events)
+
+
+# Multilateral facts (SPEC §2b): each phrase of an instrument's kind, a revocation of a
+# ratification, a party's withdrawal, suspension and resumption, in each language; the
+# wanted suggestion is (stage, step, party, status, date, consent_type).
+MULTILATERAL = [
+    (
+        "Palau deposited its instrument of accession to the agreement on Tuesday.",
+        "2024-01-24",
+        ("ratification", "notification", "PLW", "reported", "2024-01-23", "accession"),
+    ),
+    (
+        "Palau acceded to the agreement on Monday.",
+        "2024-01-24",
+        ("ratification", "notification", "PLW", "reported", "2024-01-22", "accession"),
+    ),
+    (
+        "Chile deposited its instrument of acceptance on 19 September 2025.",
+        "2025-09-20",
+        ("ratification", "notification", "CHL", "reported", "2025-09-19", "acceptance"),
+    ),
+    (
+        "France deposited its instrument of approval on 19 September 2025.",
+        "2025-09-20",
+        ("ratification", "notification", "FRA", "reported", "2025-09-19", "approval"),
+    ),
+    (
+        "Belgium deposited its instrument of ratification on 19 September 2025.",
+        "2025-09-20",
+        ("ratification", "notification", "BEL", "reported", "2025-09-19", "ratification"),
+    ),
+    (
+        "Russia revoked its ratification of the Comprehensive Nuclear-Test-Ban Treaty on "
+        "2 November 2023.",
+        "2023-11-03",
+        ("ratification", "revocation", "RUS", "reported", "2023-11-02", None),
+    ),
+    (
+        "Russia resumed its participation in the treaty on Monday.",
+        "2025-04-17",
+        ("resumption", None, "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "Iran withdrew from the convention on Monday.",
+        "2025-04-17",
+        ("withdrawal", None, "IRN", "reported", "2025-04-14", None),
+    ),
+    (
+        "Russia suspended its participation in the New START treaty on 21 February 2023.",
+        "2023-02-22",
+        ("suspension", None, "RUS", "reported", "2023-02-21", None),
+    ),
+    (
+        "Палау присоединилась к соглашению 22 января 2024 года.",
+        "2024-01-24",
+        ("ratification", "notification", "PLW", "reported", "2024-01-22", "accession"),
+    ),
+    (
+        "Россия сдала на хранение ратификационную грамоту 19 сентября 2025 года.",
+        "2025-09-20",
+        ("ratification", "notification", "RUS", "reported", "2025-09-19", "ratification"),
+    ),
+    (
+        "Россия отозвала ратификацию Договора о всеобъемлющем запрещении ядерных испытаний "
+        "2 ноября 2023 года.",
+        "2023-11-03",
+        ("ratification", "revocation", "RUS", "reported", "2023-11-02", None),
+    ),
+    (
+        "Путин подписал закон об отзыве ратификации ДВЗЯИ 2 ноября 2023 года.",
+        "2023-11-03",
+        ("ratification", "revocation", "RUS", "reported", "2023-11-02", None),
+    ),
+    (
+        "Россия возобновила участие в договоре 14 апреля 2025 года.",
+        "2025-04-17",
+        ("resumption", None, "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "Россия приостановила участие в договоре СНВ-3 21 февраля 2023 года.",
+        "2023-02-22",
+        ("suspension", None, "RUS", "reported", "2023-02-21", None),
+    ),
+    (
+        "Молдавия вышла из соглашения 14 апреля 2025 года.",
+        "2025-04-17",
+        ("withdrawal", None, "MDA", "reported", "2025-04-14", None),
+    ),
+    (
+        "ایران روز دوشنبه سند الحاق خود به این کنوانسیون را به امانت سپرد.",
+        "2025-04-17",
+        ("ratification", "notification", "IRN", "reported", "2025-04-14", "accession"),
+    ),
+    (
+        "ایران روز دوشنبه به این کنوانسیون پیوست.",
+        "2025-04-17",
+        ("ratification", "notification", "IRN", "reported", "2025-04-14", "accession"),
+    ),
+    (
+        "روسیه روز دوشنبه تصویب خود را لغو کرد.",
+        "2025-04-17",
+        ("ratification", "revocation", "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "روسیه روز دوشنبه مشارکت خود در این پیمان را از سر گرفت.",
+        "2025-04-17",
+        ("resumption", None, "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "روسیه روز دوشنبه مشارکت خود در این پیمان را تعلیق کرد.",
+        "2025-04-17",
+        ("suspension", None, "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "ایران روز دوشنبه از این کنوانسیون خارج شد.",
+        "2025-04-17",
+        ("withdrawal", None, "IRN", "reported", "2025-04-14", None),
+    ),
+    (
+        "أودعت فلسطين صك الانضمام إلى الاتفاقية يوم الاثنين.",
+        "2025-04-17",
+        ("ratification", "notification", "PSE", "reported", "2025-04-14", "accession"),
+    ),
+    (
+        "انضمت فلسطين إلى الاتفاقية يوم الاثنين.",
+        "2025-04-17",
+        ("ratification", "notification", "PSE", "reported", "2025-04-14", "accession"),
+    ),
+    (
+        "أعلنت روسيا يوم الاثنين سحب التصديق على المعاهدة.",
+        "2025-04-17",
+        ("ratification", "revocation", "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "أعلنت روسيا يوم الاثنين استئناف مشاركتها في المعاهدة.",
+        "2025-04-17",
+        ("resumption", None, "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "علقت روسيا يوم الاثنين مشاركتها في المعاهدة.",
+        "2025-04-17",
+        ("suspension", None, "RUS", "reported", "2025-04-14", None),
+    ),
+    (
+        "انسحبت إيران من الاتفاقية يوم الاثنين.",
+        "2025-04-17",
+        ("withdrawal", None, "IRN", "reported", "2025-04-14", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "wanted"), MULTILATERAL)
+def test_multilateral_phrases(session, text, published, wanted):
+    """Each phrase of the multilateral facts, on a sentence of its own: a suggestion
+    (stage, step, party, status, date, consent_type) among the events."""
+    events = events_of(session, text, published)
+    got = [
+        (e["stage"], e["step"], e["party"], e["status"], e["date"], e["consent_type"])
+        for e in events
+    ]
+    assert wanted in got, got

@@ -75,7 +75,9 @@ def _body(html: str) -> str:
 
 
 def _seed(session):  # type: ignore[no-untyped-def]
-    treaty = session.scalar(select(Agreement).where(Agreement.ref.is_not(None)))
+    treaty = session.scalar(
+        select(Agreement).where(Agreement.ref == "rus-irn-comprehensive-strategic-partnership")
+    )
     articles = {
         a.outlet: a
         for a in session.scalars(

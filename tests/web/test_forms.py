@@ -838,3 +838,40 @@ def test_an_admin_restores_a_deleted_article_from_the_deleted_page(admin_web, pe
     )
     session.expire_all()
     assert session.get(EvidenceArticle, article.id).deleted_at is None
+
+
+def test_a_suggested_accession_shows_its_kind_of_instrument_and_accepting_records_it(
+    editor_web, session
+):
+    treaty = factories.agreement(session, parties=["PLW", "CHL", "FRA"], bilateral=False)
+    text = "Palau deposited its instrument of accession to the agreement on 22 January 2024."
+    review = _paste(editor_web, treaty.id, text=text)
+    html = editor_web.get(review).get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*id="events-0-consent_type".*?</select>', html, re.S)
+    assert chosen and re.search(r'<option selected value="accession">', chosen.group(0)), chosen
+    assert "instrument of accession" in html
+    csrf_token = csrf(editor_web, review)
+    # the kind of instrument on a step that has none is refused beside it, nothing recorded
+    wrong = _row(0, stage="signing", party="PLW", date="2024-01-22", consent_type="accession")
+    refused = editor_web.post(review, data={"csrf_token": csrf_token, "parties": []} | wrong)
+    assert refused.status_code == 422
+    assert "only the notification step" in errors_beside(
+        refused.get_data(as_text=True), "events-0-consent_type"
+    )
+    assert _events(session, treaty.id) == []
+    row = _row(
+        0,
+        stage="ratification",
+        step="notification",
+        party="PLW",
+        date="2024-01-22",
+        consent_type="accession",
+    )
+    response = editor_web.post(review, data={"csrf_token": csrf(editor_web, review)} | row)
+    assert response.status_code == 302
+    (event,) = _events(session, treaty.id)
+    assert (event.step, event.party_code, event.consent_type) == (
+        "notification",
+        "PLW",
+        "accession",
+    )

@@ -13,7 +13,9 @@ from tracker.services.agreements.commands import delete_agreement
 
 
 def _seed_case(session) -> Agreement:  # type: ignore[no-untyped-def]
-    return session.scalar(select(Agreement).where(Agreement.ref.is_not(None)))
+    return session.scalar(
+        select(Agreement).where(Agreement.ref == "rus-irn-comprehensive-strategic-partnership")
+    )
 
 
 def test_pages_need_a_sign_in_unless_public(client, app, session):

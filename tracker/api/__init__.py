@@ -12,6 +12,7 @@ from tracker.api import (
     docs,
     events,
     extract,
+    participants,
     parties,
     principles,
     reminders,
@@ -31,6 +32,7 @@ RESOURCES = (
     reminders,
     digests,
     parties,
+    participants,
     users,
 )
 

@@ -22,7 +22,7 @@ from tracker.models import (
 )
 from tracker.models.user import public_name
 from tracker.services.agreements.listing import AgreementRow
-from tracker.services.agreements.reading import AgreementDetail
+from tracker.services.agreements.reading import AgreementDetail, ParticipantRow
 
 
 def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:
@@ -67,6 +67,7 @@ def _event(e: Any, evidence: list[dict[str, Any]], recorded_by: str | None) -> d
         "date_earliest": e.date_earliest,
         "date_latest": e.date_latest,
         "status": e.status,
+        "consent_type": e.consent_type,
         "preferred": e.preferred,
         "note": e.note,
         "evidence": evidence,
@@ -95,22 +96,31 @@ def _statement(s: Any, label: str, evidence: list[dict[str, Any]]) -> dict[str, 
 
 def agreement_summary(row: AgreementRow) -> dict[str, Any]:
     derived = row.derived
-    rule = row.entry_into_force_days
+    depositary = row.depositary
     return {
         "id": row.id,
         "title": row.title,
         "titles": row.titles,
         "kind": row.kind,
-        "bilateral": len(row.parties) == 2,
+        "bilateral": row.bilateral,
         "parties": [{"code": code, "name": name} for code, name in row.parties],
         "topics": row.topics,
         "summary": row.summary,
-        "entry_into_force_rule": None if rule is None else {"days_after_last_notification": rule},
+        "entry_into_force_rule": row.entry_into_force_rule,
+        "withdrawal_rule": row.withdrawal_rule,
         "duration_years": row.duration_years,
+        "depositary": None
+        if depositary is None
+        else {"code": depositary[0], "name": depositary[1]},
+        "signature_opens": row.signature_opens,
+        "signature_closes": row.signature_closes,
         "current_stage": derived["current_stage"],
         "status": row.status,
         "next_expected": derived["next_expected"],
         "ratification": derived["ratification"],
+        "participation": derived.get("participation", {}),
+        "instruments_deposited": derived.get("instruments_deposited", 0),
+        "instruments_required": derived.get("instruments_required"),
         "conflicts": derived["conflicts"],
         "flags": derived["flags"],
         # ISO strings here rather than in the JSON provider's fallback: 100 fewer callbacks a page.
@@ -179,4 +189,11 @@ def deleted_article(a: EvidenceArticle, deleted_by: str | None) -> dict[str, Any
         "outlet": a.outlet,
         "deleted_at": a.deleted_at,
         "deleted_by": deleted_by,
+    }
+
+
+def participant(p: ParticipantRow) -> dict[str, Any]:
+    """A row of the participants table (SPEC §2b)."""
+    return {"party": {"code": p.row.party, "name": p.name}} | {
+        k: v for k, v in p.row.to_json().items() if k != "party"
     }

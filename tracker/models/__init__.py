@@ -1,17 +1,24 @@
 """All models, imported here so that Base.metadata knows every table."""
 
-from tracker.models.agreement import Agreement, AgreementParty, AgreementState, AgreementTopic
+from tracker.models.agreement import (
+    Agreement,
+    AgreementParticipation,
+    AgreementParty,
+    AgreementState,
+    AgreementTopic,
+)
 from tracker.models.audit import AuditEntry
 from tracker.models.digest import Digest
 from tracker.models.event import StageEvent
 from tracker.models.evidence import ArticleBand, EvidenceArticle, EvidenceLink
-from tracker.models.party import Party, PartyAlias
+from tracker.models.party import Party, PartyAlias, PartyMembership
 from tracker.models.principle import Principle, PrincipleStatement
 from tracker.models.reminder import Reminder
 from tracker.models.user import ApiToken, LoginAttempt, User
 
 __all__ = [
     "Agreement",
+    "AgreementParticipation",
     "AgreementParty",
     "AgreementState",
     "AgreementTopic",
@@ -24,6 +31,7 @@ __all__ = [
     "LoginAttempt",
     "Party",
     "PartyAlias",
+    "PartyMembership",
     "Principle",
     "PrincipleStatement",
     "Reminder",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
 from tracker.models.mixins import SoftDelete, Timestamps, deleted_index, live_index
-from tracker.models.vocab import AgreementKind, sql_in
+from tracker.models.vocab import AgreementKind, Participation, PeriodUnit, sql_in
 
 if TYPE_CHECKING:
     from tracker.models.event import StageEvent
@@ -28,6 +28,9 @@ class AgreementLimits:
     SUMMARY = 20_000
     ENTRY_INTO_FORCE_DAYS = 3650
     DURATION_YEARS = 1000
+    INSTRUMENTS = 1000
+    WITHDRAWAL_PERIOD = 3650  # in days; months and years are held to the same span
+    DATE = 100
 
 
 class Agreement(Timestamps, SoftDelete, Base):
@@ -39,6 +42,28 @@ class Agreement(Timestamps, SoftDelete, Base):
         CheckConstraint(
             "entry_into_force_days IS NULL OR entry_into_force_days >= 0",
             name="entry_into_force_days",
+        ),
+        # one rule of entry into force at most: N days after the last notification, or the
+        # K-th instrument (SPEC §2b)
+        CheckConstraint(
+            "entry_into_force_days IS NULL OR instruments_required IS NULL",
+            name="one_entry_into_force_rule",
+        ),
+        CheckConstraint(
+            "instruments_required IS NULL OR instruments_required >= 1", name="instruments"
+        ),
+        CheckConstraint(
+            "days_after_instrument IS NULL OR days_after_instrument >= 0",
+            name="days_after_instrument",
+        ),
+        CheckConstraint(
+            "days_after_own_instrument IS NULL OR days_after_own_instrument >= 0",
+            name="days_after_own_instrument",
+        ),
+        CheckConstraint(
+            "(withdrawal_period IS NULL AND withdrawal_unit IS NULL) OR "
+            f"(withdrawal_period >= 0 AND {sql_in('withdrawal_unit', PeriodUnit)})",
+            name="withdrawal_rule",
         ),
         # Lists show what is not deleted, sorted, with id as the tiebreak: a partial index per
         # sort serves the filter, the whole ORDER BY (a page reads 50 rows, not all of them)
@@ -60,6 +85,21 @@ class Agreement(Timestamps, SoftDelete, Base):
     # Entry-into-force rule: "N days after the last notification"; null when none is known.
     entry_into_force_days: Mapped[int | None] = mapped_column(Integer)
     duration_years: Mapped[int | None] = mapped_column(Integer)
+    # The other rule of entry into force (SPEC §2b): N days after the K-th instrument, a
+    # later party bound M days after its own.
+    instruments_required: Mapped[int | None] = mapped_column(Integer)
+    days_after_instrument: Mapped[int | None] = mapped_column(Integer)
+    days_after_own_instrument: Mapped[int | None] = mapped_column(Integer)
+    # A withdrawal takes effect this many days, months or years after its notification.
+    withdrawal_period: Mapped[int | None] = mapped_column(Integer)
+    withdrawal_unit: Mapped[str | None] = mapped_column(String(10))
+    # Stored, not guessed: an organisation and its members with one state is bilateral in
+    # law with many parties. Defaults from the party count when the agreement is made.
+    bilateral: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who keeps the instruments: a party or an organisation (UN, AU, ...).
+    depositary_code: Mapped[str | None] = mapped_column(ForeignKey("party.code"))
+    signature_opens: Mapped[str | None] = mapped_column(String(AgreementLimits.DATE))
+    signature_closes: Mapped[str | None] = mapped_column(String(AgreementLimits.DATE))
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Titles and summary through tracker.text.normalise, for search in any spelling.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -78,6 +118,7 @@ class Agreement(Timestamps, SoftDelete, Base):
     statements: Mapped[list[PrincipleStatement]] = relationship(
         back_populates="agreement", order_by="PrincipleStatement.id"
     )
+    depositary: Mapped[Party | None] = relationship(foreign_keys=[depositary_code])
     state: Mapped[AgreementState | None] = relationship(
         cascade="all, delete-orphan", single_parent=True
     )
@@ -98,7 +139,7 @@ class Agreement(Timestamps, SoftDelete, Base):
 
     @property
     def is_bilateral(self) -> bool:
-        return len(self.party_links) == 2
+        return self.bilateral
 
 
 class AgreementParty(Base):
@@ -124,6 +165,23 @@ class AgreementTopic(Base):
     topic: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
 
     agreement: Mapped[Agreement] = relationship(back_populates="topic_links")
+
+
+class AgreementParticipation(Base):
+    """Each party's derived participation (SPEC §2b), cached beside AgreementState so that
+    lists filter by it ("party=IRN&participation=signed"). Written with it, by
+    tracker.services.agreements.state only."""
+
+    __tablename__ = "agreement_participation"
+    __table_args__ = (
+        CheckConstraint(sql_in("participation", Participation), name="participation"),
+    )
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), primary_key=True)
+    participation: Mapped[str] = mapped_column(String(20))
 
 
 class AgreementState(Base):

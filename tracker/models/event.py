@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base
 from tracker.models.mixins import SoftDelete, Timestamps
-from tracker.models.vocab import EventStatus, Stage, Step, sql_in
+from tracker.models.vocab import ConsentType, EventStatus, Stage, Step, sql_in
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -35,6 +35,12 @@ class StageEvent(Timestamps, SoftDelete, Base):
         CheckConstraint(sql_in("stage", Stage), name="stage"),
         CheckConstraint(f"step IS NULL OR {sql_in('step', Step)}", name="step"),
         CheckConstraint(sql_in("status", EventStatus), name="status"),
+        # how an instrument consents: on the notification step only (SPEC §2b)
+        CheckConstraint(
+            f"consent_type IS NULL OR (step = 'notification' AND "
+            f"{sql_in('consent_type', ConsentType)})",
+            name="consent_type",
+        ),
         CheckConstraint(
             "date_earliest IS NULL OR date_latest IS NULL OR date_earliest <= date_latest",
             name="date_order",
@@ -53,6 +59,8 @@ class StageEvent(Timestamps, SoftDelete, Base):
     date_earliest: Mapped[date | None] = mapped_column(Date, index=True)
     date_latest: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.REPORTED.value)
+    # The notification step's kind of instrument; null elsewhere (and read as ratification).
+    consent_type: Mapped[str | None] = mapped_column(String(30))
     # Set by a researcher to settle a conflict between claims about the same step.
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base
@@ -44,3 +45,22 @@ class PartyAlias(Base):
     normalised: Mapped[str] = mapped_column(String(200))
 
     party: Mapped[Party] = relationship(back_populates="aliases")
+
+
+class PartyMembership(Base):
+    """A state's membership of an organisation party, from a day until a day (SPEC §2b:
+    the EAEU, the EU, the SCO and BRICS are seeded with theirs)."""
+
+    __tablename__ = "party_membership"
+    __table_args__ = (
+        UniqueConstraint("organisation_code", "member_code", "since", name="member_since"),
+        CheckConstraint("until IS NULL OR since IS NULL OR since <= until", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    member_code: Mapped[str] = mapped_column(ForeignKey("party.code"), index=True)
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+
+    member: Mapped[Party] = relationship(foreign_keys=[member_code])

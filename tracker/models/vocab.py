@@ -13,23 +13,31 @@ MAX_LANGUAGE_CODE = 35
 class Stage(StrEnum):
     PREPARATION = "preparation"
     ANNOUNCEMENT = "announcement"
+    # The text adopted (by a conference, an assembly) before it opens for signature.
+    ADOPTION = "adoption"
     SIGNING = "signing"
     RATIFICATION = "ratification"
     ENTRY_INTO_FORCE = "entry_into_force"
     SUSPENSION = "suspension"
     WITHDRAWAL = "withdrawal"
     TERMINATION = "termination"
+    # The end of a suspension: of one party's (with a party) or of the agreement's.
+    RESUMPTION = "resumption"
 
 
-# The lifecycle proper, in order; the exits stand outside it.
+# The lifecycle proper, in order; the exits (and the resumption after a suspension) stand
+# outside it.
 LIFECYCLE = (
     Stage.PREPARATION,
     Stage.ANNOUNCEMENT,
+    Stage.ADOPTION,
     Stage.SIGNING,
     Stage.RATIFICATION,
     Stage.ENTRY_INTO_FORCE,
 )
 EXITS = (Stage.SUSPENSION, Stage.WITHDRAWAL, Stage.TERMINATION)
+# Stages a party may have on its own (SPEC §2b): with a party they are that party's.
+PARTY_EXITS = (Stage.SUSPENSION, Stage.WITHDRAWAL, Stage.RESUMPTION)
 
 
 class Step(StrEnum):
@@ -43,9 +51,55 @@ class Step(StrEnum):
     HEAD_OF_STATE = "head_of_state"
     PROMULGATION = "promulgation"
     NOTIFICATION = "notification"
+    # Consent taken back before the party is bound: the latest consent claim decides.
+    REVOCATION = "revocation"
 
 
 STEP_ORDER = tuple(Step)
+
+
+class ConsentType(StrEnum):
+    """How a party's instrument expresses its consent (the notification step only)."""
+
+    RATIFICATION = "ratification"
+    ACCESSION = "accession"
+    ACCEPTANCE = "acceptance"
+    APPROVAL = "approval"
+    FORMAL_CONFIRMATION = "formal_confirmation"
+    SUCCESSION = "succession"
+    DEFINITIVE_SIGNATURE = "definitive_signature"
+
+
+# The marker the UN's status pages print after the date of each kind of instrument.
+CONSENT_MARKERS = {
+    ConsentType.RATIFICATION: "",
+    ConsentType.ACCESSION: "a",
+    ConsentType.ACCEPTANCE: "A",
+    ConsentType.APPROVAL: "AA",
+    ConsentType.FORMAL_CONFIRMATION: "c",
+    ConsentType.SUCCESSION: "d",
+    ConsentType.DEFINITIVE_SIGNATURE: "s",
+}
+
+
+class Participation(StrEnum):
+    """Where one party stands in the agreement (SPEC §2b), derived from claims only."""
+
+    NOT_SIGNED = "not_signed"
+    SIGNED = "signed"
+    IN_PROGRESS = "in_progress"
+    CONSENTED = "consented"
+    BOUND = "bound"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+
+
+class PeriodUnit(StrEnum):
+    """The unit of a withdrawal rule's period ("12 months after the notification")."""
+
+    DAYS = "days"
+    MONTHS = "months"
+    YEARS = "years"
 
 
 class EventStatus(StrEnum):

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models.agreement import AgreementLimits
 from tracker.models.principle import StatementLimits
-from tracker.models.vocab import AgreementKind, AgreementStatus, RatificationState, Stage, Step
+from tracker.models.vocab import (
+    AgreementKind,
+    AgreementStatus,
+    Participation,
+    PeriodUnit,
+    RatificationState,
+    Stage,
+    Step,
+)
 from tracker.schemas.common import (
     ANONYMOUS,
     LANGUAGE,
@@ -19,6 +29,7 @@ from tracker.schemas.common import (
     Person,
     ReaderSchema,
     Text,
+    date_input_field,
     instant_field,
     one_of,
 )
@@ -39,12 +50,73 @@ SORT_KEYS = (
 SORTS = [f"{sign}{key}" for key in SORT_KEYS for sign in ("", "-")]
 
 
-class EntryIntoForceRuleSchema(InputSchema):
-    days_after_last_notification = fields.Integer(
-        required=True,
+def _days(description: str, **kwargs: Any) -> fields.Integer:
+    return fields.Integer(
         strict=True,
         validate=validate.Range(min=0, max=AgreementLimits.ENTRY_INTO_FORCE_DAYS),
+        metadata={"description": description},
+        **kwargs,
     )
+
+
+class EntryIntoForceRuleSchema(InputSchema):
+    """One of two rules (SPEC §2b): {"days_after_last_notification": N} (N days after the
+    last party's notification), or {"instruments_required": K, "days_after_instrument": N,
+    "days_after_own_instrument": M} (N days after the K-th instrument; a later party is bound
+    M days after its own, never before the entry into force)."""
+
+    days_after_last_notification = _days("N days after the last party's notification")
+    instruments_required = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=AgreementLimits.INSTRUMENTS),
+        metadata={"description": "K: the instruments it needs"},
+    )
+    days_after_instrument = _days("N days after the K-th instrument (default 0)")
+    days_after_own_instrument = _days("M days after a later party's own instrument (default N)")
+
+    @validates_schema
+    def one_rule(self, data: dict[str, Any], **kwargs: Any) -> None:
+        last = "days_after_last_notification" in data
+        instruments = {"instruments_required", "days_after_instrument", "days_after_own_instrument"}
+        if last and instruments & set(data):
+            raise ValidationError(
+                "Either days_after_last_notification alone, or instruments_required with "
+                "days_after_instrument and days_after_own_instrument.",
+                "_schema",
+            )
+        if not last and "instruments_required" not in data:
+            field = "instruments_required" if instruments & set(data) else "_schema"
+            raise ValidationError(
+                "Give days_after_last_notification, or instruments_required.", field
+            )
+
+
+_PERIODS = {f"{unit}_after_notification": unit for unit in PeriodUnit}
+
+
+class WithdrawalRuleSchema(InputSchema):
+    """A withdrawal takes effect N days, months or years after its notification: one of
+    {"days_after_notification": N}, {"months_after_notification": N},
+    {"years_after_notification": N}."""
+
+    days_after_notification = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=AgreementLimits.WITHDRAWAL_PERIOD)
+    )
+    months_after_notification = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=AgreementLimits.WITHDRAWAL_PERIOD // 30)
+    )
+    years_after_notification = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=AgreementLimits.WITHDRAWAL_PERIOD // 365)
+    )
+
+    @validates_schema
+    def one_period(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError(
+                "Give one of days_after_notification, months_after_notification or "
+                "years_after_notification.",
+                "_schema",
+            )
 
 
 class AgreementInSchema(InputSchema):
@@ -61,10 +133,32 @@ class AgreementInSchema(InputSchema):
     topics = fields.List(Text(validate=validate.Length(min=1, max=AgreementLimits.TOPIC)))
     summary = Text(validate=validate.Length(max=AgreementLimits.SUMMARY))
     entry_into_force_rule = fields.Nested(EntryIntoForceRuleSchema, allow_none=True)
+    withdrawal_rule = fields.Nested(WithdrawalRuleSchema, allow_none=True)
     duration_years = fields.Integer(
         strict=True,
         allow_none=True,
         validate=validate.Range(min=1, max=AgreementLimits.DURATION_YEARS),
+    )
+    bilateral = fields.Boolean(
+        metadata={
+            "description": "Defaults from the party count (two: bilateral) and follows it "
+            "until set: an organisation and its members with one state is bilateral in law"
+        }
+    )
+    depositary = fields.String(
+        allow_none=True,
+        validate=PARTY_CODE,
+        metadata={"description": "Party or organisation keeping the instruments (UN, AU…)"},
+    )
+    signature_opens = date_input_field(
+        max_length=AgreementLimits.DATE,
+        allow_none=True,
+        metadata={"description": "Opened for signature (EDTF or Solar Hijri)"},
+    )
+    signature_closes = date_input_field(
+        max_length=AgreementLimits.DATE,
+        allow_none=True,
+        metadata={"description": "Closed for signature (EDTF or Solar Hijri)"},
     )
 
 
@@ -102,7 +196,15 @@ class AgreementSummarySchema(OutputSchema):
     topics = fields.List(fields.String(), required=True)
     summary = fields.String(required=True)
     entry_into_force_rule = fields.Nested(EntryIntoForceRuleSchema, allow_none=True, required=True)
+    withdrawal_rule = fields.Nested(WithdrawalRuleSchema, allow_none=True, required=True)
     duration_years = fields.Integer(allow_none=True, required=True)
+    depositary = fields.Nested(PartyRefSchema, allow_none=True, required=True)
+    signature_opens = fields.String(
+        allow_none=True, required=True, metadata={"description": "EDTF"}
+    )
+    signature_closes = fields.String(
+        allow_none=True, required=True, metadata={"description": "EDTF"}
+    )
     current_stage = fields.String(allow_none=True, required=True)
     status = fields.String(required=True, metadata={"enum": [s.value for s in AgreementStatus]})
     next_expected = fields.Nested(NextExpectedSchema, allow_none=True, required=True)
@@ -111,6 +213,24 @@ class AgreementSummarySchema(OutputSchema):
         values=fields.String(),
         required=True,
         metadata={"description": "Party code -> not_started, in_progress, ratified or notified"},
+    )
+    participation = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Party code -> " + ", ".join(Participation)},
+    )
+    instruments_deposited = fields.Integer(
+        required=True,
+        metadata={"description": "Parties whose instrument stands (not revoked or withdrawn)"},
+    )
+    instruments_required = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "K of the rule of instruments; the party count under the rule "
+            "of the last notification; null without a rule"
+        },
     )
     conflicts = fields.List(
         fields.List(fields.Integer()),
@@ -205,6 +325,10 @@ class AgreementQuerySchema(InputSchema):
         metadata={"description": "Changed at or after this instant (ISO 8601 with offset)"}
     )
     kind = fields.String(validate=one_of(AgreementKind), metadata={"description": "Of this kind"})
+    participation = fields.String(
+        validate=one_of(Participation),
+        metadata={"description": "With `party`: that party's participation (SPEC §2b)"},
+    )
     sort = fields.String(
         validate=validate.OneOf(SORTS),
         load_default="-updated",
@@ -216,6 +340,11 @@ class AgreementQuerySchema(InputSchema):
             "date or stage come last either way."
         },
     )
+
+    @validates_schema
+    def participation_of_a_party(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "participation" in data and "party" not in data:
+            raise ValidationError("Give the party whose participation it is.", "party")
 
 
 class AuditEntrySchema(ReaderSchema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from tracker.models.event import EventLimits
+from tracker.models.vocab import ConsentType
 from tracker.schemas.common import (
     ANONYMOUS,
     EVENT_STATUS,
@@ -17,6 +18,7 @@ from tracker.schemas.common import (
     QuoteRefSchema,
     Text,
     date_input_field,
+    one_of,
 )
 
 DATE_HELP = (
@@ -40,6 +42,14 @@ class EventInSchema(InputSchema):
         max_length=EventLimits.DATE, allow_none=True, metadata={"description": DATE_HELP}
     )
     status = fields.String(validate=EVENT_STATUS, load_default="reported")
+    consent_type = fields.String(
+        allow_none=True,
+        validate=one_of(ConsentType),
+        metadata={
+            "description": "The notification step's kind of instrument (default "
+            "ratification); refused on any other step"
+        },
+    )
     note = Text(validate=validate.Length(max=EventLimits.NOTE))
     evidence = fields.List(
         fields.Nested(EvidenceInSchema), validate=validate.Length(max=EventLimits.QUOTES)
@@ -72,6 +82,11 @@ class EventSchema(OutputSchema):
     date_earliest = fields.Date(allow_none=True, required=True)
     date_latest = fields.Date(allow_none=True, required=True)
     status = fields.String(required=True)
+    consent_type = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "On the notification step: " + ", ".join(ConsentType)},
+    )
     preferred = fields.Boolean(required=True)
     note = fields.String(required=True)
     evidence = fields.List(fields.Nested(QuoteRefSchema), required=True)

@@ -10,7 +10,7 @@ from tracker.models.agreement import AgreementLimits
 from tracker.models.mixins import MAX_ID
 from tracker.models.reminder import ReminderLimits
 from tracker.models.user import UserLimits
-from tracker.models.vocab import DigestMode, PartyKind, ReminderStatus, Role, Stage
+from tracker.models.vocab import ConsentType, DigestMode, PartyKind, ReminderStatus, Role, Stage
 from tracker.schemas.common import (
     ANONYMOUS,
     PARTY_CODE,
@@ -32,6 +32,19 @@ WEEK = validate.Regexp(
 )
 
 
+class MemberSchema(OutputSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "English name"})
+    since = fields.Date(
+        required=True, allow_none=True, metadata={"description": "First day of membership"}
+    )
+    until = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Last day of membership; null while a member"},
+    )
+
+
 class PartySchema(OutputSchema):
     code = fields.String(required=True)
     kind = fields.String(required=True, validate=one_of(PartyKind))
@@ -42,6 +55,14 @@ class PartySchema(OutputSchema):
         required=True,
         metadata={"description": "Language -> name"},
     )
+    members = fields.List(
+        fields.Nested(MemberSchema),
+        required=True,
+        metadata={
+            "description": "An organisation's member states, past ones too, by the day each "
+            "joined (empty for a state and for an organisation without recorded members)"
+        },
+    )
 
 
 class PartyQuerySchema(InputSchema):
@@ -49,6 +70,10 @@ class PartyQuerySchema(InputSchema):
     q = fields.String(
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Code or a name in any language"},
+    )
+    member_of = fields.String(
+        validate=PARTY_CODE,
+        metadata={"description": "An organisation's code: only its members today (EAEU, EU)"},
     )
 
 
@@ -250,6 +275,15 @@ class FoundEventSchema(_Found):
         required=True,
         allow_none=True,
         metadata={"description": "EDTF: the date of this claim's own clause"},
+    )
+    consent_type = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "On the notification step, the kind of instrument ("
+            + ", ".join(ConsentType)
+            + "; ratification when the text names no other); null on every other step and stage"
+        },
     )
     confidence = fields.Float(
         required=True,

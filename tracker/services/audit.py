@@ -195,10 +195,12 @@ def _who(entry: AuditEntry, public: bool = False) -> str:
 
 
 def _changed(entry: AuditEntry) -> list[str]:
+    """The fields an update changed, in alphabetical order: PostgreSQL's JSONB keeps a
+    snapshot's keys in an order of its own (shorter first), SQLite's JSON as written."""
     before, after = entry.before or {}, entry.after or {}
     return [
         key.removesuffix("_code").replace("_", " ")
-        for key, value in after.items()
+        for key, value in sorted(after.items())
         if key not in _NOISE and key in before and before.get(key) != value
     ]
 

@@ -14,6 +14,21 @@ document.querySelectorAll("[data-stage-form]").forEach(function (box) {
   stage.addEventListener("change", sync);
   sync();
 });
+// The kind of instrument only matters for the notification step.
+document.querySelectorAll("[data-stage-form]").forEach(function (box) {
+  var stepSelect = box.querySelector("select[name$=step]");
+  var consent = box.querySelector(".field[id$=consent_type]");
+  if (!stepSelect || !consent) return;
+  var select = consent.querySelector("select");
+  function sync() {
+    var other = stepSelect.disabled || stepSelect.value !== "notification";
+    consent.hidden = other;
+    if (select) select.disabled = other;
+  }
+  stepSelect.addEventListener("change", sync);
+  box.querySelector("select[name$=stage]").addEventListener("change", sync);
+  sync();
+});
 // A field of several party names (data-several): its suggestions follow the name being
 // typed after the last comma, so the second and later names are suggested too.
 document.querySelectorAll("input[data-several][list]").forEach(function (input) {

@@ -856,6 +856,7 @@ class _Cue:
     step: str | None
     weak: bool = False  # a noun ("entry into force", "notification"): a claim only alone
     each: bool = False  # an exchange: every party's step
+    consent: str | None = None  # the kind of instrument a notification cue names ("acceded")
 
 
 def _table(entries: Iterable[dict[str, Any]], make: Any) -> dict[str, Any]:
@@ -876,7 +877,9 @@ def _stage_tables() -> dict[str, Any]:
     data = lexicon("stages")
     cue_of = _table(
         data["cues"],
-        lambda c: _Cue(c["stage"], c["step"], c.get("weak", False), c.get("each", False)),
+        lambda c: _Cue(
+            c["stage"], c["step"], c.get("weak", False), c.get("each", False), c.get("consent_type")
+        ),
     )
     # the chambers of many states first, so that a phrase stages.json also has is its entry
     body_of = _table(lexicon("chambers")["bodies"] + data["bodies"], lambda b: b)
@@ -889,6 +892,15 @@ def _stage_tables() -> dict[str, Any]:
     tables["from_signing"] = _words(data, "from_signing")
     tables["took_place"] = _words(data, "took_place")
     tables["submit"] = _words(data, "submit")
+    # the words that tell a notification's kind of instrument ("accession", «الحاق»)
+    consent_of = {
+        normalise(phrase): kind
+        for kind, by_language in data["consent"].items()
+        for phrases in by_language.values()
+        for phrase in phrases
+    }
+    tables["consent_of"] = consent_of
+    tables["consent"] = _compile(consent_of)
     return tables
 
 
@@ -1039,6 +1051,7 @@ _PER_PARTY = {
     "head_of_state",
     "promulgation",
     "notification",
+    "revocation",
 }
 # Stages a source may foretell ("will sign soon", "aim to conclude the deal by October",
 # "the next round of talks will be held next month").
@@ -1051,10 +1064,12 @@ _FORETOLD = {
     "suspension",
     "withdrawal",
     "termination",
+    "resumption",
 }
 # Earlier stages named beside a later one that is reported ("the treaty, signed in
 # January, was ratified on Tuesday"): background, suggested but not ticked.
-_EXITS = {"suspension", "withdrawal", "termination"}
+# A party's resumption after its suspension is found and attributed as its exits are.
+_EXITS = {"suspension", "withdrawal", "termination", "resumption"}
 _EXIT_REACH = 40  # "signed a law" … "suspending": the signature is the exit
 _NOTICE_REACH = 60  # "deposited" … "withdrawal": the notice is the exit
 _TOOK_PLACE_REACH = 120  # "the exchange of instruments … took place on Friday"
@@ -1117,6 +1132,7 @@ class _Claim:
     by_name: bool = False  # a per-party step whose party is a country named, not its chamber
     dates: bool = False  # its sentence names several dates and makes several claims
     party_after: bool = False  # an exit's party named only after its verb
+    consent_type: str | None = None  # a notification's kind of instrument
 
 
 @dataclass
@@ -1351,6 +1367,15 @@ def _listed(folded: str, names: list[Span]) -> list[str]:
     return list(dict.fromkeys(str(n.value) for n in out))
 
 
+def _consent(cue: Span, spans: dict[str, Any]) -> str:
+    """A notification's kind of instrument: its cue's ("acceded to"), else the nearest word
+    of one in its sentence ("deposited its instrument of accession"), else ratification."""
+    if isinstance(cue.value, _Cue) and cue.value.consent:
+        return cue.value.consent
+    near = _nearest(spans.get("consent", []), (cue.start, cue.end))
+    return str(near.value) if near is not None and near.value else "ratification"
+
+
 def _exit_law(sentence: _Sentence) -> str | None:
     """The exit a law of the sentence enacts ("the law on suspending the treaty", «закон о
     выходе из конвенции», «قانون الانسحاب»), if any."""
@@ -1568,6 +1593,7 @@ def _claims(
                 extent,
                 weak=cue.value.weak if isinstance(cue.value, _Cue) else False,
                 body_span=body,
+                consent_type=_consent(cue, spans) if step == "notification" else None,
                 **kw,
             )
         )
@@ -1825,6 +1851,10 @@ def extract(
             "took_place",
         )
     }
+    words["consent"] = [
+        Span(s.start, s.end, _lookup(tables["consent_of"], s.value))
+        for s in _find(tables["consent"], folded)
+    ]
     same_day = _find(_relative_tables()[-1], folded)
     # A chamber or council of one state, or its head, names that state as a party, too.
     party_spans += [
@@ -2354,6 +2384,7 @@ def _events(claims: list[_Claim], text: Text) -> list[dict[str, Any]]:
             "body": claim.body,
             "status": claim.status,
             "date": claim.date.value if claim.date else None,
+            "consent_type": claim.consent_type,
             "confidence": confidence,
             "text": quoted,
             "start": start,

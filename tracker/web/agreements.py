@@ -16,10 +16,18 @@ from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.models import EvidenceArticle
-from tracker.models.vocab import AgreementKind, AgreementStatus, Role, Stage
+from tracker.models.vocab import (
+    AgreementKind,
+    AgreementStatus,
+    ConsentType,
+    PeriodUnit,
+    Role,
+    Stage,
+    Step,
+)
 from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
-from tracker.services.claims import events, principles
+from tracker.services.claims import events, principles, status_import
 from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput
 from tracker.services.evidence.articles import (
@@ -31,7 +39,14 @@ from tracker.services.evidence.articles import (
 from tracker.web import timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import as_id, edited_version, form_status, saved, split_codes
-from tracker.web.forms import AgreementForm, ButtonForm, EventForm, PrincipleForm, options
+from tracker.web.forms import (
+    AgreementForm,
+    ButtonForm,
+    EventForm,
+    PrincipleForm,
+    StatusImportForm,
+    options,
+)
 
 blp = Blueprint("agreement_pages", __name__)
 
@@ -131,11 +146,37 @@ def index() -> tuple[str, int]:
     ), 422 if errors else 200
 
 
-@blp.get("/agreements/<int:agreement_id>")
-@reader_required
-def detail(agreement_id: int) -> str:
-    """One agreement; 404 when it does not exist or was deleted."""
+# The participants table's columns that sort, by the row's attribute they sort on.
+PARTICIPANT_SORTS = (
+    "participant",
+    "signed",
+    "consented",
+    "bound_from",
+    "withdrawal_notified",
+    "suspended_since",
+)
+
+
+def participant_rows(view: reading.Overview, sort: str) -> list[reading.ParticipantRow]:
+    """The participants table sorted by `sort` (a column, "-" before it for the reverse);
+    rows without the date come last either way, ties in the order of the parties."""
+    names = {party.code: party.name("en") for party in view.agreement.parties}
+    rows = [
+        reading.ParticipantRow(names.get(p.party, p.party), p) for p in view.lifecycle.participants
+    ]
+    column, reverse = sort.removeprefix("-"), sort.startswith("-")
+    if column == "participant":
+        return sorted(rows, key=lambda r: r.name.casefold(), reverse=reverse)
+    if column not in PARTICIPANT_SORTS:
+        return rows
+    dated = [r for r in rows if getattr(r.row, column)]
+    dated.sort(key=lambda r: getattr(r.row, column), reverse=reverse)
+    return dated + [r for r in rows if not getattr(r.row, column)]
+
+
+def _detail_page(agreement_id: int, import_form: StatusImportForm | None = None) -> str:
     view = reading.overview(get_session(), agreement_id)
+    sort = request.args.get("participants", "")
     return render_template(
         "agreements/detail.html",
         view=view,
@@ -146,27 +187,85 @@ def detail(agreement_id: int) -> str:
             public=not current_user.is_authenticated,
         ),
         button_form=ButtonForm(),
+        participants=participant_rows(view, sort),
+        participants_sort=sort if sort.removeprefix("-") in PARTICIPANT_SORTS else "",
+        import_form=import_form or StatusImportForm(formdata=None),
     )
+
+
+@blp.get("/agreements/<int:agreement_id>")
+@reader_required
+def detail(agreement_id: int) -> str:
+    """One agreement; 404 when it does not exist or was deleted."""
+    return _detail_page(agreement_id)
+
+
+@blp.post("/agreements/<int:agreement_id>/status")
+@role_required(Role.EDITOR.value)
+def import_status(agreement_id: int) -> Any:
+    """The UN's status table pasted in: its rows recorded as claims, the rows not read named."""
+    queries.get_agreement(get_session(), agreement_id)  # 404
+    form = StatusImportForm()
+    if form.validate_on_submit():
+        result = saved(
+            form,
+            lambda: status_import.import_status(
+                get_session(), agreement_id, form.text.data or "", actor=actor()
+            ),
+        )
+        if result is not None:
+            flash(result.summary(), "success")
+            return redirect(url_for(".detail", agreement_id=agreement_id) + "#participants")
+    return _detail_page(agreement_id, form), form_status(form)
 
 
 def _agreement_data(form: AgreementForm) -> dict[str, Any]:
     titles = {
         lang: (getattr(form, f"title_{lang}").data or "").strip() for lang in ("fa", "ru", "ar")
     }
-    rule = form.entry_into_force_days.data
-    return {
+    data = {
         "title": form.title.data,
         "titles": {lang: title for lang, title in titles.items() if title},
         "kind": form.kind.data,
         "parties": form.parties.data or "",
         "topics": split_codes(form.topics.data),
         "summary": form.summary.data or "",
-        "entry_into_force_rule": None if rule is None else {"days_after_last_notification": rule},
+        "entry_into_force_rule": _rule_data(form),
+        "withdrawal_rule": (
+            None
+            if form.withdrawal_period.data is None
+            else {f"{form.withdrawal_unit.data}_after_notification": form.withdrawal_period.data}
+        ),
+        "depositary": (form.depositary.data or "").strip() or None,
+        "signature_opens": (form.signature_opens.data or "").strip() or None,
+        "signature_closes": (form.signature_closes.data or "").strip() or None,
         "duration_years": form.duration_years.data,
     }
+    if form.bilateral.data in ("yes", "no"):
+        data["bilateral"] = form.bilateral.data == "yes"
+    return data
 
 
-AGREEMENT_FIELDS = {"entry_into_force_rule": "entry_into_force_days"}
+def _rule_data(form: AgreementForm) -> dict[str, int] | None:
+    """The rule of the fields filled in: both kinds filled is the schema's to refuse."""
+    rule = {
+        "days_after_last_notification": form.entry_into_force_days.data,
+        "instruments_required": form.instruments_required.data,
+        "days_after_instrument": form.days_after_instrument.data,
+        "days_after_own_instrument": form.days_after_own_instrument.data,
+    }
+    return {key: value for key, value in rule.items() if value is not None} or None
+
+
+# Errors of the API's nested rules, beside the fields that hold them.
+AGREEMENT_FIELDS = {
+    "entry_into_force_rule": "entry_into_force_days",
+    "entry_into_force_rule.days_after_last_notification": "entry_into_force_days",
+    "entry_into_force_rule.instruments_required": "instruments_required",
+    "entry_into_force_rule.days_after_instrument": "days_after_instrument",
+    "entry_into_force_rule.days_after_own_instrument": "days_after_own_instrument",
+    "withdrawal_rule": "withdrawal_period",
+}
 
 
 @blp.route("/agreements/new", methods=["GET", "POST"])
@@ -206,6 +305,21 @@ def edit(agreement_id: int) -> Any:
         form.topics.data = ", ".join(agreement.topics)
         form.summary.data = agreement.summary
         form.entry_into_force_days.data = agreement.entry_into_force_days
+        form.instruments_required.data = agreement.instruments_required
+        form.days_after_instrument.data = agreement.days_after_instrument
+        form.days_after_own_instrument.data = agreement.days_after_own_instrument
+        form.withdrawal_period.data = agreement.withdrawal_period
+        form.withdrawal_unit.data = agreement.withdrawal_unit or PeriodUnit.MONTHS.value
+        # as the count says while it says so: a change of parties then moves it too
+        if agreement.bilateral != (len(agreement.party_codes) == 2):
+            form.bilateral.data = "yes" if agreement.bilateral else "no"
+        form.depositary.data = (
+            names_of(get_session(), [agreement.depositary_code])
+            if agreement.depositary_code
+            else ""
+        )
+        form.signature_opens.data = agreement.signature_opens or ""
+        form.signature_closes.data = agreement.signature_closes or ""
         form.duration_years.data = agreement.duration_years
         form.version.data = str(agreement.version)
     elif form.validate_on_submit() and saved(
@@ -266,6 +380,8 @@ def _event_data(form: EventForm) -> dict[str, Any]:
         "status": form.status.data,
         "note": form.note.data or "",
     }
+    if data["step"] == Step.NOTIFICATION:
+        data["consent_type"] = form.consent_type.data or None
     if form.article_id.data or form.quote.data:
         data["evidence"] = [
             {
@@ -319,6 +435,7 @@ def edit_event(event_id: int) -> Any:
         form.place.data = event.place
         form.date.data = event.date or ""
         form.status.data = event.status
+        form.consent_type.data = event.consent_type or ConsentType.RATIFICATION.value
         form.note.data = event.note
         form.version.data = str(event.version)
     elif form.validate_on_submit() and saved(

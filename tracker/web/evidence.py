@@ -138,6 +138,7 @@ def _initial(index: int, item: dict[str, Any]) -> dict[str, Any]:
         "index": str(index),
         "stage": item.get("stage") or "",
         "step": item.get("step") or "",
+        "consent_type": item.get("consent_type") or "",
         "party": item.get("party") or "",
         "body": item.get("body") or "",
         "date": item.get("date") or "",
@@ -158,6 +159,8 @@ def _claim(row: Any) -> dict[str, Any]:
         "body": row.body.data or "",
         "date": row.date.data or None,
     }
+    if row.consent_type.data:  # the notification step's only; refused beside it elsewhere
+        claim["consent_type"] = row.consent_type.data
     if row.status.data:  # else the schema's default (reported)
         claim["status"] = row.status.data
     return claim

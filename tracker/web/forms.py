@@ -26,7 +26,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models.user import UserLimits
-from tracker.models.vocab import AgreementKind, DigestMode, EventStatus, Stage, Step
+from tracker.models.vocab import (
+    AgreementKind,
+    ConsentType,
+    DigestMode,
+    EventStatus,
+    PeriodUnit,
+    Stage,
+    Step,
+)
 
 DATE_HINT = (
     "EDTF: 2025-01-17, 2025-01, 2025-06~, 2024-07-21?, 2025-05/2025-06 — or Solar Hijri: 1403/10/28"
@@ -70,11 +78,52 @@ class AgreementForm(FlaskForm):
         description="Separated by commas: defence, trade",
     )
     summary = TextAreaField("Summary")
+    bilateral = SelectField(
+        "Bilateral or multilateral",
+        choices=options(
+            [
+                ("", "As the party count says (two: bilateral)"),
+                ("yes", "Bilateral (an organisation and its members with one state, too)"),
+                ("no", "Multilateral"),
+            ]
+        ),
+        validate_choice=False,
+    )
     entry_into_force_days = IntegerField(
         "Enters into force … days after the last notification",
         validators=[Optional()],
-        description="Leave empty when the treaty has no such rule",
+        description="The bilateral rule. Leave empty when the treaty has no such rule",
     )
+    instruments_required = IntegerField(
+        "… or once this many instruments are in",
+        validators=[Optional()],
+        description="The multilateral rule: K instruments of ratification, acceptance, "
+        "approval or accession",
+    )
+    days_after_instrument = IntegerField(
+        "… this many days after that instrument", validators=[Optional()]
+    )
+    days_after_own_instrument = IntegerField(
+        "… and for a later party, this many days after its own",
+        validators=[Optional()],
+        description="Never before the entry into force; empty: the same days as above",
+    )
+    withdrawal_period = IntegerField(
+        "A withdrawal takes effect …", validators=[Optional()], description="Empty: no rule"
+    )
+    withdrawal_unit = SelectField(
+        "… after its notification, in",
+        choices=_choices(PeriodUnit),
+        default=PeriodUnit.MONTHS.value,
+        validate_choice=False,
+    )
+    depositary = StringField(
+        "Depositary",
+        description="The party or organisation keeping the instruments: UN, AU, Russia …",
+        render_kw={"list": "party-names", "autocomplete": "off", "dir": "auto"},
+    )
+    signature_opens = StringField("Opened for signature", description=DATE_HINT)
+    signature_closes = StringField("Closed for signature", description=DATE_HINT)
     duration_years = IntegerField("Duration in years", validators=[Optional()])
     # The version the researcher edited: a change made meanwhile is not overwritten.
     version = HiddenField()
@@ -114,6 +163,14 @@ class EventForm(FlaskForm):
         default=EventStatus.REPORTED.value,
         validate_choice=False,
     )
+    consent_type = SelectField(
+        "Kind of instrument",
+        choices=_choices(ConsentType),
+        default=ConsentType.RATIFICATION.value,
+        description="Only for the notification step: ratification, accession (a), acceptance "
+        "(A), approval (AA) …",
+        validate_choice=False,
+    )
     note = TextAreaField("Note")
     article_id = SelectField(
         "Evidence article",
@@ -143,6 +200,12 @@ class SuggestedEventForm(Form):
         choices=_choices(Step, "— none —"),
         validate_choice=False,
         description="Only for ratification",
+    )
+    consent_type = SelectField(
+        "Kind of instrument",
+        choices=_choices(ConsentType, "— none —"),
+        validate_choice=False,
+        description="Only for the notification step (accession, acceptance, approval …)",
     )
     party = SelectField("Party", choices=[], validate_choice=False)
     body = StringField("Body")
@@ -201,6 +264,16 @@ class ReminderForm(FlaskForm):
 
 class SnoozeForm(FlaskForm):
     until = DateField("Snooze until", validators=[DataRequired()])
+
+
+class StatusImportForm(FlaskForm):
+    """The UN's status table pasted on an agreement's page (what is read is the service's)."""
+
+    text = TextAreaField(
+        "Status table",
+        description="Copy the table from the UN Treaty Collection's status page (or CSV): "
+        "the header line, then Participant, Signature, Ratification … with its marker.",
+    )
 
 
 class ButtonForm(FlaskForm):

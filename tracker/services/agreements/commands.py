@@ -17,6 +17,7 @@ from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, Stale
+from tracker.text.dates import parse_date_input
 from tracker.text.normalise import normalise
 
 
@@ -37,6 +38,7 @@ def _clean(
     """
     data = dict(data)
     typed_parties = data.pop("parties", None) if parties_by_name else None
+    typed_depositary = data.pop("depositary", None) if parties_by_name else None
     schema = AgreementPatchSchema() if partial else AgreementInSchema()
     errors = FieldErrors()
     values = errors.load(schema, data)
@@ -47,8 +49,31 @@ def _clean(
     if "topics" in values:
         values["topics"] = list(dict.fromkeys(topic.lower() for topic in values["topics"]))
     if "entry_into_force_rule" in values:
-        rule = values.pop("entry_into_force_rule")
-        values["entry_into_force_days"] = rule and rule["days_after_last_notification"]
+        values |= _rule_columns(values.pop("entry_into_force_rule"))
+    if "withdrawal_rule" in values:
+        period = values.pop("withdrawal_rule") or {}
+        ((key, value),) = period.items() if period else ((None, None),)
+        values["withdrawal_period"] = value
+        values["withdrawal_unit"] = key.removesuffix("_after_notification") if key else None
+    if typed_depositary is not None:  # a name in any language, or a code
+        codes = resolve_names(session, typed_depositary, "depositary", errors)
+        if len(codes) > 1:
+            errors.add("depositary", "name one party or organisation")
+        values["depositary_code"] = codes[0] if codes else None
+    elif parties_by_name:
+        values["depositary_code"] = None
+    elif "depositary" in values:
+        depositary = values.pop("depositary")
+        codes = check_codes(session, [depositary], "depositary", errors) if depositary else []
+        values["depositary_code"] = codes[0] if codes else None
+    for name in ("signature_opens", "signature_closes"):
+        if name in values:
+            parsed = parse_date_input(values[name]) if values[name] else None
+            values[name] = parsed.text if parsed else None
+            values[f"_{name}"] = parsed
+    opens, closes = values.pop("_signature_opens", None), values.pop("_signature_closes", None)
+    if opens and closes and closes.latest and opens.earliest and closes.latest < opens.earliest:
+        errors.add("signature_closes", "is before the day the agreement opens for signature")
     if ref:
         query = select(Agreement.id).where(Agreement.ref == ref, Agreement.id != (current_id or 0))
         if session.scalar(query) is not None:
@@ -58,6 +83,25 @@ def _clean(
     return values
 
 
+_RULE_COLUMNS = (
+    "entry_into_force_days",
+    "instruments_required",
+    "days_after_instrument",
+    "days_after_own_instrument",
+)
+
+
+def _rule_columns(rule: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The columns of either rule of entry into force; the other rule's are emptied."""
+    rule = rule or {}
+    return {
+        "entry_into_force_days": rule.get("days_after_last_notification"),
+        "instruments_required": rule.get("instruments_required"),
+        "days_after_instrument": rule.get("days_after_instrument"),
+        "days_after_own_instrument": rule.get("days_after_own_instrument"),
+    }
+
+
 def _apply(agreement: Agreement, values: dict[str, Any]) -> None:
     for name in (
         "ref",
@@ -65,15 +109,28 @@ def _apply(agreement: Agreement, values: dict[str, Any]) -> None:
         "titles",
         "kind",
         "summary",
-        "entry_into_force_days",
+        *_RULE_COLUMNS,
+        "withdrawal_period",
+        "withdrawal_unit",
+        "depositary_code",
+        "signature_opens",
+        "signature_closes",
         "duration_years",
     ):
         if name in values:
             setattr(agreement, name, values[name])
+    # bilateral follows the party count unless a researcher said otherwise (SPEC §2b)
+    followed_count = agreement.id is None or agreement.bilateral == (
+        len(agreement.party_links) == 2
+    )
     if "parties" in values:
         agreement.party_links = [
             AgreementParty(party_code=code, position=i) for i, code in enumerate(values["parties"])
         ]
+    if values.get("bilateral") is not None:
+        agreement.bilateral = values["bilateral"]
+    elif "parties" in values and followed_count:
+        agreement.bilateral = len(values["parties"]) == 2
     if "topics" in values:
         agreement.topic_links = [AgreementTopic(topic=t) for t in values["topics"]]
     texts = [agreement.title or "", *(agreement.titles or {}).values(), agreement.summary or ""]

@@ -23,10 +23,22 @@ from tracker.models.vocab import (
     HAPPENED,
     LIFECYCLE,
     AgreementStatus,
+    ConsentType,
     EventStatus,
     RatificationState,
     Stage,
     Step,
+)
+from tracker.services.agreements.participation import (
+    EntryIntoForceRule,
+    Participant,
+    WithdrawalRule,
+    after_revocations,
+    deposits,
+    entry_into_force_by_instruments,
+    instruments_required,
+    order,
+    participants,
 )
 from tracker.text.dates import add_days, readable, span_to_edtf
 
@@ -58,6 +70,7 @@ class EventLike(Protocol):
     status: str
     preferred: bool
     created_at: datetime
+    consent_type: str | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,13 @@ class Lifecycle:
     last_activity: date | None = None
     # The claims that count: disputed, expected, retracted and unpreferred ones do not.
     counted_event_ids: list[int] = field(default_factory=list)
+    # SPEC §2b: each party's participation, its row of the participants table, and the
+    # instruments in against the number the entry-into-force rule needs.
+    participation: dict[str, str] = field(default_factory=dict)
+    participants: list[Participant] = field(default_factory=list)
+    instruments_deposited: int = 0
+    instruments_required: int | None = None
+    bilateral: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """What the lifecycle cache stores (everything but the day-dependent status)."""
@@ -111,6 +131,11 @@ class Lifecycle:
             "base_status": self.base_status,
             "last_activity": self.last_activity.isoformat() if self.last_activity else None,
             "counted_event_ids": self.counted_event_ids,
+            "participation": self.participation,
+            "participants": [p.to_json() for p in self.participants],
+            "instruments_deposited": self.instruments_deposited,
+            "instruments_required": self.instruments_required,
+            "bilateral": self.bilateral,
         }
 
     @classmethod
@@ -134,6 +159,12 @@ class Lifecycle:
             base_status=data["base_status"],
             last_activity=last,
             counted_event_ids=data["counted_event_ids"],
+            # a cache written before SPEC §2b has none of these: it is rebuilt on upgrade
+            participation=data.get("participation", {}),
+            participants=[Participant.from_json(p) for p in data.get("participants", [])],
+            instruments_deposited=data.get("instruments_deposited", 0),
+            instruments_required=data.get("instruments_required"),
+            bilateral=data.get("bilateral", True),
         )
 
 
@@ -185,23 +216,46 @@ def derive(
     events: Iterable[EventLike],
     today: date,
     entry_into_force_days: int | None = None,
+    entry_into_force_rule: EntryIntoForceRule | None = None,
+    withdrawal_rule: WithdrawalRule | None = None,
+    bilateral: bool | None = None,
     evidence_dates: Iterable[date] = (),
     created_on: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
 ) -> Lifecycle:
-    """Derive the lifecycle from the claims as recorded on `today` (see SPEC §2)."""
+    """Derive the lifecycle from the claims as recorded on `today` (see SPEC §2 and §2b).
+
+    `entry_into_force_days` is the bilateral rule alone, as `entry_into_force_rule`'s
+    `days_after_last_notification`; `bilateral` defaults from the party count."""
+    if entry_into_force_rule is None and entry_into_force_days is not None:
+        entry_into_force_rule = EntryIntoForceRule(
+            days_after_last_notification=entry_into_force_days
+        )
+    rule = entry_into_force_rule
+    if bilateral is None:
+        bilateral = len(party_codes) == 2
     events = [e for e in events if e.status != EventStatus.RETRACTED]
     conflicts, counted = _count(events)
     stages_seen = {e.stage for e in counted}
     current = next((s.value for s in reversed(LIFECYCLE) if s in stages_seen), None)
 
-    ratification = _ratification(party_codes, counted)
-    flags = _flags(party_codes, counted, ratification)
+    # a revocation takes back the chain before it (it stays on the record, flagged by nothing)
+    live = after_revocations(counted)
+    ratification = _ratification(party_codes, live)
+    standing = deposits(party_codes, live)
+    flags = _flags(
+        party_codes, counted, ratification, bilateral=bilateral, rule=rule, deposited=len(standing)
+    )
 
     expected_eif = None
-    if entry_into_force_days is not None and party_codes:
-        expected_eif = _expected_entry_into_force(party_codes, counted, entry_into_force_days)
-        eif_claims = [e for e in counted if e.stage == Stage.ENTRY_INTO_FORCE]
+    if rule is not None and party_codes:
+        if rule.by_instruments:
+            expected_eif = entry_into_force_by_instruments(rule, standing)
+        else:
+            expected_eif = _expected_entry_into_force(
+                party_codes, live, rule.days_after_last_notification or 0
+            )
+        eif_claims = [e for e in counted if e.stage == Stage.ENTRY_INTO_FORCE and not e.party_code]
         if expected_eif and eif_claims:
             low, high = expected_eif
             for claim in eif_claims:
@@ -213,14 +267,14 @@ def derive(
                         Flag(
                             "entry_into_force_date_differs",
                             f"Entry into force is recorded on {claim.date}, but the rule "
-                            f"({entry_into_force_days} days after the last notification) "
+                            f"({rule.words()}) "
                             f"gives {span_to_edtf(low, high) if high else low.isoformat()}.",
                             (claim.id,),
                         )
                     )
 
     last_activity = _last_activity(events, evidence_dates, created_on)
-    exits = [e for e in counted if e.stage in EXITS]
+    exits = _standing_exits(counted, bilateral)
     if exits:
         last_exit = max(exits, key=lambda e: (e.date_earliest or date.min, _EXIT_RANK[e.stage]))
         base_status = _EXIT_STATUS[Stage(last_exit.stage)]
@@ -235,6 +289,23 @@ def derive(
             current, party_codes, ratification, expected_eif, events, counted
         )
 
+    in_force_days = [
+        e.date_earliest
+        for e in counted
+        if e.stage == Stage.ENTRY_INTO_FORCE and not e.party_code and e.date_earliest
+    ]
+    entry_into_force = (
+        min(in_force_days) if in_force_days else (expected_eif[0] if expected_eif else None)
+    )
+    rows = participants(
+        party_codes,
+        live,
+        bilateral=bilateral,
+        rule=rule,
+        withdrawal_rule=withdrawal_rule,
+        entry_into_force=entry_into_force,
+        ratification=ratification,
+    )
     return Lifecycle(
         current_stage=current,
         status=status_on(base_status.value, last_activity, today, stalled_after_days),
@@ -246,7 +317,32 @@ def derive(
         base_status=base_status.value,
         last_activity=last_activity,
         counted_event_ids=sorted(e.id for e in counted),
+        participation={row.party: row.participation for row in rows},
+        participants=rows,
+        instruments_deposited=len(standing),
+        instruments_required=instruments_required(party_codes, rule),
+        bilateral=bilateral,
     )
+
+
+def _standing_exits(counted: list[EventLike], bilateral: bool) -> list[EventLike]:
+    """The exits that decide the agreement's status: in a bilateral agreement any (one
+    party's withdrawal ends it), in a multilateral one only those of the agreement as a whole
+    (a party's own changes that party); a suspension a later resumption of the same scope
+    ended no longer stands."""
+    exits = [e for e in counted if e.stage in EXITS and (bilateral or not e.party_code)]
+    resumptions = [e for e in counted if e.stage == Stage.RESUMPTION]
+    return [
+        e
+        for e in exits
+        if not (
+            e.stage == Stage.SUSPENSION
+            and any(
+                (bilateral or r.party_code == e.party_code) and order(r) > order(e)
+                for r in resumptions
+            )
+        )
+    ]
 
 
 def _count(events: list[EventLike]) -> tuple[list[list[int]], list[EventLike]]:
@@ -279,6 +375,8 @@ def _ratification(party_codes: Sequence[str], counted: list[EventLike]) -> dict[
     for event in counted:
         if event.stage != Stage.RATIFICATION or not event.party_code:
             continue
+        if event.step == Step.REVOCATION:
+            continue  # it took back the chain before it (`after_revocations`)
         if event.step == Step.NOTIFICATION:
             state = RatificationState.NOTIFIED
         elif event.step in _RATIFIED_STEPS:
@@ -292,12 +390,28 @@ def _ratification(party_codes: Sequence[str], counted: list[EventLike]) -> dict[
 
 
 def _flags(
-    party_codes: Sequence[str], counted: list[EventLike], ratification: dict[str, str]
+    party_codes: Sequence[str],
+    counted: list[EventLike],
+    ratification: dict[str, str],
+    *,
+    bilateral: bool = True,
+    rule: EntryIntoForceRule | None = None,
+    deposited: int = 0,
 ) -> list[Flag]:
     flags: list[Flag] = []
     parties = set(party_codes)
     signings = [e for e in counted if e.stage == Stage.SIGNING]
-    ratifications = [e for e in counted if e.stage == Stage.RATIFICATION]
+    # an accession or a succession needs no signature (SPEC §2b)
+    unsigned_ok = {
+        e.party_code
+        for e in counted
+        if e.consent_type in (ConsentType.ACCESSION, ConsentType.SUCCESSION)
+    }
+    ratifications = [
+        e
+        for e in counted
+        if e.stage == Stage.RATIFICATION and (bilateral or e.party_code not in unsigned_ok)
+    ]
     if ratifications and not signings:
         flags.append(
             Flag(
@@ -342,7 +456,19 @@ def _flags(
                 )
             )
 
-    if any(e.stage == Stage.ENTRY_INTO_FORCE for e in counted):
+    in_force = tuple(sorted(e.id for e in counted if e.stage == Stage.ENTRY_INTO_FORCE))
+    if in_force and rule is not None and rule.by_instruments:
+        needed = rule.instruments_required or 0
+        if deposited < needed:
+            flags.append(
+                Flag(
+                    "entry_into_force_before_instruments",
+                    f"Entry into force is recorded, but {deposited} of the {needed} "
+                    "instruments it needs are on record.",
+                    in_force,
+                )
+            )
+    elif in_force and (bilateral or (rule is not None and not rule.by_instruments)):
         behind = [
             code
             for code in party_codes
@@ -356,18 +482,20 @@ def _flags(
                     "Entry into force is recorded, but "
                     + ", ".join(behind)
                     + " has not ratified on the record.",
-                    tuple(sorted(e.id for e in counted if e.stage == Stage.ENTRY_INTO_FORCE)),
+                    in_force,
                 )
             )
     return flags
 
 
-# Pairs whose order holds in every domestic chain: (must come first, must come after).
+# Pairs whose order holds in every domestic chain: (must come first, must come after). A
+# revocation is exempt: it comes whenever consent is taken back.
+_CHAIN = [step for step in Step if step != Step.REVOCATION]
 _ORDER_PAIRS = list(
     dict.fromkeys(
-        [(Step.SUBMITTED, step) for step in Step if step != Step.SUBMITTED]
+        [(Step.SUBMITTED, step) for step in _CHAIN if step != Step.SUBMITTED]
         + [(Step.LOWER_HOUSE, Step.UPPER_HOUSE)]
-        + [(step, Step.NOTIFICATION) for step in Step if step != Step.NOTIFICATION]
+        + [(step, Step.NOTIFICATION) for step in _CHAIN if step != Step.NOTIFICATION]
     )
 )
 
@@ -427,7 +555,7 @@ def _next_expected(
         for e in events
         if e.status == EventStatus.EXPECTED
         and _key(e) not in done
-        and (e.stage in EXITS or LIFECYCLE.index(Stage(e.stage)) >= reached)
+        and (e.stage not in LIFECYCLE or LIFECYCLE.index(Stage(e.stage)) >= reached)
     ]
     if pending:
         soonest = min(pending, key=lambda e: (e.date_earliest or date.max, e.id))
@@ -444,7 +572,11 @@ def _next_expected(
         ratification.get(code) != RatificationState.NOTIFIED for code in party_codes
     ):
         return NextExpected(Stage.RATIFICATION.value, None)
-    following = LIFECYCLE[min(reached + 1, len(LIFECYCLE) - 1)]
+    # the adoption of a text by a conference is not what most agreements wait for: after an
+    # announcement comes the signing
+    sequence = [s for s in LIFECYCLE if s != Stage.ADOPTION or current == Stage.ADOPTION]
+    at = sequence.index(Stage(current)) if current else -1
+    following = sequence[min(at + 1, len(sequence) - 1)]
     return NextExpected(following.value, None)
 
 
@@ -656,12 +788,19 @@ def key_dates(
     )
     if signing is not None:
         place = " ".join((signing.place or "").split())
-        parts.append(KeyDate("Signed", signing.date, f" in {place}" if place else ""))
+        # in a multilateral agreement a signing without a party opens it for signature
+        opened = not life.bilateral and not signing.party_code
+        words = "Opened for signature" if opened else "Signed"
+        parts.append(KeyDate(words, signing.date, f" in {place}" if place else ""))
     elif announced := _earliest(by_stage[Stage.ANNOUNCEMENT]):
         parts.append(KeyDate("Announced", announced.date))
     elif prepared := _earliest(by_stage[Stage.PREPARATION]):
         parts.append(KeyDate("In preparation since", prepared.date))
-    if signing is not None or by_stage[Stage.RATIFICATION]:
+    if not life.bilateral and len(progress) > 2:
+        # a multilateral agreement: its instruments, not a line per party
+        needed = f" of {life.instruments_required}" if life.instruments_required else ""
+        parts.append(KeyDate(f"{life.instruments_deposited}{needed} instruments in"))
+    elif signing is not None or by_stage[Stage.RATIFICATION]:
         for party in progress:
             state = party.ratification
             if state == RatificationState.NOTIFIED:

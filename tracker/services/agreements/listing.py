@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import (
     Agreement,
+    AgreementParticipation,
     AgreementParty,
     AgreementState,
     AgreementTopic,
@@ -40,6 +41,7 @@ class AgreementFilters:
     q: str | None = None
     updated_since: datetime | None = None
     kind: str | None = None
+    participation: str | None = None  # of `party` (SPEC §2b)
 
 
 # Lists are read with Core statements on the tables: the ORM's per-statement work cost more
@@ -53,6 +55,8 @@ _P = Party.__table__
 _E = StageEvent.__table__
 
 _JOINED = _A.outerjoin(_S, _S.c.agreement_id == _A.c.id)
+_DEPOSITARY = Party.__table__.alias("depositary")
+_PARTICIPATION = AgreementParticipation.__table__
 # Built once: constructing a statement costs about as much as running it on a small page.
 PAGE = select(
     _A.c.id,
@@ -61,11 +65,21 @@ PAGE = select(
     _A.c.kind,
     _A.c.summary,
     _A.c.entry_into_force_days,
+    _A.c.instruments_required,
+    _A.c.days_after_instrument,
+    _A.c.days_after_own_instrument,
+    _A.c.withdrawal_period,
+    _A.c.withdrawal_unit,
+    _A.c.bilateral,
+    _A.c.depositary_code,
+    _DEPOSITARY.c.names.label("depositary_names"),
+    _A.c.signature_opens,
+    _A.c.signature_closes,
     _A.c.duration_years,
     _A.c.created_at,
     _A.c.updated_at,
     _S.c.derived,
-).select_from(_JOINED)
+).select_from(_JOINED.outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code))
 _COUNT_ALL = select(func.count()).select_from(_A)
 _COUNT_JOINED = select(func.count()).select_from(_JOINED)
 # Party names as stored (JSON text on SQLite): each distinct value is decoded once a page
@@ -153,7 +167,12 @@ class AgreementRow:
     titles: dict[str, str]
     kind: str
     summary: str
-    entry_into_force_days: int | None
+    entry_into_force_rule: dict[str, int] | None  # either shape (SPEC §2b)
+    withdrawal_rule: dict[str, int] | None
+    bilateral: bool
+    depositary: tuple[str, str] | None  # (code, English name)
+    signature_opens: str | None
+    signature_closes: str | None
     duration_years: int | None
     created_at: datetime
     updated_at: datetime
@@ -190,6 +209,14 @@ def _conditions(
         )
     if filters.kind:
         conditions.append(_A.c.kind == filters.kind)
+    if filters.party and filters.participation:
+        conditions.append(
+            exists().where(
+                _PARTICIPATION.c.agreement_id == _A.c.id,
+                _PARTICIPATION.c.party_code == filters.party.upper(),
+                _PARTICIPATION.c.participation == filters.participation,
+            )
+        )
     if filters.stage:
         conditions.append(_S.c.current_stage == filters.stage)
     if filters.status:
@@ -310,7 +337,16 @@ def rows_of(
                 titles=row.titles,
                 kind=row.kind,
                 summary=row.summary,
-                entry_into_force_days=row.entry_into_force_days,
+                entry_into_force_rule=_rule(row),
+                withdrawal_rule=(
+                    None
+                    if row.withdrawal_period is None
+                    else {f"{row.withdrawal_unit}_after_notification": row.withdrawal_period}
+                ),
+                bilateral=bool(row.bilateral),
+                depositary=_depositary(row),
+                signature_opens=row.signature_opens,
+                signature_closes=row.signature_closes,
                 duration_years=row.duration_years,
                 created_at=row.created_at,
                 updated_at=row.updated_at,
@@ -326,6 +362,28 @@ def rows_of(
             )
         )
     return rows
+
+
+def _rule(row: Any) -> dict[str, int] | None:
+    """The entry-into-force rule as the API gives it, from the agreement's columns."""
+    if row.instruments_required is not None:
+        rule = {"instruments_required": row.instruments_required}
+        for name in ("days_after_instrument", "days_after_own_instrument"):
+            if getattr(row, name) is not None:
+                rule[name] = getattr(row, name)
+        return rule
+    if row.entry_into_force_days is not None:
+        return {"days_after_last_notification": row.entry_into_force_days}
+    return None
+
+
+def _depositary(row: Any) -> tuple[str, str] | None:
+    if row.depositary_code is None:
+        return None
+    names = row.depositary_names
+    if isinstance(names, str):  # JSON text on SQLite
+        names = json.loads(names)
+    return row.depositary_code, (names or {}).get("en") or row.depositary_code
 
 
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:

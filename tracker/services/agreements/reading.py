@@ -17,12 +17,14 @@ from tracker.models import (
     AgreementParty,
     AgreementTopic,
     EvidenceLink,
+    Party,
     Principle,
     PrincipleStatement,
     StageEvent,
     User,
 )
 from tracker.models.vocab import EventStatus
+from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import (
     STALLED_AFTER_DAYS,
     KeyDate,
@@ -39,7 +41,13 @@ from tracker.services.agreements.listing import (
     english_names,
     rows_of,
 )
-from tracker.services.agreements.queries import lifecycle
+from tracker.services.agreements.participation import (
+    EntryIntoForceRule,
+    Participant,
+    WithdrawalRule,
+)
+from tracker.services.agreements.queries import get_agreement, lifecycle
+from tracker.services.claims.parties import label
 from tracker.services.errors import NotFound
 
 _A = Agreement.__table__
@@ -96,6 +104,14 @@ class Overview:
     @property
     def unsupported_count(self) -> int:
         return len(self.unsupported_events) + len(self.unsupported_statements)
+
+    @property
+    def entry_into_force_rule(self) -> EntryIntoForceRule | None:
+        return state.entry_into_force_rule(self.agreement)
+
+    @property
+    def withdrawal_rule(self) -> WithdrawalRule | None:
+        return state.withdrawal_rule(self.agreement)
 
 
 def overview(session: Session, agreement_id: int, *, today: date | None = None) -> Overview:
@@ -246,3 +262,29 @@ def detail(
         cached=row.derived,
     )
     return AgreementDetail(row, one.version, events, statements, links, progress)
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """One row of the participants table (SPEC §2b) with its party's English name."""
+
+    name: str
+    row: Participant
+
+
+def participants(
+    session: Session, agreement_id: int, *, today: date | None = None
+) -> list[ParticipantRow]:
+    """Each party's row of the participants table, from the lifecycle cache, in the order of
+    the agreement's parties; NotFound (404) when the agreement does not exist or is deleted."""
+    agreement = get_agreement(session, agreement_id)
+    life = lifecycle(session, agreement, today=today)
+    names = {
+        code: label((names or {}).get("en") or code)
+        for code, names in session.execute(
+            select(Party.code, Party.names).where(
+                Party.code.in_([p.party for p in life.participants])
+            )
+        )
+    }
+    return [ParticipantRow(names.get(p.party, p.party), p) for p in life.participants]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import (
     Agreement,
+    AgreementParticipation,
     AgreementState,
     EvidenceArticle,
     EvidenceLink,
@@ -26,6 +27,7 @@ from tracker.models import (
 from tracker.models.vocab import AgreementStatus
 from tracker.services import transactional
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
+from tracker.services.agreements.participation import EntryIntoForceRule, WithdrawalRule
 from tracker.text.dates import DateError, parse_edtf_date
 
 
@@ -70,19 +72,58 @@ def refresh(session: Session, agreements: Sequence[Agreement]) -> None:
         s.agreement_id: s
         for s in session.scalars(select(AgreementState).where(AgreementState.agreement_id.in_(ids)))
     }
+    participation: dict[tuple[int, str], AgreementParticipation] = {
+        (p.agreement_id, p.party_code): p
+        for p in session.scalars(
+            select(AgreementParticipation).where(AgreementParticipation.agreement_id.in_(ids))
+        )
+    }
     today = utcnow().date()
     for agreement in agreements:
         life = derive(
             party_codes=agreement.party_codes,
             events=events[agreement.id],
             today=today,
-            entry_into_force_days=agreement.entry_into_force_days,
+            entry_into_force_rule=entry_into_force_rule(agreement),
+            withdrawal_rule=withdrawal_rule(agreement),
+            bilateral=agreement.bilateral,
             evidence_dates=dates[agreement.id],
             created_on=agreement.created_at.date(),
         )
         row = existing.get(agreement.id) or AgreementState(agreement_id=agreement.id)
         _store(row, life)
         session.add(row)
+        for code, value in life.participation.items():
+            cached = participation.pop((agreement.id, code), None)
+            if cached is None:
+                session.add(
+                    AgreementParticipation(
+                        agreement_id=agreement.id, party_code=code, participation=value
+                    )
+                )
+            elif cached.participation != value:
+                cached.participation = value
+    for gone in participation.values():  # a party no longer of its agreement
+        session.delete(gone)
+
+
+def entry_into_force_rule(agreement: Agreement) -> EntryIntoForceRule | None:
+    """The agreement's rule of entry into force, of either kind (SPEC §2b), or None."""
+    if agreement.instruments_required is not None:
+        return EntryIntoForceRule(
+            instruments_required=agreement.instruments_required,
+            days_after_instrument=agreement.days_after_instrument,
+            days_after_own_instrument=agreement.days_after_own_instrument,
+        )
+    if agreement.entry_into_force_days is not None:
+        return EntryIntoForceRule(days_after_last_notification=agreement.entry_into_force_days)
+    return None
+
+
+def withdrawal_rule(agreement: Agreement) -> WithdrawalRule | None:
+    if agreement.withdrawal_period is None or agreement.withdrawal_unit is None:
+        return None
+    return WithdrawalRule(agreement.withdrawal_period, agreement.withdrawal_unit)
 
 
 def _store(row: AgreementState, life: Lifecycle) -> None:

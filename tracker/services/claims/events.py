@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import AuditEntry, StageEvent, User
-from tracker.models.vocab import EventStatus, Stage
+from tracker.models.vocab import ConsentType, EventStatus, Stage, Step
 from tracker.schemas.events import EventInSchema, EventPatchSchema
 from tracker.services import require, transactional
 from tracker.services.agreements.queries import get_agreement
@@ -85,6 +85,17 @@ def _clean(
             errors.add("step", "only a ratification has steps")
         if stage == Stage.RATIFICATION and not party and "party" not in errors.errors:
             errors.add("party", "a ratification step belongs to one party: give its code")
+        # the kind of instrument belongs to the notification step (SPEC §2b): ratification
+        # unless said; a claim moved off that step loses it
+        if values.get("consent_type") and step != Step.NOTIFICATION:
+            errors.add("consent_type", "only the notification step has a kind of instrument")
+        elif step == Step.NOTIFICATION:
+            kept = current.consent_type if current and "consent_type" not in values else None
+            values["consent_type"] = (
+                values.get("consent_type") or kept or ConsentType.RATIFICATION.value
+            )
+        elif current is not None and current.consent_type:
+            values["consent_type"] = None
     values["located"] = check_quotes(session, evidence, errors)
     if evidence_waived is False and not data.get("evidence"):
         if current is None or not current.evidence:

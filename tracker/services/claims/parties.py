@@ -7,15 +7,16 @@ import gettext
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import pycountry
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Party, PartyAlias
+from tracker.models import Party, PartyAlias, PartyMembership
 from tracker.models.vocab import PartyKind
-from tracker.services.errors import FieldErrors
+from tracker.services.errors import FieldErrors, NotFound
 from tracker.text.normalise import normalise
 
 LANGUAGES = ("en", "fa", "ru", "ar")
@@ -82,19 +83,68 @@ def list_parties(
     *,
     kind: str | None = None,
     q: str | None = None,
+    member_of: str | None = None,
+    today: date | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> tuple[list[Party], int]:
     """Parties by code; `q` matches part of a code, a name (pycountry's forms too) or an
-    alias in any language, in any spelling: "Korea", "DPRK", «ایران», «Россия»."""
+    alias in any language, in any spelling: "Korea", "DPRK", «ایران», «Россия»; `member_of`
+    keeps the members of that organisation on `today` (a membership with no `since` or
+    `until` is open at that end)."""
     query = select(Party)
     if kind:
         query = query.where(Party.kind == kind)
+    if member_of:
+        day = today or date.today()
+        query = query.where(
+            Party.code.in_(
+                select(PartyMembership.member_code).where(
+                    PartyMembership.organisation_code == member_of.upper(),
+                    or_(PartyMembership.since.is_(None), PartyMembership.since <= day),
+                    or_(PartyMembership.until.is_(None), PartyMembership.until >= day),
+                )
+            )
+        )
     if q:
         query = query.where(Party.code.in_(sorted(party_index(session).search(q))))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = session.scalars(query.order_by(Party.code).offset(offset).limit(limit))
     return list(page), total
+
+
+def get_party(session: Session, code: str) -> Party:
+    party = session.get(Party, code.upper())
+    if party is None:
+        raise NotFound(f"no party {code!r}")
+    return party
+
+
+def members_of(session: Session, codes: Sequence[str]) -> dict[str, list[dict]]:
+    """Each organisation's memberships, past ones too, by the day each began (then code):
+    `{code, name, since, until}` per membership; one query for all `codes`."""
+    members: dict[str, list[dict]] = {code: [] for code in codes}
+    rows = session.scalars(
+        select(PartyMembership)
+        .where(PartyMembership.organisation_code.in_(list(codes)))
+        .join(Party, Party.code == PartyMembership.member_code)
+        .order_by(
+            PartyMembership.organisation_code,
+            PartyMembership.since.is_(None),
+            PartyMembership.since,
+            PartyMembership.member_code,
+        )
+    )
+    for row in rows:
+        members[row.organisation_code].append(
+            {
+                "code": row.member_code,
+                "name": row.member.name("en"),
+                "since": row.since,
+                "until": row.until,
+            }
+        )
+    return members
 
 
 # ---------------------------------------------------------------- parties typed by name

@@ -1,4 +1,5 @@
-"""Load the seed data (vocabularies, parties, aliases and the founding case) from `seed/`.
+"""Load the seed data (vocabularies, parties, aliases, organisations' members and the example
+cases) from `seed/`.
 
 Idempotent: a second run changes nothing. Reference data (parties, aliases, principles) is
 brought in line with the files; a case is loaded once, identified by its `ref`, and never
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Agreement, Party, PartyAlias, Principle
+from tracker.models import Agreement, Party, PartyAlias, PartyMembership, Principle
 from tracker.models.vocab import PartyKind
 from tracker.services import transactional
 from tracker.services.agreements.commands import create_agreement
@@ -96,6 +98,44 @@ def _load_parties(session: Session, seed_dir: Path, report: SeedReport) -> None:
                     report.count("updated", "aliases")
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _load_memberships(session: Session, seed_dir: Path, report: SeedReport) -> None:
+    """Each organisation's members as the file lists them (`since`, `until`: ISO days or
+    absent). An organisation listed with `members` is brought in line with the file: a
+    membership no longer listed is removed, a changed `until` updated."""
+    for org in _read(seed_dir / "organisations.json")["organisations"]:
+        if "members" not in org:
+            continue
+        rows = session.scalars(
+            select(PartyMembership).where(PartyMembership.organisation_code == org["code"])
+        )
+        existing = {(m.member_code, m.since): m for m in rows}
+        for item in org["members"]:
+            key = (item["code"], _day(item.get("since")))
+            until = _day(item.get("until"))
+            row = existing.pop(key, None)
+            if row is None:
+                session.add(
+                    PartyMembership(
+                        organisation_code=org["code"],
+                        member_code=key[0],
+                        since=key[1],
+                        until=until,
+                    )
+                )
+                report.count("created", "memberships")
+            elif row.until != until:
+                row.until = until
+                report.count("updated", "memberships")
+        for row in existing.values():
+            session.delete(row)
+            report.count("updated", "memberships")
+    session.flush()
+
+
 def _load_principles(session: Session, seed_dir: Path, report: SeedReport) -> None:
     for item in _read(seed_dir / "principles.json")["principles"]:
         principle = session.get(Principle, item["code"])
@@ -144,6 +184,7 @@ def load_seed(session: Session, seed_dir: Path = DEFAULT_SEED_DIR) -> SeedReport
     """Load everything under `seed_dir` in one transaction; report what changed."""
     report = SeedReport()
     _load_parties(session, seed_dir, report)
+    _load_memberships(session, seed_dir, report)
     _load_principles(session, seed_dir, report)
     for path in sorted((seed_dir / "cases").glob("*.json")):
         _load_case(session, seed_dir, path, report)

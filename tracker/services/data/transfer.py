@@ -2,10 +2,10 @@
 
 The file holds every table of the record, row by row, in plain JSON: agreements with their
 parties and topics, stage events, articles with their full text, evidence links, principle
-statements, reminders, digests, the audit trail, the derived caches (lifecycle state,
-near-duplicate buckets), the vocabulary (parties, aliases, principles) and the users, without
-their secrets: no password hashes, no feed tokens, no API tokens (users set a password and
-make tokens again), and no sign-in attempts.
+statements, reminders, digests, the audit trail, the derived caches (lifecycle state, each
+party's participation, near-duplicate buckets), the vocabulary (parties, aliases, principles,
+the organisations' members) and the users, without their secrets: no password hashes, no feed
+tokens, no API tokens (users set a password and make tokens again), and no sign-in attempts.
 
 Import goes into an empty database at the same schema revision (`tracker db upgrade` first)
 and keeps every id, so links, URLs and citations stay valid; on PostgreSQL the id sequences

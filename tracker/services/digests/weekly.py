@@ -39,7 +39,7 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.models.vocab import DigestMode, ReminderStatus
+from tracker.models.vocab import DigestMode, ReminderStatus, Step
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.errors import InvalidInput
 from tracker.services.infra.mail import MailError, MailSettings, message, send
@@ -128,9 +128,15 @@ def _agreement_titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 def event_line(event: StageEvent) -> str:
     """A claim as the digest lists it: stage, step, body, place, party, date and status —
-    "Ratification — lower house (State Duma), RUS, 2025-04-08, confirmed"."""
+    "Ratification — lower house (State Duma), RUS, 2025-04-08, confirmed". The multilateral
+    steps read in words: "Instrument of accession, PLW, …", "Revocation of ratification,
+    RUS, …", "Adoption, …", "Resumption, RUS, …"."""
     what = event.stage.replace("_", " ").capitalize()
-    if event.step:
+    if event.step == Step.REVOCATION:
+        what = "Revocation of ratification"
+    elif event.step == Step.NOTIFICATION and event.consent_type:
+        what = f"Instrument of {event.consent_type.replace('_', ' ')}"
+    elif event.step:
         what += f" — {event.step.replace('_', ' ')}"
     body, place = " ".join(event.body.split()), " ".join(event.place.split())
     if body:
@@ -139,6 +145,14 @@ def event_line(event: StageEvent) -> str:
         what += f" in {place}"
     parts = [what, event.party_code or "", event.date or "undated", event.status]
     return ", ".join(p for p in parts if p)
+
+
+def _instruments(derived: dict[str, Any], nxt: dict[str, Any]) -> str:
+    """ " (60 of 60 instruments in)" after an entry into force the rule computes."""
+    required = derived.get("instruments_required")
+    if nxt.get("source") != "rule" or not required:
+        return ""
+    return f" ({derived.get('instruments_deposited', 0)} of {required} instruments in)"
 
 
 def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> WeekFacts:
@@ -266,7 +280,8 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
                     {
                         "agreements": [agreement_id],
                         "agreement": title,
-                        "text": f"{nxt['stage'].replace('_', ' ')} expected {nxt['date']}",
+                        "text": f"{nxt['stage'].replace('_', ' ')} expected {nxt['date']}"
+                        + _instruments(derived, nxt),
                         "url": f"{base_url}/agreements/{agreement_id}",
                     }
                 )

@@ -102,11 +102,11 @@ def accept(
     them, principle codes. Returns how many of each were recorded.
 
     Each claim is a mapping with `index` (which suggestion it comes from) and the fields the
-    researcher may change: stage, step, party, body, date, status. Its evidence quote is the
-    sentence around that suggestion, computed here from the stored text, so a form cannot
-    put words in the article's mouth. A party must be the agreement's (or one added here).
-    Every claim is checked; InvalidInput (422) names each problem as
-    `events.<index>.<field>` and nothing at all is recorded.
+    researcher may change: stage, step, consent_type, party, body, date, status. Its
+    evidence quote is the sentence around that suggestion, computed here from the stored
+    text, so a form cannot put words in the article's mouth. A party must be the
+    agreement's (or one added here). Every claim is checked; InvalidInput (422) names each
+    problem as `events.<index>.<field>` and nothing at all is recorded.
     """
     found = suggestions(session, agreement_id, article_id)
     article = get_article(session, article_id)
@@ -169,4 +169,4 @@ def accept(
 
 
 # What the researcher may change in a suggested claim before accepting it.
-EDITABLE = ("stage", "step", "party", "body", "date", "status")
+EDITABLE = ("stage", "step", "consent_type", "party", "body", "date", "status")

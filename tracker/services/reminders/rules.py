@@ -6,6 +6,11 @@ agreement, stage and party); one whose reason has gone (the awaited event was re
 closed with a note saying why; a dismissed or done one stays as it is. Running twice at the
 same instant changes nothing. Time comes in as `now`, so tests travel in time freely.
 
+A multilateral agreement (SPEC §2b) gets one combined reminder for its signatories that have
+not consented, not one per party, so fifty signatories give one reminder whose reason is
+rewritten as the list changes. An agreement that has ended (terminated) gets no new
+follow-up reminders, and its open ones are closed.
+
 One module, longer than most: the rules, the facts they read and the run that reconciles
 their reminders are read together whenever a rule changes.
 """
@@ -32,7 +37,15 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.models.vocab import HAPPENED, EventStatus, ReminderStatus, Role, Stage
+from tracker.models.vocab import (
+    HAPPENED,
+    AgreementStatus,
+    EventStatus,
+    Participation,
+    ReminderStatus,
+    Role,
+    Stage,
+)
 from tracker.services import audit, transactional
 from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
@@ -78,10 +91,23 @@ class AgreementFacts:
     title: str
     parties: list[str]
     derived: dict[str, Any]
+    bilateral: bool = True
     claims: list[Claim] = field(default_factory=list)
 
     def counted(self, stage: str) -> list[Claim]:
         return [c for c in self.claims if c.stage == stage and c.status in HAPPENED]
+
+    @property
+    def ended(self) -> bool:
+        """Terminated: no follow-up is wanted any more. A superseded agreement joins here
+        once relations between agreements are recorded."""
+        return self.derived.get("base_status") in ENDED
+
+
+# The derived statuses after which the rules want nothing of an agreement.
+ENDED = (AgreementStatus.TERMINATED.value,)
+# Signatories still owing their instrument: signed, or with a domestic chain under way.
+UNCONSENTED = (Participation.SIGNED.value, Participation.IN_PROGRESS.value)
 
 
 @dataclass(frozen=True)
@@ -137,9 +163,10 @@ def unsigned(facts: AgreementFacts, today: date, settings: RuleSettings) -> list
 
 
 def ratification_quiet(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
-    """Signed, and a party has no ratification step within `ratification_days`: one per party."""
+    """Bilateral, signed, and a party has no ratification step within `ratification_days`:
+    one per party (a multilateral agreement has `signatories_quiet` instead)."""
     signed = _first(facts.counted(Stage.SIGNING))
-    if signed is None:
+    if signed is None or not facts.bilateral:
         return []
     due = add_days(signed, settings.ratification_days)
     return [
@@ -155,6 +182,63 @@ def ratification_quiet(facts: AgreementFacts, today: date, settings: RuleSetting
         for party in facts.parties
         if facts.derived["ratification"].get(party, "not_started") == "not_started"
     ]
+
+
+def signatories_quiet(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
+    """Multilateral: the signatories that have not consented `ratification_days` after their
+    own signing, named in ONE reminder per agreement, due when the first of them passes the
+    threshold; its reason follows the list, and it closes when nobody is left."""
+    if facts.bilateral:
+        return []
+    late: list[tuple[date, str]] = []
+    for row in facts.derived.get("participants", []):
+        if row["participation"] not in UNCONSENTED:
+            continue
+        own = [c for c in facts.counted(Stage.SIGNING) if c.party == row["party"]]
+        signed = _first(own)
+        due = add_days(signed, settings.ratification_days) if signed else None
+        if due is not None and due <= today:
+            late.append((due, row["party"]))
+    if not late:
+        return []
+    names = ", ".join(party for _, party in sorted(late, key=lambda x: x[1]))
+    count = len(late)
+    return [
+        Wanted(
+            "signatories_quiet",
+            facts.id,
+            Stage.RATIFICATION.value,
+            None,
+            min(due for due, _ in late),
+            f"{count} signator{'y has' if count == 1 else 'ies have'} not consented "
+            f"{settings.ratification_days} days after signing: {names}.",
+        )
+    ]
+
+
+def withdrawal_effective(
+    facts: AgreementFacts, today: date, settings: RuleSettings
+) -> list[Wanted]:
+    """A party's withdrawal takes effect on its computed day (the withdrawal rule): one per
+    party and withdrawal, due that day."""
+    wanted = []
+    for row in facts.derived.get("participants", []):
+        effective = row.get("withdrawal_effective")
+        if row["participation"] != Participation.WITHDRAWN or not effective:
+            continue
+        day = date.fromisoformat(effective)
+        wanted.append(
+            Wanted(
+                "withdrawal_effective",
+                facts.id,
+                Stage.WITHDRAWAL.value,
+                row["party"],
+                day,
+                f"{row['party']}'s withdrawal takes effect on {day}: record it.",
+                detail=row.get("withdrawal_notified") or "",
+            )
+        )
+    return wanted
 
 
 def expected_passed(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[Wanted]:
@@ -187,20 +271,22 @@ def expected_passed(facts: AgreementFacts, today: date, settings: RuleSettings) 
 def entry_into_force_due(
     facts: AgreementFacts, today: date, settings: RuleSettings
 ) -> list[Wanted]:
-    """Every party notified and a rule: entry into force is due on the computed day."""
+    """Entry into force is due on the day the rule computes: every party notified (the
+    bilateral rule), or the K-th instrument in (the rule of instruments)."""
     computed = facts.derived.get("expected_entry_into_force")
     if not computed or facts.counted(Stage.ENTRY_INTO_FORCE):
         return []
     day = date.fromisoformat(computed[0])
-    return [
-        Wanted(
-            "entry_into_force_due",
-            facts.id,
-            Stage.ENTRY_INTO_FORCE.value,
-            None,
-            day,
-            f"Entry into force computed for {day} from the rule: check that it happened.",
+    reason = f"Entry into force computed for {day} from the rule: check that it happened."
+    required = facts.derived.get("instruments_required")
+    if not facts.bilateral and required is not None:
+        deposited = facts.derived.get("instruments_deposited", 0)
+        reason = (
+            f"{deposited} of {required} instruments: entry into force expected on {day}; "
+            "check that it happened."
         )
+    return [
+        Wanted("entry_into_force_due", facts.id, Stage.ENTRY_INTO_FORCE.value, None, day, reason)
     ]
 
 
@@ -227,6 +313,8 @@ def stalled(facts: AgreementFacts, today: date, settings: RuleSettings) -> list[
 RULES: dict[str, Callable[[AgreementFacts, date, RuleSettings], list[Wanted]]] = {
     "unsigned": unsigned,
     "ratification_quiet": ratification_quiet,
+    "signatories_quiet": signatories_quiet,
+    "withdrawal_effective": withdrawal_effective,
     "expected_passed": expected_passed,
     "entry_into_force_due": entry_into_force_due,
     "stalled": stalled,
@@ -235,23 +323,30 @@ RULES: dict[str, Callable[[AgreementFacts, date, RuleSettings], list[Wanted]]] =
 CLOSING_NOTES = {
     "unsigned": "Closed by the rules: a signing is now on record.",
     "ratification_quiet": "Closed by the rules: this party's ratification has started on record.",
+    "signatories_quiet": "Closed by the rules: every signatory past the threshold has "
+    "consented (or left).",
+    "withdrawal_effective": "Closed by the rules: the withdrawal no longer stands on record.",
     "expected_passed": "Closed by the rules: a claim that it happened is now on record "
     "(or the expectation was withdrawn).",
     "entry_into_force_due": "Closed by the rules: entry into force is now on record.",
     "stalled": "Closed by the rules: there is new activity on record.",
 }
+ENDED_NOTE = "Closed by the rules: the agreement has ended ({status}); no follow-up is wanted."
 
 
 def _facts(session: Session) -> list[AgreementFacts]:
     """Every live agreement with its cached lifecycle, parties and claims (four queries)."""
     state.rebuild(session, only_missing=True)
     rows = session.execute(
-        select(Agreement.id, Agreement.title, AgreementState.derived)
+        select(Agreement.id, Agreement.title, AgreementState.derived, Agreement.bilateral)
         .join(AgreementState, AgreementState.agreement_id == Agreement.id)
         .where(Agreement.deleted_at.is_(None))
         .order_by(Agreement.id)
     ).all()
-    facts = {row.id: AgreementFacts(row.id, row.title, [], row.derived) for row in rows}
+    facts = {
+        row.id: AgreementFacts(row.id, row.title, [], row.derived, bool(row.bilateral))
+        for row in rows
+    }
     for agreement_id, code in session.execute(
         select(AgreementParty.agreement_id, AgreementParty.party_code).order_by(
             AgreementParty.agreement_id, AgreementParty.position
@@ -319,7 +414,11 @@ def run(
         facts = _facts(session)
 
     wanted: dict[str, Wanted] = {}
+    ended: dict[int, str] = {}
     for f in facts:  # one agreement's odd data never stops the rules for the others
+        if f.ended:
+            ended[f.id] = f.derived["base_status"]
+            continue
         try:
             found = [w for rule in RULES.values() for w in rule(f, today, settings)]
         except Exception as exc:
@@ -334,9 +433,15 @@ def run(
         r.rule_key: r for r in session.scalars(select(Reminder).where(Reminder.rule.is_not(None)))
     }
     new_rows = []
+    audit_rows: list[dict[str, Any]] = []
     for key, want in wanted.items():
-        if key in existing or want.due > today:
-            report.kept += key in existing
+        if key in existing:
+            report.kept += 1
+            follow = _follow(existing[key], want, now)
+            if follow:
+                audit_rows.append(follow)
+            continue
+        if want.due > today:
             continue
         new_rows.append(
             {
@@ -352,7 +457,6 @@ def run(
         )
         report.created += 1
         report.by_rule[want.rule] += 1
-    audit_rows: list[dict[str, Any]] = []
     if new_rows:  # one executemany, not one INSERT per reminder
         # render_nulls: rows with and without a stage or party go in one batch, not alternate
         made = session.execute(
@@ -373,7 +477,12 @@ def run(
             before = {"status": reminder.status}
             reminder.status = ReminderStatus.DONE.value
             reminder.closed_at = now
-            reminder.closed_note = CLOSING_NOTES.get(reminder.rule or "", "Closed by the rules.")
+            if reminder.agreement_id in ended:
+                reminder.closed_note = ENDED_NOTE.format(status=ended[reminder.agreement_id])
+            else:
+                reminder.closed_note = CLOSING_NOTES.get(
+                    reminder.rule or "", "Closed by the rules."
+                )
             after = {"status": reminder.status, "closed_note": reminder.closed_note}
             audit_rows.append(
                 _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
@@ -393,6 +502,20 @@ def run(
     if audit_rows:  # every change the rules make is on the record, in one batch
         session.execute(insert(AuditEntry).execution_options(render_nulls=True), audit_rows)
     return report
+
+
+def _follow(reminder: Reminder, want: Wanted, now: datetime) -> dict[str, Any] | None:
+    """An open reminder whose reason changed (the list of a combined reminder, a day the rule
+    computes again) is rewritten in place, not duplicated; returns its audit row."""
+    if reminder.status not in (ReminderStatus.OPEN, ReminderStatus.SNOOZED):
+        return None
+    if reminder.reason == want.reason and reminder.due == want.due:
+        return None
+    before = {"reason": reminder.reason, "due": reminder.due.isoformat()}
+    reminder.reason = want.reason
+    reminder.due = want.due
+    after = {"reason": reminder.reason, "due": reminder.due.isoformat()}
+    return _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
 
 
 def _rule_audit(
@@ -426,7 +549,7 @@ def _computed_entry_into_force(
     made = 0
     for f in facts:
         computed = f.derived.get("expected_entry_into_force")
-        if not computed or any(c.stage == Stage.ENTRY_INTO_FORCE for c in f.claims):
+        if f.ended or not computed or any(c.stage == Stage.ENTRY_INTO_FORCE for c in f.claims):
             continue
         low = date.fromisoformat(computed[0])
         high = date.fromisoformat(computed[1]) if computed[1] else None
@@ -439,8 +562,12 @@ def _computed_entry_into_force(
                         "stage": Stage.ENTRY_INTO_FORCE.value,
                         "status": EventStatus.EXPECTED.value,
                         "date": span_to_edtf(low, high) if high else f"{low.isoformat()}/..",
-                        "note": "Computed from the entry-into-force rule and the last "
-                        "notification.",
+                        "note": "Computed from the entry-into-force rule and the "
+                        + (
+                            "instruments in."
+                            if f.derived.get("instruments_required") and not f.bilateral
+                            else "last notification."
+                        ),
                     },
                 )
         except ServiceError as exc:  # refused, as input would be: say why
