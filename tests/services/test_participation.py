@@ -341,3 +341,15 @@ def test_the_key_dates_of_a_multilateral_agreement_count_its_instruments():
     assert line == (
         "Opened for signature 20 Sep 2023 · 61 of 60 instruments in · Expected in force 17 Jan 2026"
     )
+
+
+def test_one_states_signature_is_not_the_signing_of_a_multilateral_agreement():
+    from tracker.services.agreements.lifecycle import key_dates, party_progress
+
+    record = Record()
+    record("signing", party_code="CHL", date="2023-09-20", place="New York")
+    life = derive(
+        party_codes=PARTIES, events=record.claims, today=date(2024, 1, 1), bilateral=False
+    )
+    line = " · ".join(key_dates(record.claims, life, party_progress(PARTIES, record.claims)))
+    assert not line.startswith("Signed"), line

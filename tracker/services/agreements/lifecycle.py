@@ -783,9 +783,9 @@ def key_dates(
     for event in counted:
         by_stage[event.stage].append(event)
     parts: list[KeyDate] = []
-    signing = _earliest([e for e in by_stage[Stage.SIGNING] if not e.party_code]) or _earliest(
-        by_stage[Stage.SIGNING]
-    )
+    whole = _earliest([e for e in by_stage[Stage.SIGNING] if not e.party_code])
+    # one state's signature of a multilateral agreement is not the agreement's signing
+    signing = whole if not life.bilateral else whole or _earliest(by_stage[Stage.SIGNING])
     if signing is not None:
         place = " ".join((signing.place or "").split())
         # in a multilateral agreement a signing without a party opens it for signature
