@@ -4,6 +4,15 @@ principles, each with the exact character offsets of its span in the text as giv
 Plain Python over the normalised text (tracker.text.normalise), so spelling variants match
 alike, and every span maps back to the original characters. The words it looks for are
 data: tracker/text/lexicons/*.json, and the party aliases and names of the database.
+
+One module, far longer than the others, on purpose. Its sections (phrase matching, parties,
+dates, stage and principle cues, then the claims) are one pass over one normalised text: the
+rules that make a claim read the spans of every other section at once (a date is the signing's
+only if no other cue stands nearer; a party acts only if it is not the other side "with" it;
+a cue is a forecast by the modality around it), and they are tuned together against the
+labelled articles of docs/extraction.md, so a change in one section is measured with all the
+others. Split by section, each module would import the others' private tables and the rules
+would be read across files. The words are kept out of it, as data.
 """
 
 from __future__ import annotations
