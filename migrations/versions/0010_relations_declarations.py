@@ -61,6 +61,46 @@ def _kept(table: str) -> list[sa.Column | sa.Constraint]:
     ]
 
 
+# Declarations' words are searched like agreements' and articles' (0003's DDL, frozen here):
+# SQLite an external-content FTS5 table kept by triggers, PostgreSQL a generated tsvector.
+_FTS = "declaration_fts"
+
+
+def _search_create(connection: sa.engine.Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        add = f"INSERT INTO {_FTS}(rowid, search_text) VALUES (new.id, new.search_text);"
+        remove = (
+            f"INSERT INTO {_FTS}({_FTS}, rowid, search_text) "
+            "VALUES ('delete', old.id, old.search_text);"
+        )
+        statements = [
+            f"CREATE VIRTUAL TABLE {_FTS} USING fts5(search_text, content='declaration', "
+            "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+            f"CREATE TRIGGER declaration_fts_insert AFTER INSERT ON declaration BEGIN {add} END",
+            f"CREATE TRIGGER declaration_fts_delete AFTER DELETE ON declaration BEGIN {remove} END",
+            "CREATE TRIGGER declaration_fts_update AFTER UPDATE OF search_text ON declaration "
+            f"BEGIN {remove} {add} END",
+        ]
+    else:
+        statements = [
+            "ALTER TABLE declaration ADD COLUMN search_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+            "CREATE INDEX ix_declaration_search_vector ON declaration USING gin (search_vector)",
+        ]
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+def _search_drop(connection: sa.engine.Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for suffix in ("insert", "delete", "update"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS declaration_fts_{suffix}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_FTS}")
+    else:
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_declaration_search_vector")
+        connection.exec_driver_sql("ALTER TABLE declaration DROP COLUMN IF EXISTS search_vector")
+
+
 def upgrade() -> None:
     op.create_table(
         "agreement_relation",
@@ -124,6 +164,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_declaration_party_code"), "declaration", ["party_code"])
     op.create_index(op.f("ix_declaration_objects_to_id"), "declaration", ["objects_to_id"])
 
+    _search_create(op.get_bind())
+
     with op.batch_alter_table("evidence_link", schema=None) as batch_op:
         batch_op.add_column(sa.Column("relation_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("declaration_id", sa.Integer(), nullable=True))
@@ -167,6 +209,7 @@ def downgrade() -> None:
         )
         batch_op.drop_column("declaration_id")
         batch_op.drop_column("relation_id")
+    _search_drop(op.get_bind())
     op.drop_index(op.f("ix_declaration_objects_to_id"), table_name="declaration")
     op.drop_index(op.f("ix_declaration_party_code"), table_name="declaration")
     op.drop_index(op.f("ix_declaration_agreement_id"), table_name="declaration")

@@ -167,3 +167,13 @@ def test_an_editor_withdraws_and_removes_with_confirmation(editor_web, session):
     assert declarations.list_declarations(session, treaty.id) == []
     html = editor_web.get(f"/agreements/{treaty.id}").get_data(as_text=True)
     assert "Editor removed FRA&#39;s objection to IRN&#39;s reservation" in html
+
+
+def test_the_search_page_finds_a_reservation_and_links_to_it(viewer_web, session):
+    treaty = _treaty(session)
+    made = _record(session, treaty, party="IRN", kind="reservation", text=RESERVATION)
+    html = viewer_web.get(
+        "/search", query_string={"q": "جمهوري اسلامي", "type": "declaration"}
+    ).get_data(as_text=True)
+    assert f'href="/agreements/{treaty.id}#declaration-{made.id}"' in html
+    assert "IRN&#39;s reservation to Convention on a common matter" in html

@@ -341,6 +341,13 @@ class SearchForm(FlaskForm):
     q = StringField("Search", validators=[DataRequired(), Length(max=200)])
     type = SelectField(
         "In",
-        choices=options([("", "Everything"), ("agreement", "Agreements"), ("article", "Articles")]),
+        choices=options(
+            [
+                ("", "Everything"),
+                ("agreement", "Agreements"),
+                ("article", "Articles"),
+                ("declaration", "Declarations and reservations"),
+            ]
+        ),
         validate_choice=False,  # absent or unknown means everything
     )
