@@ -16,6 +16,7 @@ from flask_login import FlaskLoginClient
 from tests import factories
 from tracker.models import Digest
 from tracker.services.accounts.users import create_token, create_user
+from tracker.services.claims.declarations import record_declaration
 from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
 
@@ -69,6 +70,12 @@ WEB = {
     ("/agreements/<int:agreement_id>/reminders/new", "POST"): "editor",
     ("/agreements/<int:agreement_id>/delete", "POST"): "editor",
     ("/agreements/<int:agreement_id>/status", "POST"): "editor",
+    ("/agreements/<int:agreement_id>/declarations/new", "GET"): "editor",
+    ("/agreements/<int:agreement_id>/declarations/new", "POST"): "editor",
+    ("/declarations/<int:declaration_id>/edit", "GET"): "editor",
+    ("/declarations/<int:declaration_id>/edit", "POST"): "editor",
+    ("/declarations/<int:declaration_id>/remove", "GET"): "editor",
+    ("/declarations/<int:declaration_id>/remove", "POST"): "editor",
     ("/events/<int:event_id>/prefer", "POST"): "editor",
     ("/events/<int:event_id>/retract", "GET"): "editor",
     ("/events/<int:event_id>/retract", "POST"): "editor",
@@ -106,6 +113,11 @@ API = {
     ("/api/v1/digests/<id:digest_id>", "GET"): "viewer",
     ("/api/v1/digests/<id:digest_id>/html", "GET"): "viewer",
     ("/api/v1/digests/<id:digest_id>/text", "GET"): "viewer",
+    ("/api/v1/agreements/<id:agreement_id>/declarations", "GET"): "viewer",
+    ("/api/v1/agreements/<id:agreement_id>/declarations", "POST"): "editor",
+    ("/api/v1/declarations/<id:declaration_id>", "GET"): "viewer",
+    ("/api/v1/declarations/<id:declaration_id>", "PATCH"): "editor",
+    ("/api/v1/declarations/<id:declaration_id>", "DELETE"): "editor",
     ("/api/v1/events/<id:event_id>", "GET"): "viewer",
     ("/api/v1/events/<id:event_id>", "PATCH"): "editor",
     ("/api/v1/events/<id:event_id>", "DELETE"): "editor",
@@ -160,6 +172,9 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     reminder = create_reminder(
         session, {"agreement_id": treaty.id, "due": "2030-01-01", "reason": "Check it"}
     )
+    declaration = record_declaration(
+        session, treaty.id, {"party": "IRN", "kind": "reservation", "text": "A reservation."}
+    )
     digest = Digest(user_id=users["viewer"].id, week="2025-W16", sections={}, html="", text="")
     session.add(digest)
     session.commit()
@@ -171,6 +186,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "agreement_id": treaty.id,
             "article_id": article.id,
             "event_id": event.id,
+            "declaration_id": declaration.id,
             "reminder_id": reminder.id,
             "digest_id": digest.id,
             "user_id": users["viewer"].id,

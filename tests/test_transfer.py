@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tracker import create_app, migrate
 from tracker.db import make_engine
-from tracker.models import Agreement, Digest, EvidenceArticle, User
+from tracker.models import Agreement, Declaration, Digest, EvidenceArticle, User
 from tracker.services.accounts.users import create_token, create_user
 from tracker.services.agreements.commands import create_agreement, delete_agreement
+from tracker.services.claims.declarations import amend_declaration, record_declaration
 from tracker.services.claims.principles import state_principle
 from tracker.services.data import transfer
 from tracker.services.data.seed import load_seed
@@ -84,6 +85,35 @@ def _build(url: str) -> dict[str, int]:
             step="notification",
             consent_type="accession",
         )
+        # a reservation with its quote, and an objection re-pointed at a reservation recorded
+        # after it: its link to a later row comes in after all the rows
+        first_reservation = record_declaration(
+            session,
+            convention.id,
+            {
+                "party": "IRN",
+                "kind": "reservation",
+                "text": PERSIAN,
+                "language": "fa",
+                "evidence": [{"article_id": report.id, "quote": "مجلس شورای اسلامی"}],
+            },
+        )
+        objection = record_declaration(
+            session,
+            convention.id,
+            {"party": "FRA", "kind": "objection", "objects_to": first_reservation.id},
+        )
+        later = record_declaration(
+            session,
+            convention.id,
+            {
+                "party": "PLW",
+                "kind": "reservation",
+                "text": "Palau reserves.",
+                "made_at": "consent",
+            },
+        )
+        amend_declaration(session, objection.id, {"objects_to": later.id})
         create_reminder(
             session,
             {"agreement_id": treaty.id, "due": "2026-01-01", "reason": "Russian ratification?"},
@@ -97,7 +127,13 @@ def _build(url: str) -> dict[str, int]:
             )
         )
         session.commit()
-        made = {"agreement": treaty.id, "article": report.id}
+        made = {
+            "agreement": treaty.id,
+            "article": report.id,
+            "objection": objection.id,
+            "answered": later.id,
+            "reservation": first_reservation.id,
+        }
     engine.dispose()
     return made
 
@@ -191,10 +227,22 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
         deleted = session.scalars(select(Agreement).where(Agreement.deleted_at.is_not(None)))
         assert [a.title for a in deleted] == ["Withdrawn memo"]
         assert session.get(EvidenceArticle, made["article"] + 1).cites_id == made["article"]
+        objection = session.get(Declaration, made["objection"])
+        assert objection.objects_to_id == made["answered"] > objection.id
+        reservation = session.get(Declaration, made["reservation"])
+        assert [link.quote for link in reservation.evidence] == ["مجلس شورای اسلامی"]
+        hits, _ = search(session, "مجلس شوراي", kind="declaration")
+        assert [h.id for h in hits] == [made["reservation"]]
         editor = session.scalar(select(User).where(User.email == "editor@example.org"))
         assert editor.password_hash is None  # set again after an import
-        fresh = create_agreement(session, {"title": "After the import", "kind": "treaty"})
+        fresh = create_agreement(
+            session, {"title": "After the import", "kind": "treaty", "parties": ["IRN", "RUS"]}
+        )
         assert fresh.id > made["agreement"]  # ids continue after the imported ones
+        another = record_declaration(
+            session, fresh.id, {"party": "IRN", "kind": "declaration", "text": "Another."}
+        )
+        assert another.id > made["answered"]
     engine.dispose()
 
 

@@ -5,15 +5,20 @@ PostgreSQL: a stored generated `tsvector` column over `search_text` with a GIN i
 `search_text` is always text through tracker.text.normalise, so both engines index, and are
 queried with, the same folded spelling.
 
-The DDL is written in migration 0003, which made them. SQLite's batch mode rebuilds a table it
-alters, which drops its triggers: a migration that batch-alters `agreement` or
-`evidence_article` must drop them before and create them after, with its own copy of that DDL.
+The DDL is written in migration 0003, which made them (0010 made `declaration`'s). SQLite's
+batch mode rebuilds a table it alters, which drops its triggers: a migration that batch-alters
+`agreement`, `evidence_article` or `declaration` must drop them before and create them after,
+with its own copy of that DDL.
 """
 
 from __future__ import annotations
 
 # Indexed table -> its FTS5 table (SQLite).
-INDEXED = {"agreement": "agreement_fts", "evidence_article": "article_fts"}
+INDEXED = {
+    "agreement": "agreement_fts",
+    "evidence_article": "article_fts",
+    "declaration": "declaration_fts",
+}
 
 
 def is_fts_object(name: str | None, type_: str) -> bool:

@@ -39,6 +39,7 @@ def test_rows_paged_with_etag(viewer, session):
         "withdrawal_notified": None,
         "withdrawal_effective": None,
         "suspended_since": None,
+        "declarations": [],
     }
     by_code = {r["party"]["code"]: r for r in rows}
     assert by_code["PRK"]["consent_type"] == "accession"
@@ -83,6 +84,7 @@ def test_csv(viewer, session):
         "withdrawal_notified",
         "withdrawal_effective",
         "suspended_since",
+        "declarations",
     ]
     rows = {line[0]: line for line in lines[1:]}
     assert len(rows) == len(viewer.get(path, query_string={"page_size": 200}).get_json())

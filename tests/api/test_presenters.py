@@ -21,13 +21,14 @@ from tracker.schemas.agreements import (
 )
 from tracker.schemas.articles import ArticleSchema, ArticleSummarySchema, DeletedArticleSchema
 from tracker.schemas.common import ReaderSchema
+from tracker.schemas.declarations import DeclarationSchema
 from tracker.schemas.events import EventSchema
 from tracker.schemas.misc import DigestSchema, ReminderSchema
 from tracker.schemas.participants import ParticipantSchema
 from tracker.schemas.principles import PrincipleSchema, StatementSchema
 from tracker.services.accounts.users import create_user
 from tracker.services.agreements import commands, listing, queries, reading
-from tracker.services.claims import principles
+from tracker.services.claims import declarations, principles
 from tracker.services.reminders.manual import create_reminder
 
 
@@ -88,6 +89,20 @@ def test_each_representation_has_exactly_the_fields_of_its_schema(session):
         },
         actor=admin,
     )
+    reservation = declarations.record_declaration(
+        session,
+        agreement.id,
+        {
+            "party": "IRN",
+            "kind": "reservation",
+            "text": "A reservation.",
+            "evidence": [{"article_id": article.id, "quote": "signed the treaty"}],
+        },
+        actor=admin,
+    )
+    declarations.record_declaration(
+        session, agreement.id, {"party": "RUS", "kind": "objection", "objects_to": reservation.id}
+    )
     digest = Digest(user_id=admin.id, week="2025-W16", sections={"moved": []}, html="", text="")
     session.add(digest)
     session.flush()
@@ -105,6 +120,11 @@ def test_each_representation_has_exactly_the_fields_of_its_schema(session):
         ),
         (present.event(event), EventSchema(), "event"),
         (present.statement(statement), StatementSchema(), "statement"),
+        (
+            [present.declaration(d) for d in declarations.list_declarations(session, agreement.id)],
+            DeclarationSchema(),
+            "declaration",
+        ),
         (present.article_summary(article), ArticleSummarySchema(), "article_summary"),
         (present.article(article), ArticleSchema(), "article"),
         (present.deleted_article(cited, None), DeletedArticleSchema(), "deleted_article"),

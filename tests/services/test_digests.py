@@ -421,3 +421,59 @@ def test_multilateral_stages_steps_and_consent_types_read_in_words(session):
     assert [i["text"] for i in sections["upcoming"]] == [
         "entry into force expected 2025-05-08 (2 of 2 instruments in)"
     ]
+
+
+def test_declarations_recorded_or_withdrawn_in_the_week_are_listed_in_words(session):
+    from tracker.services.claims.declarations import amend_declaration, record_declaration
+    from tracker.services.digests.weekly import render
+
+    treaty = factories.agreement(session, title="A convention", parties=["IRN", "RUS", "FRA"])
+    other = factories.agreement(session, title="Not watched", parties=["IRN", "RUS"])
+    reservation = record_declaration(
+        session,
+        treaty.id,
+        {"party": "IRN", "kind": "reservation", "text": "…", "made_at": "consent"},
+    )
+    objection = record_declaration(
+        session,
+        treaty.id,
+        {"party": "RUS", "kind": "objection", "objects_to": reservation.id, "date": "2025-04-15"},
+    )
+    old = record_declaration(
+        session, treaty.id, {"party": "FRA", "kind": "understanding", "text": "…"}
+    )
+    amend_declaration(session, old.id, {"withdrawn_on": "2025-04-18"})
+    before = record_declaration(
+        session, treaty.id, {"party": "FRA", "kind": "declaration", "text": "…"}
+    )
+    unwatched = record_declaration(
+        session, other.id, {"party": "IRN", "kind": "declaration", "text": "…"}
+    )
+    for made, when in (
+        (reservation, "2025-04-14 08:00"),
+        (objection, "2025-04-16 08:00"),
+        (old, "2024-01-01 08:00"),
+        (before, "2025-04-13 23:00"),  # the Sunday before, in UTC
+        (unwatched, "2025-04-16 09:00"),
+    ):
+        made.created_at = utc(when)
+    reader = create_user(session, "reader@example.org")
+    update_user(
+        session,
+        reader.id,
+        {"digest_mode": "watchlist", "digest_watchlist": {"agreements": [treaty.id]}},
+    )
+    session.commit()
+    sections = _sections(session, reader)
+    assert [(i["agreement"], i["text"]) for i in sections["declarations"]] == [
+        ("A convention", "FRA made an understanding, undated, withdrawn 2025-04-18"),
+        ("A convention", "IRN made a reservation at consent, undated"),
+        ("A convention", "RUS objected to IRN's reservation, 2025-04-15"),
+    ]
+    assert sections["declarations"][2]["url"] == (
+        f"https://tracker.example/agreements/{treaty.id}#declaration-{objection.id}"
+    )
+    html, text = render(reader, Window.of(WEEK, "UTC"), sections, "https://tracker.example")
+    assert "Reservations, declarations and objections recorded or withdrawn this week (3)" in text
+    assert "RUS objected to IRN&#39;s reservation, 2025-04-15</span>" in html
+    assert "- A convention — RUS objected to IRN's reservation, 2025-04-15" in text

@@ -132,3 +132,59 @@ def test_search_api_and_q_on_lists(client, session, corpus):
     assert_error(viewer.get("/api/v1/search"), 422, "q")
     assert_error(viewer.get("/api/v1/search?q=x&type=person"), 422, "type")
     assert viewer.get("/api/v1/search?q=%22%2A%29(").get_json() == []  # FTS syntax is inert
+
+
+RESERVATION = "جمهوری اسلامی ایران خود را ملزم به اجرای بند ۲ ماده ۱۴ نمی‌داند"
+RUSSIAN_DECLARATION = "Российская Федерация заявляет, что её обязательства распространяются"
+
+
+def test_declarations_are_found_in_any_spelling_and_lead_to_their_agreement(session, client):
+    from tracker.services.claims import declarations
+
+    treaty = factories.agreement(session, title="Convention", parties=["IRN", "RUS", "FRA"])
+    persian = declarations.record_declaration(
+        session, treaty.id, {"party": "IRN", "kind": "reservation", "text": RESERVATION}
+    )
+    russian = declarations.record_declaration(
+        session, treaty.id, {"party": "RUS", "kind": "declaration", "text": RUSSIAN_DECLARATION}
+    )
+    # Arabic yeh and kaf, no ZWNJ, Latin digits; Russian е for ё
+    for query in ("جمهوري اسلامي", "نميداند", "ماده 14", "ملزم"):
+        assert _ids(session, query, "declaration") == {persian.id}, query
+    assert _ids(session, "ее обязательства", "declaration") == {russian.id}
+    hits, _ = search(session, "ملزم")
+    (hit,) = [h for h in hits if h.kind == "declaration"]
+    assert hit.agreement_id == treaty.id
+    assert hit.title == "IRN's reservation to Convention"
+    (start, end), *_ = hit.highlights
+    assert hit.snippet[start:end] == "ملزم"
+
+    # an amended text is found by its new words only; a removed one, and one of a deleted
+    # agreement, not at all
+    declarations.amend_declaration(session, persian.id, {"text": "متن تازه"})
+    assert _ids(session, "ملزم", "declaration") == set()
+    assert _ids(session, "تازه", "declaration") == {persian.id}
+    declarations.remove_declaration(session, persian.id)
+    assert _ids(session, "تازه", "declaration") == set()
+    delete_agreement(session, treaty.id)
+    assert _ids(session, "обязательства", "declaration") == set()
+    assert search(session, "обязательства", kind="declaration")[1] == 0
+
+
+def test_the_search_api_names_a_declarations_agreement(session, client):
+    from tracker.services.accounts.users import create_token, create_user
+    from tracker.services.claims import declarations
+
+    treaty = factories.agreement(session, title="Convention", parties=["IRN", "RUS"])
+    made = declarations.record_declaration(
+        session, treaty.id, {"party": "IRN", "kind": "reservation", "text": RESERVATION}
+    )
+    viewer = Api(client, create_token(session, create_user(session, "s@example.org"))[1])
+    response = viewer.get("/api/v1/search", query_string={"q": "جمهوري اسلامي"})
+    assert response.status_code == 200
+    (hit,) = [h for h in response.get_json() if h["type"] == "declaration"]
+    assert "agreement_id" not in [h for h in response.get_json() if h["type"] != "declaration"][0]
+    assert (hit["type"], hit["id"], hit["agreement_id"]) == ("declaration", made.id, treaty.id)
+    assert_error(
+        viewer.get("/api/v1/search", query_string={"q": "x", "type": "reservation"}), 422, "type"
+    )

@@ -77,3 +77,26 @@ def test_a_bad_event_reads_the_same_in_the_api_and_the_form(
     )
     assert by_api == _beside(page, field)
     assert len(by_api) == 1 and message in by_api[0]
+
+
+def test_a_declarations_errors_read_the_same_in_the_api_and_the_form(api, editor_web, session):
+    from tracker.services.claims.declarations import record_declaration
+
+    treaty = factories.agreement(session, parties=["RUS", "IRN", "FRA"])
+    reservation = record_declaration(
+        session, treaty.id, {"party": "IRN", "kind": "reservation", "text": "x"}
+    )
+    path = f"/api/v1/agreements/{treaty.id}/declarations"
+    form = f"/agreements/{treaty.id}/declarations/new"
+    own = {"party": "IRN", "kind": "objection", "objects_to": reservation.id}
+    by_api = api(path, own)["objects_to"]
+    page = _form(editor_web, form, own | {"objects_to": str(reservation.id)})
+    assert by_api == _beside(page, "objects_to") == ["IRN cannot object to its own reservation"]
+    late = {"party": "FRA", "kind": "declaration", "text": "x", "withdrawn_on": "2025-13-01"}
+    by_api = api(path, late)["withdrawn_on"]
+    page = _form(editor_web, form, late)
+    assert (
+        by_api
+        == _beside(page, "withdrawn_on")
+        == ["'2025-13-01': month 13 does not exist (months are 01-12)"]
+    )

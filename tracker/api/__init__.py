@@ -8,6 +8,7 @@ from flask_smorest.spec.plugins import integerconverter2paramschema
 from tracker.api import (
     agreements,
     articles,
+    declarations,
     digests,
     docs,
     events,
@@ -25,6 +26,7 @@ from tracker.extensions import csrf
 RESOURCES = (
     agreements,
     events,
+    declarations,
     articles,
     extract,
     search,

@@ -35,7 +35,22 @@ CSV_COLUMNS = (
     "withdrawal_notified",
     "withdrawal_effective",
     "suspended_since",
+    "declarations",
 )
+
+
+def declaration_words(items: list[dict[str, Any]]) -> str:
+    """The party's declarations in one cell: "reservation #12 (withdrawn 2026-05-04);
+    objection #13 to #12"."""
+    words = []
+    for d in items:
+        said = f"{d['kind']} #{d['id']}"
+        if d["objects_to"]:
+            said += f" to #{d['objects_to']}"
+        if d["withdrawn_on"]:
+            said += f" (withdrawn {d['withdrawn_on']})"
+        words.append(said)
+    return "; ".join(words)
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
@@ -44,7 +59,11 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        flat = {"party_code": row["party"]["code"], "party_name": row["party"]["name"]} | row
+        flat = (
+            {"party_code": row["party"]["code"], "party_name": row["party"]["name"]}
+            | row
+            | {"declarations": declaration_words(row["declarations"])}
+        )
         writer.writerow(["" if flat[c] is None else flat[c] for c in CSV_COLUMNS])
     return out.getvalue()
 
@@ -71,9 +90,10 @@ class AgreementParticipants(MethodView):
         EDTF. Paged like the other lists (up to 200 a page, paging in X-Pagination).
         `format=csv` answers the same page as text/csv: a header row (party_code,
         party_name, participation, signed, consent_type, consent_marker, consented,
-        bound_from, withdrawal_notified, withdrawal_effective, suspended_since), then a line
-        per party, the UN's marker in its own column; ask for `page_size=200` to have a whole
-        table of the UN's size in one answer.
+        bound_from, withdrawal_notified, withdrawal_effective, suspended_since,
+        declarations), then a line per party, the UN's marker in its own column, the party's
+        declarations in one cell ("reservation #12 (withdrawn 2026-05-04); objection #13 to
+        #12"); ask for `page_size=200` to have a whole table of the UN's size in one answer.
         """
         rows = reading.participants(get_session(), agreement_id)
         page = window(pagination_parameters)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.models import (
+    Declaration,
     EvidenceArticle,
     PrincipleStatement,
     StageEvent,
@@ -23,6 +24,7 @@ from tracker.models import (
 from tracker.models.user import public_name
 from tracker.services.agreements.listing import AgreementRow
 from tracker.services.agreements.reading import AgreementDetail, ParticipantRow
+from tracker.services.claims.parties import label
 
 
 def person(email: str | None, display_name: str | None, *, public: bool) -> str | None:
@@ -194,6 +196,46 @@ def deleted_article(a: EvidenceArticle, deleted_by: str | None) -> dict[str, Any
 
 def participant(p: ParticipantRow) -> dict[str, Any]:
     """A row of the participants table (SPEC §2b)."""
-    return {"party": {"code": p.row.party, "name": p.name}} | {
-        k: v for k, v in p.row.to_json().items() if k != "party"
+    return (
+        {"party": {"code": p.row.party, "name": p.name}}
+        | {k: v for k, v in p.row.to_json().items() if k != "party"}
+        | {
+            "declarations": [
+                {
+                    "id": d.id,
+                    "kind": d.kind,
+                    "made_at": d.made_at,
+                    "withdrawn_on": d.withdrawn_on,
+                    "objects_to": d.objects_to_id,
+                }
+                for d in p.declarations
+            ]
+        }
+    )
+
+
+def declaration(d: Declaration) -> dict[str, Any]:
+    """A party's declaration, with the live objections that answer it."""
+    return {
+        "id": d.id,
+        "agreement_id": d.agreement_id,
+        "party": {"code": d.party_code, "name": party_name(d.party)},
+        "kind": d.kind,
+        "text": d.text,
+        "language": d.language,
+        "made_at": d.made_at,
+        "date": d.date,
+        "objects_to": d.objects_to_id,
+        "objected_by": [o.id for o in d.objections if not o.is_deleted],
+        "withdrawn_on": d.withdrawn_on,
+        "note": d.note,
+        "evidence": [quote(link) for link in d.evidence],
+        "version": d.version,
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
     }
+
+
+def party_name(party: Any) -> str:
+    """A party's English name, as the participants table names it."""
+    return label((party.names or {}).get("en") or party.code)

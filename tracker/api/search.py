@@ -1,4 +1,5 @@
-"""/api/v1/search: agreements and articles by their words, in any spelling."""
+"""/api/v1/search: agreements, articles and parties' declarations by their words, in any
+spelling."""
 
 from __future__ import annotations
 
@@ -42,5 +43,6 @@ class Search(MethodView):
                 "snippet": hit.snippet,
                 "highlights": [list(span) for span in hit.highlights],
             }
+            | ({"agreement_id": hit.agreement_id} if hit.kind == "declaration" else {})
             for hit in hits
         ]

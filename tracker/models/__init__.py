@@ -13,6 +13,7 @@ from tracker.models.event import StageEvent
 from tracker.models.evidence import ArticleBand, EvidenceArticle, EvidenceLink
 from tracker.models.party import Party, PartyAlias, PartyMembership
 from tracker.models.principle import Principle, PrincipleStatement
+from tracker.models.relation import AgreementRelation, Declaration
 from tracker.models.reminder import Reminder
 from tracker.models.user import ApiToken, LoginAttempt, User
 
@@ -20,11 +21,13 @@ __all__ = [
     "Agreement",
     "AgreementParticipation",
     "AgreementParty",
+    "AgreementRelation",
     "AgreementState",
     "AgreementTopic",
     "ApiToken",
     "ArticleBand",
     "AuditEntry",
+    "Declaration",
     "Digest",
     "EvidenceArticle",
     "EvidenceLink",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
     from tracker.models.event import StageEvent
     from tracker.models.principle import PrincipleStatement
+    from tracker.models.relation import AgreementRelation, Declaration
     from tracker.models.user import User
 
 
@@ -96,14 +97,17 @@ class ArticleBand(Base):
 
 
 class EvidenceLink(Base):
-    """An exact span of an article backing one event, principle statement or agreement."""
+    """An exact span of an article backing one event, principle statement, agreement,
+    relation between agreements or declaration."""
 
     __tablename__ = "evidence_link"
     __table_args__ = (
         CheckConstraint(
             "(CASE WHEN event_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN statement_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN agreement_id IS NULL THEN 0 ELSE 1 END) = 1",
+            " + (CASE WHEN agreement_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN relation_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN declaration_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
         ),
         CheckConstraint("quote_start >= 0 AND quote_end >= quote_start", name="offsets"),
@@ -120,6 +124,12 @@ class EvidenceLink(Base):
     agreement_id: Mapped[int | None] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), index=True
     )
+    relation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement_relation.id", ondelete="CASCADE"), index=True
+    )
+    declaration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("declaration.id", ondelete="CASCADE"), index=True
+    )
     # The quote exactly as it stands in the article, and its character offsets there.
     quote: Mapped[str] = mapped_column(Text)
     quote_start: Mapped[int] = mapped_column(Integer)
@@ -131,4 +141,6 @@ class EvidenceLink(Base):
     event: Mapped[StageEvent | None] = relationship(back_populates="evidence")
     statement: Mapped[PrincipleStatement | None] = relationship(back_populates="evidence")
     agreement: Mapped[Agreement | None] = relationship()
+    relation: Mapped[AgreementRelation | None] = relationship(back_populates="evidence")
+    declaration: Mapped[Declaration | None] = relationship(back_populates="evidence")
     created_by: Mapped[User | None] = relationship()

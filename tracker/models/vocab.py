@@ -102,6 +102,53 @@ class PeriodUnit(StrEnum):
     YEARS = "years"
 
 
+class RelationType(StrEnum):
+    """How one agreement stands to another (SPEC §2b), stored on the subject: "A supersedes B"
+    lives on A. A relation never changes a status by itself."""
+
+    SUPERSEDES = "supersedes"
+    AMENDS = "amends"
+    PROTOCOL_TO = "protocol_to"
+    IMPLEMENTS = "implements"
+    EXTENDS = "extends"
+    SUSPENDS = "suspends"
+
+
+# How a relation reads from each end: (said of the subject, said of the target).
+RELATION_LABELS = {
+    RelationType.SUPERSEDES: ("supersedes", "superseded by"),
+    RelationType.AMENDS: ("amends", "amended by"),
+    RelationType.PROTOCOL_TO: ("protocol to", "has protocol"),
+    RelationType.IMPLEMENTS: ("implements", "implemented by"),
+    RelationType.EXTENDS: ("extends", "extended by"),
+    RelationType.SUSPENDS: ("suspends", "suspended by"),
+}
+
+
+class RelationRole(StrEnum):
+    """Which end of a relation an agreement is, as its list of relations says."""
+
+    SUBJECT = "subject"
+    TARGET = "target"
+
+
+class DeclarationKind(StrEnum):
+    """What a party states of its own consent (SPEC §2b), or of another party's statement."""
+
+    RESERVATION = "reservation"
+    DECLARATION = "declaration"
+    UNDERSTANDING = "understanding"
+    # An answer to another party's declaration: `objects_to` names it.
+    OBJECTION = "objection"
+
+
+class MadeAt(StrEnum):
+    """When a declaration was made: on signing, or with the instrument of consent."""
+
+    SIGNATURE = "signature"
+    CONSENT = "consent"
+
+
 class EventStatus(StrEnum):
     EXPECTED = "expected"
     REPORTED = "reported"

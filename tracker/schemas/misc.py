@@ -311,14 +311,17 @@ class SearchQuerySchema(InputSchema):
         metadata={"description": "Words to find, in any spelling (all must be present)"},
     )
     type = fields.String(
-        validate=validate.OneOf(["agreement", "article"]),
-        metadata={"description": "Only agreements or only articles"},
+        validate=validate.OneOf(["agreement", "article", "declaration"]),
+        metadata={"description": "Only agreements, only articles or only parties' declarations"},
     )
 
 
 class SearchHitSchema(OutputSchema):
-    type = fields.String(required=True, metadata={"enum": ["agreement", "article"]})
+    type = fields.String(required=True, metadata={"enum": ["agreement", "article", "declaration"]})
     id = fields.Integer(required=True)
+    agreement_id = fields.Integer(
+        metadata={"description": "A declaration's: the agreement it is made to (its page)"}
+    )
     title = fields.String(required=True)
     score = fields.Float(required=True, metadata={"description": "Higher is better"})
     snippet = fields.String(required=True, metadata={"description": "From the original text"})

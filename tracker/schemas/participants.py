@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from tracker.models.vocab import ConsentType, Participation
+from tracker.models.vocab import ConsentType, DeclarationKind, MadeAt, Participation
 from tracker.schemas.common import InputSchema, OutputSchema, PartyRefSchema, one_of
 
 FORMATS = ("json", "csv")
@@ -14,6 +14,18 @@ FORMATS = ("json", "csv")
 def _day(description: str) -> fields.String:
     return fields.String(
         required=True, allow_none=True, metadata={"description": f"{description} (EDTF)"}
+    )
+
+
+class ParticipantDeclarationSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=one_of(DeclarationKind))
+    made_at = fields.String(required=True, allow_none=True, validate=one_of(MadeAt))
+    withdrawn_on = fields.String(
+        required=True, allow_none=True, metadata={"description": "EDTF; null while it stands"}
+    )
+    objects_to = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "An objection's: what it answers"}
     )
 
 
@@ -41,6 +53,14 @@ class ParticipantSchema(OutputSchema):
     withdrawal_notified = _day("Its withdrawal notified")
     withdrawal_effective = _day("Its withdrawal takes effect")
     suspended_since = _day("Its participation suspended since")
+    declarations = fields.List(
+        fields.Nested(ParticipantDeclarationSchema),
+        required=True,
+        metadata={
+            "description": "The party's reservations, declarations, understandings and "
+            "objections, by date (in full at /declarations/{id})"
+        },
+    )
 
 
 class ParticipantsQuerySchema(InputSchema):

@@ -285,6 +285,32 @@ def _statement_sentence(entry: AuditEntry, labels: dict[str, str]) -> str:
     return f"{verb} the principle “{label}”{by}{where}"
 
 
+def _declaration_sentence(entry: AuditEntry) -> str:
+    """ "recorded that RUS objected to IRN's reservation (2026-03-01)"."""
+    before, after = entry.before or {}, entry.after or {}
+    values = after or before
+    party, kind = values.get("party_code") or "a party", values.get("kind") or "declaration"
+    answers = values.get("answers") or {}
+    if kind == "objection" and answers:
+        what = f"{party}'s objection to {answers.get('party')}'s {answers.get('kind')}"
+        made = f"{party} objected to {answers.get('party')}'s {answers.get('kind')}"
+    else:
+        what = f"{party}'s {kind}"
+        article = "an" if kind[:1] in "aeiou" else "a"
+        at = f" at {values['made_at']}" if values.get("made_at") else ""
+        made = f"{party} made {article} {kind.replace('_', ' ')}{at}"
+    if entry.action == "create":
+        return f"recorded that {made} ({values.get('date') or 'undated'})"
+    if entry.action == "delete":
+        return f"removed {what}"
+    if entry.action == "update" and after.get("withdrawn_on") != before.get("withdrawn_on"):
+        if after.get("withdrawn_on"):
+            return f"recorded that {party} withdrew its {kind} ({after['withdrawn_on']})"
+        return f"recorded that {what} stands: no longer withdrawn"
+    changed = [c for c in _changed(entry) if c != "answers"]
+    return f"amended {what}" + (f" ({', '.join(changed)})" if changed else "")
+
+
 def describe(
     session: Session, entries: list[AuditEntry], *, public: bool = False
 ) -> list[HistoryLine]:
@@ -323,6 +349,8 @@ def describe(
             sentence = _reminder_sentence(entry, reasons)
         elif entry.entity == "principle_statement":
             sentence = _statement_sentence(entry, labels)
+        elif entry.entity == "declaration":
+            sentence = _declaration_sentence(entry)
         else:
             sentence = f"{_past(entry.action)} {entry.entity.replace('_', ' ')} {entry.entity_id}"
         who = _who(entry, public)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, column, func, select, text
 from sqlalchemy.orm import Session
 
-from tracker.models import Agreement, EvidenceArticle
+from tracker.models import Agreement, Declaration, EvidenceArticle
 from tracker.services.evidence.reading import article_title
 from tracker.text.normalise import normalise, normalise_with_offsets
 
@@ -26,7 +26,21 @@ MAX_TERMS = 12
 # about 2 µs a match, and a word found in 40,000 articles should still answer in milliseconds.
 RANK_WINDOW = 2000
 _WORD = re.compile(r"\w+")
-KINDS = {"agreement": (Agreement, "agreement_fts"), "article": (EvidenceArticle, "article_fts")}
+KINDS = {
+    "agreement": (Agreement, "agreement_fts"),
+    "article": (EvidenceArticle, "article_fts"),
+    "declaration": (Declaration, "declaration_fts"),
+}
+
+# Rows a search leaves out: soft-deleted ones, and a declaration to a deleted agreement.
+GONE = {
+    "declaration": "deleted_at IS NOT NULL OR agreement_id IN "
+    "(SELECT id FROM agreement WHERE deleted_at IS NOT NULL)"
+}
+
+
+def _gone(kind: str) -> str:
+    return GONE.get(kind, "deleted_at IS NOT NULL")
 
 
 def terms(query: str) -> list[str]:
@@ -64,9 +78,9 @@ def _ranked(
     model, fts = KINDS[kind]
     table = model.__table__
     if session.get_bind().dialect.name == "sqlite":
-        return _ranked_fts5(session, table, fts, _fts5_query(words), limit)
+        return _ranked_fts5(session, table, fts, _fts5_query(words), limit, _gone(kind))
     if limit <= 0:
-        live = table.c.deleted_at.is_(None)
+        live = text(f"NOT ({_gone(kind)})")
         count = select(func.count()).select_from(table).where(live, matches(session, kind, words))
         return [], session.execute(count).scalar() or 0
     # One pass over the matches (a bitmap scan of the GIN index) counts them and keeps the
@@ -76,7 +90,7 @@ def _ranked(
         text(
             "WITH matched AS MATERIALIZED ("
             f"  SELECT id FROM {table.name} "
-            "   WHERE search_vector @@ to_tsquery('simple', :q) AND deleted_at IS NULL"
+            f"   WHERE search_vector @@ to_tsquery('simple', :q) AND NOT ({_gone(kind)})"
             "), recent AS (SELECT id FROM matched ORDER BY id DESC LIMIT :window) "
             "SELECT t.id, ts_rank(t.search_vector, to_tsquery('simple', :q)) AS score, "
             "  (SELECT count(*) FROM matched) AS total "
@@ -90,17 +104,19 @@ def _ranked(
 
 
 def _ranked_fts5(
-    session: Session, table: Any, fts: str, query: str, limit: int
+    session: Session,
+    table: Any,
+    fts: str,
+    query: str,
+    limit: int,
+    gone_rows: str = "deleted_at IS NOT NULL",
 ) -> tuple[list[tuple[int, float]], int]:
     """FTS5 alone counts and ranks (its `ORDER BY rank` is the fast path); soft-deleted rows,
     few, are taken out afterwards through a partial index of them."""
     # The soft-deleted rows (through their partial index: usually none), then which of them
     # match: asking the other way round probes every match.
     gone = [
-        row[0]
-        for row in session.execute(
-            text(f"SELECT id FROM {table.name} WHERE deleted_at IS NOT NULL")
-        )
+        row[0] for row in session.execute(text(f"SELECT id FROM {table.name} WHERE {gone_rows}"))
     ]
     deleted: set[int] = set()
     for start in range(0, len(gone), 500):
@@ -154,6 +170,8 @@ class Hit:
     # Articles: the outlet and publication date (EDTF), to name the article as readers do.
     outlet: str = ""
     published: str | None = None
+    # Declarations: the agreement they are made to (their page is the agreement's).
+    agreement_id: int | None = None
 
 
 def snippet(original: str, words: list[str], width: int = 180) -> tuple[str, list[tuple[int, int]]]:
@@ -196,7 +214,8 @@ def _window(
 def search(
     session: Session, query: str, *, kind: str | None = None, offset: int = 0, limit: int = 20
 ) -> tuple[list[Hit], int]:
-    """Agreements and articles containing every word of `query`, best first, and the total."""
+    """Agreements, articles and parties' declarations containing every word of `query`, best
+    first, and the total."""
     words = terms(query)
     if not words:
         return [], 0
@@ -221,6 +240,10 @@ def search(
 
 
 def _hit(kind: str, row: Any, score: float, words: list[str]) -> Hit:
+    if kind == "declaration":
+        title = f"{row.party_code}'s {row.kind} to {row.agreement.title}"
+        cut, marks = snippet(row.text, words) if row.text else ("", [])
+        return Hit(kind, row.id, title, round(score, 6), cut, marks, agreement_id=row.agreement_id)
     if kind == "agreement":
         title = row.title
         body = "\n".join([*row.titles.values(), row.summary])

@@ -27,7 +27,7 @@ from tracker.models.vocab import (
 )
 from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
-from tracker.services.claims import events, principles, status_import
+from tracker.services.claims import declarations, events, principles, status_import
 from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput
 from tracker.services.evidence.articles import (
@@ -177,6 +177,10 @@ def participant_rows(view: reading.Overview, sort: str) -> list[reading.Particip
 def _detail_page(agreement_id: int, import_form: StatusImportForm | None = None) -> str:
     view = reading.overview(get_session(), agreement_id)
     sort = request.args.get("participants", "")
+    made = declarations.list_declarations(get_session(), agreement_id)
+    declared: dict[str, list[Any]] = {}
+    for d in made:
+        declared.setdefault(d.party_code, []).append(d)
     return render_template(
         "agreements/detail.html",
         view=view,
@@ -190,6 +194,8 @@ def _detail_page(agreement_id: int, import_form: StatusImportForm | None = None)
         participants=participant_rows(view, sort),
         participants_sort=sort if sort.removeprefix("-") in PARTICIPANT_SORTS else "",
         import_form=import_form or StatusImportForm(formdata=None),
+        declared=declared,
+        declarations=[(group[0].party, group) for group in declared.values()],
     )
 
 

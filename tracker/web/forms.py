@@ -29,8 +29,10 @@ from tracker.models.user import UserLimits
 from tracker.models.vocab import (
     AgreementKind,
     ConsentType,
+    DeclarationKind,
     DigestMode,
     EventStatus,
+    MadeAt,
     PeriodUnit,
     Stage,
     Step,
@@ -135,6 +137,42 @@ RATIFIED_HINT = (
     "ratification with no step; as notified after notification."
 )
 STEP_HINT = "Only for ratification. " + RATIFIED_HINT
+
+
+class DeclarationForm(FlaskForm):
+    party = SelectField("Party", choices=[], validate_choice=False)
+    kind = SelectField(
+        "Kind",
+        choices=_choices(DeclarationKind, "— choose a kind —"),
+        validate_choice=False,
+    )
+    made_at = SelectField(
+        "Made at",
+        choices=_choices(MadeAt, "— not known —"),
+        default="",
+        description="On signing, or with the instrument of consent",
+        validate_choice=False,
+    )
+    date = StringField("Date", description=DATE_HINT)
+    text = TextAreaField(
+        "Text", description="As the party worded it, in any language (not needed for an objection)"
+    )
+    language = StringField("Language of the text", description="fa, ru, ar, en …")
+    objects_to = SelectField(
+        "Objects to",
+        choices=[],
+        description="For an objection: the other party's declaration it answers",
+        validate_choice=False,
+    )
+    withdrawn_on = StringField("Withdrawn on", description="Empty while it stands. " + DATE_HINT)
+    article_id = SelectField(
+        "Evidence article", choices=[], description="The report it rests on", validate_choice=False
+    )
+    quote = TextAreaField(
+        "Quote", description="Exactly as in the article (spelling variants are fine)"
+    )
+    note = TextAreaField("Note")
+    version = HiddenField()
 
 
 class EventForm(FlaskForm):
@@ -303,6 +341,13 @@ class SearchForm(FlaskForm):
     q = StringField("Search", validators=[DataRequired(), Length(max=200)])
     type = SelectField(
         "In",
-        choices=options([("", "Everything"), ("agreement", "Agreements"), ("article", "Articles")]),
+        choices=options(
+            [
+                ("", "Everything"),
+                ("agreement", "Agreements"),
+                ("article", "Articles"),
+                ("declaration", "Declarations and reservations"),
+            ]
+        ),
         validate_choice=False,  # absent or unknown means everything
     )

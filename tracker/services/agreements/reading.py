@@ -16,6 +16,7 @@ from tracker.models import (
     Agreement,
     AgreementParty,
     AgreementTopic,
+    Declaration,
     EvidenceLink,
     Party,
     Principle,
@@ -270,6 +271,20 @@ class ParticipantRow:
 
     name: str
     row: Participant
+    # The party's live declarations to the agreement (reservations, objections ...), by date.
+    declarations: tuple[Declaration, ...] = ()
+
+
+def declarations_by_party(session: Session, agreement_id: int) -> dict[str, list[Declaration]]:
+    """The agreement's live declarations per party, each party's by date (undated last)."""
+    found: dict[str, list[Declaration]] = {}
+    for d in session.scalars(
+        select(Declaration)
+        .where(Declaration.agreement_id == agreement_id, Declaration.deleted_at.is_(None))
+        .order_by(Declaration.date_earliest.asc().nulls_last(), Declaration.id)
+    ):
+        found.setdefault(d.party_code, []).append(d)
+    return found
 
 
 def participants(
@@ -287,4 +302,8 @@ def participants(
             )
         )
     }
-    return [ParticipantRow(names.get(p.party, p.party), p) for p in life.participants]
+    made = declarations_by_party(session, agreement.id)
+    return [
+        ParticipantRow(names.get(p.party, p.party), p, tuple(made.get(p.party, ())))
+        for p in life.participants
+    ]

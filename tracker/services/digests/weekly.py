@@ -31,6 +31,7 @@ from tracker.models import (
     AgreementParty,
     AgreementState,
     AgreementTopic,
+    Declaration,
     Digest,
     EvidenceArticle,
     EvidenceLink,
@@ -46,11 +47,20 @@ from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-SECTIONS = ("events", "evidence", "conflicts", "reminders", "stalled", "upcoming")
+SECTIONS = (
+    "events",
+    "declarations",
+    "evidence",
+    "conflicts",
+    "reminders",
+    "stalled",
+    "upcoming",
+)
 # At most this many items of a section go into a digest; the rest are counted.
 SHOWN = 50
 TITLES = {
     "events": "Stage events recorded or dated this week",
+    "declarations": "Reservations, declarations and objections recorded or withdrawn this week",
     "evidence": "New evidence",
     "conflicts": "Conflicts opened",
     "reminders": "Reminders due this week and overdue",
@@ -147,6 +157,23 @@ def event_line(event: StageEvent) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def declaration_line(declaration: Declaration, answers: Declaration | None) -> str:
+    """A declaration as the digest lists it: "IRN made a reservation at consent, 2025-01-17",
+    "RUS objected to IRN's reservation, 2026-03-01", "…, withdrawn 2026-05-04"."""
+    party, kind = declaration.party_code, declaration.kind
+    if answers is not None:
+        said = f"{party} objected to {answers.party_code}'s {answers.kind}"
+    else:
+        article = "an" if kind[:1] in "aeiou" else "a"
+        said = f"{party} made {article} {kind}"
+        if declaration.made_at:
+            said += f" at {declaration.made_at}"
+    said += f", {declaration.date or 'undated'}"
+    if declaration.withdrawn_on:
+        said += f", withdrawn {declaration.withdrawn_on}"
+    return said
+
+
 def _instruments(derived: dict[str, Any], nxt: dict[str, Any]) -> str:
     """ " (60 of 60 instruments in)" after an entry into force the rule computes."""
     required = derived.get("instruments_required")
@@ -178,6 +205,37 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
                 "agreement": title,
                 "text": event_line(event),
                 "url": f"{base_url}/agreements/{event.agreement_id}#event-{event.id}",
+            }
+        )
+
+    # Declarations recorded in the week, or withdrawn on a day of it.
+    made = and_(Declaration.created_at >= window.start, Declaration.created_at < window.end)
+    withdrawn = and_(
+        Declaration.withdrawn_earliest >= window.first_day,
+        Declaration.withdrawn_earliest <= window.last_day,
+    )
+    declared = session.execute(
+        select(Declaration, Agreement.title)
+        .join(Agreement, Agreement.id == Declaration.agreement_id)
+        .where(live, Declaration.deleted_at.is_(None), or_(made, withdrawn))
+        .order_by(Declaration.created_at, Declaration.id)
+    ).all()
+    answered = {
+        d.id: d
+        for d in session.scalars(
+            select(Declaration).where(
+                Declaration.id.in_([d.objects_to_id for d, _ in declared if d.objects_to_id])
+            )
+        )
+    }
+    for declaration, title in declared:
+        facts.items["declarations"].append(
+            {
+                "agreements": [declaration.agreement_id],
+                "agreement": title,
+                "text": declaration_line(declaration, answered.get(declaration.objects_to_id)),
+                "url": f"{base_url}/agreements/{declaration.agreement_id}"
+                f"#declaration-{declaration.id}",
             }
         )
 
