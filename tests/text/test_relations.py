@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from bench.extraction import articles
 from tests import factories
 from tracker.services.errors import InvalidInput
 from tracker.services.evidence.extraction import party_matcher, suggest
-from tracker.text.relations import Candidate, find_declarations, find_relations, rank_candidates
+from tracker.text.relations import (
+    Candidate,
+    find_declarations,
+    find_relations,
+    rank_candidates,
+    read,
+)
 
 # (sentence, quote, type, status, target words, year, kind)
 RELATIONS = [
@@ -526,3 +533,15 @@ def test_suggest_refuses_an_agreement_that_does_not_exist(session):
     with pytest.raises(InvalidInput) as refused:
         suggest(session, "The treaty replaces the 2001 treaty.", agreement_id=999_999)
     assert "does not exist" in refused.value.errors["agreement_id"][0]
+
+
+def test_every_quote_is_the_text_at_its_offsets_in_every_labelled_article(session):
+    matcher = party_matcher(session)
+    found = 0
+    for article in articles():
+        text = article["text"]
+        result = read(text, matcher)
+        for item in result["relations"] + result["declarations"]:
+            assert text[item["start"] : item["end"]] == item["quote"], article["id"]
+            found += 1
+    assert found  # some articles state a relation ("يحل محل الاتفاق الموقع … عام 1998")
