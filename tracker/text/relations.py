@@ -169,19 +169,19 @@ def _tables() -> _Tables:
     )
 
 
-# ---------------------------------------------------------------- a text, read once
+# ---------------------------------------------------------------- a line, read once
 
 
 @dataclass
 class _Reading:
-    """The normalised text, its sentences, and the spans every finder shares."""
+    """A line: its normalised text, its sentences (and where each starts), the kind words
+    of agreements and the parties it names."""
 
     text: Text
     sentences: list[tuple[int, int]]
     starts: list[int]
     kinds: list[Span]
     parties: list[Span]
-    found: dict[str, list[Span]] = field(default_factory=dict)
 
     def sentence(self, position: int) -> tuple[int, int]:
         return self.sentences[max(0, bisect_right(self.starts, position) - 1)]
@@ -310,10 +310,8 @@ def _target_after(reading: _Reading, cue: Span, bounds: tuple[int, int]) -> _Tar
         if not _clean_gap(folded, cue.end, kind.start, tables.stops):
             return None
         end = max(kind.end, _tail(folded, kind.end, bounds[1], tables.stops))
-        start = cue.end + (
-            len(folded[cue.end : kind.start]) - len(folded[cue.end : kind.start].lstrip())
-        )
-        return _Target(start, end, kind.value)
+        gap = folded[cue.end : kind.start]
+        return _Target(cue.end + len(gap) - len(gap.lstrip()), end, kind.value)
     return None
 
 
