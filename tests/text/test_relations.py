@@ -7,7 +7,9 @@ import pytest
 
 from bench.extraction import articles
 from tests import factories
+from tests.statements import counted
 from tracker.services.errors import InvalidInput
+from tracker.services.evidence import extraction
 from tracker.services.evidence.extraction import party_matcher, suggest
 from tracker.text.relations import (
     Candidate,
@@ -545,3 +547,23 @@ def test_every_quote_is_the_text_at_its_offsets_in_every_labelled_article(sessio
             assert text[item["start"] : item["end"]] == item["quote"], article["id"]
             found += 1
     assert found  # some articles state a relation ("يحل محل الاتفاق الموقع … عام 1998")
+
+
+def test_the_candidates_are_read_in_one_bounded_query_most_shared_parties_first(
+    session, connection, monkeypatch
+):
+    monkeypatch.setattr(extraction, "CANDIDATES_READ", 2)
+    current = factories.agreement(session, title="The agreement reported")
+    one = factories.agreement(session, title="Russia–Iran treaty", titles={"ru": "Договор"})
+    factories.event(session, one.id, "signing", "2001-03-12")
+    two = factories.agreement(session, title="Russia–Iran memorandum", kind="memorandum")
+    factories.agreement(session, title="Russia–China treaty", parties=["RUS", "CHN"])
+    session.flush()
+    with counted(connection) as statements:
+        pool = extraction.candidates(session, ["RUS", "IRN"], exclude=current.id)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    assert [(c.id, set(c.parties), c.signed_year, c.kind) for c in pool] == [
+        (one.id, {"RUS", "IRN"}, 2001, "treaty"),
+        (two.id, {"RUS", "IRN"}, None, "memorandum"),
+    ]
+    assert pool[0].titles == {"ru": "Договор"}
