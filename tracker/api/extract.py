@@ -1,4 +1,5 @@
-"""/api/v1/extract: suggested parties, stages, dates and principles from a text."""
+"""/api/v1/extract: suggested parties, stages, dates, principles, relations and declarations
+from a text."""
 
 from __future__ import annotations
 
@@ -29,12 +30,16 @@ class Extract(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Suggest the language, parties (names, adjectives, metonyms), stage and step cues
         with the acting party and body, dates (either calendar, any digits; a year-less one
-        read against `published`), and principles. Each item's `text` is `text[start:end]`
-        of the input. Nothing is stored: accepting a suggestion is a separate write. Needs a
-        token even when TRACKER_PUBLIC_READ=1 opens the other reads."""
+        read against `published`), principles, relations to other agreements (with the
+        agreements each may name, sharing a party with `agreement_id`) and parties'
+        reservations, declarations and objections. Each item's `text` (a relation's or a
+        declaration's `quote`) is `text[start:end]` of the input. Nothing is stored:
+        accepting a suggestion is a separate write. Needs a token even when
+        TRACKER_PUBLIC_READ=1 opens the other reads."""
         return suggest(
             get_session(),
             data["text"],
             language=data.get("language"),
             published=data.get("published"),
+            agreement_id=data.get("agreement_id"),
         )

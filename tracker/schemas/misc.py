@@ -10,7 +10,18 @@ from tracker.models.agreement import AgreementLimits
 from tracker.models.mixins import MAX_ID
 from tracker.models.reminder import ReminderLimits
 from tracker.models.user import UserLimits
-from tracker.models.vocab import ConsentType, DigestMode, PartyKind, ReminderStatus, Role, Stage
+from tracker.models.vocab import (
+    AgreementKind,
+    ConsentType,
+    DeclarationKind,
+    DigestMode,
+    MadeAt,
+    PartyKind,
+    RelationType,
+    ReminderStatus,
+    Role,
+    Stage,
+)
 from tracker.schemas.common import (
     ANONYMOUS,
     PARTY_CODE,
@@ -245,6 +256,13 @@ class ExtractInSchema(InputSchema):
         validate=validate.Length(max=100),
         metadata={"description": "EDTF or Solar Hijri; year-less dates are read against it"},
     )
+    agreement_id = id_field(
+        metadata={
+            "description": "The agreement the text is read for: a suggested relation's "
+            "candidates are the agreements sharing a party with it (without it, with the "
+            "states the text names), never itself"
+        }
+    )
 
 
 class _Found(OutputSchema):
@@ -296,12 +314,90 @@ class FoundEventSchema(_Found):
     )
 
 
+class _Quoted(OutputSchema):
+    quote = fields.String(required=True, metadata={"description": "Equals the input's [start:end]"})
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+    confidence = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "Orders the suggestions; none is ticked in advance"},
+    )
+
+
+class TargetHintSchema(OutputSchema):
+    words = fields.String(
+        required=True,
+        metadata={"description": "The other agreement as the text describes it, normalised"},
+    )
+    year = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "A year the description names (a Solar Hijri one converted)"},
+    )
+    kind = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The kind its kind word names: " + ", ".join(AgreementKind)},
+    )
+
+
+class CandidateSchema(OutputSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    score = fields.Float(required=True, metadata={"description": "Higher fits better"})
+
+
+class FoundRelationSchema(_Quoted):
+    type = fields.String(required=True, metadata={"enum": [t.value for t in RelationType]})
+    status = fields.String(
+        required=True,
+        metadata={
+            "enum": ["expected", "reported"],
+            "description": 'expected when the text foretells it ("will replace")',
+        },
+    )
+    target_hint = fields.Nested(TargetHintSchema, required=True)
+    candidates = fields.List(
+        fields.Nested(CandidateSchema),
+        required=True,
+        metadata={"description": "Agreements the other end may be, best first (at most 5)"},
+    )
+
+
+class FoundDeclarationSchema(_Quoted):
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in DeclarationKind]})
+    party = fields.String(
+        required=True, allow_none=True, metadata={"description": "The party named making it"}
+    )
+    objects_to_party = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Of an objection: the party whose declaration it answers"},
+    )
+    made_at = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the text says it was made: " + " or ".join(MadeAt)},
+    )
+
+
 class ExtractOutSchema(OutputSchema):
     language = fields.String(required=True, allow_none=True)
     parties = fields.List(fields.Nested(FoundPartySchema), required=True)
     events = fields.List(fields.Nested(FoundEventSchema), required=True)
     dates = fields.List(fields.Nested(FoundDateSchema), required=True)
     principles = fields.List(fields.Nested(FoundPrincipleSchema), required=True)
+    relations = fields.List(
+        fields.Nested(FoundRelationSchema),
+        required=True,
+        metadata={"description": "Phrases stating how the agreement reported stands to another"},
+    )
+    declarations = fields.List(
+        fields.Nested(FoundDeclarationSchema),
+        required=True,
+        metadata={"description": "Reservations, declarations, understandings and objections"},
+    )
 
 
 class SearchQuerySchema(InputSchema):

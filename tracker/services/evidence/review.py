@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -51,6 +51,10 @@ class Suggestions:
     known_parties: list[str]
     read: int = 0  # characters of the article read (all but for a very long one)
     length: int = 0  # characters of the article
+    # relations to other agreements, each with its candidates (never this agreement), and
+    # parties' declarations, as POST /api/v1/extract gives them (docs/extraction.md)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    declarations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def suggestions(session: Session, agreement_id: int, article_id: int) -> Suggestions:
@@ -62,7 +66,9 @@ def suggestions(session: Session, agreement_id: int, article_id: int) -> Suggest
     usable = in_range(article.published_earliest) and in_range(article.published_latest)
     published = article.published if usable else None
     text = readable_part(article.text)
-    found = suggest(session, text, language=article.language, published=published)
+    found = suggest(
+        session, text, language=article.language, published=published, agreement_id=agreement.id
+    )
     first_party: dict[str, dict[str, Any]] = {}
     for item in found["parties"]:
         first_party.setdefault(item["code"], item)
@@ -78,6 +84,8 @@ def suggestions(session: Session, agreement_id: int, article_id: int) -> Suggest
         agreement.party_codes,
         len(text),
         len(article.text),
+        found["relations"],
+        found["declarations"],
     )
 
 
