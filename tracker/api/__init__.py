@@ -15,6 +15,7 @@ from tracker.api import (
     participants,
     parties,
     principles,
+    relations,
     reminders,
     search,
     users,
@@ -25,6 +26,7 @@ from tracker.extensions import csrf
 RESOURCES = (
     agreements,
     events,
+    relations,
     articles,
     extract,
     search,
