@@ -26,6 +26,7 @@ from tracker.web import (
     search,
 )
 from tracker.web import agreements as agreement_pages
+from tracker.web import relations as relation_pages
 from tracker.web.common import register_filters
 
 
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         dashboard,
         agreement_pages,
+        relation_pages,
         evidence,
         articles,
         reminders,
