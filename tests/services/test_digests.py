@@ -421,3 +421,31 @@ def test_multilateral_stages_steps_and_consent_types_read_in_words(session):
     assert [i["text"] for i in sections["upcoming"]] == [
         "entry into force expected 2025-05-08 (2 of 2 instruments in)"
     ]
+
+
+def test_a_relation_recorded_in_the_week_reaches_the_watchers_of_either_agreement(session):
+    from tracker.services.claims import relations
+
+    old = factories.agreement(session, title="Treaty of 2001")
+    new = factories.agreement(session, title="Treaty of 2025")
+    made = relations.record_relation(
+        session, new.id, {"type": "supersedes", "target_id": old.id, "date": "2025-01-17"}
+    )
+    made.created_at = utc("2025-04-15T10:00:00")
+    earlier = relations.record_relation(session, new.id, {"type": "amends", "target_id": old.id})
+    earlier.created_at = utc("2025-04-01T10:00:00")  # the week before: not in this digest
+    reader = create_user(session, "old-treaty@example.org")
+    update_user(
+        session,
+        reader.id,
+        {"digest_mode": "watchlist", "digest_watchlist": {"agreements": [old.id]}},
+    )
+    session.commit()
+    sections = _sections(session, reader)
+    assert [(i["agreement"], i["text"]) for i in sections["relations"]] == [
+        (
+            "Treaty of 2025",
+            "Treaty of 2025 supersedes Treaty of 2001, dated 2025-01-17, recorded 2025-04-15",
+        )
+    ]
+    assert sections["relations"][0]["url"].endswith(f"/agreements/{new.id}#relation-{made.id}")

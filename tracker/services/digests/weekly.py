@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.db import begin_write, utcnow
 from tracker.models import (
     Agreement,
     AgreementParty,
+    AgreementRelation,
     AgreementState,
     AgreementTopic,
     Digest,
@@ -41,16 +42,18 @@ from tracker.models import (
 )
 from tracker.models.vocab import DigestMode, ReminderStatus, Step
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.claims.relations import sentence as relation_sentence
 from tracker.services.errors import InvalidInput
 from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-SECTIONS = ("events", "evidence", "conflicts", "reminders", "stalled", "upcoming")
+SECTIONS = ("events", "relations", "evidence", "conflicts", "reminders", "stalled", "upcoming")
 # At most this many items of a section go into a digest; the rest are counted.
 SHOWN = 50
 TITLES = {
     "events": "Stage events recorded or dated this week",
+    "relations": "Relations between agreements recorded this week",
     "evidence": "New evidence",
     "conflicts": "Conflicts opened",
     "reminders": "Reminders due this week and overdue",
@@ -178,6 +181,35 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
                 "agreement": title,
                 "text": event_line(event),
                 "url": f"{base_url}/agreements/{event.agreement_id}#event-{event.id}",
+            }
+        )
+
+    # Relations recorded in the week, for the watchers of either agreement.
+    target = aliased(Agreement)
+    for relation, subject_title, target_title in session.execute(
+        select(AgreementRelation, Agreement.title, target.title)
+        .join(Agreement, Agreement.id == AgreementRelation.subject_id)
+        .join(target, target.id == AgreementRelation.target_id)
+        .where(
+            live,
+            target.deleted_at.is_(None),
+            AgreementRelation.deleted_at.is_(None),
+            AgreementRelation.created_at >= window.start,
+            AgreementRelation.created_at < window.end,
+        )
+        .order_by(AgreementRelation.created_at, AgreementRelation.id)
+    ):
+        made = relation.created_at
+        made = made if made.tzinfo else made.replace(tzinfo=UTC)
+        recorded_on = made.astimezone(ZoneInfo(window.tz)).date()
+        what = relation_sentence(subject_title, relation.type, target_title)
+        dated = f", dated {relation.date}" if relation.date else ""
+        facts.items["relations"].append(
+            {
+                "agreements": [relation.subject_id, relation.target_id],
+                "agreement": subject_title,
+                "text": f"{what}{dated}, recorded {recorded_on.isoformat()}",
+                "url": f"{base_url}/agreements/{relation.subject_id}#relation-{relation.id}",
             }
         )
 
