@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+from sqlalchemy import select
+
 from tests import factories
 from tests.web.conftest import csrf
+from tracker.models import Agreement
 from tracker.services.claims import relations
 from tracker.web import family
 
@@ -27,7 +30,11 @@ def _pair(session):  # type: ignore[no-untyped-def]
 
 
 def test_record_a_relation_by_typing_part_of_the_persian_title(editor_web, session):
-    new, old = _pair(session)
+    # the seed's 2001 treaty, found by a fragment of its Persian title
+    old = session.scalar(
+        select(Agreement).where(Agreement.ref == "rus-irn-foundations-of-relations-2001")
+    )
+    new = factories.agreement(session, title=NEW_TITLE + " (draft)")
     article = factories.article(session, REPORT, language="ru")
     path = f"/agreements/{new.id}/relations/new"
     token = csrf(editor_web, path)
@@ -53,12 +60,17 @@ def test_record_a_relation_by_typing_part_of_the_persian_title(editor_web, sessi
     )
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = editor_web.get(f"/agreements/{old.id}").get_data(as_text=True)
-    assert "Superseded by" in page and NEW_TITLE in page
+    assert "Superseded by" in page and NEW_TITLE + " (draft)" in page
     assert "заменит договор 2001 года" in page
     assert 'class="family"' in page
-    assert f"recorded that {NEW_TITLE} supersedes {OLD_TITLE}" in editor_web.get(
+    assert f"recorded that {NEW_TITLE} (draft) supersedes {OLD_TITLE}" in editor_web.get(
         f"/agreements/{new.id}"
     ).get_data(as_text=True)
+    # the quote is highlighted in its article, linking to the relation
+    (relation,) = relations.list_relations(session, new.id)
+    source = editor_web.get(f"/articles/{article.id}").get_data(as_text=True)
+    assert f"/agreements/{new.id}#relation-{relation.relation.id}" in source
+    assert f'id="quote-{relation.relation.evidence[0].id}"' in source
 
 
 def test_a_refused_relation_keeps_what_was_typed_with_the_error_beside(editor_web, session):
