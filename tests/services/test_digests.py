@@ -428,8 +428,19 @@ def test_a_relation_recorded_in_the_week_reaches_the_watchers_of_either_agreemen
 
     old = factories.agreement(session, title="Treaty of 2001")
     new = factories.agreement(session, title="Treaty of 2025")
+    report = factories.article(
+        session, "The new treaty replaces the treaty of 2001.", title="Replaced"
+    )
+    report.created_at = utc("2025-04-15T09:00:00")
     made = relations.record_relation(
-        session, new.id, {"type": "supersedes", "target_id": old.id, "date": "2025-01-17"}
+        session,
+        new.id,
+        {
+            "type": "supersedes",
+            "target_id": old.id,
+            "date": "2025-01-17",
+            "evidence": [{"article_id": report.id, "quote": "replaces the treaty of 2001"}],
+        },
     )
     made.created_at = utc("2025-04-15T10:00:00")
     earlier = relations.record_relation(session, new.id, {"type": "amends", "target_id": old.id})
@@ -449,3 +460,10 @@ def test_a_relation_recorded_in_the_week_reaches_the_watchers_of_either_agreemen
         )
     ]
     assert sections["relations"][0]["url"].endswith(f"/agreements/{new.id}#relation-{made.id}")
+    # its article is new evidence of the subject
+    everyone = create_user(session, "everything@example.org")
+    session.commit()
+    evidence = _sections(session, everyone)["evidence"]
+    assert ("Treaty of 2025", "Replaced — Test outlet") in [
+        (i["agreement"], i["text"]) for i in evidence
+    ]

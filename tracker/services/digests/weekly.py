@@ -228,18 +228,22 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
     backs: dict[int, set[int]] = defaultdict(set)
     if articles:
         ids = [a.id for a in articles]
-        for article_id, via_event, via_statement, direct in session.execute(
+        for article_id, via_event, via_statement, direct, via_relation in session.execute(
             select(
                 EvidenceLink.article_id,
                 StageEvent.agreement_id,
                 PrincipleStatement.agreement_id,
                 EvidenceLink.agreement_id,
+                AgreementRelation.subject_id,
             )
             .outerjoin(StageEvent, StageEvent.id == EvidenceLink.event_id)
             .outerjoin(PrincipleStatement, PrincipleStatement.id == EvidenceLink.statement_id)
+            .outerjoin(AgreementRelation, AgreementRelation.id == EvidenceLink.relation_id)
             .where(EvidenceLink.article_id.in_(ids))
         ):
-            backs[article_id].update(i for i in (via_event, via_statement, direct) if i)
+            backs[article_id].update(
+                i for i in (via_event, via_statement, direct, via_relation) if i
+            )
     titles = _agreement_titles(session, (i for group in backs.values() for i in group))
     for article in articles:
         concerned = sorted(backs[article.id])
