@@ -17,6 +17,7 @@ from tests import factories
 from tracker.models import Digest
 from tracker.services.accounts.users import create_token, create_user
 from tracker.services.claims.declarations import record_declaration
+from tracker.services.claims.relations import record_relation
 from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
 
@@ -82,6 +83,12 @@ WEB = {
     ("/events/<int:event_id>/undo-retract", "POST"): "editor",
     ("/events/<int:event_id>/edit", "GET"): "editor",
     ("/events/<int:event_id>/edit", "POST"): "editor",
+    ("/agreements/<int:agreement_id>/relations/new", "GET"): "editor",
+    ("/agreements/<int:agreement_id>/relations/new", "POST"): "editor",
+    ("/relations/<int:relation_id>/edit", "GET"): "editor",
+    ("/relations/<int:relation_id>/edit", "POST"): "editor",
+    ("/relations/<int:relation_id>/remove", "GET"): "editor",
+    ("/relations/<int:relation_id>/remove", "POST"): "editor",
     ("/reminders/<int:reminder_id>/done", "POST"): "editor",
     ("/reminders/<int:reminder_id>/dismiss", "POST"): "editor",
     ("/reminders/<int:reminder_id>/snooze", "POST"): "editor",
@@ -121,6 +128,11 @@ API = {
     ("/api/v1/events/<id:event_id>", "GET"): "viewer",
     ("/api/v1/events/<id:event_id>", "PATCH"): "editor",
     ("/api/v1/events/<id:event_id>", "DELETE"): "editor",
+    ("/api/v1/agreements/<id:agreement_id>/relations", "GET"): "viewer",
+    ("/api/v1/agreements/<id:agreement_id>/relations", "POST"): "editor",
+    ("/api/v1/relations/<id:relation_id>", "GET"): "viewer",
+    ("/api/v1/relations/<id:relation_id>", "PATCH"): "editor",
+    ("/api/v1/relations/<id:relation_id>", "DELETE"): "editor",
     ("/api/v1/extract", "POST"): "viewer",
     ("/api/v1/me", "GET"): "viewer",
     ("/api/v1/me", "PATCH"): "viewer",
@@ -175,6 +187,11 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     declaration = record_declaration(
         session, treaty.id, {"party": "IRN", "kind": "reservation", "text": "A reservation."}
     )
+    relation = record_relation(
+        session,
+        treaty.id,
+        {"type": "amends", "target_id": factories.agreement(session, title="Matrix base").id},
+    )
     digest = Digest(user_id=users["viewer"].id, week="2025-W16", sections={}, html="", text="")
     session.add(digest)
     session.commit()
@@ -188,6 +205,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "event_id": event.id,
             "declaration_id": declaration.id,
             "reminder_id": reminder.id,
+            "relation_id": relation.id,
             "digest_id": digest.id,
             "user_id": users["viewer"].id,
             "token_id": spare.id,

@@ -15,6 +15,7 @@ from tracker.db import make_engine
 from tracker.models import Agreement, Declaration, Digest, EvidenceArticle, User
 from tracker.services.accounts.users import create_token, create_user
 from tracker.services.agreements.commands import create_agreement, delete_agreement
+from tracker.services.claims import relations
 from tracker.services.claims.declarations import amend_declaration, record_declaration
 from tracker.services.claims.principles import state_principle
 from tracker.services.data import transfer
@@ -119,6 +120,25 @@ def _build(url: str) -> dict[str, int]:
             {"agreement_id": treaty.id, "due": "2026-01-01", "reason": "Russian ratification?"},
             actor=editor,
         )
+        # a relation with its quote, and one removed since (kept, soft-deleted)
+        amending = relations.record_relation(
+            session,
+            convention.id,
+            {
+                "type": "amends",
+                "target_id": treaty.id,
+                "date": "2025-06~",
+                "evidence": [{"article_id": report.id, "quote": "مجلس شورای اسلامی"}],
+            },
+            actor=editor,
+        )
+        relations.remove_relation(
+            session,
+            relations.record_relation(
+                session, convention.id, {"type": "extends", "target_id": treaty.id}
+            ).id,
+            actor=editor,
+        )
         gone = create_agreement(session, {"title": "Withdrawn memo", "kind": "memorandum"})
         delete_agreement(session, gone.id, actor=editor)
         session.add(
@@ -133,6 +153,7 @@ def _build(url: str) -> dict[str, int]:
             "objection": objection.id,
             "answered": later.id,
             "reservation": first_reservation.id,
+            "relation": amending.id,
         }
     engine.dispose()
     return made
@@ -166,8 +187,8 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
     result = app.test_cli_runner().invoke(args=["tracker", "export", str(exported)])
     app.extensions["tracker.engine"].dispose()
     assert result.exit_code == 0, result.output
-    # the seed's five cases, ours, the convention and the deleted one
-    assert "8 agreements" in result.output
+    # the seed's six cases, ours, the convention and the deleted one
+    assert "9 agreements" in result.output
     first = json.loads(exported.read_text(encoding="utf-8"))
     first.pop("exported_at")
 
@@ -207,6 +228,12 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
     ]
     assert first["tables"]["agreement_participation"]["rows"]
 
+    # relations, the removed one too, and the quotes that back them
+    related = first["tables"]["agreement_relation"]
+    assert len(related["rows"]) == 3  # the seed's "supersedes", ours, the removed one
+    links = first["tables"]["evidence_link"]
+    assert made["relation"] in [row[links["columns"].index("relation_id")] for row in links["rows"]]
+
     articles = first["tables"]["evidence_article"]
     assert PERSIAN in [row[articles["columns"].index("text")] for row in articles["rows"]]
 
@@ -226,6 +253,16 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
         assert made["article"] in [h.id for h in hits] and total >= 1
         deleted = session.scalars(select(Agreement).where(Agreement.deleted_at.is_not(None)))
         assert [a.title for a in deleted] == ["Withdrawn memo"]
+        (listed,) = [
+            v
+            for v in relations.list_relations(session, made["agreement"])
+            if v.relation.id == made["relation"]
+        ]
+        assert (listed.label, listed.relation.date, listed.quotes[0]["quote"]) == (
+            "amended by",
+            "2025-06~",
+            "مجلس شورای اسلامی",
+        )
         assert session.get(EvidenceArticle, made["article"] + 1).cites_id == made["article"]
         objection = session.get(Declaration, made["objection"])
         assert objection.objects_to_id == made["answered"] > objection.id

@@ -27,6 +27,7 @@ from tracker.web import (
 )
 from tracker.web import agreements as agreement_pages
 from tracker.web import declarations as declaration_pages
+from tracker.web import relations as relation_pages
 from tracker.web.common import register_filters
 
 
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         agreement_pages,
         declaration_pages,
+        relation_pages,
         evidence,
         articles,
         reminders,

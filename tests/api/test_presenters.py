@@ -26,9 +26,10 @@ from tracker.schemas.events import EventSchema
 from tracker.schemas.misc import DigestSchema, ReminderSchema
 from tracker.schemas.participants import ParticipantSchema
 from tracker.schemas.principles import PrincipleSchema, StatementSchema
+from tracker.schemas.relations import RelationSchema
 from tracker.services.accounts.users import create_user
 from tracker.services.agreements import commands, listing, queries, reading
-from tracker.services.claims import declarations, principles
+from tracker.services.claims import declarations, principles, relations
 from tracker.services.reminders.manual import create_reminder
 
 
@@ -110,6 +111,16 @@ def test_each_representation_has_exactly_the_fields_of_its_schema(session):
     commands.delete_agreement(session, gone.id, actor=admin)
     entry = session.scalars(select(AuditEntry).where(AuditEntry.user_id == admin.id)).first()
     rows, _ = listing.search(session, listing.AgreementFilters())
+    related = relations.record_relation(
+        session,
+        agreement.id,
+        {
+            "type": "supersedes",
+            "target_id": factories.agreement(session, title="Older").id,
+            "evidence": [{"article_id": article.id, "quote": "signed the treaty"}],
+        },
+        actor=admin,
+    )
 
     shapes = [
         (present.agreement_summary(rows[0]), AgreementSummarySchema(), "agreement_summary"),
@@ -138,6 +149,7 @@ def test_each_representation_has_exactly_the_fields_of_its_schema(session):
         (PrincipleSchema(), session.get(Principle, code), "principle"),
         (ReminderSchema(), reminder, "reminder"),
         (DigestSchema(), digest, "digest"),
+        (RelationSchema(), relations.view(related, related.target_id), "relation"),
         (AuditEntrySchema(), entry, "audit_entry"),
         (DeletedAgreementSchema(), queries.deleted_agreements(session)[0], "deleted"),
     ]

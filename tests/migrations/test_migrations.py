@@ -142,13 +142,13 @@ def test_rows_made_before_0002_and_0003_are_indexed_as_the_application_indexes_t
     assert buckets == bands(sig)
 
 
-def test_0009_keeps_every_row_of_the_tables_it_copies_and_fills_what_it_adds(scratch_url):
-    """0009 alters `agreement` and `stage_event`, which other tables refer to (SQLite copies
-    them): parties, claims, evidence and the full-text index survive; `bilateral` is the old
-    guess from the party count and every instrument recorded is a ratification's."""
-    engine = make_engine(scratch_url)
-    migrate.upgrade(engine, "0008")
-    now = "2026-12-01 10:00:00"
+NOW = "2026-12-01 10:00:00"
+
+
+def _rows_before_0009(engine) -> None:  # type: ignore[no-untyped-def]
+    """Two agreements with their parties, a claim, an article and a quote backing the claim,
+    as the schema before 0009 holds them."""
+    now = NOW
     with engine.begin() as connection:
         for code in ("RUS", "IRN", "KAZ"):
             connection.execute(
@@ -197,6 +197,15 @@ def test_0009_keeps_every_row_of_the_tables_it_copies_and_fills_what_it_adds(scr
             ),
             {"now": now},
         )
+
+
+def test_0009_keeps_every_row_of_the_tables_it_copies_and_fills_what_it_adds(scratch_url):
+    """0009 alters `agreement` and `stage_event`, which other tables refer to (SQLite copies
+    them): parties, claims, evidence and the full-text index survive; `bilateral` is the old
+    guess from the party count and every instrument recorded is a ratification's."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine, "0008")
+    _rows_before_0009(engine)
     migrate.upgrade(engine)
     with engine.connect() as connection:
         links = connection.execute(text("SELECT count(*) FROM agreement_party")).scalar()
@@ -213,3 +222,45 @@ def test_0009_keeps_every_row_of_the_tables_it_copies_and_fills_what_it_adds(scr
         ).all()
     engine.dispose()
     assert sorted(found) == [1, 2]
+
+
+def test_0010_keeps_the_evidence_quotes_it_copies_and_its_downgrade_drops_only_its_own(
+    scratch_url,
+):
+    """0010 copies `evidence_link` on SQLite (a column and a check added): every quote made
+    before survives with its target; quotes may then back a relation, and going back to 0009
+    drops those alone."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine, "0008")
+    _rows_before_0009(engine)
+    migrate.upgrade(engine, "0009")
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        kept = connection.execute(
+            text(
+                "SELECT id, article_id, event_id, quote, quote_start, quote_end FROM evidence_link"
+            )
+        ).all()
+        assert [tuple(row) for row in kept] == [(1, 1, 1, "Russia notified.", 0, 16)]
+        connection.execute(
+            text(
+                "INSERT INTO agreement_relation (id, subject_id, type, target_id, note, version, "
+                "created_at, updated_at) VALUES (1, 2, 'supersedes', 1, '', 1, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evidence_link (id, article_id, relation_id, quote, quote_start, "
+                "quote_end, created_at) VALUES (2, 1, 1, 'Russia', 0, 6, :now)"
+            ),
+            {"now": NOW},
+        )
+    migrate.downgrade(engine, "0009")
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT id, event_id FROM evidence_link")).all()
+    assert [tuple(row) for row in left] == [(1, 1)]
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM evidence_link")).scalar() == 1
+    engine.dispose()

@@ -477,3 +477,49 @@ def test_declarations_recorded_or_withdrawn_in_the_week_are_listed_in_words(sess
     assert "Reservations, declarations and objections recorded or withdrawn this week (3)" in text
     assert "RUS objected to IRN&#39;s reservation, 2025-04-15</span>" in html
     assert "- A convention — RUS objected to IRN's reservation, 2025-04-15" in text
+
+
+def test_a_relation_recorded_in_the_week_reaches_the_watchers_of_either_agreement(session):
+    from tracker.services.claims import relations
+
+    old = factories.agreement(session, title="Treaty of 2001")
+    new = factories.agreement(session, title="Treaty of 2025")
+    report = factories.article(
+        session, "The new treaty replaces the treaty of 2001.", title="Replaced"
+    )
+    report.created_at = utc("2025-04-15T09:00:00")
+    made = relations.record_relation(
+        session,
+        new.id,
+        {
+            "type": "supersedes",
+            "target_id": old.id,
+            "date": "2025-01-17",
+            "evidence": [{"article_id": report.id, "quote": "replaces the treaty of 2001"}],
+        },
+    )
+    made.created_at = utc("2025-04-15T10:00:00")
+    earlier = relations.record_relation(session, new.id, {"type": "amends", "target_id": old.id})
+    earlier.created_at = utc("2025-04-01T10:00:00")  # the week before: not in this digest
+    reader = create_user(session, "old-treaty@example.org")
+    update_user(
+        session,
+        reader.id,
+        {"digest_mode": "watchlist", "digest_watchlist": {"agreements": [old.id]}},
+    )
+    session.commit()
+    sections = _sections(session, reader)
+    assert [(i["agreement"], i["text"]) for i in sections["relations"]] == [
+        (
+            "Treaty of 2025",
+            "Treaty of 2025 supersedes Treaty of 2001, dated 2025-01-17, recorded 2025-04-15",
+        )
+    ]
+    assert sections["relations"][0]["url"].endswith(f"/agreements/{new.id}#relation-{made.id}")
+    # its article is new evidence of the subject
+    everyone = create_user(session, "everything@example.org")
+    session.commit()
+    evidence = _sections(session, everyone)["evidence"]
+    assert ("Treaty of 2025", "Replaced — Test outlet") in [
+        (i["agreement"], i["text"]) for i in evidence
+    ]

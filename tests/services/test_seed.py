@@ -52,7 +52,8 @@ def test_seed_loads_once_and_a_second_run_changes_nothing(scratch_url):
         second = load_seed(session)
         assert _counts(session) == after_first
     engine.dispose()
-    assert first.created["agreements"] == 5
+    assert first.created["agreements"] == 6
+    assert first.created["relations"] == 1
     assert first.created["parties"] >= 249
     assert first.created["principles"] == 13
     assert first.created["memberships"] == 28 + 5 + 10 + 10  # EU (GBR too), EAEU, SCO, BRICS
@@ -236,3 +237,25 @@ def test_the_eaeu_and_its_members_with_iran_in_force(session):
         select(PartyMembership.member_code).where(PartyMembership.organisation_code == "EAEU")
     )
     assert set(members) == set(treaty.party_codes) - {"EAEU", "IRN"}
+
+
+def test_the_2025_treaty_supersedes_the_2001_treaty(session):
+    from tracker.services.claims import relations
+
+    old = session.scalar(
+        select(Agreement).where(Agreement.ref == "rus-irn-foundations-of-relations-2001")
+    )
+    (view,) = relations.list_relations(session, old.id)
+    assert (view.label, view.other.ref, view.relation.date) == (
+        "superseded by",
+        "rus-irn-comprehensive-strategic-partnership",
+        "2025-01-17",
+    )
+    assert view.quotes[0]["quote"].startswith("Новый договор заменит")
+    assert lifecycle(session, old).status == "in_force"  # a relation changes no status
+    signing = next(e for e in old_events(session, old.id) if e.stage == "signing")
+    assert (signing.date, signing.place) == ("2001-03-12", "Moscow")
+
+
+def old_events(session, agreement_id):  # type: ignore[no-untyped-def]
+    return session.scalars(select(StageEvent).where(StageEvent.agreement_id == agreement_id))

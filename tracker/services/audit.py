@@ -311,6 +311,21 @@ def _declaration_sentence(entry: AuditEntry) -> str:
     return f"amended {what}" + (f" ({', '.join(changed)})" if changed else "")
 
 
+def _relation_sentence(entry: AuditEntry) -> str:
+    values = entry.after or entry.before or {}
+    subject = values.get("subject_title") or f"agreement {values.get('subject_id')}"
+    target = values.get("target_title") or f"agreement {values.get('target_id')}"
+    kind = str(values.get("type") or "relates to")
+    words = {"protocol_to": "is a protocol to"}.get(kind, kind.replace("_", " "))
+    what = f"{subject} {words} {target}"
+    if entry.action == "create":
+        return f"recorded that {what}"
+    if entry.action == "delete":
+        return f"removed the relation “{what}”"
+    changed = _changed(entry)
+    return f"amended the relation “{what}”" + (f" ({', '.join(changed)})" if changed else "")
+
+
 def describe(
     session: Session, entries: list[AuditEntry], *, public: bool = False
 ) -> list[HistoryLine]:
@@ -351,6 +366,8 @@ def describe(
             sentence = _statement_sentence(entry, labels)
         elif entry.entity == "declaration":
             sentence = _declaration_sentence(entry)
+        elif entry.entity == "agreement_relation":
+            sentence = _relation_sentence(entry)
         else:
             sentence = f"{_past(entry.action)} {entry.entity.replace('_', ' ')} {entry.entity_id}"
         who = _who(entry, public)

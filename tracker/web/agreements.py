@@ -27,7 +27,7 @@ from tracker.models.vocab import (
 )
 from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
-from tracker.services.claims import declarations, events, principles, status_import
+from tracker.services.claims import declarations, events, principles, relations, status_import
 from tracker.services.claims.parties import names_of, party_options, resolve_names
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput
 from tracker.services.evidence.articles import (
@@ -36,7 +36,7 @@ from tracker.services.evidence.articles import (
     list_articles,
     restore_article,
 )
-from tracker.web import timeline
+from tracker.web import family, timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import as_id, edited_version, form_status, saved, split_codes
 from tracker.web.forms import (
@@ -181,10 +181,13 @@ def _detail_page(agreement_id: int, import_form: StatusImportForm | None = None)
     declared: dict[str, list[Any]] = {}
     for d in made:
         declared.setdefault(d.party_code, []).append(d)
+    related = relations.list_relations(get_session(), agreement_id)
     return render_template(
         "agreements/detail.html",
         view=view,
         timeline=timeline.build(view),
+        relations=related,
+        family=family.build(agreement_id, view.agreement.title, related),
         history=audit.describe(
             get_session(),
             audit.history(get_session(), agreement_id, limit=50),

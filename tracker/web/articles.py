@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.models.vocab import Role
+from tracker.services.claims import relations
 from tracker.services.evidence import reading
 from tracker.services.evidence.reading import article_name, article_title
 from tracker.web.auth import reader_required
@@ -31,6 +32,8 @@ def claim_href(quote: reading.Quote) -> str:
         anchor = f"event-{quote.event.id}"
     elif quote.statement is not None:
         anchor = f"statement-{quote.statement.id}"
+    elif quote.link.relation is not None:
+        anchor = f"relation-{quote.link.relation.id}"
     return url_for("agreement_pages.detail", agreement_id=quote.agreement.id, _anchor=anchor)
 
 
@@ -46,6 +49,9 @@ def claim_label(quote: reading.Quote) -> str:
         return f"{what}, {event.date or 'undated'} ({event.status})"
     if quote.statement is not None:
         return quote.statement.principle.label("en")
+    if quote.link.relation is not None:
+        relation = quote.link.relation
+        return relations.sentence(relation.subject.title, relation.type, relation.target.title)
     return "the agreement"
 
 

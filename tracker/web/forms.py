@@ -17,6 +17,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -34,6 +35,7 @@ from tracker.models.vocab import (
     EventStatus,
     MadeAt,
     PeriodUnit,
+    RelationType,
     Stage,
     Step,
 )
@@ -291,6 +293,47 @@ class PrincipleForm(FlaskForm):
     article_id = SelectField("Article", choices=[])
     quote = TextAreaField("Quote")
     clause = StringField("or a clause of the treaty", description="Art. 3 §3")
+
+
+# How the type select reads: "This agreement supersedes …".
+RELATION_WORDS = {
+    RelationType.SUPERSEDES: "supersedes …",
+    RelationType.AMENDS: "amends …",
+    RelationType.PROTOCOL_TO: "is a protocol to …",
+    RelationType.IMPLEMENTS: "implements …",
+    RelationType.EXTENDS: "extends …",
+    RelationType.SUSPENDS: "suspends …",
+}
+
+
+class RelationForm(FlaskForm):
+    """This agreement's relation to another, found by typing part of its title."""
+
+    type = SelectField(
+        "This agreement",
+        choices=options(
+            [("", "— choose how it relates —")]
+            + [(t.value, RELATION_WORDS[t]) for t in RelationType]
+        ),
+        validate_choice=False,
+    )
+    find = StringField(
+        "Find the other agreement",
+        description="Part of its title in any language (English, فارسی, русский, العربية)",
+    )
+    target_id = RadioField("The other agreement", choices=[], validate_choice=False)
+    date = StringField("Date", description=DATE_HINT)
+    note = TextAreaField("Note")
+    article_id = SelectField(
+        "Evidence article",
+        choices=[],
+        description="The report that states the relation",
+        validate_choice=False,
+    )
+    quote = TextAreaField(
+        "Quote", description="Exactly as in the article (spelling variants are fine)"
+    )
+    version = HiddenField()
 
 
 class ReminderForm(FlaskForm):

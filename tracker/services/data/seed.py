@@ -4,6 +4,11 @@ cases) from `seed/`.
 Idempotent: a second run changes nothing. Reference data (parties, aliases, principles) is
 brought in line with the files; a case is loaded once, identified by its `ref`, and never
 touched again, so a researcher's later edits to it are kept.
+
+A case's `relations` name the agreement at their other end by its case's `ref`: `target`
+(this case's agreement is the subject: "this supersedes that") or `subject` ("that
+supersedes this"). They are recorded once every case is loaded, and like the rest of a case
+only when its case is created, so a relation removed by a researcher is not brought back.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from tracker.services.agreements.commands import create_agreement
 from tracker.services.claims.events import record_event
 from tracker.services.claims.parties import all_states
 from tracker.services.claims.principles import state_principle
+from tracker.services.claims.relations import record_relation
 from tracker.services.evidence.articles import add_article
 from tracker.text.normalise import normalise
 
@@ -148,10 +154,14 @@ def _load_principles(session: Session, seed_dir: Path, report: SeedReport) -> No
     session.flush()
 
 
-def _load_case(session: Session, seed_dir: Path, path: Path, report: SeedReport) -> None:
+def _load_case(
+    session: Session, seed_dir: Path, path: Path, report: SeedReport
+) -> list[tuple[int, dict]]:
+    """Load the case unless it is there; its relations, with their quotes' article ids, to be
+    recorded once every case is loaded."""
     case = _read(path)
     if session.scalar(select(Agreement.id).where(Agreement.ref == case["ref"])) is not None:
-        return
+        return []
     agreement = create_agreement(session, case["agreement"], ref=case["ref"])
     report.count("created", "agreements")
 
@@ -177,6 +187,22 @@ def _load_case(session: Session, seed_dir: Path, path: Path, report: SeedReport)
             data["article_id"] = articles[item["article"]]
         state_principle(session, agreement.id, data)
         report.count("created", "principle statements")
+    return [
+        (agreement.id, item | {"evidence": evidence(item.get("evidence", []))})
+        for item in case.get("relations", [])
+    ]
+
+
+def _load_relations(session: Session, pending: list[tuple[int, dict]], report: SeedReport) -> None:
+    for agreement_id, item in pending:
+        other_ref = item.get("target") or item.get("subject")
+        other = session.scalar(select(Agreement.id).where(Agreement.ref == other_ref))
+        if other is None:
+            continue  # its case is not in this seed
+        subject, target = (agreement_id, other) if "target" in item else (other, agreement_id)
+        data = {k: v for k, v in item.items() if k not in {"target", "subject"}}
+        record_relation(session, subject, data | {"target_id": target})
+        report.count("created", "relations")
 
 
 @transactional
@@ -186,6 +212,8 @@ def load_seed(session: Session, seed_dir: Path = DEFAULT_SEED_DIR) -> SeedReport
     _load_parties(session, seed_dir, report)
     _load_memberships(session, seed_dir, report)
     _load_principles(session, seed_dir, report)
+    pending: list[tuple[int, dict]] = []
     for path in sorted((seed_dir / "cases").glob("*.json")):
-        _load_case(session, seed_dir, path, report)
+        pending += _load_case(session, seed_dir, path, report)
+    _load_relations(session, pending, report)
     return report

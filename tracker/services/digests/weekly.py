@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.db import begin_write, utcnow
 from tracker.models import (
     Agreement,
     AgreementParty,
+    AgreementRelation,
     AgreementState,
     AgreementTopic,
     Declaration,
@@ -42,6 +43,7 @@ from tracker.models import (
 )
 from tracker.models.vocab import DigestMode, ReminderStatus, Step
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.claims.relations import sentence as relation_sentence
 from tracker.services.errors import InvalidInput
 from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
@@ -49,6 +51,7 @@ from tracker.text.dates import MAX_YEAR, MIN_YEAR
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 SECTIONS = (
     "events",
+    "relations",
     "declarations",
     "evidence",
     "conflicts",
@@ -60,6 +63,7 @@ SECTIONS = (
 SHOWN = 50
 TITLES = {
     "events": "Stage events recorded or dated this week",
+    "relations": "Relations between agreements recorded this week",
     "declarations": "Reservations, declarations and objections recorded or withdrawn this week",
     "evidence": "New evidence",
     "conflicts": "Conflicts opened",
@@ -208,6 +212,35 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
             }
         )
 
+    # Relations recorded in the week, for the watchers of either agreement.
+    target = aliased(Agreement)
+    for relation, subject_title, target_title in session.execute(
+        select(AgreementRelation, Agreement.title, target.title)
+        .join(Agreement, Agreement.id == AgreementRelation.subject_id)
+        .join(target, target.id == AgreementRelation.target_id)
+        .where(
+            live,
+            target.deleted_at.is_(None),
+            AgreementRelation.deleted_at.is_(None),
+            AgreementRelation.created_at >= window.start,
+            AgreementRelation.created_at < window.end,
+        )
+        .order_by(AgreementRelation.created_at, AgreementRelation.id)
+    ):
+        made = relation.created_at
+        made = made if made.tzinfo else made.replace(tzinfo=UTC)
+        recorded_on = made.astimezone(ZoneInfo(window.tz)).date()
+        what = relation_sentence(subject_title, relation.type, target_title)
+        dated = f", dated {relation.date}" if relation.date else ""
+        facts.items["relations"].append(
+            {
+                "agreements": [relation.subject_id, relation.target_id],
+                "agreement": subject_title,
+                "text": f"{what}{dated}, recorded {recorded_on.isoformat()}",
+                "url": f"{base_url}/agreements/{relation.subject_id}#relation-{relation.id}",
+            }
+        )
+
     # Declarations recorded in the week, or withdrawn on a day of it.
     made = and_(Declaration.created_at >= window.start, Declaration.created_at < window.end)
     withdrawn = and_(
@@ -254,18 +287,22 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
     backs: dict[int, set[int]] = defaultdict(set)
     if articles:
         ids = [a.id for a in articles]
-        for article_id, via_event, via_statement, direct in session.execute(
+        for article_id, *agreement_ids in session.execute(
             select(
                 EvidenceLink.article_id,
                 StageEvent.agreement_id,
                 PrincipleStatement.agreement_id,
                 EvidenceLink.agreement_id,
+                AgreementRelation.subject_id,
+                Declaration.agreement_id,
             )
             .outerjoin(StageEvent, StageEvent.id == EvidenceLink.event_id)
             .outerjoin(PrincipleStatement, PrincipleStatement.id == EvidenceLink.statement_id)
+            .outerjoin(AgreementRelation, AgreementRelation.id == EvidenceLink.relation_id)
+            .outerjoin(Declaration, Declaration.id == EvidenceLink.declaration_id)
             .where(EvidenceLink.article_id.in_(ids))
         ):
-            backs[article_id].update(i for i in (via_event, via_statement, direct) if i)
+            backs[article_id].update(i for i in agreement_ids if i)
     titles = _agreement_titles(session, (i for group in backs.values() for i in group))
     for article in articles:
         concerned = sorted(backs[article.id])

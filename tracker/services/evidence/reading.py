@@ -9,7 +9,14 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.models import Agreement, EvidenceArticle, EvidenceLink, PrincipleStatement, StageEvent
+from tracker.models import (
+    Agreement,
+    AgreementRelation,
+    EvidenceArticle,
+    EvidenceLink,
+    PrincipleStatement,
+    StageEvent,
+)
 from tracker.services import fetch
 from tracker.services.errors import NotFound
 
@@ -120,6 +127,7 @@ def _quotes(session: Session, article: EvidenceArticle) -> list[Quote]:
             selectinload(EvidenceLink.event).selectinload(StageEvent.agreement),
             selectinload(EvidenceLink.statement).selectinload(PrincipleStatement.agreement),
             selectinload(EvidenceLink.agreement),
+            selectinload(EvidenceLink.relation).selectinload(AgreementRelation.subject),
         )
         .order_by(EvidenceLink.quote_start, EvidenceLink.quote_end.desc(), EvidenceLink.id)
     ).all()
@@ -127,6 +135,8 @@ def _quotes(session: Session, article: EvidenceArticle) -> list[Quote]:
     for link in links:
         claim = link.event or link.statement
         agreement = claim.agreement if claim is not None else link.agreement
+        if link.relation is not None:  # a relation's quote is the subject's
+            claim, agreement = link.relation, link.relation.subject
         if agreement is None or agreement.is_deleted or (claim is not None and claim.is_deleted):
             continue
         found.append(Quote(link, agreement, event=link.event, statement=link.statement))

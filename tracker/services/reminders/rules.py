@@ -49,6 +49,7 @@ from tracker.models.vocab import (
 from tracker.services import audit, transactional
 from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
+from tracker.services.claims import relations
 from tracker.services.claims.events import record_event
 from tracker.services.errors import ServiceError
 from tracker.services.infra.mail import MailError, MailSettings, message, send
@@ -93,15 +94,23 @@ class AgreementFacts:
     derived: dict[str, Any]
     bilateral: bool = True
     claims: list[Claim] = field(default_factory=list)
+    # The title of an agreement that supersedes this one, if one does (SPEC §2b).
+    superseded_by: str | None = None
 
     def counted(self, stage: str) -> list[Claim]:
         return [c for c in self.claims if c.stage == stage and c.status in HAPPENED]
 
     @property
     def ended(self) -> bool:
-        """Terminated: no follow-up is wanted any more. A superseded agreement joins here
-        once relations between agreements are recorded."""
-        return self.derived.get("base_status") in ENDED
+        """Terminated or superseded: no follow-up is wanted any more."""
+        return self.superseded_by is not None or self.derived.get("base_status") in ENDED
+
+    @property
+    def ended_note(self) -> str:
+        """Why its open reminders were closed."""
+        if self.superseded_by is not None:
+            return SUPERSEDED_NOTE.format(title=self.superseded_by)
+        return ENDED_NOTE.format(status=self.derived["base_status"])
 
 
 # The derived statuses after which the rules want nothing of an agreement.
@@ -332,10 +341,14 @@ CLOSING_NOTES = {
     "stalled": "Closed by the rules: there is new activity on record.",
 }
 ENDED_NOTE = "Closed by the rules: the agreement has ended ({status}); no follow-up is wanted."
+SUPERSEDED_NOTE = (
+    "Closed by the rules: the agreement was superseded by {title}; no follow-up is wanted."
+)
 
 
 def _facts(session: Session) -> list[AgreementFacts]:
-    """Every live agreement with its cached lifecycle, parties and claims (four queries)."""
+    """Every live agreement with its cached lifecycle, parties, claims and what supersedes it
+    (five queries)."""
     state.rebuild(session, only_missing=True)
     rows = session.execute(
         select(Agreement.id, Agreement.title, AgreementState.derived, Agreement.bilateral)
@@ -367,6 +380,9 @@ def _facts(session: Session) -> list[AgreementFacts]:
     for row in session.execute(select(*columns).where(StageEvent.deleted_at.is_(None))):
         if row[0] in facts:
             facts[row[0]].claims.append(Claim(*row[1:]))
+    for agreement_id, title in relations.superseded_by(session).items():
+        if agreement_id in facts:
+            facts[agreement_id].superseded_by = title
     return list(facts.values())
 
 
@@ -417,7 +433,7 @@ def run(
     ended: dict[int, str] = {}
     for f in facts:  # one agreement's odd data never stops the rules for the others
         if f.ended:
-            ended[f.id] = f.derived["base_status"]
+            ended[f.id] = f.ended_note
             continue
         try:
             found = [w for rule in RULES.values() for w in rule(f, today, settings)]
@@ -478,7 +494,7 @@ def run(
             reminder.status = ReminderStatus.DONE.value
             reminder.closed_at = now
             if reminder.agreement_id in ended:
-                reminder.closed_note = ENDED_NOTE.format(status=ended[reminder.agreement_id])
+                reminder.closed_note = ended[reminder.agreement_id]
             else:
                 reminder.closed_note = CLOSING_NOTES.get(
                     reminder.rule or "", "Closed by the rules."
