@@ -3,21 +3,23 @@ and parties' declarations, in the documented shape."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests import factories
 from tests.api.conftest import assert_error
 from tests.api.test_presenters import assert_shape
+from tracker.models import Agreement
 from tracker.schemas.misc import ExtractOutSchema
 from tracker.services.agreements.commands import delete_agreement
 
 
 def test_a_relation_lists_the_agreements_it_may_name_and_a_reservation_its_party(viewer, session):
-    current = factories.agreement(session, title="Treaty on Comprehensive Strategic Partnership")
-    old = factories.agreement(
-        session,
-        title="Treaty on the Foundations of Relations and Principles of Cooperation",
-        titles={"fa": "معاهده مبانی روابط متقابل و اصول همکاری"},
-    )
-    factories.event(session, old.id, "signing", "2001-03-12")
+    # the seed's own cases: the 2025 treaty, and the 2001 treaty it replaced
+    by_ref = {
+        a.ref: a for a in session.scalars(select(Agreement).where(Agreement.ref.is_not(None)))
+    }
+    current = by_ref["rus-irn-comprehensive-strategic-partnership"]
+    old = by_ref["rus-irn-foundations-of-relations-2001"]
     text = (
         "روسای جمهور روسیه و ایران معاهده را امضا کردند که جایگزین معاهده ۲۰۰۱ خواهد شد.\n"
         "Turkey entered a reservation to article 5 upon ratification."
