@@ -13,13 +13,8 @@ from tracker.models import StageEvent
 from tracker.services.errors import InvalidInput
 from tracker.services.evidence import extraction
 from tracker.services.evidence.extraction import party_matcher, suggest
-from tracker.text.relations import (
-    Candidate,
-    find_declarations,
-    find_relations,
-    rank_candidates,
-    read,
-)
+from tracker.text.candidates import Candidate, rank_candidates
+from tracker.text.relations import find_declarations, find_relations, read
 
 # (sentence, quote, type, status, target words, year, kind)
 RELATIONS = [

@@ -15,7 +15,6 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from tracker.db import get_session
-from tracker.models import EvidenceArticle
 from tracker.models.vocab import (
     AgreementKind,
     AgreementStatus,
@@ -33,12 +32,18 @@ from tracker.services.errors import Conflict, FieldErrors, InvalidInput
 from tracker.services.evidence.articles import (
     deleted_article_count,
     deleted_articles,
-    list_articles,
     restore_article,
 )
 from tracker.web import family, timeline
 from tracker.web.auth import actor, reader_required, role_required
-from tracker.web.common import as_id, edited_version, form_status, saved, split_codes
+from tracker.web.common import (
+    article_choices,
+    as_id,
+    edited_version,
+    form_status,
+    saved,
+    split_codes,
+)
 from tracker.web.forms import (
     AgreementForm,
     ButtonForm,
@@ -356,22 +361,12 @@ def edit(agreement_id: int) -> Any:
     ), status
 
 
-def _articles() -> list[tuple[str, str]]:
-    rows, _ = list_articles(get_session(), limit=200)
-    return [("", "— none —")] + [(str(a.id), _article_label(a)) for a in rows]
-
-
-def _article_label(article: EvidenceArticle) -> str:
-    name = article.title or article.text[:60] or article.url or "untitled"
-    return f"{article.outlet or 'unknown outlet'}, {article.published or 'undated'}: {name}"
-
-
 def _event_choices(form: EventForm, agreement: Any, keep: str | None = None) -> None:
     parties = [(p.code, f"{p.code} — {p.name('en')}") for p in agreement.parties]
     if keep and keep not in agreement.party_codes:
         parties.append((keep, keep))  # recorded through the API for a non-party: kept
     form.party.choices = options([("", "— none —")] + parties)
-    form.article_id.choices = options(_articles())
+    form.article_id.choices = options(article_choices())
 
 
 # The evidence of the API is one article and its quote on the form.
@@ -596,7 +591,7 @@ def new_principle(agreement_id: int) -> Any:
     form.party.choices = options(
         [("", "the parties together")] + [(p.code, p.name("en")) for p in agreement.parties]
     )
-    form.article_id.choices = options(_articles())
+    form.article_id.choices = options(article_choices())
     if form.validate_on_submit():
         data: dict[str, Any] = {"principle": form.principle.data, "party": form.party.data or None}
         if form.clause.data:

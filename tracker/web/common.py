@@ -14,8 +14,10 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from tracker.db import get_session
+from tracker.models import EvidenceArticle
 from tracker.services.claims import principles
 from tracker.services.errors import InvalidInput, Stale
+from tracker.services.evidence.articles import list_articles
 from tracker.text.dates import to_jalali
 from tracker.text.display import describe_date, runs_of, segments
 
@@ -273,3 +275,14 @@ def refuse_nul() -> None:
     values = [*request.args.values(), *request.form.values()]
     if any("\x00" in value for value in values):
         abort(400, description="Text may not contain a NUL character.")
+
+
+def article_choices() -> list[tuple[str, str]]:
+    """The latest 200 articles as a select's choices, "Outlet, date: title", none first."""
+    rows, _ = list_articles(get_session(), limit=200)
+    return [("", "— none —")] + [(str(a.id), _article_label(a)) for a in rows]
+
+
+def _article_label(article: EvidenceArticle) -> str:
+    name = article.title or article.text[:60] or article.url or "untitled"
+    return f"{article.outlet or 'unknown outlet'}, {article.published or 'undated'}: {name}"

@@ -12,9 +12,8 @@ from tracker.models.vocab import DeclarationKind, Role
 from tracker.services.agreements import queries
 from tracker.services.claims import declarations
 from tracker.services.errors import Conflict
-from tracker.web.agreements import _articles
 from tracker.web.auth import actor, role_required
-from tracker.web.common import as_id, edited_version, form_status, saved
+from tracker.web.common import article_choices, as_id, edited_version, form_status, saved
 from tracker.web.forms import ButtonForm, DeclarationForm, options
 
 blp = Blueprint("declaration_pages", __name__)
@@ -42,7 +41,7 @@ def _choices(form: DeclarationForm, agreement: Agreement, current: Declaration |
             for d in answerable
         ]
     )
-    form.article_id.choices = options(_articles())
+    form.article_id.choices = options(article_choices())
 
 
 def _data(form: DeclarationForm) -> dict[str, Any]:

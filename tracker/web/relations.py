@@ -12,9 +12,8 @@ from tracker.models import Agreement
 from tracker.models.vocab import Role
 from tracker.services.agreements import listing, queries
 from tracker.services.claims import relations
-from tracker.web.agreements import _articles
 from tracker.web.auth import actor, role_required
-from tracker.web.common import as_id, edited_version, form_status, saved
+from tracker.web.common import article_choices, as_id, edited_version, form_status, saved
 from tracker.web.forms import ButtonForm, RelationForm, options
 
 blp = Blueprint("relation_pages", __name__)
@@ -67,7 +66,7 @@ def _finding() -> bool:
 def new(agreement_id: int) -> Any:
     agreement = queries.get_agreement(get_session(), agreement_id)
     form = RelationForm(formdata=request.form if request.method == "POST" else request.args)
-    form.article_id.choices = options(_articles())
+    form.article_id.choices = options(article_choices())
     found = _candidates(form, agreement, None)
     if len(found) == 1 and not form.target_id.data:
         form.target_id.data = str(found[0][0])
@@ -100,7 +99,7 @@ def edit(relation_id: int) -> Any:
     relation = relations.get_relation(session, relation_id)
     agreement = relation.subject
     form = RelationForm()
-    form.article_id.choices = options(_articles())
+    form.article_id.choices = options(article_choices())
     if request.method == "GET":
         form.type.data = relation.type
         form.target_id.data = str(relation.target_id)

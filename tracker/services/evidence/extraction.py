@@ -25,9 +25,9 @@ from tracker.models import Agreement, AgreementParty, Party, PartyAlias, StageEv
 from tracker.models.vocab import HAPPENED, PartyKind, Stage
 from tracker.services import fetch
 from tracker.services.errors import FieldErrors
+from tracker.text.candidates import Candidate, rank_candidates
 from tracker.text.dates import DateError, parse_date_input
 from tracker.text.extract import MAX_CHARACTERS, PartyMatcher, extract
-from tracker.text.relations import Candidate, rank_candidates
 from tracker.text.relations import read as read_relations
 
 __all__ = ["MAX_CHARACTERS", "cache_info", "party_matcher", "readable_part", "suggest"]
