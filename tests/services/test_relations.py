@@ -11,7 +11,7 @@ from tests import factories
 from tests.statements import counted
 from tracker.models import Reminder
 from tracker.services.agreements import commands, reading
-from tracker.services.audit import describe, history
+from tracker.services.audit import describe, history, history_count
 from tracker.services.claims import relations
 from tracker.services.errors import InvalidInput, NotFound, Stale
 from tracker.services.reminders.rules import run
@@ -145,6 +145,10 @@ def test_the_history_says_it_in_words(session, pair):
         "earliest, date latest)",
         f"The system removed the relation “{NEW_TITLE} supersedes {OLD_TITLE}”",
     ]
+    # the target's history tells it too, though the relation is stored on the subject
+    theirs = [line.sentence for line in describe(session, history(session, old.id))][::-1]
+    assert theirs[-3:] == sentences[-3:]
+    assert history_count(session, old.id) == len(theirs)
 
 
 def test_a_superseded_agreement_gets_no_follow_up_and_its_reminders_close(session, pair):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import ColumnElement, and_, func, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.models import Agreement, AuditEntry, Principle, Reminder, User
+from tracker.models import Agreement, AgreementRelation, AuditEntry, Principle, Reminder, User
 from tracker.models.user import public_name
 from tracker.services.agreements import state
 
@@ -103,11 +103,12 @@ def audited(
 def history(
     session: Session, agreement_id: int, *, offset: int = 0, limit: int = 100
 ) -> list[AuditEntry]:
-    """The agreement's changes, newest first: its own, its events', statements' and reminders'."""
+    """The agreement's changes, newest first: its own, its events', statements', reminders',
+    declarations' and relations' (those stored on another agreement too, whose target it is)."""
     return list(
         session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.agreement_id == agreement_id)
+            .where(_concerning(session, agreement_id))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .options(joinedload(AuditEntry.user))
             .offset(offset)
@@ -116,12 +117,29 @@ def history(
     )
 
 
+def _concerning(session: Session, agreement_id: int) -> ColumnElement[bool]:
+    """An entry of the agreement's, or of a relation to it stored on another agreement ("B
+    supersedes A" is written on B, and is A's history too). The relations are looked up first
+    (by their indexed target), so an agreement that is no relation's target reads its history
+    by its own index alone."""
+    aimed_here = [
+        str(i)
+        for i in session.scalars(
+            select(AgreementRelation.id).where(AgreementRelation.target_id == agreement_id)
+        )
+    ]
+    if not aimed_here:
+        return AuditEntry.agreement_id == agreement_id
+    return or_(
+        AuditEntry.agreement_id == agreement_id,
+        and_(AuditEntry.entity == "agreement_relation", AuditEntry.entity_id.in_(aimed_here)),
+    )
+
+
 def history_count(session: Session, agreement_id: int) -> int:
     return (
         session.scalar(
-            select(func.count())
-            .select_from(AuditEntry)
-            .where(AuditEntry.agreement_id == agreement_id)
+            select(func.count()).select_from(AuditEntry).where(_concerning(session, agreement_id))
         )
         or 0
     )
