@@ -3,6 +3,8 @@ extractor suggests and accept or reject each suggestion."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -10,6 +12,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from tracker.db import get_session
 from tracker.models.vocab import Role
 from tracker.services.agreements.queries import get_agreement
+from tracker.services.claims.declarations import OBJECTION, list_declarations
 from tracker.services.errors import InvalidInput
 from tracker.services.evidence import articles as evidence
 from tracker.services.evidence import review
@@ -75,10 +78,24 @@ def review_page(agreement_id: int, article_id: int) -> Any:
     found = review.suggestions(session, agreement_id, article_id)
     agreement = get_agreement(session, agreement_id)
     article = evidence.get_article(session, article_id)
+    # an objection answers one of the agreement's standing declarations by another party
+    standing = [d for d in list_declarations(session, agreement_id) if d.kind != OBJECTION]
+    answerable = {
+        index: _answerable(standing, item) for index, item in enumerate(found.declarations)
+    }
     if request.method == "POST":
         form = AcceptForm()
     else:
-        form = AcceptForm(data={"events": [_initial(i, e) for i, e in enumerate(found.events)]})
+        form = AcceptForm(
+            data={
+                "events": [_initial(i, e) for i, e in enumerate(found.events)],
+                "relations": [_initial_relation(i, r) for i, r in enumerate(found.relations)],
+                "declarations": [
+                    _initial_declaration(i, d, answerable[i])
+                    for i, d in enumerate(found.declarations)
+                ],
+            }
+        )
     party_choices = options(
         [("", "— none —")]
         + [(p.code, f"{p.code} — {p.name('en')}") for p in agreement.parties]
@@ -94,8 +111,36 @@ def review_page(agreement_id: int, article_id: int) -> Any:
         index = _index(entry.form.index.data, len(found.events))
         if index is not None:
             rows.append((entry.form, found.events[index], index))
+    relation_rows = []
+    for entry in form.relations:
+        index = _index(entry.form.index.data, len(found.relations))
+        if index is not None:
+            item = found.relations[index]
+            entry.form.target_id.choices = options(
+                [(str(c["id"]), c["title"]) for c in item.get("candidates") or []]
+            )
+            relation_rows.append((entry.form, item, index))
+    declaration_rows = []
+    for entry in form.declarations:
+        index = _index(entry.form.index.data, len(found.declarations))
+        if index is not None:
+            entry.form.party.choices = party_choices
+            entry.form.objects_to.choices = options(
+                [(str(d.id), _declaration_option(d)) for d in answerable[index]]
+            )
+            declaration_rows.append((entry.form, found.declarations[index], index))
     if request.method == "POST" and form.validate_on_submit():
         claims = [{"index": index, **_claim(row)} for row, _, index in rows if row.accept.data]
+        relations = [
+            {"index": index, **_relation_claim(row)}
+            for row, _, index in relation_rows
+            if row.accept.data
+        ]
+        declarations = [
+            {"index": index, **_declaration_claim(row)}
+            for row, _, index in declaration_rows
+            if row.accept.data
+        ]
         try:
             made = review.accept(
                 session,
@@ -104,22 +149,40 @@ def review_page(agreement_id: int, article_id: int) -> Any:
                 parties=form.parties.data,
                 events=claims,
                 principles=form.principles.data,
+                relations=relations,
+                declarations=declarations,
                 actor=actor(),
             )
         except InvalidInput as exc:
-            _put_row_errors(form, rows, exc)
+            _put_row_errors(
+                form,
+                {"events": rows, "relations": relation_rows, "declarations": declaration_rows},
+                exc,
+            )
         else:
-            flash(recorded_message(made, article), "success" if any(made.values()) else "info")
+            kinds = Counter(d["kind"] for d in declarations)
+            flash(
+                recorded_message(made, article, kinds),
+                "success" if any(made.values()) else "info",
+            )
             return redirect(url_for("agreement_pages.detail", agreement_id=agreement_id))
-    quotes = {
-        index: article.text[slice(*review.sentence_around(article.text, e["start"], e["end"]))]
-        for index, e in enumerate(found.events)
-    }
+
+    def quote(item: dict[str, Any]) -> str:
+        return article.text[
+            slice(*review.sentence_around(article.text, item["start"], item["end"]))
+        ]
+
+    quotes = {index: quote(e) for index, e in enumerate(found.events)}
     status = 422 if request.method == "POST" else 200  # a POST shown again was refused
     return render_template(
         "evidence/review.html",
         form=form,
         rows=rows,
+        relation_rows=relation_rows,
+        declaration_rows=declaration_rows,
+        relation_quotes=[quote(r) for r in found.relations],
+        declaration_quotes=[quote(d) for d in found.declarations],
+        objection=OBJECTION,
         agreement=agreement,
         article=article,
         found=found,
@@ -128,6 +191,79 @@ def review_page(agreement_id: int, article_id: int) -> Any:
         ratified_hint=RATIFIED_HINT,
         max_characters=MAX_CHARACTERS,
     ), status
+
+
+def _initial_relation(index: int, item: dict[str, Any]) -> dict[str, Any]:
+    """Ticked only when the extractor is confident and found an agreement it may name (the
+    first of them chosen)."""
+    candidates = item.get("candidates") or []
+    confidence = item.get("confidence")
+    return {
+        "accept": bool(candidates)
+        and isinstance(confidence, int | float)
+        and confidence >= PRETICK_CONFIDENCE,
+        "index": str(index),
+        "type": item.get("type") or "",
+        "target_id": str(candidates[0]["id"]) if candidates else "",
+        "date": "",
+    }
+
+
+def _answerable(standing: list[Any], item: dict[str, Any]) -> list[Any]:
+    """The agreement's live declarations an objection suggested by `item` may answer: those
+    of other parties, the party it names as objected to first."""
+    party, target = item.get("party"), item.get("objects_to_party")
+    others = [d for d in standing if d.party_code != party]
+    return sorted(others, key=lambda d: d.party_code != target)
+
+
+def _declaration_option(declaration: Any) -> str:
+    words = declaration.text if len(declaration.text) <= 80 else declaration.text[:79] + "…"
+    when = f", {declaration.date}" if declaration.date else ""
+    return f"{declaration.party_code}'s {declaration.kind}{when}: {words}"
+
+
+def _initial_declaration(index: int, item: dict[str, Any], answerable: list[Any]) -> dict[str, Any]:
+    """Ticked only when the extractor is confident, and for an objection only when there is
+    a declaration for it to answer (the likeliest chosen)."""
+    confidence = item.get("confidence")
+    objection = item.get("kind") == OBJECTION
+    return {
+        "accept": isinstance(confidence, int | float)
+        and confidence >= PRETICK_CONFIDENCE
+        and (not objection or bool(answerable)),
+        "index": str(index),
+        "kind": item.get("kind") or "",
+        "party": item.get("party") or "",
+        "made_at": item.get("made_at") or "",
+        "objects_to": str(answerable[0].id) if objection and answerable else "",
+        "date": "",
+        "text": "",
+    }
+
+
+def _relation_claim(row: Any) -> dict[str, Any]:
+    target = row.target_id.data or ""
+    return {
+        "type": row.type.data or "",
+        "target_id": int(target) if target.isdigit() else target or None,
+        "date": row.date.data or None,
+    }
+
+
+def _declaration_claim(row: Any) -> dict[str, Any]:
+    claim: dict[str, Any] = {
+        "kind": row.kind.data or "",
+        "party": row.party.data or "",
+        "made_at": row.made_at.data or None,
+        "date": row.date.data or None,
+    }
+    if row.text.data and row.text.data.strip():
+        claim["text"] = row.text.data
+    if claim["kind"] == OBJECTION:
+        target = row.objects_to.data or ""
+        claim["objects_to"] = int(target) if target.isdigit() else None
+    return claim
 
 
 def _initial(index: int, item: dict[str, Any]) -> dict[str, Any]:
@@ -166,30 +302,66 @@ def _claim(row: Any) -> dict[str, Any]:
     return claim
 
 
-def _put_row_errors(form: AcceptForm, rows: list[tuple[Any, Any, int]], exc: InvalidInput) -> None:
-    """`events.<index>.<field>` errors beside that row's field; any other above the form."""
-    by_index = {index: row for row, _, index in rows}
+# The fields of each kind of row an error may be shown beside (any other: beside its tick box).
+_ROW_FIELDS = {
+    "events": review.EDITABLE,
+    "relations": review.RELATION_EDITABLE,
+    "declarations": review.DECLARATION_EDITABLE,
+}
+
+
+def _put_row_errors(
+    form: AcceptForm, rows: dict[str, list[tuple[Any, Any, int]]], exc: InvalidInput
+) -> None:
+    """`events.<index>.<field>` (and `relations.…`, `declarations.…`) errors beside that
+    row's field; any other above the form."""
     for key, messages in exc.errors.items():
         parts = key.split(".")
-        row = by_index.get(int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
-        if parts[0] != "events" or row is None:
+        by_index = {index: (row, item) for row, item, index in rows.get(parts[0], [])}
+        found = by_index.get(int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
+        if found is None:
             form.form_errors.extend(f"{key}: {m}" for m in messages)
             continue
+        row, item = found
         name = parts[2] if len(parts) > 2 else ""
-        target = getattr(row, name, None) if name in review.EDITABLE else row.accept
-        if name not in review.EDITABLE:
+        shown = name in _ROW_FIELDS[parts[0]] and _rendered(parts[0], item, name)
+        target = getattr(row, name) if shown else row.accept
+        if not shown:
             messages = [f"{name}: {m}" if name else m for m in messages]
         target.errors = [*list(target.errors), *messages]
 
 
-def recorded_message(made: dict[str, int], article: Any) -> str:
-    """'Recorded 3 events and 1 principle from TASS: “title”' (nothing is said of none)."""
-    nouns = (("parties", "party"), ("events", "event"), ("principles", "principle"))
+def _rendered(kind: str, item: dict[str, Any], name: str) -> bool:
+    """Whether the review page shows that field on the row of that suggestion (as
+    evidence/review.html decides)."""
+    if kind == "relations":
+        return bool(item.get("candidates"))
+    if kind == "declarations" and name == "objects_to":
+        return item.get("kind") == OBJECTION
+    return True
+
+
+def recorded_message(
+    made: dict[str, int], article: Any, kinds: Mapping[str, int] | None = None
+) -> str:
+    """'Recorded 3 events, 1 relation and 1 reservation from TASS: “title”' (nothing is said
+    of none); declarations are named by their `kinds` when given."""
+    nouns = (
+        ("parties", "party"),
+        ("events", "event"),
+        ("principles", "principle"),
+        ("relations", "relation"),
+    )
     counts = [
         f"{made[plural]} {singular if made[plural] == 1 else plural}"
         for plural, singular in nouns
         if made.get(plural)
     ]
+    if made.get("declarations"):
+        by_kind = kinds if kinds and sum(kinds.values()) == made["declarations"] else None
+        for kind, count in (by_kind or {"declaration": made["declarations"]}).items():
+            if count:
+                counts.append(f"{count} {kind}{'' if count == 1 else 's'}")
     source = article.outlet or "an unknown outlet"
     if article.title:
         title = article.title if len(article.title) <= 80 else article.title[:79] + "…"

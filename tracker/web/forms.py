@@ -255,6 +255,54 @@ class SuggestedEventForm(Form):
     status = SelectField("Status", choices=_choices(EventStatus), validate_choice=False)
 
 
+# How the type select reads: "This agreement supersedes …".
+RELATION_WORDS = {
+    RelationType.SUPERSEDES: "supersedes …",
+    RelationType.AMENDS: "amends …",
+    RelationType.PROTOCOL_TO: "is a protocol to …",
+    RelationType.IMPLEMENTS: "implements …",
+    RelationType.EXTENDS: "extends …",
+    RelationType.SUSPENDS: "suspends …",
+}
+
+
+class SuggestedRelationForm(Form):
+    """One suggested relation to another agreement on the review page: this agreement is
+    its subject; the other is one of the agreements the extractor found it may name."""
+
+    accept = BooleanField("Record this relation")
+    index = HiddenField()
+    type = SelectField(
+        "This agreement",
+        choices=options([(t.value, RELATION_WORDS[t]) for t in RelationType]),
+        validate_choice=False,
+    )
+    target_id = SelectField("The other agreement", choices=[], validate_choice=False)
+    date = StringField("Date", description=DATE_HINT)
+
+
+class SuggestedDeclarationForm(Form):
+    """One suggested reservation, declaration, understanding or objection on the review page."""
+
+    accept = BooleanField("Record this declaration")
+    index = HiddenField()
+    kind = SelectField("Kind", choices=_choices(DeclarationKind), validate_choice=False)
+    party = SelectField("Party", choices=[], validate_choice=False)
+    made_at = SelectField(
+        "Made at", choices=_choices(MadeAt, "— not known —"), validate_choice=False
+    )
+    objects_to = SelectField(
+        "Objects to",
+        choices=[],
+        description="For an objection: the other party's declaration it answers",
+        validate_choice=False,
+    )
+    date = StringField("Date", description=DATE_HINT)
+    text = TextAreaField(
+        "Text", description="Empty: the sentence quoted above; or the party's own words"
+    )
+
+
 class EvidenceForm(FlaskForm):
     url = StringField("URL", description="Alone, it is fetched")
     text = TextAreaField("Text", description="Paste the article's text …")
@@ -285,6 +333,8 @@ class AcceptForm(FlaskForm):
     parties = SelectMultipleField("Parties", choices=[], validate_choice=False)
     events = FieldList(FormField(SuggestedEventForm))
     principles = SelectMultipleField("Principles", choices=[], validate_choice=False)
+    relations = FieldList(FormField(SuggestedRelationForm))
+    declarations = FieldList(FormField(SuggestedDeclarationForm))
 
 
 class PrincipleForm(FlaskForm):
@@ -293,17 +343,6 @@ class PrincipleForm(FlaskForm):
     article_id = SelectField("Article", choices=[])
     quote = TextAreaField("Quote")
     clause = StringField("or a clause of the treaty", description="Art. 3 §3")
-
-
-# How the type select reads: "This agreement supersedes …".
-RELATION_WORDS = {
-    RelationType.SUPERSEDES: "supersedes …",
-    RelationType.AMENDS: "amends …",
-    RelationType.PROTOCOL_TO: "is a protocol to …",
-    RelationType.IMPLEMENTS: "implements …",
-    RelationType.EXTENDS: "extends …",
-    RelationType.SUSPENDS: "suspends …",
-}
 
 
 class RelationForm(FlaskForm):

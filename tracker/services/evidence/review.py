@@ -1,6 +1,7 @@
 """Turning an article's suggested extraction into records, for the suggestions a researcher
-accepts: parties join the agreement, stage cues become events and principle phrases become
-statements, each with the sentence it was found in as its evidence quote."""
+accepts: parties join the agreement, stage cues become events, principle phrases become
+statements, relation phrases become relations to other agreements and parties' reservations
+become declarations, each with the sentence it was found in as its evidence quote."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from tracker.models import User
 from tracker.services import transactional
 from tracker.services.agreements.commands import update_agreement
 from tracker.services.agreements.queries import get_agreement
+from tracker.services.claims.declarations import record_declaration
 from tracker.services.claims.events import record_event
 from tracker.services.claims.principles import state_principle
+from tracker.services.claims.relations import record_relation
 from tracker.services.errors import FieldErrors, InvalidInput
 from tracker.services.evidence.articles import get_article
 from tracker.services.evidence.extraction import readable_part, suggest
@@ -104,10 +107,13 @@ def accept(
     parties: Sequence[str] = (),
     events: Sequence[Mapping[str, Any]] = (),
     principles: Sequence[str] = (),
+    relations: Sequence[Mapping[str, Any]] = (),
+    declarations: Sequence[Mapping[str, Any]] = (),
     actor: User | None = None,
 ) -> dict[str, int]:
     """Record the accepted suggestions: party codes, event claims as the researcher edited
-    them, principle codes. Returns how many of each were recorded.
+    them, principle codes, relations and declarations. Returns how many of each were
+    recorded.
 
     Each claim is a mapping with `index` (which suggestion it comes from) and the fields the
     researcher may change: stage, step, consent_type, party, body, date, status. Its
@@ -115,11 +121,16 @@ def accept(
     text, so a form cannot put words in the article's mouth. A party must be the
     agreement's (or one added here). Every claim is checked; InvalidInput (422) names each
     problem as `events.<index>.<field>` and nothing at all is recorded.
+
+    A relation is `{index, type, target_id, date?}` (this agreement is its subject); a
+    declaration `{index, kind, party, made_at?, objects_to?, date?, text?}`, whose text is
+    its quoted sentence unless one is given. Their problems are named
+    `relations.<index>.<field>` and `declarations.<index>.<field>`, and are as fatal.
     """
     found = suggestions(session, agreement_id, article_id)
     article = get_article(session, article_id)
     agreement = get_agreement(session, agreement_id)
-    made = {"parties": 0, "events": 0, "principles": 0}
+    made = {"parties": 0, "events": 0, "principles": 0, "relations": 0, "declarations": 0}
     errors = FieldErrors()
 
     new_parties = [
@@ -172,9 +183,50 @@ def accept(
                 actor=actor,
             )
             made["principles"] += 1
+
+    def evidence(item: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"article_id": article.id, "quote": quote(item)}]
+
+    for prefix, suggested, claims, record, editable in (
+        ("relations", found.relations, relations, record_relation, RELATION_EDITABLE),
+        (
+            "declarations",
+            found.declarations,
+            declarations,
+            record_declaration,
+            DECLARATION_EDITABLE,
+        ),
+    ):
+        seen = set()
+        for claim in claims:
+            index = _index(claim.get("index"), len(suggested))
+            if index is None or index in seen:
+                errors.add(
+                    f"{prefix}.{claim.get('index')}", "is not one of the article's suggestions"
+                )
+                continue
+            seen.add(index)
+            data = {key: claim[key] for key in editable if key in claim}
+            data["evidence"] = evidence(suggested[index])
+            if prefix == "declarations":
+                text = data.get("text")
+                if not isinstance(text, str) or not text.strip():
+                    data["text"] = quote(suggested[index])
+                    if found.language:
+                        data["language"] = found.language
+            try:
+                record(session, agreement_id, data, actor=actor)
+            except InvalidInput as exc:
+                for name, messages in exc.errors.items():
+                    for message in messages:
+                        errors.add(f"{prefix}.{index}.{name}", message)
+            else:
+                made[prefix] += 1
     errors.raise_if_any()  # the transaction is rolled back: nothing of this is kept
     return made
 
 
 # What the researcher may change in a suggested claim before accepting it.
 EDITABLE = ("stage", "step", "consent_type", "party", "body", "date", "status")
+RELATION_EDITABLE = ("type", "target_id", "date")
+DECLARATION_EDITABLE = ("kind", "party", "made_at", "objects_to", "date", "text")
