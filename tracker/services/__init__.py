@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.db import begin_write
 from tracker.models.mixins import MAX_ID
 from tracker.services.errors import NotFound, Stale
+from tracker.text.dates import parse_date_input
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,6 +37,18 @@ def require(
     if row is None or (getattr(row, "is_deleted", False) and not include_deleted):
         raise NotFound(f"{name} {ident} does not exist")
     return row
+
+
+def put_dated(values: dict[str, Any], name: str, earliest: str, latest: str | None = None) -> None:
+    """A loaded input's date `name` (EDTF or Solar Hijri, already checked by its schema) as the
+    EDTF kept, with its first (and last) possible day under `earliest` (and `latest`): the
+    columns a claim is sorted and queried by. Nothing is done when `name` was not given."""
+    if name in values:
+        parsed = parse_date_input(values[name]) if values[name] else None
+        values[name] = parsed.text if parsed else None
+        values[earliest] = parsed.earliest if parsed else None
+        if latest:
+            values[latest] = parsed.latest if parsed else None
 
 
 def transactional(fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:

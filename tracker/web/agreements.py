@@ -37,6 +37,7 @@ from tracker.services.evidence.articles import (
 from tracker.web import family, timeline
 from tracker.web.auth import actor, reader_required, role_required
 from tracker.web.common import (
+    EVIDENCE_FIELDS,
     article_choices,
     as_id,
     edited_version,
@@ -370,7 +371,6 @@ def _event_choices(form: EventForm, agreement: Any, keep: str | None = None) -> 
 
 
 # The evidence of the API is one article and its quote on the form.
-EVENT_FIELDS = {"evidence": "article_id", "evidence.0.quote": "quote"}
 
 
 def _event_data(form: EventForm) -> dict[str, Any]:
@@ -413,7 +413,7 @@ def new_event(agreement_id: int) -> Any:
             actor=actor(),
             evidence_waived=form.without_evidence.data,
         ),
-        fields=EVENT_FIELDS,
+        fields=EVIDENCE_FIELDS,
     ):
         flash("Stage event recorded.", "success")
         return redirect(url_for(".detail", agreement_id=agreement_id))
@@ -452,7 +452,7 @@ def edit_event(event_id: int) -> Any:
             expected_version=edited_version(form),
             evidence_waived=form.without_evidence.data,
         ),
-        fields=EVENT_FIELDS,
+        fields=EVIDENCE_FIELDS,
         what="claim",
         current_version=lambda: events.get_event(session, event_id).version,
     ):

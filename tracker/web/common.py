@@ -24,6 +24,14 @@ from tracker.text.display import describe_date, runs_of, segments
 T = TypeVar("T")
 
 
+# Where an evidence form (one article and its quote) shows the API's errors on `evidence`.
+EVIDENCE_FIELDS = {
+    "evidence": "article_id",
+    "evidence.0.article_id": "article_id",
+    "evidence.0.quote": "quote",
+}
+
+
 def put_errors(form: FlaskForm, exc: InvalidInput, fields: Mapping[str, str] | None = None) -> None:
     """Each service error beside its form field (`fields` renames; a nested field's error,
     `entry_into_force_rule.days_after_last_notification`, goes beside its top-level one);

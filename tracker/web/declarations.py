@@ -13,17 +13,17 @@ from tracker.services.agreements import queries
 from tracker.services.claims import declarations
 from tracker.services.errors import Conflict
 from tracker.web.auth import actor, role_required
-from tracker.web.common import article_choices, as_id, edited_version, form_status, saved
+from tracker.web.common import (
+    EVIDENCE_FIELDS,
+    article_choices,
+    as_id,
+    edited_version,
+    form_status,
+    saved,
+)
 from tracker.web.forms import ButtonForm, DeclarationForm, options
 
 blp = Blueprint("declaration_pages", __name__)
-
-# The evidence of the API is one article and its quote on the form.
-FIELDS = {
-    "evidence": "article_id",
-    "evidence.0.article_id": "article_id",
-    "evidence.0.quote": "quote",
-}
 
 
 def _choices(form: DeclarationForm, agreement: Agreement, current: Declaration | None) -> None:
@@ -82,7 +82,7 @@ def new(agreement_id: int) -> Any:
             lambda: declarations.record_declaration(
                 get_session(), agreement_id, _data(form), actor=actor()
             ),
-            fields=FIELDS,
+            fields=EVIDENCE_FIELDS,
         )
         if made is not None:
             flash(f"The {made.kind} is recorded.", "success")
@@ -117,7 +117,7 @@ def edit(declaration_id: int) -> Any:
         lambda: declarations.amend_declaration(
             session, declaration_id, _data(form), actor=actor(), version=edited_version(form)
         ),
-        fields=FIELDS,
+        fields=EVIDENCE_FIELDS,
         what="declaration",
         current_version=lambda: declarations.get_declaration(session, declaration_id).version,
     ):

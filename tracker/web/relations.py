@@ -13,13 +13,19 @@ from tracker.models.vocab import Role
 from tracker.services.agreements import listing, queries
 from tracker.services.claims import relations
 from tracker.web.auth import actor, role_required
-from tracker.web.common import article_choices, as_id, edited_version, form_status, saved
+from tracker.web.common import (
+    EVIDENCE_FIELDS,
+    article_choices,
+    as_id,
+    edited_version,
+    form_status,
+    saved,
+)
 from tracker.web.forms import ButtonForm, RelationForm, options
 
 blp = Blueprint("relation_pages", __name__)
 
 # The evidence of the API is one article and its quote on the form.
-RELATION_FIELDS = {"evidence": "article_id", "evidence.0.quote": "quote"}
 FOUND = 20  # agreements offered for one search
 
 
@@ -79,7 +85,7 @@ def new(agreement_id: int) -> Any:
             lambda: relations.record_relation(
                 get_session(), agreement_id, _data(form), actor=actor()
             ),
-            fields=RELATION_FIELDS,
+            fields=EVIDENCE_FIELDS,
         )
     ):
         flash("Relation recorded.", "success")
@@ -116,7 +122,7 @@ def edit(relation_id: int) -> Any:
             lambda: relations.amend_relation(
                 session, relation_id, _data(form), actor=actor(), version=edited_version(form)
             ),
-            fields=RELATION_FIELDS,
+            fields=EVIDENCE_FIELDS,
             what="relation",
             current_version=lambda: relations.get_relation(session, relation_id).version,
         )

@@ -14,13 +14,12 @@ from tracker.db import utcnow
 from tracker.models import Agreement, Declaration, User
 from tracker.models.vocab import DeclarationKind
 from tracker.schemas.declarations import DeclarationInSchema, DeclarationPatchSchema
-from tracker.services import require, transactional
+from tracker.services import put_dated, require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import Conflict, FieldErrors, Stale
 from tracker.services.evidence.articles import check_quotes, make_links
-from tracker.text.dates import parse_date_input
 from tracker.text.normalise import normalise
 
 OBJECTION = DeclarationKind.OBJECTION.value
@@ -42,6 +41,7 @@ def list_declarations(session: Session, agreement_id: int) -> list[Declaration]:
         .options(
             selectinload(Declaration.evidence),
             selectinload(Declaration.objections),
+            selectinload(Declaration.objects_to),
             selectinload(Declaration.party),
         )
     ).all()
@@ -52,15 +52,6 @@ def list_declarations(session: Session, agreement_id: int) -> list[Declaration]:
 def objected_by(declaration: Declaration) -> list[Declaration]:
     """The live objections that answer it."""
     return [o for o in declaration.objections if not o.is_deleted]
-
-
-def _dated(values: dict[str, Any], name: str, earliest: str, latest: str | None) -> None:
-    if name in values:
-        parsed = parse_date_input(values[name]) if values[name] else None
-        values[name] = parsed.text if parsed else None
-        values[earliest] = parsed.earliest if parsed else None
-        if latest:
-            values[latest] = parsed.latest if parsed else None
 
 
 def _party(session: Session, agreement: Agreement, given: Any, errors: FieldErrors) -> str | None:
@@ -94,8 +85,8 @@ def _clean(
     evidence = values.pop("evidence", None)
     if "party" in values:
         values["party_code"] = _party(session, agreement, values.pop("party"), errors)
-    _dated(values, "date", "date_earliest", "date_latest")
-    _dated(values, "withdrawn_on", "withdrawn_earliest", None)
+    put_dated(values, "date", "date_earliest", "date_latest")
+    put_dated(values, "withdrawn_on", "withdrawn_earliest")
     if "text" in values:
         values["search_text"] = normalise(values["text"])
     if "objects_to" in values:

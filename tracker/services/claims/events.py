@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.models import AuditEntry, StageEvent, User
 from tracker.models.vocab import ConsentType, EventStatus, Stage, Step
 from tracker.schemas.events import EventInSchema, EventPatchSchema
-from tracker.services import require, transactional
+from tracker.services import put_dated, require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.claims.parties import check_codes
 from tracker.services.errors import Conflict, FieldErrors, InvalidInput, Stale
 from tracker.services.evidence.articles import check_quotes, make_links
-from tracker.text.dates import parse_date_input
 
 # An amendment takes what a claim is made of; settling a conflict is prefer_event's.
 _AMEND = EventPatchSchema(exclude=("preferred",))
@@ -70,11 +69,7 @@ def _clean(
         party = values.pop("party")
         codes = check_codes(session, [party], "party", errors) if party else []
         values["party_code"] = codes[0] if codes else None
-    if "date" in values:
-        parsed = parse_date_input(values["date"]) if values["date"] else None
-        values["date"] = parsed.text if parsed else None
-        values["date_earliest"] = parsed.earliest if parsed else None
-        values["date_latest"] = parsed.latest if parsed else None
+    put_dated(values, "date", "date_earliest", "date_latest")
 
     # Shape of the claim as a whole: a step refines ratification, which is per party.
     stage = values.get("stage", current.stage if current else None)

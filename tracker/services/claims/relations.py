@@ -15,12 +15,11 @@ from tracker.db import utcnow
 from tracker.models import Agreement, AgreementRelation, User
 from tracker.models.vocab import RELATION_LABELS, RelationRole, RelationType
 from tracker.schemas.relations import RelationInSchema, RelationPatchSchema
-from tracker.services import fetch, require, transactional
+from tracker.services import fetch, put_dated, require, transactional
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.audit import audited
 from tracker.services.errors import FieldErrors, NotFound, Stale
 from tracker.services.evidence.articles import check_quotes, make_links
-from tracker.text.dates import parse_date_input
 
 
 @dataclass(frozen=True)
@@ -126,11 +125,7 @@ def _clean(
             errors.add("target_id", f"agreement {values['target_id']} does not exist")
         elif target.id == subject_id:
             errors.add("target_id", "an agreement cannot be related to itself")
-    if "date" in values:
-        parsed = parse_date_input(values["date"]) if values["date"] else None
-        values["date"] = parsed.text if parsed else None
-        values["date_earliest"] = parsed.earliest if parsed else None
-        values["date_latest"] = parsed.latest if parsed else None
+    put_dated(values, "date", "date_earliest", "date_latest")
     relation_type = values.get("type", current.type if current else None)
     target_id = values.get("target_id", current.target_id if current else None)
     if relation_type and target_id and not errors.errors.get("target_id"):
