@@ -299,6 +299,11 @@ def _counted(counts: dict[str, int], done: str) -> str:
     return f"{rows} rows {done} from {len(counts)} tables ({main})."
 
 
+@tracker.group(help="News feeds watched for new stories (they land in the inbox).")
+def feeds() -> None:
+    pass
+
+
 @tracker.group(help="Reminders made by the rules.")
 def reminders() -> None:
     pass

@@ -11,6 +11,7 @@ from tracker.models.audit import AuditEntry
 from tracker.models.digest import Digest
 from tracker.models.event import StageEvent
 from tracker.models.evidence import ArticleBand, EvidenceArticle, EvidenceLink
+from tracker.models.inbox import InboxItem, NewsFeed, NewsFeedEntry
 from tracker.models.party import Party, PartyAlias, PartyMembership
 from tracker.models.principle import Principle, PrincipleStatement
 from tracker.models.relation import AgreementRelation, Declaration
@@ -31,7 +32,10 @@ __all__ = [
     "Digest",
     "EvidenceArticle",
     "EvidenceLink",
+    "InboxItem",
     "LoginAttempt",
+    "NewsFeed",
+    "NewsFeedEntry",
     "Party",
     "PartyAlias",
     "PartyMembership",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
@@ -67,6 +77,12 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("evidence_article.id"), index=True
     )
+    # The outlet the text says it reports from ("according to TASS") when no article of that
+    # outlet is on record to link as `cites`.
+    cites_outlet: Mapped[str | None] = mapped_column(String(ArticleLimits.OUTLET))
+    # A story dismissed in the inbox or filtered out as not about agreements: left out of
+    # search unless asked for, and removed after the inbox's retention period.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     cites: Mapped[EvidenceArticle | None] = relationship(

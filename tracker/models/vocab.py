@@ -213,3 +213,13 @@ class DigestMode(StrEnum):
 def sql_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
     """A CHECK constraint body allowing exactly these values."""
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class InboxState(StrEnum):
+    """Where a story brought in by a feed (or pasted) stands in the researcher's triage."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+    # Filtered out by the matcher (sport, weather): kept in a pile of its own, not deleted.
+    NOT_ABOUT_AGREEMENTS = "not_about_agreements"
