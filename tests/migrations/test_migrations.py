@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker import migrate
 from tracker.db import Base, make_engine
 from tracker.migrate import unmodelled
-from tracker.models import Agreement
+from tracker.models import Agreement, EvidenceArticle
 from tracker.services import fulltext
 from tracker.text.normalise import normalise
 from tracker.text.shingles import bands, shingles, signature
@@ -263,4 +265,60 @@ def test_0010_keeps_the_evidence_quotes_it_copies_and_its_downgrade_drops_only_i
     migrate.upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM evidence_link")).scalar() == 1
+    engine.dispose()
+
+
+def test_0011_shows_articles_stored_before_it_and_its_downgrade_drops_only_the_inbox(
+    scratch_url,
+):
+    """0011 adds two article columns (SQLite keeps the table and its search triggers): an
+    article stored before is neither hidden nor citing an outlet, and is still found by its
+    words; going back to 0010 drops the feeds and inbox and keeps the article."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine, "0008")
+    _rows_before_0009(engine)
+    migrate.upgrade(engine, "0010")
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        row = connection.execute(
+            text("SELECT hidden, cites_outlet FROM evidence_article WHERE id = 1")
+        ).one()
+        assert (bool(row.hidden), row.cites_outlet) == (False, None)
+        connection.execute(
+            text(
+                "INSERT INTO news_feed (id, url, url_canonical, title, active, "
+                "poll_every_minutes, consecutive_failures, version, created_at, updated_at) "
+                "VALUES (1, 'https://example.org/rss', 'https://example.org/rss', 'Example', "
+                ":yes, 60, 0, 1, :now, :now)"
+            ),
+            {"now": NOW, "yes": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO inbox_item (id, state, article_id, feed_id, snippet, suggestions, "
+                "version, created_at, updated_at) VALUES (1, 'new', 1, 1, 'Russia notified.', "
+                "'[]', 1, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        with pytest.raises(IntegrityError):
+            with connection.begin_nested():
+                connection.execute(
+                    text(
+                        "INSERT INTO inbox_item (id, state, article_id, snippet, suggestions, "
+                        "version, created_at, updated_at) VALUES (2, 'maybe', 1, '', '[]', 1, "
+                        ":now, :now)"
+                    ),
+                    {"now": NOW},
+                )
+    with Session(engine) as session:
+        found = session.scalars(
+            select(EvidenceArticle.id).where(fulltext.matches(session, "article", ["notified"]))
+        ).all()
+        assert found == [1]
+    migrate.downgrade(engine, "0010")
+    assert not {"news_feed", "news_feed_entry", "inbox_item"} & _tables(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM evidence_article")).scalar() == 1
+    migrate.upgrade(engine)
     engine.dispose()
