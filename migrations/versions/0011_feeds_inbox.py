@@ -159,17 +159,20 @@ def upgrade() -> None:
         )
         batch_op.create_index("ux_news_feed_entry_key", ["feed_id", "key"], unique=True)
 
-    with op.batch_alter_table("evidence_article", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("cites_outlet", sa.String(length=200), nullable=True))
-        batch_op.add_column(
-            sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # ALTER TABLE on both engines, never batch mode: a batch copies the table on SQLite and
+    # the copy would lose the full-text triggers made on it by 0003.
+    op.add_column("evidence_article", sa.Column("cites_outlet", sa.String(200), nullable=True))
+    op.add_column(
+        "evidence_article",
+        sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("evidence_article", schema=None) as batch_op:
-        batch_op.drop_column("hidden")
-        batch_op.drop_column("cites_outlet")
+    # SQLite drops a column in place since 3.35 (these two are in no index or constraint);
+    # a batch copy would lose the table's full-text triggers.
+    for column in ("hidden", "cites_outlet"):
+        op.execute(f"ALTER TABLE evidence_article DROP COLUMN {column}")
 
     with op.batch_alter_table("news_feed_entry", schema=None) as batch_op:
         batch_op.drop_index("ux_news_feed_entry_key")

@@ -321,4 +321,19 @@ def test_0011_shows_articles_stored_before_it_and_its_downgrade_drops_only_the_i
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM evidence_article")).scalar() == 1
     migrate.upgrade(engine)
+    # An article stored after the round trip is indexed for search as before.
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO evidence_article (id, outlet, author, title, text, content_hash, "
+                "search_text, hidden, version, created_at, updated_at) VALUES (2, 'IRNA', '', "
+                "'Later', 'Iran ratified.', 'h2', 'later iran ratified', :no, 1, :now, :now)"
+            ),
+            {"now": NOW, "no": False},
+        )
+    with Session(engine) as session:
+        found = session.scalars(
+            select(EvidenceArticle.id).where(fulltext.matches(session, "article", ["ratified"]))
+        ).all()
+        assert found == [2]
     engine.dispose()
