@@ -240,3 +240,62 @@ def test_entry_article_falls_back_and_refuses(server):
             robots=Robots(LOOPBACK, gate),
         )
     assert server.hits("/pages/") == []
+
+
+RSS_091 = """<?xml version="1.0" encoding="windows-1251"?>
+<rss version="0.91"><channel>
+<title>Новости МИД России</title><link>https://mid.ru/</link><language>ru</language>
+<description>Официальные сообщения</description>
+<item><title>О ратификации Договора с Ираном</title><link>https://mid.ru/news/1</link>
+<description>Федеральный закон о ратификации подписан.</description></item>
+</channel></rss>"""
+
+
+def test_rss_091_in_a_legacy_encoding(server):
+    server.add("mid-ru.xml", RSS_091.encode("windows-1251"), "application/xml")
+    result = read(server, "mid-ru.xml")
+    assert result.error is None
+    assert result.feed.title == "Новости МИД России" and result.feed.language == "ru"
+    (only,) = result.feed.entries
+    assert only.title == "О ратификации Договора с Ираном"
+    assert only.text == "Федеральный закон о ратификации подписан."
+    assert only.published is None and only.link == "https://mid.ru/news/1"
+
+
+def test_dates_titles_and_limits(server):
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; co</title>
+        <item><guid>a</guid><title>Growth &lt; 2% &amp; trade</title>
+        <pubDate>Fri, 17 Jan 2025 01:30:00 +0330</pubDate></item>
+        <item><guid>b</guid><title>&lt;b&gt;Treaty&lt;/b&gt; signed</title></item>
+        </channel></rss>""",
+        "http://h.test/rss",
+    )
+    assert feed.title == "T & co"
+    # the date the outlet wrote (Tehran), not the UTC one (16 January)
+    assert [(e.title, e.published) for e in feed.entries] == [
+        ("Growth < 2% & trade", "2025-01-17"),
+        ("Treaty signed", None),
+    ]
+    small = FetchSettings(timeout=5, max_bytes=1000, allowed_networks=LOOPBACK.allowed_networks)
+    big = read(server, "fcdo-en.rss", small)
+    assert big.feed is None and big.error == "the page is larger than 1,000 bytes"
+    gate = HostGate(0)
+    odd = fetch_feed("ftp://127.0.0.1/feed.rss", LOOPBACK, gate, Robots(LOOPBACK, gate))
+    assert odd.error == "only http:// and https:// addresses can be fetched"
+    assert odd.status == 0 and odd.feed is None
+
+
+def test_entry_article_refuses_a_link_that_cannot_be_fetched(server):
+    story = entry(server, "digest-summaries.atom", 0)
+    story.text, story.link = "", "javascript:alert(1)"
+    gate = HostGate(0)
+    with pytest.raises(FetchRefused, match="only http"):
+        entry_article(
+            story,
+            feed_language="fa",
+            outlet="",
+            settings=LOOPBACK,
+            gate=gate,
+            robots=Robots(LOOPBACK, gate),
+        )
