@@ -156,7 +156,9 @@ class FeedServer:
             return [hit for hit in self.log if hit.path.startswith(prefix)]
 
     def __enter__(self) -> FeedServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -10,6 +10,7 @@ from ipaddress import ip_network
 import pytest
 
 from tests.feedserver import FEEDS, FeedServer
+from tracker.schemas.articles import ArticleInSchema
 from tracker.services.feeds.polite import HostGate, Robots
 from tracker.services.feeds.reading import (
     FeedUnreadable,
@@ -189,6 +190,13 @@ def test_entry_article_uses_the_entrys_own_text_when_it_is_the_story(server):
     assert data["text"] == story.text and data["language"] == "ar"
     assert data["published"] == "2025-09-17" and data["outlet"] == "Al Jazeera"
     assert data["title"].startswith("السعودية وباكستان")
+    assert_takes(data)
+
+
+def assert_takes(data: dict) -> None:
+    """What add_article takes, field by field (it refuses what does not fit)."""
+    loaded = ArticleInSchema().load({k: v for k, v in data.items() if v is not None})
+    assert loaded["text"] == data["text"]
 
 
 @pytest.mark.parametrize(
@@ -211,6 +219,7 @@ def test_entry_article_reads_the_linked_page(server, index, language, words):
     assert "حقوق" not in data["text"] and "All rights" not in data["text"]  # boilerplate gone
     assert data["language"] == language and data["url"] == story.link
     assert data["title"] == story.title and data["published"] == story.published
+    assert_takes(data)
 
 
 def test_entry_article_falls_back_and_refuses(server):
@@ -299,3 +308,20 @@ def test_entry_article_refuses_a_link_that_cannot_be_fetched(server):
             gate=gate,
             robots=Robots(LOOPBACK, gate),
         )
+
+
+def test_entry_article_keeps_a_story_whose_link_is_no_web_address(server):
+    words = " ".join(["договор"] * 70)
+    story = entry(server, "tass-ru.rdf", 0)
+    story.text, story.link, story.title = words, "javascript:alert(1)", "Т" * 1500
+    gate = HostGate(0)
+    data = entry_article(
+        story,
+        feed_language="ru",
+        outlet="ТАСС",
+        settings=LOOPBACK,
+        gate=gate,
+        robots=Robots(LOOPBACK, gate),
+    )
+    assert data["url"] is None and data["text"] == words and len(data["title"]) == 1000
+    assert_takes(data)

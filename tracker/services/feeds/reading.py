@@ -21,6 +21,7 @@ from typing import Any
 
 import feedparser
 
+from tracker.models.evidence import ArticleLimits
 from tracker.services.feeds.polite import HostGate, Robots
 from tracker.services.infra.fetching import (
     ACCEPTED_TYPES,
@@ -367,10 +368,10 @@ def entry_article(
     if entry.author:
         data["author"] = entry.author
     if len(entry.text.split()) >= MIN_ARTICLE_WORDS:
-        return data
+        return _fit(data)
     if not entry.link:
         if entry.text:
-            return data
+            return _fit(data)
         raise FetchRefused("the entry has no text and no link to its story")
     try:
         problem = url_problem(entry.link)
@@ -390,7 +391,7 @@ def entry_article(
             raise FetchRefused("no article text could be found on the story's page")
     except FetchRefused:
         if entry.text:
-            return data
+            return _fit(data)
         raise
     data["url"] = page.url
     data["text"] = clean_text(found["text"]).strip()
@@ -399,4 +400,21 @@ def entry_article(
     data["outlet"] = outlet or found.get("outlet", "")
     if not entry.author and found.get("author"):
         data["author"] = found["author"]
+    return _fit(data)
+
+
+def _fit(data: dict[str, Any]) -> dict[str, Any]:
+    """The data held to what an article takes: no link that is not http(s) or too long (the
+    story is kept without it), fields cut to their longest."""
+    url = data.get("url")
+    if url and (url_problem(url) or len(url) > ArticleLimits.URL):
+        data["url"] = None
+    for key, limit in (
+        ("title", ArticleLimits.TITLE),
+        ("outlet", ArticleLimits.OUTLET),
+        ("author", ArticleLimits.AUTHOR),
+        ("text", ArticleLimits.TEXT),
+    ):
+        if isinstance(data.get(key), str):
+            data[key] = data[key][:limit].strip()
     return data
