@@ -144,6 +144,29 @@ def test_loopback_is_refused_unless_allowed(server):
     result = read(server, "fcdo-en.rss", FetchSettings(timeout=2))
     assert result.feed is None and "private or local" in result.error
     assert server.hits("/fcdo-en.rss") == []
+    configured = FetchSettings.from_config({"FETCH_ALLOW_NETWORKS": "127.0.0.0/8"})
+    assert read(server, "fcdo-en.rss", configured).error is None
+    assert len(server.hits("/fcdo-en.rss")) == 1
+
+
+def test_entry_language_falls_back_to_the_feeds_hint(server):
+    bare = """<?xml version="1.0"?><rss version="2.0"><channel><title>Ministry</title>
+    <item><guid isPermaLink="false">1</guid><title>موافقت‌نامه امضا شد</title>
+    <description>موافقت‌نامه امنیتی مرزی امضا شد.</description></item></channel></rss>"""
+    server.add("bare.rss", bare, "application/rss+xml")
+    (story,) = read(server, "bare.rss").feed.entries
+    assert story.language is None
+    gate = HostGate(0)
+    data = entry_article(
+        story,
+        feed_language="fa",
+        outlet="",
+        settings=LOOPBACK,
+        gate=gate,
+        robots=Robots(LOOPBACK, gate),
+    )
+    assert data["language"] == "fa" and data["url"] is None
+    assert data["text"] == "موافقت‌نامه امنیتی مرزی امضا شد."
 
 
 def test_fetch_variant_keeps_fetch_page_as_it_was(server):

@@ -338,6 +338,8 @@ def fetch_feed(
         result.feed = parse_feed(page.raw, page.url)
     except FeedUnreadable as exc:
         result.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - the parser's own failure on a hostile document
+        result.error = f"the feed could not be read ({type(exc).__name__})"
     return result
 
 
