@@ -10,7 +10,9 @@ added with `add`) on 127.0.0.1 at a free port, the way feed servers answer.
   document after `slow_delay` seconds, `/missing...` and unknown paths 404;
 - `/robots.txt` answers `robots` (404 while it is None);
 - `log` holds a `Hit(path, start, end, thread)` per request (times from time.monotonic(),
-  taken in the server), `headers` the request headers seen, per request, in the same order.
+  taken in the server), `headers` the request headers seen (names in lower case) and
+  `answers` the (path, status) sent, per request, in the order the requests came and ended;
+  `clear()` empties all three.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
                 owner.log.append(hit)
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        owner = self.server.owner
+        with owner.lock:
+            owner.answers.append((self.path, status))
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -125,6 +130,7 @@ class FeedServer:
         self.robots: str | None = None
         self.log: list[Hit] = []
         self.headers: list[dict[str, str]] = []
+        self.answers: list[tuple[str, int]] = []
         self.lock = threading.Lock()
         self._added: dict[str, tuple[bytes, str]] = {}
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -150,6 +156,12 @@ class FeedServer:
         if not file.is_relative_to(FEEDS.resolve()) or not file.is_file():
             return None
         return file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream")
+
+    def clear(self) -> None:
+        with self.lock:
+            self.log.clear()
+            self.headers.clear()
+            self.answers.clear()
 
     def hits(self, prefix: str = "/") -> list[Hit]:
         with self.lock:

@@ -112,6 +112,8 @@ def test_conditional_get_is_answered_304(server):
     # Last-Modified alone is enough too
     third = read(server, "tass-ru.rdf", last_modified=first.last_modified)
     assert third.not_modified and "if-none-match" not in server.headers[-1]
+    feed_answers = [status for path, status in server.answers if path == "/tass-ru.rdf"]
+    assert feed_answers == [200, 304, 304]
     # a changed document (another ETag) is sent again
     stale = read(server, "tass-ru.rdf", etag='"old"')
     assert stale.status == 200 and len(stale.feed.entries) == 5
