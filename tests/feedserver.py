@@ -8,7 +8,8 @@ added with `add`) on 127.0.0.1 at a free port, the way feed servers answer.
   (If-None-Match, else If-Modified-Since) is answered 304 with no body;
 - `/gone/<anything>` answers 410, `/moved/<path>` 301 to `/<path>`, `/slow/<path>` the
   document after `slow_delay` seconds, `/missing...` and unknown paths 404;
-- `/robots.txt` answers `robots` (404 while it is None);
+- `/robots.txt` answers `robots` (404 while it is None); `redirect(path, location)` makes
+  `path` answer 302 to `location` (anywhere: the fetcher's guards are to refuse it);
 - `log` holds a `Hit(path, start, end, thread)` per request (times from time.monotonic(),
   taken in the server), `headers` the request headers seen (names in lower case) and
   `answers` the (path, status) sent, per request, in the order the requests came and ended;
@@ -86,6 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
             if owner.robots is None:
                 return self._send(404, b"not found", {"Content-Type": "text/plain"})
             return self._send(200, owner.robots.encode(), {"Content-Type": "text/plain"})
+        with owner.lock:
+            location = owner.redirects.get(path)
+        if location is not None:
+            return self._send(302, b"", {"Location": location})
         if path.startswith("/gone/"):
             return self._send(410, b"gone", {"Content-Type": "text/plain"})
         if path.startswith("/moved/"):
@@ -133,6 +138,7 @@ class FeedServer:
         self.answers: list[tuple[str, int]] = []
         self.lock = threading.Lock()
         self._added: dict[str, tuple[bytes, str]] = {}
+        self.redirects: dict[str, str] = {}
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self.port = self._server.server_address[1]
@@ -146,6 +152,12 @@ class FeedServer:
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self.lock:
             self._added["/" + path.lstrip("/")] = (data, content_type)
+        return self.url(path)
+
+    def redirect(self, path: str, location: str) -> str:
+        """Answer `path` with a 302 to `location`; returns the URL of `path`."""
+        with self.lock:
+            self.redirects["/" + path.lstrip("/")] = location
         return self.url(path)
 
     def document(self, path: str) -> tuple[bytes, str] | None:

@@ -151,6 +151,18 @@ def test_loopback_is_refused_unless_allowed(server):
     assert len(server.hits("/fcdo-en.rss")) == 1
 
 
+def test_every_redirect_is_checked(server):
+    server.redirect("feed.rss", "http://10.1.2.3/feed.rss")
+    server.redirect("local.rss", "http://[::1]/feed.rss")
+    server.redirect("file.rss", "file:///etc/passwd")
+    private = read(server, "feed.rss")
+    assert private.feed is None and "private or local address (10.1.2.3)" in private.error
+    assert "not allowed" in read(server, "local.rss").error
+    assert "only http:// and https://" in read(server, "file.rss").error
+    server.redirect("round.rss", "/round.rss")
+    assert read(server, "round.rss").error == "more than 5 redirects"
+
+
 def test_entry_language_falls_back_to_the_feeds_hint(server):
     bare = """<?xml version="1.0"?><rss version="2.0"><channel><title>Ministry</title>
     <item><guid isPermaLink="false">1</guid><title>موافقت‌نامه امضا شد</title>
