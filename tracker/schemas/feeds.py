@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+import re
+
+from marshmallow import ValidationError, fields, validate
 
 from tracker.models.inbox import FeedLimits
 from tracker.schemas.common import LANGUAGE, DumpSchema, InputSchema, Text
+from tracker.services.infra.fetching import clean_text, url_problem
 
 EVERY = validate.Range(
     min=FeedLimits.MIN_EVERY,
     max=FeedLimits.MAX_EVERY,
     error=f"Poll every {FeedLimits.MIN_EVERY} to {FeedLimits.MAX_EVERY} minutes (a week).",
 )
+_SPACE = re.compile(r"\s")
+
+
+def _fetchable(url: str) -> bool:
+    """An address a feed can have: http(s) only, fetchable as written, and without control
+    or text-direction characters (it is shown as a link: U+202E would reverse its end)."""
+    if clean_text(url) != url:
+        raise ValidationError("may not contain control or text-direction characters")
+    if _SPACE.search(url):
+        raise ValidationError("may not contain spaces (write them as %20)")
+    problem = url_problem(url)
+    if problem:
+        raise ValidationError(problem)
+    return True
+
+
+URL = [validate.Length(min=1, max=FeedLimits.URL), _fetchable]
 URL_HELP = "The feed's address (RSS or Atom), http:// or https://"
 TITLE_HELP = "A name for the feed (default: its host)"
 LANGUAGE_HELP = "The language of stories that do not say theirs (fa, ru, ar, en...)"
@@ -20,7 +40,7 @@ LANGUAGE_HELP = "The language of stories that do not say theirs (fa, ru, ar, en.
 class FeedInSchema(InputSchema):
     url = Text(
         required=True,
-        validate=validate.Length(min=1, max=FeedLimits.URL),
+        validate=URL,
         metadata={"description": URL_HELP},
     )
     title = Text(
