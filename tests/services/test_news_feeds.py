@@ -65,7 +65,7 @@ def test_the_same_address_written_otherwise_is_already_watched(session):
         ("https://irna.ir/\u202erss", "control or text-direction"),
         ("https://irna.ir/r\x07ss", "control or text-direction"),
         ("https://irna .ir/rss", "spaces"),
-        ("https://" + "a" * 2000 + ".ir/", "between 1 and 2000"),
+        ("https://" + "a" * 2000 + ".ir/", "1 to 2000 characters"),
     ],
 )
 def test_bad_addresses_are_refused_on_url(session, url, words):

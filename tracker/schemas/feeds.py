@@ -31,7 +31,10 @@ def _fetchable(url: str) -> bool:
     return True
 
 
-URL = [validate.Length(min=1, max=FeedLimits.URL), _fetchable]
+URL = [
+    validate.Length(min=1, max=FeedLimits.URL, error="Give an address of 1 to {max} characters."),
+    _fetchable,
+]
 URL_HELP = "The feed's address (RSS or Atom), http:// or https://"
 TITLE_HELP = "A name for the feed (default: its host)"
 LANGUAGE_HELP = "The language of stories that do not say theirs (fa, ru, ar, en...)"
