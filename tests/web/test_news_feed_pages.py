@@ -195,3 +195,23 @@ def test_an_admin_removes_a_feed_after_confirming(admin_web, editor_web, session
     assert session.get(NewsFeed, feed_id) is None
     assert "No longer watching ТАСС" in admin_web.get("/news-feeds").get_data(as_text=True)
     assert admin_web.get(f"/news-feeds/{feed_id}/edit").status_code == 404
+
+
+def test_odd_ids_and_numbers_are_answered_not_crashed_on(admin_web, session):
+    for path in ("/news-feeds/2147483647/edit", "/news-feeds/99999999999999999999/remove"):
+        assert admin_web.get(path).status_code == 404, path
+    token = csrf(admin_web, "/news-feeds")
+    assert (
+        admin_web.post("/news-feeds/99999999999999999999/resume", data={"csrf_token": token})
+    ).status_code == 404
+    response = admin_web.post(
+        "/news-feeds/new",
+        data={
+            "csrf_token": csrf(admin_web, "/news-feeds/new"),
+            "url": "https://apa.tj/rss",
+            "poll_every_minutes": "99999999999999999999",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and errors_beside(html, "poll_every_minutes")
+    assert 'value="99999999999999999999"' in html

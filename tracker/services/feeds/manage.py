@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.models import User
@@ -19,7 +20,7 @@ from tracker.models.inbox import FeedLimits, NewsFeed
 from tracker.schemas.feeds import FeedInSchema, FeedPatchSchema
 from tracker.services import is_id, transactional
 from tracker.services.audit import audited
-from tracker.services.errors import FieldErrors, NotFound, Stale
+from tracker.services.errors import FieldErrors, InvalidInput, NotFound, Stale
 from tracker.services.infra.fetching import clean_text
 from tracker.text.urls import canonical_url
 
@@ -127,8 +128,11 @@ def add_feed(session: Session, data: Mapping[str, Any], *, actor: User | None = 
         created_by_id=actor.id if actor else None,
         version=1,
     )
-    with audited(session, feed, actor=actor, action="create"):
-        session.add(feed)
+    try:
+        with audited(session, feed, actor=actor, action="create"):
+            session.add(feed)
+    except IntegrityError:  # the same address added at the same moment by someone else
+        raise InvalidInput({"url": "already watched: added meanwhile by someone else"}) from None
     return feed
 
 
