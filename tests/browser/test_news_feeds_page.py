@@ -45,3 +45,16 @@ def test_a_feed_added_on_a_phone_is_listed_without_sideways_scrolling(
     row.get_by_role("button", name="Resume").click()
     expect(page.get_by_text(f"{TITLE}: resumed")).to_be_visible()
     assert sideways(page) == 0
+
+
+def test_on_a_wide_screen_each_feed_is_one_row(page: Page, live_server: str, screenshots) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/news-feeds")
+    row = page.locator("table.news-feeds tbody tr").filter(has_text=TITLE)
+    cells = row.locator("td")
+    assert cells.count() == 7
+    tops = {round(cells.nth(n).bounding_box()["y"]) for n in range(cells.count())}
+    assert len(tops) == 1, tops  # the cells side by side, not stacked
+    assert sideways(page) == 0
+    page.screenshot(path=str(screenshots / "news-feeds-wide.png"), full_page=True)
