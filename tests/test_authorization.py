@@ -18,6 +18,7 @@ from tracker.models import Digest
 from tracker.services.accounts.users import create_token, create_user
 from tracker.services.claims.declarations import record_declaration
 from tracker.services.claims.relations import record_relation
+from tracker.services.feeds.manage import add_feed
 from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
 
@@ -92,6 +93,15 @@ WEB = {
     ("/reminders/<int:reminder_id>/done", "POST"): "editor",
     ("/reminders/<int:reminder_id>/dismiss", "POST"): "editor",
     ("/reminders/<int:reminder_id>/snooze", "POST"): "editor",
+    ("/news-feeds", "GET"): "viewer",
+    ("/news-feeds/new", "GET"): "editor",
+    ("/news-feeds/new", "POST"): "editor",
+    ("/news-feeds/<int:feed_id>/edit", "GET"): "editor",
+    ("/news-feeds/<int:feed_id>/edit", "POST"): "editor",
+    ("/news-feeds/<int:feed_id>/pause", "POST"): "editor",
+    ("/news-feeds/<int:feed_id>/resume", "POST"): "editor",
+    ("/news-feeds/<int:feed_id>/remove", "GET"): "admin",
+    ("/news-feeds/<int:feed_id>/remove", "POST"): "admin",
     ("/deleted", "GET"): "admin",
     ("/agreements/<int:agreement_id>/restore", "POST"): "admin",
     ("/articles/<int:article_id>/restore", "POST"): "admin",
@@ -134,6 +144,11 @@ API = {
     ("/api/v1/relations/<id:relation_id>", "PATCH"): "editor",
     ("/api/v1/relations/<id:relation_id>", "DELETE"): "editor",
     ("/api/v1/extract", "POST"): "viewer",
+    ("/api/v1/feeds", "GET"): "viewer",
+    ("/api/v1/feeds", "POST"): "editor",
+    ("/api/v1/feeds/<id:feed_id>", "GET"): "viewer",
+    ("/api/v1/feeds/<id:feed_id>", "PATCH"): "editor",
+    ("/api/v1/feeds/<id:feed_id>", "DELETE"): "admin",
     ("/api/v1/me", "GET"): "viewer",
     ("/api/v1/me", "PATCH"): "viewer",
     ("/api/v1/parties", "GET"): "viewer",
@@ -192,6 +207,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         treaty.id,
         {"type": "amends", "target_id": factories.agreement(session, title="Matrix base").id},
     )
+    feed = add_feed(session, {"url": "https://feeds.example.org/matrix.xml"})
     digest = Digest(user_id=users["viewer"].id, week="2025-W16", sections={}, html="", text="")
     session.add(digest)
     session.commit()
@@ -207,6 +223,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "reminder_id": reminder.id,
             "relation_id": relation.id,
             "digest_id": digest.id,
+            "feed_id": feed.id,
             "user_id": users["viewer"].id,
             "token_id": spare.id,
             "token": "not-a-feed-token",

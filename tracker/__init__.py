@@ -22,6 +22,7 @@ from tracker.web import (
     downloads,
     evidence,
     feeds,
+    news_feeds,
     reminders,
     search,
 )
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         digests,
         account,
         feeds,
+        news_feeds,
         downloads,
     ):
         app.register_blueprint(module.blp)

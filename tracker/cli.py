@@ -27,21 +27,22 @@ from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.digests import weekly
 from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.evidence import imports
+from tracker.services.feeds import manage
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders import rules
 from tracker.services.reminders.rules import RuleSettings
 from tracker.text.dates import OUT_OF_RANGE, in_range
 
 
-def _fail(exc: ServiceError) -> None:
-    """Print a service error as a one-line message per field and exit with status 1."""
+def _fail(exc: ServiceError, code: int = 1) -> None:
+    """Print a service error as a one-line message per field and exit with status `code`."""
     if isinstance(exc, InvalidInput):
         for field, messages in exc.errors.items():
             for message in messages:
                 click.echo(f"Error: {field}: {message}", err=True)
     else:
         click.echo(f"Error: {exc}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 @click.group(help="Treaty Tracker administration.")
@@ -302,6 +303,43 @@ def _counted(counts: dict[str, int], done: str) -> str:
 @tracker.group(help="News feeds watched for new stories (they land in the inbox).")
 def feeds() -> None:
     pass
+
+
+@feeds.command(
+    "add",
+    help="Watch the RSS or Atom feed at URL: it is polled at the next round, then every "
+    "--every minutes. Prints the new feed's id and title. An address already watched (in "
+    "any spelling of it) or one that cannot be fetched is refused with exit status 2.",
+)
+@click.argument("url")
+@click.option("--title", default=None, help="A name for the feed (default: the site's host).")
+@click.option(
+    "--language",
+    default=None,
+    help="The language of stories that do not say theirs: fa, ru, ar, en...",
+)
+@click.option(
+    "--every",
+    "every",
+    type=int,
+    default=None,
+    help="Poll every MINUTES minutes, 5 to 10080 (default 60).",
+    metavar="MINUTES",
+)
+@with_appcontext
+def feeds_add(url: str, title: str | None, language: str | None, every: int | None) -> None:
+    data: dict[str, Any] = {"url": url}
+    if title is not None:
+        data["title"] = title
+    if language is not None:
+        data["language"] = language
+    if every is not None:
+        data["poll_every_minutes"] = every
+    try:
+        feed = manage.add_feed(get_session(), data)
+    except ServiceError as exc:
+        _fail(exc, 2)
+    click.echo(f"Added feed {feed.id}: {feed.title}")
 
 
 @tracker.group(help="Reminders made by the rules.")

@@ -433,3 +433,18 @@ class SearchForm(FlaskForm):
         ),
         validate_choice=False,  # absent or unknown means everything
     )
+
+
+class NewsFeedForm(FlaskForm):
+    """A news feed to watch: its address, a name, a language hint and how often to poll."""
+
+    url = StringField("Feed address", description="The RSS or Atom address, http:// or https://")
+    title = StringField("Title", description="Leave empty to use the site's name (its host)")
+    language = StringField(
+        "Language", description="fa, ru, ar, en…: for stories that do not say their language"
+    )
+    poll_every_minutes = StringField(
+        "Poll every (minutes)", description="From 5 minutes to 10080 (a week)"
+    )
+    active = BooleanField("Active (polled); untick to pause it")
+    version = HiddenField()
