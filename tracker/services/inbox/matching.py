@@ -218,6 +218,12 @@ def read_story(*, text: str, title: str, published: str | None, extracted: dict[
         for e in extracted.get("events") or []
         if (e.get("confidence") or 0) >= EVENT_CONFIDENCE and e.get("stage")
     ]
+    # the words of the party names are the parties signal's, not the title's
+    named = {
+        _stem(word)
+        for p in extracted.get("parties") or []
+        for word in _WORD.findall(normalise(p.get("text") or ""))
+    }
     cue, strong = _cue(folded)
     topics = {
         topic
@@ -234,7 +240,7 @@ def read_story(*, text: str, title: str, published: str | None, extracted: dict[
         cue=cue,
         strong_cue=strong,
         kind=_kind(folded),
-        stems=_stems(folded),
+        stems=_stems(folded) - named,
         topics=topics,
     )
 
@@ -362,6 +368,11 @@ def _parties(story: Story, c: Candidate) -> tuple[float, dict[str, str] | None]:
     else:
         value = 0.5 * min(1.0, len(named) / 2) + 0.5 * len(named) / whole
     codes = ", ".join(named)
+    # a headline about another pair: "Iran and Venezuela sign..." is not about Russia and Iran
+    outside = sorted(story.title_parties - set(c.parties))
+    if outside and len(story.title_parties & set(c.parties)) < min(2, whole):
+        value *= 0.5
+        codes += f"; the headline names {', '.join(outside)}, not a party"
     if whole == 2 and len(named) == 2:
         message = f"names both parties ({codes})"
     elif whole == 1 or len(named) == whole:
@@ -412,9 +423,10 @@ def _fit(story: Story, c: Candidate, event: dict[str, Any]) -> tuple[float, str]
     """How one reported stage fits the agreement's record: (0..1, why in words)."""
     stage, status = event["stage"], event.get("status") or "reported"
     day = story.published
+    label = stage.replace("_", " ")
     same = [e for e in c.events if e.stage == stage and _near(e, day)]
     if same:
-        return 1.0, f"{stage.replace('_', ' ')} recorded on those days"
+        return 1.0, f"reports the {label} on record for those days"
     signed = _happened(c.events, Stage.SIGNING.value)
     in_force = _happened(c.events, Stage.ENTRY_INTO_FORCE.value)
     exits = [
@@ -422,40 +434,47 @@ def _fit(story: Story, c: Candidate, event: dict[str, Any]) -> tuple[float, str]
         for s in (Stage.SUSPENSION, Stage.WITHDRAWAL, Stage.TERMINATION)
         for e in _happened(c.events, s.value)
     ]
-    label = stage.replace("_", " ")
     if stage in (Stage.ANNOUNCEMENT.value, Stage.PREPARATION.value, Stage.ADOPTION.value):
-        return (1.0, f"{label}: not signed yet") if not signed else (0.2, f"{label}: signed")
+        return (
+            (1.0, f"reports {label}; not signed yet")
+            if not signed
+            else (0.2, f"reports {label}; signed already")
+        )
     if stage == Stage.SIGNING.value:
         if not signed:
-            return 1.0, "signing: the agreement awaits it"
+            return 1.0, "reports a signing; the agreement awaits it"
         last = max(
             (e.date_latest or e.date_earliest for e in signed if e.date_earliest), default=None
         )
         if day is not None and last is not None and (day - last).days > LATE_DAYS:
             if status == "reported":
-                return 0.0, f"signing: signed in {last.year}"
-            return 0.3, f"signing: signed in {last.year}"
-        return 0.6, "signing: signed"
+                return 0.0, f"reports a signing; it was signed in {last.year}"
+            return 0.3, f"expects a signing; it was signed in {last.year}"
+        return 0.6, "reports a signing; its signing is on record"
     if stage == Stage.RATIFICATION.value:
         if in_force:
-            return 0.2, "ratification: in force already"
+            return 0.2, "reports a ratification; in force already"
         if signed:
-            return 1.0, "ratification: signed, not in force"
-        return 0.5, "ratification"
+            return 1.0, "reports a ratification; signed, not yet in force"
+        return 0.5, "reports a ratification"
     if stage == Stage.ENTRY_INTO_FORCE.value:
         if in_force:
-            return 0.2, "entry into force: in force already"
+            return 0.2, "reports the entry into force; in force already"
         if signed:
-            return 1.0, "entry into force: signed, not in force"
-        return 0.5, "entry into force"
+            return 1.0, "reports the entry into force; signed, not yet in force"
+        return 0.5, "reports the entry into force"
     if stage in (Stage.SUSPENSION.value, Stage.WITHDRAWAL.value, Stage.TERMINATION.value):
         if in_force and not exits:
-            return 1.0, f"{label}: in force"
+            return 1.0, f"reports a {label}; in force"
         if exits:
-            return 0.6, f"{label}: an exit recorded"
-        return 0.2, f"{label}: not in force"
+            return 0.6, f"reports a {label}; an exit is on record"
+        return 0.2, f"reports a {label}; not in force"
     if stage == Stage.RESUMPTION.value:
-        return (1.0, "resumption: suspended") if exits else (0.3, "resumption: not suspended")
+        return (
+            (1.0, "reports a resumption; suspended")
+            if exits
+            else (0.3, "reports a resumption; not suspended")
+        )
     return 0.5, label
 
 
@@ -537,6 +556,16 @@ def _new_parties(session: Session, story: Story) -> list[str]:
     return chosen[:4]
 
 
+def _unmatched(parties: list[str], ranked: list[tuple[Any, ...]]) -> bool:
+    """Whether the states a story is about make a new agreement: no known one scores MATCH,
+    or the best is not between two of them and its title is not named in full."""
+    if not ranked or ranked[0][0] < MATCH:
+        return True
+    _, _, _, values, best = ranked[0]
+    shared = len(set(parties) & set(best.parties))
+    return shared < min(2, len(best.parties)) and values["title"] < 1.0
+
+
 def match(
     session: Session,
     *,
@@ -558,11 +587,11 @@ def match(
     ranked = []
     for c in candidates(session, story):
         value, why, parts = score(story, c)
-        ranked.append((value, c.id, why, parts))
+        ranked.append((value, c.id, why, parts, c))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     known = [
         {"agreement_id": ident, "new_agreement": None, "score": value, "reasons": why}
-        for value, ident, why, _ in ranked
+        for value, ident, why, _, _ in ranked
         if value >= ABSTAIN
     ]
     on_topic = story.cue is not None
@@ -575,9 +604,11 @@ def match(
         return Match(on_topic=False, suggestions=[], reasons=reasons)
     suggestions = known
     new_parties = _new_parties(session, story)
-    if len(new_parties) >= 2 and (not known or known[0]["score"] < MATCH):
-        # above every known agreement (all below MATCH): more when the headline names them
+    if len(new_parties) >= 2 and _unmatched(new_parties, ranked):
+        # MATCH, more when the headline names them, and never below a known one it goes before
         value = min(0.9, MATCH + 0.1 * len(story.title_parties & set(new_parties)))
+        if known:
+            value = max(value, min(1.0, known[0]["score"] + 0.01))
         names = ", ".join(new_parties)
         new = {
             "agreement_id": None,
