@@ -50,6 +50,8 @@ PARTY_CANDIDATES = 200
 TITLE_CANDIDATES = 50
 # The story words (the longest first) the title query looks for.
 TITLE_QUERY_WORDS = 24
+# A shorter stem would find most titles: it is left to the scoring.
+QUERY_STEM = 4
 SUGGESTIONS = 5
 
 WEIGHTS = {"parties": 0.35, "title": 0.30, "topic": 0.10, "stage_fits": 0.15, "reminder": 0.10}
@@ -297,11 +299,17 @@ def _query_words(story: Story) -> list[str]:
 
 
 def _title_candidates(session: Session, story: Story) -> list[int]:
-    words = _query_words(story)
+    # each word's stem, and for an Arabic word with its article the word's own start too: the
+    # index holds titles' words as written (الاستراتيجية)
+    words = list(
+        dict.fromkeys(
+            t for w in _query_words(story) for t in (_stem(w), w[:STEM]) if len(t) >= QUERY_STEM
+        )
+    )
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        query = " OR ".join(f'"{_stem(w)}"*' for w in words)
+        query = " OR ".join(f'"{w}"*' for w in words)
         rows = session.execute(
             text(
                 "SELECT rowid FROM agreement_fts WHERE agreement_fts MATCH :q "
@@ -310,7 +318,7 @@ def _title_candidates(session: Session, story: Story) -> list[int]:
             {"q": query, "limit": TITLE_CANDIDATES},
         )
     else:
-        query = " | ".join(f"{_stem(w)}:*" for w in words)
+        query = " | ".join(f"{w}:*" for w in words)
         rows = session.execute(
             text(
                 "SELECT id FROM agreement WHERE deleted_at IS NULL AND search_vector @@ "
