@@ -1,27 +1,30 @@
 """Which agreement a story is about: ranked suggestions with their reasons.
 
 Candidates come from two bounded queries: the agreements sharing a party the story names (the
-extractor's party codes), and those whose titles hold the story's rarer words (the full-text
-index). Each candidate is scored from five signals, each 0..1:
+extractor's party codes and the headline's), and those whose titles hold the story's rarer
+words (the full-text index). Each candidate is scored from five signals, each 0..1:
 
 - parties (P): how many of the agreement's parties the story names; for two parties the share
-  named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`;
-- title (T): distinct title words (any of its titles, any language; stop words out; compared by
-  their first letters, so that inflected forms meet) the story holds: `min(1, words / 3)`;
+  named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`; halved when the headline
+  names a state that is not a party and fewer than two that are;
+- title (T): distinct title words (any of its titles, any language; stop words and the words
+  of party names out; compared by their first letters, so that inflected forms meet) the
+  story holds: `min(1, words / 3)`;
 - topic (K): 1 when the story names one of the agreement's topics (lexicons/matching.json);
 - stage fits (S): what the story reports (the extractor's events) against the agreement's own
   record: 1 when it fits what the agreement awaits or repeats a recorded event of those days,
-  0 when it does not fit (a signing reported for an agreement signed years before), 0.5 when
-  the story reports no stage or the record says nothing either way;
+  0 for a signing reported long after the recorded one, 0.2 for a ratification or entry into
+  force of an agreement in force, 0.5 when the story reports no stage;
 - reminder (R): 1 when an open reminder of the agreement waits for the stage (and party) the
   story reports.
 
     score = 0.35 P + 0.30 T + 0.10 K + 0.15 S + 0.10 R
 
 A story is on topic when it has an agreement cue (a word for a treaty or an agreement, not in
-the sentence of a football transfer or a contract, nor denied) or, without one, when it reports
-a stage with confidence and names an agreement by its title. docs/inbox.md gives the
-thresholds and how they were chosen.
+the sentence of a football transfer, a contract or an oil output cut, nor denied) or, without
+one, when it reports a stage and names an agreement by two words of its title. The lexicons
+hold the four languages together: a story is read whole whatever its language. docs/inbox.md
+gives the thresholds and how they were chosen.
 """
 
 from __future__ import annotations
