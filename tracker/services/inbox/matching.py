@@ -73,6 +73,8 @@ LATE_DAYS = 180
 FALLBACK_TITLE = 0.66
 # A story with this many distinct words of clubs, players and contracts has no weak cue.
 SPORT_WORDS = 2
+# A stage signal this low says the story reports a step the agreement is past.
+MISFIT = 0.2
 STEM = 6
 TITLE_WORDS_FULL = 3
 NEW_TITLE = 120
@@ -591,13 +593,23 @@ def _new_parties(session: Session, story: Story) -> list[str]:
 
 
 def _unmatched(parties: list[str], ranked: list[tuple[Any, ...]]) -> bool:
-    """Whether the states a story is about make a new agreement: no known one scores MATCH,
-    or the best is not between two of them and its title is not named in full."""
-    if not ranked or ranked[0][0] < MATCH:
+    """Whether the states a story names make a new agreement. Not when the best agreement is
+    named by its title in full and scores MATCH; else when no agreement suggested is between
+    two of them (all of its parties, when it has fewer); else only when the story reports a
+    stage that does not fit the first agreement between them (a signing of partners whose
+    agreement was signed years ago) and names at most one of its title words."""
+    if ranked and ranked[0][0] >= MATCH and ranked[0][3]["title"] >= 1.0:
+        return False
+    between = [
+        (values, candidate)
+        for value, _, _, values, candidate in ranked
+        if value >= ABSTAIN
+        and len(set(parties) & set(candidate.parties)) >= min(2, len(candidate.parties))
+    ]
+    if not between:
         return True
-    _, _, _, values, best = ranked[0]
-    shared = len(set(parties) & set(best.parties))
-    return shared < min(2, len(best.parties)) and values["title"] < 1.0
+    values, _ = between[0]
+    return values["stage_fits"] <= MISFIT and values["title"] < FALLBACK_TITLE
 
 
 def match(
@@ -633,6 +645,11 @@ def match(
         if value >= ABSTAIN
     ]
     on_topic = story.cue is not None
+    if on_topic and not story.strong_cue and not story.parties and not known:
+        # "a deal", "reached agreement" with no state named and nothing on record: a deal of
+        # another kind (companies, unions)
+        on_topic = False
+        reasons = [_reason("no_cue", "a word for a deal, with no state or agreement named")]
     if not on_topic and story.events and ranked:
         best = ranked[0]
         if best[3]["title"] >= FALLBACK_TITLE and best[0] >= MATCH:
