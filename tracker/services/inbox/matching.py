@@ -124,6 +124,7 @@ def _words() -> dict[str, Any]:
         "strong": every(data["cues"]["strong"]),
         "weak": every(data["cues"]["weak"]),
         "not_treaty": every(data["not_treaty"]),
+        "other_deals": every(data["other_deals"]),
         "negations": every(data["negations"]),
         "kinds": {kind: every(words) for kind, words in data["kinds"].items()},
         "topics": {topic: every(words) for topic, words in data["topics"].items()},
@@ -188,6 +189,8 @@ def _cue(folded: str) -> tuple[str | None, bool]:
         if strong:
             return strong.group(0), True
         weak = words["weak"].search(sentence) if words["weak"] else None
+        if weak and words["other_deals"] and words["other_deals"].search(sentence):
+            weak = None
         if weak and found[0] is None:
             found = (weak.group(0), False)
     if found[0] is not None and words["not_treaty"] is not None:
