@@ -579,9 +579,8 @@ def _new_agreement(story: Story, parties: list[str]) -> dict[str, Any]:
     return {"title": title, "parties": parties, "kind": story.kind}
 
 
-def _new_parties(session: Session, story: Story) -> list[str]:
-    """The states a new agreement would be between: those of the headline, then the most
-    named, two at least when the story names two, at most four."""
+def _states(session: Session, story: Story) -> list[str]:
+    """The states the story names, most named first (organisations out)."""
     states = set(
         session.scalars(
             select(Party.code).where(
@@ -589,8 +588,14 @@ def _new_parties(session: Session, story: Story) -> list[str]:
             )
         )
     )
-    chosen = [p for p in story.parties if p in states and p in story.title_parties]
-    rest = [p for p in story.parties if p in states and p not in chosen]
+    return [p for p in story.parties if p in states]
+
+
+def _new_parties(story: Story, states: list[str]) -> list[str]:
+    """The states a new agreement would be between: those of the headline, then the most
+    named, two at least when the story names two, at most four."""
+    chosen = [p for p in states if p in story.title_parties]
+    rest = [p for p in states if p not in chosen]
     chosen += rest[: max(0, 2 - len(chosen))]
     return chosen[:4]
 
@@ -661,8 +666,12 @@ def match(
     if not on_topic:
         return Match(on_topic=False, suggestions=[], reasons=reasons)
     suggestions = known
-    new_parties = _new_parties(session, story)
-    if len(new_parties) >= 2 and _unmatched(new_parties, ranked):
+    states = _states(session, story)
+    new_parties = _new_parties(story, states)
+    # whether a known agreement is between the story's states: those of its headline when
+    # it names two, else every state it names
+    headline = [p for p in states if p in story.title_parties]
+    if len(new_parties) >= 2 and _unmatched(headline if len(headline) >= 2 else states, ranked):
         # MATCH, more when the headline names them, and never below a known one it goes before
         value = min(0.9, MATCH + 0.1 * len(story.title_parties & set(new_parties)))
         if known:
