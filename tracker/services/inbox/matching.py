@@ -227,10 +227,9 @@ def read_story(
     title_parties: Iterable[str] = (),
 ) -> Story:
     """What matching reads in a story; `title_parties`, the codes of the parties its headline
-    names, when the extractor read the text without it."""
+    names (the extractor may have read the text without it)."""
     title_parties = list(title_parties)
     folded = normalise(f"{title}\n{text}")
-    folded_title = normalise(title or "")
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for n, party in enumerate(extracted.get("parties") or []):
@@ -240,12 +239,8 @@ def read_story(
         counts[code] += 1
         first.setdefault(code, n)
     parties = sorted(counts, key=lambda c: (-counts[c], first[c]))
-    headline = {
-        p["code"]
-        for p in extracted.get("parties") or []
-        if p.get("code") and p.get("text") and normalise(p["text"]) in folded_title
-    } | set(title_parties)
-    parties += [code for code in title_parties if code not in counts]
+    headline = set(title_parties)
+    parties += [code for code in dict.fromkeys(title_parties) if code not in counts]
     events = [
         e
         for e in extracted.get("events") or []
