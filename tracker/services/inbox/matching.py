@@ -291,12 +291,12 @@ def _party_candidates(session: Session, codes: Sequence[str]) -> list[int]:
 
 
 def _query_words(story: Story) -> list[str]:
-    """The story's words for the title query: not stop words, the longest first."""
-    stop = _words()["stop"]
+    """The story's words for the title query: not stop words nor words of party names (the
+    party query's), the longest first."""
     words = {
         w
         for w in _WORD.findall(story.folded)
-        if len(w) >= 5 and not w.isdigit() and _stem(w) not in stop and "-" not in w
+        if len(w) >= 5 and "-" not in w and _stem(w) in story.stems
     }
     return sorted(words, key=lambda w: (-len(w), w))[:TITLE_QUERY_WORDS]
 
