@@ -207,6 +207,21 @@ def test_a_suspension_fits_the_agreement_in_force(session):
     assert _codes(first)["stage_fits"] == "reports a suspension; in force"
 
 
+def test_the_stage_is_judged_against_the_record_as_it_stood_on_the_day_of_the_story(session):
+    _in_force(session)
+    later = _awaiting_ratification(session)
+    factories.event(session, later.id, "entry_into_force", "2025-11-01")  # in force today
+    first = _first(
+        _match(
+            session,
+            "The Senate of Chile ratified the agreement with Argentina on Wednesday.",
+            published="2025-06-01",  # before it entered into force
+        )
+    )
+    assert first["agreement_id"] == later.id
+    assert _codes(first)["stage_fits"] == "reports a ratification; signed, not yet in force"
+
+
 def test_an_open_reminder_waiting_for_the_stage_reported_ranks_its_agreement_first(session):
     plain = factories.agreement(
         session, title="Agreement between Chile and Argentina", parties=["CHL", "ARG"]

@@ -41,9 +41,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, AgreementParty, Party, StageEvent
-from tracker.models.agreement import AgreementTopic
+from tracker.models.agreement import AgreementState, AgreementTopic
 from tracker.models.reminder import Reminder
-from tracker.models.vocab import HAPPENED, PartyKind, ReminderStatus, Stage
+from tracker.models.vocab import HAPPENED, AgreementStatus, PartyKind, ReminderStatus, Stage
 from tracker.services.evidence.extraction import party_matcher
 from tracker.text.extract import Text, lexicon
 from tracker.text.normalise import normalise
@@ -73,6 +73,7 @@ LATE_DAYS = 180
 FALLBACK_TITLE = 0.66
 # A story with this many distinct words of clubs, players and contracts has no weak cue.
 SPORT_WORDS = 2
+IN_FORCE = (AgreementStatus.IN_FORCE.value, AgreementStatus.SUSPENDED.value)
 # A stage signal this low says the story reports a step the agreement is past.
 MISFIT = 0.2
 STEM = 6
@@ -342,6 +343,7 @@ class Candidate:
     topics: list[str] = field(default_factory=list)
     events: list[StageEvent] = field(default_factory=list)
     reminders: list[Reminder] = field(default_factory=list)
+    status: str | None = None  # the lifecycle's base status (agreement_state)
 
 
 def candidates(session: Session, story: Story) -> list[Candidate]:
@@ -382,6 +384,12 @@ def candidates(session: Session, story: Story) -> list[Candidate]:
         )
     ):
         found[reminder.agreement_id].reminders.append(reminder)
+    for ident, status in session.execute(
+        select(AgreementState.agreement_id, AgreementState.base_status).where(
+            AgreementState.agreement_id.in_(found)
+        )
+    ):
+        found[ident].status = status
     return [found[i] for i in ids if i in found]
 
 
@@ -453,6 +461,13 @@ def _near(event: StageEvent, day: date | None) -> bool:
     return (event.date_earliest - day).days <= SAME_DAYS and (day - latest).days <= SAME_DAYS
 
 
+def _by(event: StageEvent, day: date | None) -> bool:
+    """Whether a recorded event had happened by `day` (give or take SAME_DAYS)."""
+    if day is None or event.date_earliest is None:
+        return True
+    return (event.date_earliest - day).days <= SAME_DAYS
+
+
 def _fit(story: Story, c: Candidate, event: dict[str, Any]) -> tuple[float, str]:
     """How one reported stage fits the agreement's record: (0..1, why in words)."""
     stage, status = event["stage"], event.get("status") or "reported"
@@ -461,12 +476,17 @@ def _fit(story: Story, c: Candidate, event: dict[str, Any]) -> tuple[float, str]
     same = [e for e in c.events if e.stage == stage and _near(e, day)]
     if same:
         return 1.0, f"reports the {label} on record for those days"
-    signed = _happened(c.events, Stage.SIGNING.value)
-    in_force = _happened(c.events, Stage.ENTRY_INTO_FORCE.value)
+    # the record as it stood when the story was published (an undated claim counts)
+    known = [e for e in c.events if _by(e, day)]
+    signed = _happened(known, Stage.SIGNING.value)
+    in_force: list[Any] = _happened(known, Stage.ENTRY_INTO_FORCE.value)
+    if not in_force and not _happened(c.events, Stage.ENTRY_INTO_FORCE.value):
+        # in force by its rule, with no entry into force claimed: the lifecycle says so
+        in_force = [c.status] if c.status in IN_FORCE else []
     exits = [
         e
         for s in (Stage.SUSPENSION, Stage.WITHDRAWAL, Stage.TERMINATION)
-        for e in _happened(c.events, s.value)
+        for e in _happened(known, s.value)
     ]
     if stage in (Stage.ANNOUNCEMENT.value, Stage.PREPARATION.value, Stage.ADOPTION.value):
         return (
