@@ -5,8 +5,9 @@ extractor's party codes and the headline's), and those whose titles hold the sto
 words (the full-text index). Each candidate is scored from five signals, each 0..1:
 
 - parties (P): how many of the agreement's parties the story names; for two parties the share
-  named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`; halved when the headline
-  names a state that is not a party and fewer than two that are;
+  named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`; halved when the story is
+  about another pair (its headline's parties, else those it names twice, hold one that is not
+  a party and fewer than two that are);
 - title (T): distinct title words (any of its titles, any language; stop words and the words
   of party names out; compared by their first letters, so that inflected forms meet) the
   story holds: `min(1, words / 3)`;
@@ -164,6 +165,8 @@ class Story:
     published: date | None
     parties: list[str]  # codes, most named first
     title_parties: set[str]
+    # whom the story is about: the headline's parties when it names two, else those named twice
+    main_parties: set[str]
     events: list[dict[str, Any]]  # confident ones
     cue: str | None  # the cue word as written (normalised)
     strong_cue: bool
@@ -265,6 +268,7 @@ def read_story(
         published=_day(published),
         parties=parties,
         title_parties=headline,
+        main_parties=headline if len(headline) >= 2 else {c for c in counts if counts[c] >= 2},
         events=events,
         cue=cue,
         strong_cue=strong,
@@ -410,11 +414,11 @@ def _parties(story: Story, c: Candidate) -> tuple[float, dict[str, str] | None]:
     else:
         value = 0.5 * min(1.0, len(named) / 2) + 0.5 * len(named) / whole
     codes = ", ".join(named)
-    # a headline about another pair: "Iran and Venezuela sign..." is not about Russia and Iran
-    outside = sorted(story.title_parties - set(c.parties))
-    if outside and len(story.title_parties & set(c.parties)) < min(2, whole):
+    # a story about another pair: "Iran and Venezuela sign..." is not about Russia and Iran
+    outside = sorted(story.main_parties - set(c.parties))
+    if outside and len(story.main_parties & set(c.parties)) < min(2, whole):
         value *= 0.5
-        codes += f"; the headline names {', '.join(outside)}, not a party"
+        codes += f"; it is about {', '.join(outside)} too, not a party"
     if whole == 2 and len(named) == 2:
         message = f"names both parties ({codes})"
     elif whole == 1 or len(named) == whole:
