@@ -135,6 +135,23 @@ def test_a_story_naming_two_agreements_parties_ranks_the_one_whose_title_it_name
     assert "demarcation" in _codes(found.suggestions[0])["title"]
 
 
+def test_title_words_of_another_pair_s_agreement_do_not_outweigh_the_pair_named(session):
+    factories.agreement(session, title="Treaty on Andean Fisheries", parties=["CHL", "PER"])
+    ours = factories.agreement(
+        session, title="Agreement between Chile and Argentina", parties=["CHL", "ARG"]
+    )
+    first = _first(
+        _match(
+            session,
+            "Chile and Argentina will respect their treaty on Andean fisheries, the ministers of "
+            "Chile and Argentina said.",
+            title="Ministers speak on the treaty",
+        )
+    )
+    assert first["agreement_id"] == ours.id
+    assert _codes(first)["parties"] == "names both parties (CHL, ARG)"
+
+
 def test_the_topic_named_ranks_the_agreement_of_that_topic_first(session):
     # made first, the other wins a tie (the lower id): only the topic can put it second
     factories.agreement(
