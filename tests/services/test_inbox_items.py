@@ -89,6 +89,9 @@ def test_a_story_about_an_agreement_waits_as_new_with_what_was_read(session, tre
     assert item.language == "en" and item.snippet.startswith("Moscow and Tehran signed")
     assert any(e["stage"] == "signing" for e in item.extracted["events"])
     assert not article.hidden
+    # the matcher's ranking is kept, its best for the lists and filters
+    assert item.suggestions[0]["agreement_id"] == treaty.id
+    assert (item.top_agreement_id, item.top_score) == (treaty.id, item.suggestions[0]["score"])
     # the suggestions kept are the review form's, index for index: accept refers to them
     assert item.extracted["events"] == suggestions(session, treaty.id, article.id).events
     shown = items.present(session, item)
@@ -269,6 +272,10 @@ def test_lists_filter_and_count(session, treaty, editor):
     page, total = items.list_items(session, per_page=1, page=2)
     assert total >= 3 and len(page) == 1
 
+    # what the matcher suggested aside: the filters read the top suggestion and the decision
+    for item in made:
+        item.top_agreement_id = None
+    session.commit()
     items.accept(session, made[0].id, agreement_id=treaty.id, claims={}, actor=editor)
     assert listed(state="accepted", agreement_id=treaty.id) == [made[0].id]
     assert listed(agreement_id=treaty.id) == []
