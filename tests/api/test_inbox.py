@@ -4,13 +4,19 @@ and reopen them; a decision the state forbids is a 409 that says why."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.api.conftest import assert_error
 from tests.services.test_inbox_items import OTHER, SPORT, STORY
+from tracker import create_app, migrate
+from tracker.db import make_engine
 from tracker.models import Reminder
+from tracker.services.accounts.users import create_token, create_user
+from tracker.services.data.seed import load_seed
 from tracker.services.inbox import items
 from tracker.services.reminders import rules
 
@@ -175,3 +181,50 @@ def test_watched_lists_the_stories_about_my_agreements(session, accounts, viewer
     assert watched[0]["top_agreement"] == {"id": treaty.id, "title": treaty.title}
     feed = viewer.get("/api/v1/inbox?feed=1").get_json()
     assert feed == []
+
+
+def test_two_editors_deciding_one_story_at_once_one_wins_the_other_gets_409(scratch_url):
+    """In two threads on a database of their own: one accepts while the other dismisses;
+    the second to come sees the first's decision (409), and the story is as the winner left
+    it, its articles shown or hidden to match."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        load_seed(session)
+        tokens = [
+            create_token(session, create_user(session, f"e{n}@example.org", role="editor"))[1]
+            for n in range(2)
+        ]
+        agreement_id = factories.agreement(session, title="Contested story's treaty").id
+        item_id = items.take(session, factories.article(session, STORY)).id
+    engine.dispose()
+    app = create_app({"SECRET_KEY": "test-secret", "DATABASE_URL": scratch_url})
+    headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
+    path = f"/api/v1/inbox/{item_id}"
+    for _round in range(4):
+        start = threading.Barrier(2)
+        answers: list = [None, None]
+        actions = [("accept", {"agreement_id": agreement_id, "claims": {}}), ("dismiss", None)]
+
+        def decide(n: int, start=start, answers=answers, actions=actions) -> None:  # type: ignore[no-untyped-def]
+            action, body = actions[n]
+            client = app.test_client()
+            start.wait()
+            answers[n] = client.post(f"{path}/{action}", json=body, headers=headers[n])
+
+        threads = [threading.Thread(target=decide, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.get_json() for a in answers]
+        winner = next(a for a in answers if a.status_code == 200).get_json()
+        stored = app.test_client().get(path, headers=headers[0]).get_json()
+        assert stored["state"] == winner["state"] in ("accepted", "dismissed")
+        hidden = app.test_client().get(
+            f"/api/v1/articles/{stored['article_id']}", headers=headers[0]
+        )
+        assert hidden.get_json()["hidden"] is (stored["state"] == "dismissed")
+        reopened = app.test_client().post(f"{path}/reopen", headers=headers[0])
+        assert reopened.status_code == 200
+    app.extensions["tracker.engine"].dispose()

@@ -340,10 +340,21 @@ def test_purge_removes_old_set_aside_stories_with_their_articles(session, treaty
     items.reopen(session, quoted_item.id, actor=editor)
     items.dismiss(session, quoted_item.id, actor=editor)
     quoted_item.decided_at = old
+    # dismissed long ago, nothing quotes it: goes (counted from the decision) ...
+    dismissed = items.take(session, factories.article(session, OTHER), now=old)
+    items.dismiss(session, dismissed.id, actor=editor)
+    dismissed.decided_at = old
+    # ... and brought in long ago but dismissed lately: stays
+    lately = items.take(session, factories.article(session, PERSIAN, language="fa"), now=old)
+    items.dismiss(session, lately.id, actor=editor)
+    lately.decided_at = now - timedelta(days=5)
     session.commit()
-    ids = (noise.id, copy.id, noise_item.id)
+    ids = (noise.id, copy.id, noise_item.id, dismissed.id, dismissed.article_id)
 
-    assert items.purge(session, now=now, retention_days=90) == 1
+    assert items.purge(session, now=now, retention_days=90) == 2
+    assert session.get(InboxItem, ids[3]) is None
+    assert session.get(EvidenceArticle, ids[4]) is None
+    assert session.get(InboxItem, lately.id) is not None
     assert session.get(EvidenceArticle, ids[0]) is None
     assert session.get(EvidenceArticle, ids[1]) is None
     assert session.get(InboxItem, ids[2]) is None
