@@ -213,6 +213,9 @@ def test_decisions_follow_the_states(session, treaty, editor):
     items.reopen(session, item.id, actor=editor)
     assert (item.state, item.agreement_id) == ("new", None)
     assert [e.stage for e in get_agreement(session, treaty.id).events] == ["signing"]
+    # dismissed now, but the evidence behind a claim is never hidden from search
+    items.dismiss(session, item.id, actor=editor)
+    assert item.state == "dismissed" and not article.hidden
 
 
 def test_a_story_from_the_off_topic_pile_can_be_accepted_in_one_action(session, treaty, editor):

@@ -91,11 +91,24 @@ def _group(root_id: int) -> ColumnElement[bool]:
     return or_(EvidenceArticle.id == root_id, EvidenceArticle.duplicate_of_id == root_id)
 
 
+def _quoted(session: Session, ids: Sequence[int]) -> set[int]:
+    """Those of these articles a claim quotes as evidence."""
+    if not ids:
+        return set()
+    query = select(EvidenceLink.article_id).where(EvidenceLink.article_id.in_(ids)).distinct()
+    return set(session.scalars(query))
+
+
 def _hide(session: Session, root_id: int, hidden: bool) -> None:
-    """Hide the story's articles from search (or show them again)."""
-    for article in session.scalars(select(EvidenceArticle).where(_group(root_id))):
-        if article.hidden != hidden:
-            article.hidden = hidden
+    """Hide the story's articles from search (or show them again). An article a claim
+    quotes is never hidden: the evidence behind a claim stays findable, whatever became of
+    the story (a story on record before a feed brought it, one accepted then dismissed)."""
+    group = session.scalars(select(EvidenceArticle).where(_group(root_id))).all()
+    keep = _quoted(session, [a.id for a in group]) if hidden else set()
+    for article in group:
+        wanted = hidden and article.id not in keep
+        if article.hidden != wanted:
+            article.hidden = wanted
 
 
 @transactional
@@ -114,7 +127,7 @@ def take(
     item = session.scalar(select(InboxItem).where(InboxItem.article_id == root_id))
     if item is not None:
         if item.state in SET_ASIDE and not article.hidden:
-            article.hidden = True
+            _hide(session, root_id, True)
         return item
     if article.duplicate_of_id is not None:
         return None
@@ -144,10 +157,10 @@ def take(
     if now is not None:
         item.created_at = now
         item.updated_at = now
-    if not found.on_topic:
-        article.hidden = True
     session.add(item)
     session.flush()
+    if not found.on_topic:
+        _hide(session, article.id, True)
     return item
 
 
