@@ -227,6 +227,9 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted(SETS), default="dev")
     parser.add_argument("--verbose", action="store_true", help="print every story's answer")
     args = parser.parse_args()
+    if not (DATA / SETS[args.set]).exists():
+        print(f"Set: {args.set}: tests/data/inbox/{SETS[args.set]} is not written yet")
+        return
     with fresh_session() as session:
         outcomes = run(session, args.set)
         print("\n".join(report(outcomes, session, args.set)))
