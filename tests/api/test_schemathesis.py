@@ -30,6 +30,7 @@ from schemathesis.generation import GenerationMode
 from tests import factories
 from tracker import create_app
 from tracker.services.feeds.manage import add_feed
+from tracker.services.inbox import items
 
 FUZZ = int(os.environ.get("TRACKER_FUZZ_EXAMPLES") or 0)
 EXAMPLES = FUZZ or 20  # per operation and generation mode
@@ -146,6 +147,7 @@ def document(app, session):  # type: ignore[no-untyped-def]
     factories.event(session, treaty.id, "signing", "2025-01-17")
     factories.article(session)
     add_feed(session, {"url": "https://feeds.example.org/rss.xml"})
+    items.take(session, factories.article(session))  # a story in the inbox
     loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     # Unknown query parameters are ignored, as is usual on the web (cache busters and the
     # like); invalid values of known ones and invalid bodies must still be refused.
