@@ -20,6 +20,7 @@ import ipaddress
 import re
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -30,12 +31,20 @@ import trafilatura
 from tracker.services.infra.deadline import Deadline, DeadlineTransport
 from tracker.text.dates import DateError, parse_edtf_date
 
-ACCEPTED_TYPES = {"text/html", "application/xhtml+xml", "text/plain"}
+ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 USER_AGENT = "TreatyTracker/0.1 (evidence intake)"
 
 
 class FetchRefused(Exception):
-    """The URL cannot or may not be fetched; the message says why, for the user."""
+    """The URL cannot or may not be fetched; the message says why, for the user.
+
+    `status` is the HTTP status the server answered with (4xx, 5xx), None when the fetch
+    was refused or failed before an answer came.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 # Deleted from text taken from pages: C0 and C1 control characters but tab and newline (NUL
@@ -91,9 +100,17 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class Page:
+    """A fetched page: `url` is the final one (after redirects), `body` the decoded text,
+    `raw` the bytes as sent (an XML feed declares its own encoding). A 304 answer to a
+    conditional request is a Page with status 304 and an empty body."""
+
     url: str
     content_type: str
     body: str
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+    raw: bytes = b""
 
 
 # Not public although Python's `is_global` (3.11) may say so: "this network", shared
@@ -209,8 +226,29 @@ def url_problem(url: str) -> str | None:
 def fetch_page(url: str, settings: FetchSettings) -> Page:
     """GET the page, following redirects by hand so that every hop is checked, all within
     one deadline of `settings.timeout` seconds."""
+    page = fetch(url, settings, accept=ACCEPTED_TYPES)
+    if page.status == 304:  # never asked for: no conditional header was sent
+        raise FetchRefused("the page answered 304", status=304)
+    return page
+
+
+def fetch(
+    url: str,
+    settings: FetchSettings,
+    *,
+    accept: frozenset[str] | set[str],
+    headers: Mapping[str, str] | None = None,
+) -> Page:
+    """GET `url` with every guard of `fetch_page` (addresses checked at each redirect, one
+    deadline, the size cap), accepting the content types in `accept` and sending `headers`
+    too (If-None-Match, If-Modified-Since, Accept, User-Agent; never Host).
+
+    A 304 answer is returned as a Page with status 304 and an empty body; a 4xx or 5xx
+    answer raises FetchRefused with its `status`.
+    """
     deadline = Deadline(settings.timeout)
     too_slow = f"the page did not answer within {settings.timeout:g} s"
+    extra = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
     try:
         with httpx.Client(
             transport=DeadlineTransport(deadline),
@@ -219,7 +257,7 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
             headers={"User-Agent": USER_AGENT},
             trust_env=False,
         ) as client:
-            return _fetch(client, url, settings, deadline)
+            return _fetch(client, url, settings, deadline, frozenset(accept), extra)
     except httpx.TimeoutException:
         raise FetchRefused(too_slow) from None
     except httpx.InvalidURL as exc:
@@ -230,7 +268,14 @@ def fetch_page(url: str, settings: FetchSettings) -> Page:
         raise FetchRefused(f"the page could not be fetched ({type(exc).__name__})") from None
 
 
-def _fetch(client: httpx.Client, url: str, settings: FetchSettings, deadline: Deadline) -> Page:
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    settings: FetchSettings,
+    deadline: Deadline,
+    accept: frozenset[str],
+    headers: dict[str, str],
+) -> Page:
     for hop in range(settings.max_redirects + 1):
         problem = url_problem(url)
         if problem:
@@ -248,7 +293,9 @@ def _fetch(client: httpx.Client, url: str, settings: FetchSettings, deadline: De
                 f"the page redirected to {url[:200]}: {problem}" if hop else problem
             ) from None
         try:
-            page, url = _get(client, url, target, host_header, extensions, settings)
+            page, url = _get(
+                client, url, target, {**headers, **host_header}, extensions, settings, accept
+            )
         except httpx.InvalidURL as exc:
             # The address itself was checked above: httpx refused the one it redirects to
             # (it reads the Location header even when it does not follow it).
@@ -267,18 +314,28 @@ def _get(
     host_header: dict[str, str],
     extensions: dict[str, str],
     settings: FetchSettings,
+    accept: frozenset[str],
 ) -> tuple[Page | None, str]:
     """One hop: the page, or None and the URL it redirects to."""
     with client.stream("GET", target, headers=host_header, extensions=extensions) as response:
         if response.is_redirect and "location" in response.headers:
             return None, urljoin(url, response.headers["location"])
         if response.status_code >= 400:
-            raise FetchRefused(f"the page answered {response.status_code}")
-        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type not in ACCEPTED_TYPES:
             raise FetchRefused(
-                f"the page is {content_type or 'of no declared type'}, not HTML or plain text"
+                f"the page answered {response.status_code}", status=response.status_code
             )
+        etag = response.headers.get("etag")
+        last_modified = response.headers.get("last-modified")
+        if response.status_code == 304:
+            return Page(url, "", "", 304, etag, last_modified, b""), url
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in accept:
+            wanted = (
+                "HTML or plain text"
+                if accept == ACCEPTED_TYPES
+                else "one of " + ", ".join(sorted(t for t in accept if t))
+            )
+            raise FetchRefused(f"the page is {content_type or 'of no declared type'}, not {wanted}")
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > settings.max_bytes:
             raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
@@ -287,7 +344,17 @@ def _get(
             body += chunk
             if len(body) > settings.max_bytes:
                 raise FetchRefused(f"the page is larger than {settings.max_bytes:,} bytes")
-        return Page(url, content_type, _decode(bytes(body), response)), url
+        raw = bytes(body)
+        page = Page(
+            url,
+            content_type,
+            _decode(raw, response),
+            response.status_code,
+            etag,
+            last_modified,
+            raw,
+        )
+        return page, url
 
 
 def _decode(body: bytes, response: httpx.Response) -> str:
