@@ -8,6 +8,7 @@ must not hold it); the entries of one feed are then stored in one short transact
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +44,9 @@ MAX_BACKOFF = timedelta(hours=24)
 # How long a lease holds a feed: longer than any one feed's fetch (its document and the
 # pages of its entries); a poller that died frees its feeds when its leases run out.
 LEASE_SECONDS = 15 * 60
+
+# The outlets' names in each language, for linking a cited outlet to its articles on record.
+OUTLETS = Path(__file__).resolve().parents[2] / "text" / "lexicons" / "outlets.json"
 
 OUTCOMES = ("fetched", "not_modified", "failed", "paused", "busy")
 
@@ -444,12 +450,28 @@ def _store_entry(session: Session, feed: NewsFeed, item: _Prepared, now: datetim
     return created
 
 
+@cache
+def _spellings() -> dict[str, frozenset[str]]:
+    """Each outlet's canonical name (as `cited_source` gives it) -> its names in every
+    language, lower-cased (tracker/text/lexicons/outlets.json)."""
+    try:
+        data = json.loads(OUTLETS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, frozenset[str]] = {}
+    for outlet in data.get("outlets", []):
+        names = {outlet["name"]} | {n for ns in outlet.get("names", {}).values() for n in ns}
+        out[outlet["name"].lower()] = frozenset(n.lower() for n in names)
+    return out
+
+
 def _cited_article(session: Session, outlet: str) -> EvidenceArticle | None:
-    """The newest live article on record from `outlet` (its name compared without case)."""
+    """The newest live article on record from `outlet`, by any of its names (without case)."""
+    names = _spellings().get(outlet.lower(), frozenset()) | {outlet.lower()}
     return session.scalar(
         select(EvidenceArticle)
         .where(
-            func.lower(EvidenceArticle.outlet) == outlet.lower(),
+            func.lower(EvidenceArticle.outlet).in_(sorted(names)),
             EvidenceArticle.deleted_at.is_(None),
         )
         .order_by(EvidenceArticle.id.desc())
