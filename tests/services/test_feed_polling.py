@@ -313,47 +313,48 @@ def test_the_same_story_in_two_feeds_is_one_inbox_item_with_two_articles(session
 def test_a_cited_outlet_links_to_its_article_on_record_else_keeps_the_name(
     session, session_factory
 ):
-    tasnim = add_article(
-        session,
-        {
-            "text": story(7000),
-            "title": "Tasnim's own report",
-            "outlet": "Tasnim News Agency",  # one of its names: «تسنیم» in the story
-            "language": "fa",
-        },
+    older, newest = (
+        add_article(
+            session,
+            {
+                "text": story(7000 + n),
+                "title": f"Tasnim's report {n}",
+                "outlet": "خبرگزاری تسنیم",  # one of Tasnim's names
+                "language": "fa",
+            },
+        )
+        for n in range(2)
     )
-    cites = "به نقل از تسنیم، " + story(7001)
-    says_tass = "according to TASS, " + story(7002)
     with FeedServer() as server:
-        feed = make_feed(
+        mfa = make_feed(session, server.url("/mfa-fa.rss"), title="MFA")
+        wire = make_feed(
             session,
             server.add(
-                "/cites.rss",
+                "/wire.rss",
                 rss(
-                    "Cites",
+                    "Wire",
                     [
                         {
-                            "guid": "c1",
-                            "title": "Quoting Tasnim",
-                            "link": server.url("/c1"),
-                            "text": cites,
-                        },
-                        {
-                            "guid": "c2",
+                            "guid": "w1",
                             "title": "Quoting TASS",
-                            "link": server.url("/c2"),
-                            "text": says_tass,
-                        },
+                            "link": server.url("/w1"),
+                            "text": "Ministers met in Moscow, according to TASS. " + story(7002),
+                        }
                     ],
                 ),
                 "application/rss+xml",
             ),
-            title="Cites",
+            title="Wire",
         )
-        poll_round(session_factory, now=NOW, settings=settings(), feed_id=feed.id)
-    quoting_tasnim, quoting_tass = articles_of(session, feed.id)
-    assert quoting_tasnim.cites_id == tasnim.id and quoting_tasnim.cites_outlet is None
-    assert quoting_tass.cites_id is None and "TASS" in quoting_tass.cites_outlet
+        poll_round(session_factory, now=NOW, settings=settings())
+    by_url = {a.url.rsplit("/", 1)[-1]: a for a in articles_of(session, mfa.id)}
+    # «به نقل از تسنیم»: Tasnim is on record, its newest article is linked.
+    assert by_url["752188"].cites_id == newest.id != older.id
+    assert by_url["752188"].cites_outlet is None
+    # «به گزارش خبرگزاری ایرنا»: no IRNA article on record, the outlet's name is kept.
+    assert by_url["752101"].cites_id is None and by_url["752101"].cites_outlet == "IRNA"
+    [quoting_tass] = articles_of(session, wire.id)
+    assert quoting_tass.cites_id is None and quoting_tass.cites_outlet == "TASS"
 
 
 def test_an_entry_that_cannot_be_read_is_skipped_with_the_reason(session, session_factory):
