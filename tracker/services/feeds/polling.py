@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker.db import begin_write, utcnow
 from tracker.models.evidence import ArticleLimits, EvidenceArticle
 from tracker.models.inbox import FeedLimits, NewsFeed, NewsFeedEntry
 from tracker.services import fetch, transactional
@@ -137,6 +137,7 @@ def claim_lease(
     ]
     if due_at is not None:
         conditions.append(_due(due_at))
+    begin_write(session)  # SQLite: the write lock first, never a read lock to upgrade
     result = session.execute(
         update(NewsFeed)
         .where(*conditions)
@@ -149,6 +150,7 @@ def claim_lease(
 
 def release_lease(session: Session, feed_id: int, owner: str) -> None:
     """Give the lease back if `owner` still holds it, and commit."""
+    begin_write(session)
     session.execute(
         update(NewsFeed)
         .where(NewsFeed.id == feed_id, NewsFeed.lease_owner == owner)
