@@ -8,9 +8,12 @@ added with `add`) on 127.0.0.1 at a free port, the way feed servers answer.
   (If-None-Match, else If-Modified-Since) is answered 304 with no body;
 - `/gone/<anything>` answers 410, `/moved/<path>` 301 to `/<path>`, `/slow/<path>` the
   document after `slow_delay` seconds, `/missing...` and unknown paths 404;
-- `/robots.txt` answers `robots` (404 while it is None);
+- `/robots.txt` answers `robots` (404 while it is None); `redirect(path, location)` makes
+  `path` answer 302 to `location` (anywhere: the fetcher's guards are to refuse it);
 - `log` holds a `Hit(path, start, end, thread)` per request (times from time.monotonic(),
-  taken in the server), `headers` the request headers seen, per request, in the same order.
+  taken in the server), `headers` the request headers seen (names in lower case) and
+  `answers` the (path, status) sent, per request, in the order the requests came and ended;
+  `clear()` empties all three.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
                 owner.log.append(hit)
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        owner = self.server.owner
+        with owner.lock:
+            owner.answers.append((self.path, status))
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -81,6 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
             if owner.robots is None:
                 return self._send(404, b"not found", {"Content-Type": "text/plain"})
             return self._send(200, owner.robots.encode(), {"Content-Type": "text/plain"})
+        with owner.lock:
+            location = owner.redirects.get(path)
+        if location is not None:
+            return self._send(302, b"", {"Location": location})
         if path.startswith("/gone/"):
             return self._send(410, b"gone", {"Content-Type": "text/plain"})
         if path.startswith("/moved/"):
@@ -125,8 +135,10 @@ class FeedServer:
         self.robots: str | None = None
         self.log: list[Hit] = []
         self.headers: list[dict[str, str]] = []
+        self.answers: list[tuple[str, int]] = []
         self.lock = threading.Lock()
         self._added: dict[str, tuple[bytes, str]] = {}
+        self.redirects: dict[str, str] = {}
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self.port = self._server.server_address[1]
@@ -142,6 +154,12 @@ class FeedServer:
             self._added["/" + path.lstrip("/")] = (data, content_type)
         return self.url(path)
 
+    def redirect(self, path: str, location: str) -> str:
+        """Answer `path` with a 302 to `location`; returns the URL of `path`."""
+        with self.lock:
+            self.redirects["/" + path.lstrip("/")] = location
+        return self.url(path)
+
     def document(self, path: str) -> tuple[bytes, str] | None:
         with self.lock:
             if path in self._added:
@@ -151,12 +169,20 @@ class FeedServer:
             return None
         return file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream")
 
+    def clear(self) -> None:
+        with self.lock:
+            self.log.clear()
+            self.headers.clear()
+            self.answers.clear()
+
     def hits(self, prefix: str = "/") -> list[Hit]:
         with self.lock:
             return [hit for hit in self.log if hit.path.startswith(prefix)]
 
     def __enter__(self) -> FeedServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -10,6 +10,7 @@ from ipaddress import ip_network
 import pytest
 
 from tests.feedserver import FEEDS, FeedServer
+from tracker.schemas.articles import ArticleInSchema
 from tracker.services.feeds.polite import HostGate, Robots
 from tracker.services.feeds.reading import (
     FeedUnreadable,
@@ -111,6 +112,8 @@ def test_conditional_get_is_answered_304(server):
     # Last-Modified alone is enough too
     third = read(server, "tass-ru.rdf", last_modified=first.last_modified)
     assert third.not_modified and "if-none-match" not in server.headers[-1]
+    feed_answers = [status for path, status in server.answers if path == "/tass-ru.rdf"]
+    assert feed_answers == [200, 304, 304]
     # a changed document (another ETag) is sent again
     stale = read(server, "tass-ru.rdf", etag='"old"')
     assert stale.status == 200 and len(stale.feed.entries) == 5
@@ -143,6 +146,41 @@ def test_loopback_is_refused_unless_allowed(server):
     result = read(server, "fcdo-en.rss", FetchSettings(timeout=2))
     assert result.feed is None and "private or local" in result.error
     assert server.hits("/fcdo-en.rss") == []
+    configured = FetchSettings.from_config({"FETCH_ALLOW_NETWORKS": "127.0.0.0/8"})
+    assert read(server, "fcdo-en.rss", configured).error is None
+    assert len(server.hits("/fcdo-en.rss")) == 1
+
+
+def test_every_redirect_is_checked(server):
+    server.redirect("feed.rss", "http://10.1.2.3/feed.rss")
+    server.redirect("local.rss", "http://[::1]/feed.rss")
+    server.redirect("file.rss", "file:///etc/passwd")
+    private = read(server, "feed.rss")
+    assert private.feed is None and "private or local address (10.1.2.3)" in private.error
+    assert "not allowed" in read(server, "local.rss").error
+    assert "only http:// and https://" in read(server, "file.rss").error
+    server.redirect("round.rss", "/round.rss")
+    assert read(server, "round.rss").error == "more than 5 redirects"
+
+
+def test_entry_language_falls_back_to_the_feeds_hint(server):
+    bare = """<?xml version="1.0"?><rss version="2.0"><channel><title>Ministry</title>
+    <item><guid isPermaLink="false">1</guid><title>موافقت‌نامه امضا شد</title>
+    <description>موافقت‌نامه امنیتی مرزی امضا شد.</description></item></channel></rss>"""
+    server.add("bare.rss", bare, "application/rss+xml")
+    (story,) = read(server, "bare.rss").feed.entries
+    assert story.language is None
+    gate = HostGate(0)
+    data = entry_article(
+        story,
+        feed_language="fa",
+        outlet="",
+        settings=LOOPBACK,
+        gate=gate,
+        robots=Robots(LOOPBACK, gate),
+    )
+    assert data["language"] == "fa" and data["url"] is None
+    assert data["text"] == "موافقت‌نامه امنیتی مرزی امضا شد."
 
 
 def test_fetch_variant_keeps_fetch_page_as_it_was(server):
@@ -189,6 +227,13 @@ def test_entry_article_uses_the_entrys_own_text_when_it_is_the_story(server):
     assert data["text"] == story.text and data["language"] == "ar"
     assert data["published"] == "2025-09-17" and data["outlet"] == "Al Jazeera"
     assert data["title"].startswith("السعودية وباكستان")
+    assert_takes(data)
+
+
+def assert_takes(data: dict) -> None:
+    """What add_article takes, field by field (it refuses what does not fit)."""
+    loaded = ArticleInSchema().load({k: v for k, v in data.items() if v is not None})
+    assert loaded["text"] == data["text"]
 
 
 @pytest.mark.parametrize(
@@ -211,6 +256,7 @@ def test_entry_article_reads_the_linked_page(server, index, language, words):
     assert "حقوق" not in data["text"] and "All rights" not in data["text"]  # boilerplate gone
     assert data["language"] == language and data["url"] == story.link
     assert data["title"] == story.title and data["published"] == story.published
+    assert_takes(data)
 
 
 def test_entry_article_falls_back_and_refuses(server):
@@ -240,3 +286,79 @@ def test_entry_article_falls_back_and_refuses(server):
             robots=Robots(LOOPBACK, gate),
         )
     assert server.hits("/pages/") == []
+
+
+RSS_091 = """<?xml version="1.0" encoding="windows-1251"?>
+<rss version="0.91"><channel>
+<title>Новости МИД России</title><link>https://mid.ru/</link><language>ru</language>
+<description>Официальные сообщения</description>
+<item><title>О ратификации Договора с Ираном</title><link>https://mid.ru/news/1</link>
+<description>Федеральный закон о ратификации подписан.</description></item>
+</channel></rss>"""
+
+
+def test_rss_091_in_a_legacy_encoding(server):
+    server.add("mid-ru.xml", RSS_091.encode("windows-1251"), "application/xml")
+    result = read(server, "mid-ru.xml")
+    assert result.error is None
+    assert result.feed.title == "Новости МИД России" and result.feed.language == "ru"
+    (only,) = result.feed.entries
+    assert only.title == "О ратификации Договора с Ираном"
+    assert only.text == "Федеральный закон о ратификации подписан."
+    assert only.published is None and only.link == "https://mid.ru/news/1"
+
+
+def test_dates_titles_and_limits(server):
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; co</title>
+        <item><guid>a</guid><title>Growth &lt; 2% &amp; trade</title>
+        <pubDate>Fri, 17 Jan 2025 01:30:00 +0330</pubDate></item>
+        <item><guid>b</guid><title>&lt;b&gt;Treaty&lt;/b&gt; signed</title></item>
+        </channel></rss>""",
+        "http://h.test/rss",
+    )
+    assert feed.title == "T & co"
+    # the date the outlet wrote (Tehran), not the UTC one (16 January)
+    assert [(e.title, e.published) for e in feed.entries] == [
+        ("Growth < 2% & trade", "2025-01-17"),
+        ("Treaty signed", None),
+    ]
+    small = FetchSettings(timeout=5, max_bytes=1000, allowed_networks=LOOPBACK.allowed_networks)
+    big = read(server, "fcdo-en.rss", small)
+    assert big.feed is None and big.error == "the page is larger than 1,000 bytes"
+    gate = HostGate(0)
+    odd = fetch_feed("ftp://127.0.0.1/feed.rss", LOOPBACK, gate, Robots(LOOPBACK, gate))
+    assert odd.error == "only http:// and https:// addresses can be fetched"
+    assert odd.status == 0 and odd.feed is None
+
+
+def test_entry_article_refuses_a_link_that_cannot_be_fetched(server):
+    story = entry(server, "digest-summaries.atom", 0)
+    story.text, story.link = "", "javascript:alert(1)"
+    gate = HostGate(0)
+    with pytest.raises(FetchRefused, match="only http"):
+        entry_article(
+            story,
+            feed_language="fa",
+            outlet="",
+            settings=LOOPBACK,
+            gate=gate,
+            robots=Robots(LOOPBACK, gate),
+        )
+
+
+def test_entry_article_keeps_a_story_whose_link_is_no_web_address(server):
+    words = " ".join(["договор"] * 70)
+    story = entry(server, "tass-ru.rdf", 0)
+    story.text, story.link, story.title = words, "javascript:alert(1)", "Т" * 1500
+    gate = HostGate(0)
+    data = entry_article(
+        story,
+        feed_language="ru",
+        outlet="ТАСС",
+        settings=LOOPBACK,
+        gate=gate,
+        robots=Robots(LOOPBACK, gate),
+    )
+    assert data["url"] is None and data["text"] == words and len(data["title"]) == 1000
+    assert_takes(data)

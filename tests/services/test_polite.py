@@ -45,9 +45,9 @@ def test_one_host_one_request_at_a_time_with_the_gap():
 
 def test_hosts_apart_are_fetched_at_once():
     with FeedServer() as one, FeedServer() as two:
-        one.delay = two.delay = 0.5
+        one.delay = two.delay = 0.4
         one.robots = two.robots = ""
-        gate = HostGate(1.0)
+        gate = HostGate(0.5)
         fetch_all([one.url("fcdo-en.rss"), two.url("fcdo-en.rss")], gate)
         a = one.hits("/fcdo-en.rss")[0]
         b = two.hits("/fcdo-en.rss")[0]

@@ -14,11 +14,14 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
 
+from tracker.models.evidence import ArticleLimits
 from tracker.services.feeds.polite import HostGate, Robots
 from tracker.services.infra.fetching import (
     ACCEPTED_TYPES,
@@ -27,6 +30,7 @@ from tracker.services.infra.fetching import (
     clean_text,
     fetch,
     from_html,
+    url_problem,
 )
 
 FEED_TYPES = frozenset(
@@ -141,11 +145,29 @@ def _language(value: Any) -> str | None:
 
 
 def _date(entry: Any) -> str | None:
-    for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(name)
+    """The entry's date as the outlet wrote it (its own time zone: a story of Tehran
+    01:30 is of that day, not of the day before in UTC), else feedparser's UTC reading."""
+    for name in ("published", "updated", "created"):
+        written = entry.get(name)
+        if isinstance(written, str) and written.strip():
+            local = _local_date(written.strip())
+            if local:
+                return local
+        value = entry.get(f"{name}_parsed")
         if isinstance(value, time.struct_time):
             return time.strftime("%Y-%m-%d", value)
     return None
+
+
+def _local_date(written: str) -> str | None:
+    try:
+        return parsedate_to_datetime(written).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(written).date().isoformat()
+    except ValueError:
+        return None
 
 
 def _entry_text(entry: Any) -> tuple[str, str | None]:
@@ -161,6 +183,16 @@ def _entry_text(entry: Any) -> tuple[str, str | None]:
         if text:
             return text, _language(detail.get("language"))
     return "", None
+
+
+def _plain(value: Any, detail: Any) -> str:
+    """A title as text: HTML ones (Atom type="html", RSS titles with markup) read as HTML,
+    plain ones kept as they are ("Growth < 2%")."""
+    if not isinstance(value, str):
+        return ""
+    if (detail or {}).get("type") in {"text/html", "application/xhtml+xml"}:
+        return html_text(value).replace("\n", " ")
+    return re.sub(r"\s+", " ", clean_text(value)).strip()
 
 
 def _author(entry: Any) -> str:
@@ -195,7 +227,7 @@ def parse_feed(raw: bytes, url: str) -> ParsedFeed:
         language = _language((meta.get("title_detail") or {}).get("language"))
     entries = []
     for entry in parsed.entries:
-        title = html_text(entry.get("title") or "")
+        title = _plain(entry.get("title"), entry.get("title_detail"))
         published = _date(entry)
         text, text_language = _entry_text(entry)
         entries.append(
@@ -213,7 +245,7 @@ def parse_feed(raw: bytes, url: str) -> ParsedFeed:
             )
         )
     return ParsedFeed(
-        title=html_text(meta.get("title") or ""),
+        title=_plain(meta.get("title"), meta.get("title_detail")),
         language=language,
         link=(meta.get("link") or "").strip() or None,
         entries=entries,
@@ -265,6 +297,9 @@ def fetch_feed(
     def failed(error: str, status: int = 0, gone: bool = False) -> FeedFetch:
         return FeedFetch(status, False, None, etag, last_modified, url, error, gone)
 
+    problem = url_problem(url)
+    if problem:
+        return failed(problem)
     if not robots.allowed(url):
         return failed("the site's robots.txt does not allow fetching this feed")
     headers = {"Accept": FEED_ACCEPT}
@@ -303,6 +338,8 @@ def fetch_feed(
         result.feed = parse_feed(page.raw, page.url)
     except FeedUnreadable as exc:
         result.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - the parser's own failure on a hostile document
+        result.error = f"the feed could not be read ({type(exc).__name__})"
     return result
 
 
@@ -333,12 +370,15 @@ def entry_article(
     if entry.author:
         data["author"] = entry.author
     if len(entry.text.split()) >= MIN_ARTICLE_WORDS:
-        return data
+        return _fit(data)
     if not entry.link:
         if entry.text:
-            return data
+            return _fit(data)
         raise FetchRefused("the entry has no text and no link to its story")
     try:
+        problem = url_problem(entry.link)
+        if problem:
+            raise FetchRefused(f"the story's link cannot be fetched: {problem}")
         if not robots.allowed(entry.link):
             raise FetchRefused("the site's robots.txt does not allow fetching the story's page")
         with gate.turn(entry.link):
@@ -353,7 +393,7 @@ def entry_article(
             raise FetchRefused("no article text could be found on the story's page")
     except FetchRefused:
         if entry.text:
-            return data
+            return _fit(data)
         raise
     data["url"] = page.url
     data["text"] = clean_text(found["text"]).strip()
@@ -362,4 +402,21 @@ def entry_article(
     data["outlet"] = outlet or found.get("outlet", "")
     if not entry.author and found.get("author"):
         data["author"] = found["author"]
+    return _fit(data)
+
+
+def _fit(data: dict[str, Any]) -> dict[str, Any]:
+    """The data held to what an article takes: no link that is not http(s) or too long (the
+    story is kept without it), fields cut to their longest."""
+    url = data.get("url")
+    if url and (url_problem(url) or len(url) > ArticleLimits.URL):
+        data["url"] = None
+    for key, limit in (
+        ("title", ArticleLimits.TITLE),
+        ("outlet", ArticleLimits.OUTLET),
+        ("author", ArticleLimits.AUTHOR),
+        ("text", ArticleLimits.TEXT),
+    ):
+        if isinstance(data.get(key), str):
+            data[key] = data[key][:limit].strip()
     return data
