@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
@@ -75,3 +78,46 @@ def story(seed: int, words: int = 80) -> str:
         state = (1103515245 * state + 12345) % 2**31
         out.append(_WORDS[state % len(_WORDS)])
     return f"Story {seed}: " + " ".join(out) + "."
+
+
+class FailingServer:
+    """A feed server that answers every request with `status` (a 503 while it is down), on
+    127.0.0.1 at a free port; a context manager."""
+
+    def __init__(self, status: int = 503) -> None:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                owner.paths.append(self.path)
+                body = b"down for maintenance"
+                try:
+                    self.send_response(owner.status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client left
+                    pass
+
+        self.status = status
+        self.paths: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+    def __enter__(self) -> FailingServer:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

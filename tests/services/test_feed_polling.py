@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.feedserver import FeedServer
-from tests.feedtools import make_feed, rss, story
+from tests.feedtools import FailingServer, make_feed, rss, story
 from tracker.models.evidence import EvidenceArticle
 from tracker.models.inbox import InboxItem, NewsFeed, NewsFeedEntry
 from tracker.services.errors import NotFound
@@ -209,26 +209,46 @@ def test_a_gone_feed_is_paused_with_the_reason(session, session_factory):
 
 
 def test_server_errors_back_off_and_pause_after_enough_failures(session, session_factory):
-    with FeedServer() as server:
-        feed = make_feed(session, server.url("/missing-feed.rss"), every=60)
+    with FailingServer(503) as server:
+        feed = make_feed(session, server.url("/news.rss"), every=60)
         now = NOW
         waits = []
         for failures in (1, 2):
             [result] = poll_round(session_factory, now=now, settings=settings(), feed_id=feed.id)
-            assert result.outcome == "failed" and "404" in result.error
+            assert result.outcome == "failed"
+            assert result.error == f"HTTP 503 from 127.0.0.1:{server.port}"
             row = feed_row(session, feed.id)
             assert row.consecutive_failures == failures and row.active
-            assert "404" in row.last_error and "127.0.0.1" in row.last_error
+            assert row.last_error == result.error
             waits.append(row.next_poll_at - now)
             assert feed.id not in round_feed_ids(session, now)
             now = row.next_poll_at
             assert feed.id in round_feed_ids(session, now)
-        assert waits == [timedelta(hours=2), timedelta(hours=4)]
-        [result] = poll_round(session_factory, now=now, settings=settings(), feed_id=feed.id)
+        assert waits == [timedelta(hours=2), timedelta(hours=4)]  # the interval, doubled
+        [result] = poll_round(session_factory, now=now, settings=settings())
         assert result.outcome == "paused"
         row = feed_row(session, feed.id)
         assert row.active is False and "3 failures in a row" in row.paused_reason
-        assert "404" in row.paused_reason
+        assert "HTTP 503" in row.paused_reason
+        assert feed.id not in round_feed_ids(session, now + timedelta(days=30))
+        assert server.paths.count("/news.rss") == 3
+        # A success clears the count: served again, the feed is polled by hand.
+    with FeedServer() as working:
+        row.url, row.active, row.paused_reason = working.url("/tass-ru.rdf"), True, None
+        row.next_poll_at = None
+        session.commit()
+        [result] = poll_round(session_factory, now=now, settings=settings(), feed_id=feed.id)
+        assert result.outcome == "fetched"
+        row = feed_row(session, feed.id)
+        assert row.consecutive_failures == 0 and row.last_error is None
+
+
+def test_a_missing_feed_fails_in_words(session, session_factory):
+    with FeedServer() as server:
+        feed = make_feed(session, server.url("/missing-feed.rss"))
+        [result] = poll_round(session_factory, now=NOW, settings=settings(), feed_id=feed.id)
+        assert result.outcome == "failed"
+        assert result.error == f"HTTP 404 from 127.0.0.1:{server.port}"
 
 
 def test_a_redirected_feed_keeps_working(session, session_factory):
