@@ -15,6 +15,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -215,31 +216,45 @@ def poll_feed(
     gate: HostGate,
     robots: Robots,
     due_only: bool = True,
+    writes: AbstractContextManager[Any] | None = None,
 ) -> PollResult:
     """Fetch one feed under its lease and store what is new; never raises for the feed's own
     problems (they are the result's `error` and the feed's `last_error`).
 
     `due_only` (a round's feeds): the lease is taken only while the feed is still due, so a
-    feed another poller has just polled is left alone ('busy')."""
+    feed another poller has just polled is left alone ('busy'). `writes`: held around each
+    write transaction (a round on SQLite, where writers queue anyway, passes one lock for
+    its threads: they wait their turn in the process instead of on the busy timeout)."""
+    writing = writes if writes is not None else nullcontext()
     with session_factory() as session:
-        if not claim_lease(
-            session,
-            feed_id,
-            owner,
-            utcnow(),
-            settings.lease_seconds,
-            due_at=now if due_only else None,
-        ):
+        with writing:
+            claimed = claim_lease(
+                session,
+                feed_id,
+                owner,
+                utcnow(),
+                settings.lease_seconds,
+                due_at=now if due_only else None,
+            )
+        if not claimed:
             return PollResult(feed_id, "busy")
         try:
             return _poll_leased(
-                session, feed_id, now=now, settings=settings, owner=owner, gate=gate, robots=robots
+                session,
+                feed_id,
+                now=now,
+                settings=settings,
+                owner=owner,
+                gate=gate,
+                robots=robots,
+                writing=writing,
             )
         except BaseException:
             # Storing the results gives the lease back; when something else went wrong it
             # is given back here, not left to run out.
             session.rollback()
-            release_lease(session, feed_id, owner)
+            with writing:
+                release_lease(session, feed_id, owner)
             raise
 
 
@@ -252,12 +267,15 @@ def _poll_leased(
     owner: str,
     gate: HostGate,
     robots: Robots,
+    writing: AbstractContextManager[Any],
 ) -> PollResult:
     feed = session.get(NewsFeed, feed_id)
     if feed is None:
         return PollResult(feed_id, "failed", error=f"feed {feed_id} does not exist")
     if not feed.active:
-        release_lease(session, feed_id, owner)
+        session.commit()
+        with writing:
+            release_lease(session, feed_id, owner)
         return PollResult(feed_id, "paused", error=feed.paused_reason or "paused")
     url, etag, last_modified = feed.url, feed.etag, feed.last_modified
     language, outlet = feed.language, feed.title
@@ -266,7 +284,10 @@ def _poll_leased(
     session.commit()
     fetched = fetch_feed(url, settings.fetch, gate, robots, etag=etag, last_modified=last_modified)
     if fetched.error is not None or fetched.gone:
-        return _failed(session, feed_id, owner, fetched, url, now, settings)
+        error = _in_words(fetched, url)
+        with writing:
+            outcome = _record_failure(session, feed_id, owner, error, fetched.gone, now, settings)
+        return PollResult(feed_id, outcome, error=error)
     prepared: list[_Prepared] = []
     if not fetched.not_modified and fetched.feed is not None:
         prepared = _prepare(
@@ -280,7 +301,8 @@ def _poll_leased(
             robots=robots,
         )
         session.commit()
-    return _succeeded(session, feed_id, owner, fetched, prepared, now, settings)
+    with writing:
+        return _succeeded(session, feed_id, owner, fetched, prepared, now, settings)
 
 
 def _prepare(
@@ -322,20 +344,6 @@ def _prepare(
             continue
         prepared.append(_Prepared(entry, data=data))
     return prepared
-
-
-def _failed(
-    session: Session,
-    feed_id: int,
-    owner: str,
-    fetched: FeedFetch,
-    url: str,
-    now: datetime,
-    settings: PollSettings,
-) -> PollResult:
-    error = _in_words(fetched, url)
-    outcome = _record_failure(session, feed_id, owner, error, fetched.gone, now, settings)
-    return PollResult(feed_id, outcome, error=error)
 
 
 @transactional
@@ -495,8 +503,11 @@ def poll_round(
     now = now or utcnow()
     with session_factory() as session:
         ids = round_feed_ids(session, now, feed_id)
+        sqlite = session.get_bind().dialect.name == "sqlite"
     gate = HostGate(settings.min_gap)
     robots = Robots(settings.fetch, gate, USER_AGENT)
+    # SQLite has one writer: the round's threads queue for it here, not on its busy timeout.
+    writes = threading.Lock() if sqlite else None
 
     def one(ident: int) -> PollResult:
         try:
@@ -509,6 +520,7 @@ def poll_round(
                 gate=gate,
                 robots=robots,
                 due_only=feed_id is None,
+                writes=writes,
             )
         except Exception as exc:  # a bug or a lost database, not the feed's fault
             log.exception("feed %s: polling failed", ident)
