@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 
 from tests.feedserver import FeedServer
 from tests.feedtools import FailingServer, make_feed, rss, story
+from tracker.db import utcnow
 from tracker.models.evidence import EvidenceArticle
 from tracker.models.inbox import InboxItem, NewsFeed, NewsFeedEntry
 from tracker.services.errors import NotFound
@@ -392,3 +395,45 @@ def test_an_entry_that_cannot_be_read_is_skipped_with_the_reason(session, sessio
         assert sum(result.skipped.values()) == 1
         assert "404" in next(iter(result.skipped))
         assert "1 entry skipped" in summary([result])
+
+
+def test_a_paused_feed_is_not_fetched_even_by_hand(session, session_factory):
+    with FeedServer() as server:
+        feed = make_feed(session, server.url("/tass-ru.rdf"))
+        feed.active, feed.paused_reason = False, "paused by an editor"
+        session.commit()
+        assert feed.id not in round_feed_ids(session, NOW)
+        [result] = poll_round(session_factory, now=NOW, settings=settings(), feed_id=feed.id)
+        assert result.outcome == "paused" and result.error == "paused by an editor"
+        assert server.hits("/tass-ru.rdf") == []
+        assert feed_row(session, feed.id).lease_owner is None
+
+
+def test_a_feed_whose_lease_ran_out_while_fetching_leaves_it_to_the_new_holder(
+    session, session_factory
+):
+    """A poller that held the feed past its lease stores nothing: the one holding it now
+    does (no entry twice, no state overwritten)."""
+    with FeedServer(slow_delay=1.0) as server:
+        feed = make_feed(session, server.url("/slow/tass-ru.rdf"))
+        taken = threading.Event()
+
+        def steal() -> None:  # while the first poller waits for the slow answer
+            time.sleep(0.5)
+            with session_factory() as other:
+                assert claim_lease(
+                    other, feed.id, "another poller", utcnow() + timedelta(hours=1), 60
+                )
+            taken.set()
+
+        thief = threading.Thread(target=steal)
+        thief.start()
+        [result] = poll_round(
+            session_factory, now=NOW, settings=settings(lease_seconds=0), feed_id=feed.id
+        )
+        thief.join()
+        assert taken.is_set()
+        assert result.outcome == "busy" and result.new_articles == 0
+        assert articles_of(session, feed.id) == []
+        row = feed_row(session, feed.id)
+        assert row.lease_owner == "another poller" and row.last_success_at is None

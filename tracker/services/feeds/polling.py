@@ -361,6 +361,9 @@ def _record_failure(
     feed = session.get(NewsFeed, feed_id, with_for_update=True, populate_existing=True)
     if feed is None:
         return "failed"
+    if feed.lease_owner != owner:
+        # The lease ran out while fetching and another poller has the feed: its answer counts.
+        return "busy"
     failures = feed.consecutive_failures + 1
     feed.consecutive_failures = failures
     feed.last_polled_at = now
