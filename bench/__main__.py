@@ -14,8 +14,9 @@ TRACKER_BENCH_DATABASE_URL is set; that database is emptied first):
    import of 10,000 more articles through the CLI (bench.imports).
 
 First, once: the extractor on 100,000 characters of mixed fa/ru/ar/en text against its
-target of 0.5 s (bench.extraction). Prints Markdown as it goes; docs/benchmarks.md holds a
-run's figures.
+target of 0.5 s (bench.extraction), and two polling rounds over 200 news feeds served from
+loopback against their target of 30 s (bench.feeds, SQLite). Prints Markdown as it goes;
+docs/benchmarks.md holds a run's figures.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import platform
 import sqlite3
 import time
 
-from bench import api, digests, extraction, imports, load, rules, search
+from bench import api, digests, extraction, feeds, imports, load, rules, search
 from bench.dataset import arguments, build, fresh_database
 
 
@@ -80,6 +81,7 @@ def main() -> None:
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
     )
     section("Extraction (no database work: the same on both engines)", extraction.report())
+    section("Polling news feeds (SQLite, feeds served on loopback)", feeds.report())
     if args.only != "postgresql":
         run_engine(None, args)
     if args.only != "sqlite":

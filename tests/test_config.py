@@ -50,3 +50,37 @@ def test_trusted_proxies_is_a_small_count_of_hops(tmp_path):
     assert load_config(tmp_path, base | {"TRACKER_REMEMBER_DAYS": "3"})["REMEMBER_DAYS"] == 3
     with pytest.raises(ConfigError, match="TRACKER_REMEMBER_DAYS"):
         load_config(tmp_path, base | {"TRACKER_REMEMBER_DAYS": "365"})
+
+
+def test_feed_polling_settings_have_defaults_and_bounds(tmp_path):
+    base = {"TRACKER_SECRET_KEY": "s"}
+    config = load_config(tmp_path, base)
+    assert config["FEEDS_HOST_GAP"] == 2.0
+    assert config["FEEDS_CONCURRENCY"] == 4
+    assert config["FEEDS_PAUSE_AFTER"] == 10
+    assert config["FEEDS_EVERY"] == 5
+    config = load_config(
+        tmp_path,
+        base
+        | {
+            "TRACKER_FEEDS_HOST_GAP": "0",
+            "TRACKER_FEEDS_CONCURRENCY": "32",
+            "TRACKER_FEEDS_PAUSE_AFTER": "3",
+            "TRACKER_FEEDS_EVERY": "15",
+        },
+    )
+    assert (config["FEEDS_HOST_GAP"], config["FEEDS_CONCURRENCY"]) == (0.0, 32)
+    assert (config["FEEDS_PAUSE_AFTER"], config["FEEDS_EVERY"]) == (3, 15)
+    assert load_config(tmp_path, base | {"TRACKER_FEEDS_HOST_GAP": "0.5"})["FEEDS_HOST_GAP"] == 0.5
+    for name, bad, words in (
+        ("TRACKER_FEEDS_HOST_GAP", "-1", "0 to 600 seconds"),
+        ("TRACKER_FEEDS_HOST_GAP", "two", "must be a number"),
+        ("TRACKER_FEEDS_HOST_GAP", "nan", "finite"),
+        ("TRACKER_FEEDS_CONCURRENCY", "0", "1 to 32"),
+        ("TRACKER_FEEDS_CONCURRENCY", "33", "1 to 32"),
+        ("TRACKER_FEEDS_CONCURRENCY", "2.5", "whole number"),
+        ("TRACKER_FEEDS_PAUSE_AFTER", "0", "failures in a row"),
+        ("TRACKER_FEEDS_EVERY", "0", "minutes between"),
+    ):
+        with pytest.raises(ConfigError, match=f"{name}.*{words}"):
+            load_config(tmp_path, base | {name: bad})

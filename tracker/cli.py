@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import logs, migrate
-from tracker.db import get_session
+from tracker.db import get_session, utcnow
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
 from tracker.schemas.articles import read_article_lines
@@ -27,7 +28,7 @@ from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.digests import weekly
 from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.evidence import imports
-from tracker.services.feeds import manage
+from tracker.services.feeds import manage, polling
 from tracker.services.inbox import items as inbox_items
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders import rules
@@ -343,6 +344,63 @@ def feeds_add(url: str, title: str | None, language: str | None, every: int | No
     click.echo(f"Added feed {feed.id}: {feed.title}")
 
 
+@feeds.command(
+    "poll",
+    help="Poll the news feeds that are due, once, now (the scheduler does it every "
+    "TRACKER_FEEDS_EVERY minutes): new stories become articles and inbox items. Prints one "
+    "line per outcome (fetched, not modified, failed with the reason, paused, busy: being "
+    "polled by the scheduler meanwhile) and the number of new articles. A feed that fails is "
+    "retried later, not by this command.",
+)
+@click.option(
+    "--feed", "feed_id", type=click.IntRange(min=1), help="Only this feed (by id), due or not."
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="The instant to poll as (which feeds are due, when each is next due); default: now.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@with_appcontext
+def feeds_poll(feed_id: int | None, now_text: str | None, quiet: bool) -> None:
+    now = _instant(now_text) or utcnow()
+    session = get_session()
+    try:
+        total = len(polling.round_feed_ids(session, now, feed_id))
+    except ServiceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--feed") from None
+    session.rollback()
+    settings = polling.PollSettings.from_config(current_app.config)
+    lock = threading.Lock()
+    with click.progressbar(
+        length=total,
+        label="Polling feeds",
+        file=sys.stderr,
+        show_pos=True,
+        hidden=quiet,
+    ) as bar:
+
+        def tick(_result: polling.PollResult) -> None:
+            with lock:
+                bar.update(1)
+
+        results = polling.poll_round(
+            current_app.extensions["tracker.sessionmaker"],
+            now=now,
+            settings=settings,
+            feed_id=feed_id,
+            progress=tick,
+        )
+    for result in results:
+        for reason, count in result.skipped.items():
+            click.echo(
+                f"feed {result.feed_id}: {count} entr{'y' if count == 1 else 'ies'} "
+                f"skipped ({reason})"
+            )
+    click.echo(polling.summary(results))
+
+
 @tracker.group(help="The evidence inbox: stories from the news feeds waiting for triage.")
 def inbox() -> None:
     pass
@@ -419,7 +477,8 @@ def _instant(text: str | None) -> datetime | None:
 
 
 @tracker.command(
-    help="Run the scheduler (reminder rules every hour) until stopped. One at a time: "
+    help="Run the scheduler (reminder rules every hour, weekly digests, news feeds every "
+    "TRACKER_FEEDS_EVERY minutes) until stopped. One at a time: "
     "a second one waits idle and takes over when the first stops."
 )
 @click.option(

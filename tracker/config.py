@@ -59,6 +59,55 @@ def _retention_days(env: Mapping[str, str]) -> int:
     return days
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number (seconds), not {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):  # nan, inf
+        raise ConfigError(f"{name} must be a finite number (seconds), not {raw!r}")
+    return value
+
+
+def _feeds(env: Mapping[str, str]) -> dict[str, Any]:
+    """News-feed polling: the gap between two requests to one host, how many feeds are
+    fetched at once, after how many failures in a row a feed is paused, and how often the
+    scheduler runs a round."""
+    gap = _float(env, "TRACKER_FEEDS_HOST_GAP", 2.0)
+    if not 0 <= gap <= 600:
+        raise ConfigError(
+            f"TRACKER_FEEDS_HOST_GAP is the pause between two requests to one host, 0 to 600 "
+            f"seconds, not {gap:g}"
+        )
+    concurrency = _int(env, "TRACKER_FEEDS_CONCURRENCY", 4)
+    if not 1 <= concurrency <= 32:
+        raise ConfigError(
+            f"TRACKER_FEEDS_CONCURRENCY is how many feeds are fetched at once, 1 to 32, "
+            f"not {concurrency}"
+        )
+    pause_after = _int(env, "TRACKER_FEEDS_PAUSE_AFTER", 10)
+    if not 1 <= pause_after <= 1000:
+        raise ConfigError(
+            f"TRACKER_FEEDS_PAUSE_AFTER is the number of failures in a row after which a feed "
+            f"is paused, 1 to 1000, not {pause_after}"
+        )
+    every = _int(env, "TRACKER_FEEDS_EVERY", 5)
+    if not 1 <= every <= 24 * 60:
+        raise ConfigError(
+            f"TRACKER_FEEDS_EVERY is the minutes between the scheduler's polling rounds, "
+            f"1 to 1440, not {every}"
+        )
+    return {
+        "FEEDS_HOST_GAP": gap,
+        "FEEDS_CONCURRENCY": concurrency,
+        "FEEDS_PAUSE_AFTER": pause_after,
+        "FEEDS_EVERY": every,
+    }
+
+
 def _development_secret(instance_path: Path) -> str:
     """A random key kept in the instance folder so development sessions survive restarts."""
     path = instance_path / "secret_key"
@@ -127,4 +176,6 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "REMEMBER_DAYS": _remember_days(env),
         "LOG_FORMAT": _log_format(env, tracker_env),
         "LOG_REQUESTS": _flag(env.get("TRACKER_LOG_REQUESTS")),
+        # News feeds: politeness per host, bounded concurrency, pausing, the scheduler's round.
+        **_feeds(env),
     }

@@ -99,6 +99,7 @@ def build(
     lock: Lock,
     check_every: float,
     digests_every: timedelta = timedelta(hours=1),
+    feeds_every: timedelta = timedelta(minutes=5),
 ) -> BlockingScheduler:
     """The scheduler with its jobs registered by reference under stable ids."""
     tasks.bind(app)
@@ -112,6 +113,7 @@ def build(
     for ident, every, name in (
         ("reminders", reminders_every, "reminder rules and due emails"),
         ("digests", digests_every, "weekly digests"),
+        ("feeds", feeds_every, "news feeds polled"),
     ):
         scheduler.add_job(
             f"tracker.jobs.tasks:{ident}",
@@ -148,6 +150,12 @@ def serve(app: Flask, *, reminders_every: timedelta, poll: float) -> None:
     """Wait for the lock, then run the scheduler until stopped."""
     lock = acquire(app, poll=poll)
     try:
-        build(app, reminders_every=reminders_every, lock=lock, check_every=max(poll, 1.0)).start()
+        build(
+            app,
+            reminders_every=reminders_every,
+            lock=lock,
+            check_every=max(poll, 1.0),
+            feeds_every=timedelta(minutes=app.config.get("FEEDS_EVERY", 5)),
+        ).start()
     finally:
         lock.release()

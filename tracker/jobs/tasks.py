@@ -10,6 +10,7 @@ from flask import Flask
 
 from tracker.db import get_session, utcnow
 from tracker.services.digests import weekly
+from tracker.services.feeds import polling
 from tracker.services.infra.mail import MailSettings
 from tracker.services.reminders.rules import RuleSettings, notify_due, run
 
@@ -62,3 +63,14 @@ def digests() -> None:
             stale_before=max(_since or utcnow(), utcnow() - weekly.CLAIM_TIMEOUT),
         )
         log.info("digests: %s", report.summary())
+
+
+def feeds() -> None:
+    """One polling round over the news feeds that are due (a feed a hand-run poll holds is
+    left to it)."""
+    app = _current()
+    results = polling.poll_round(
+        app.extensions["tracker.sessionmaker"],
+        settings=polling.PollSettings.from_config(app.config),
+    )
+    log.info("feeds: %s", polling.summary(results))

@@ -8,6 +8,8 @@ included, to end on time.
 
 from __future__ import annotations
 
+import functools
+import ssl
 import time
 from typing import Any
 
@@ -84,12 +86,20 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every fetch: loading the system's certificates takes ~30 ms, which a
+    polling round would pay for each of its hundreds of requests. A context is safe to share
+    between threads."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport, verifying TLS, ignoring the environment's proxies, on the backend
     that keeps the deadline."""
 
     def __init__(self, deadline: Deadline) -> None:
-        context = httpx.create_ssl_context(trust_env=False)
+        context = _tls_context()
         super().__init__(verify=context, trust_env=False)
         # The pool httpx would make, on the backend that keeps the deadline. No connection is
         # kept for the next hop: it is keyed by the checked address, and a TLS connection
