@@ -22,6 +22,7 @@ from tracker.web import (
     downloads,
     evidence,
     feeds,
+    inbox,
     reminders,
     search,
 )
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         account,
         feeds,
         downloads,
+        inbox,
     ):
         app.register_blueprint(module.blp)
     api_resources.init_app(app)

@@ -399,11 +399,26 @@ def _rendered(kind: str, item: dict[str, Any], name: str) -> bool:
     return True
 
 
+def story_name(article: Any) -> str:
+    """An article as a flash message names it: 'TASS: “title”' (else its date)."""
+    source = article.outlet or "an unknown outlet"
+    if article.title:
+        title = article.title if len(article.title) <= 80 else article.title[:79] + "…"
+        source += f": “{title}”"
+    elif article.published:
+        source += f", {article.published}"
+    return source
+
+
 def recorded_message(
-    made: dict[str, int], article: Any, kinds: Mapping[str, int] | None = None
+    made: dict[str, int],
+    article: Any,
+    kinds: Mapping[str, int] | None = None,
+    agreement: str | None = None,
 ) -> str:
     """'Recorded 3 events, 1 relation and 1 reservation from TASS: “title”' (nothing is said
-    of none); declarations are named by their `kinds` when given."""
+    of none), ' on “agreement”' when its title is given; declarations are named by their
+    `kinds` when given."""
     nouns = (
         ("parties", "party"),
         ("events", "event"),
@@ -420,12 +435,10 @@ def recorded_message(
         for kind, count in (by_kind or {"declaration": made["declarations"]}).items():
             if count:
                 counts.append(f"{count} {kind}{'' if count == 1 else 's'}")
-    source = article.outlet or "an unknown outlet"
-    if article.title:
-        title = article.title if len(article.title) <= 80 else article.title[:79] + "…"
-        source += f": “{title}”"
-    elif article.published:
-        source += f", {article.published}"
+    source = story_name(article)
+    if agreement:
+        short = agreement if len(agreement) <= 80 else agreement[:79] + "…"
+        source += f" on “{short}”"
     if not counts:
         return f"Nothing was recorded from {source}; the article is kept as evidence."
     listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]
