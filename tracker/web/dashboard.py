@@ -10,9 +10,9 @@ from flask import Blueprint, render_template
 from tracker.db import get_session, utcnow
 from tracker.models.vocab import LIFECYCLE
 from tracker.services.agreements import listing, queries
+from tracker.services.digests.weekly import inbox_sentence
 from tracker.services.evidence import articles as evidence
 from tracker.services.reminders import manual as reminders
-from tracker.services.digests.weekly import inbox_sentence
 from tracker.web.auth import actor, reader_required
 from tracker.web.inbox import counts_for_nav
 

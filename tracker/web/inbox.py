@@ -19,6 +19,7 @@ from tracker.services.agreements.queries import get_agreement, titles
 from tracker.services.errors import Conflict, InvalidInput
 from tracker.services.evidence.articles import get_article
 from tracker.services.inbox import items as inbox
+from tracker.services.inbox.matching import MATCH
 from tracker.text.extract import LANGUAGES
 from tracker.web.auth import actor, role_required
 from tracker.web.common import split_codes
@@ -36,8 +37,9 @@ PILES = (
     (InboxState.ACCEPTED.value, "Accepted"),
 )
 LANGUAGE_NAMES = {"fa": "Persian", "ru": "Russian", "ar": "Arabic", "en": "English"}
-# A suggestion's score in words: at least this much is "strong", then "likely", else "weak".
-SCORE_WORDS = ((0.75, "strong"), (0.5, "likely"), (0.0, "weak"))
+# A suggestion's score in words: at least this much is "strong", then "likely" (the score at
+# which the matcher prefers a known agreement to a new one), else "weak".
+SCORE_WORDS = ((0.7, "strong"), (MATCH, "likely"), (0.0, "weak"))
 # The list's query arguments an action carries back (hidden `back`), and no other.
 LIST_ARGS = ("state", "language", "feed", "page")
 
@@ -179,6 +181,8 @@ def index() -> Any:
     names = titles(
         session, (r["top"]["agreement_id"] for r in rows if r["top"] and r["top"]["agreement_id"])
     )
+    filters = {k: v for k, v in args.items() if k in ("language", "feed")}
+    others = {k: v for k, v in args.items() if k != "page"}
     tabs = []
     for value, label in PILES:
         _, count = inbox.list_items(
@@ -189,7 +193,8 @@ def index() -> Any:
             page=1,
             per_page=1,
         )
-        tabs.append((value, label, count))
+        pile = {} if value == InboxState.NEW.value else {"state": value}
+        tabs.append((value, label, count, url_for(".index", **filters, **pile)))
     feeds = {item.feed_id: item.feed for item in found if item.feed_id and item.feed}
     at = request.args.get("at", "")
     return render_template(
@@ -206,7 +211,8 @@ def index() -> Any:
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         at=int(at) if at.isdecimal() and at.isascii() else None,
-        filter_args={k: v for k, v in args.items() if k in ("language", "feed")},
+        previous_url=url_for(".index", **others, page=page - 1) if page > 1 else None,
+        next_url=url_for(".index", **others, page=page + 1),
         can_act=current_user.can(Role.EDITOR.value),
         form=ActionForm(),
         score_word=score_word,

@@ -45,7 +45,7 @@ from tracker.models.vocab import DigestMode, ReminderStatus, Step
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.claims.relations import sentence as relation_sentence
 from tracker.services.errors import InvalidInput
-from tracker.services.inbox.items import counts as inbox_counts
+from tracker.services.inbox import items as inbox_items
 from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
@@ -464,7 +464,7 @@ def is_empty(sections: dict[str, Any]) -> bool:
 
 
 def inbox_sentence(new: int, watched: int) -> str:
-    """"5 new stories in your inbox, 2 about agreements you watch" (the dashboard's and the
+    """ "5 new stories in your inbox, 2 about agreements you watch" (the dashboard's and the
     digest's words)."""
     return (
         f"{new} new {'story' if new == 1 else 'stories'} in your inbox, "
@@ -475,7 +475,7 @@ def inbox_sentence(new: int, watched: int) -> str:
 def inbox_section(session: Session, user: User, base_url: str) -> dict[str, Any] | None:
     """The digest's inbox line for `user`: the new stories waiting in the inbox now (None
     when there are none)."""
-    new, watched = inbox_counts(session, user)
+    new, watched = inbox_items.counts(session, user)
     if not new:
         return None
     return {
