@@ -27,6 +27,7 @@ from tracker.services.data.seed import DEFAULT_SEED_DIR, load_seed
 from tracker.services.digests import weekly
 from tracker.services.errors import InvalidInput, ServiceError
 from tracker.services.evidence import imports
+from tracker.services.inbox import items as inbox_items
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders import rules
 from tracker.services.reminders.rules import RuleSettings
@@ -302,6 +303,34 @@ def _counted(counts: dict[str, int], done: str) -> str:
 @tracker.group(help="News feeds watched for new stories (they land in the inbox).")
 def feeds() -> None:
     pass
+
+
+@tracker.group(help="The evidence inbox: stories from the news feeds waiting for triage.")
+def inbox() -> None:
+    pass
+
+
+@inbox.command(
+    "purge",
+    help="Remove the dismissed and off-topic stories older than TRACKER_INBOX_RETENTION_DAYS "
+    "(90 by default), with their articles; a story an evidence quote rests on is kept.",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="The instant to count the retention from (e.g. 2025-05-20); default: now.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 36500),
+    help="Retention in days instead of TRACKER_INBOX_RETENTION_DAYS.",
+)
+@with_appcontext
+def inbox_purge(now_text: str | None, days: int | None) -> None:
+    retention = days or int(current_app.config.get("INBOX_RETENTION_DAYS", 90))
+    gone = inbox_items.purge(get_session(), now=_instant(now_text), retention_days=retention)
+    click.echo(f"{gone} stor{'y' if gone == 1 else 'ies'} removed (older than {retention} days).")
 
 
 @tracker.group(help="Reminders made by the rules.")

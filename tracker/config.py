@@ -52,6 +52,13 @@ def _remember_days(env: Mapping[str, str]) -> int:
     return days
 
 
+def _retention_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "TRACKER_INBOX_RETENTION_DAYS", 90)
+    if not 1 <= days <= 36500:
+        raise ConfigError(f"TRACKER_INBOX_RETENTION_DAYS must be 1 to 36500 (days), not {days}")
+    return days
+
+
 def _development_secret(instance_path: Path) -> str:
     """A random key kept in the instance folder so development sessions survive restarts."""
     path = instance_path / "secret_key"
@@ -97,6 +104,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "RULE_UNSIGNED_DAYS": _int(env, "TRACKER_RULE_UNSIGNED_DAYS", 90),
         "RULE_RATIFICATION_DAYS": _int(env, "TRACKER_RULE_RATIFICATION_DAYS", 120),
         "STALLED_AFTER_DAYS": _int(env, "TRACKER_STALLED_AFTER_DAYS", 180),
+        # Dismissed and off-topic inbox stories are removed this many days after.
+        "INBOX_RETENTION_DAYS": _retention_days(env),
         # Fetching articles by URL: networks allowed although not public (comma-separated
         # CIDRs, e.g. 127.0.0.0/8 for a local test server), timeout and size cap.
         "FETCH_ALLOW_NETWORKS": env.get("TRACKER_FETCH_ALLOW_NETWORKS", ""),

@@ -164,12 +164,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("hidden", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    _article_search_triggers()
 
 
 def downgrade() -> None:
     with op.batch_alter_table("evidence_article", schema=None) as batch_op:
         batch_op.drop_column("hidden")
         batch_op.drop_column("cites_outlet")
+    _article_search_triggers()
 
     with op.batch_alter_table("news_feed_entry", schema=None) as batch_op:
         batch_op.drop_index("ux_news_feed_entry_key")
@@ -187,3 +189,27 @@ def downgrade() -> None:
         batch_op.drop_index("ix_news_feed_due")
 
     op.drop_table("news_feed")
+
+
+def _article_search_triggers() -> None:
+    """SQLite drops a table's triggers when a batch copies it: those keeping the articles'
+    full-text index (made by 0003, as they were there) come back."""
+    connection = op.get_bind()
+    if connection.dialect.name != "sqlite":
+        return
+    table, fts = "evidence_article", "article_fts"
+    add = f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);"
+    remove = (
+        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
+    )
+    for statement in (
+        f"DROP TRIGGER IF EXISTS {table}_fts_insert",
+        f"DROP TRIGGER IF EXISTS {table}_fts_delete",
+        f"DROP TRIGGER IF EXISTS {table}_fts_update",
+        f"CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN {add} END",
+        f"CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN {remove} END",
+        f"CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_text ON {table} "
+        f"BEGIN {remove} {add} END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ):
+        connection.exec_driver_sql(statement)

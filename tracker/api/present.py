@@ -172,6 +172,7 @@ def article_summary(a: EvidenceArticle) -> dict[str, Any]:
         "content_hash": a.content_hash,
         "cites": a.cites_id,
         "duplicate_of": a.duplicate_of_id,
+        "hidden": a.hidden,
         "created_at": a.created_at,
         "updated_at": a.updated_at,
     }

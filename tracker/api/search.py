@@ -31,7 +31,11 @@ class Search(MethodView):
         """Best matches first. Persian/Arabic letter variants, ZWNJ, diacritics, digits and
         case make no difference; every word must be present (as the start of a word)."""
         hits, total = search.search(
-            get_session(), args["q"], kind=args.get("type"), **window(pagination_parameters)
+            get_session(),
+            args["q"],
+            kind=args.get("type"),
+            hidden=args.get("hidden", False),
+            **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
         return [

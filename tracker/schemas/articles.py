@@ -56,6 +56,13 @@ class ArticleSummarySchema(OutputSchema):
     content_hash = fields.String(required=True)
     cites = fields.Integer(allow_none=True, required=True)
     duplicate_of = fields.Integer(allow_none=True, required=True)
+    hidden = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "A story dismissed in the inbox or filtered out as not about "
+            "agreements: left out of lists and search unless asked for"
+        },
+    )
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 
@@ -78,6 +85,13 @@ class ArticleQuerySchema(InputSchema):
     sort = fields.String(
         validate=validate.OneOf(["updated", "-updated", "published", "-published"]),
         load_default="-updated",
+    )
+    hidden = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Include the articles of stories dismissed in the inbox or filtered "
+            "out as not about agreements (left out by default)"
+        },
     )
 
 

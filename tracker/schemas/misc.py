@@ -410,6 +410,13 @@ class SearchQuerySchema(InputSchema):
         validate=validate.OneOf(["agreement", "article", "declaration"]),
         metadata={"description": "Only agreements, only articles or only parties' declarations"},
     )
+    hidden = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Include the articles of stories dismissed in the inbox or filtered "
+            "out as not about agreements (left out by default)"
+        },
+    )
 
 
 class SearchHitSchema(OutputSchema):

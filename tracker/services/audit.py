@@ -344,6 +344,15 @@ def _relation_sentence(entry: AuditEntry) -> str:
     return f"amended the relation “{what}”" + (f" ({', '.join(changed)})" if changed else "")
 
 
+def _inbox_sentence(entry: AuditEntry) -> str:
+    """ "accepted the story “…” (Tasnim) for <agreement>" (from the evidence inbox)."""
+    values = entry.after or entry.before or {}
+    story = f"the story “{values['story']}”" if values.get("story") else "a story"
+    if entry.action == "accept" and values.get("agreement_title"):
+        return f"accepted {story} for {values['agreement_title']}"
+    return f"{_past(entry.action)} {story}"
+
+
 def describe(
     session: Session, entries: list[AuditEntry], *, public: bool = False
 ) -> list[HistoryLine]:
@@ -386,6 +395,8 @@ def describe(
             sentence = _declaration_sentence(entry)
         elif entry.entity == "agreement_relation":
             sentence = _relation_sentence(entry)
+        elif entry.entity == "inbox_item":
+            sentence = _inbox_sentence(entry)
         else:
             sentence = f"{_past(entry.action)} {entry.entity.replace('_', ' ')} {entry.entity_id}"
         who = _who(entry, public)

@@ -39,8 +39,11 @@ GONE = {
 }
 
 
-def _gone(kind: str) -> str:
-    return GONE.get(kind, "deleted_at IS NOT NULL")
+def _gone(kind: str, hidden: bool = False) -> str:
+    """The rows of `kind` a search leaves out; articles hidden by the inbox (dismissed or
+    off-topic stories) among them unless `hidden`."""
+    gone = GONE.get(kind, "deleted_at IS NOT NULL")
+    return gone if hidden or kind != "article" else f"{gone} OR hidden"
 
 
 def terms(query: str) -> list[str]:
@@ -72,15 +75,16 @@ def matches(session: Session, kind: str, words: list[str]) -> ColumnElement[bool
 
 
 def _ranked(
-    session: Session, kind: str, words: list[str], limit: int
+    session: Session, kind: str, words: list[str], limit: int, hidden: bool = False
 ) -> tuple[list[tuple[int, float]], int]:
     """The best `limit` (id, score) of one kind, higher scores first, and how many match."""
     model, fts = KINDS[kind]
     table = model.__table__
+    gone = _gone(kind, hidden)
     if session.get_bind().dialect.name == "sqlite":
-        return _ranked_fts5(session, table, fts, _fts5_query(words), limit, _gone(kind))
+        return _ranked_fts5(session, table, fts, _fts5_query(words), limit, gone)
     if limit <= 0:
-        live = text(f"NOT ({_gone(kind)})")
+        live = text(f"NOT ({gone})")
         count = select(func.count()).select_from(table).where(live, matches(session, kind, words))
         return [], session.execute(count).scalar() or 0
     # One pass over the matches (a bitmap scan of the GIN index) counts them and keeps the
@@ -90,7 +94,7 @@ def _ranked(
         text(
             "WITH matched AS MATERIALIZED ("
             f"  SELECT id FROM {table.name} "
-            f"   WHERE search_vector @@ to_tsquery('simple', :q) AND NOT ({_gone(kind)})"
+            f"   WHERE search_vector @@ to_tsquery('simple', :q) AND NOT ({gone})"
             "), recent AS (SELECT id FROM matched ORDER BY id DESC LIMIT :window) "
             "SELECT t.id, ts_rank(t.search_vector, to_tsquery('simple', :q)) AS score, "
             "  (SELECT count(*) FROM matched) AS total "
@@ -212,10 +216,17 @@ def _window(
 
 
 def search(
-    session: Session, query: str, *, kind: str | None = None, offset: int = 0, limit: int = 20
+    session: Session,
+    query: str,
+    *,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+    hidden: bool = False,
 ) -> tuple[list[Hit], int]:
     """Agreements, articles and parties' declarations containing every word of `query`, best
-    first, and the total."""
+    first, and the total. Articles the inbox hid (dismissed or off-topic stories) are left
+    out unless `hidden`."""
     words = terms(query)
     if not words:
         return [], 0
@@ -223,7 +234,7 @@ def search(
     ranked: list[tuple[float, str, int]] = []
     total = 0
     for name in kinds:
-        rows, count = _ranked(session, name, words, offset + limit)
+        rows, count = _ranked(session, name, words, offset + limit, hidden)
         total += count
         ranked += [(score, name, row_id) for row_id, score in rows]
     ranked.sort(key=lambda item: (-item[0], item[1], item[2]))

@@ -361,9 +361,13 @@ def list_articles(
     sort: str = "-updated",
     offset: int = 0,
     limit: int = 50,
+    hidden: bool = False,
 ) -> tuple[list[EvidenceArticle], int]:
-    """One page of articles and how many match."""
+    """One page of articles and how many match; those the inbox hid (dismissed or off-topic
+    stories) only with `hidden`."""
     query = select(EvidenceArticle).where(EvidenceArticle.deleted_at.is_(None))
+    if not hidden:
+        query = query.where(EvidenceArticle.hidden.is_(False))
     if language:
         query = query.where(EvidenceArticle.language == language)
     if outlet:

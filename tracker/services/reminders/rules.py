@@ -346,27 +346,30 @@ SUPERSEDED_NOTE = (
 )
 
 
-def _facts(session: Session) -> list[AgreementFacts]:
-    """Every live agreement with its cached lifecycle, parties, claims and what supersedes it
-    (five queries)."""
+def _facts(session: Session, agreement_id: int | None = None) -> list[AgreementFacts]:
+    """Every live agreement (or the one `agreement_id`) with its cached lifecycle, parties,
+    claims and what supersedes it (five queries)."""
     state.rebuild(session, only_missing=True)
-    rows = session.execute(
+    query = (
         select(Agreement.id, Agreement.title, AgreementState.derived, Agreement.bilateral)
         .join(AgreementState, AgreementState.agreement_id == Agreement.id)
         .where(Agreement.deleted_at.is_(None))
         .order_by(Agreement.id)
-    ).all()
+    )
+    if agreement_id is not None:
+        query = query.where(Agreement.id == agreement_id)
+    rows = session.execute(query).all()
     facts = {
         row.id: AgreementFacts(row.id, row.title, [], row.derived, bool(row.bilateral))
         for row in rows
     }
-    for agreement_id, code in session.execute(
+    for owner, code in session.execute(
         select(AgreementParty.agreement_id, AgreementParty.party_code).order_by(
             AgreementParty.agreement_id, AgreementParty.position
         )
     ):
-        if agreement_id in facts:
-            facts[agreement_id].parties.append(code)
+        if owner in facts:
+            facts[owner].parties.append(code)
     columns = (
         StageEvent.agreement_id,
         StageEvent.id,
@@ -380,9 +383,9 @@ def _facts(session: Session) -> list[AgreementFacts]:
     for row in session.execute(select(*columns).where(StageEvent.deleted_at.is_(None))):
         if row[0] in facts:
             facts[row[0]].claims.append(Claim(*row[1:]))
-    for agreement_id, title in relations.superseded_by(session).items():
-        if agreement_id in facts:
-            facts[agreement_id].superseded_by = title
+    for owner, title in relations.superseded_by(session).items():
+        if owner in facts:
+            facts[owner].superseded_by = title
     return list(facts.values())
 
 
@@ -417,17 +420,23 @@ class RunReport:
 
 @transactional
 def run(
-    session: Session, *, now: datetime | None = None, settings: RuleSettings | None = None
+    session: Session,
+    *,
+    now: datetime | None = None,
+    settings: RuleSettings | None = None,
+    agreement_id: int | None = None,
 ) -> RunReport:
-    """Apply every rule to every agreement as of `now`; one transaction."""
+    """Apply every rule to every agreement as of `now`; one transaction. With
+    `agreement_id`, to that agreement alone (its reminders only): what a change to one
+    agreement settles (a stage accepted from the inbox) is settled at once."""
     now = now or utcnow()
     today = now.date()
     settings = settings or RuleSettings()
     report = RunReport()
-    facts = _facts(session)
+    facts = _facts(session, agreement_id)
     report.computed_events = _computed_entry_into_force(session, facts, report)
     if report.computed_events:
-        facts = _facts(session)
+        facts = _facts(session, agreement_id)
 
     wanted: dict[str, Wanted] = {}
     ended: dict[int, str] = {}
@@ -445,9 +454,10 @@ def run(
         for w in outside:
             report.skip(f.id, f"the {w.rule} rule gives a day outside the supported range")
         wanted.update((w.key, w) for w in found if w not in outside)
-    existing = {
-        r.rule_key: r for r in session.scalars(select(Reminder).where(Reminder.rule.is_not(None)))
-    }
+    ruled = select(Reminder).where(Reminder.rule.is_not(None))
+    if agreement_id is not None:
+        ruled = ruled.where(Reminder.agreement_id == agreement_id)
+    existing = {r.rule_key: r for r in session.scalars(ruled)}
     new_rows = []
     audit_rows: list[dict[str, Any]] = []
     for key, want in wanted.items():
@@ -504,11 +514,15 @@ def run(
                 _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
             )
             report.closed += 1
+    waking = update(Reminder).where(
+        Reminder.status == ReminderStatus.SNOOZED.value, Reminder.snoozed_until <= today
+    )
+    if agreement_id is not None:
+        waking = waking.where(Reminder.agreement_id == agreement_id)
     woken = session.execute(
-        update(Reminder)
-        .where(Reminder.status == ReminderStatus.SNOOZED.value, Reminder.snoozed_until <= today)
-        .values(status=ReminderStatus.OPEN.value, snoozed_until=None)
-        .returning(Reminder.id, Reminder.agreement_id)
+        waking.values(status=ReminderStatus.OPEN.value, snoozed_until=None).returning(
+            Reminder.id, Reminder.agreement_id
+        )
     ).all()
     report.woken = len(woken)
     audit_rows += [
