@@ -142,14 +142,9 @@ def _errors_text(exc: InvalidInput) -> str:
     return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in exc.errors.items())
 
 
-def _made(result: Any) -> dict[str, int]:
-    """The counts of what an accept recorded, whichever shape the service answers in."""
-    if isinstance(result, dict):
-        made = result.get("made", result)
-        if isinstance(made, dict):
-            return {k: v for k, v in made.items() if isinstance(v, int)}
-    made = getattr(result, "made", None)
-    return dict(made) if isinstance(made, dict) else {}
+def _made(claims: dict[str, Any]) -> dict[str, int]:
+    """What an accept recorded, by kind: everything it was given (it records all or nothing)."""
+    return {kind: len(values) for kind, values in claims.items() if values}
 
 
 def counts_for_nav() -> tuple[int, int] | None:
@@ -177,7 +172,10 @@ def index() -> Any:
     query = _query(args)
     page = int(args.get("page", "1"))
     found, total = inbox.list_items(session, **query, page=page, per_page=PER_PAGE)
-    rows = [_row(session, item) for item in found]
+    rows = [
+        _row(item, shown)
+        for item, shown in zip(found, inbox.present_many(session, found), strict=True)
+    ]
     names = titles(
         session, (r["top"]["agreement_id"] for r in rows if r["top"] and r["top"]["agreement_id"])
     )
@@ -219,8 +217,7 @@ def index() -> Any:
     )
 
 
-def _row(session: Any, item: Any) -> dict[str, Any]:
-    shown = inbox.present(session, item)
+def _row(item: Any, shown: dict[str, Any]) -> dict[str, Any]:
     articles = shown.get("articles") or []
     first = articles[0] if articles else {}
     suggestions = shown.get("suggestions") or []
@@ -259,9 +256,7 @@ def accept(item_id: int) -> Any:
     shown = review_rows(session, agreement, article, submitted=False)
     claims = shown.claims()
     try:
-        made = inbox.accept(
-            session, item_id, agreement_id=agreement_id, claims=claims, actor=actor()
-        )
+        inbox.accept(session, item_id, agreement_id=agreement_id, claims=claims, actor=actor())
     except Conflict as exc:
         flash(f"{story_name(article)}: {exc}", "error")
         return _back_to_list(args, item_id)
@@ -273,7 +268,7 @@ def accept(item_id: int) -> Any:
         )
         return redirect(url_for(".item", item_id=item_id, agreement=agreement_id, **args))
     flash(
-        recorded_message(_made(made), article, shown.kinds(claims), agreement.title),
+        recorded_message(_made(claims), article, shown.kinds(claims), agreement.title),
         "success",
     )
     return _back_to_list(args, _next_after(ids, item_id))
@@ -395,7 +390,7 @@ def _item_action(
             "kind": form.kind.data or "",
         }
         try:
-            made = inbox.new_agreement(session, found.id, data, actor=actor())
+            _item, created = inbox.new_agreement(session, found.id, data, actor=actor())
         except InvalidInput as exc:
             for key, messages in exc.errors.items():
                 target = {"title": form.title, "parties": form.new_parties, "kind": form.kind}.get(
@@ -409,22 +404,23 @@ def _item_action(
         except Conflict as exc:
             form.form_errors.append(str(exc))
             return None
-        title = getattr(made, "title", None) or data["title"]
-        flash(f"Created “{title}” from {story_name(article)}.", "success")
+        flash(
+            f"Created “{created.title}” from {story_name(article)}: record its claims from "
+            "its page (Add evidence).",
+            "success",
+        )
         return _back_to_list(args, _next_after(ids, found.id))
     if rows is None or agreement is None:
         form.agreement.errors = [*list(form.agreement.errors), "Choose the agreement it is about."]
         return None
     claims = rows.claims()
     try:
-        made = inbox.accept(
-            session, found.id, agreement_id=agreement.id, claims=claims, actor=actor()
-        )
+        inbox.accept(session, found.id, agreement_id=agreement.id, claims=claims, actor=actor())
     except InvalidInput as exc:
         rows.put_errors(exc)
         return None
     except Conflict as exc:
         form.form_errors.append(str(exc))
         return None
-    flash(recorded_message(_made(made), article, rows.kinds(claims), agreement.title), "success")
+    flash(recorded_message(_made(claims), article, rows.kinds(claims), agreement.title), "success")
     return _back_to_list(args, _next_after(ids, found.id))
