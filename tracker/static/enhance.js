@@ -112,3 +112,18 @@ document.querySelectorAll("input[data-several][list]").forEach(function (input) 
     if (done) event.preventDefault();
   });
 })();
+// A story's page: choosing another agreement reads the claims for it (the page its "read the
+// claims for it" link leads to); back there, the keyboard stays on the choice.
+(function () {
+  var box = document.querySelector("[data-agreement-choice]");
+  if (!box) return;
+  box.querySelectorAll("input[type=radio][data-href]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (radio.checked) window.location.assign(radio.getAttribute("data-href"));
+    });
+  });
+  if (/[?&]agreement=/.test(window.location.search)) {
+    var chosen = box.querySelector("input[type=radio]:checked");
+    if (chosen) chosen.focus();
+  }
+})();

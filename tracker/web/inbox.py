@@ -328,7 +328,9 @@ def item(item_id: int) -> Any:
     elif wanted == "new":
         reading = None
     else:
-        reading = found.agreement_id or (known[0] if known else None)
+        # the agreement decided, else the best suggestion when it is a known agreement
+        top = suggestions[0].get("agreement_id") if suggestions else None
+        reading = found.agreement_id or top
     if reading is not None and reading not in names:
         names.update(titles(session, [reading]))
         if reading not in names:
@@ -340,10 +342,20 @@ def item(item_id: int) -> Any:
     form: Any = (
         rows.form if rows is not None else ItemForm(formdata=request.form if posted else None)
     )
-    choices = [(str(i), names.get(i, f"agreement {i}")) for i in known]
+    # The suggestions in their order, a new agreement where the matcher ranks it (else last).
+    choices = [
+        (str(s["agreement_id"]), names.get(s["agreement_id"], f"agreement {s['agreement_id']}"))
+        if s.get("agreement_id")
+        else ("new", "A new agreement")
+        for s in suggestions
+        if s.get("agreement_id") or s.get("new_agreement")
+    ]
+    choices = list(dict(choices).items())
     if reading is not None and reading not in known:
         choices.insert(0, (str(reading), names.get(reading, f"agreement {reading}")))
-    form.agreement.choices = [*choices, ("new", "A new agreement")]
+    if "new" not in dict(choices):
+        choices.append(("new", "A new agreement"))
+    form.agreement.choices = choices
     if not posted:
         form.agreement.data = str(reading) if reading is not None else "new"
         form.back.data = urlencode(args)
