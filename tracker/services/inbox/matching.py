@@ -41,7 +41,8 @@ from tracker.models import Agreement, AgreementParty, Party, StageEvent
 from tracker.models.agreement import AgreementTopic
 from tracker.models.reminder import Reminder
 from tracker.models.vocab import HAPPENED, PartyKind, ReminderStatus, Stage
-from tracker.text.extract import lexicon
+from tracker.services.evidence.extraction import party_matcher
+from tracker.text.extract import Text, lexicon
 from tracker.text.normalise import normalise
 
 # At most this many agreements are read from each candidate query.
@@ -62,6 +63,11 @@ EVENT_CONFIDENCE = 0.6
 SAME_DAYS = 10
 # A signing reported more than this many days after the agreement's own signing does not fit.
 LATE_DAYS = 180
+# Without an agreement cue, a story is on topic when it reports a stage and its best
+# candidate scores MATCH with at least this title signal (two title words of three).
+FALLBACK_TITLE = 0.66
+# A story with this many distinct words of clubs, players and contracts has no weak cue.
+SPORT_WORDS = 2
 STEM = 6
 TITLE_WORDS_FULL = 3
 NEW_TITLE = 120
@@ -177,6 +183,12 @@ def _cue(folded: str) -> tuple[str | None, bool]:
         weak = words["weak"].search(sentence) if words["weak"] else None
         if weak and found[0] is None:
             found = (weak.group(0), False)
+    if found[0] is not None and words["not_treaty"] is not None:
+        # a weak cue in a story of clubs and players ("the two sides reached agreement") is
+        # a deal of that kind too
+        kinds = {m.group(0) for m in words["not_treaty"].finditer(folded)}
+        if len(kinds) >= SPORT_WORDS:
+            return None, False
     return found
 
 
@@ -196,7 +208,17 @@ def _day(value: str | None) -> date | None:
         return None
 
 
-def read_story(*, text: str, title: str, published: str | None, extracted: dict[str, Any]) -> Story:
+def read_story(
+    *,
+    text: str,
+    title: str,
+    published: str | None,
+    extracted: dict[str, Any],
+    title_parties: Iterable[str] = (),
+) -> Story:
+    """What matching reads in a story; `title_parties`, the codes of the parties its headline
+    names, when the extractor read the text without it."""
+    title_parties = list(title_parties)
     folded = normalise(f"{title}\n{text}")
     folded_title = normalise(title or "")
     counts: Counter[str] = Counter()
@@ -208,11 +230,12 @@ def read_story(*, text: str, title: str, published: str | None, extracted: dict[
         counts[code] += 1
         first.setdefault(code, n)
     parties = sorted(counts, key=lambda c: (-counts[c], first[c]))
-    title_parties = {
+    headline = {
         p["code"]
         for p in extracted.get("parties") or []
         if p.get("code") and p.get("text") and normalise(p["text"]) in folded_title
-    }
+    } | set(title_parties)
+    parties += [code for code in title_parties if code not in counts]
     events = [
         e
         for e in extracted.get("events") or []
@@ -235,7 +258,7 @@ def read_story(*, text: str, title: str, published: str | None, extracted: dict[
         title=(title or "").strip(),
         published=_day(published),
         parties=parties,
-        title_parties=title_parties,
+        title_parties=headline,
         events=events,
         cue=cue,
         strong_cue=strong,
@@ -577,7 +600,11 @@ def match(
 ) -> Match:
     """Suggestions for a story, best first (at most five)."""
     story = read_story(
-        text=text or "", title=title or "", published=published, extracted=extracted or {}
+        text=text or "",
+        title=title or "",
+        published=published,
+        extracted=extracted or {},
+        title_parties=[s.value for s in party_matcher(session).find(Text(title or ""))],
     )
     reasons: list[dict[str, str]] = []
     if story.cue:
@@ -597,7 +624,7 @@ def match(
     on_topic = story.cue is not None
     if not on_topic and story.events and ranked:
         best = ranked[0]
-        if best[3]["title"] >= 1.0 and best[0] >= MATCH:
+        if best[3]["title"] >= FALLBACK_TITLE and best[0] >= MATCH:
             on_topic = True
             reasons.append(_reason("stage", "reports a stage of an agreement named by its title"))
     if not on_topic:
