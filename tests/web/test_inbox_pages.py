@@ -380,3 +380,60 @@ def _form_fields(html: str) -> MultiDict:
     ):
         fields.add(name, unescape(value.strip("\n")))
     return fields
+
+
+def test_a_story_taken_for_a_new_agreement_opens_on_it(editor_web, stories, seed_treaty):  # type: ignore[no-untyped-def]
+    """The Arabic report reads to the matcher as a new agreement: its page opens with that
+    chosen and no claims; the seed treaty's claims are one link away."""
+    item = stories["ar"]
+    top = item.suggestions[0]
+    html = _html(editor_web.get(f"/inbox/{item.id}"))
+    new = re.search(r'<input[^>]*name="agreement"[^>]*value="new"[^>]*>', html)
+    assert new
+    if top.get("new_agreement"):
+        assert "checked" in new.group(0)
+        assert "events-0-accept" not in html
+        assert top["new_agreement"]["title"] in unescape(html)  # the title field, filled in
+    link = f"/inbox/{item.id}?agreement={seed_treaty.id}"
+    assert f'href="{link}"' in html.replace("&amp;", "&")
+    chosen = _html(editor_web.get(link))
+    radio = re.search(rf'<input[^>]*name="agreement"[^>]*value="{seed_treaty.id}"[^>]*>', chosen)
+    assert radio and "checked" in radio.group(0)
+    assert "events-0-accept" in chosen
+
+
+def test_user_text_is_escaped_and_isolated(editor_web, session):  # type: ignore[no-untyped-def]
+    article = add_article(
+        session,
+        {
+            "text": JOURNEY["en"]["text"] + " <script>alert(1)</script>",
+            "title": "<img src=x onerror=alert(1)> \u202etreaty",
+            "outlet": "<b>Wire</b>",
+            "language": "en",
+        },
+    )
+    item = items.take(session, article)
+    session.commit()
+    for page in ("/inbox", f"/inbox/{item.id}"):
+        html = _html(editor_web.get(page))
+        assert "<img src=x" not in html and "<script>alert" not in html and "<b>Wire" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_no_line_without_new_stories(editor_web, session):  # type: ignore[no-untyped-def]
+    for item in session.scalars(select(InboxItem).where(InboxItem.state == "new")):
+        items.dismiss(session, item.id)
+    html = _html(editor_web.get("/"))
+    assert 'id="inbox-line"' not in html
+    assert 'id="nav-inbox">Inbox (0)</a>' in html
+    assert "No new stories" in _html(editor_web.get("/inbox"))
+
+
+def test_a_missing_story_is_a_404(viewer_web, editor_web):  # type: ignore[no-untyped-def]
+    assert viewer_web.get("/inbox/999999999").status_code == 404
+    token = csrf(editor_web, "/inbox")
+    for action in ("accept", "dismiss", "reopen"):
+        response = editor_web.post(
+            f"/inbox/999999999/{action}", data={"csrf_token": token, "agreement_id": "1"}
+        )
+        assert response.status_code == 404, action
