@@ -29,6 +29,7 @@ from schemathesis.generation import GenerationMode
 
 from tests import factories
 from tracker import create_app
+from tracker.services.inbox import items
 
 FUZZ = int(os.environ.get("TRACKER_FUZZ_EXAMPLES") or 0)
 EXAMPLES = FUZZ or 20  # per operation and generation mode
@@ -143,7 +144,7 @@ def document(app, session):  # type: ignore[no-untyped-def]
     # Some rows for the by-id operations to find (Hypothesis tries small ids early).
     treaty = factories.agreement(session)
     factories.event(session, treaty.id, "signing", "2025-01-17")
-    factories.article(session)
+    items.take(session, factories.article(session))  # a story in the inbox
     loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     # Unknown query parameters are ignored, as is usual on the web (cache busters and the
     # like); invalid values of known ones and invalid bodies must still be refused.

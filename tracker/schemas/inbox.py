@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from tracker.models.agreement import AgreementLimits
+from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import AgreementKind, InboxState
 from tracker.schemas.common import (
     LANGUAGE,
@@ -17,6 +18,7 @@ from tracker.schemas.common import (
 )
 from tracker.schemas.relations import AgreementRefSchema
 
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 # The most claims of one kind an accept takes (an article's suggestions are fewer).
 MAX_CLAIMS = 500
 
@@ -26,10 +28,13 @@ class InboxQuerySchema(InputSchema):
         validate=one_of(InboxState),
         metadata={"description": "Which pile (default: new): " + ", ".join(InboxState)},
     )
-    feed = id_field(metadata={"description": "Only stories brought in by this feed"})
+    feed = fields.Integer(
+        validate=ID_RANGE, metadata={"description": "Only stories brought in by this feed"}
+    )
     language = fields.String(validate=LANGUAGE)
-    agreement = id_field(
-        metadata={"description": "Only stories whose top suggestion, or decision, is this one"}
+    agreement = fields.Integer(
+        validate=ID_RANGE,
+        metadata={"description": "Only stories whose top suggestion, or decision, is this one"},
     )
     watched = fields.Boolean(
         metadata={"description": "Only stories about agreements my digest watchlist names"}
