@@ -301,6 +301,30 @@ def test_a_story_about_an_agreement_of_states_with_none_on_record_suggests_a_new
     assert _codes(first)["new_agreement"].startswith("names ")
 
 
+def test_a_story_on_the_states_of_a_known_agreement_is_not_called_a_new_one(session):
+    known = factories.agreement(
+        session, title="Agreement between Chile and Argentina", parties=["CHL", "ARG"]
+    )
+    found = _match(
+        session,
+        "Chile and Argentina will respect the treaty, their foreign ministers said in Santiago.",
+        title="Chile and Argentina stand by their treaty",
+    )
+    first = _first(found)
+    assert first["agreement_id"] == known.id
+    assert all(s["agreement_id"] is not None for s in found.suggestions)
+
+
+def test_a_deal_naming_no_state_goes_to_the_noise_pile(session):
+    found = _match(
+        session,
+        "The union reached a tentative deal with the carmaker on Friday, ending a six-week strike.",
+        title="Union reaches deal with carmaker",
+    )
+    assert found.on_topic is False
+    assert found.reasons[0]["code"] == "no_cue"
+
+
 def test_a_story_with_a_cue_and_nothing_to_match_is_not_guessed(session):
     found = _match(
         session,

@@ -1,27 +1,30 @@
 """Which agreement a story is about: ranked suggestions with their reasons.
 
 Candidates come from two bounded queries: the agreements sharing a party the story names (the
-extractor's party codes), and those whose titles hold the story's rarer words (the full-text
-index). Each candidate is scored from five signals, each 0..1:
+extractor's party codes and the headline's), and those whose titles hold the story's rarer
+words (the full-text index). Each candidate is scored from five signals, each 0..1:
 
 - parties (P): how many of the agreement's parties the story names; for two parties the share
-  named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`;
-- title (T): distinct title words (any of its titles, any language; stop words out; compared by
-  their first letters, so that inflected forms meet) the story holds: `min(1, words / 3)`;
+  named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`; halved when the headline
+  names a state that is not a party and fewer than two that are;
+- title (T): distinct title words (any of its titles, any language; stop words and the words
+  of party names out; compared by their first letters, so that inflected forms meet) the
+  story holds: `min(1, words / 3)`;
 - topic (K): 1 when the story names one of the agreement's topics (lexicons/matching.json);
 - stage fits (S): what the story reports (the extractor's events) against the agreement's own
   record: 1 when it fits what the agreement awaits or repeats a recorded event of those days,
-  0 when it does not fit (a signing reported for an agreement signed years before), 0.5 when
-  the story reports no stage or the record says nothing either way;
+  0 for a signing reported long after the recorded one, 0.2 for a ratification or entry into
+  force of an agreement in force, 0.5 when the story reports no stage;
 - reminder (R): 1 when an open reminder of the agreement waits for the stage (and party) the
   story reports.
 
     score = 0.35 P + 0.30 T + 0.10 K + 0.15 S + 0.10 R
 
 A story is on topic when it has an agreement cue (a word for a treaty or an agreement, not in
-the sentence of a football transfer or a contract, nor denied) or, without one, when it reports
-a stage with confidence and names an agreement by its title. docs/inbox.md gives the
-thresholds and how they were chosen.
+the sentence of a football transfer, a contract or an oil output cut, nor denied) or, without
+one, when it reports a stage and names an agreement by two words of its title. The lexicons
+hold the four languages together: a story is read whole whatever its language. docs/inbox.md
+gives the thresholds and how they were chosen.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ PARTY_CANDIDATES = 200
 TITLE_CANDIDATES = 50
 # The story words (the longest first) the title query looks for.
 TITLE_QUERY_WORDS = 24
+# A shorter stem would find most titles: it is left to the scoring.
+QUERY_STEM = 4
 SUGGESTIONS = 5
 
 WEIGHTS = {"parties": 0.35, "title": 0.30, "topic": 0.10, "stage_fits": 0.15, "reminder": 0.10}
@@ -68,6 +73,8 @@ LATE_DAYS = 180
 FALLBACK_TITLE = 0.66
 # A story with this many distinct words of clubs, players and contracts has no weak cue.
 SPORT_WORDS = 2
+# A stage signal this low says the story reports a step the agreement is past.
+MISFIT = 0.2
 STEM = 6
 TITLE_WORDS_FULL = 3
 NEW_TITLE = 120
@@ -117,6 +124,7 @@ def _words() -> dict[str, Any]:
         "strong": every(data["cues"]["strong"]),
         "weak": every(data["cues"]["weak"]),
         "not_treaty": every(data["not_treaty"]),
+        "other_deals": every(data["other_deals"]),
         "negations": every(data["negations"]),
         "kinds": {kind: every(words) for kind, words in data["kinds"].items()},
         "topics": {topic: every(words) for topic, words in data["topics"].items()},
@@ -181,6 +189,8 @@ def _cue(folded: str) -> tuple[str | None, bool]:
         if strong:
             return strong.group(0), True
         weak = words["weak"].search(sentence) if words["weak"] else None
+        if weak and words["other_deals"] and words["other_deals"].search(sentence):
+            weak = None
         if weak and found[0] is None:
             found = (weak.group(0), False)
     if found[0] is not None and words["not_treaty"] is not None:
@@ -297,11 +307,17 @@ def _query_words(story: Story) -> list[str]:
 
 
 def _title_candidates(session: Session, story: Story) -> list[int]:
-    words = _query_words(story)
+    # each word's stem, and for an Arabic word with its article the word's own start too: the
+    # index holds titles' words as written (الاستراتيجية)
+    words = list(
+        dict.fromkeys(
+            t for w in _query_words(story) for t in (_stem(w), w[:STEM]) if len(t) >= QUERY_STEM
+        )
+    )
     if not words:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        query = " OR ".join(f'"{_stem(w)}"*' for w in words)
+        query = " OR ".join(f'"{w}"*' for w in words)
         rows = session.execute(
             text(
                 "SELECT rowid FROM agreement_fts WHERE agreement_fts MATCH :q "
@@ -310,7 +326,7 @@ def _title_candidates(session: Session, story: Story) -> list[int]:
             {"q": query, "limit": TITLE_CANDIDATES},
         )
     else:
-        query = " | ".join(f"{_stem(w)}:*" for w in words)
+        query = " | ".join(f"{w}:*" for w in words)
         rows = session.execute(
             text(
                 "SELECT id FROM agreement WHERE deleted_at IS NULL AND search_vector @@ "
@@ -580,13 +596,23 @@ def _new_parties(session: Session, story: Story) -> list[str]:
 
 
 def _unmatched(parties: list[str], ranked: list[tuple[Any, ...]]) -> bool:
-    """Whether the states a story is about make a new agreement: no known one scores MATCH,
-    or the best is not between two of them and its title is not named in full."""
-    if not ranked or ranked[0][0] < MATCH:
+    """Whether the states a story names make a new agreement. Not when the best agreement is
+    named by its title in full and scores MATCH; else when no agreement suggested is between
+    two of them (all of its parties, when it has fewer); else only when the story reports a
+    stage that does not fit the first agreement between them (a signing of partners whose
+    agreement was signed years ago) and names at most one of its title words."""
+    if ranked and ranked[0][0] >= MATCH and ranked[0][3]["title"] >= 1.0:
+        return False
+    between = [
+        (values, candidate)
+        for value, _, _, values, candidate in ranked
+        if value >= ABSTAIN
+        and len(set(parties) & set(candidate.parties)) >= min(2, len(candidate.parties))
+    ]
+    if not between:
         return True
-    _, _, _, values, best = ranked[0]
-    shared = len(set(parties) & set(best.parties))
-    return shared < min(2, len(best.parties)) and values["title"] < 1.0
+    values, _ = between[0]
+    return values["stage_fits"] <= MISFIT and values["title"] < FALLBACK_TITLE
 
 
 def match(
@@ -622,6 +648,11 @@ def match(
         if value >= ABSTAIN
     ]
     on_topic = story.cue is not None
+    if on_topic and not story.strong_cue and not story.parties and not known:
+        # "a deal", "reached agreement" with no state named and nothing on record: a deal of
+        # another kind (companies, unions)
+        on_topic = False
+        reasons = [_reason("no_cue", "a word for a deal, with no state or agreement named")]
     if not on_topic and story.events and ranked:
         best = ranked[0]
         if best[3]["title"] >= FALLBACK_TITLE and best[0] >= MATCH:
