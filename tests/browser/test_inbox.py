@@ -167,6 +167,12 @@ def test_five_stories_triaged_by_keyboard(  # type: ignore[no-untyped-def]
     # chosen with the arrow keys (its claims are read for it), and accepted there.
     key("o")
     expect(page).to_have_url(re.compile(rf"/inbox/{taken['ar']}\b"))
+    # Typing in a field is typing: "a" there accepts nothing.
+    title = page.get_by_label("Title of the new agreement")
+    title.press("End")
+    page.keyboard.type(" a d")
+    expect(title).to_have_value(re.compile(r" a d$"))
+    expect(page).to_have_url(re.compile(rf"/inbox/{taken['ar']}$"))
     for _ in range(12):
         if page.locator(f"input[name=agreement][value='{seed}']").is_checked():
             break

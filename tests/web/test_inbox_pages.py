@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from tests.web.conftest import csrf
-from tracker.models import Agreement, InboxItem, StageEvent
+from tracker.models import Agreement, InboxItem, NewsFeed, StageEvent
 from tracker.models.vocab import InboxState
 from tracker.services.digests.weekly import preview, week_label
 from tracker.services.evidence.articles import add_article
@@ -436,3 +436,23 @@ def test_a_missing_story_is_a_404(viewer_web, editor_web):  # type: ignore[no-un
             f"/inbox/999999999/{action}", data={"csrf_token": token, "agreement_id": "1"}
         )
         assert response.status_code == 404, action
+
+
+def test_filters_by_feed(viewer_web, session):  # type: ignore[no-untyped-def]
+    feed = NewsFeed(url="http://127.0.0.1/feed.xml", url_canonical="http://127.0.0.1/feed.xml")
+    feed.title = "Example agency (ru)"
+    session.add(feed)
+    session.flush()
+    report = JOURNEY["ru"]
+    article = add_article(
+        session, {k: report[k] for k in ("text", "title", "outlet", "language", "published")}
+    )
+    fed = items.take(session, article, feed=feed)
+    pasted = _take(session, "fa")
+    session.commit()
+    everything = _html(viewer_web.get("/inbox"))
+    assert f'<option value="{feed.id}">Example agency (ru)</option>' in everything
+    assert "from <bdi" in _row(everything, fed.id)
+    only = _html(viewer_web.get(f"/inbox?feed={feed.id}"))
+    assert f'id="item-{fed.id}"' in only and f'id="item-{pasted.id}"' not in only
+    assert f'<option value="{feed.id}" selected>' in only
