@@ -279,11 +279,15 @@ def test_a_new_agreement_from_a_story(editor_web, session, stories):  # type: ig
     )
     response = editor_web.post(page, data=fields)
     assert response.status_code == 302, _html(response)
-    assert "Created “Protocol on Caspian fisheries”" in _flash(editor_web)
+    message = _flash(editor_web)
+    assert "Created “Protocol on Caspian fisheries” from وكالة المثال" in message
     created = session.scalar(
         select(Agreement).where(Agreement.title == "Protocol on Caspian fisheries")
     )
     assert created is not None
+    review = f"/agreements/{created.id}/evidence/{item.article_id}/review"
+    assert f'<a href="{review}">record its claims</a>' in message
+    assert editor_web.get(review).status_code == 200
     session.expire_all()
     assert session.get(InboxItem, item.id).agreement_id == created.id
 
@@ -456,3 +460,14 @@ def test_filters_by_feed(viewer_web, session):  # type: ignore[no-untyped-def]
     only = _html(viewer_web.get(f"/inbox?feed={feed.id}"))
     assert f'id="item-{fed.id}"' in only and f'id="item-{pasted.id}"' not in only
     assert f'<option value="{feed.id}" selected>' in only
+
+
+def test_the_new_agreements_message_escapes_its_title(editor_web, stories):  # type: ignore[no-untyped-def]
+    item = stories["fa"]
+    fields = _form_fields(_html(editor_web.get(f"/inbox/{item.id}")))
+    _set(fields, agreement="new", title="<i>Caspian</i> protocol", new_parties="RUS, IRN")
+    _set(fields, action="new")
+    response = editor_web.post(f"/inbox/{item.id}", data=fields)
+    assert response.status_code == 302, _html(response)
+    message = _flash(editor_web)
+    assert "&lt;i&gt;Caspian&lt;/i&gt; protocol" in message and "<i>" not in message

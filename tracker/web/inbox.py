@@ -10,13 +10,14 @@ from urllib.parse import parse_qsl, urlencode
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField, RadioField, SelectField, StringField
 
 from tracker.db import get_session
 from tracker.models.vocab import AgreementKind, InboxState, Role
 from tracker.services.agreements.queries import get_agreement, titles
-from tracker.services.errors import Conflict, InvalidInput
+from tracker.services.errors import Conflict, InvalidInput, NotFound
 from tracker.services.evidence.articles import get_article
 from tracker.services.inbox import items as inbox
 from tracker.services.inbox.matching import MATCH
@@ -335,7 +336,12 @@ def item(item_id: int) -> Any:
         names.update(titles(session, [reading]))
         if reading not in names:
             reading = None
-    agreement = get_agreement(session, reading) if reading is not None else None
+    agreement = None
+    if reading is not None:
+        try:
+            agreement = get_agreement(session, reading)
+        except NotFound:  # deleted meanwhile: read for none
+            reading = None
     rows = None
     if agreement is not None:
         rows = review_rows(session, agreement, article, submitted=posted, form_class=ItemForm)
@@ -416,9 +422,13 @@ def _item_action(
         except Conflict as exc:
             form.form_errors.append(str(exc))
             return None
+        review = url_for(
+            "evidence_pages.review_page", agreement_id=created.id, article_id=article.id
+        )
         flash(
-            f"Created “{created.title}” from {story_name(article)}: record its claims from "
-            "its page (Add evidence).",
+            Markup('Created “{}” from {}: <a href="{}">record its claims</a>.').format(
+                created.title, story_name(article), review
+            ),
             "success",
         )
         return _back_to_list(args, _next_after(ids, found.id))
