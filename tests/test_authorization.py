@@ -19,6 +19,7 @@ from tracker.services.accounts.users import create_token, create_user
 from tracker.services.claims.declarations import record_declaration
 from tracker.services.claims.relations import record_relation
 from tracker.services.feeds.manage import add_feed
+from tracker.services.inbox import items
 from tracker.services.reminders.manual import create_reminder
 from tracker.web.auth import WebUser
 
@@ -102,6 +103,12 @@ WEB = {
     ("/news-feeds/<int:feed_id>/resume", "POST"): "editor",
     ("/news-feeds/<int:feed_id>/remove", "GET"): "admin",
     ("/news-feeds/<int:feed_id>/remove", "POST"): "admin",
+    ("/inbox", "GET"): "viewer",
+    ("/inbox/<int:item_id>", "GET"): "viewer",
+    ("/inbox/<int:item_id>", "POST"): "editor",
+    ("/inbox/<int:item_id>/accept", "POST"): "editor",
+    ("/inbox/<int:item_id>/dismiss", "POST"): "editor",
+    ("/inbox/<int:item_id>/reopen", "POST"): "editor",
     ("/deleted", "GET"): "admin",
     ("/agreements/<int:agreement_id>/restore", "POST"): "admin",
     ("/articles/<int:article_id>/restore", "POST"): "admin",
@@ -159,6 +166,12 @@ API = {
     ("/api/v1/reminders/<id:reminder_id>", "GET"): "viewer",
     ("/api/v1/reminders/<id:reminder_id>", "PATCH"): "editor",
     ("/api/v1/reminders/<id:reminder_id>", "DELETE"): "editor",
+    ("/api/v1/inbox", "GET"): "viewer",
+    ("/api/v1/inbox/<id:item_id>", "GET"): "viewer",
+    ("/api/v1/inbox/<id:item_id>/accept", "POST"): "editor",
+    ("/api/v1/inbox/<id:item_id>/dismiss", "POST"): "editor",
+    ("/api/v1/inbox/<id:item_id>/new-agreement", "POST"): "editor",
+    ("/api/v1/inbox/<id:item_id>/reopen", "POST"): "editor",
     ("/api/v1/search", "GET"): "viewer",
     ("/api/v1/tokens/<id:token_id>", "GET"): "admin",
     ("/api/v1/tokens/<id:token_id>", "DELETE"): "admin",
@@ -208,6 +221,10 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         {"type": "amends", "target_id": factories.agreement(session, title="Matrix base").id},
     )
     feed = add_feed(session, {"url": "https://feeds.example.org/matrix.xml"})
+    story = items.take(
+        session,
+        factories.article(session, "Russia and Iran signed the treaty in Moscow.", language="en"),
+    )
     digest = Digest(user_id=users["viewer"].id, week="2025-W16", sections={}, html="", text="")
     session.add(digest)
     session.commit()
@@ -224,6 +241,7 @@ def world(app, session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "relation_id": relation.id,
             "digest_id": digest.id,
             "feed_id": feed.id,
+            "item_id": story.id,
             "user_id": users["viewer"].id,
             "token_id": spare.id,
             "token": "not-a-feed-token",

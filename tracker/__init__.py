@@ -22,6 +22,7 @@ from tracker.web import (
     downloads,
     evidence,
     feeds,
+    inbox,
     news_feeds,
     reminders,
     search,
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         feeds,
         news_feeds,
         downloads,
+        inbox,
     ):
         app.register_blueprint(module.blp)
     api_resources.init_app(app)

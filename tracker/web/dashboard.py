@@ -10,9 +10,11 @@ from flask import Blueprint, render_template
 from tracker.db import get_session, utcnow
 from tracker.models.vocab import LIFECYCLE
 from tracker.services.agreements import listing, queries
+from tracker.services.digests.weekly import inbox_sentence
 from tracker.services.evidence import articles as evidence
 from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required
+from tracker.web.inbox import counts_for_nav
 
 blp = Blueprint("dashboard", __name__)
 
@@ -39,6 +41,7 @@ def index() -> str:
         )
         mine = [r for r in mine if r.status in ("open", "snoozed")]
     recent, _ = evidence.list_articles(session, limit=8)
+    waiting = counts_for_nav() if me is not None else None
     return render_template(
         "dashboard/index.html",
         columns=columns,
@@ -49,4 +52,6 @@ def index() -> str:
         unsupported=queries.unsupported_claims(session),
         reminder_titles=queries.titles(session, (r.agreement_id for r in mine)),
         today=utcnow().date(),
+        inbox=waiting,
+        inbox_sentence=inbox_sentence(*waiting) if waiting else "",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -75,26 +76,142 @@ def review_page(agreement_id: int, article_id: int) -> Any:
     """The extractor's suggestions as editable rows; one submission records the ticked ones
     (all or nothing: an error is shown beside its row and nothing is recorded)."""
     session = get_session()
-    found = review.suggestions(session, agreement_id, article_id)
     agreement = get_agreement(session, agreement_id)
     article = evidence.get_article(session, article_id)
+    shown = review_rows(session, agreement, article, submitted=request.method == "POST")
+    form = shown.form
+    if request.method == "POST" and form.validate_on_submit():
+        claims = shown.claims()
+        try:
+            made = review.accept(session, agreement_id, article_id, **claims, actor=actor())
+        except InvalidInput as exc:
+            shown.put_errors(exc)
+        else:
+            flash(
+                recorded_message(made, article, shown.kinds(claims)),
+                "success" if any(made.values()) else "info",
+            )
+            return redirect(url_for("agreement_pages.detail", agreement_id=agreement_id))
+    status = 422 if request.method == "POST" else 200  # a POST shown again was refused
+    return render_template(
+        "evidence/review.html",
+        **shown.context(),
+        agreement=agreement,
+        article=article,
+        max_characters=MAX_CHARACTERS,
+    ), status
+
+
+@dataclass
+class ReviewRows:
+    """The review form of an article read for an agreement: the extractor's suggestions as
+    editable rows (evidence/_claims.html shows them), what is ticked as `review.accept`'s
+    arguments, and a refusal's errors put back beside their rows. The inbox's item page
+    shows and reads the same rows."""
+
+    form: AcceptForm
+    found: review.Suggestions
+    article: Any
+    rows: list[tuple[Any, dict[str, Any], int]]
+    relation_rows: list[tuple[Any, dict[str, Any], int]]
+    declaration_rows: list[tuple[Any, dict[str, Any], int]]
+    submitted: bool
+
+    def claims(self) -> dict[str, Any]:
+        """The ticked rows as `review.accept` (and the inbox's accept) take them: parties,
+        events, principles, relations and declarations."""
+        return {
+            "parties": list(self.form.parties.data or []),
+            "events": [
+                {"index": index, **_claim(row)} for row, _, index in self.rows if row.accept.data
+            ],
+            "principles": list(self.form.principles.data or []),
+            "relations": [
+                {"index": index, **_relation_claim(row)}
+                for row, _, index in self.relation_rows
+                if row.accept.data
+            ],
+            "declarations": [
+                {"index": index, **_declaration_claim(row)}
+                for row, _, index in self.declaration_rows
+                if row.accept.data
+            ],
+        }
+
+    @staticmethod
+    def kinds(claims: Mapping[str, Any]) -> Counter[str]:
+        """How many declarations of each kind `claims` records (for recorded_message)."""
+        return Counter(d["kind"] for d in claims.get("declarations") or [])
+
+    def put_errors(self, exc: InvalidInput) -> None:
+        """A refusal's `events.<index>.<field>` (…) errors beside that row's field."""
+        _put_row_errors(
+            self.form,
+            {
+                "events": self.rows,
+                "relations": self.relation_rows,
+                "declarations": self.declaration_rows,
+            },
+            exc,
+        )
+
+    def context(self) -> dict[str, Any]:
+        """What evidence/_claims.html needs to show the rows."""
+        text = self.article.text
+
+        def quote(item: dict[str, Any]) -> str:
+            return text[slice(*review.sentence_around(text, item["start"], item["end"]))]
+
+        return {
+            "form": self.form,
+            "found": self.found,
+            "rows": self.rows,
+            "relation_rows": self.relation_rows,
+            "declaration_rows": self.declaration_rows,
+            "quotes": {index: quote(e) for index, e in enumerate(self.found.events)},
+            "relation_quotes": [quote(r) for r in self.found.relations],
+            "declaration_quotes": [quote(d) for d in self.found.declarations],
+            "objection": OBJECTION,
+            "submitted": self.submitted,
+            "ratified_hint": RATIFIED_HINT,
+        }
+
+
+def review_rows(
+    session: Any,
+    agreement: Any,
+    article: Any,
+    *,
+    submitted: bool,
+    form_class: type[AcceptForm] = AcceptForm,
+) -> ReviewRows:
+    """The review rows of `article` read for `agreement`: filled from the request when
+    `submitted`, else from the suggestions, ticked where the extractor is confident (as the
+    review page opens; `ReviewRows.claims()` of an unsubmitted one is what one click on its
+    Accept would record). NotFound (404) for a missing agreement or article."""
+    found = review.suggestions(session, agreement.id, article.id)
     # an objection answers one of the agreement's standing declarations by another party
-    standing = [d for d in list_declarations(session, agreement_id) if d.kind != OBJECTION]
+    standing = [d for d in list_declarations(session, agreement.id) if d.kind != OBJECTION]
     answerable = {
         index: _answerable(standing, item) for index, item in enumerate(found.declarations)
     }
-    if request.method == "POST":
-        form = AcceptForm()
+    if submitted:
+        form = form_class()
     else:
-        form = AcceptForm(
+        form = form_class(
+            formdata=None,
             data={
+                "parties": [
+                    p["code"] for p in found.parties if p["code"] not in found.known_parties
+                ],
+                "principles": [p["code"] for p in found.principles],
                 "events": [_initial(i, e) for i, e in enumerate(found.events)],
                 "relations": [_initial_relation(i, r) for i, r in enumerate(found.relations)],
                 "declarations": [
                     _initial_declaration(i, d, answerable[i])
                     for i, d in enumerate(found.declarations)
                 ],
-            }
+            },
         )
     party_choices = options(
         [("", "— none —")]
@@ -129,68 +246,9 @@ def review_page(agreement_id: int, article_id: int) -> Any:
                 [(str(d.id), _declaration_option(d)) for d in answerable[index]]
             )
             declaration_rows.append((entry.form, found.declarations[index], index))
-    if request.method == "POST" and form.validate_on_submit():
-        claims = [{"index": index, **_claim(row)} for row, _, index in rows if row.accept.data]
-        relations = [
-            {"index": index, **_relation_claim(row)}
-            for row, _, index in relation_rows
-            if row.accept.data
-        ]
-        declarations = [
-            {"index": index, **_declaration_claim(row)}
-            for row, _, index in declaration_rows
-            if row.accept.data
-        ]
-        try:
-            made = review.accept(
-                session,
-                agreement_id,
-                article_id,
-                parties=form.parties.data,
-                events=claims,
-                principles=form.principles.data,
-                relations=relations,
-                declarations=declarations,
-                actor=actor(),
-            )
-        except InvalidInput as exc:
-            _put_row_errors(
-                form,
-                {"events": rows, "relations": relation_rows, "declarations": declaration_rows},
-                exc,
-            )
-        else:
-            kinds = Counter(d["kind"] for d in declarations)
-            flash(
-                recorded_message(made, article, kinds),
-                "success" if any(made.values()) else "info",
-            )
-            return redirect(url_for("agreement_pages.detail", agreement_id=agreement_id))
-
-    def quote(item: dict[str, Any]) -> str:
-        return article.text[
-            slice(*review.sentence_around(article.text, item["start"], item["end"]))
-        ]
-
-    quotes = {index: quote(e) for index, e in enumerate(found.events)}
-    status = 422 if request.method == "POST" else 200  # a POST shown again was refused
-    return render_template(
-        "evidence/review.html",
-        form=form,
-        rows=rows,
-        relation_rows=relation_rows,
-        declaration_rows=declaration_rows,
-        relation_quotes=[quote(r) for r in found.relations],
-        declaration_quotes=[quote(d) for d in found.declarations],
-        objection=OBJECTION,
-        agreement=agreement,
-        article=article,
-        found=found,
-        quotes=quotes,
-        submitted=request.method == "POST",
-        ratified_hint=RATIFIED_HINT,
-        max_characters=MAX_CHARACTERS,
-    ), status
+    return ReviewRows(
+        form, found, article, rows, relation_rows, declaration_rows, submitted=submitted
+    )
 
 
 def _initial_relation(index: int, item: dict[str, Any]) -> dict[str, Any]:
@@ -341,11 +399,26 @@ def _rendered(kind: str, item: dict[str, Any], name: str) -> bool:
     return True
 
 
+def story_name(article: Any) -> str:
+    """An article as a flash message names it: 'TASS: “title”' (else its date)."""
+    source = article.outlet or "an unknown outlet"
+    if article.title:
+        title = article.title if len(article.title) <= 80 else article.title[:79] + "…"
+        source += f": “{title}”"
+    elif article.published:
+        source += f", {article.published}"
+    return source
+
+
 def recorded_message(
-    made: dict[str, int], article: Any, kinds: Mapping[str, int] | None = None
+    made: dict[str, int],
+    article: Any,
+    kinds: Mapping[str, int] | None = None,
+    agreement: str | None = None,
 ) -> str:
     """'Recorded 3 events, 1 relation and 1 reservation from TASS: “title”' (nothing is said
-    of none); declarations are named by their `kinds` when given."""
+    of none), ' on “agreement”' when its title is given; declarations are named by their
+    `kinds` when given."""
     nouns = (
         ("parties", "party"),
         ("events", "event"),
@@ -362,12 +435,10 @@ def recorded_message(
         for kind, count in (by_kind or {"declaration": made["declarations"]}).items():
             if count:
                 counts.append(f"{count} {kind}{'' if count == 1 else 's'}")
-    source = article.outlet or "an unknown outlet"
-    if article.title:
-        title = article.title if len(article.title) <= 80 else article.title[:79] + "…"
-        source += f": “{title}”"
-    elif article.published:
-        source += f", {article.published}"
+    source = story_name(article)
+    if agreement:
+        short = agreement if len(agreement) <= 80 else agreement[:79] + "…"
+        source += f" on “{short}”"
     if not counts:
         return f"Nothing was recorded from {source}; the article is kept as evidence."
     listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " and " + counts[-1]

@@ -45,6 +45,7 @@ from tracker.models.vocab import DigestMode, ReminderStatus, Step
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.claims.relations import sentence as relation_sentence
 from tracker.services.errors import InvalidInput
+from tracker.services.inbox import items as inbox_items
 from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import MAX_YEAR, MIN_YEAR
 
@@ -459,7 +460,30 @@ def sections_for(facts: WeekFacts, user: User, scope: Scope) -> dict[str, list[d
 
 
 def is_empty(sections: dict[str, Any]) -> bool:
-    return not any(sections[name] for name in SECTIONS)
+    return not any(sections[name] for name in SECTIONS) and not sections.get("inbox")
+
+
+def inbox_sentence(new: int, watched: int) -> str:
+    """ "5 new stories in your inbox, 2 about agreements you watch" (the dashboard's and the
+    digest's words)."""
+    return (
+        f"{new} new {'story' if new == 1 else 'stories'} in your inbox, "
+        f"{watched} about agreements you watch"
+    )
+
+
+def inbox_section(session: Session, user: User, base_url: str) -> dict[str, Any] | None:
+    """The digest's inbox line for `user`: the new stories waiting in the inbox now (None
+    when there are none)."""
+    new, watched = inbox_items.counts(session, user)
+    if not new:
+        return None
+    return {
+        "new": new,
+        "watched": watched,
+        "text": inbox_sentence(new, watched),
+        "url": f"{base_url}/inbox",
+    }
 
 
 # Its own Jinja environment: digests are made in the scheduler too, with no Flask app context.
@@ -482,7 +506,8 @@ def render(user: User, window: Window, sections: dict[str, Any], base_url: str) 
         "sections": sections,
         "titles": TITLES,
         "order": SECTIONS,
-        "empty": is_empty(sections),
+        # nothing moved (the inbox's line may still be said)
+        "empty": not any(sections[name] for name in SECTIONS),
         "base_url": base_url,
     }
     return render_template("digest/email.html", **context), render_template(
@@ -520,6 +545,7 @@ def build(
         if key not in facts_by:
             facts_by[key] = gather(session, window, base_url)
         sections = sections_for(facts_by[key], user, scope_of[user.id])
+        sections["inbox"] = inbox_section(session, user, base_url)
         if is_empty(sections) and not user.digest_send_empty:
             continue
         html, text = render(user, window, sections, base_url)
