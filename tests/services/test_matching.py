@@ -413,3 +413,25 @@ def test_the_development_set_meets_its_targets(session):
     assert rates["right_first"] >= TARGETS["right_first"], (rates, misses)
     assert rates["noise_kept_out"] >= TARGETS["noise_kept_out"], (rates, misses)
     assert rates["on_topic_lost"] <= TARGETS["on_topic_lost"], (rates, misses)
+
+
+def test_a_treaty_of_the_same_name_between_other_states_is_a_new_agreement(session):
+    """The seed's Russia–Iran Treaty on Comprehensive Strategic Partnership is named by its
+    title in full by a story about Russia's treaty of that name with North Korea, whose
+    headline names North Korea alone: the story is about another pair, so the new agreement
+    goes first and the Iranian treaty is marked as not between those states."""
+    found = _match(
+        session,
+        "Государственная дума на пленарном заседании в четверг ратифицировала Договор о "
+        "всеобъемлющем стратегическом партнерстве между Российской Федерацией и Корейской "
+        "Народно-Демократической Республикой, подписанный в Пхеньяне 19 июня 2024 года. "
+        "Документ направлен в Совет Федерации России.",
+        title="Госдума ратифицировала договор о всеобъемлющем стратегическом партнерстве с КНДР",
+        language="ru",
+        published="2024-10-24",
+    )
+    first = _first(found)
+    assert first["agreement_id"] is None
+    assert sorted(first["new_agreement"]["parties"]) == ["PRK", "RUS"]
+    iranian = next(s for s in found.suggestions if s["agreement_id"] is not None)
+    assert "it is about PRK too, not a party" in _codes(iranian)["parties"]

@@ -6,8 +6,8 @@ words (the full-text index). Each candidate is scored from five signals, each 0.
 
 - parties (P): how many of the agreement's parties the story names; for two parties the share
   named, for more `0.5 * min(1, named / 2) + 0.5 * named / all`; halved when the story is
-  about another pair (its headline's parties, else those it names twice, hold one that is not
-  a party and fewer than two that are);
+  about another pair (its headline's states when it names two, else the one it names with
+  those the story names twice, hold one that is not a party and fewer than two that are);
 - title (T): distinct title words (any of its titles, any language; stop words and the words
   of party names out; compared by their first letters, so that inflected forms meet) the
   story holds: `min(1, words / 3)`;
@@ -268,7 +268,10 @@ def read_story(
         published=_day(published),
         parties=parties,
         title_parties=headline,
-        main_parties=headline if len(headline) >= 2 else {c for c in counts if counts[c] >= 2},
+        # the headline's two (or more) states; else the one it names with those named twice
+        main_parties=(
+            headline if len(headline) >= 2 else headline | {c for c in counts if counts[c] >= 2}
+        ),
         events=events,
         cue=cue,
         strong_cue=strong,
@@ -416,7 +419,7 @@ def _parties(story: Story, c: Candidate) -> tuple[float, dict[str, str] | None]:
     codes = ", ".join(named)
     # a story about another pair: "Iran and Venezuela sign..." is not about Russia and Iran
     outside = sorted(story.main_parties - set(c.parties))
-    if outside and len(story.main_parties & set(c.parties)) < min(2, whole):
+    if _other_pair(story, c):
         value *= 0.5
         codes += f"; it is about {', '.join(outside)} too, not a party"
     if whole == 2 and len(named) == 2:
@@ -426,6 +429,13 @@ def _parties(story: Story, c: Candidate) -> tuple[float, dict[str, str] | None]:
     else:
         message = f"names {len(named)} of {whole} parties ({codes})"
     return value, _reason("parties", message)
+
+
+def _other_pair(story: Story, c: Candidate) -> bool:
+    """Whether the story is about states of which the agreement holds fewer than two (all of
+    its parties, when it has fewer) and one that is not its party."""
+    outside = story.main_parties - set(c.parties)
+    return bool(outside) and len(story.main_parties & set(c.parties)) < min(2, len(c.parties))
 
 
 def _title(story: Story, c: Candidate) -> tuple[float, dict[str, str] | None]:
@@ -619,13 +629,20 @@ def _new_parties(story: Story, states: list[str]) -> list[str]:
     return chosen[:4]
 
 
-def _unmatched(parties: list[str], ranked: list[tuple[Any, ...]]) -> bool:
+def _unmatched(story: Story, parties: list[str], ranked: list[tuple[Any, ...]]) -> bool:
     """Whether the states a story names make a new agreement. Not when the best agreement is
-    named by its title in full and scores MATCH; else when no agreement suggested is between
+    named by its title in full, scores MATCH and is between the states the story is about
+    (two treaties of one name, Russia's with Iran and with North Korea, are told apart by
+    their parties); else when no agreement suggested is between
     two of them (all of its parties, when it has fewer); else only when the story reports a
     stage that does not fit the first agreement between them (a signing of partners whose
     agreement was signed years ago) and names at most one of its title words."""
-    if ranked and ranked[0][0] >= MATCH and ranked[0][3]["title"] >= 1.0:
+    if (
+        ranked
+        and ranked[0][0] >= MATCH
+        and ranked[0][3]["title"] >= 1.0
+        and not _other_pair(story, ranked[0][4])
+    ):
         return False
     between = [
         (values, candidate)
@@ -690,7 +707,9 @@ def match(
     # whether a known agreement is between the story's states: those of its headline when
     # it names two, else every state it names
     headline = [p for p in states if p in story.title_parties]
-    if len(new_parties) >= 2 and _unmatched(headline if len(headline) >= 2 else states, ranked):
+    if len(new_parties) >= 2 and _unmatched(
+        story, headline if len(headline) >= 2 else states, ranked
+    ):
         # MATCH, more when the headline names them, and never below a known one it goes before
         value = min(0.9, MATCH + 0.1 * len(story.title_parties & set(new_parties)))
         if known:
