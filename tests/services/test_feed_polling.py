@@ -18,6 +18,7 @@ from tracker.models.evidence import EvidenceArticle
 from tracker.models.inbox import InboxItem, NewsFeed, NewsFeedEntry
 from tracker.services.errors import NotFound
 from tracker.services.evidence.articles import add_article
+from tracker.services.feeds.manage import add_feed
 from tracker.services.feeds.polling import (
     PollSettings,
     backoff,
@@ -166,6 +167,27 @@ def test_a_round_makes_one_article_per_entry_and_a_second_gets_304s(session, ses
         assert len(server.hits("/pages/")) == 4
         conditional = [h for h in server.headers if "if-none-match" in h]
         assert len(conditional) == len(FIXTURES)
+
+
+def test_a_feed_added_without_a_title_takes_its_own_and_names_its_stories_by_it(
+    session, session_factory
+):
+    """Added by its address alone, a feed is called by its host until the first poll reads
+    the name it gives itself: the feed and the outlet of its stories then read the ministry's
+    name, not "127.0.0.1"; a title typed by the user is never replaced."""
+    with FeedServer() as server:
+        bare = add_feed(session, {"url": server.url("/mfa-fa.rss")})
+        named = add_feed(session, {"url": server.url("/fcdo-en.rss"), "title": "FCDO"})
+        session.commit()
+        assert bare.title == "127.0.0.1"
+        version = bare.version
+        poll_round(session_factory, now=NOW, settings=settings())
+        feed = feed_row(session, bare.id)
+        assert feed.title == "وزارت امور خارجه جمهوری اسلامی ایران - اخبار"
+        assert feed.version == version + 1
+        assert {a.outlet for a in articles_of(session, bare.id)} == {feed.title}
+        assert feed_row(session, named.id).title == "FCDO"
+        assert {a.outlet for a in articles_of(session, named.id)} == {"FCDO"}
 
 
 def test_a_feed_served_again_without_validators_creates_nothing_twice(session, session_factory):

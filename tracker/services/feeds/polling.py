@@ -32,6 +32,7 @@ from tracker.models.inbox import FeedLimits, NewsFeed, NewsFeedEntry
 from tracker.services import fetch, transactional
 from tracker.services.errors import NotFound, ServiceError
 from tracker.services.evidence.articles import add_article, find_by_url
+from tracker.services.feeds.manage import host_of
 from tracker.services.feeds.polite import HostGate, Robots
 from tracker.services.feeds.reading import FeedEntry, FeedFetch, entry_article, fetch_feed
 from tracker.services.inbox import items as inbox_items
@@ -288,6 +289,9 @@ def _poll_leased(
         with writing:
             outcome = _record_failure(session, feed_id, owner, error, fetched.gone, now, settings)
         return PollResult(feed_id, outcome, error=error)
+    if outlet == host_of(url) and fetched.feed is not None and fetched.feed.title.strip():
+        # Added without a title: its stories are the outlet's that the feed names.
+        outlet = fetched.feed.title.strip()
     prepared: list[_Prepared] = []
     if not fetched.not_modified and fetched.feed is not None:
         prepared = _prepare(
@@ -420,6 +424,12 @@ def _succeeded(
         feed.etag = _clip_or_none(fetched.etag, FeedLimits.ETAG)
     if not fetched.not_modified or fetched.last_modified is not None:
         feed.last_modified = _clip_or_none(fetched.last_modified, FeedLimits.LAST_MODIFIED)
+    named = fetched.feed.title.strip()[: FeedLimits.TITLE] if fetched.feed is not None else ""
+    if named and feed.title == host_of(feed.url):
+        # A feed added without a title takes the one it gives itself, once (an edit: its
+        # version moves, so a client holding the old one is told).
+        feed.title = named
+        feed.version += 1
     feed.last_polled_at = now
     feed.last_success_at = now
     feed.consecutive_failures = 0
