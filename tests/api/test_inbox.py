@@ -157,8 +157,14 @@ def test_a_new_agreement_from_a_story(session, editor, stories):
     path = f"/api/v1/inbox/{story.id}/new-agreement"
     assert_error(editor.post(path), 422, "title")
     assert_error(editor.post(path, json={"title": "x", "kind": "pact"}), 422, "kind")
+    signing = next(i for i, e in enumerate(story.extracted["events"]) if e["stage"] == "signing")
     response = editor.post(
-        path, json={"title": "Zarafshan water-sharing agreement", "parties": ["RUS", "IRN"]}
+        path,
+        json={
+            "title": "Zarafshan water-sharing agreement",
+            "parties": ["RUS", "IRN"],
+            "claims": {"events": [{"index": signing}]},
+        },
     )
     assert response.status_code == 201, response.get_json()
     made = response.get_json()
@@ -166,6 +172,8 @@ def test_a_new_agreement_from_a_story(session, editor, stories):
     agreement = editor.get(f"/api/v1/agreements/{made['agreement_id']}").get_json()
     assert agreement["title"] == "Zarafshan water-sharing agreement"
     assert [p["code"] for p in agreement["parties"]] == ["RUS", "IRN"]
+    events = editor.get(f"/api/v1/agreements/{made['agreement_id']}/events").get_json()
+    assert [(e["stage"], e["date"]) for e in events] == [("signing", "2025-03-14")]
     assert_error(editor.post(path, json={"title": "Again"}), 409)
 
 

@@ -370,3 +370,54 @@ def test_purge_removes_old_set_aside_stories_with_their_articles(session, treaty
         select(AuditEntry).where(AuditEntry.entity == "inbox_item", AuditEntry.action == "purge")
     ).all()
     assert items.purge(session, now=now, retention_days=90) == 0
+
+
+def test_the_snippet_starts_after_the_title_the_text_opens_with():
+    text = "Moscow and Tehran sign a water deal\n\n" + STORY
+    assert items.snippet(text, title="Moscow and Tehran sign a water deal").startswith(
+        "Moscow and Tehran signed the Zarafshan"
+    )
+    # a text that is its title alone keeps it
+    assert items.snippet("Water deal", title="Water deal") == "Water deal"
+
+
+def test_a_new_agreement_records_the_claims_given_or_those_the_extractor_is_sure_of(
+    session, editor
+):
+    """In one action: the agreement, the story accepted for it, and its claims; with
+    `claims="confident"` the events the review page would open ticked (the signing of 14
+    March 2025, not the ratification the story only expects)."""
+    suggested = {
+        "agreement_id": None,
+        "new_agreement": {"title": "Water deal", "parties": ["RUS", "IRN"], "kind": "treaty"},
+        "score": 0.6,
+        "reasons": [],
+    }
+    _, item = story(session)
+    item.suggestions = [suggested]
+    session.commit()
+    _, made = items.new_agreement(session, item.id, {}, claims="confident", actor=editor)
+    recorded = [(e.stage, e.date, e.status) for e in made.events]
+    assert recorded == [("signing", "2025-03-14", "reported")]
+    assert made.events[0].evidence[0].quote.startswith("Moscow and Tehran signed")
+
+    _, other = story(
+        session,
+        "Kazakhstan and Turkmenistan signed a protocol on grain transit by rail on 2 April "
+        "2025 in Astana, the ministers of transport said after the ceremony, and added that "
+        "the first trains would leave for the Caspian ports in the summer.",
+        outlet="Kazinform",
+    )
+    other.suggestions = [suggested | {"new_agreement": None}]
+    session.commit()
+    index = signing_index(other)
+    with pytest.raises(InvalidInput) as refused:
+        items.new_agreement(session, other.id, {"title": "Grain"}, claims="all")
+    assert "claims" in refused.value.errors and other.state == "new"
+    _, second = items.new_agreement(
+        session,
+        other.id,
+        {"title": "Grain transit protocol", "parties": ["KAZ", "TKM"], "kind": "protocol"},
+        claims={"events": [{"index": index}]},
+    )
+    assert [e.stage for e in second.events] == ["signing"]

@@ -286,7 +286,11 @@ def test_a_new_agreement_from_a_story(editor_web, session, stories):  # type: ig
     )
     assert created is not None
     review = f"/agreements/{created.id}/evidence/{item.article_id}/review"
-    assert f'<a href="{review}">record its claims</a>' in message
+    # the claims the extractor is sure of are recorded in the same action; the rest wait
+    session.refresh(created)
+    assert f"with {len(created.events)} claim(s) the extractor is sure of" in message
+    assert all(e.evidence[0].article_id == item.article_id for e in created.events)
+    assert f'<a href="{review}">review the others</a>' in message
     assert editor_web.get(review).status_code == 200
     session.expire_all()
     assert session.get(InboxItem, item.id).agreement_id == created.id

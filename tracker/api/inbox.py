@@ -123,10 +123,18 @@ class NewAgreementFromItem(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid input")
     def post(self, data: dict[str, Any], item_id: int) -> dict[str, Any]:
         """Create an agreement from the story (the matcher's suggestion, changed by any of
-        title, parties, kind given) and accept the story for it; the answer's
-        `agreement_id` is the new agreement."""
+        title, parties, kind given) and accept the story for it, recording the `claims`
+        given on it in the same transaction; the answer's `agreement_id` is the new
+        agreement."""
+        data = dict(data or {})
+        claims = data.pop("claims", None)
         items.new_agreement(
-            get_session(), item_id, data or {}, actor=actor(), rule_settings=_settings()
+            get_session(),
+            item_id,
+            data,
+            claims=claims,
+            actor=actor(),
+            rule_settings=_settings(),
         )
         return _shown(item_id)
 

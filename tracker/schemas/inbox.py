@@ -90,6 +90,13 @@ class NewAgreementSchema(InputSchema):
         metadata={"description": "Party codes"},
     )
     kind = fields.String(validate=one_of(AgreementKind))
+    claims = fields.Nested(
+        ClaimsSchema,
+        metadata={
+            "description": "Claims to record on the new agreement, as accept takes them "
+            "(default: none)"
+        },
+    )
 
 
 class InboxArticleSchema(OutputSchema):

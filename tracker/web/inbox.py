@@ -408,7 +408,9 @@ def _item_action(
             "kind": form.kind.data or "",
         }
         try:
-            _item, created = inbox.new_agreement(session, found.id, data, actor=actor())
+            _item, created = inbox.new_agreement(
+                session, found.id, data, claims=inbox.CONFIDENT, actor=actor()
+            )
         except InvalidInput as exc:
             for key, messages in exc.errors.items():
                 target = {"title": form.title, "parties": form.new_parties, "kind": form.kind}.get(
@@ -425,10 +427,12 @@ def _item_action(
         review = url_for(
             "evidence_pages.review_page", agreement_id=created.id, article_id=article.id
         )
+        recorded = len(created.events)
         flash(
-            Markup('Created “{}” from {}: <a href="{}">record its claims</a>.').format(
-                created.title, story_name(article), review
-            ),
+            Markup(
+                "Created “{}” from {} with {} claim(s) the extractor is sure of: "
+                '<a href="{}">review the others</a>.'
+            ).format(created.title, story_name(article), recorded, review),
             "success",
         )
         return _back_to_list(args, _next_after(ids, found.id))

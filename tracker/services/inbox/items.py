@@ -46,6 +46,7 @@ from tracker.services.inbox.matching import match
 from tracker.services.reminders import rules
 from tracker.services.reminders.rules import RuleSettings
 from tracker.text.dates import in_range
+from tracker.text.extract import PRETICK_CONFIDENCE
 
 # About this many characters of the story's text are shown in the list, cut at a word.
 SNIPPET = 300
@@ -58,10 +59,14 @@ SET_ASIDE = (InboxState.DISMISSED.value, InboxState.NOT_ABOUT_AGREEMENTS.value)
 DEFAULT_RETENTION_DAYS = 90
 
 
-def snippet(text: str, limit: int = SNIPPET) -> str:
+def snippet(text: str, limit: int = SNIPPET, *, title: str = "") -> str:
     """The first `limit` characters or so of `text`, cut after a whole word, in its own
-    script (nothing is normalised); "…" when it goes on."""
+    script (nothing is normalised); "…" when it goes on. A text that opens with its `title`
+    (a page read whole) starts after it: the list shows the title already."""
     text = " ".join(text.split())
+    title = " ".join(title.split())
+    if title and text.startswith(title) and len(text) > len(title):
+        text = text[len(title) :].lstrip(" .:—-")
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit + 1)
@@ -147,7 +152,7 @@ def take(
         article_id=article.id,
         feed_id=feed.id if feed is not None else None,
         language=article.language or (extracted or {}).get("language"),
-        snippet=snippet(article.text or article.title),
+        snippet=snippet(article.text or article.title, title=article.title),
         state=(InboxState.NEW if found.on_topic else InboxState.NOT_ABOUT_AGREEMENTS).value,
         suggestions=suggestions,
         extracted=extracted,
@@ -515,13 +520,16 @@ def new_agreement(
     item_id: int,
     data: Mapping[str, Any] | None = None,
     *,
+    claims: Mapping[str, Any] | str | None = None,
     actor: User | None = None,
     rule_settings: RuleSettings | None = None,
 ) -> tuple[InboxItem, Agreement]:
-    """Create an agreement from the story and accept the story for it. `data` (title,
-    parties, kind) changes the matcher's suggestion; without a suggestion the title is
-    required. InvalidInput (422) names the fields as creating an agreement does; Conflict
-    (409) as for accept."""
+    """Create an agreement from the story and accept the story for it, with the ticked
+    `claims` (as accept takes them) recorded on the new agreement in the same transaction.
+    `data` (title, parties, kind) changes the matcher's suggestion; without a suggestion the
+    title is required. InvalidInput (422) names the fields as creating an agreement does, and
+    the claims' as accept does; Conflict (409) as for accept. `claims="confident"` records
+    what the review page would open ticked for the new agreement (see confident_claims)."""
     item = _locked(session, item_id)
     _undecided(item, "made an agreement of")
     values = suggested_agreement(item) | {
@@ -533,8 +541,39 @@ def new_agreement(
         )
     agreement = create_agreement(session, values, actor=actor)
     session.flush()
-    accept(session, item.id, agreement_id=agreement.id, actor=actor, rule_settings=rule_settings)
+    if claims == CONFIDENT:
+        claims = confident_claims(session, agreement, item.article_id)
+    elif isinstance(claims, str):
+        raise InvalidInput({"claims": f"give the claims, or {CONFIDENT!r}"})
+    accept(
+        session,
+        item.id,
+        agreement_id=agreement.id,
+        claims=claims,
+        actor=actor,
+        rule_settings=rule_settings,
+    )
     return item, agreement
+
+
+CONFIDENT = "confident"
+
+
+def confident_claims(session: Session, agreement: Agreement, article_id: int) -> dict[str, Any]:
+    """The claims the review page opens ticked for `agreement` (events the extractor is
+    confident of, PRETICK_CONFIDENCE, of a party of the agreement or of none; the principles
+    it names), as accept takes them: one action records what a researcher would accept
+    unread, and nothing a party check would refuse."""
+    found = review.suggestions(session, agreement.id, article_id)
+    members = set(agreement.party_codes)
+    events = [
+        {"index": index}
+        for index, event in enumerate(found.events)
+        if isinstance(event.get("confidence"), int | float)
+        and event["confidence"] >= PRETICK_CONFIDENCE
+        and (not event.get("party") or event["party"] in members)
+    ]
+    return {"events": events, "principles": [p["code"] for p in found.principles]}
 
 
 # --- Retention -----------------------------------------------------------------------------
