@@ -475,3 +475,29 @@ def test_the_new_agreements_message_escapes_its_title(editor_web, stories):  # t
     assert response.status_code == 302, _html(response)
     message = _flash(editor_web)
     assert "&lt;i&gt;Caspian&lt;/i&gt; protocol" in message and "<i>" not in message
+
+
+def test_a_story_is_accepted_for_an_agreement_found_by_its_title(  # type: ignore[no-untyped-def]
+    editor_web, session, stories
+):
+    """The matcher did not suggest it: typing words of its title on the
+    story's page lists it, its link reads the claims for it, and one Accept records them."""
+    item = stories["en"]
+    new_start = session.scalar(select(Agreement).where(Agreement.ref == "new-start"))
+    assert new_start.id not in {s.get("agreement_id") for s in item.suggestions}
+    page = f"/inbox/{item.id}"
+    found = _html(editor_web.get(page, query_string={"find": "reduction strategic offensive"}))
+    link = f"/inbox/{item.id}?agreement={new_start.id}"
+    assert f'href="{link}"' in found.replace("&amp;", "&")
+    nothing = _html(editor_web.get(page, query_string={"find": "zzzz"}))
+    assert "No agreement has a title with “<bdi>zzzz</bdi>”" in nothing
+    chosen = _html(editor_web.get(link))
+    radio = re.search(rf'<input[^>]*name="agreement"[^>]*value="{new_start.id}"[^>]*>', chosen)
+    assert radio and "checked" in radio.group(0)
+    fields = _form_fields(chosen)
+    fields["action"] = "accept"
+    response = editor_web.post(page, data=fields)
+    assert response.status_code == 302, _html(response)
+    session.expire_all()
+    decided = session.get(InboxItem, item.id)
+    assert (decided.state, decided.agreement_id) == (InboxState.ACCEPTED.value, new_start.id)

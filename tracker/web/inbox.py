@@ -16,6 +16,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField
 
 from tracker.db import get_session
 from tracker.models.vocab import AgreementKind, InboxState, Role
+from tracker.services.agreements import listing
 from tracker.services.agreements.queries import get_agreement, titles
 from tracker.services.errors import Conflict, InvalidInput, NotFound
 from tracker.services.evidence.articles import get_article
@@ -28,6 +29,9 @@ from tracker.web.evidence import AcceptForm, recorded_message, review_rows, stor
 from tracker.web.forms import options
 
 blp = Blueprint("inbox", __name__, url_prefix="/inbox")
+# A title search on a story's page: what is typed, and how many agreements it offers.
+FIND_LENGTH = 200
+FOUND = 20
 
 PER_PAGE = 50
 # The piles, in the order of their tabs.
@@ -378,6 +382,7 @@ def item(item_id: int) -> Any:
             if done is not None:
                 return done
             status = 422
+    find_text = "" if posted else request.args.get("find", "").strip()[:FIND_LENGTH]
     context = rows.context() if rows is not None else {"form": form, "found": None}
     return render_template(
         "inbox/item.html",
@@ -393,7 +398,24 @@ def item(item_id: int) -> Any:
         action_form=ActionForm(),
         score_word=score_word,
         language_names=LANGUAGE_NAMES,
+        find_text=find_text,
+        other_matches=_other_agreements(session, find_text),
     ), status
+
+
+def _other_agreements(session: Any, text: str) -> list[tuple[int, str]]:
+    """The agreements whose titles hold what was typed, in any language and spelling (the
+    list's search), for a story about one the matcher did not suggest."""
+    if not text:
+        return []
+    rows, _ = listing.search(session, listing.AgreementFilters(q=text), limit=FOUND)
+    return [
+        (
+            row.id,
+            " · ".join([row.title, *(t for t in (row.titles or {}).values() if t != row.title)]),
+        )
+        for row in rows
+    ]
 
 
 def _item_action(
