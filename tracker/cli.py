@@ -478,7 +478,7 @@ def _instant(text: str | None) -> datetime | None:
 
 @tracker.command(
     help="Run the scheduler (reminder rules every hour, weekly digests, news feeds every "
-    "TRACKER_FEEDS_EVERY minutes) until stopped. One at a time: "
+    "TRACKER_FEEDS_EVERY minutes, the inbox's purge daily) until stopped. One at a time: "
     "a second one waits idle and takes over when the first stops."
 )
 @click.option(

@@ -114,6 +114,7 @@ def build(
         ("reminders", reminders_every, "reminder rules and due emails"),
         ("digests", digests_every, "weekly digests"),
         ("feeds", feeds_every, "news feeds polled"),
+        ("inbox_purge", timedelta(days=1), "set-aside inbox stories purged"),
     ):
         scheduler.add_job(
             f"tracker.jobs.tasks:{ident}",

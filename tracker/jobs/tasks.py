@@ -11,6 +11,7 @@ from flask import Flask
 from tracker.db import get_session, utcnow
 from tracker.services.digests import weekly
 from tracker.services.feeds import polling
+from tracker.services.inbox import items as inbox_items
 from tracker.services.infra.mail import MailSettings
 from tracker.services.reminders.rules import RuleSettings, notify_due, run
 
@@ -74,3 +75,13 @@ def feeds() -> None:
         settings=polling.PollSettings.from_config(app.config),
     )
     log.info("feeds: %s", polling.summary(results))
+
+
+def inbox_purge() -> None:
+    """Remove the dismissed and off-topic inbox stories older than the retention period."""
+    app = _current()
+    with app.app_context():
+        gone = inbox_items.purge(
+            get_session(), retention_days=int(app.config.get("INBOX_RETENTION_DAYS", 90))
+        )
+        log.info("inbox: %d set-aside stor%s purged", gone, "y" if gone == 1 else "ies")
