@@ -464,6 +464,12 @@ def test_filters_by_feed(viewer_web, session):  # type: ignore[no-untyped-def]
     only = _html(viewer_web.get(f"/inbox?feed={feed.id}"))
     assert f'id="item-{fed.id}"' in only and f'id="item-{pasted.id}"' not in only
     assert f'<option value="{feed.id}" selected>' in only
+    # a feed whose stories are all elsewhere (or none yet) is offered too
+    quiet = NewsFeed(url="http://127.0.0.1/quiet.xml", url_canonical="http://127.0.0.1/quiet.xml")
+    quiet.title = "Quiet ministry"
+    session.add(quiet)
+    session.commit()
+    assert f'<option value="{quiet.id}">Quiet ministry</option>' in _html(viewer_web.get("/inbox"))
 
 
 def test_the_new_agreements_message_escapes_its_title(editor_web, stories):  # type: ignore[no-untyped-def]

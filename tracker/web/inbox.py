@@ -20,6 +20,7 @@ from tracker.services.agreements import listing
 from tracker.services.agreements.queries import get_agreement, titles
 from tracker.services.errors import Conflict, InvalidInput, NotFound
 from tracker.services.evidence.articles import get_article
+from tracker.services.feeds.manage import list_feeds
 from tracker.services.inbox import items as inbox
 from tracker.services.inbox.matching import MATCH
 from tracker.text.extract import LANGUAGES
@@ -32,6 +33,8 @@ blp = Blueprint("inbox", __name__, url_prefix="/inbox")
 # A title search on a story's page: what is typed, and how many agreements it offers.
 FIND_LENGTH = 200
 FOUND = 20
+# Feeds offered by the list's filter.
+FEED_CHOICES = 500
 
 PER_PAGE = 50
 # The piles, in the order of their tabs.
@@ -198,7 +201,9 @@ def index() -> Any:
         )
         pile = {} if value == InboxState.NEW.value else {"state": value}
         tabs.append((value, label, count, url_for(".index", **filters, **pile)))
-    feeds = {item.feed_id: item.feed for item in found if item.feed_id and item.feed}
+    # every watched feed, for the filter (the first FEED_CHOICES by title)
+    watched, _ = list_feeds(session, limit=FEED_CHOICES)
+    feeds = {feed.id: feed for feed in watched}
     at = request.args.get("at", "")
     return render_template(
         "inbox/list.html",
@@ -210,7 +215,7 @@ def index() -> Any:
         args=args,
         back=urlencode(args),
         languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES],
-        feeds=sorted(feeds.items(), key=lambda kv: (kv[1].title or kv[1].url).casefold()),
+        feeds=list(feeds.items()),
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         at=int(at) if at.isdecimal() and at.isascii() else None,
