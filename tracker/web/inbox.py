@@ -1,6 +1,10 @@
 """The evidence inbox's pages: stories brought in by the news feeds, each with the agreement
 it is likely about, triaged one action each (accept, dismiss, a new agreement, reopen).
-Every action is a plain form; tracker/static/enhance.js adds the keys j/k/a/d/o on top."""
+Every action is a plain form; tracker/static/enhance.js adds the keys j/k/a/d/o on top.
+
+One module: the list and the story page share the list's arguments (`back`), the step to the
+next story and the action forms.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ A round takes the feeds that are due, each under a lease (one atomic UPDATE), so
 pollers (the scheduler and a hand-run `tracker feeds poll`) never fetch one feed at once. The
 network is used with no database transaction open (SQLite has one writer, and a slow feed
 must not hold it); the entries of one feed are then stored in one short transaction.
+
+One module: the lease, the round and the storing of a feed's entries share the lease's rule
+(only its holder writes the feed); the network side lives in reading.py and polite.py.
 """
 
 from __future__ import annotations

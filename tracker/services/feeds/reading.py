@@ -6,6 +6,9 @@ the guarded fetcher, conditionally (ETag / Last-Modified), politely (`polite.Hos
 answer says it in words (`FeedFetch.error`), `gone` when the server says the feed is no more
 (410). `entry_article` turns an entry into the data `add_article` takes: the entry's own
 text when it carries the story, else the page it links to.
+
+One module: fetching and parsing a feed answer one question (what is in this feed now), and
+their errors are worded together for the feed's page.
 """
 
 from __future__ import annotations

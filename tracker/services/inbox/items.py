@@ -14,6 +14,10 @@ reopened. States (SPEC §2c):
 
 A story rescued from the "not about agreements" pile is accepted in one action, as one in
 the main list is. Dismissed and off-topic stories are purged after the retention period.
+
+One module for one aggregate (the item and its group's articles): every change goes through
+the same locking and state checks (`_locked`, `_undecided`, `_decide`), which would be spread
+over files if split.
 """
 
 from __future__ import annotations
