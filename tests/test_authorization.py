@@ -108,6 +108,7 @@ WEB = {
     ("/inbox/<int:item_id>", "POST"): "editor",
     ("/inbox/<int:item_id>/accept", "POST"): "editor",
     ("/inbox/<int:item_id>/dismiss", "POST"): "editor",
+    ("/inbox/<int:item_id>/new-agreement", "POST"): "editor",
     ("/inbox/<int:item_id>/reopen", "POST"): "editor",
     ("/deleted", "GET"): "admin",
     ("/agreements/<int:agreement_id>/restore", "POST"): "admin",

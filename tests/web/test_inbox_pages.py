@@ -507,3 +507,48 @@ def test_a_story_is_accepted_for_an_agreement_found_by_its_title(  # type: ignor
     session.expire_all()
     decided = session.get(InboxItem, item.id)
     assert (decided.state, decided.agreement_id) == (InboxState.ACCEPTED.value, new_start.id)
+
+
+def test_create_agreement_from_the_list_makes_the_suggested_one_with_its_sure_claims(  # type: ignore[no-untyped-def]
+    editor_web, session, stories
+):
+    """A story whose best suggestion is a new agreement has "Create agreement" on the list
+    (the key a presses it): one action makes the agreement with the claims the extractor is
+    sure of, and the list goes on to the next story."""
+    item = stories["ru"]
+    item.suggestions = [
+        {
+            "agreement_id": None,
+            "new_agreement": {
+                "title": "Caspian fisheries protocol",
+                "parties": ["RUS", "IRN"],
+                "kind": "protocol",
+            },
+            "score": 0.7,
+            "reasons": [{"code": "new_agreement", "text": "names RUS, IRN; matches none"}],
+        }
+    ]
+    session.commit()
+    row = _row(_html(editor_web.get("/inbox")), item.id)
+    form = re.search(r'<form[^>]*action="(/inbox/\d+/new-agreement)"(.*?)</form>', row, re.S)
+    assert form and 'data-key="a">Create agreement</button>' in form.group(2), row
+    assert f'action="/inbox/{item.id}/accept"' not in row
+    fields = dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))
+    )
+    response = editor_web.post(form.group(1), data=fields)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/inbox"
+    created = session.scalar(
+        select(Agreement).where(Agreement.title == "Caspian fisheries protocol")
+    )
+    assert created is not None and created.party_codes == ["RUS", "IRN"]
+    assert created.kind == "protocol"
+    recorded = list(created.events)
+    assert recorded and all(e.evidence[0].article_id == item.article_id for e in recorded)
+    assert f"with {len(recorded)} claim(s) the extractor is sure of" in _flash(editor_web)
+    session.expire_all()
+    assert session.get(InboxItem, item.id).agreement_id == created.id
+    # a second press finds it decided: said, nothing made twice
+    editor_web.post(form.group(1), data=fields)
+    assert "accepted" in _flash(editor_web)

@@ -288,6 +288,49 @@ def accept(item_id: int) -> Any:
     return _back_to_list(args, _next_after(ids, item_id))
 
 
+@blp.post("/<int:item_id>/new-agreement")
+@role_required(Role.EDITOR.value)
+def create_agreement(item_id: int) -> Any:
+    """The list's "Create agreement" (a story the matcher reads as about an agreement not on
+    record): the agreement it suggests, made with the claims the extractor is sure of, in one
+    action; a refusal is shown on the item page, where the title and parties can be changed."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, description="The form expired; please go back and submit it again.")
+    session = get_session()
+    args = _back_args()
+    item = inbox.get_item(session, item_id)
+    article = _first_article(session, item)
+    ids = _page_ids(session, args)
+    try:
+        _item, created = inbox.new_agreement(
+            session, item_id, None, claims=inbox.CONFIDENT, actor=actor()
+        )
+    except Conflict as exc:
+        flash(f"{story_name(article)}: {exc}", "error")
+        return _back_to_list(args, item_id)
+    except InvalidInput as exc:
+        flash(
+            f"Nothing was created from {story_name(article)}: {_errors_text(exc)}. "
+            "Correct it here.",
+            "error",
+        )
+        return redirect(url_for(".item", item_id=item_id, agreement="new", **args))
+    _flash_created(created, article)
+    return _back_to_list(args, _next_after(ids, item_id))
+
+
+def _flash_created(created: Any, article: Any) -> None:
+    review = url_for("evidence_pages.review_page", agreement_id=created.id, article_id=article.id)
+    flash(
+        Markup(
+            "Created “{}” from {} with {} claim(s) the extractor is sure of: "
+            '<a href="{}">review the others</a>.'
+        ).format(created.title, story_name(article), len(created.events), review),
+        "success",
+    )
+
+
 @blp.post("/<int:item_id>/dismiss")
 @role_required(Role.EDITOR.value)
 def dismiss(item_id: int) -> Any:
@@ -455,17 +498,7 @@ def _item_action(
         except Conflict as exc:
             form.form_errors.append(str(exc))
             return None
-        review = url_for(
-            "evidence_pages.review_page", agreement_id=created.id, article_id=article.id
-        )
-        recorded = len(created.events)
-        flash(
-            Markup(
-                "Created “{}” from {} with {} claim(s) the extractor is sure of: "
-                '<a href="{}">review the others</a>.'
-            ).format(created.title, story_name(article), recorded, review),
-            "success",
-        )
+        _flash_created(created, article)
         return _back_to_list(args, _next_after(ids, found.id))
     if rows is None or agreement is None:
         form.agreement.errors = [*list(form.agreement.errors), "Choose the agreement it is about."]
