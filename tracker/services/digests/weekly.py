@@ -239,7 +239,7 @@ class Shared:
 
     def articles(self) -> list[tuple[_Article, list[int], str]]:
         """(article, the agreements it backs, their titles) for the articles recorded in the
-        span, in the order the database gives them."""
+        span, in the order they were recorded (by id)."""
         if self._articles is not None:
             return self._articles
         session = self.session
@@ -259,7 +259,7 @@ class Shared:
                     EvidenceArticle.created_at >= self.start,
                     EvidenceArticle.created_at < self.end,
                 )
-                .order_by(EvidenceArticle.created_at, EvidenceArticle.id)
+                .order_by(EvidenceArticle.id)
             )
         ]
         backs: dict[int, set[int]] = defaultdict(set)
