@@ -1,8 +1,10 @@
 """Weekly digests: what moved, what is due and what stalled, one per subscriber per ISO week
 in the subscriber's own time zone.
 
-Built for many subscribers at once: the week's facts are gathered once per time zone in use
-(a constant number of queries each), then cut to each subscriber's watchlist in Python.
+Built for many subscribers at once: what every time zone reads alike (the agreements' states,
+the new articles) is read once per week, the rest of the week's facts once per time zone in
+use (a constant number of queries each); each subscriber's digest is cut from those in Python,
+and subscribers whose digests are bound to be identical share one cut and one rendering.
 Sending is exactly-once in practice: the (subscriber, week) row is claimed before anything is
 sent, and a sender takes a claimed-but-unsent row only when no other sender has it.
 
@@ -643,6 +645,8 @@ def build(
     reminder of their own, same inbox line and mode) share one cut and one rendering; they
     get equal, separate `sections` dicts (the lists inside are shared: do not mutate them).
     """
+    if not users:
+        return []
     windows = {key: Window.of(*key) for key in {(week_for[u.id], u.timezone) for u in users}}
     # One set of shared reads per week, over a span covering the week in every time zone.
     shared: dict[str, Shared] = {}
