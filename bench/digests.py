@@ -1,21 +1,25 @@
 """Digest generation for many subscribers over the benchmark dataset.
 
-    python -m bench.digests [--database-url URL] [--subscribers 1000]
+    python -m bench.digests [--database-url URL] [--subscribers 1000] [--articles N]
+                            [--keep FILE]
 
 Builds the dataset (bench/dataset.py) with its subscribers in five time zones (a third with
 a watchlist), then builds and renders every subscriber's digest for one week, counting SQL
 statements with an engine event. Run with 100 and 1,000 subscribers, the statement count
-shows that it does not grow per subscriber.
+shows that it does not grow per subscriber. With --keep FILE the SQLite dataset is built
+into FILE once and reused by later runs (delete the file to rebuild it).
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from bench.dataset import arguments, fresh_database, statements
 from bench.dataset import build as build_dataset
+from tracker.db import make_engine
 from tracker.services.digests import weekly
 
 WEEK = "2025-W16"
@@ -50,12 +54,29 @@ def report(engine, subscribers: int) -> list[str]:  # type: ignore[no-untyped-de
 def main() -> None:
     parser = arguments(__doc__)
     parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument(
+        "--articles", type=int, default=0, help="articles in the dataset (make bench: 100000)"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="SQLite file to build the dataset into once and reuse"
+    )
     args = parser.parse_args()
+    if args.keep:
+        reused = args.keep.exists()
+        engine = make_engine(f"sqlite:///{args.keep.resolve()}")
+        try:
+            if not reused:
+                build_dataset(engine, users=args.subscribers, articles=args.articles)
+            print(f"Engine: sqlite ({'reused' if reused else 'built'} {args.keep})")
+            print("\n".join(report(engine, args.subscribers)))
+        finally:
+            engine.dispose()
+        return
     with fresh_database(args.database_url) as (_url, engine):
-        made = build_dataset(engine, users=args.subscribers)
+        made = build_dataset(engine, users=args.subscribers, articles=args.articles)
         print(
             f"Engine: {engine.dialect.name}; {made['agreements']:,} agreements, "
-            f"{made['events']:,} events"
+            f"{made['events']:,} events, {made['articles']:,} articles"
         )
         print("\n".join(report(engine, args.subscribers)))
 

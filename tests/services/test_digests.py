@@ -14,11 +14,13 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import free_port
-from tracker.models import Digest, EvidenceArticle, StageEvent
+from tests.statements import counted
+from tracker.models import Digest, EvidenceArticle, InboxItem, StageEvent
 from tracker.services.accounts.users import create_user, issue_feed_token, update_user
 from tracker.services.digests.weekly import (
     SECTIONS,
     Window,
+    build,
     deliver,
     due_weeks,
     gather,
@@ -523,3 +525,78 @@ def test_a_relation_recorded_in_the_week_reaches_the_watchers_of_either_agreemen
     assert ("Treaty of 2025", "Replaced — Test outlet") in [
         (i["agreement"], i["text"]) for i in evidence
     ]
+
+
+def _new_story(session, agreement_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A story waiting in the inbox, suggested for `agreement_id`."""
+    article = factories.article(session, "A story nobody has read yet.")
+    session.add(InboxItem(article_id=article.id, top_agreement_id=agreement_id))
+    session.flush()
+
+
+def test_subscribers_with_the_same_settings_get_the_same_digest(session, week):
+    moving, quiet = week["moving"], week["quiet"]
+    _new_story(session, quiet.id)
+    alike = [create_user(session, f"alike{n}@example.org") for n in range(2)]
+    narrow = create_user(session, "narrow@example.org")
+    update_user(
+        session,
+        narrow.id,
+        {"digest_mode": "watchlist", "digest_watchlist": {"agreements": [quiet.id]}},
+    )
+    other = week["other"]  # everything, with a reminder of their own
+    session.commit()
+    users = [*alike, narrow, other]
+    built = {
+        user.email: (sections, html, text)
+        for user, _window, sections, html, text in build(
+            session, users, {u.id: WEEK for u in users}, "https://tracker.example"
+        )
+    }
+    first, second = built["alike0@example.org"], built["alike1@example.org"]
+    assert first == second
+    assert "Moving treaty" in first[2] and "Quiet memorandum" in first[2]
+    assert "Not for the reader" not in first[2]
+    # the one with a reminder of their own gets it, and otherwise what the others get
+    assert "Not for the reader (due 2025-04-18)" in built["other@example.org"][2]
+    assert built["other@example.org"][0]["events"] == first[0]["events"]
+    # a watchlist: only its agreements, and its own inbox line
+    sections, _html, text = built["narrow@example.org"]
+    assert {i["agreement"] for name in SECTIONS for i in sections[name]} == {"Quiet memorandum"}
+    assert "Moving treaty" not in text
+    assert sections["inbox"]["watched"] == 1 and first[0]["inbox"]["watched"] == 0
+    assert sections["inbox"]["new"] == first[0]["inbox"]["new"] >= 1
+    # each gets what they would get alone
+    for user in users:
+        (alone,) = build(session, [user], {user.id: WEEK}, "https://tracker.example")
+        assert alone[2:] == built[user.email]
+    assert moving.id not in {i for s in sections["events"] for i in s["agreements"]}
+
+
+def test_digests_for_many_subscribers_take_as_many_statements_as_for_a_few(
+    session, connection, week
+):
+    _new_story(session, week["moving"].id)
+    zones = ["UTC", "Asia/Tehran", "America/New_York"]
+
+    def subscribers(prefix: str, count: int) -> list:  # type: ignore[type-arg]
+        made = []
+        for n in range(count):
+            user = create_user(session, f"{prefix}{n}@example.org", timezone=zones[n % 3])
+            if n % 2:
+                watch = {"parties": ["RUS", "IRN"][n % 4 // 2 :], "topics": ["test-topic"]}
+                update_user(
+                    session, user.id, {"digest_mode": "watchlist", "digest_watchlist": watch}
+                )
+            made.append(user)
+        session.commit()
+        return made
+
+    few, many = subscribers("few", 3), subscribers("many", 24)
+    with counted(connection) as for_few:
+        assert len(build(session, few, {u.id: WEEK for u in few}, "https://t.example")) == 3
+    with counted(connection) as for_many:
+        assert len(build(session, many, {u.id: WEEK for u in many}, "https://t.example")) == 24
+    # the reads (the first build also opens the session's savepoint)
+    reads = [[q for q in seen if q.startswith("SELECT")] for seen in (for_few, for_many)]
+    assert len(reads[1]) == len(reads[0]) <= 30

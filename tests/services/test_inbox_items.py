@@ -295,10 +295,17 @@ def test_lists_filter_and_count(session, treaty, editor):
     assert listed(watched_by=reader) == [made[0].id]
     new, watched = items.counts(session, reader)
     assert new >= 3 and watched >= 1
+    nobody = create_user(session, "nobody@example.org")
+    # the digest's count for many users at once says the same
+    assert items.counts_for(session, [reader, nobody]) == {
+        reader.id: (new, watched),
+        nobody.id: (new, 0),
+    }
     reader.digest_watchlist = {"agreements": [treaty.id + 1000]}
     session.commit()
     assert listed(watched_by=reader) == []
-    assert items.counts(session, create_user(session, "nobody@example.org"))[1] == 0
+    assert items.counts(session, nobody)[1] == 0
+    assert items.counts_for(session, [reader])[reader.id] == (new, 0)
 
 
 def test_search_and_lists_leave_hidden_articles_out_unless_asked(session, editor):

@@ -1,8 +1,10 @@
 """Weekly digests: what moved, what is due and what stalled, one per subscriber per ISO week
 in the subscriber's own time zone.
 
-Built for many subscribers at once: the week's facts are gathered once per time zone in use
-(a constant number of queries each), then cut to each subscriber's watchlist in Python.
+Built for many subscribers at once: what every time zone reads alike (the agreements' states,
+the new articles) is read once per week, the rest of the week's facts once per time zone in
+use (a constant number of queries each); each subscriber's digest is cut from those in Python,
+and subscribers whose digests are bound to be identical share one cut and one rendering.
 Sending is exactly-once in practice: the (subscriber, week) row is claimed before anything is
 sent, and a sender takes a claimed-but-unsent row only when no other sender has it.
 
@@ -21,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -187,10 +189,168 @@ def _instruments(derived: dict[str, Any], nxt: dict[str, Any]) -> str:
     return f" ({derived.get('instruments_deposited', 0)} of {required} instruments in)"
 
 
-def gather(session: Session, window: Window, base_url: str, today: date | None = None) -> WeekFacts:
-    """Every item of the week for subscribers of `window.tz` (about ten queries)."""
+@dataclass(frozen=True)
+class _Article:
+    id: int
+    title: str | None
+    opening: str  # the first 80 characters of the text
+    url: str | None
+    outlet: str | None
+    created_at: datetime
+
+
+class Shared:
+    """What the digests of every time zone read alike, read once: the agreements' derived
+    states (with the claims' recording times for their conflicts) and the new articles of a
+    span of instants covering every window (with the agreements they back), and the stalled
+    and upcoming items per week. `gather` cuts its window from these."""
+
+    def __init__(self, session: Session, start: datetime, end: datetime) -> None:
+        self.session, self.start, self.end = session, start, end
+        self._states: list[Any] | None = None
+        self._recorded_at: dict[int, datetime] | None = None
+        self._articles: list[tuple[_Article, list[int], str]] | None = None
+        self._quiet: dict[tuple[date, str], tuple[list[Any], list[Any]]] = {}
+
+    def states(self) -> list[Any]:
+        """(agreement id, derived, title) of every live agreement."""
+        if self._states is None:
+            self._states = self.session.execute(
+                select(AgreementState.agreement_id, AgreementState.derived, Agreement.title)
+                .join(Agreement, Agreement.id == AgreementState.agreement_id)
+                .where(Agreement.deleted_at.is_(None))
+            ).all()
+        return self._states
+
+    def recorded_at(self) -> dict[int, datetime]:
+        """When each claim of a conflicted agreement was recorded."""
+        if self._recorded_at is None:
+            conflicted = [i for i, d, _title in self.states() if d["conflicts"]]
+            self._recorded_at = (
+                dict(
+                    self.session.execute(
+                        select(StageEvent.id, StageEvent.created_at).where(
+                            StageEvent.agreement_id.in_(conflicted)
+                        )
+                    ).all()
+                )
+                if conflicted
+                else {}
+            )
+        return self._recorded_at
+
+    def articles(self) -> list[tuple[_Article, list[int], str]]:
+        """(article, the agreements it backs, their titles) for the articles recorded in the
+        span, in the order they were recorded (by id)."""
+        if self._articles is not None:
+            return self._articles
+        session = self.session
+        articles = [
+            _Article(*row)
+            for row in session.execute(
+                select(
+                    EvidenceArticle.id,
+                    EvidenceArticle.title,
+                    func.substr(EvidenceArticle.text, 1, 80),
+                    EvidenceArticle.url,
+                    EvidenceArticle.outlet,
+                    EvidenceArticle.created_at,
+                )
+                .where(
+                    EvidenceArticle.deleted_at.is_(None),
+                    EvidenceArticle.created_at >= self.start,
+                    EvidenceArticle.created_at < self.end,
+                )
+                .order_by(EvidenceArticle.id)
+            )
+        ]
+        backs: dict[int, set[int]] = defaultdict(set)
+        if articles:
+            ids = [a.id for a in articles]
+            for article_id, *agreement_ids in session.execute(
+                select(
+                    EvidenceLink.article_id,
+                    StageEvent.agreement_id,
+                    PrincipleStatement.agreement_id,
+                    EvidenceLink.agreement_id,
+                    AgreementRelation.subject_id,
+                    Declaration.agreement_id,
+                )
+                .outerjoin(StageEvent, StageEvent.id == EvidenceLink.event_id)
+                .outerjoin(PrincipleStatement, PrincipleStatement.id == EvidenceLink.statement_id)
+                .outerjoin(AgreementRelation, AgreementRelation.id == EvidenceLink.relation_id)
+                .outerjoin(Declaration, Declaration.id == EvidenceLink.declaration_id)
+                .where(EvidenceLink.article_id.in_(ids))
+            ):
+                backs[article_id].update(i for i in agreement_ids if i)
+        titles = _agreement_titles(session, (i for group in backs.values() for i in group))
+        self._articles = []
+        for article in articles:
+            concerned = sorted(backs[article.id])
+            self._articles.append((article, concerned, ", ".join(titles[i] for i in concerned)))
+        return self._articles
+
+    def quiet(self, last_day: date, base_url: str) -> tuple[list[Any], list[Any]]:
+        """The stalled and the upcoming items of a week ending on `last_day`."""
+        key = (last_day, base_url)
+        if key not in self._quiet:
+            self._quiet[key] = _stalled_and_upcoming(self.states(), last_day, base_url)
+        return self._quiet[key]
+
+
+def _aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _stalled_and_upcoming(
+    states: list[Any], last_day: date, base_url: str
+) -> tuple[list[Any], list[Any]]:
+    stalled, upcoming = [], []
+    horizon = last_day + timedelta(days=28)
+    for agreement_id, derived, title in states:
+        last = date.fromisoformat(derived["last_activity"]) if derived["last_activity"] else None
+        if status_on(derived["base_status"], last, last_day, STALLED_AFTER_DAYS) == "stalled":
+            stalled.append(
+                {
+                    "agreements": [agreement_id],
+                    "agreement": title,
+                    "text": f"nothing on record since {last}",
+                    "url": f"{base_url}/agreements/{agreement_id}",
+                }
+            )
+        nxt = derived.get("next_expected")
+        if nxt and nxt.get("date"):
+            first = nxt["date"].split("/")[0]
+            try:
+                first_day = date.fromisoformat(first[:10]) if len(first) >= 10 else None
+            except ValueError:
+                first_day = None
+            if first_day and last_day < first_day <= horizon:
+                upcoming.append(
+                    {
+                        "agreements": [agreement_id],
+                        "agreement": title,
+                        "text": f"{nxt['stage'].replace('_', ' ')} expected {nxt['date']}"
+                        + _instruments(derived, nxt),
+                        "url": f"{base_url}/agreements/{agreement_id}",
+                    }
+                )
+    return stalled, upcoming
+
+
+def gather(
+    session: Session,
+    window: Window,
+    base_url: str,
+    today: date | None = None,
+    *,
+    shared: Shared | None = None,
+) -> WeekFacts:
+    """Every item of the week for subscribers of `window.tz` (about ten queries; fewer for
+    the second window that passes the same `shared`, whose span must cover its own)."""
     facts = WeekFacts(window)
     live = Agreement.deleted_at.is_(None)
+    shared = shared or Shared(session, window.start, window.end)
 
     # Events recorded in the week (local) or dated in it.
     dated = and_(
@@ -274,44 +434,14 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
         )
 
     # New evidence, with the agreements it backs.
-    articles = (
-        session.execute(
-            select(EvidenceArticle).where(
-                EvidenceArticle.deleted_at.is_(None),
-                EvidenceArticle.created_at >= window.start,
-                EvidenceArticle.created_at < window.end,
-            )
-        )
-        .scalars()
-        .all()
-    )
-    backs: dict[int, set[int]] = defaultdict(set)
-    if articles:
-        ids = [a.id for a in articles]
-        for article_id, *agreement_ids in session.execute(
-            select(
-                EvidenceLink.article_id,
-                StageEvent.agreement_id,
-                PrincipleStatement.agreement_id,
-                EvidenceLink.agreement_id,
-                AgreementRelation.subject_id,
-                Declaration.agreement_id,
-            )
-            .outerjoin(StageEvent, StageEvent.id == EvidenceLink.event_id)
-            .outerjoin(PrincipleStatement, PrincipleStatement.id == EvidenceLink.statement_id)
-            .outerjoin(AgreementRelation, AgreementRelation.id == EvidenceLink.relation_id)
-            .outerjoin(Declaration, Declaration.id == EvidenceLink.declaration_id)
-            .where(EvidenceLink.article_id.in_(ids))
-        ):
-            backs[article_id].update(i for i in agreement_ids if i)
-    titles = _agreement_titles(session, (i for group in backs.values() for i in group))
-    for article in articles:
-        concerned = sorted(backs[article.id])
+    for article, concerned, titles in shared.articles():
+        if not window.start <= _aware(article.created_at) < window.end:
+            continue
         facts.items["evidence"].append(
             {
                 "agreements": concerned,
-                "agreement": ", ".join(titles[i] for i in concerned),
-                "text": f"{article.title or article.text[:80] or article.url or 'untitled'} — "
+                "agreement": titles,
+                "text": f"{article.title or article.opening or article.url or 'untitled'} — "
                 f"{article.outlet or 'unknown outlet'}",
                 "url": f"{base_url}/agreements/{concerned[0]}"
                 if concerned
@@ -319,21 +449,10 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
             }
         )
 
-    states = session.execute(
-        select(AgreementState.agreement_id, AgreementState.derived, Agreement.title)
-        .join(Agreement, Agreement.id == AgreementState.agreement_id)
-        .where(live)
-    ).all()
     # Conflicts opened: a conflict whose latest claim was recorded this week.
-    conflicted = {i: (title, d["conflicts"]) for i, d, title in states if d["conflicts"]}
+    conflicted = {i: (title, d["conflicts"]) for i, d, title in shared.states() if d["conflicts"]}
     if conflicted:
-        recorded_at = dict(
-            session.execute(
-                select(StageEvent.id, StageEvent.created_at).where(
-                    StageEvent.agreement_id.in_(list(conflicted))
-                )
-            ).all()
-        )
+        recorded_at = shared.recorded_at()
         for agreement_id, (title, groups) in conflicted.items():
             for group in groups:
                 newest = max(recorded_at[i] for i in group if i in recorded_at)
@@ -349,38 +468,9 @@ def gather(session: Session, window: Window, base_url: str, today: date | None =
                     )
 
     # Stalled as of the week's end, and expected in the four weeks after it.
-    horizon = window.last_day + timedelta(days=28)
-    for agreement_id, derived, title in states:
-        last = date.fromisoformat(derived["last_activity"]) if derived["last_activity"] else None
-        if (
-            status_on(derived["base_status"], last, window.last_day, STALLED_AFTER_DAYS)
-            == "stalled"
-        ):
-            facts.items["stalled"].append(
-                {
-                    "agreements": [agreement_id],
-                    "agreement": title,
-                    "text": f"nothing on record since {last}",
-                    "url": f"{base_url}/agreements/{agreement_id}",
-                }
-            )
-        nxt = derived.get("next_expected")
-        if nxt and nxt.get("date"):
-            first = nxt["date"].split("/")[0]
-            try:
-                first_day = date.fromisoformat(first[:10]) if len(first) >= 10 else None
-            except ValueError:
-                first_day = None
-            if first_day and window.last_day < first_day <= horizon:
-                facts.items["upcoming"].append(
-                    {
-                        "agreements": [agreement_id],
-                        "agreement": title,
-                        "text": f"{nxt['stage'].replace('_', ' ')} expected {nxt['date']}"
-                        + _instruments(derived, nxt),
-                        "url": f"{base_url}/agreements/{agreement_id}",
-                    }
-                )
+    stalled, upcoming = shared.quiet(window.last_day, base_url)
+    facts.items["stalled"].extend(stalled)
+    facts.items["upcoming"].extend(upcoming)
 
     # Reminders due by the week's end that are still open (the subscriber's or nobody's).
     reminders = session.execute(
@@ -415,21 +505,32 @@ class Scope:
 
 
 def scopes(session: Session, users: list[User]) -> dict[int, Scope]:
-    """Each subscriber's watchlist as a set of agreement ids (two queries for everyone)."""
+    """Each subscriber's watchlist as a set of agreement ids (at most two queries for
+    everyone)."""
     watching = [u for u in users if u.digest_mode == DigestMode.WATCHLIST]
     out = {u.id: Scope(None) for u in users if u.digest_mode == DigestMode.EVERYTHING}
     if not watching:
         return out
+    # Only the parties and topics some watchlist names.
+    watches = [u.digest_watchlist or {} for u in watching]
     by_party: dict[str, set[int]] = defaultdict(set)
-    for agreement_id, code in session.execute(
-        select(AgreementParty.agreement_id, AgreementParty.party_code)
-    ):
-        by_party[code].add(agreement_id)
+    parties = sorted({str(p) for w in watches for p in w.get("parties", [])})
+    if parties:
+        for agreement_id, code in session.execute(
+            select(AgreementParty.agreement_id, AgreementParty.party_code).where(
+                AgreementParty.party_code.in_(parties)
+            )
+        ):
+            by_party[code].add(agreement_id)
     by_topic: dict[str, set[int]] = defaultdict(set)
-    for agreement_id, topic in session.execute(
-        select(AgreementTopic.agreement_id, AgreementTopic.topic)
-    ):
-        by_topic[topic].add(agreement_id)
+    topics = sorted({str(t) for w in watches for t in w.get("topics", [])})
+    if topics:
+        for agreement_id, topic in session.execute(
+            select(AgreementTopic.agreement_id, AgreementTopic.topic).where(
+                AgreementTopic.topic.in_(topics)
+            )
+        ):
+            by_topic[topic].add(agreement_id)
     for user in watching:
         watch = user.digest_watchlist or {}
         chosen = set(watch.get("agreements", []))
@@ -442,15 +543,13 @@ def scopes(session: Session, users: list[User]) -> dict[int, Scope]:
 
 
 def sections_for(facts: WeekFacts, user: User, scope: Scope) -> dict[str, list[dict[str, Any]]]:
-    def wanted(item: dict[str, Any]) -> bool:
-        if scope.agreements is None:
-            return True
-        return any(i in scope.agreements for i in item["agreements"])
-
+    watched = scope.agreements
     out: dict[str, Any] = {}
     totals: dict[str, int] = {}
     for name in SECTIONS:
-        items = [i for i in facts.items.get(name, []) if wanted(i)]
+        items = facts.items.get(name, [])
+        if watched is not None:
+            items = [i for i in items if not watched.isdisjoint(i["agreements"])]
         if name == "reminders":
             items = [i for i in items if i["assignee"] in (None, user.id)]
         totals[name] = len(items)
@@ -475,7 +574,10 @@ def inbox_sentence(new: int, watched: int) -> str:
 def inbox_section(session: Session, user: User, base_url: str) -> dict[str, Any] | None:
     """The digest's inbox line for `user`: the new stories waiting in the inbox now (None
     when there are none)."""
-    new, watched = inbox_items.counts(session, user)
+    return _inbox_line(*inbox_items.counts(session, user), base_url)
+
+
+def _inbox_line(new: int, watched: int, base_url: str) -> dict[str, Any] | None:
     if not new:
         return None
     return {
@@ -535,20 +637,51 @@ def subscribers(session: Session, email: str | None = None) -> list[User]:
 def build(
     session: Session, users: list[User], week_for: dict[int, str], base_url: str
 ) -> list[tuple[User, Window, dict[str, Any], str, str]]:
-    """(user, window, sections, html, text) for each user with something to send."""
+    """(user, window, sections, html, text) for each user with something to send.
+
+    The statements do not grow with the number of users: the week's facts are gathered once
+    per (week, time zone), watchlists and inbox lines are read for everyone at once. Users
+    whose digests are bound to be identical (same window, same watched agreements, no
+    reminder of their own, same inbox line and mode) share one cut and one rendering; they
+    get equal, separate `sections` dicts (the lists inside are shared: do not mutate them).
+    """
+    if not users:
+        return []
+    windows = {key: Window.of(*key) for key in {(week_for[u.id], u.timezone) for u in users}}
+    # One set of shared reads per week, over a span covering the week in every time zone.
+    shared: dict[str, Shared] = {}
+    for week in {w.week for w in windows.values()}:
+        spans = [w for w in windows.values() if w.week == week]
+        shared[week] = Shared(session, min(w.start for w in spans), max(w.end for w in spans))
     facts_by: dict[tuple[str, str], WeekFacts] = {}
+    assigned_by: dict[tuple[str, str], set[int]] = {}
     scope_of = scopes(session, users)
+    inbox_of = inbox_items.counts_for(session, users)
+    cut: dict[tuple[Any, ...], dict[str, Any]] = {}
+    rendered: dict[tuple[Any, ...], tuple[str, str]] = {}
     out = []
     for user in users:
-        window = Window.of(week_for[user.id], user.timezone)
-        key = (window.week, window.tz)
+        key = (week_for[user.id], user.timezone)
         if key not in facts_by:
-            facts_by[key] = gather(session, window, base_url)
-        sections = sections_for(facts_by[key], user, scope_of[user.id])
-        sections["inbox"] = inbox_section(session, user, base_url)
+            facts_by[key] = gather(session, windows[key], base_url, shared=shared[key[0]])
+            assigned_by[key] = {i["assignee"] for i in facts_by[key].items.get("reminders", [])}
+        facts = facts_by[key]
+        window = facts.window
+        scope = scope_of[user.id]
+        # A user with a reminder assigned to them sees it: their cut is their own.
+        cut_key = (key, scope.agreements, user.id if user.id in assigned_by[key] else None)
+        if cut_key not in cut:
+            cut[cut_key] = sections_for(facts, user, scope)
+        sections = dict(cut[cut_key])
+        new, watched = inbox_of[user.id]
+        sections["inbox"] = _inbox_line(new, watched, base_url)
         if is_empty(sections) and not user.digest_send_empty:
             continue
-        html, text = render(user, window, sections, base_url)
+        # The templates read nothing of the user but the digest mode.
+        render_key = (cut_key, new, watched, user.digest_mode)
+        if render_key not in rendered:
+            rendered[render_key] = render(user, window, sections, base_url)
+        html, text = rendered[render_key]
         out.append((user, window, sections, html, text))
     return out
 
