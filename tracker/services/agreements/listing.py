@@ -389,3 +389,29 @@ def _depositary(row: Any) -> tuple[str, str] | None:
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
     """The most recently changed agreements with their lifecycle, for the front page."""
     return search(session, AgreementFilters(), limit=limit, today=today)[0]
+
+
+def freshness(
+    session: Session,
+    filters: AgreementFilters,
+    *,
+    today: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+) -> tuple[int, datetime | None]:
+    """How many agreements `filters` select and the newest `updated_at` among them, in one
+    aggregate over the filters alone (no page, no parties): what tells one answer of the list
+    from another, cheaply (the API's ETag). Any write to an agreement or its claims touches
+    its `updated_at`; one that leaves the selection lowers the count, one that joins it (or
+    replaces a deleted one) raises the newest time. Status filters also depend on `today`,
+    which the caller adds to the tag."""
+    today = today or utcnow().date()
+    conditions = _conditions(session, filters, today, stalled_after_days)
+    source = _JOINED if filters.stage or filters.status else _A
+    count, newest = (
+        session.connection()
+        .execute(
+            select(func.count(), func.max(_A.c.updated_at)).select_from(source).where(*conditions)
+        )
+        .one()
+    )
+    return count or 0, newest
