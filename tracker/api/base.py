@@ -10,10 +10,10 @@ from typing import Any
 import flask_smorest
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
+from flask_smorest.exceptions import NotModified
 from marshmallow import Schema, fields
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
-from flask_smorest.exceptions import NotModified
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.routing import IntegerConverter
