@@ -19,9 +19,9 @@
 - Caching: `private, no-cache` (revalidate, e.g. with the ETag) on every answer that does not
   say otherwise; `no-store` on answers that show a secret (see `no_store`). With
   TRACKER_PUBLIC_READ=1 a successful GET by nobody (no Authorization header, no one signed
-  in, no cookie set by the answer) is `public, max-age=60` with `Vary: Authorization,
-  Cookie` and a strong ETag, so that a cache in front may keep it for a minute (see
-  `cacheable`).
+  in, nothing in the session, no cookie set by the answer) is `public, max-age=60` with
+  `Vary: Authorization, Cookie` and a strong ETag, so that a cache in front may keep it for
+  a minute (see `cacheable`).
 - Bodies over TRACKER_MAX_REQUEST_BYTES (16 MiB) are refused with 413 before being read;
   a body sent without a length (chunked) is read up to the limit and refused with 413 as soon
   as it goes over (Werkzeug would cut it at the limit and let a 400 follow).
@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -185,8 +185,10 @@ PUBLIC_STATUSES = (200, 304)
 
 def cacheable(response: Response) -> bool:
     """True for an answer anyone would get alike: a public read (TRACKER_PUBLIC_READ=1)
-    that succeeded, asked without a token or a signed-in session, and sets no cookie.
-    Errors, redirects and whatever answers a token or a user stay private."""
+    that succeeded, asked without a token or a signed-in user, with an empty session left
+    unchanged (a page with a form holds the session's CSRF token, and its answer sets the
+    session cookie after this hook runs) and setting no cookie. Errors, redirects and
+    whatever answers a token or a user stay private."""
     return bool(
         current_app.config.get("PUBLIC_READ")
         and request.method in ("GET", "HEAD")
@@ -194,6 +196,8 @@ def cacheable(response: Response) -> bool:
         and "Authorization" not in request.headers
         and "Set-Cookie" not in response.headers
         and not current_user.is_authenticated
+        and not session
+        and not session.modified
     )
 
 

@@ -6,9 +6,12 @@ and the validator changes whenever the body would."""
 from __future__ import annotations
 
 import pytest
+from flask_login import FlaskLoginClient
 
 from tests import factories
 from tests.statements import counted
+from tracker.services.accounts.users import create_user
+from tracker.web.auth import WebUser
 
 LIST = "/api/v1/agreements?topic=cachetopic&sort=title&page_size=20"
 
@@ -179,3 +182,25 @@ def test_if_match_on_patch_still_takes_the_token_tag(public, anonymous, editor, 
     assert stale.status_code == 412
     fresh = editor.patch(path, json={"summary": "x"}, etag=editor.etag(path))
     assert fresh.status_code == 200
+
+
+def test_pages_are_public_only_when_they_hold_nothing_of_a_session(
+    public, app, client, session, treaty
+):  # type: ignore[no-untyped-def]
+    home = client.get("/")
+    assert home.status_code == 200
+    assert home.headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/", headers={"If-None-Match": _tag(home)}).status_code == 304
+    # The agreement's page holds a form, so the session's CSRF token: its answer is the
+    # reader's own, and sets the session cookie.
+    page = client.get(f"/agreements/{treaty.id}")
+    assert page.status_code == 200
+    assert "session=" in page.headers["Set-Cookie"]
+    assert page.headers["Cache-Control"] == "private, no-cache"
+    # From then on this browser has a session: nothing it gets is public.
+    assert client.get("/").headers["Cache-Control"] == "private, no-cache"
+    app.test_client_class = FlaskLoginClient
+    web = app.test_client(user=WebUser(create_user(session, "signed@example.org")))
+    signed = web.get("/")
+    assert signed.status_code == 200
+    assert signed.headers["Cache-Control"] == "private, no-cache"
