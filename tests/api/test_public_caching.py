@@ -159,6 +159,12 @@ def test_every_kind_of_change_changes_both_tags(public, anonymous, editor, treat
     assert editor.delete(event_path, etag=editor.etag(event_path)).status_code == 204
     changed()
 
+    response = editor.post(
+        f"{path}/principles", json={"principle": "mutual_defence", "clause": "Art. 4"}
+    )
+    assert response.status_code == 201, response.get_json()
+    changed()
+
 
 def test_a_deleted_or_new_agreement_changes_the_list_tag(public, anonymous, editor, treaty):  # type: ignore[no-untyped-def]
     before = _tag(anonymous.get(LIST))
