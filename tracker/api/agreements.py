@@ -85,6 +85,7 @@ class Agreements(MethodView):
             session,
             filters,
             sort=sort,
+            total=count,
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
@@ -151,8 +152,9 @@ class AgreementById(MethodView):
 
         A GET with If-None-Match of its ETag answers 304 from two columns, without reading
         the events and principles."""
-        version, status = queries.version_and_status(get_session(), agreement_id)
-        blp.set_etag(_tag(version, status))  # 304 here when the client's copy is current
+        if request.if_none_match:  # 304 here when the client's copy is current
+            version, status = queries.version_and_status(get_session(), agreement_id)
+            blp.set_etag(_tag(version, status))
         return _overview(agreement_id)
 
     @blp.requires(Role.EDITOR)

@@ -238,6 +238,7 @@ def search(
     today: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
     dates: bool = False,
+    total: int | None = None,
 ) -> tuple[list[AgreementRow], int]:
     """One page of agreements matching `filters`, and how many match in all.
 
@@ -246,13 +247,15 @@ def search(
     descending; undated rows come last either way. Four queries whatever the page size: the
     count, the page with its cached lifecycle, its parties, its topics; one more for a sort by
     a derived key (the ids are sorted alone first), and one with `dates` for the days of
-    signing and entry into force (AgreementRow.signed, .in_force).
+    signing and entry into force (AgreementRow.signed, .in_force). A `total` already counted
+    (by `freshness`, in the same transaction) saves the count.
     """
     today = today or utcnow().date()
     connection = session.connection()
     conditions = _conditions(session, filters, today, stalled_after_days)
-    counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
-    total = connection.execute(counting.where(*conditions)).scalar() or 0
+    if total is None:
+        counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
+        total = connection.execute(counting.where(*conditions)).scalar() or 0
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
