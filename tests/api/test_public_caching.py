@@ -210,3 +210,9 @@ def test_pages_are_public_only_when_they_hold_nothing_of_a_session(
     signed = web.get("/")
     assert signed.status_code == 200
     assert signed.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_the_health_check_is_never_kept(public, client):  # type: ignore[no-untyped-def]
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
