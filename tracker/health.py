@@ -3,7 +3,8 @@
 200 {"status": "ok", "database": "ok"}, or 503 {"status": "unavailable", ...} when a
 `SELECT 1` fails or the database refuses a write (a read-only file or standby; the probe
 writes nothing and is rolled back; the error is logged). No sign-in needed; it tells nothing
-about the data.
+about the data. Never kept by a cache (`no-store`): it must say how the app is now, even
+under TRACKER_PUBLIC_READ, where other anonymous answers are public.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tracker.services.infra.health import database_error
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @blp.get("/healthz")
@@ -24,5 +26,5 @@ def healthz():  # type: ignore[no-untyped-def]
     error = database_error(get_session())
     if error is not None:
         log.warning("health check: database unreachable or read-only", extra={"error": repr(error)})
-        return {"status": "unavailable", "database": type(error).__name__}, 503
-    return {"status": "ok", "database": "ok"}
+        return {"status": "unavailable", "database": type(error).__name__}, 503, NO_STORE
+    return {"status": "ok", "database": "ok"}, 200, NO_STORE

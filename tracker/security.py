@@ -17,7 +17,11 @@
   address, scheme and host from `X-Forwarded-For/Proto/Host`; with 0 those headers, which
   anyone can send, are ignored.
 - Caching: `private, no-cache` (revalidate, e.g. with the ETag) on every answer that does not
-  say otherwise; `no-store` on answers that show a secret (see `no_store`).
+  say otherwise; `no-store` on answers that show a secret (see `no_store`). With
+  TRACKER_PUBLIC_READ=1 a successful GET by nobody (no Authorization header, no one signed
+  in, nothing in the session, no cookie set by the answer) is `public, max-age=60` with
+  `Vary: Authorization, Cookie` and a strong ETag, so that a cache in front may keep it for
+  a minute (see `cacheable`).
 - Bodies over TRACKER_MAX_REQUEST_BYTES (16 MiB) are refused with 413 before being read;
   a body sent without a length (chunked) is read up to the limit and refused with 413 as soon
   as it goes over (Werkzeug would cut it at the limit and let a 400 follow).
@@ -31,7 +35,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -165,7 +170,44 @@ def add_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if "Cache-Control" not in response.headers and request.endpoint != "static":
-        # Pages and API answers depend on who asks: no shared cache keeps them, and a
-        # browser asks again (with If-None-Match where there is an ETag) before reusing one.
-        response.headers["Cache-Control"] = "private, no-cache"
+        if cacheable(response):
+            public(response)
+        else:
+            # Pages and API answers depend on who asks: no shared cache keeps them, and a
+            # browser asks again (with If-None-Match where there is an ETag) before reusing one.
+            response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+PUBLIC_MAX_AGE = 60
+PUBLIC_STATUSES = (200, 304)
+
+
+def cacheable(response: Response) -> bool:
+    """True for an answer anyone would get alike: a public read (TRACKER_PUBLIC_READ=1)
+    that succeeded, asked without a token or a signed-in user, with an empty session left
+    unchanged (a page with a form holds the session's CSRF token, and its answer sets the
+    session cookie after this hook runs) and setting no cookie. Errors, redirects and
+    whatever answers a token or a user stay private."""
+    return bool(
+        current_app.config.get("PUBLIC_READ")
+        and request.method in ("GET", "HEAD")
+        and response.status_code in PUBLIC_STATUSES
+        and "Authorization" not in request.headers
+        and "Set-Cookie" not in response.headers
+        and not current_user.is_authenticated
+        and not session
+        and not session.modified
+    )
+
+
+def public(response: Response) -> None:
+    """Let shared caches keep the answer for a minute, apart for each Authorization and
+    Cookie (a reader with a token or a session gets another answer). An answer without an
+    ETag of its own gets one from its body, and a 304 when it matches If-None-Match."""
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.vary.update(("Authorization", "Cookie"))
+    if response.status_code == 200 and not response.is_streamed:
+        if response.get_etag()[0] is None:
+            response.add_etag()
+        response.make_conditional(request)

@@ -96,7 +96,8 @@ def test_sort_by_last_activity(viewer, three):
 
 def test_every_sort_and_kind_are_in_the_openapi_document(viewer):
     spec = viewer.get("/api/v1/openapi.json").get_json()
-    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/agreements"]["get"]["parameters"]}
+    listed = spec["paths"]["/api/v1/agreements"]["get"]["parameters"]
+    parameters = {p["name"]: p for p in listed if "name" in p}  # If-None-Match is a $ref
     assert set(parameters["kind"]["schema"]["enum"]) >= {"treaty", "memorandum", "protocol"}
     sorts = set(parameters["sort"]["schema"]["enum"])
     for key in ("signed", "in_force", "stage", "last_activity", "title", "updated"):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 
 from tracker.api import present
 from tracker.api.base import ApiBlueprint, ErrorSchema, actor, anonymous, window
-from tracker.db import get_session
+from tracker.db import get_session, utcnow
 from tracker.models.vocab import Role
 from tracker.schemas.agreements import (
     AgreementInSchema,
@@ -30,10 +31,20 @@ blp = ApiBlueprint(
 )
 
 
+def _tag(version: int, status: str) -> dict[str, Any]:
+    """What the detail's ETag is made of. A public reader's answer (staff without their
+    emails) is another representation, so it has its own tag; a token's tag is the one
+    If-Match takes."""
+    tag: dict[str, Any] = {"version": version, "status": status}
+    if anonymous():
+        tag["public"] = True
+    return tag
+
+
 def _overview(agreement_id: int) -> dict[str, Any]:
     """The agreement as the API shows it; its ETag (GET, PATCH) is made as `_check` reads it."""
     view = reading.detail(get_session(), agreement_id)
-    blp.set_etag({"version": view.version, "status": view.row.status})
+    blp.set_etag(_tag(view.version, view.row.status))
     return present.agreement(view, public=anonymous())
 
 
@@ -49,17 +60,32 @@ def _check(agreement_id: int) -> int:
 @blp.route("")
 class Agreements(MethodView):
     @blp.requires(Role.VIEWER, read=True)
+    @blp.etag
     @blp.arguments(AgreementQuerySchema(), location="query")
     @blp.response(200, AgreementSummarySchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
-        """List agreements, filtered, sorted and paged (paging metadata in X-Pagination)."""
+        """List agreements, filtered, sorted and paged (paging metadata in X-Pagination).
+
+        A GET with If-None-Match of the list's ETag answers 304 without reading the page."""
         session = get_session()
         sort = args.pop("sort")
+        filters = listing.AgreementFilters(**args)
+        count, newest = listing.freshness(session, filters)
+        blp.set_etag(
+            {
+                "query": request.query_string.decode("latin-1"),
+                "count": count,
+                "newest": newest.isoformat() if newest else None,
+                "today": utcnow().date().isoformat(),  # a status turns stalled with time
+                "public": anonymous(),
+            }
+        )
         items, total = listing.search(
             session,
-            listing.AgreementFilters(**args),
+            filters,
             sort=sort,
+            total=count,
             **window(pagination_parameters),
         )
         pagination_parameters.item_count = total
@@ -122,7 +148,13 @@ class AgreementById(MethodView):
     @blp.response(200, AgreementSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such agreement")
     def get(self, agreement_id: int) -> dict[str, Any]:
-        """One agreement with its parties, lifecycle, events and principles."""
+        """One agreement with its parties, lifecycle, events and principles.
+
+        A GET with If-None-Match of its ETag answers 304 from two columns, without reading
+        the events and principles."""
+        if request.if_none_match:  # 304 here when the client's copy is current
+            version, status = queries.version_and_status(get_session(), agreement_id)
+            blp.set_etag(_tag(version, status))
         return _overview(agreement_id)
 
     @blp.requires(Role.EDITOR)

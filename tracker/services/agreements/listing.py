@@ -238,6 +238,7 @@ def search(
     today: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
     dates: bool = False,
+    total: int | None = None,
 ) -> tuple[list[AgreementRow], int]:
     """One page of agreements matching `filters`, and how many match in all.
 
@@ -246,13 +247,15 @@ def search(
     descending; undated rows come last either way. Four queries whatever the page size: the
     count, the page with its cached lifecycle, its parties, its topics; one more for a sort by
     a derived key (the ids are sorted alone first), and one with `dates` for the days of
-    signing and entry into force (AgreementRow.signed, .in_force).
+    signing and entry into force (AgreementRow.signed, .in_force). A `total` already counted
+    (by `freshness`, in the same transaction) saves the count.
     """
     today = today or utcnow().date()
     connection = session.connection()
     conditions = _conditions(session, filters, today, stalled_after_days)
-    counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
-    total = connection.execute(counting.where(*conditions)).scalar() or 0
+    if total is None:
+        counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
+        total = connection.execute(counting.where(*conditions)).scalar() or 0
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
@@ -389,3 +392,29 @@ def _depositary(row: Any) -> tuple[str, str] | None:
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
     """The most recently changed agreements with their lifecycle, for the front page."""
     return search(session, AgreementFilters(), limit=limit, today=today)[0]
+
+
+def freshness(
+    session: Session,
+    filters: AgreementFilters,
+    *,
+    today: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+) -> tuple[int, datetime | None]:
+    """How many agreements `filters` select and the newest `updated_at` among them, in one
+    aggregate over the filters alone (no page, no parties): what tells one answer of the list
+    from another, cheaply (the API's ETag). Any write to an agreement or its claims touches
+    its `updated_at`; one that leaves the selection lowers the count, one that joins it (or
+    replaces a deleted one) raises the newest time. Status filters also depend on `today`,
+    which the caller adds to the tag."""
+    today = today or utcnow().date()
+    conditions = _conditions(session, filters, today, stalled_after_days)
+    source = _JOINED if filters.stage or filters.status else _A
+    count, newest = (
+        session.connection()
+        .execute(
+            select(func.count(), func.max(_A.c.updated_at)).select_from(source).where(*conditions)
+        )
+        .one()
+    )
+    return count or 0, newest
