@@ -8,7 +8,8 @@ from marshmallow import ValidationError, fields, validate
 
 from tracker.models.inbox import FeedLimits
 from tracker.schemas.common import LANGUAGE, DumpSchema, InputSchema, Text
-from tracker.services.infra.fetching import clean_text, url_problem
+from tracker.text.normalise import clean_text
+from tracker.text.urls import url_problem
 
 EVERY = validate.Range(
     min=FeedLimits.MIN_EVERY,

@@ -125,6 +125,21 @@ def _dateline_outlet(text: str) -> str | None:
     )
 
 
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, frozenset[str]]:
+    spellings: dict[str, frozenset[str]] = {}
+    for outlet in lexicon("outlets")["outlets"]:
+        names = {outlet["name"], *(n for ns in outlet["names"].values() for n in ns)}
+        spellings[outlet["name"].lower()] = frozenset(n.lower() for n in names)
+    return spellings
+
+
+def outlet_names(outlet: str) -> frozenset[str]:
+    """Every name of `outlet` (as `cited_source` gives it) in the four languages, lower-cased,
+    itself included: what an article on record from that outlet may give as its outlet."""
+    return _spellings().get(outlet.lower(), frozenset()) | {outlet.lower()}
+
+
 def cited_source(text: str, language: str | None) -> str | None:
     """The outlet `text` says it reports from: its canonical name when known, the words as
     written when not (None when the text cites no outlet)."""

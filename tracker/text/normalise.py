@@ -177,3 +177,22 @@ def locate(text: str, quote: str) -> tuple[int, int] | None:
     start = origin[position]
     end = origin[position + len(needle) - 1] + 1
     return start, end
+
+
+# Deleted from text taken from pages: C0 and C1 control characters but tab and newline (NUL
+# cannot be stored by PostgreSQL at all), lone surrogates (not storable as UTF-8), the byte
+# order mark, and the bidirectional embeddings, overrides and isolates, whose unmatched
+# opening would reorder the text shown after them. Kept: ZWNJ and ZWJ (Persian spelling),
+# the direction marks LRM, RLM and ALM (U+200E, U+200F, U+061C: they place Latin names and
+# numbers in right-to-left text and affect nothing beyond their neighbours), and every other
+# format character (soft hyphen, word joiner, Arabic number signs).
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+# Line breaks of other systems become newlines: deleted, they would glue lines together.
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without control characters (see _CONTROLS), its line breaks as newlines."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", value))

@@ -45,3 +45,17 @@ def canonical_url(url: str) -> str:
     ]
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched as written (None if it can be tried)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # a port out of range or not a number, an unclosed [IPv6
+        return f"the address is not valid ({exc})"
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "only http:// and https:// addresses can be fetched"
+    if port == 0 or "\\" in parts.netloc:
+        return "the address is not valid"
+    return None

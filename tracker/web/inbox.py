@@ -8,6 +8,7 @@ next story and the action forms.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -253,39 +254,29 @@ def _row(item: Any, shown: dict[str, Any]) -> dict[str, Any]:
 def accept(item_id: int) -> Any:
     """The list's Accept: the top suggestion, with the claims the review page ticks for it
     (those the extractor is confident of); refused ones are shown on the item page."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400, description="The form expired; please go back and submit it again.")
-    session = get_session()
-    args = _back_args()
-    item = inbox.get_item(session, item_id)
-    chosen = form.agreement_id.data or ""
+    act = _acting(item_id)
+    chosen = act.form.agreement_id.data or ""
     agreement_id = int(chosen) if chosen.isdecimal() and chosen.isascii() else None
     if agreement_id is None:
         flash("This story has no agreement suggested: open it to choose one.", "error")
-        return redirect(url_for(".item", item_id=item_id, **args))
-    ids = _page_ids(session, args)
-    agreement = get_agreement(session, agreement_id)
-    article = _first_article(session, item)
-    shown = review_rows(session, agreement, article, submitted=False)
+        return redirect(url_for(".item", item_id=item_id, **act.args))
+    agreement = get_agreement(act.session, agreement_id)
+    shown = review_rows(act.session, agreement, act.article, submitted=False)
     claims = shown.claims()
-    try:
-        inbox.accept(session, item_id, agreement_id=agreement_id, claims=claims, actor=actor())
-    except Conflict as exc:
-        flash(f"{story_name(article)}: {exc}", "error")
-        return _back_to_list(args, item_id)
-    except InvalidInput as exc:
-        flash(
-            f"Nothing was recorded from {story_name(article)}: {_errors_text(exc)}. "
-            "Correct it here.",
-            "error",
-        )
-        return redirect(url_for(".item", item_id=item_id, agreement=agreement_id, **args))
+    _, refused = act.run(
+        lambda: inbox.accept(
+            act.session, item_id, agreement_id=agreement_id, claims=claims, actor=actor()
+        ),
+        refused_as="recorded",
+        correct_at=str(agreement_id),
+    )
+    if refused is not None:
+        return refused
     flash(
-        recorded_message(_made(claims), article, shown.kinds(claims), agreement.title),
+        recorded_message(_made(claims), act.article, shown.kinds(claims), agreement.title),
         "success",
     )
-    return _back_to_list(args, _next_after(ids, item_id))
+    return act.next()
 
 
 @blp.post("/<int:item_id>/new-agreement")
@@ -294,30 +285,18 @@ def create_agreement(item_id: int) -> Any:
     """The list's "Create agreement" (a story the matcher reads as about an agreement not on
     record): the agreement it suggests, made with the claims the extractor is sure of, in one
     action; a refusal is shown on the item page, where the title and parties can be changed."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400, description="The form expired; please go back and submit it again.")
-    session = get_session()
-    args = _back_args()
-    item = inbox.get_item(session, item_id)
-    article = _first_article(session, item)
-    ids = _page_ids(session, args)
-    try:
-        _item, created = inbox.new_agreement(
-            session, item_id, None, claims=inbox.CONFIDENT, actor=actor()
-        )
-    except Conflict as exc:
-        flash(f"{story_name(article)}: {exc}", "error")
-        return _back_to_list(args, item_id)
-    except InvalidInput as exc:
-        flash(
-            f"Nothing was created from {story_name(article)}: {_errors_text(exc)}. "
-            "Correct it here.",
-            "error",
-        )
-        return redirect(url_for(".item", item_id=item_id, agreement="new", **args))
-    _flash_created(created, article)
-    return _back_to_list(args, _next_after(ids, item_id))
+    act = _acting(item_id)
+    made, refused = act.run(
+        lambda: inbox.new_agreement(
+            act.session, item_id, None, claims=inbox.CONFIDENT, actor=actor()
+        ),
+        refused_as="created",
+        correct_at="new",
+    )
+    if refused is not None:
+        return refused
+    _flash_created(made[1], act.article)
+    return act.next()
 
 
 def _flash_created(created: Any, article: Any) -> None:
@@ -344,21 +323,66 @@ def reopen(item_id: int) -> Any:
 
 
 def _decide(item_id: int, action: Any, message: str) -> Any:
+    act = _acting(item_id)
+    _, refused = act.run(lambda: action(act.session, item_id, actor=actor()))
+    if refused is not None:
+        return refused
+    flash(message.format(story=story_name(act.article)), "success")
+    return act.next()
+
+
+@dataclass
+class _Acting:
+    """What each of the list's one-click actions needs: the checked form, where the list
+    was (`back`), the story's first article and the ids of the page, to go on to the next."""
+
+    item_id: int
+    form: Any
+    session: Any
+    args: dict[str, str]
+    article: Any
+    ids: list[int]
+
+    def run(
+        self, action: Any, *, refused_as: str = "", correct_at: str | None = None
+    ) -> tuple[Any, Any]:
+        """Run the service call: (its result, None) when it went through, else (None, the
+        answer that says why):
+        back to the list for a story decided meanwhile (409), to the story's page, read for
+        `correct_at`, for claims refused (422: "Nothing was <refused_as> from …")."""
+        try:
+            return action(), None
+        except Conflict as exc:
+            flash(f"{story_name(self.article)}: {exc}", "error")
+            return None, _back_to_list(self.args, self.item_id)
+        except InvalidInput as exc:
+            if correct_at is None:
+                raise
+            flash(
+                f"Nothing was {refused_as} from {story_name(self.article)}: "
+                f"{_errors_text(exc)}. Correct it here.",
+                "error",
+            )
+            return None, redirect(
+                url_for(".item", item_id=self.item_id, agreement=correct_at, **self.args)
+            )
+
+    def next(self) -> Any:
+        """Back to the list, at the story after this one."""
+        return _back_to_list(self.args, _next_after(self.ids, self.item_id))
+
+
+def _acting(item_id: int) -> _Acting:
+    """The common start of the list's actions; 400 for an expired form, 404 for no story."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, description="The form expired; please go back and submit it again.")
     session = get_session()
     args = _back_args()
     item = inbox.get_item(session, item_id)
-    article = _first_article(session, item)
-    ids = _page_ids(session, args)
-    try:
-        action(session, item_id, actor=actor())
-    except Conflict as exc:
-        flash(f"{story_name(article)}: {exc}", "error")
-        return _back_to_list(args, item_id)
-    flash(message.format(story=story_name(article)), "success")
-    return _back_to_list(args, _next_after(ids, item_id))
+    return _Acting(
+        item_id, form, session, args, _first_article(session, item), _page_ids(session, args)
+    )
 
 
 @blp.route("/<int:item_id>", methods=["GET", "POST"])

@@ -11,7 +11,6 @@ One module: the lease, the round and the storing of a feed's entries share the l
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -21,8 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,7 +37,7 @@ from tracker.services.feeds.polite import HostGate, Robots
 from tracker.services.feeds.reading import FeedEntry, FeedFetch, entry_article, fetch_feed
 from tracker.services.inbox import items as inbox_items
 from tracker.services.infra.fetching import USER_AGENT, FetchRefused, FetchSettings
-from tracker.text.cites import cited_source
+from tracker.text.cites import cited_source, outlet_names
 
 log = logging.getLogger("tracker.feeds")
 
@@ -50,8 +47,6 @@ MAX_BACKOFF = timedelta(hours=24)
 # pages of its entries); a poller that died frees its feeds when its leases run out.
 LEASE_SECONDS = 15 * 60
 
-# The outlets' names in each language, for linking a cited outlet to its articles on record.
-OUTLETS = Path(__file__).resolve().parents[2] / "text" / "lexicons" / "outlets.json"
 
 OUTCOMES = ("fetched", "not_modified", "failed", "paused", "busy")
 
@@ -476,24 +471,9 @@ def _store_entry(session: Session, feed: NewsFeed, item: _Prepared, now: datetim
     return created
 
 
-@cache
-def _spellings() -> dict[str, frozenset[str]]:
-    """Each outlet's canonical name (as `cited_source` gives it) -> its names in every
-    language, lower-cased (tracker/text/lexicons/outlets.json)."""
-    try:
-        data = json.loads(OUTLETS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, frozenset[str]] = {}
-    for outlet in data.get("outlets", []):
-        names = {outlet["name"]} | {n for ns in outlet.get("names", {}).values() for n in ns}
-        out[outlet["name"].lower()] = frozenset(n.lower() for n in names)
-    return out
-
-
 def _cited_article(session: Session, outlet: str) -> EvidenceArticle | None:
     """The newest live article on record from `outlet`, by any of its names (without case)."""
-    names = _spellings().get(outlet.lower(), frozenset()) | {outlet.lower()}
+    names = outlet_names(outlet)
     return session.scalar(
         select(EvidenceArticle)
         .where(

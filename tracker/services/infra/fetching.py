@@ -17,7 +17,6 @@ PostgreSQL.
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 import time
 from collections.abc import Mapping
@@ -30,6 +29,8 @@ import trafilatura
 
 from tracker.services.infra.deadline import Deadline, DeadlineTransport
 from tracker.text.dates import DateError, parse_edtf_date
+from tracker.text.normalise import clean_text as clean_text  # importable from here too
+from tracker.text.urls import url_problem as url_problem  # importable from here too
 
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 USER_AGENT = "TreatyTracker/0.1 (evidence intake)"
@@ -45,25 +46,6 @@ class FetchRefused(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-
-
-# Deleted from text taken from pages: C0 and C1 control characters but tab and newline (NUL
-# cannot be stored by PostgreSQL at all), lone surrogates (not storable as UTF-8), the byte
-# order mark, and the bidirectional embeddings, overrides and isolates, whose unmatched
-# opening would reorder the text shown after them. Kept: ZWNJ and ZWJ (Persian spelling),
-# the direction marks LRM, RLM and ALM (U+200E, U+200F, U+061C: they place Latin names and
-# numbers in right-to-left text and affect nothing beyond their neighbours), and every other
-# format character (soft hyphen, word joiner, Arabic number signs).
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\u202a-\u202e\u2066-\u2069]"
-)
-# Line breaks of other systems become newlines: deleted, they would glue lines together.
-_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85]")
-
-
-def clean_text(value: str) -> str:
-    """`value` without control characters (see _CONTROLS), its line breaks as newlines."""
-    return _CONTROLS.sub("", _BREAKS.sub("\n", value))
 
 
 @dataclass(frozen=True)
@@ -207,20 +189,6 @@ def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]
     headers = {"Host": ascii_host + (f":{parts.port}" if parts.port else "")}
     extensions = {"sni_hostname": ascii_host} if parts.scheme == "https" else {}
     return parts._replace(netloc=netloc).geturl(), headers, extensions
-
-
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot be fetched as written (None if it can be tried)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:  # a port out of range or not a number, an unclosed [IPv6
-        return f"the address is not valid ({exc})"
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return "only http:// and https:// addresses can be fetched"
-    if port == 0 or "\\" in parts.netloc:
-        return "the address is not valid"
-    return None
 
 
 def fetch_page(url: str, settings: FetchSettings) -> Page:
