@@ -12,9 +12,9 @@ from tracker.models.vocab import LIFECYCLE
 from tracker.services.agreements import listing, queries
 from tracker.services.digests.weekly import inbox_sentence
 from tracker.services.evidence import articles as evidence
+from tracker.services.inbox import items as inbox
 from tracker.services.reminders import manual as reminders
 from tracker.web.auth import actor, reader_required
-from tracker.web.inbox import counts_for_nav
 
 blp = Blueprint("dashboard", __name__)
 
@@ -41,7 +41,7 @@ def index() -> str:
         )
         mine = [r for r in mine if r.status in ("open", "snoozed")]
     recent, _ = evidence.list_articles(session, limit=8)
-    waiting = counts_for_nav() if me is not None else None
+    waiting = inbox.counts(session, me) if me is not None else None
     return render_template(
         "dashboard/index.html",
         columns=columns,

@@ -160,15 +160,16 @@ def _made(claims: dict[str, Any]) -> dict[str, int]:
     return {kind: len(values) for kind, values in claims.items() if values}
 
 
-def counts_for_nav() -> tuple[int, int] | None:
-    """(new stories, those about agreements the reader watches), once a request; None when
-    the database cannot say (a page about the database being down still renders)."""
-    if "inbox_counts" not in g:
+def counts_for_nav() -> int | None:
+    """The number of new stories for the header of every page, once a request (one indexed
+    count: the watched ones are the dashboard's alone); None when the database cannot say
+    (a page about the database being down still renders)."""
+    if "inbox_new" not in g:
         try:
-            g.inbox_counts = inbox.counts(get_session(), actor())
+            g.inbox_new = inbox.counts(get_session(), None)[0]
         except SQLAlchemyError:
-            g.inbox_counts = None
-    return g.inbox_counts
+            g.inbox_new = None
+    return g.inbox_new
 
 
 @blp.app_context_processor

@@ -335,10 +335,11 @@ def list_items(
 
 
 def counts(session: Session, user: User | None) -> tuple[int, int]:
-    """(new stories, new stories about agreements the user watches)."""
+    """(new stories, new stories about agreements the user watches); without a user, or with
+    nothing new, the first count alone is read (one indexed count)."""
     new = InboxItem.state == InboxState.NEW.value
     total = session.scalar(select(func.count()).select_from(InboxItem).where(new)) or 0
-    watched = watched_agreements(session, user) if user is not None else set()
+    watched = watched_agreements(session, user) if user is not None and total else set()
     about = (
         session.scalar(select(func.count()).select_from(InboxItem).where(new, _about(watched)))
         if watched
