@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, case, exists, func, or_, select, true, tuple_, type_coerce
+from sqlalchemy import Text, exists, func, select, true, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -30,7 +30,7 @@ from tracker.models import (
     PrincipleStatement,
     StageEvent,
 )
-from tracker.models.vocab import HAPPENED, LIFECYCLE, Stage
+from tracker.models.vocab import HAPPENED, Stage
 from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.agreements.queries import get_agreement
@@ -103,49 +103,27 @@ _HAPPENED = [s.value for s in HAPPENED]
 _DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
 
 
-def _first_claimed(stage: str) -> Any:
-    """Per agreement, the first day of its earliest reported or confirmed claim of `stage`:
-    one grouped pass over the claims, joined, rather than a lookup per agreement."""
-    return (
-        select(_E.c.agreement_id, func.min(_E.c.date_earliest).label("day"))
-        .where(_E.c.stage == stage, _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
-        .group_by(_E.c.agreement_id)
-        .subquery(f"first_{stage}")
-    )
-
-
-_SIGNED = _first_claimed(Stage.SIGNING.value)
-_IN_FORCE = _first_claimed(Stage.ENTRY_INTO_FORCE.value)
-
-
-# The next expected event is the entry into force (from the rule or an expected claim).
-_EXPECTED_IN_FORCE = case(
-    (_S.c.next_expected_date.is_(None), None),  # most rows: their JSON is never read
-    (
-        _S.c.derived["next_expected"]["stage"].as_string() == Stage.ENTRY_INTO_FORCE.value,
-        _S.c.next_expected_date,
-    ),
-)
-
 _SORTS: dict[str, Any] = {
     "updated": _A.c.updated_at,
     "created": _A.c.created_at,
     "title": _A.c.title,
+    # The sort keys of the lifecycle cache (tracker.services.agreements.state), each indexed
+    # with the agreement's id after it.
     "next_expected": _S.c.next_expected_date,
     # The furthest stage reached, in lifecycle order.
-    "stage": case(
-        {stage.value: rank for rank, stage in enumerate(LIFECYCLE)}, value=_S.c.current_stage
-    ),
-    "signed": _SIGNED.c.day,
+    "stage": _S.c.stage_rank,
+    # The earliest reported or confirmed signing.
+    "signed": _S.c.signed_on,
     # In force since, or else expected to enter into force on.
-    "in_force": func.coalesce(_IN_FORCE.c.day, _EXPECTED_IN_FORCE),
+    "in_force": _S.c.in_force_on,
     "last_activity": _S.c.last_activity,
 }
-# Sorts by a column that cannot be null use its index; the others put undated rows last.
-# Each with the attribute of a PAGE row that holds its key.
+# Sorts by a column of the agreement that cannot be null use its (column, id) index; each
+# with the attribute of a PAGE row that holds its key. The others are read from the cache's
+# (key, agreement id) index: first the rows with a key, then those without, last either way.
 _NOT_NULL_SORTS = {"updated": "updated_at", "created": "created_at", "title": "title"}
-# The claims a sort needs joined to the agreements.
-_SORT_JOINS = {"signed": _SIGNED, "in_force": _IN_FORCE}
+# The cache joined to its agreement, read in the order of the cache's sort indexes.
+_BY_CACHE = _S.join(_A, _A.c.id == _S.c.agreement_id)
 SORTS = tuple(_SORTS)
 # Days of the signing and entry-into-force claims of a page, earliest first.
 _PAGE_DATES = (
@@ -309,20 +287,59 @@ class Page:
     next_cursor: str | None
 
 
-def _beyond(key: str, column: Any, descending: bool, after: Cursor) -> Any:
-    """The rows after `after` in the list's order (undated rows last either way)."""
-    if key in _NOT_NULL_SORTS:
-        # A row value: both engines read it as a range of the (column, id) index.
-        pair, last = tuple_(column, _A.c.id), tuple_(after.value, after.id)
-        return pair < last if descending else pair > last
-    later_id = _A.c.id < after.id if descending else _A.c.id > after.id
-    if after.value is None:  # already among the undated rows, in id order
-        return and_(column.is_(None), later_id)
-    return or_(
-        column < after.value if descending else column > after.value,
-        and_(column == after.value, later_id),
-        column.is_(None),
-    )
+def _by_cache_key(
+    connection: Any,
+    conditions: list[Any],
+    column: Any,
+    descending: bool,
+    offset: int,
+    limit: int,
+    cursor: Cursor | None,
+) -> list[tuple[Any, int]]:
+    """(key, agreement id) of up to limit + 1 rows after `offset` others (or after `cursor`),
+    sorted by a key of the lifecycle cache, rows without the key last either way.
+
+    Two reads of the cache's (key, agreement id) index, each in index order and stopping at
+    the page: the rows with a key, then, when those run out within the page, the rows
+    without one. One ORDER BY with NULLS LAST would sort every match first.
+    """
+    ids = _S.c.agreement_id
+    wanted = limit + 1
+
+    def read(where: list[Any], skip: int, take: int) -> list[tuple[Any, int]]:
+        order = (column.desc(), ids.desc()) if descending else (column.asc(), ids.asc())
+        found = connection.execute(
+            select(column, ids)
+            .select_from(_BY_CACHE)
+            .where(*conditions, *where)
+            .order_by(*order)
+            .offset(skip)
+            .limit(take)
+        )
+        return [(value, agreement_id) for value, agreement_id in found]
+
+    keyed: list[tuple[Any, int]] = []
+    if cursor is None or cursor.value is not None:
+        where = [column.is_not(None)]
+        if cursor is not None:
+            pair, last = tuple_(column, ids), tuple_(cursor.value, cursor.id)
+            where.append(pair < last if descending else pair > last)
+        keyed = read(where, offset, wanted)
+        if len(keyed) == wanted:
+            return keyed
+    # Into the rows without a key: skip what the offset leaves of them.
+    where = [column.is_(None)]
+    if cursor is not None and cursor.value is None:
+        where.append(ids < cursor.id if descending else ids > cursor.id)
+        skip = offset
+    elif keyed or offset == 0:
+        skip = 0
+    else:  # the offset passed every keyed row: how many were there?
+        keyed_count = connection.execute(
+            select(func.count()).select_from(_BY_CACHE).where(*conditions, column.is_not(None))
+        ).scalar()
+        skip = max(0, offset - (keyed_count or 0))
+    return keyed + read(where, skip, wanted - len(keyed))
 
 
 def count(
@@ -383,37 +400,22 @@ def page(
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
-    if cursor is not None:
-        conditions.append(_beyond(key, column, descending, cursor))
-    order = [
-        column.desc() if descending else column.asc(),
-        _A.c.id.desc() if descending else _A.c.id.asc(),
-    ]
     if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
+        if cursor is not None:
+            pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
+            conditions.append(pair < last if descending else pair > last)
+        order = [
+            column.desc() if descending else column.asc(),
+            _A.c.id.desc() if descending else _A.c.id.asc(),
+        ]
         found_rows = connection.execute(
             PAGE.where(*conditions).order_by(*order).offset(offset).limit(limit + 1)
         ).all()
         keys = [(getattr(row, _NOT_NULL_SORTS[key]), row.id) for row in found_rows]
         rows = found_rows[:limit]
     else:
-        # A derived key no index orders: sort the ids alone (a narrow sort), undated last
-        # either way, then read that page's rows. NULLS LAST on the indexed sorts above would
-        # defeat their index.
-        order[0] = order[0].nulls_last()
-        joined = _JOINED
-        if key in _SORT_JOINS:
-            claims = _SORT_JOINS[key]
-            joined = joined.outerjoin(claims, claims.c.agreement_id == _A.c.id)
-        ranked = connection.execute(
-            select(_A.c.id, column)
-            .select_from(joined)
-            .where(*conditions)
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit + 1)
-        ).all()
-        keys = [(value, agreement_id) for agreement_id, value in ranked]
-        wanted = [agreement_id for agreement_id, _value in ranked[:limit]]
+        keys = _by_cache_key(connection, conditions, column, descending, offset, limit, cursor)
+        wanted = [agreement_id for _value, agreement_id in keys[:limit]]
         found = {row.id: row for row in connection.execute(PAGE.where(_A.c.id.in_(wanted)))}
         rows = [found[i] for i in wanted]
     next_cursor = None
