@@ -8,7 +8,8 @@ Three columns of the lifecycle cache that lists sort by (the current stage's pla
 lifecycle, the first day of signing, of entry into force or else its expected day), filled
 here from the claims and the cache, and an index per sort key with the agreement's id after
 it, so that a sorted page is read in index order and stops at the page. The two single
-indexes on last_activity and next_expected_date give way to those.
+indexes on last_activity and next_expected_date give way to those. And an index of each
+party's participation, for the list's `party` + `participation` filter.
 """
 
 from collections.abc import Sequence
@@ -65,9 +66,15 @@ def upgrade() -> None:
         op.create_index(
             f"ix_agreement_state_sort_{column}", "agreement_state", [column, "agreement_id"]
         )
+    op.create_index(
+        "ix_agreement_participation_party",
+        "agreement_participation",
+        ["party_code", "participation", "agreement_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_agreement_participation_party", table_name="agreement_participation")
     for column in SORT_COLUMNS:
         op.drop_index(f"ix_agreement_state_sort_{column}", table_name="agreement_state")
     op.create_index("ix_agreement_state_last_activity", "agreement_state", ["last_activity"])

@@ -185,6 +185,14 @@ class AgreementParticipation(Base):
     __tablename__ = "agreement_participation"
     __table_args__ = (
         CheckConstraint(sql_in("participation", Participation), name="participation"),
+        # "party=IRN&participation=signed": that party's agreements in that state, read from
+        # the index alone.
+        Index(
+            "ix_agreement_participation_party",
+            "party_code",
+            "participation",
+            "agreement_id",
+        ),
     )
 
     agreement_id: Mapped[int] = mapped_column(

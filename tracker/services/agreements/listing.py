@@ -178,13 +178,16 @@ def _conditions(
 ) -> list[Any]:
     """The WHERE clauses of a search (Core, on the tables)."""
     conditions: list[Any] = [_A.c.deleted_at.is_(None)]
+    # A filter through another table is an IN of that table's ids, not a correlated EXISTS:
+    # the planner may then read the few matches of a rare party or topic from its index
+    # rather than test every agreement in turn.
     if filters.party:
         conditions.append(
-            exists().where(_AP.c.agreement_id == _A.c.id, _AP.c.party_code == filters.party.upper())
+            _A.c.id.in_(select(_AP.c.agreement_id).where(_AP.c.party_code == filters.party.upper()))
         )
     if filters.topic:
         conditions.append(
-            exists().where(_AT.c.agreement_id == _A.c.id, _AT.c.topic == filters.topic.lower())
+            _A.c.id.in_(select(_AT.c.agreement_id).where(_AT.c.topic == filters.topic.lower()))
         )
     if filters.principle:
         conditions.append(
@@ -198,10 +201,11 @@ def _conditions(
         conditions.append(_A.c.kind == filters.kind)
     if filters.party and filters.participation:
         conditions.append(
-            exists().where(
-                _PARTICIPATION.c.agreement_id == _A.c.id,
-                _PARTICIPATION.c.party_code == filters.party.upper(),
-                _PARTICIPATION.c.participation == filters.participation,
+            _A.c.id.in_(
+                select(_PARTICIPATION.c.agreement_id).where(
+                    _PARTICIPATION.c.party_code == filters.party.upper(),
+                    _PARTICIPATION.c.participation == filters.participation,
+                )
             )
         )
     if filters.stage:
