@@ -105,15 +105,11 @@ def report(sizes: list[int], figures: dict[int, dict[str, float]]) -> list[str]:
     return lines
 
 
-def main() -> None:
-    parser = arguments(__doc__)
-    parser.add_argument("--sizes", default="1000,10000", help="agreements, comma-separated")
-    parser.add_argument("--runs", type=int, default=100, help="timed requests per figure")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+def run(database_url: str | None, sizes: list[int], runs: int) -> list[str]:
+    """Build each size in turn and time every list request on it; the report's lines."""
     figures = {}
     for size in sizes:
-        with fresh_database(args.database_url) as (url, engine):
+        with fresh_database(database_url) as (url, engine):
             started = time.perf_counter()
             made = build(engine, agreements=size)
             print(
@@ -122,9 +118,18 @@ def main() -> None:
                 f"{date.today()})",
                 flush=True,
             )
-            figures[size] = measure(url, args.runs)
+            figures[size] = measure(url, runs)
+    return report(sizes, figures)
+
+
+def main() -> None:
+    parser = arguments(__doc__)
+    parser.add_argument("--sizes", default="1000,10000", help="agreements, comma-separated")
+    parser.add_argument("--runs", type=int, default=100, help="timed requests per figure")
+    args = parser.parse_args()
+    lines = run(args.database_url, [int(s) for s in args.sizes.split(",")], args.runs)
     print()
-    print("\n".join(report(sizes, figures)))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Agreements as lists show them (AgreementRow): filtered, sorted and paged with Core
 statements on the tables, whatever the page size in four or five queries.
 
-A page costs the same at any size of the table: it is read in the order of an index and
-stops at the page, the total is counted up to CAP and no further, and a cursor (`after`)
-continues from the last row of a page without an OFFSET to skip.
+So that a page costs about the same at any size of the table, a sorted page is read in the
+order of an index and stops at the page (sorts by a lifecycle key read the cache's (key, id)
+indexes), the total is counted up to CAP and no further, and a cursor (`after`) continues
+from the last row of a page without an OFFSET to skip. docs/benchmarks.md has what is flat
+and what still grows with the matches.
 """
 
 from __future__ import annotations
