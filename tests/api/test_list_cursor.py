@@ -108,6 +108,11 @@ def test_a_cursor_that_is_not_one_of_this_list_is_a_422_on_after(viewer, seven):
         f"{LIST}&sort=updated&after={_cursor('updated', 'yesterday', 1)}",
         f"{LIST}&sort=title&after={_cursor('title', 'x', 'one')}",
         f"{LIST}&sort=title&after={_cursor('title', 'x')}",
+        f"{LIST}&sort=title&after={_cursor('title', 'x', 2**70)}",  # no such id
+        f"{LIST}&sort=title&after={_cursor('title', 'a' + chr(0), 1)}",
+        f"{LIST}&sort=title&after={_cursor('title', chr(0xD800), 1)}",
+        f"{LIST}&sort=stage&after={_cursor('stage', 99999, 1)}",
+        f"{LIST}&sort=signed&after={_cursor('signed', '2025-02-30', 1)}",
     ):
         body = assert_error(viewer.get(url), 422, "after")
         assert body["errors"]["after"], url

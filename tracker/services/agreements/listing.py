@@ -32,7 +32,8 @@ from tracker.models import (
     PrincipleStatement,
     StageEvent,
 )
-from tracker.models.vocab import HAPPENED, Stage
+from tracker.models.mixins import MAX_ID
+from tracker.models.vocab import HAPPENED, LIFECYCLE, Stage
 from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.agreements.queries import get_agreement
@@ -236,6 +237,10 @@ class BadCursor(InvalidInput):
         super().__init__({"after": message})
 
 
+def _whole(value: Any, least: int, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page ended: its sort, and the last row's sort key and id. The next page starts
@@ -265,7 +270,7 @@ class Cursor:
             )
         key = sort.lstrip("-")
         try:
-            if not isinstance(last_id, int) or isinstance(last_id, bool):
+            if not _whole(last_id, 1, MAX_ID):
                 raise TypeError
             if value is not None:
                 if key in _DATETIME_SORTS:
@@ -273,10 +278,12 @@ class Cursor:
                 elif key in _DATE_SORTS:
                     value = date.fromisoformat(value)
                 elif key == "stage":
-                    if not isinstance(value, int) or isinstance(value, bool):
+                    if not _whole(value, 0, len(LIFECYCLE) - 1):
                         raise TypeError
-                elif not isinstance(value, str):
+                elif not isinstance(value, str) or "\x00" in value:
                     raise TypeError
+                else:
+                    value.encode()  # a lone surrogate cannot be sent to the database
         except (TypeError, ValueError) as error:
             raise BadCursor("Not a cursor of this list: pass next_cursor as it came.") from error
         return cls(sort, value, last_id)
