@@ -12,6 +12,9 @@ TRACKER_BENCH_DATABASE_URL is set; that database is emptied first):
    (bench.digests), the reminder rules (bench.rules), concurrent load on gunicorn with 4
    workers (bench.load; PostgreSQL), Datasette as a peer (bench.load; SQLite), and last the
    import of 10,000 more articles through the CLI (bench.imports).
+3. Every list page the API offers (first page, each filter and sort, a page deep by cursor)
+   at 1,000 and 10,000 agreements, and 100,000 on PostgreSQL, with its growth against the
+   target of 1.3x from one size to the next (bench.lists).
 
 First, once: the extractor on 100,000 characters of mixed fa/ru/ar/en text against its
 target of 0.5 s (bench.extraction), and two polling rounds over 200 news feeds served from
@@ -26,7 +29,7 @@ import platform
 import sqlite3
 import time
 
-from bench import api, digests, extraction, feeds, imports, load, rules, search
+from bench import api, digests, extraction, feeds, imports, lists, load, rules, search
 from bench.dataset import arguments, build, fresh_database
 
 
@@ -67,6 +70,12 @@ def run_engine(database_url: str | None, args) -> None:  # type: ignore[no-untyp
                 "Peer: Datasette on the same file", load.report_peer(url, seconds=args.seconds / 2)
             )
         section("Import through `tracker import-articles`", imports.report(url, 10_000))
+    # Every list page at growing sizes (a database per size; 100,000 on PostgreSQL only).
+    sizes = [1000, 10_000] + ([100_000] if database_url else [])
+    section(
+        f"List pages at {', '.join(f'{s:,}' for s in sizes)} agreements (p50, ms)",
+        lists.run(database_url, sizes, args.runs // 2),
+    )
 
 
 def main() -> None:

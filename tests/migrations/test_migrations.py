@@ -11,11 +11,13 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tests import factories
 from tracker import migrate
 from tracker.db import Base, make_engine
 from tracker.migrate import unmodelled
 from tracker.models import Agreement, EvidenceArticle
 from tracker.services import fulltext
+from tracker.services.data.seed import load_seed
 from tracker.text.normalise import normalise
 from tracker.text.shingles import bands, shingles, signature
 from tracker.text.urls import canonical_url
@@ -336,4 +338,51 @@ def test_0011_shows_articles_stored_before_it_and_its_downgrade_drops_only_the_i
             select(EvidenceArticle.id).where(fulltext.matches(session, "article", ["ratified"]))
         ).all()
         assert found == [2]
+    engine.dispose()
+
+
+def test_0012_fills_the_sort_keys_as_the_application_writes_them(scratch_url):
+    """The sort keys 0012 adds are filled from the claims and the cache with the values the
+    application writes (an agreement in force, one whose entry into force is expected by its
+    rule, one announced, one without a claim): written by the service at head, then emptied
+    by going back to 0011 and filled again by the migration."""
+    engine = make_engine(scratch_url)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        load_seed(session)
+        in_force = factories.agreement(session, title="Keys in force", parties=["RUS", "PRK"])
+        factories.event(session, in_force.id, "signing", "2024-06-19")
+        factories.event(session, in_force.id, "entry_into_force", "2024-12-04")
+        expected = factories.agreement(
+            session,
+            title="Keys expected",
+            entry_into_force_rule={"days_after_last_notification": 30},
+        )
+        factories.event(session, expected.id, "signing", "2025-01")
+        for party, day in (("RUS", "2025-04-16"), ("IRN", "2025-06-02")):
+            factories.event(
+                session, expected.id, "ratification", day, step="notification", party=party
+            )
+        announced = factories.agreement(session, title="Keys announced")
+        factories.event(session, announced.id, "announcement", "2025-09-01")
+        bare = factories.agreement(session, title="Keys bare")
+        session.commit()
+        ids = [in_force.id, expected.id, announced.id, bare.id]
+    keys = text(
+        "SELECT agreement_id, stage_rank, signed_on, in_force_on FROM agreement_state"
+        " WHERE agreement_id IN (:a, :b, :c, :d) ORDER BY agreement_id"
+    )
+    bound = dict(zip("abcd", ids, strict=True))
+    with engine.connect() as connection:
+        written = [tuple(r) for r in connection.execute(keys, bound)]
+    assert [(r[1], str(r[2]), str(r[3])) for r in written] == [
+        (5, "2024-06-19", "2024-12-04"),
+        (4, "2025-01-01", "2025-07-02"),  # 30 days after the last notification
+        (1, "None", "None"),
+        (None, "None", "None"),
+    ]
+    migrate.downgrade(engine, "0011")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert [tuple(r) for r in connection.execute(keys, bound)] == written
     engine.dispose()

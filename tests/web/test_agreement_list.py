@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.web.conftest import csrf, errors_beside
 from tracker.models import Agreement
+from tracker.services.agreements import listing
 
 
 def _count(session) -> int:  # type: ignore[no-untyped-def]
@@ -185,3 +186,13 @@ def test_the_list_pages(viewer_web, session):
     assert 'rel="prev"' in second
     beyond = viewer_web.get("/agreements?q=paged listing&page=9").get_data(as_text=True)
     assert "There is no page 9" in beyond
+
+
+def test_past_the_cap_the_list_says_more_than(viewer_web, session, monkeypatch):  # type: ignore[no-untyped-def]
+    for n in range(7):
+        factories.agreement(session, title=f"Capped listing {n}")
+    monkeypatch.setattr(listing, "CAP", 5)
+    page = viewer_web.get("/agreements?q=capped listing").get_data(as_text=True)
+    assert "More than 5 agreements (counted up to 5" in page and len(_rows(page)) == 7
+    page = viewer_web.get("/agreements?q=capped listing 4").get_data(as_text=True)
+    assert "1 agreement." in page

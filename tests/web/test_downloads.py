@@ -8,8 +8,11 @@ import io
 import json
 
 import jsonschema
+from sqlalchemy import select
 
 from tests import factories
+from tracker.models import Agreement
+from tracker.services.data.exports import agreements_csv
 
 # CSL-JSON as the CSL 1.0.2 specification defines an item (the fields this export writes,
 # and no others allowed): item types, name variables, date variables.
@@ -160,3 +163,16 @@ def test_evidence_as_csl_json_for_zotero(viewer_web, session):
     spring = next(i for i in items if i["title"].startswith("A report of some weeks"))
     assert spring["issued"] == {"raw": "2025-04/2025-05"}
     assert len({item["id"] for item in items}) == len(items)
+
+
+def test_the_csv_holds_every_live_agreement_once_whatever_its_batches(session):  # type: ignore[no-untyped-def]
+    for n in range(5):
+        factories.agreement(session, title=f"Batched export {n}")
+    gone = factories.agreement(session, title="Batched export deleted")
+    gone.deleted_at = gone.created_at
+    session.flush()
+    out = io.StringIO()
+    written = agreements_csv(session, out, "https://tracker.example", batch=2)
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff")))]
+    live = session.scalars(select(Agreement.id).where(Agreement.deleted_at.is_(None))).all()
+    assert written == len(ids) == len(live) and sorted(map(int, ids)) == sorted(live)

@@ -22,6 +22,7 @@ from tracker.schemas.agreements import (
 )
 from tracker.services import audit
 from tracker.services.agreements import commands, listing, queries, reading
+from tracker.services.errors import InvalidInput
 
 blp = ApiBlueprint(
     "agreements",
@@ -67,29 +68,34 @@ class Agreements(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """List agreements, filtered, sorted and paged (paging metadata in X-Pagination).
 
-        A GET with If-None-Match of the list's ETag answers 304 without reading the page."""
+        Page by `page` or, past the first page, by `after` (the `next_cursor` of the page
+        before): a cursor costs the same at any depth. `total` is exact up to 10,000 matches;
+        past that it reads 10,000 with `total_capped: true`. A GET with If-None-Match of the
+        list's ETag answers 304 without reading the page."""
         session = get_session()
         sort = args.pop("sort")
+        after = args.pop("after", None)
+        if after is not None and pagination_parameters.page != 1:
+            raise InvalidInput({"after": "Give `after` or `page`, not both."})
         filters = listing.AgreementFilters(**args)
-        count, newest = listing.freshness(session, filters)
+        newest, deleted = listing.stamp(session)
         blp.set_etag(
             {
                 "query": request.query_string.decode("latin-1"),
-                "count": count,
                 "newest": newest.isoformat() if newest else None,
+                "deleted": deleted.isoformat() if deleted else None,
                 "today": utcnow().date().isoformat(),  # a status turns stalled with time
                 "public": anonymous(),
             }
         )
-        items, total = listing.search(
-            session,
-            filters,
-            sort=sort,
-            total=count,
-            **window(pagination_parameters),
+        found = listing.page(
+            session, filters, sort=sort, after=after, **window(pagination_parameters)
         )
-        pagination_parameters.item_count = total
-        return [present.agreement_summary(row) for row in items]
+        pagination_parameters.item_count = found.total
+        pagination_parameters.extra = {"total_capped": found.capped}
+        if found.next_cursor:
+            pagination_parameters.extra["next_cursor"] = found.next_cursor
+        return [present.agreement_summary(row) for row in found.rows]
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(AgreementInSchema)

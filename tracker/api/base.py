@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -140,7 +141,9 @@ api = TrackerApi()
 PAGINATION_HEADER = {
     "description": (
         'Paging as JSON: {"total", "total_pages", "first_page", "last_page", "page", '
-        '"previous_page", "next_page"}'
+        '"previous_page", "next_page"}; a list that pages by cursor adds "next_cursor" (absent '
+        'on the last page: pass it as `after`) and "total_capped" (true when "total" stopped '
+        "counting at its cap)"
     ),
     "schema": {"type": "string"},
 }
@@ -185,6 +188,18 @@ class ApiBlueprint(flask_smorest.Blueprint):
             )(documented)
 
         return decorator
+
+    def _set_pagination_metadata(
+        self, page_params: Any, result: Any, headers: Any
+    ) -> tuple[Any, Any]:
+        """smorest's X-Pagination, with what a view adds in `page_params.extra` (a cursor
+        list's next_cursor and total_capped)."""
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        extra = getattr(page_params, "extra", None)
+        if extra:
+            name = self.PAGINATION_HEADER_NAME
+            headers[name] = json.dumps({**json.loads(headers[name]), **extra})
+        return result, headers
 
     def _document_pagination_metadata(self, spec: Any, resp_doc: dict) -> None:
         # A header value is a string: document it as one, holding JSON.

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, utcnow
@@ -175,6 +185,14 @@ class AgreementParticipation(Base):
     __tablename__ = "agreement_participation"
     __table_args__ = (
         CheckConstraint(sql_in("participation", Participation), name="participation"),
+        # "party=IRN&participation=signed": that party's agreements in that state, read from
+        # the index alone.
+        Index(
+            "ix_agreement_participation_party",
+            "party_code",
+            "participation",
+            "agreement_id",
+        ),
     )
 
     agreement_id: Mapped[int] = mapped_column(
@@ -192,14 +210,33 @@ class AgreementState(Base):
     """
 
     __tablename__ = "agreement_state"
+    # A list sorted by one of these reads the index in order and stops at the page: the
+    # agreement's id breaks ties, as the list does, and rows without the key (NULL) are read
+    # apart, after the others (tracker.services.agreements.listing).
+    __table_args__ = tuple(
+        Index(f"ix_agreement_state_sort_{column}", column, "agreement_id")
+        for column in (
+            "last_activity",
+            "next_expected_date",
+            "stage_rank",
+            "signed_on",
+            "in_force_on",
+        )
+    )
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
     current_stage: Mapped[str | None] = mapped_column(String(20), index=True)
     base_status: Mapped[str] = mapped_column(String(20), index=True)
-    last_activity: Mapped[date | None] = mapped_column(Date, index=True)
-    next_expected_date: Mapped[date | None] = mapped_column(Date, index=True)
+    last_activity: Mapped[date | None] = mapped_column(Date)
+    next_expected_date: Mapped[date | None] = mapped_column(Date)
+    # Sort keys: the current stage's place in the lifecycle (None for an exit or no stage),
+    # the first day of the earliest reported or confirmed signing, and of the entry into
+    # force, or else the day it is expected.
+    stage_rank: Mapped[int | None] = mapped_column(SmallInteger)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    in_force_on: Mapped[date | None] = mapped_column(Date)
     has_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
     derived: Mapped[dict[str, Any]] = mapped_column(default=dict)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

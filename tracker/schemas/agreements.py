@@ -341,6 +341,15 @@ class AgreementQuerySchema(InputSchema):
         },
     )
 
+    after = fields.String(
+        validate=validate.Length(min=1, max=2000),
+        metadata={
+            "description": "Continue after the last row of a page: the `next_cursor` of that "
+            "page's X-Pagination, with the same sort (and `page` left at 1). Rows added or "
+            "removed before it meanwhile shift nothing, and it costs the same however deep."
+        },
+    )
+
     @validates_schema
     def participation_of_a_party(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "participation" in data and "party" not in data:

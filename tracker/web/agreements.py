@@ -122,9 +122,9 @@ def index() -> tuple[str, int]:
     page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     session = get_session()
     rows: list[listing.AgreementRow] = []
-    total = 0
+    total, capped = 0, False
     if not errors:
-        rows, total = listing.search(
+        found = listing.page(
             session,
             filters,
             sort=typed["sort"],
@@ -132,11 +132,13 @@ def index() -> tuple[str, int]:
             limit=PAGE_SIZE,
             dates=True,
         )
+        rows, total, capped = found.rows, found.total, found.capped
     args = {k: v for k, v in typed.items() if v and not (k == "sort" and v == LIST_SORTS[0][0])}
     return render_template(
         "agreements/list.html",
         rows=rows,
         total=total,
+        capped=capped,
         typed=typed,
         errors=errors,
         filtered=any(v for k, v in typed.items() if k != "sort"),

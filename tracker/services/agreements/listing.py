@@ -1,15 +1,24 @@
 """Agreements as lists show them (AgreementRow): filtered, sorted and paged with Core
-statements on the tables, whatever the page size in four or five queries."""
+statements on the tables, whatever the page size in four or five queries.
+
+So that a page costs about the same at any size of the table, a sorted page is read in the
+order of an index and stops at the page (sorts by a lifecycle key read the cache's (key, id)
+indexes), the total is counted up to CAP and no further, and a cursor (`after`) continues
+from the last row of a page without an OFFSET to skip. docs/benchmarks.md has what is flat
+and what still grows with the matches.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, case, exists, func, select, type_coerce
+from sqlalchemy import Text, exists, func, select, true, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -23,10 +32,12 @@ from tracker.models import (
     PrincipleStatement,
     StageEvent,
 )
+from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import HAPPENED, LIFECYCLE, Stage
 from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.agreements.queries import get_agreement
+from tracker.services.errors import InvalidInput
 from tracker.services.fulltext import matches as fts_matches
 from tracker.services.fulltext import terms as search_terms
 
@@ -95,48 +106,27 @@ _HAPPENED = [s.value for s in HAPPENED]
 _DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
 
 
-def _first_claimed(stage: str) -> Any:
-    """Per agreement, the first day of its earliest reported or confirmed claim of `stage`:
-    one grouped pass over the claims, joined, rather than a lookup per agreement."""
-    return (
-        select(_E.c.agreement_id, func.min(_E.c.date_earliest).label("day"))
-        .where(_E.c.stage == stage, _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
-        .group_by(_E.c.agreement_id)
-        .subquery(f"first_{stage}")
-    )
-
-
-_SIGNED = _first_claimed(Stage.SIGNING.value)
-_IN_FORCE = _first_claimed(Stage.ENTRY_INTO_FORCE.value)
-
-
-# The next expected event is the entry into force (from the rule or an expected claim).
-_EXPECTED_IN_FORCE = case(
-    (_S.c.next_expected_date.is_(None), None),  # most rows: their JSON is never read
-    (
-        _S.c.derived["next_expected"]["stage"].as_string() == Stage.ENTRY_INTO_FORCE.value,
-        _S.c.next_expected_date,
-    ),
-)
-
 _SORTS: dict[str, Any] = {
     "updated": _A.c.updated_at,
     "created": _A.c.created_at,
     "title": _A.c.title,
+    # The sort keys of the lifecycle cache (tracker.services.agreements.state), each indexed
+    # with the agreement's id after it.
     "next_expected": _S.c.next_expected_date,
     # The furthest stage reached, in lifecycle order.
-    "stage": case(
-        {stage.value: rank for rank, stage in enumerate(LIFECYCLE)}, value=_S.c.current_stage
-    ),
-    "signed": _SIGNED.c.day,
+    "stage": _S.c.stage_rank,
+    # The earliest reported or confirmed signing.
+    "signed": _S.c.signed_on,
     # In force since, or else expected to enter into force on.
-    "in_force": func.coalesce(_IN_FORCE.c.day, _EXPECTED_IN_FORCE),
+    "in_force": _S.c.in_force_on,
     "last_activity": _S.c.last_activity,
 }
-# Sorts by a column that cannot be null use its index; the others put undated rows last.
-_NOT_NULL_SORTS = {"updated", "created", "title"}
-# The claims a sort needs joined to the agreements.
-_SORT_JOINS = {"signed": _SIGNED, "in_force": _IN_FORCE}
+# Sorts by a column of the agreement that cannot be null use its (column, id) index; each
+# with the attribute of a PAGE row that holds its key. The others are read from the cache's
+# (key, agreement id) index: first the rows with a key, then those without, last either way.
+_NOT_NULL_SORTS = {"updated": "updated_at", "created": "created_at", "title": "title"}
+# The cache joined to its agreement, read in the order of the cache's sort indexes.
+_BY_CACHE = _S.join(_A, _A.c.id == _S.c.agreement_id)
 SORTS = tuple(_SORTS)
 # Days of the signing and entry-into-force claims of a page, earliest first.
 _PAGE_DATES = (
@@ -191,13 +181,16 @@ def _conditions(
 ) -> list[Any]:
     """The WHERE clauses of a search (Core, on the tables)."""
     conditions: list[Any] = [_A.c.deleted_at.is_(None)]
+    # A filter through another table is an IN of that table's ids, not a correlated EXISTS:
+    # the planner may then read the few matches of a rare party or topic from its index
+    # rather than test every agreement in turn.
     if filters.party:
         conditions.append(
-            exists().where(_AP.c.agreement_id == _A.c.id, _AP.c.party_code == filters.party.upper())
+            _A.c.id.in_(select(_AP.c.agreement_id).where(_AP.c.party_code == filters.party.upper()))
         )
     if filters.topic:
         conditions.append(
-            exists().where(_AT.c.agreement_id == _A.c.id, _AT.c.topic == filters.topic.lower())
+            _A.c.id.in_(select(_AT.c.agreement_id).where(_AT.c.topic == filters.topic.lower()))
         )
     if filters.principle:
         conditions.append(
@@ -211,10 +204,11 @@ def _conditions(
         conditions.append(_A.c.kind == filters.kind)
     if filters.party and filters.participation:
         conditions.append(
-            exists().where(
-                _PARTICIPATION.c.agreement_id == _A.c.id,
-                _PARTICIPATION.c.party_code == filters.party.upper(),
-                _PARTICIPATION.c.participation == filters.participation,
+            _A.c.id.in_(
+                select(_PARTICIPATION.c.agreement_id).where(
+                    _PARTICIPATION.c.party_code == filters.party.upper(),
+                    _PARTICIPATION.c.participation == filters.participation,
+                )
             )
         )
     if filters.stage:
@@ -228,67 +222,231 @@ def _conditions(
     return conditions
 
 
-def search(
+# The total is exact up to CAP matches; past it a list says "more than CAP" (capped), and
+# the count stops there: what a page costs does not grow with the table.
+CAP = 10_000
+# The type of each sort's key, to read a cursor's value back.
+_DATETIME_SORTS = {"updated", "created"}
+_DATE_SORTS = {"next_expected", "signed", "in_force", "last_activity"}
+
+
+class BadCursor(InvalidInput):
+    """A cursor that this list did not make, or made for another sort: 422 on `after`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"after": message})
+
+
+def _whole(value: Any, least: int, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: its sort, and the last row's sort key and id. The next page starts
+    after that row, wherever rows were added or removed before it meanwhile."""
+
+    sort: str
+    value: Any
+    id: int
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, date) else self.value
+        raw = json.dumps([self.sort, value, self.id], ensure_ascii=False, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, sort: str) -> Cursor:
+        """The cursor `text` for a list sorted by `sort`; BadCursor when it is not one."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            made_for, value, last_id = json.loads(raw.decode())
+        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
+            raise BadCursor("Not a cursor of this list: pass next_cursor as it came.") from error
+        if made_for != sort:
+            raise BadCursor(
+                f"This cursor continues the list sorted by {made_for!r}, not {sort!r}: "
+                "ask with the same sort, or start again without `after`."
+            )
+        key = sort.lstrip("-")
+        try:
+            if not _whole(last_id, 1, MAX_ID):
+                raise TypeError
+            if value is not None:
+                if key in _DATETIME_SORTS:
+                    value = datetime.fromisoformat(value)
+                elif key in _DATE_SORTS:
+                    value = date.fromisoformat(value)
+                elif key == "stage":
+                    if not _whole(value, 0, len(LIFECYCLE) - 1):
+                        raise TypeError
+                elif not isinstance(value, str) or "\x00" in value:
+                    raise TypeError
+                else:
+                    value.encode()  # a lone surrogate cannot be sent to the database
+        except (TypeError, ValueError) as error:
+            raise BadCursor("Not a cursor of this list: pass next_cursor as it came.") from error
+        return cls(sort, value, last_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a list: its rows, the total (exact up to CAP, else CAP and `capped`), and
+    the cursor of the page after it (None on the last page)."""
+
+    rows: list[AgreementRow]
+    total: int
+    capped: bool
+    next_cursor: str | None
+
+
+def _by_cache_key(
+    connection: Any,
+    conditions: list[Any],
+    column: Any,
+    descending: bool,
+    offset: int,
+    limit: int,
+    cursor: Cursor | None,
+) -> list[tuple[Any, int]]:
+    """(key, agreement id) of up to limit + 1 rows after `offset` others (or after `cursor`),
+    sorted by a key of the lifecycle cache, rows without the key last either way.
+
+    Two reads of the cache's (key, agreement id) index, each in index order and stopping at
+    the page: the rows with a key, then, when those run out within the page, the rows
+    without one. One ORDER BY with NULLS LAST would sort every match first.
+    """
+    ids = _S.c.agreement_id
+    wanted = limit + 1
+
+    def read(where: list[Any], skip: int, take: int) -> list[tuple[Any, int]]:
+        order = (column.desc(), ids.desc()) if descending else (column.asc(), ids.asc())
+        found = connection.execute(
+            select(column, ids)
+            .select_from(_BY_CACHE)
+            .where(*conditions, *where)
+            .order_by(*order)
+            .offset(skip)
+            .limit(take)
+        )
+        return [(value, agreement_id) for value, agreement_id in found]
+
+    keyed: list[tuple[Any, int]] = []
+    if cursor is None or cursor.value is not None:
+        where = [column.is_not(None)]
+        if cursor is not None:
+            pair, last = tuple_(column, ids), tuple_(cursor.value, cursor.id)
+            where.append(pair < last if descending else pair > last)
+        keyed = read(where, offset, wanted)
+        if len(keyed) == wanted:
+            return keyed
+    # Into the rows without a key: skip what the offset leaves of them.
+    where = [column.is_(None)]
+    if cursor is not None and cursor.value is None:
+        where.append(ids < cursor.id if descending else ids > cursor.id)
+        skip = offset
+    elif keyed or offset == 0:
+        skip = 0
+    else:  # the offset passed every keyed row: how many were there?
+        keyed_count = connection.execute(
+            select(func.count()).select_from(_BY_CACHE).where(*conditions, column.is_not(None))
+        ).scalar()
+        skip = max(0, offset - (keyed_count or 0))
+    return keyed + read(where, skip, wanted - len(keyed))
+
+
+def count(
+    session: Session,
+    filters: AgreementFilters,
+    *,
+    today: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+    cap: int | None = None,
+) -> tuple[int, bool]:
+    """How many agreements `filters` select, counted up to `cap`: (total, capped). Counting
+    stops at cap + 1 matches, so a count costs no more on a million rows than on ten
+    thousand. `cap` is CAP unless given."""
+    cap = CAP if cap is None else cap
+    today = today or utcnow().date()
+    conditions = _conditions(session, filters, today, stalled_after_days)
+    source = _JOINED if filters.stage or filters.status else _A
+    bounded = select(true()).select_from(source).where(*conditions).limit(cap + 1).subquery()
+    found = session.connection().execute(select(func.count()).select_from(bounded)).scalar() or 0
+    return min(found, cap), found > cap
+
+
+def page(
     session: Session,
     filters: AgreementFilters,
     *,
     sort: str = "-updated",
     offset: int = 0,
     limit: int = 50,
+    after: str | None = None,
     today: date | None = None,
     stalled_after_days: int = STALLED_AFTER_DAYS,
     dates: bool = False,
-    total: int | None = None,
-) -> tuple[list[AgreementRow], int]:
-    """One page of agreements matching `filters`, and how many match in all.
+    counted: bool = True,
+) -> Page:
+    """One page of agreements matching `filters`: the rows after `offset` others, or after
+    the row of the cursor `after` (a Page's next_cursor; then `offset` counts from there;
+    BadCursor when it is not one made for this sort).
 
     Filters on derived stage and status use the lifecycle cache. `q` matches words of the
     titles and summary in any spelling (through the normaliser). Sorts: SORTS, "-" first for
     descending; undated rows come last either way. Four queries whatever the page size: the
-    count, the page with its cached lifecycle, its parties, its topics; one more for a sort by
-    a derived key (the ids are sorted alone first), and one with `dates` for the days of
-    signing and entry into force (AgreementRow.signed, .in_force). A `total` already counted
-    (by `freshness`, in the same transaction) saves the count.
+    count (none when not `counted`: total is then 0), the page with its cached lifecycle,
+    its parties, its topics; one more for a sort by a derived key (the ids are sorted alone
+    first), and one with `dates` for the days of signing and entry into force
+    (AgreementRow.signed, .in_force). The page is read one row longer than asked, to know
+    whether another follows.
     """
     today = today or utcnow().date()
+    cursor = None if after is None else Cursor.decode(after, sort)
     connection = session.connection()
     conditions = _conditions(session, filters, today, stalled_after_days)
-    if total is None:
-        counting = _COUNT_JOINED if filters.stage or filters.status else _COUNT_ALL
-        total = connection.execute(counting.where(*conditions)).scalar() or 0
+    total, capped = (
+        count(session, filters, today=today, stalled_after_days=stalled_after_days)
+        if counted
+        else (0, False)
+    )
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
-    order = [
-        column.desc() if descending else column.asc(),
-        _A.c.id.desc() if descending else _A.c.id.asc(),
-    ]
     if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
-        page = connection.execute(
-            PAGE.where(*conditions).order_by(*order).offset(offset).limit(limit)
+        if cursor is not None:
+            pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
+            conditions.append(pair < last if descending else pair > last)
+        order = [
+            column.desc() if descending else column.asc(),
+            _A.c.id.desc() if descending else _A.c.id.asc(),
+        ]
+        found_rows = connection.execute(
+            PAGE.where(*conditions).order_by(*order).offset(offset).limit(limit + 1)
         ).all()
+        keys = [(getattr(row, _NOT_NULL_SORTS[key]), row.id) for row in found_rows]
+        rows = found_rows[:limit]
     else:
-        # A derived key no index orders: sort the ids alone (a narrow sort), undated last
-        # either way, then read that page's rows. NULLS LAST on the indexed sorts above would
-        # defeat their index.
-        order[0] = order[0].nulls_last()
-        joined = _JOINED
-        if key in _SORT_JOINS:
-            claims = _SORT_JOINS[key]
-            joined = joined.outerjoin(claims, claims.c.agreement_id == _A.c.id)
-        ranked = list(
-            connection.execute(
-                select(_A.c.id)
-                .select_from(joined)
-                .where(*conditions)
-                .order_by(*order)
-                .offset(offset)
-                .limit(limit)
-            ).scalars()
-        )
-        found = {row.id: row for row in connection.execute(PAGE.where(_A.c.id.in_(ranked)))}
-        page = [found[i] for i in ranked]
-    ids = [row.id for row in page]
+        keys = _by_cache_key(connection, conditions, column, descending, offset, limit, cursor)
+        wanted = [agreement_id for _value, agreement_id in keys[:limit]]
+        found = {row.id: row for row in connection.execute(PAGE.where(_A.c.id.in_(wanted)))}
+        rows = [found[i] for i in wanted]
+    next_cursor = None
+    if len(keys) > limit and rows:
+        value, last_id = keys[limit - 1]
+        next_cursor = Cursor(sort, value, last_id).encode()
+    return Page(
+        _complete(session, rows, today, stalled_after_days, dates), total, capped, next_cursor
+    )
+
+
+def _complete(
+    session: Session, page_rows: Sequence[Any], today: date, stalled_after_days: int, dates: bool
+) -> list[AgreementRow]:
+    """AgreementRows of rows of PAGE: with their parties and topics, and with `dates` the days
+    of signing and entry into force."""
+    connection = session.connection()
+    ids = [row.id for row in page_rows]
     parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -299,7 +457,7 @@ def search(
             PAGE_TOPICS.where(_AT.c.agreement_id.in_(ids))
         ):
             topics[agreement_id].append(topic)
-    rows = rows_of(session, page, parties, topics, today, stalled_after_days)
+    rows = rows_of(session, page_rows, parties, topics, today, stalled_after_days)
     if dates and ids:
         first: dict[tuple[int, str], str] = {}
         for agreement_id, stage, edtf in connection.execute(
@@ -314,7 +472,32 @@ def search(
             )
             for row in rows
         ]
-    return rows, total
+    return rows
+
+
+def search(
+    session: Session,
+    filters: AgreementFilters,
+    *,
+    sort: str = "-updated",
+    offset: int = 0,
+    limit: int = 50,
+    today: date | None = None,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+    dates: bool = False,
+) -> tuple[list[AgreementRow], int]:
+    """One page of agreements matching `filters` (see `page`), and how many match, up to CAP."""
+    found = page(
+        session,
+        filters,
+        sort=sort,
+        offset=offset,
+        limit=limit,
+        today=today,
+        stalled_after_days=stalled_after_days,
+        dates=dates,
+    )
+    return found.rows, found.total
 
 
 def rows_of(
@@ -394,27 +577,15 @@ def board(session: Session, *, today: date | None = None, limit: int = 200) -> l
     return search(session, AgreementFilters(), limit=limit, today=today)[0]
 
 
-def freshness(
-    session: Session,
-    filters: AgreementFilters,
-    *,
-    today: date | None = None,
-    stalled_after_days: int = STALLED_AFTER_DAYS,
-) -> tuple[int, datetime | None]:
-    """How many agreements `filters` select and the newest `updated_at` among them, in one
-    aggregate over the filters alone (no page, no parties): what tells one answer of the list
-    from another, cheaply (the API's ETag). Any write to an agreement or its claims touches
-    its `updated_at`; one that leaves the selection lowers the count, one that joins it (or
-    replaces a deleted one) raises the newest time. Status filters also depend on `today`,
-    which the caller adds to the tag."""
-    today = today or utcnow().date()
-    conditions = _conditions(session, filters, today, stalled_after_days)
-    source = _JOINED if filters.stage or filters.status else _A
-    count, newest = (
-        session.connection()
-        .execute(
-            select(func.count(), func.max(_A.c.updated_at)).select_from(source).where(*conditions)
-        )
-        .one()
-    )
-    return count or 0, newest
+def stamp(session: Session) -> tuple[datetime | None, datetime | None]:
+    """The newest change to any agreement, live and deleted apart, in one statement that
+    reads two ends of two indexes: what tells one answer of any list from another, cheaply
+    (the API's ETag). Any write to an agreement or its claims touches its `updated_at`, a
+    deletion and a restore too, so no list can change without this changing. It changes more
+    often than one filtered list would (any agreement's change changes it), which costs a
+    cache a fresh copy now and then, never a stale one; and it costs the same at any size,
+    where a count and newest change of the list's own selection grew with its matches."""
+    live = select(func.max(_A.c.updated_at)).where(_A.c.deleted_at.is_(None)).scalar_subquery()
+    gone = select(func.max(_A.c.updated_at)).where(_A.c.deleted_at.is_not(None)).scalar_subquery()
+    newest, deleted = session.connection().execute(select(live, gone)).one()
+    return newest, deleted

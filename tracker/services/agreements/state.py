@@ -24,7 +24,7 @@ from tracker.models import (
     PrincipleStatement,
     StageEvent,
 )
-from tracker.models.vocab import AgreementStatus
+from tracker.models.vocab import HAPPENED, LIFECYCLE, AgreementStatus, Stage
 from tracker.services import transactional
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, Lifecycle, derive
 from tracker.services.agreements.participation import EntryIntoForceRule, WithdrawalRule
@@ -91,7 +91,7 @@ def refresh(session: Session, agreements: Sequence[Agreement]) -> None:
             created_on=agreement.created_at.date(),
         )
         row = existing.get(agreement.id) or AgreementState(agreement_id=agreement.id)
-        _store(row, life)
+        _store(row, life, events[agreement.id])
         session.add(row)
         for code, value in life.participation.items():
             cached = participation.pop((agreement.id, code), None)
@@ -126,12 +126,34 @@ def withdrawal_rule(agreement: Agreement) -> WithdrawalRule | None:
     return WithdrawalRule(agreement.withdrawal_period, agreement.withdrawal_unit)
 
 
-def _store(row: AgreementState, life: Lifecycle) -> None:
+# Where each stage of the lifecycle sorts (the list's sort by stage).
+_STAGE_RANK = {stage.value: rank for rank, stage in enumerate(LIFECYCLE)}
+_HAPPENED = {status.value for status in HAPPENED}
+
+
+def _first_claimed(events: Sequence[StageEvent], stage: str) -> date | None:
+    """The first day of the earliest reported or confirmed claim of `stage`, if dated."""
+    days = [
+        e.date_earliest
+        for e in events
+        if e.stage == stage and e.status in _HAPPENED and e.date_earliest is not None
+    ]
+    return min(days, default=None)
+
+
+def _store(row: AgreementState, life: Lifecycle, events: Sequence[StageEvent]) -> None:
     nxt = life.next_expected
     row.current_stage = life.current_stage
     row.base_status = life.base_status
     row.last_activity = life.last_activity
     row.next_expected_date = _first_day(nxt.date) if nxt and nxt.date else None
+    # The list's sort keys (tracker.services.agreements.listing).
+    row.stage_rank = _STAGE_RANK.get(life.current_stage or "")
+    row.signed_on = _first_claimed(events, Stage.SIGNING.value)
+    expected_in_force = (
+        row.next_expected_date if nxt and nxt.stage == Stage.ENTRY_INTO_FORCE.value else None
+    )
+    row.in_force_on = _first_claimed(events, Stage.ENTRY_INTO_FORCE.value) or expected_in_force
     row.has_conflicts = bool(life.conflicts)
     row.derived = life.to_json()
     row.computed_at = utcnow()

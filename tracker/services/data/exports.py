@@ -84,11 +84,12 @@ def agreements_csv(session: Session, out: IO[str], base_url: str, batch: int = 5
     writer = _writer(out)
     writer.writerow(AGREEMENT_COLUMNS)
     count = 0
-    offset = 0
-    while True:
-        rows, _total = listing.search(
-            session, listing.AgreementFilters(), offset=offset, limit=batch
+    after: str | None = None
+    while True:  # by cursor: each batch read from where the last ended, not skipped to
+        page = listing.page(
+            session, listing.AgreementFilters(), after=after, limit=batch, counted=False
         )
+        rows = page.rows
         for row in rows:
             nxt = row.derived.get("next_expected") or {}
             expected = " ".join(x for x in (nxt.get("stage"), nxt.get("date")) if x)
@@ -111,8 +112,8 @@ def agreements_csv(session: Session, out: IO[str], base_url: str, batch: int = 5
                 )
             )
         count += len(rows)
-        offset += batch
-        if len(rows) < batch:
+        after = page.next_cursor
+        if after is None:
             return count
 
 
