@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -194,6 +196,18 @@ def use_primary(session: Session) -> None:
     if session.in_transaction():
         session.commit()
     session.expire_all()
+
+
+@contextmanager
+def bookkeeping(session: Session) -> Iterator[Session]:
+    """The session to write a request's bookkeeping with (a token's last use): `session`
+    itself, or, while it reads the replica, a primary session of its own, so that a small
+    write does not turn the rest of the request over to the primary."""
+    if not reads_replica(session):
+        yield session
+        return
+    with current_app.extensions["tracker.sessionmaker"]() as own:
+        yield own
 
 
 def init_app(app: Flask) -> None:
