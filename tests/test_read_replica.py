@@ -228,9 +228,23 @@ def test_an_unreachable_replica_falls_back_to_the_primary_and_says_so(
         client = app.test_client()
         first = client.get("/api/v1/agreements?q=Zanzibar", headers=_bearer(token))
         second = client.get("/api/v1/agreements?q=Zanzibar", headers=_bearer(token))
+        health = client.get("/healthz")
     assert _titles(first) == _titles(second) == [ON_PRIMARY]
-    warnings = [r for r in caplog.records if "read replica unreachable" in r.getMessage()]
+    warnings = [r for r in caplog.records if r.getMessage().startswith("read replica unreach")]
     assert len(warnings) == 1  # not tried again at once: one failure, not one per request
+    # The node still serves: healthy, saying that its replica is not.
+    assert (health.status_code, health.get_json()) == (
+        200,
+        {"status": "ok", "database": "ok", "replica": "unavailable"},
+    )
+
+
+def test_the_health_check_names_a_working_replica(replicated):
+    health = replicated.test_client().get("/healthz")
+    assert (health.status_code, health.get_json()) == (
+        200,
+        {"status": "ok", "database": "ok", "replica": "ok"},
+    )
 
 
 def test_outside_a_request_and_in_writing_requests_the_primary_is_used(replicated):
