@@ -275,3 +275,15 @@ def test_a_read_request_that_writes_writes_to_the_primary(replicated, session, m
     assert session.get(User, user.id, populate_existing=True).display_name == "Flushed"
     with Session(replica) as on_replica:
         assert on_replica.get(User, user.id).display_name == "Before"
+
+
+def test_a_public_read_from_the_replica_stays_cacheable(replica, session_factory):
+    """An anonymous reader (TRACKER_PUBLIC_READ=1) is answered from the replica, and the
+    answer is still one a cache in front may share: no cookie looked at or set."""
+    url = replica.url.render_as_string(hide_password=False)
+    with _app(url, session_factory) as app:
+        app.config["PUBLIC_READ"] = True
+        answer = app.test_client().get("/api/v1/agreements?q=Zanzibar")
+    assert _titles(answer) == [ON_REPLICA]
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
+    assert "Set-Cookie" not in answer.headers

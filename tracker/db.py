@@ -288,8 +288,8 @@ def _note_write(response: Response) -> Response:
     script with a bearer token gets no cookie, and reads what the write answered."""
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     # A sign-in starts a session: the page it redirects to is read from the primary too.
-    if _writing_request() and (has_session or session.modified):
-        seconds = float(current_app.config.get("READ_AFTER_WRITE", 10))
+    seconds = float(current_app.config.get("READ_AFTER_WRITE", 10))
+    if seconds > 0 and _writing_request() and (has_session or session.modified):
         session[PRIMARY_UNTIL] = time.time() + seconds
     return response
 
