@@ -287,3 +287,17 @@ def test_a_public_read_from_the_replica_stays_cacheable(replica, session_factory
     assert _titles(answer) == [ON_REPLICA]
     assert answer.headers["Cache-Control"] == "public, max-age=60"
     assert "Set-Cookie" not in answer.headers
+
+
+def test_a_write_begun_in_a_read_stays_one_transaction(replicated, session, mirror):
+    """An UPDATE sent while reading, then a service's begin_write: the two are one
+    transaction on the primary, and a rollback undoes both."""
+    user = create_user(session, "someone@example.org", role="viewer", display_name="Before")
+    mirror(user)
+    with replicated.test_request_context("/", method="GET"):
+        reading = get_session()
+        reading.execute(update(User).where(User.id == user.id).values(display_name="Sent"))
+        begin_write(reading)
+        assert reading.get(User, user.id, populate_existing=True).display_name == "Sent"
+        reading.rollback()
+    assert session.get(User, user.id, populate_existing=True).display_name == "Before"

@@ -152,6 +152,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 # request (the scheduler, the CLI), uses the primary. See docs/scaling.md for the rules.
 
 READ_BIND = "tracker.read_bind"
+WROTE_PRIMARY = "tracker.wrote_primary"
 # After an unreachable replica, how long reads go to the primary before it is tried again:
 # a dead replica costs one failed connection per worker this often, not one per request.
 READ_RETRY_SECONDS = 30.0
@@ -173,9 +174,18 @@ class ReadSession(Session):
 
     def get_bind(self, mapper: Any = None, *, clause: Any = None, **kw: Any) -> Any:
         read = self.info.get(READ_BIND)
-        if read is not None and not self._flushing and not getattr(clause, "is_dml", False):
-            return read
-        return super().get_bind(mapper, clause=clause, **kw)
+        if read is None or kw.get("bind") is not None:
+            return super().get_bind(mapper, clause=clause, **kw)
+        if self._flushing or getattr(clause, "is_dml", False):
+            self.info[WROTE_PRIMARY] = True  # this transaction is no longer a read alone
+            return super().get_bind(mapper, clause=clause, **kw)
+        return read
+
+
+@event.listens_for(ReadSession, "after_commit")
+@event.listens_for(ReadSession, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(WROTE_PRIMARY, None)
 
 
 def reads_replica(session: Session) -> bool:
@@ -188,10 +198,11 @@ def use_primary(session: Session) -> None:
 
     The replica's read transaction is ended (it wrote nothing) and the objects read from
     it are expired, so that a write that follows reads and checks the primary's rows; with
-    changes pending in the session, they are kept (and go to the primary at the flush)."""
+    changes pending in the session, or written to the primary in this transaction, the
+    transaction is left open (to end as one) and the objects as they are."""
     if session.info.pop(READ_BIND, None) is None:
         return
-    if session.new or session.dirty or session.deleted:
+    if session.info.pop(WROTE_PRIMARY, False) or session.new or session.dirty or session.deleted:
         return
     if session.in_transaction():
         session.commit()
