@@ -301,3 +301,20 @@ def test_a_write_begun_in_a_read_stays_one_transaction(replicated, session, mirr
         assert reading.get(User, user.id, populate_existing=True).display_name == "Sent"
         reading.rollback()
     assert session.get(User, user.id, populate_existing=True).display_name == "Before"
+
+
+def test_signing_in_is_followed_by_pages_from_the_primary(replicated, session):
+    """An account made a moment ago (on the primary alone) signs in, and the page the
+    sign-in leads to knows the user: it is read from the primary, not the replica."""
+    create_user(session, "new@example.org", role="viewer", password="correct horse battery")
+    client = replicated.test_client()
+    form = client.get("/sign-in").get_data(as_text=True)
+    csrf = form.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    signed_in = client.post(
+        "/sign-in",
+        data={"csrf_token": csrf, "email": "new@example.org", "password": "correct horse battery"},
+    )
+    assert signed_in.status_code == 302
+    page = client.get("/agreements?q=Zanzibar")
+    assert page.status_code == 200  # not sent back to the sign-in page
+    assert ON_PRIMARY in page.get_data(as_text=True)
