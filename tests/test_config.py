@@ -52,6 +52,24 @@ def test_trusted_proxies_is_a_small_count_of_hops(tmp_path):
         load_config(tmp_path, base | {"TRACKER_REMEMBER_DAYS": "365"})
 
 
+def test_the_read_replica_is_off_unless_named(tmp_path):
+    base = {"TRACKER_SECRET_KEY": "s"}
+    assert load_config(tmp_path, base)["READ_DATABASE_URL"] == ""
+    assert load_config(tmp_path, base)["READ_AFTER_WRITE"] == 10
+    named = base | {
+        "TRACKER_READ_DATABASE_URL": " postgresql+psycopg://replica/x ",
+        "TRACKER_READ_AFTER_WRITE": "0",
+    }
+    config = load_config(tmp_path, named)
+    assert (config["READ_DATABASE_URL"], config["READ_AFTER_WRITE"]) == (
+        "postgresql+psycopg://replica/x",
+        0,
+    )
+    for bad in ("-1", "3601", "soon"):
+        with pytest.raises(ConfigError, match="TRACKER_READ_AFTER_WRITE"):
+            load_config(tmp_path, base | {"TRACKER_READ_AFTER_WRITE": bad})
+
+
 def test_feed_polling_settings_have_defaults_and_bounds(tmp_path):
     base = {"TRACKER_SECRET_KEY": "s"}
     config = load_config(tmp_path, base)

@@ -59,6 +59,16 @@ def _retention_days(env: Mapping[str, str]) -> int:
     return days
 
 
+def _read_after_write(env: Mapping[str, str]) -> int:
+    seconds = _int(env, "TRACKER_READ_AFTER_WRITE", 10)
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(
+            f"TRACKER_READ_AFTER_WRITE is how long a browser reads the primary after it wrote, "
+            f"0 to 3600 seconds, not {seconds}"
+        )
+    return seconds
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -140,6 +150,10 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "TRACKER_ENV": tracker_env,
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("TRACKER_DATABASE_URL", "").strip() or default_db,
+        # A read replica for requests that only read (docs/scaling.md); empty: none.
+        "READ_DATABASE_URL": env.get("TRACKER_READ_DATABASE_URL", "").strip(),
+        # After a write, the browser reads the primary this many seconds (replica lag).
+        "READ_AFTER_WRITE": _read_after_write(env),
         "PUBLIC_READ": _flag(env.get("TRACKER_PUBLIC_READ")),
         "SMTP_HOST": env.get("TRACKER_SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "TRACKER_SMTP_PORT", 25),

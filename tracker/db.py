@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request, session
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 # Named constraints, so Alembic batch mode on SQLite can find and alter them.
 NAMING_CONVENTION = {
@@ -105,6 +112,7 @@ def begin_write(session: Session, *, lock_wait: float | None = None) -> None:
     and then fail with OperationalError, instead of the usual busy timeout (SQLite: the
     write lock itself; PostgreSQL: `lock_timeout` for this transaction's row locks).
     """
+    use_primary(session)
     if session.in_transaction():
         return
     options: dict[str, Any] = {WRITE_OPTION: True}
@@ -139,21 +147,165 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+# Read replica (TRACKER_READ_DATABASE_URL). A request that only reads (GET, HEAD, OPTIONS)
+# gets a session that reads from the replica; everything else, and every session outside a
+# request (the scheduler, the CLI), uses the primary. See docs/scaling.md for the rules.
+
+READ_BIND = "tracker.read_bind"
+WROTE_PRIMARY = "tracker.wrote_primary"
+# After an unreachable replica, how long reads go to the primary before it is tried again:
+# a dead replica costs one failed connection per worker this often, not one per request.
+READ_RETRY_SECONDS = 30.0
+# A replica on a server that does not answer (a dropped packet, not a refusal) would hold a
+# request for the operating system's connect timeout (minutes) before the fallback.
+READ_CONNECT_TIMEOUT = 2
+# The signed session cookie's key: until when (epoch seconds) this browser reads the primary.
+PRIMARY_UNTIL = "_primary_until"
+
+
+class ReadSession(Session):
+    """A session that reads from the replica while `info[READ_BIND]` holds its engine.
+
+    Writes never go there: a flush or an INSERT/UPDATE/DELETE statement is sent to the
+    primary (the session's own bind), and `begin_write` (which every service that writes
+    calls first) turns the whole session over to the primary, so that what a write reads
+    (versions to check, rows to lock) is the primary's current data, never a lagging copy.
+    """
+
+    def get_bind(self, mapper: Any = None, *, clause: Any = None, **kw: Any) -> Any:
+        read = self.info.get(READ_BIND)
+        if read is None or kw.get("bind") is not None:
+            return super().get_bind(mapper, clause=clause, **kw)
+        if self._flushing or getattr(clause, "is_dml", False):
+            self.info[WROTE_PRIMARY] = True  # this transaction is no longer a read alone
+            return super().get_bind(mapper, clause=clause, **kw)
+        return read
+
+
+@event.listens_for(ReadSession, "after_commit")
+@event.listens_for(ReadSession, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    session.info.pop(WROTE_PRIMARY, None)
+
+
+def reads_replica(session: Session) -> bool:
+    """True while `session` reads from the read replica."""
+    return session.info.get(READ_BIND) is not None
+
+
+def use_primary(session: Session) -> None:
+    """From now on, `session` reads from the primary too (no-op for a primary session).
+
+    The replica's read transaction is ended (it wrote nothing) and the objects read from
+    it are expired, so that a write that follows reads and checks the primary's rows; with
+    changes pending in the session, or written to the primary in this transaction, the
+    transaction is left open (to end as one) and the objects as they are."""
+    if session.info.pop(READ_BIND, None) is None:
+        return
+    if session.info.pop(WROTE_PRIMARY, False) or session.new or session.dirty or session.deleted:
+        return
+    if session.in_transaction():
+        session.commit()
+    session.expire_all()
+
+
+@contextmanager
+def bookkeeping(session: Session) -> Iterator[Session]:
+    """The session to write a request's bookkeeping with (a token's last use): `session`
+    itself, or, while it reads the replica, a primary session of its own, so that a small
+    write does not turn the rest of the request over to the primary."""
+    if not reads_replica(session):
+        yield session
+        return
+    with current_app.extensions["tracker.sessionmaker"]() as own:
+        yield own
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["tracker.engine"] = engine
     app.extensions["tracker.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    read_url = app.config.get("READ_DATABASE_URL") or ""
+    if read_url:
+        kwargs: dict[str, Any] = {}
+        if read_url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": READ_CONNECT_TIMEOUT}
+        app.extensions["tracker.read_engine"] = make_engine(read_url, **kwargs)
+        app.extensions["tracker.read_down_until"] = 0.0
+        app.after_request(_note_write)
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
-    """The session of the current app context, opened on first use."""
+    """The session of the current app context, opened on first use: on the read replica
+    for a request that only reads (when one is configured and reachable), else the primary."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["tracker.sessionmaker"]()
+        g.db_session = _read_session() or current_app.extensions["tracker.sessionmaker"]()
     return g.db_session
 
 
+def _read_session() -> Session | None:
+    """A session reading the replica, with its connection open; None when the request must
+    or should use the primary (see `_may_read_replica`), or the replica is unreachable."""
+    engine: Engine | None = current_app.extensions.get("tracker.read_engine")
+    if engine is None or not _may_read_replica():
+        return None
+    if time.monotonic() < current_app.extensions["tracker.read_down_until"]:
+        return None
+    primary: sessionmaker[Session] = current_app.extensions["tracker.sessionmaker"]
+    read = ReadSession(**primary.kw)
+    read.info[READ_BIND] = engine
+    try:
+        read.connection()  # fails here, not in the middle of a view, when it is down
+    except DBAPIError as exc:
+        read.close()
+        current_app.extensions["tracker.read_down_until"] = time.monotonic() + READ_RETRY_SECONDS
+        log.warning(
+            "read replica unreachable: reading from the primary for %g s",
+            READ_RETRY_SECONDS,
+            extra={"error": repr(exc)},
+        )
+        return None
+    return read
+
+
+def _may_read_replica() -> bool:
+    """A request may read the replica when it only reads (GET, HEAD, OPTIONS), did not ask
+    for fresh data (`Cache-Control: no-cache`, which a browser's hard reload sends), and
+    its browser has not written in the last TRACKER_READ_AFTER_WRITE seconds."""
+    if not has_request_context() or _writing_request():
+        return False
+    if "no-cache" in request.headers.get("Cache-Control", "").lower():
+        return False
+    if request.headers.get("Pragma", "").lower() == "no-cache":
+        return False
+    # The session is looked at only when the browser sent one: touching it would add
+    # `Vary: Cookie` to answers that a cache in front may share.
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return True
+    until = session.get(PRIMARY_UNTIL)
+    if isinstance(until, int | float):
+        if time.time() < until:
+            return False
+        session.pop(PRIMARY_UNTIL, None)
+    return True
+
+
+def _note_write(response: Response) -> Response:
+    """After a request that may have written, its browser reads the primary for the next
+    TRACKER_READ_AFTER_WRITE seconds, so that it sees its own change at once (the page a
+    form redirects to, the list after a delete) although the replica may lag behind. Only
+    a browser that holds a session (signed in, or with a form's CSRF token) is marked: a
+    script with a bearer token gets no cookie, and reads what the write answered."""
+    has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    # A sign-in starts a session: the page it redirects to is read from the primary too.
+    seconds = float(current_app.config.get("READ_AFTER_WRITE", 10))
+    if seconds > 0 and _writing_request() and (has_session or session.modified):
+        session[PRIMARY_UNTIL] = time.time() + seconds
+    return response
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import quote_etag
 from werkzeug.routing import IntegerConverter
 
-from tracker.db import get_session
+from tracker.db import get_session, reads_replica, use_primary
 from tracker.models import User
 from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import Role
@@ -247,7 +247,12 @@ def current_user() -> User | None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            g.api_user = user_for_token(get_session(), token.strip())
+            session = get_session()
+            g.api_user = user_for_token(session, token.strip())
+            if g.api_user is None and reads_replica(session):
+                # A token made a moment ago may not have reached the replica yet.
+                use_primary(session)
+                g.api_user = user_for_token(session, token.strip())
     return g.api_user
 
 

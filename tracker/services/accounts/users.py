@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.db import begin_write, utcnow
+from tracker.db import begin_write, bookkeeping, utcnow
 from tracker.models import ApiToken, User
 from tracker.models.vocab import Role
 from tracker.schemas.misc import AccountChangeSchema, TokenInSchema, UserInSchema
@@ -175,7 +175,8 @@ def user_for_token(session: Session, token: str) -> User | None:
     # Written at most once a minute: a write per request would cost more than the request.
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         user = row.user
-        _note_use(session, row.id, now)
+        with bookkeeping(session) as writer:
+            _note_use(writer, row.id, now)
         return user
     return row.user
 

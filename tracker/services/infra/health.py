@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tracker.db import begin_write
@@ -24,4 +25,14 @@ def database_error(session: Session) -> Exception | None:
         return exc
     finally:
         session.rollback()
+    return None
+
+
+def replica_error(engine: Engine) -> Exception | None:
+    """None when the read replica answers a `SELECT 1`; else the error."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach it counts
+        return exc
     return None
