@@ -10,6 +10,7 @@ offsets, by mapping the folded text back to the original.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -117,66 +118,67 @@ def _ranked_fts5(
     gone_rows: str = "deleted_at IS NOT NULL",
     hide: bool = False,
 ) -> tuple[list[tuple[int, float]], int]:
-    """FTS5 alone counts and ranks (its `ORDER BY rank` is the fast path); soft-deleted rows,
-    few, are taken out afterwards through a partial index of them. With `hide`, so are the
-    hidden ones, which may be many (the inbox's dismissed and off-topic stories until they
-    are purged): each match is looked up by its id instead, one pass over the matches where
-    asking FTS5 about each hidden row cost seconds."""
-    # The soft-deleted rows (through their partial index: usually none), then which of them
-    # match: asking the other way round probes every match.
-    gone = [
+    """FTS5 alone counts and ranks; soft-deleted rows, few, are taken out afterwards through
+    a partial index of them, and with `hide` so are the hidden articles (through theirs).
+
+    Each statement naming a prefix word merges the posting lists of every indexed word it
+    begins (`"договор"*`: договор, договора, договоры…), so there are as few as can be:
+    without rows to take out, a count and the window's floor; with some, one pass over the
+    matches' rowids that gives both. The window is ranked with bm25 for each of its rows and
+    sorted here: FTS5's own `ORDER BY rank` runs the query again through a sorter, twice the
+    cost for the same order.
+    """
+    gone = {
         row[0] for row in session.execute(text(f"SELECT id FROM {table.name} WHERE {gone_rows}"))
-    ]
-    deleted: set[int] = set()
-    for start in range(0, len(gone), 500):
-        chunk = ",".join(str(int(i)) for i in gone[start : start + 500])
-        deleted |= {
-            row[0]
-            for row in session.execute(
-                text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q AND rowid IN ({chunk})"),
-                {"q": query},
-            )
-        }
+    }
     if hide:
-        deleted |= {
+        gone |= {
+            row[0] for row in session.execute(text(f"SELECT id FROM {table.name} WHERE hidden"))
+        }
+    floor = 0
+    if gone:
+        # Newest first: the live matches, and the rowid below the newest RANK_WINDOW of them.
+        live = [
             row[0]
             for row in session.execute(
-                text(
-                    f"WITH matched AS MATERIALIZED (SELECT rowid AS id FROM {fts} "
-                    f"WHERE {fts} MATCH :q) SELECT t.id FROM matched "
-                    f"JOIN {table.name} AS t ON t.id = matched.id WHERE t.hidden"
-                ),
+                text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q ORDER BY rowid DESC"),
                 {"q": query},
             )
-        }
-    total = session.execute(
-        text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :q"), {"q": query}
-    ).scalar()
-    total = (total or 0) - len(deleted)
-    if total <= 0 or limit <= 0:
-        return [], max(total, 0)
-    floor = 0
-    # At least RANK_WINDOW live matches: rowids follow storage order, which FTS5 walks natively.
-    if total > RANK_WINDOW:
-        floor = (
+            if row[0] not in gone
+        ]
+        total = len(live)
+        if total > RANK_WINDOW:
+            floor = live[RANK_WINDOW]
+    else:
+        total = (
             session.execute(
-                text(
-                    f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q "
-                    "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
-                ),
-                {"q": query, "window": RANK_WINDOW + len(deleted)},
+                text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :q"), {"q": query}
             ).scalar()
             or 0
         )
+        if total > RANK_WINDOW:
+            # Rowids follow storage order, which FTS5 walks natively.
+            floor = (
+                session.execute(
+                    text(
+                        f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q "
+                        "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
+                    ),
+                    {"q": query, "window": RANK_WINDOW},
+                ).scalar()
+                or 0
+            )
+    if total <= 0 or limit <= 0:
+        return [], total
     rows = session.execute(
-        text(
-            f"SELECT rowid, rank FROM {fts} WHERE {fts} MATCH :q AND rowid > :floor "
-            "ORDER BY rank LIMIT :limit"
-        ),
-        {"q": query, "floor": floor, "limit": limit + len(deleted)},
+        text(f"SELECT rowid, rank FROM {fts} WHERE {fts} MATCH :q AND rowid > :floor"),
+        {"q": query, "floor": floor},
     )
-    ranked = [(row[0], -float(row[1])) for row in rows if row[0] not in deleted]
-    return ranked[:limit], total
+    # bm25 is negative, better matches lower: the best first, ties by rowid.
+    best = heapq.nsmallest(
+        limit, ((float(rank), rowid) for rowid, rank in rows if rowid not in gone)
+    )
+    return [(rowid, -rank) for rank, rowid in best], total
 
 
 @dataclass(frozen=True)
