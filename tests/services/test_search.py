@@ -100,6 +100,45 @@ def test_past_the_rank_window_every_match_is_counted_and_the_newest_are_ranked(
     assert oldest.id not in {hit.id for hit in hits}
 
 
+def test_a_prefix_finds_every_word_it_begins_however_many_there_are(session, monkeypatch):
+    made = [
+        add_article(session, {"text": f"Дума {word} соглашение.", "language": "ru"})
+        for word in ("ратифицировала", "ратификации", "ратифицирован")
+    ]
+    other = add_article(session, {"text": "Дума рассмотрела соглашение.", "language": "ru"})
+    found = _ids(session, "ратифи")
+    assert {article.id for article in made} <= found
+    assert other.id not in found
+    assert search(session, "ратифи соглашение", kind="article")[1] == 3
+    # more forms than a prefix is spelled out into: the same articles, by the prefix itself
+    monkeypatch.setattr(search_service, "MAX_EXPANSION", 2)
+    assert _ids(session, "ратифи") == found
+    assert search(session, "ратифи соглашение", kind="article")[1] == 3
+
+
+def test_a_word_with_a_diacritic_finds_the_text_written_without_it(session):
+    article = add_article(session, {"text": "Le café de la Paix accueille les négociateurs."})
+    assert article.id in _ids(session, "CAFÉ")
+    assert article.id in _ids(session, "négo")
+
+
+def test_hidden_and_deleted_articles_are_neither_ranked_nor_counted(session, monkeypatch):
+    monkeypatch.setattr(search_service, "RANK_WINDOW", 2)
+    made = [
+        add_article(session, {"text": f"Report {n}: the zorbian accord was signed."})
+        for n in range(5)
+    ]
+    made[4].hidden = True  # the newest two are out of the window's reckoning
+    made[3].deleted_at = datetime.now(UTC)
+    session.flush()
+    hits, total = search(session, "zorbian accord", kind="article", limit=10)
+    assert total == 3
+    assert {hit.id for hit in hits} == {made[2].id, made[1].id}  # the newest two live ones
+    hits, total = search(session, "zorbian", kind="article", limit=10, hidden=True)
+    assert total == 4
+    assert made[4].id in {hit.id for hit in hits}
+
+
 def test_snippets_come_from_the_original_text_with_highlights():
     cut, marks = snippet(PERSIAN, ["توافقنامه", "میکنند"])
     assert [cut[s:e] for s, e in marks] == [f"توافق{ZWNJ}نامه", f"می{ZWNJ}کنند"]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,13 @@ class EvidenceArticle(Timestamps, SoftDelete, Base):
         *live_index("evidence_article", "updated_at"),
         *live_index("evidence_article", "published_earliest"),
         deleted_index("evidence_article"),
+        # The articles the inbox hid: few, and found at once (search leaves them out).
+        Index(
+            "ix_evidence_article_hidden",
+            "id",
+            postgresql_where=text("hidden"),
+            sqlite_where=text("hidden"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
