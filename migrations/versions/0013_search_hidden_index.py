@@ -1,7 +1,7 @@
 """partial index of the articles the inbox hid
 
-Revision ID: 0012_search
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 17:45:00.000000
 
 Search leaves hidden articles out. Without an index, finding them meant reading the `hidden`
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_search"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
