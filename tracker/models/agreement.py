@@ -81,6 +81,7 @@ class Agreement(Timestamps, SoftDelete, Base):
         *live_index("agreement", "updated_at"),
         *live_index("agreement", "created_at"),
         *live_index("agreement", "title"),
+        *live_index("agreement", "kind"),
         deleted_index("agreement"),
     )
 
@@ -154,11 +155,13 @@ class Agreement(Timestamps, SoftDelete, Base):
 
 class AgreementParty(Base):
     __tablename__ = "agreement_party"
+    # A party's agreements from the index alone: the list's `party` filter and its count.
+    __table_args__ = (Index("ix_agreement_party_party_agreement", "party_code", "agreement_id"),)
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
-    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), primary_key=True, index=True)
+    party_code: Mapped[str] = mapped_column(ForeignKey("party.code"), primary_key=True)
     # Order as the researcher gave them (the order in the title, usually).
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -168,11 +171,13 @@ class AgreementParty(Base):
 
 class AgreementTopic(Base):
     __tablename__ = "agreement_topic"
+    # A topic's agreements from the index alone: the list's `topic` filter and its count.
+    __table_args__ = (Index("ix_agreement_topic_topic_agreement", "topic", "agreement_id"),)
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
-    topic: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
+    topic: Mapped[str] = mapped_column(String(50), primary_key=True)
 
     agreement: Mapped[Agreement] = relationship(back_populates="topic_links")
 
@@ -213,22 +218,27 @@ class AgreementState(Base):
     # A list sorted by one of these reads the index in order and stops at the page: the
     # agreement's id breaks ties, as the list does, and rows without the key (NULL) are read
     # apart, after the others (tracker.services.agreements.listing).
-    __table_args__ = tuple(
-        Index(f"ix_agreement_state_sort_{column}", column, "agreement_id")
-        for column in (
-            "last_activity",
-            "next_expected_date",
-            "stage_rank",
-            "signed_on",
-            "in_force_on",
-        )
+    __table_args__ = (
+        *(
+            Index(f"ix_agreement_state_sort_{column}", column, "agreement_id")
+            for column in (
+                "last_activity",
+                "next_expected_date",
+                "stage_rank",
+                "signed_on",
+                "in_force_on",
+            )
+        ),
+        # The `status` filter ("stalled": active and quiet since a day) and its count, from
+        # the index alone.
+        Index("ix_agreement_state_status", "base_status", "last_activity"),
     )
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
     current_stage: Mapped[str | None] = mapped_column(String(20), index=True)
-    base_status: Mapped[str] = mapped_column(String(20), index=True)
+    base_status: Mapped[str] = mapped_column(String(20))
     last_activity: Mapped[date | None] = mapped_column(Date)
     next_expected_date: Mapped[date | None] = mapped_column(Date)
     # Sort keys: the current stage's place in the lifecycle (None for an exit or no stage),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -105,15 +105,18 @@ def _tsquery(words: list[str]) -> str:
     return " & ".join(f"{word}:*" for word in words)
 
 
-def matches(session: Session, kind: str, words: list[str]) -> ColumnElement[bool]:
-    """A WHERE condition on the kind's table: the row contains every word (as a prefix)."""
+def matches(
+    session: Session, kind: str, words: list[str], wrap: Callable[[Any], Any] = lambda c: c
+) -> ColumnElement[bool]:
+    """A WHERE condition on the kind's table: the row contains every word (as a prefix).
+    `wrap` wraps the id it tests (tracker.services.agreements.listing.unindexed)."""
     model, fts = KINDS[kind]
     table = model.__table__
     if session.get_bind().dialect.name == "sqlite":
         rows = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_query").bindparams(
             fts_query=_fts5_query(words)
         )
-        return table.c.id.in_(rows.columns(column("rowid")))
+        return wrap(table.c.id).in_(rows.columns(column("rowid")))
     return text(f"{table.name}.search_vector @@ to_tsquery('simple', :ts_query_{kind})").bindparams(
         **{f"ts_query_{kind}": _tsquery(words)}
     )

@@ -19,7 +19,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Text, exists, func, select, true, tuple_, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from tracker.db import utcnow
 from tracker.models import (
@@ -136,6 +139,36 @@ _PAGE_DATES = (
 )
 
 
+class unindexed(ColumnElement[Any]):
+    """A column that SQLite must not look up through an index (`+column`, the documented way
+    to take a term out of the planner's choice of index); the column itself elsewhere.
+
+    Used when a filter keeps most rows: SQLite, without the statistics to know it, would read
+    every match through the filter's index and sort them all; with the filter's index out of
+    the choice it walks the sort's index and stops at the page (see `page`)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
+def _same(column: Any) -> Any:
+    return column
+
+
 def english_names(rows: Iterable[Any]) -> Iterator[tuple[int, str, str]]:
     """(agreement id, party code, English name) from rows of PAGE_PARTIES."""
     decoded: dict[str, str] = {}
@@ -177,20 +210,26 @@ class AgreementRow:
 
 
 def _conditions(
-    session: Session, filters: AgreementFilters, today: date, stalled_after_days: int
+    session: Session,
+    filters: AgreementFilters,
+    today: date,
+    stalled_after_days: int,
+    column: Any = _same,
 ) -> list[Any]:
-    """The WHERE clauses of a search (Core, on the tables)."""
+    """The WHERE clauses of a search (Core, on the tables). `column` wraps each filtered
+    column (`unindexed`, to keep the filters' indexes out of the plan)."""
     conditions: list[Any] = [_A.c.deleted_at.is_(None)]
+    ids = column(_A.c.id)
     # A filter through another table is an IN of that table's ids, not a correlated EXISTS:
     # the planner may then read the few matches of a rare party or topic from its index
     # rather than test every agreement in turn.
     if filters.party:
         conditions.append(
-            _A.c.id.in_(select(_AP.c.agreement_id).where(_AP.c.party_code == filters.party.upper()))
+            ids.in_(select(_AP.c.agreement_id).where(_AP.c.party_code == filters.party.upper()))
         )
     if filters.topic:
         conditions.append(
-            _A.c.id.in_(select(_AT.c.agreement_id).where(_AT.c.topic == filters.topic.lower()))
+            ids.in_(select(_AT.c.agreement_id).where(_AT.c.topic == filters.topic.lower()))
         )
     if filters.principle:
         conditions.append(
@@ -201,10 +240,10 @@ def _conditions(
             )
         )
     if filters.kind:
-        conditions.append(_A.c.kind == filters.kind)
+        conditions.append(column(_A.c.kind) == filters.kind)
     if filters.party and filters.participation:
         conditions.append(
-            _A.c.id.in_(
+            ids.in_(
                 select(_PARTICIPATION.c.agreement_id).where(
                     _PARTICIPATION.c.party_code == filters.party.upper(),
                     _PARTICIPATION.c.participation == filters.participation,
@@ -212,13 +251,13 @@ def _conditions(
             )
         )
     if filters.stage:
-        conditions.append(_S.c.current_stage == filters.stage)
+        conditions.append(column(_S.c.current_stage) == filters.stage)
     if filters.status:
-        conditions.append(state.status_filter(filters.status, today, stalled_after_days))
+        conditions.append(state.status_filter(filters.status, today, stalled_after_days, column))
     if filters.updated_since:
-        conditions.append(_A.c.updated_at >= filters.updated_since)
+        conditions.append(column(_A.c.updated_at) >= filters.updated_since)
     if filters.q and (words := search_terms(filters.q)):
-        conditions.append(fts_matches(session, "agreement", words))
+        conditions.append(fts_matches(session, "agreement", words, column))
     return conditions
 
 
@@ -368,11 +407,70 @@ def count(
     thousand. `cap` is CAP unless given."""
     cap = CAP if cap is None else cap
     today = today or utcnow().date()
-    conditions = _conditions(session, filters, today, stalled_after_days)
-    source = _JOINED if filters.stage or filters.status else _A
-    bounded = select(true()).select_from(source).where(*conditions).limit(cap + 1).subquery()
+    bounded = _matches(session, filters, today, stalled_after_days).limit(cap + 1).subquery()
     found = session.connection().execute(select(func.count()).select_from(bounded)).scalar() or 0
     return min(found, cap), found > cap
+
+
+def _matches(
+    session: Session, filters: AgreementFilters, today: date, stalled_after_days: int
+) -> Any:
+    """A row for each agreement `filters` select, to count, read from the narrowest indexes.
+
+    Filters by party, participation, topic, stage and status are each a set of agreement ids
+    in an index of their own table: the first is read in its index, the others tested for
+    each of its rows, and the deleted agreements (few, in an index of their own) left out,
+    so that no agreement row is read. With a filter on the agreement itself (kind, updated
+    since, principle, words) its rows are read instead."""
+    if filters.kind or filters.updated_since or filters.principle or filters.q:
+        conditions = _conditions(session, filters, today, stalled_after_days)
+        source = _JOINED if filters.stage or filters.status else _A
+        return select(true()).select_from(source).where(*conditions)
+    sets: list[tuple[Any, list[Any]]] = []  # (agreement id column, conditions)
+    if filters.party:
+        party = filters.party.upper()
+        if filters.participation:
+            sets.append(
+                (
+                    _PARTICIPATION.c.agreement_id,
+                    [
+                        _PARTICIPATION.c.party_code == party,
+                        _PARTICIPATION.c.participation == filters.participation,
+                    ],
+                )
+            )
+        sets.append((_AP.c.agreement_id, [_AP.c.party_code == party]))
+    if filters.topic:
+        sets.append((_AT.c.agreement_id, [_AT.c.topic == filters.topic.lower()]))
+    by_state = []
+    if filters.stage:
+        by_state.append(_S.c.current_stage == filters.stage)
+    if filters.status:
+        by_state.append(state.status_filter(filters.status, today, stalled_after_days))
+    if by_state:
+        sets.append((_S.c.agreement_id, by_state))
+    if not sets:
+        return select(true()).select_from(_A).where(_A.c.deleted_at.is_(None))
+    (ids, conditions), others = sets[0], sets[1:]
+    deleted = select(_A.c.id).where(_A.c.deleted_at.is_not(None))
+    return select(true()).where(
+        *conditions,
+        *(ids.in_(select(other).where(*where)) for other, where in others),
+        ids.not_in(deleted),
+    )
+
+
+def _dense(connection: Any, total: int, capped: bool, reach: int) -> bool:
+    """Whether the matches are so many that walking the sort's index, testing each row, is
+    cheaper than reading every match through the filters' indexes and sorting them: about
+    reach × rows / total rows read against total. `reach` is how far into the list the page
+    ends; rows is the highest id, read from the end of the primary key."""
+    if capped:
+        return True
+    if total == 0:
+        return False
+    rows = connection.execute(select(func.max(_A.c.id))).scalar() or 0
+    return total * total > reach * rows
 
 
 def page(
@@ -404,12 +502,13 @@ def page(
     today = today or utcnow().date()
     cursor = None if after is None else Cursor.decode(after, sort)
     connection = session.connection()
-    conditions = _conditions(session, filters, today, stalled_after_days)
     total, capped = (
         count(session, filters, today=today, stalled_after_days=stalled_after_days)
         if counted
         else (0, False)
     )
+    wrap = unindexed if counted and _dense(connection, total, capped, offset + limit + 1) else _same
+    conditions = _conditions(session, filters, today, stalled_after_days, wrap)
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
@@ -421,16 +520,25 @@ def page(
             column.desc() if descending else column.asc(),
             _A.c.id.desc() if descending else _A.c.id.asc(),
         ]
-        found_rows = connection.execute(
-            PAGE.where(*conditions).order_by(*order).offset(offset).limit(limit + 1)
-        ).all()
-        keys = [(getattr(row, _NOT_NULL_SORTS[key]), row.id) for row in found_rows]
-        rows = found_rows[:limit]
+        source = _JOINED if filters.stage or filters.status else _A
+        # The keys first, the page's rows after: when the matches must be sorted, the
+        # sorter carries two values a row, not the whole row with its cached lifecycle.
+        keys = [
+            (value, agreement_id)
+            for value, agreement_id in connection.execute(
+                select(column, _A.c.id)
+                .select_from(source)
+                .where(*conditions)
+                .order_by(*order)
+                .offset(offset)
+                .limit(limit + 1)
+            )
+        ]
     else:
         keys = _by_cache_key(connection, conditions, column, descending, offset, limit, cursor)
-        wanted = [agreement_id for _value, agreement_id in keys[:limit]]
-        found = {row.id: row for row in connection.execute(PAGE.where(_A.c.id.in_(wanted)))}
-        rows = [found[i] for i in wanted]
+    wanted = [agreement_id for _value, agreement_id in keys[:limit]]
+    found = {row.id: row for row in connection.execute(PAGE.where(_A.c.id.in_(wanted)))}
+    rows = [found[i] for i in wanted]
     next_cursor = None
     if len(keys) > limit and rows:
         value, last_id = keys[limit - 1]

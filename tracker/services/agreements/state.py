@@ -8,8 +8,9 @@ writes the audit entry, so the cache is never behind what was committed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -212,22 +213,27 @@ def read(
 
 
 def status_filter(
-    status: str, today: date, stalled_after_days: int = STALLED_AFTER_DAYS
+    status: str,
+    today: date,
+    stalled_after_days: int = STALLED_AFTER_DAYS,
+    column: Callable[[Any], Any] = lambda column: column,
 ) -> ColumnElement[bool]:
-    """A SQL condition on AgreementState for the derived status on `today`."""
+    """A SQL condition on AgreementState for the derived status on `today`; `column` wraps
+    each column it reads (tracker.services.agreements.listing.unindexed)."""
     quiet_since = today - timedelta(days=stalled_after_days)
     columns = AgreementState.__table__.c
+    base_status, last_activity = column(columns.base_status), column(columns.last_activity)
     if status == AgreementStatus.STALLED:
         return and_(
-            columns.base_status == AgreementStatus.ACTIVE.value,
-            columns.last_activity <= quiet_since,
+            base_status == AgreementStatus.ACTIVE.value,
+            last_activity <= quiet_since,
         )
     if status == AgreementStatus.ACTIVE:
         return and_(
-            columns.base_status == AgreementStatus.ACTIVE.value,
-            or_(columns.last_activity.is_(None), columns.last_activity > quiet_since),
+            base_status == AgreementStatus.ACTIVE.value,
+            or_(last_activity.is_(None), last_activity > quiet_since),
         )
-    return columns.base_status == status
+    return base_status == status
 
 
 @transactional
