@@ -209,6 +209,28 @@ class AgreementRow:
     in_force: str | None = None
 
 
+def _linked(filters: AgreementFilters) -> list[tuple[Any, list[Any]]]:
+    """The filters through a table of the agreement's links: (that table's agreement id,
+    its conditions) for the participation, the party and the topic asked for."""
+    linked: list[tuple[Any, list[Any]]] = []
+    if filters.party:
+        party = filters.party.upper()
+        if filters.participation:
+            linked.append(
+                (
+                    _PARTICIPATION.c.agreement_id,
+                    [
+                        _PARTICIPATION.c.party_code == party,
+                        _PARTICIPATION.c.participation == filters.participation,
+                    ],
+                )
+            )
+        linked.append((_AP.c.agreement_id, [_AP.c.party_code == party]))
+    if filters.topic:
+        linked.append((_AT.c.agreement_id, [_AT.c.topic == filters.topic.lower()]))
+    return linked
+
+
 def _conditions(
     session: Session,
     filters: AgreementFilters,
@@ -219,18 +241,16 @@ def _conditions(
     """The WHERE clauses of a search (Core, on the tables). `column` wraps each filtered
     column (`unindexed`, to keep the filters' indexes out of the plan)."""
     conditions: list[Any] = [_A.c.deleted_at.is_(None)]
-    ids = column(_A.c.id)
-    # A filter through another table is an IN of that table's ids, not a correlated EXISTS:
-    # the planner may then read the few matches of a rare party or topic from its index
-    # rather than test every agreement in turn.
-    if filters.party:
-        conditions.append(
-            ids.in_(select(_AP.c.agreement_id).where(_AP.c.party_code == filters.party.upper()))
-        )
-    if filters.topic:
-        conditions.append(
-            ids.in_(select(_AT.c.agreement_id).where(_AT.c.topic == filters.topic.lower()))
-        )
+    # A filter through another table is, among rows of a rare party or topic, an IN of that
+    # table's ids: the planner may read the few matches from its index rather than test
+    # every agreement in turn. When most rows match (`unindexed`), a correlated EXISTS: each
+    # row walked down the sort's index is looked up in the filter's table, where an IN would
+    # first gather every match.
+    for ids, where in _linked(filters):
+        if column is unindexed:
+            conditions.append(exists().where(ids == _A.c.id, *where))
+        else:
+            conditions.append(_A.c.id.in_(select(ids).where(*where)))
     if filters.principle:
         conditions.append(
             exists().where(
@@ -241,15 +261,6 @@ def _conditions(
         )
     if filters.kind:
         conditions.append(column(_A.c.kind) == filters.kind)
-    if filters.party and filters.participation:
-        conditions.append(
-            ids.in_(
-                select(_PARTICIPATION.c.agreement_id).where(
-                    _PARTICIPATION.c.party_code == filters.party.upper(),
-                    _PARTICIPATION.c.participation == filters.participation,
-                )
-            )
-        )
     if filters.stage:
         conditions.append(column(_S.c.current_stage) == filters.stage)
     if filters.status:
@@ -418,30 +429,16 @@ def _matches(
     """A row for each agreement `filters` select, to count, read from the narrowest indexes.
 
     Filters by party, participation, topic, stage and status are each a set of agreement ids
-    in an index of their own table: the first is read in its index, the others tested for
-    each of its rows, and the deleted agreements (few, in an index of their own) left out,
+    in an index of their own table: the first is read in its index, the others looked up
+    for each of its rows (an EXISTS, not an IN that would gather all their matches first),
+    and the deleted agreements (few, in an index of their own) left out,
     so that no agreement row is read. With a filter on the agreement itself (kind, updated
     since, principle, words) its rows are read instead."""
     if filters.kind or filters.updated_since or filters.principle or filters.q:
         conditions = _conditions(session, filters, today, stalled_after_days)
         source = _JOINED if filters.stage or filters.status else _A
         return select(true()).select_from(source).where(*conditions)
-    sets: list[tuple[Any, list[Any]]] = []  # (agreement id column, conditions)
-    if filters.party:
-        party = filters.party.upper()
-        if filters.participation:
-            sets.append(
-                (
-                    _PARTICIPATION.c.agreement_id,
-                    [
-                        _PARTICIPATION.c.party_code == party,
-                        _PARTICIPATION.c.participation == filters.participation,
-                    ],
-                )
-            )
-        sets.append((_AP.c.agreement_id, [_AP.c.party_code == party]))
-    if filters.topic:
-        sets.append((_AT.c.agreement_id, [_AT.c.topic == filters.topic.lower()]))
+    sets = _linked(filters)  # (agreement id column, conditions)
     by_state = []
     if filters.stage:
         by_state.append(_S.c.current_stage == filters.stage)
@@ -455,7 +452,7 @@ def _matches(
     deleted = select(_A.c.id).where(_A.c.deleted_at.is_not(None))
     return select(true()).where(
         *conditions,
-        *(ids.in_(select(other).where(*where)) for other, where in others),
+        *(exists().where(other == ids, *where) for other, where in others),
         ids.not_in(deleted),
     )
 
