@@ -5,7 +5,7 @@ agreements the page would list, on both engines."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -30,8 +30,9 @@ FILTERS = [
     AgreementFilters(topic="planscase", stage="signing"),
     AgreementFilters(party="KAZ", topic="planscase", status="stalled"),
     AgreementFilters(party="KAZ", kind="treaty"),
+    AgreementFilters(topic="planscase", updated_since=datetime(2020, 1, 1, tzinfo=UTC)),
 ]
-SORTS = ["-updated", "title", "stage", "-signed", "last_activity"]
+SORTS = ["-updated", "updated", "title", "stage", "-signed", "last_activity"]
 
 
 @pytest.fixture

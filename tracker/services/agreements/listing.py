@@ -265,8 +265,8 @@ def _conditions(
         conditions.append(column(_S.c.current_stage) == filters.stage)
     if filters.status:
         conditions.append(state.status_filter(filters.status, today, stalled_after_days, column))
-    if filters.updated_since:
-        conditions.append(column(_A.c.updated_at) >= filters.updated_since)
+    if filters.updated_since:  # a range of the sort index by `updated`: never taken out
+        conditions.append(_A.c.updated_at >= filters.updated_since)
     if filters.q and (words := search_terms(filters.q)):
         conditions.append(fts_matches(session, "agreement", words, column))
     return conditions
