@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -35,7 +35,7 @@ from tracker.services.infra.fetching import (
 )
 from tracker.text.dates import parse_date_input
 from tracker.text.normalise import locate, normalise
-from tracker.text.shingles import bands, shingles, signature, similarity
+from tracker.text.shingles import BANDS, bands, shingles, signature, similarity
 from tracker.text.urls import canonical_url
 
 # The fields an article takes from a page (pasted HTML, a fetched URL) as well as from input.
@@ -137,6 +137,11 @@ def add_article(
     if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
         errors.add("cites", f"article {cites_id} does not exist")
     folded = normalise(text)
+    content_hash = hashlib.sha256(folded.encode("utf-8")).hexdigest()
+    errors.raise_if_any()
+    # Signed and compared before it is written: one INSERT, no UPDATE after it (PostgreSQL
+    # would compute the search vector of the whole text twice).
+    sig = signature(shingles(folded)) if folded else None
     article = EvidenceArticle(
         url=url.split("#", 1)[0] if url else None,
         url_canonical=canonical,
@@ -149,15 +154,17 @@ def add_article(
         published_latest=published.latest if published else None,
         retrieved_at=utcnow(),
         text=text,
-        content_hash=hashlib.sha256(folded.encode("utf-8")).hexdigest(),
+        content_hash=content_hash,
         search_text=normalise(f"{title}\n{text}"),
         cites_id=cites_id,
+        minhash=sig,
+        duplicate_of_id=_duplicate_of(session, content_hash, folded, sig),
     )
-    errors.raise_if_any()
     with audited(session, article, actor=actor, action="create"):
         session.add(article)
         session.flush()
-        _group_duplicates(session, article, folded)
+        if sig:
+            file_bands(session, article.id, sig)
     return article
 
 
@@ -195,64 +202,76 @@ def intake(
     ), True
 
 
-def _group_duplicates(session: Session, article: EvidenceArticle, folded: str) -> None:
-    """Sign the text, file its LSH bands, and join the group of the closest earlier copy."""
-    if not folded:
-        return
-    same = session.scalar(
-        select(EvidenceArticle)
-        .where(
-            EvidenceArticle.content_hash == article.content_hash,
-            EvidenceArticle.id != article.id,
-            EvidenceArticle.deleted_at.is_(None),
-        )
-        .order_by(EvidenceArticle.id)
-        .limit(1)
+# The statements of the near-duplicate lookup, built once (they run for every article).
+_SAME_TEXT = (
+    select(EvidenceArticle.id, EvidenceArticle.duplicate_of_id)
+    .where(
+        EvidenceArticle.content_hash == bindparam("content_hash"),
+        EvidenceArticle.deleted_at.is_(None),
     )
-    sig = signature(shingles(folded))
-    article.minhash = sig
-    buckets = bands(sig) if sig else []
-    session.add_all(
-        ArticleBand(article_id=article.id, band=i, bucket=b) for i, b in enumerate(buckets)
-    )
-    if same is not None:
-        article.duplicate_of_id = same.duplicate_of_id or same.id
-        return
-    if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
-        return
-    # The bucket index first, then those articles by id: joining the two let the planner scan
-    # every article for each new one when statistics were stale (PostgreSQL after a bulk load).
-    ids = session.scalars(
-        select(ArticleBand.article_id)
-        .where(
-            or_(
-                *(
-                    and_(ArticleBand.band == i, ArticleBand.bucket == b)
-                    for i, b in enumerate(buckets)
-                )
-            ),
-            ArticleBand.article_id != article.id,
-        )
-        .distinct()
-    ).all()
-    candidates = (
-        session.scalars(
-            select(EvidenceArticle).where(
-                EvidenceArticle.id.in_(ids),
-                EvidenceArticle.deleted_at.is_(None),
-                EvidenceArticle.minhash.is_not(None),
+    .order_by(EvidenceArticle.id)
+    .limit(1)
+)
+# The bucket index first, then those articles by id: joining the two let the planner scan
+# every article for each new one when statistics were stale (PostgreSQL after a bulk load).
+_BAND_MATES = (
+    select(ArticleBand.article_id)
+    .where(
+        or_(
+            *(
+                and_(ArticleBand.band == band, ArticleBand.bucket == bindparam(f"bucket{band}"))
+                for band in range(BANDS)
             )
-        ).all()
-        if ids
-        else []
+        )
     )
+    .distinct()
+)
+_SIGNED = select(
+    EvidenceArticle.id, EvidenceArticle.duplicate_of_id, EvidenceArticle.minhash
+).where(
+    EvidenceArticle.id.in_(bindparam("ids", expanding=True)),
+    EvidenceArticle.deleted_at.is_(None),
+    EvidenceArticle.minhash.is_not(None),
+)
+
+
+def _duplicate_of(
+    session: Session, content_hash: str, folded: str, sig: list[int] | None
+) -> int | None:
+    """The group a text not yet stored joins: that of the first article with the same
+    normalised text, else that of the closest earlier copy (None: a story of its own)."""
+    if not folded:
+        return None
+    same = session.execute(_SAME_TEXT, {"content_hash": content_hash}).first()
+    if same is not None:
+        return same.duplicate_of_id or same.id
+    if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
+        return None
+    buckets = {f"bucket{band}": bucket for band, bucket in enumerate(bands(sig))}
+    ids = session.scalars(_BAND_MATES, buckets).all()
+    if not ids:
+        return None
     scored = [
-        (similarity(sig, c.minhash), -c.id, c) for c in candidates if len(c.minhash) == len(sig)
+        (similarity(sig, row.minhash), -row.id, row)
+        for row in session.execute(_SIGNED, {"ids": ids})
+        if len(row.minhash) == len(sig)
     ]
     scored = [item for item in scored if item[0] >= DUPLICATE_THRESHOLD]
-    if scored:
-        best = max(scored, key=lambda item: item[:2])[2]
-        article.duplicate_of_id = best.duplicate_of_id or best.id
+    if not scored:
+        return None
+    best = max(scored, key=lambda item: item[:2])[2]
+    return best.duplicate_of_id or best.id
+
+
+def file_bands(session: Session, article_id: int, sig: list[int]) -> None:
+    """File the article's LSH bands, by which later copies find it."""
+    session.execute(
+        insert(ArticleBand),
+        [
+            {"article_id": article_id, "band": band, "bucket": bucket}
+            for band, bucket in enumerate(bands(sig))
+        ],
+    )
 
 
 def check_quotes(
