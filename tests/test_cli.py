@@ -6,13 +6,15 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 
+from bench.duplicates import texts
 from tracker import create_app
 from tracker.models import (
     Agreement,
     ApiToken,
     ArticleBand,
+    AuditEntry,
     EvidenceArticle,
     Party,
     Principle,
@@ -21,7 +23,7 @@ from tracker.models import (
 )
 from tracker.services.accounts.users import user_for_token, verify_password
 from tracker.services.data.seed import DEFAULT_SEED_DIR
-from tracker.services.evidence import imports
+from tracker.services.evidence import articles, imports
 from tracker.services.fulltext import search
 
 
@@ -182,6 +184,83 @@ def test_import_articles_reads_standard_input_and_succeeds_when_all_lines_go_in(
         input='{"text": "Never stored."}\n',
     )
     assert result.exit_code == 1 and "nobody@example.org" in result.stderr
+
+
+def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session, monkeypatch):
+    """Lines go in by batches of one transaction: a line refused by the database itself (here
+    a band pointing at no article, refused by a foreign key) rolls its batch back, and the
+    batch goes in again line by line: the others stored once each, the bad one named."""
+    monkeypatch.setattr(imports, "BATCH", 3)
+    file_bands = articles.file_bands
+
+    def poisoned(session, article_id, sig):  # type: ignore[no-untyped-def]
+        file_bands(session, article_id, sig)
+        if "poison" in session.get(EvidenceArticle, article_id).text:
+            session.execute(insert(ArticleBand), {"article_id": 2**40, "band": 0, "bucket": 1})
+
+    monkeypatch.setattr(articles, "file_bands", poisoned)
+    bodies = [f"Batch report {n} on the ratification of the treaty." for n in range(1, 8)]
+    bodies[4] = "The poison line of the treaty report."
+    lines = "".join(
+        json.dumps({"text": t, "url": f"https://b.example/{n}"}) + "\n"
+        for n, t in enumerate(bodies, 1)
+    )
+    audited = (
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "evidence_article")
+    )
+    before, logged = (
+        session.scalar(select(func.count()).select_from(EvidenceArticle)),
+        session.scalar(audited),
+    )
+
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=lines)
+
+    assert result.exit_code == 1
+    assert "6 article(s) imported, 0 already stored (same URL), 1 line(s) refused" in result.stdout
+    assert "line 5: line: the database refused it (" in result.stderr
+    assert result.stderr.count("Error:") == 1
+    session.expire_all()
+    stored = session.scalars(
+        select(EvidenceArticle.text).where(EvidenceArticle.url.like("https://b.example/%"))
+    ).all()
+    assert sorted(stored) == sorted(t for t in bodies if "poison" not in t)  # each once
+    assert session.scalar(select(func.count()).select_from(EvidenceArticle)) == before + 6
+    assert session.scalar(audited) == logged + 6
+
+
+def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session):
+    """The copies of a story in one batch join the group of its first line, and a URL given
+    twice in a batch is stored once, as when each line was a transaction of its own."""
+    corpus = texts()
+    lines = [
+        {"text": corpus["ru1"], "outlet": "Kremlin press office", "url": "https://d.example/1"},
+        {"text": corpus["ru1a"], "outlet": "RIA Novosti", "url": "https://d.example/2"},
+        {"text": corpus["ru3"], "outlet": "TASS", "url": "https://d.example/3"},
+        {"text": corpus["ru1b"], "outlet": "TASS", "url": "https://d.example/4"},
+        {"text": corpus["ru1"], "outlet": "Kremlin press office", "url": "https://d.example/5"},
+        {
+            "text": "Another text at a URL seen earlier in the batch.",
+            "url": "https://d.example/2#x",
+        },
+    ]
+    source = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=source)
+
+    assert result.exit_code == 0, result.output
+    assert "5 article(s) imported, 1 already stored (same URL), 0 line(s) refused" in result.stdout
+    by_url = {
+        a.url: a
+        for a in session.scalars(
+            select(EvidenceArticle).where(EvidenceArticle.url.like("https://d.example/%"))
+        )
+    }
+    first = by_url["https://d.example/1"]
+    assert first.duplicate_of_id is None and by_url["https://d.example/3"].duplicate_of_id is None
+    for copy in ("2", "4", "5"):  # a copy, a copy of a copy, the same text again
+        assert by_url[f"https://d.example/{copy}"].duplicate_of_id == first.id
+    bands = select(func.count()).select_from(ArticleBand)
+    assert session.scalar(bands.where(ArticleBand.article_id == first.id)) == 16
 
 
 def test_a_long_import_refreshes_postgresql_statistics_as_it_goes(

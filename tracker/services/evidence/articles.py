@@ -353,15 +353,18 @@ def find_by_url(session: Session, url: str) -> EvidenceArticle | None:
         canonical = canonical_url(url)
     except ValueError:
         return None
-    return session.scalar(
-        select(EvidenceArticle)
-        .where(
-            EvidenceArticle.url_canonical == canonical,
-            EvidenceArticle.deleted_at.is_(None),
-        )
-        .order_by(EvidenceArticle.id)
-        .limit(1)
+    return session.scalar(_AT_URL, {"canonical": canonical})
+
+
+_AT_URL = (
+    select(EvidenceArticle)
+    .where(
+        EvidenceArticle.url_canonical == bindparam("canonical"),
+        EvidenceArticle.deleted_at.is_(None),
     )
+    .order_by(EvidenceArticle.id)
+    .limit(1)
+)
 
 
 _ARTICLE_SORTS = {

@@ -8,11 +8,11 @@ given, never fetched. A line that is not UTF-8, or holds what no database can st
 lone surrogate), is refused with its number; so is one the database refuses, with the
 database's reason.
 
-Lines are stored BATCH lines to a transaction (a commit per article was a third of an
-import's time), each line in a savepoint of its own: a line refused, even by the database,
-rolls back that line alone. Should the batch's commit itself fail, its lines are stored
-again one transaction each, so that only the line at fault is refused. An article is
-compared with those stored before it, earlier lines of its batch included.
+Lines are stored BATCH to a transaction (a commit per article was a third of an import's
+time). A line refused by the checks writes nothing and the batch goes on; should the
+database refuse a line (or the commit), the batch is rolled back and its lines stored again
+one transaction each, so that only the line at fault is refused. An article is compared for
+near-duplicates with those stored before it, earlier lines of its batch included.
 
 On PostgreSQL the planner statistics of the tables an import grows are refreshed as it goes
 (ANALYZE, every ANALYZE_EVERY stored articles): with statistics taken while those tables were
@@ -73,37 +73,37 @@ def import_articles(
 
 
 def _store_batch(session: Session, batch: list[Line], actor: User | None) -> list[LineResult]:
-    """The lines in one transaction, or, should its commit fail, one transaction each."""
+    """The lines in one transaction; should the database refuse one of them (or the commit),
+    nothing of the batch is kept and its lines are stored again one transaction each."""
     try:
         return _in_one_transaction(session, batch, actor)
-    except DBAPIError:  # rolled back: nothing of the batch is stored
-        return [_store(session, line, actor, savepoint=False) for line in batch]
+    except DBAPIError:  # rolled back by the service
+        return [_store(session, line, actor, alone=True) for line in batch]
 
 
 @transactional
 def _in_one_transaction(
     session: Session, batch: list[Line], actor: User | None
 ) -> list[LineResult]:
-    return [_store(session, line, actor, savepoint=True) for line in batch]
+    return [_store(session, line, actor, alone=False) for line in batch]
 
 
-def _store(session: Session, line: Line, actor: User | None, *, savepoint: bool) -> LineResult:
-    """One line's article stored (in a savepoint of the transaction open, or in a transaction
-    of its own), or the reasons it was refused."""
+def _store(session: Session, line: Line, actor: User | None, *, alone: bool) -> LineResult:
+    """One line's article stored, or the reasons it was refused. A line refused by the
+    database is reported when it was `alone` in its transaction; otherwise the error is
+    raised (and the batch goes again line by line)."""
     number, data, errors = line
     if data is None:
         return LineResult(number, errors=errors)
     try:
-        if savepoint:
-            with session.begin_nested():
-                article, created = intake(session, data, actor=actor)
-        else:
-            article, created = intake(session, data, actor=actor)
-    except InvalidInput as exc:
+        article, created = intake(session, data, actor=actor)
+    except InvalidInput as exc:  # refused before anything was written
         return LineResult(number, errors=exc.errors)
     except ServiceError as exc:
         return LineResult(number, errors={"line": [str(exc)]})
-    except DBAPIError as exc:  # rolled back to before this line; the next line goes on
+    except DBAPIError as exc:
+        if not alone:
+            raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         return LineResult(number, errors={"line": [f"the database refused it ({reason})"]})
     return LineResult(number, article_id=article.id, created=created)
