@@ -22,6 +22,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.accounts.users import user_for_token, verify_password
+from tracker.services.audit import snapshot
 from tracker.services.data.seed import DEFAULT_SEED_DIR
 from tracker.services.evidence import articles, imports
 from tracker.services.fulltext import search
@@ -261,6 +262,38 @@ def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session):
         assert by_url[f"https://d.example/{copy}"].duplicate_of_id == first.id
     bands = select(func.count()).select_from(ArticleBand)
     assert session.scalar(bands.where(ArticleBand.article_id == first.id)) == 16
+
+
+def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, session):
+    """The import writes its rows without ORM objects: its audit entry holds what the
+    service's entry holds for an article it adds (the stored row's values)."""
+    added = articles.add_article(session, {"text": "Added through the service, the treaty."})
+    line = {
+        "text": "Imported: the treaty was ratified.",
+        "published": "2025-04",
+        "url": "https://a.example/1",
+    }
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--quiet", "-"], input=json.dumps(line) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    imported = session.scalar(select(EvidenceArticle).where(EvidenceArticle.url == line["url"]))
+    entries = {
+        entry.entity_id: entry
+        for entry in session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "evidence_article",
+                AuditEntry.entity_id.in_([str(added.id), str(imported.id)]),
+            )
+        )
+    }
+    entry = entries[str(imported.id)]
+    assert (entry.action, entry.actor, entry.before) == ("create", "system", None)
+    assert entry.after == snapshot(imported)
+    assert entry.after.keys() == entries[str(added.id)].after.keys()
+    assert imported.version == 1 and len(imported.minhash) == 64
+    assert imported.published_earliest.isoformat() == "2025-04-01"
 
 
 def test_a_long_import_refreshes_postgresql_statistics_as_it_goes(

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from tracker.models import User
 from tracker.services import transactional
 from tracker.services.errors import InvalidInput, ServiceError
-from tracker.services.evidence.articles import intake
+from tracker.services.evidence.articles import import_article
 
 BATCH = 200
 ANALYZE_EVERY = 2000
@@ -96,7 +96,7 @@ def _store(session: Session, line: Line, actor: User | None, *, alone: bool) -> 
     if data is None:
         return LineResult(number, errors=errors)
     try:
-        article, created = intake(session, data, actor=actor)
+        article_id, created = import_article(session, data, actor=actor)
     except InvalidInput as exc:  # refused before anything was written
         return LineResult(number, errors=exc.errors)
     except ServiceError as exc:
@@ -106,7 +106,7 @@ def _store(session: Session, line: Line, actor: User | None, *, alone: bool) -> 
             raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         return LineResult(number, errors={"line": [f"the database refused it ({reason})"]})
-    return LineResult(number, article_id=article.id, created=created)
+    return LineResult(number, article_id=article_id, created=created)
 
 
 def _refresh_statistics(session: Session) -> None:
