@@ -192,14 +192,14 @@ def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session
     a band pointing at no article, refused by a foreign key) rolls its batch back, and the
     batch goes in again line by line: the others stored once each, the bad one named."""
     monkeypatch.setattr(imports, "BATCH", 3)
-    file_bands = articles.file_bands
+    duplicate_of = articles._duplicate_of
 
-    def poisoned(session, article_id, sig):  # type: ignore[no-untyped-def]
-        file_bands(session, article_id, sig)
-        if "poison" in session.get(EvidenceArticle, article_id).text:
+    def poisoned(session, content_hash, folded, *args):  # type: ignore[no-untyped-def]
+        if "poison" in folded:
             session.execute(insert(ArticleBand), {"article_id": 2**40, "band": 0, "bucket": 1})
+        return duplicate_of(session, content_hash, folded, *args)
 
-    monkeypatch.setattr(articles, "file_bands", poisoned)
+    monkeypatch.setattr(articles, "_duplicate_of", poisoned)
     bodies = [f"Batch report {n} on the ratification of the treaty." for n in range(1, 8)]
     bodies[4] = "The poison line of the treaty report."
     lines = "".join(
@@ -229,39 +229,48 @@ def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session
     assert session.scalar(audited) == logged + 6
 
 
-def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session):
-    """The copies of a story in one batch join the group of its first line, and a URL given
-    twice in a batch is stored once, as when each line was a transaction of its own."""
+def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session, monkeypatch):
+    """The copies of a story in one batch join the group of its first line, as do copies of
+    one stored before or in an earlier batch; a URL given twice in a batch is stored once:
+    as when each line was a transaction of its own."""
+    monkeypatch.setattr(imports, "BATCH", 4)
     corpus = texts()
+    stored = articles.add_article(session, {"text": corpus["fa1"], "outlet": "IRNA"})
     lines = [
         {"text": corpus["ru1"], "outlet": "Kremlin press office", "url": "https://d.example/1"},
         {"text": corpus["ru1a"], "outlet": "RIA Novosti", "url": "https://d.example/2"},
-        {"text": corpus["ru3"], "outlet": "TASS", "url": "https://d.example/3"},
-        {"text": corpus["ru1b"], "outlet": "TASS", "url": "https://d.example/4"},
-        {"text": corpus["ru1"], "outlet": "Kremlin press office", "url": "https://d.example/5"},
         {
             "text": "Another text at a URL seen earlier in the batch.",
-            "url": "https://d.example/2#x",
+            "url": "https://d.example/1#x",
         },
+        {"text": corpus["ru3"], "outlet": "TASS", "url": "https://d.example/3"},
+        # the second batch
+        {"text": corpus["fa1a"], "outlet": "Tasnim", "url": "https://d.example/4"},
+        {"text": corpus["ru1b"], "outlet": "TASS", "url": "https://d.example/5"},
+        {"text": corpus["ru3a"], "outlet": "Interfax", "url": "https://d.example/6"},
+        {"text": corpus["ru3b"], "outlet": "Izvestia", "url": "https://d.example/7"},
     ]
     source = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
 
     result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=source)
 
     assert result.exit_code == 0, result.output
-    assert "5 article(s) imported, 1 already stored (same URL), 0 line(s) refused" in result.stdout
-    by_url = {
-        a.url: a
+    assert "7 article(s) imported, 1 already stored (same URL), 0 line(s) refused" in result.stdout
+    imported = {
+        int(a.url.rsplit("/", 1)[1]): a
         for a in session.scalars(
             select(EvidenceArticle).where(EvidenceArticle.url.like("https://d.example/%"))
         )
     }
-    first = by_url["https://d.example/1"]
-    assert first.duplicate_of_id is None and by_url["https://d.example/3"].duplicate_of_id is None
-    for copy in ("2", "4", "5"):  # a copy, a copy of a copy, the same text again
-        assert by_url[f"https://d.example/{copy}"].duplicate_of_id == first.id
+    group = {n: a.duplicate_of_id for n, a in imported.items()}
+    ids = {n: a.id for n, a in imported.items()}
+    assert group[1] is None and group[3] is None  # two stories
+    assert group[2] == ids[1]  # a copy in the same batch
+    assert group[5] == ids[1]  # a copy of a copy, in the next batch
+    assert group[4] == stored.id  # a copy of one stored before the import
+    assert group[6] == group[7] == ids[3]
     bands = select(func.count()).select_from(ArticleBand)
-    assert session.scalar(bands.where(ArticleBand.article_id == first.id)) == 16
+    assert session.scalar(bands.where(ArticleBand.article_id == ids[1])) == 16
 
 
 def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, session):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -115,46 +116,87 @@ def add_article(
 
 
 _ARTICLES = EvidenceArticle.__table__
-_INSERT_ARTICLE = insert(_ARTICLES).returning(*_ARTICLES.c)
-_AUDITED = [(attr.key, attr.columns[0]) for attr in inspect(EvidenceArticle).column_attrs]
+# The article's own values come back from the insert: not the text, given and long.
+_GIVEN = ("text", "search_text", "minhash")
+_INSERT_ARTICLE = insert(_ARTICLES).returning(*(c for c in _ARTICLES.c if c.key not in _GIVEN))
+_AUDITED = [(attr.key, attr.columns[0].key) for attr in inspect(EvidenceArticle).column_attrs]
+
+
+@dataclass
+class Unwritten:
+    """Rows an import writes at the end of its transaction, each kind in one statement: its
+    articles' bands and audit entries. The bands are looked up here as well, so that each
+    article is compared with those before it in the same transaction."""
+
+    bands: list[dict[str, int]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    # (band, bucket) -> article ids; id -> (duplicate_of_id, minhash)
+    filed: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    signed: dict[int, tuple[int | None, list[int]]] = field(default_factory=dict)
+
+    def write(self, session: Session) -> None:
+        if self.bands:
+            session.execute(_INSERT_BANDS, self.bands)
+        if self.entries:
+            session.execute(_INSERT_AUDIT, self.entries)
+        self.bands, self.entries = [], []
+        self.filed.clear()
+        self.signed.clear()
 
 
 @transactional
 def import_article(
-    session: Session, data: Mapping[str, Any], *, actor: User | None = None
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    actor: User | None = None,
+    unwritten: Unwritten | None = None,
 ) -> tuple[int, bool]:
     """`add_article` for an import of many (text or HTML given, never fetched): the id of the
     article and whether it is new (False: its URL is stored already, under that id).
 
     The same checks, row, bands and audit entry as `add_article`, written without ORM
-    objects (a third of an article's time in an import).
+    objects (a third of an article's time in an import); with `unwritten`, the bands and the
+    entry are left there for the caller to write before its transaction ends.
     """
     url = data.get("url")
-    if isinstance(url, str) and url.strip() and (existing := find_by_url(session, url)):
-        return existing.id, False
-    values = _new_article(session, data)
+    if isinstance(url, str) and url.strip():
+        try:
+            existing = session.scalar(_URL_ID, {"canonical": canonical_url(url)})
+        except ValueError:  # refused below, naming the field
+            existing = None
+        if existing is not None:
+            return existing, False
+    values = _new_article(session, data, unwritten=unwritten)
     row = session.execute(_INSERT_ARTICLE, values).one()._mapping
-    if row["minhash"]:
-        file_bands(session, row["id"], row["minhash"])
+    article_id, sig = row["id"], values["minhash"]
     # The entry audit.record writes for an ORM object: the row's values, dates as ISO text.
-    after = {key: row[column] for key, column in _AUDITED}
+    after = {key: values[column] if column in _GIVEN else row[column] for key, column in _AUDITED}
     for key, value in after.items():
         if isinstance(value, datetime | date):
             after[key] = value.isoformat()
-    session.execute(
-        _INSERT_AUDIT,
-        {
-            "user_id": actor.id if actor else None,
-            "actor": actor.email if actor else "system",
-            "action": "create",
-            "entity": _ARTICLES.name,
-            "entity_id": str(row["id"]),
-            "agreement_id": None,
-            "before": None,
-            "after": after,
-        },
-    )
-    return row["id"], True
+    entry = {
+        "user_id": actor.id if actor else None,
+        "actor": actor.email if actor else "system",
+        "action": "create",
+        "entity": _ARTICLES.name,
+        "entity_id": str(article_id),
+        "agreement_id": None,
+        "before": None,
+        "after": after,
+    }
+    if unwritten is None:
+        if sig:
+            file_bands(session, article_id, sig)
+        session.execute(_INSERT_AUDIT, entry)
+        return article_id, True
+    unwritten.entries.append(entry)
+    if sig:
+        for band, bucket in enumerate(bands(sig)):
+            unwritten.bands.append({"article_id": article_id, "band": band, "bucket": bucket})
+            unwritten.filed.setdefault((band, bucket), []).append(article_id)
+        unwritten.signed[article_id] = (row["duplicate_of_id"], sig)
+    return article_id, True
 
 
 def _new_article(
@@ -162,6 +204,8 @@ def _new_article(
     data: Mapping[str, Any],
     fetch_settings: FetchSettings | None = None,
     fetched: Page | FetchRefused | None = None,
+    *,
+    unwritten: Unwritten | None = None,
 ) -> dict[str, Any]:
     """The column values of the article this input makes, signed and filed in its group of
     near-duplicates; InvalidInput (422) naming each bad field."""
@@ -217,10 +261,11 @@ def _new_article(
         "retrieved_at": utcnow(),
         "text": text,
         "content_hash": content_hash,
-        "search_text": normalise(f"{title}\n{text}"),
+        # normalise(f"{title}\n{text}"), without normalising the text twice
+        "search_text": " ".join(part for part in (normalise(title), folded) if part),
         "cites_id": cites_id,
         "minhash": sig,
-        "duplicate_of_id": _duplicate_of(session, content_hash, folded, sig),
+        "duplicate_of_id": _duplicate_of(session, content_hash, folded, sig, unwritten),
     }
 
 
@@ -288,12 +333,22 @@ _SIGNED = select(_ARTICLE.id, _ARTICLE.duplicate_of_id, _ARTICLE.minhash).where(
     _ARTICLE.deleted_at.is_(None),
     _ARTICLE.minhash.is_not(None),
 )
+_URL_ID = (
+    select(_ARTICLE.id)
+    .where(_ARTICLE.url_canonical == bindparam("canonical"), _ARTICLE.deleted_at.is_(None))
+    .order_by(_ARTICLE.id)
+    .limit(1)
+)
 _INSERT_BANDS = insert(ArticleBand.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 
 
 def _duplicate_of(
-    session: Session, content_hash: str, folded: str, sig: list[int] | None
+    session: Session,
+    content_hash: str,
+    folded: str,
+    sig: list[int] | None,
+    unwritten: Unwritten | None = None,
 ) -> int | None:
     """The group a text not yet stored joins: that of the first article with the same
     normalised text, else that of the closest earlier copy (None: a story of its own)."""
@@ -304,20 +359,23 @@ def _duplicate_of(
         return same.duplicate_of_id or same.id
     if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
         return None
-    buckets = {f"bucket{band}": bucket for band, bucket in enumerate(bands(sig))}
-    ids = session.scalars(_BAND_MATES, buckets).all()
-    if not ids:
-        return None
+    buckets = bands(sig)
+    ids = set(session.scalars(_BAND_MATES, {f"bucket{b}": k for b, k in enumerate(buckets)}))
+    candidates: list[tuple[int, int | None, list[int]]] = []
+    if unwritten is not None:
+        for key in enumerate(buckets):
+            ids.update(unwritten.filed.get(key, ()))
+        candidates = [(i, *unwritten.signed[i]) for i in ids if i in unwritten.signed]
+        ids.difference_update(unwritten.signed)
+    if ids:
+        candidates += [tuple(row) for row in session.execute(_SIGNED, {"ids": sorted(ids)})]
     scored = [
-        (similarity(sig, row.minhash), -row.id, row)
-        for row in session.execute(_SIGNED, {"ids": ids})
-        if len(row.minhash) == len(sig)
+        (similarity(sig, minhash), -id_, duplicate_of_id or id_)
+        for id_, duplicate_of_id, minhash in candidates
+        if len(minhash) == len(sig)
     ]
     scored = [item for item in scored if item[0] >= DUPLICATE_THRESHOLD]
-    if not scored:
-        return None
-    best = max(scored, key=lambda item: item[:2])[2]
-    return best.duplicate_of_id or best.id
+    return max(scored)[2] if scored else None
 
 
 def file_bands(session: Session, article_id: int, sig: list[int]) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from tracker.models import User
 from tracker.services import transactional
 from tracker.services.errors import InvalidInput, ServiceError
-from tracker.services.evidence.articles import import_article
+from tracker.services.evidence.articles import Unwritten, import_article
 
 BATCH = 200
 ANALYZE_EVERY = 2000
@@ -78,25 +78,31 @@ def _store_batch(session: Session, batch: list[Line], actor: User | None) -> lis
     try:
         return _in_one_transaction(session, batch, actor)
     except DBAPIError:  # rolled back by the service
-        return [_store(session, line, actor, alone=True) for line in batch]
+        return [_store(session, line, actor) for line in batch]
 
 
 @transactional
 def _in_one_transaction(
     session: Session, batch: list[Line], actor: User | None
 ) -> list[LineResult]:
-    return [_store(session, line, actor, alone=False) for line in batch]
+    unwritten = Unwritten()
+    results = [_store(session, line, actor, unwritten) for line in batch]
+    unwritten.write(session)
+    return results
 
 
-def _store(session: Session, line: Line, actor: User | None, *, alone: bool) -> LineResult:
+def _store(
+    session: Session, line: Line, actor: User | None, unwritten: Unwritten | None = None
+) -> LineResult:
     """One line's article stored, or the reasons it was refused. A line refused by the
-    database is reported when it was `alone` in its transaction; otherwise the error is
-    raised (and the batch goes again line by line)."""
+    database is reported when it is alone in its transaction (no `unwritten`: the batch's);
+    otherwise the error is raised (and the batch goes again line by line)."""
+    alone = unwritten is None
     number, data, errors = line
     if data is None:
         return LineResult(number, errors=errors)
     try:
-        article_id, created = import_article(session, data, actor=actor)
+        article_id, created = import_article(session, data, actor=actor, unwritten=unwritten)
     except InvalidInput as exc:  # refused before anything was written
         return LineResult(number, errors=exc.errors)
     except ServiceError as exc:
