@@ -22,7 +22,7 @@ from tracker.models.evidence import ArticleLimits
 from tracker.schemas.articles import ArticleInSchema
 from tracker.services import audit, fetch, is_id, require, transactional
 from tracker.services.audit import audited
-from tracker.services.errors import Conflict, FieldErrors, NotFound
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from tracker.services.evidence.reading import article_name
 from tracker.services.fulltext import matches as fts_matches
 from tracker.services.fulltext import terms as search_terms
@@ -105,7 +105,10 @@ def add_article(
     Raise InvalidInput (422) naming each bad field. The text is indexed for search and
     compared with what is stored: a near-duplicate joins the group of the first one seen.
     """
-    values = _new_article(session, data, fetch_settings, fetched)
+    values, folded = _new_article(session, data, fetch_settings, fetched)
+    values["duplicate_of_id"] = _duplicate_of(
+        session, values["content_hash"], folded, values["minhash"]
+    )
     article = EvidenceArticle(**values)
     with audited(session, article, actor=actor, action="create"):
         session.add(article)
@@ -144,59 +147,115 @@ class Unwritten:
         self.signed.clear()
 
 
-@transactional
-def import_article(
-    session: Session,
-    data: Mapping[str, Any],
-    *,
-    actor: User | None = None,
-    unwritten: Unwritten | None = None,
-) -> tuple[int, bool]:
-    """`add_article` for an import of many (text or HTML given, never fetched): the id of the
-    article and whether it is new (False: its URL is stored already, under that id).
+Imported = tuple[int | None, bool, dict[str, list[str]]]
 
-    The same checks, row, bands and audit entry as `add_article`, written without ORM
-    objects (a third of an article's time in an import); with `unwritten`, the bands and the
-    entry are left there for the caller to write before its transaction ends.
+
+@transactional
+def add_articles(
+    session: Session, inputs: Sequence[Mapping[str, Any]], *, actor: User | None = None
+) -> list[Imported]:
+    """Store each input as `add_article` would (text or HTML given, never fetched), in one
+    transaction: per input, (the article's id, whether it is new, the errors refusing it).
+
+    An input refused by the checks writes nothing and the others go on; one whose URL is
+    stored (or came earlier in `inputs`) answers with that article. Each is compared for
+    near-duplicates with those stored and the inputs before it. Written without ORM objects,
+    the lookups made once for all inputs and the bands and audit entries in one statement
+    each: a third of an article's time went to the ORM, and on PostgreSQL each statement is
+    a round trip.
     """
-    url = data.get("url")
-    if isinstance(url, str) and url.strip():
+    canonicals = [_canonical(data) for data in inputs]
+    wanted = sorted({c for c in canonicals if c})
+    known: dict[str, int] = (
+        {url: id_ for url, id_ in session.execute(_URL_IDS, {"canonicals": wanted})}
+        if wanted
+        else {}
+    )
+    checked: list[tuple[dict[str, Any], str] | dict[str, list[str]] | None] = []
+    for data, canonical in zip(inputs, canonicals, strict=True):
+        if canonical in known:
+            checked.append(None)
+            continue
         try:
-            existing = session.scalar(_URL_ID, {"canonical": canonical_url(url)})
-        except ValueError:  # refused below, naming the field
-            existing = None
-        if existing is not None:
-            return existing, False
-    values = _new_article(session, data, unwritten=unwritten)
+            checked.append(_new_article(session, data))
+        except InvalidInput as exc:
+            checked.append(exc.errors)
+    hashes = sorted({c[0]["content_hash"] for c in checked if isinstance(c, tuple) and c[1]})
+    groups: dict[str, int] = {}  # content hash -> its group (the first article's id)
+    if hashes:
+        for content_hash, id_, duplicate_of_id in session.execute(_SAME_TEXTS, {"hashes": hashes}):
+            groups.setdefault(content_hash, duplicate_of_id or id_)
+    unwritten = Unwritten()
+    results: list[Imported] = []
+    for canonical, item in zip(canonicals, checked, strict=True):
+        if canonical in known:
+            results.append((known[canonical], False, {}))
+        elif isinstance(item, dict):
+            results.append((None, False, item))
+        elif item is not None:
+            values, folded = item
+            results.append(
+                (_import_one(session, values, folded, groups, unwritten, actor), True, {})
+            )
+            if canonical:
+                known[canonical] = results[-1][0]  # type: ignore[assignment]
+    unwritten.write(session)
+    return results
+
+
+def _canonical(data: Mapping[str, Any]) -> str | None:
+    url = data.get("url")
+    if not (isinstance(url, str) and url.strip()):
+        return None
+    try:
+        return canonical_url(url)
+    except ValueError:  # refused by the checks, naming the field
+        return None
+
+
+def _import_one(
+    session: Session,
+    values: dict[str, Any],
+    folded: str,
+    groups: dict[str, int],
+    unwritten: Unwritten,
+    actor: User | None,
+) -> int:
+    """Insert one checked article of an import; its bands and audit entry left `unwritten`."""
+    content_hash, sig = values["content_hash"], values["minhash"]
+    if not folded:
+        values["duplicate_of_id"] = None
+    elif content_hash in groups:
+        values["duplicate_of_id"] = groups[content_hash]
+    else:
+        values["duplicate_of_id"] = _closest(session, folded, sig, unwritten)
     row = session.execute(_INSERT_ARTICLE, values).one()._mapping
-    article_id, sig = row["id"], values["minhash"]
+    article_id = row["id"]
+    if folded:
+        groups.setdefault(content_hash, values["duplicate_of_id"] or article_id)
     # The entry audit.record writes for an ORM object: the row's values, dates as ISO text.
     after = {key: values[column] if column in _GIVEN else row[column] for key, column in _AUDITED}
     for key, value in after.items():
         if isinstance(value, datetime | date):
             after[key] = value.isoformat()
-    entry = {
-        "user_id": actor.id if actor else None,
-        "actor": actor.email if actor else "system",
-        "action": "create",
-        "entity": _ARTICLES.name,
-        "entity_id": str(article_id),
-        "agreement_id": None,
-        "before": None,
-        "after": after,
-    }
-    if unwritten is None:
-        if sig:
-            file_bands(session, article_id, sig)
-        session.execute(_INSERT_AUDIT, entry)
-        return article_id, True
-    unwritten.entries.append(entry)
+    unwritten.entries.append(
+        {
+            "user_id": actor.id if actor else None,
+            "actor": actor.email if actor else "system",
+            "action": "create",
+            "entity": _ARTICLES.name,
+            "entity_id": str(article_id),
+            "agreement_id": None,
+            "before": None,
+            "after": after,
+        }
+    )
     if sig:
         for band, bucket in enumerate(bands(sig)):
             unwritten.bands.append({"article_id": article_id, "band": band, "bucket": bucket})
             unwritten.filed.setdefault((band, bucket), []).append(article_id)
-        unwritten.signed[article_id] = (row["duplicate_of_id"], sig)
-    return article_id, True
+        unwritten.signed[article_id] = (values["duplicate_of_id"], sig)
+    return article_id
 
 
 def _new_article(
@@ -204,11 +263,9 @@ def _new_article(
     data: Mapping[str, Any],
     fetch_settings: FetchSettings | None = None,
     fetched: Page | FetchRefused | None = None,
-    *,
-    unwritten: Unwritten | None = None,
-) -> dict[str, Any]:
-    """The column values of the article this input makes, signed and filed in its group of
-    near-duplicates; InvalidInput (422) naming each bad field."""
+) -> tuple[dict[str, Any], str]:
+    """The column values of the article this input makes (but its group of near-duplicates)
+    and its normalised text; InvalidInput (422) naming each bad field."""
     errors = FieldErrors()
     data = errors.load(_INPUT, data)
     url = data.get("url") or None
@@ -265,8 +322,7 @@ def _new_article(
         "search_text": " ".join(part for part in (normalise(title), folded) if part),
         "cites_id": cites_id,
         "minhash": sig,
-        "duplicate_of_id": _duplicate_of(session, content_hash, folded, sig, unwritten),
-    }
+    }, folded
 
 
 def intake(
@@ -333,22 +389,28 @@ _SIGNED = select(_ARTICLE.id, _ARTICLE.duplicate_of_id, _ARTICLE.minhash).where(
     _ARTICLE.deleted_at.is_(None),
     _ARTICLE.minhash.is_not(None),
 )
-_URL_ID = (
-    select(_ARTICLE.id)
-    .where(_ARTICLE.url_canonical == bindparam("canonical"), _ARTICLE.deleted_at.is_(None))
+_URL_IDS = (
+    select(_ARTICLE.url_canonical, func.min(_ARTICLE.id))
+    .where(
+        _ARTICLE.url_canonical.in_(bindparam("canonicals", expanding=True)),
+        _ARTICLE.deleted_at.is_(None),
+    )
+    .group_by(_ARTICLE.url_canonical)
+)
+_SAME_TEXTS = (
+    select(_ARTICLE.content_hash, _ARTICLE.id, _ARTICLE.duplicate_of_id)
+    .where(
+        _ARTICLE.content_hash.in_(bindparam("hashes", expanding=True)),
+        _ARTICLE.deleted_at.is_(None),
+    )
     .order_by(_ARTICLE.id)
-    .limit(1)
 )
 _INSERT_BANDS = insert(ArticleBand.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 
 
 def _duplicate_of(
-    session: Session,
-    content_hash: str,
-    folded: str,
-    sig: list[int] | None,
-    unwritten: Unwritten | None = None,
+    session: Session, content_hash: str, folded: str, sig: list[int] | None
 ) -> int | None:
     """The group a text not yet stored joins: that of the first article with the same
     normalised text, else that of the closest earlier copy (None: a story of its own)."""
@@ -357,6 +419,14 @@ def _duplicate_of(
     same = session.execute(_SAME_TEXT, {"content_hash": content_hash}).first()
     if same is not None:
         return same.duplicate_of_id or same.id
+    return _closest(session, folded, sig)
+
+
+def _closest(
+    session: Session, folded: str, sig: list[int] | None, unwritten: Unwritten | None = None
+) -> int | None:
+    """The group of the closest earlier copy by MinHash, found through the LSH bands (those
+    `unwritten` yet included); None when there is none."""
     if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
         return None
     buckets = bands(sig)

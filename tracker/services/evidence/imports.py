@@ -32,9 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.models import User
-from tracker.services import transactional
-from tracker.services.errors import InvalidInput, ServiceError
-from tracker.services.evidence.articles import Unwritten, import_article
+from tracker.services.evidence.articles import Imported, add_articles
 
 BATCH = 200
 ANALYZE_EVERY = 2000
@@ -76,43 +74,36 @@ def _store_batch(session: Session, batch: list[Line], actor: User | None) -> lis
     """The lines in one transaction; should the database refuse one of them (or the commit),
     nothing of the batch is kept and its lines are stored again one transaction each."""
     try:
-        return _in_one_transaction(session, batch, actor)
+        return _stored(batch, _add(session, batch, actor))
     except DBAPIError:  # rolled back by the service
-        return [_store(session, line, actor) for line in batch]
+        return [_store_alone(session, line, actor) for line in batch]
 
 
-@transactional
-def _in_one_transaction(
-    session: Session, batch: list[Line], actor: User | None
-) -> list[LineResult]:
-    unwritten = Unwritten()
-    results = [_store(session, line, actor, unwritten) for line in batch]
-    unwritten.write(session)
+def _add(session: Session, batch: list[Line], actor: User | None) -> list[Imported]:
+    inputs = [data for _, data, _ in batch if data is not None]
+    return add_articles(session, inputs, actor=actor) if inputs else []
+
+
+def _stored(batch: list[Line], imported: list[Imported]) -> list[LineResult]:
+    """Each line's result: the errors that refused it when read, or what became of it."""
+    done = iter(imported)
+    results = []
+    for number, data, errors in batch:
+        if data is None:
+            results.append(LineResult(number, errors=errors))
+        else:
+            article_id, created, refused = next(done)
+            results.append(LineResult(number, article_id, created, refused))
     return results
 
 
-def _store(
-    session: Session, line: Line, actor: User | None, unwritten: Unwritten | None = None
-) -> LineResult:
-    """One line's article stored, or the reasons it was refused. A line refused by the
-    database is reported when it is alone in its transaction (no `unwritten`: the batch's);
-    otherwise the error is raised (and the batch goes again line by line)."""
-    alone = unwritten is None
-    number, data, errors = line
-    if data is None:
-        return LineResult(number, errors=errors)
+def _store_alone(session: Session, line: Line, actor: User | None) -> LineResult:
+    """One line in a transaction of its own; refused by the database, it says why."""
     try:
-        article_id, created = import_article(session, data, actor=actor, unwritten=unwritten)
-    except InvalidInput as exc:  # refused before anything was written
-        return LineResult(number, errors=exc.errors)
-    except ServiceError as exc:
-        return LineResult(number, errors={"line": [str(exc)]})
+        return _stored([line], _add(session, [line], actor))[0]
     except DBAPIError as exc:
-        if not alone:
-            raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        return LineResult(number, errors={"line": [f"the database refused it ({reason})"]})
-    return LineResult(number, article_id=article_id, created=created)
+        return LineResult(line[0], errors={"line": [f"the database refused it ({reason})"]})
 
 
 def _refresh_statistics(session: Session) -> None:
