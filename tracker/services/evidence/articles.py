@@ -138,6 +138,7 @@ class Unwritten:
     signed: dict[int, tuple[int | None, list[int]]] = field(default_factory=dict)
 
     def write(self, session: Session) -> None:
+        """Write what is held, and forget it (those rows can now be read back)."""
         if self.bands:
             session.execute(_INSERT_BANDS, self.bands)
         if self.entries:
@@ -193,12 +194,10 @@ def add_articles(
         elif isinstance(item, dict):
             results.append((None, False, item))
         elif item is not None:
-            values, folded = item
-            results.append(
-                (_import_one(session, values, folded, groups, unwritten, actor), True, {})
-            )
+            article_id = _import_one(session, *item, groups, unwritten, actor)
+            results.append((article_id, True, {}))
             if canonical:
-                known[canonical] = results[-1][0]  # type: ignore[assignment]
+                known[canonical] = article_id
     unwritten.write(session)
     return results
 
@@ -359,9 +358,8 @@ def intake(
     ), True
 
 
-# The statements of the near-duplicate lookup, built once (they run for every article).
-# Core statements on the tables (no ORM objects: they run for every article of an import),
-# built once.
+# The statements of the near-duplicate and URL lookups: Core, on the tables, built once
+# (they run for every article of an import).
 _ARTICLE = _ARTICLES.c
 _BAND = ArticleBand.__table__.c
 _SAME_TEXT = (
@@ -425,8 +423,8 @@ def _duplicate_of(
 def _closest(
     session: Session, folded: str, sig: list[int] | None, unwritten: Unwritten | None = None
 ) -> int | None:
-    """The group of the closest earlier copy by MinHash, found through the LSH bands (those
-    `unwritten` yet included); None when there is none."""
+    """The group of the closest earlier copy by MinHash, found through the LSH bands (with
+    those of an import's transaction not yet written); None when there is none."""
     if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
         return None
     buckets = bands(sig)
