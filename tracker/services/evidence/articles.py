@@ -22,7 +22,7 @@ from tracker.models.evidence import ArticleLimits
 from tracker.schemas.articles import ArticleInSchema
 from tracker.services import audit, fetch, is_id, require, transactional
 from tracker.services.audit import audited
-from tracker.services.errors import Conflict, FieldErrors, InvalidInput, NotFound
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, NotFound, ServiceError
 from tracker.services.evidence.reading import article_name
 from tracker.services.fulltext import matches as fts_matches
 from tracker.services.fulltext import terms as search_terms
@@ -181,6 +181,8 @@ def add_articles(
             checked.append(_new_article(session, data))
         except InvalidInput as exc:
             checked.append(exc.errors)
+        except ServiceError as exc:  # refused otherwise (nothing was written)
+            checked.append({"line": [str(exc)]})
     hashes = sorted({c[0]["content_hash"] for c in checked if isinstance(c, tuple) and c[1]})
     groups: dict[str, int] = {}  # content hash -> its group (the first article's id)
     if hashes:
