@@ -6,13 +6,15 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 
+from bench.duplicates import texts
 from tracker import create_app
 from tracker.models import (
     Agreement,
     ApiToken,
     ArticleBand,
+    AuditEntry,
     EvidenceArticle,
     Party,
     Principle,
@@ -20,8 +22,9 @@ from tracker.models import (
     User,
 )
 from tracker.services.accounts.users import user_for_token, verify_password
+from tracker.services.audit import snapshot
 from tracker.services.data.seed import DEFAULT_SEED_DIR
-from tracker.services.evidence import imports
+from tracker.services.evidence import articles, imports
 from tracker.services.fulltext import search
 
 
@@ -182,6 +185,125 @@ def test_import_articles_reads_standard_input_and_succeeds_when_all_lines_go_in(
         input='{"text": "Never stored."}\n',
     )
     assert result.exit_code == 1 and "nobody@example.org" in result.stderr
+
+
+def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session, monkeypatch):
+    """Lines go in by batches of one transaction: a line refused by the database itself (here
+    a band pointing at no article, refused by a foreign key) rolls its batch back, and the
+    batch goes in again line by line: the others stored once each, the bad one named."""
+    monkeypatch.setattr(imports, "BATCH", 3)
+    closest = articles._closest
+
+    def poisoned(session, folded, *args):  # type: ignore[no-untyped-def]
+        if "poison" in folded:
+            session.execute(insert(ArticleBand), {"article_id": 2**40, "band": 0, "bucket": 1})
+        return closest(session, folded, *args)
+
+    monkeypatch.setattr(articles, "_closest", poisoned)
+    bodies = [f"Batch report {n} on the ratification of the treaty." for n in range(1, 8)]
+    bodies[4] = "The poison line of the treaty report."
+    lines = "".join(
+        json.dumps({"text": t, "url": f"https://b.example/{n}"}) + "\n"
+        for n, t in enumerate(bodies, 1)
+    )
+    audited = (
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "evidence_article")
+    )
+    before, logged = (
+        session.scalar(select(func.count()).select_from(EvidenceArticle)),
+        session.scalar(audited),
+    )
+
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=lines)
+
+    assert result.exit_code == 1
+    assert "6 article(s) imported, 0 already stored (same URL), 1 line(s) refused" in result.stdout
+    assert "line 5: line: the database refused it (" in result.stderr
+    assert result.stderr.count("Error:") == 1
+    session.expire_all()
+    stored = session.scalars(
+        select(EvidenceArticle.text).where(EvidenceArticle.url.like("https://b.example/%"))
+    ).all()
+    assert sorted(stored) == sorted(t for t in bodies if "poison" not in t)  # each once
+    assert session.scalar(select(func.count()).select_from(EvidenceArticle)) == before + 6
+    assert session.scalar(audited) == logged + 6
+
+
+def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session, monkeypatch):
+    """The copies of a story in one batch join the group of its first line, as do copies of
+    one stored before or in an earlier batch; a URL given twice in a batch is stored once:
+    as when each line was a transaction of its own."""
+    monkeypatch.setattr(imports, "BATCH", 4)
+    corpus = texts()
+    stored = articles.add_article(session, {"text": corpus["fa1"], "outlet": "IRNA"})
+    lines = [
+        {"text": corpus["ru1"], "outlet": "Kremlin press office", "url": "https://d.example/1"},
+        {"text": corpus["ru1a"], "outlet": "RIA Novosti", "url": "https://d.example/2"},
+        {
+            "text": "Another text at a URL seen earlier in the batch.",
+            "url": "https://d.example/1#x",
+        },
+        {"text": corpus["ru3"], "outlet": "TASS", "url": "https://d.example/3"},
+        # the second batch
+        {"text": corpus["fa1a"], "outlet": "Tasnim", "url": "https://d.example/4"},
+        {"text": corpus["ru1b"], "outlet": "TASS", "url": "https://d.example/5"},
+        {"text": corpus["ru3a"], "outlet": "Interfax", "url": "https://d.example/6"},
+        {"text": corpus["ru1b"], "outlet": "Izvestia", "url": "https://d.example/7"},  # same text
+    ]
+    source = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=source)
+
+    assert result.exit_code == 0, result.output
+    assert "7 article(s) imported, 1 already stored (same URL), 0 line(s) refused" in result.stdout
+    imported = {
+        int(a.url.rsplit("/", 1)[1]): a
+        for a in session.scalars(
+            select(EvidenceArticle).where(EvidenceArticle.url.like("https://d.example/%"))
+        )
+    }
+    group = {n: a.duplicate_of_id for n, a in imported.items()}
+    ids = {n: a.id for n, a in imported.items()}
+    assert group[1] is None and group[3] is None  # two stories
+    assert group[2] == ids[1]  # a copy in the same batch
+    assert group[5] == ids[1]  # a copy of a copy, in the next batch
+    assert group[4] == stored.id  # a copy of one stored before the import
+    assert group[6] == ids[3]
+    assert group[7] == ids[1]  # the text of line 6, in the same batch
+    bands = select(func.count()).select_from(ArticleBand)
+    assert session.scalar(bands.where(ArticleBand.article_id == ids[1])) == 16
+
+
+def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, session):
+    """The import writes its rows without ORM objects: its audit entry holds what the
+    service's entry holds for an article it adds (the stored row's values)."""
+    added = articles.add_article(session, {"text": "Added through the service, the treaty."})
+    line = {
+        "text": "Imported: the treaty was ratified.",
+        "published": "2025-04",
+        "url": "https://a.example/1",
+    }
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--quiet", "-"], input=json.dumps(line) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    imported = session.scalar(select(EvidenceArticle).where(EvidenceArticle.url == line["url"]))
+    entries = {
+        entry.entity_id: entry
+        for entry in session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "evidence_article",
+                AuditEntry.entity_id.in_([str(added.id), str(imported.id)]),
+            )
+        )
+    }
+    entry = entries[str(imported.id)]
+    assert (entry.action, entry.actor, entry.before) == ("create", "system", None)
+    assert entry.after == snapshot(imported)
+    assert entry.after.keys() == entries[str(added.id)].after.keys()
+    assert imported.version == 1 and len(imported.minhash) == 64
+    assert imported.published_earliest.isoformat() == "2025-04-01"
 
 
 def test_a_long_import_refreshes_postgresql_statistics_as_it_goes(

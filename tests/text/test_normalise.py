@@ -120,3 +120,11 @@ def _one_character_at_a_time(text):  # type: ignore[no-untyped-def]
 @settings(max_examples=400, derandomize=True, deadline=None)
 def test_offsets_are_those_of_a_walk_through_the_text(text):
     assert normalise_with_offsets(text) == _one_character_at_a_time(text)
+
+
+@given(st.text(), st.text())
+def test_a_title_and_text_normalise_as_their_parts_joined(title, text):
+    """The search text of an article, normalise(title + newline + text), is made from the
+    text's normalised form (already made for its hash and signature) without a second pass."""
+    parts = (normalise(title), normalise(text))
+    assert normalise(f"{title}\n{text}") == " ".join(part for part in parts if part)

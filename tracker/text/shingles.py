@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from bisect import bisect_left
 
 SHINGLE_WORDS = 3
 PERMUTATIONS = 64
@@ -36,11 +37,37 @@ def _hash(shingle: str) -> int:
 
 
 def signature(shingle_set: set[str]) -> list[int] | None:
-    """64 minima of the shingles' hashes under fixed XOR permutations; None for no text."""
+    """64 minima of the shingles' hashes under fixed XOR permutations; None for no text.
+
+    The same numbers as `min(h ^ mask for h in hashes)` for each mask (signatures stored
+    earlier stay comparable), found in about log2(n) steps per mask instead of n: in the
+    sorted hashes, those sharing the smallest XOR's leading bits are a contiguous run.
+    """
     if not shingle_set:
         return None
-    hashes = [_hash(s) for s in shingle_set]
-    return [min(h ^ mask for h in hashes) for mask in _XORS]
+    blake2b, from_bytes, mask = hashlib.blake2b, int.from_bytes, _MASK
+    hashes = sorted(
+        {from_bytes(blake2b(s.encode(), digest_size=8).digest()) & mask for s in shingle_set}
+    )
+    return [_min_xor(hashes, xor) for xor in _XORS]
+
+
+def _min_xor(hashes: list[int], xor: int) -> int:
+    """min(h ^ xor for h in hashes), `hashes` sorted, distinct and below 2**62: bit by bit
+    from the top, keep the part of the run whose bit equals xor's (if any is left)."""
+    lo, hi, prefix, bit = 0, len(hashes), 0, 1 << 61
+    while hi - lo > 1:
+        # hashes[lo:hi] all start with `prefix` above `bit`; those from `split` have it set.
+        split = bisect_left(hashes, prefix | bit, lo, hi)
+        if xor & bit:
+            if split < hi:
+                lo, prefix = split, prefix | bit
+        elif split > lo:
+            hi = split
+        else:
+            prefix |= bit
+        bit >>= 1
+    return hashes[lo] ^ xor
 
 
 def similarity(a: list[int], b: list[int]) -> float:

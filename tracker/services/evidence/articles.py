@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import ArticleBand, EvidenceArticle, EvidenceLink, User
+from tracker.models import ArticleBand, AuditEntry, EvidenceArticle, EvidenceLink, User
 from tracker.models.evidence import ArticleLimits
 from tracker.schemas.articles import ArticleInSchema
 from tracker.services import audit, fetch, is_id, require, transactional
 from tracker.services.audit import audited
-from tracker.services.errors import Conflict, FieldErrors, NotFound
+from tracker.services.errors import Conflict, FieldErrors, InvalidInput, NotFound, ServiceError
 from tracker.services.evidence.reading import article_name
 from tracker.services.fulltext import matches as fts_matches
 from tracker.services.fulltext import terms as search_terms
@@ -35,9 +36,10 @@ from tracker.services.infra.fetching import (
 )
 from tracker.text.dates import parse_date_input
 from tracker.text.normalise import locate, normalise
-from tracker.text.shingles import bands, shingles, signature, similarity
+from tracker.text.shingles import BANDS, bands, shingles, signature, similarity
 from tracker.text.urls import canonical_url
 
+_INPUT = ArticleInSchema()
 # The fields an article takes from a page (pasted HTML, a fetched URL) as well as from input.
 _FOUND = ArticleInSchema(only=("text", "title", "outlet", "author", "language", "published"))
 
@@ -103,8 +105,170 @@ def add_article(
     Raise InvalidInput (422) naming each bad field. The text is indexed for search and
     compared with what is stored: a near-duplicate joins the group of the first one seen.
     """
+    values, folded = _new_article(session, data, fetch_settings, fetched)
+    values["duplicate_of_id"] = _duplicate_of(
+        session, values["content_hash"], folded, values["minhash"]
+    )
+    article = EvidenceArticle(**values)
+    with audited(session, article, actor=actor, action="create"):
+        session.add(article)
+        session.flush()
+        if article.minhash:
+            file_bands(session, article.id, article.minhash)
+    return article
+
+
+_ARTICLES = EvidenceArticle.__table__
+# The article's own values come back from the insert: not the text, given and long.
+_GIVEN = ("text", "search_text", "minhash")
+_INSERT_ARTICLE = insert(_ARTICLES).returning(*(c for c in _ARTICLES.c if c.key not in _GIVEN))
+_AUDITED = [(attr.key, attr.columns[0].key) for attr in inspect(EvidenceArticle).column_attrs]
+
+
+@dataclass
+class Unwritten:
+    """Rows an import writes at the end of its transaction, each kind in one statement: its
+    articles' bands and audit entries. The bands are looked up here as well, so that each
+    article is compared with those before it in the same transaction."""
+
+    bands: list[dict[str, int]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    # (band, bucket) -> article ids; id -> (duplicate_of_id, minhash)
+    filed: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    signed: dict[int, tuple[int | None, list[int]]] = field(default_factory=dict)
+
+    def write(self, session: Session) -> None:
+        """Write what is held, and forget it (those rows can now be read back)."""
+        if self.bands:
+            session.execute(_INSERT_BANDS, self.bands)
+        if self.entries:
+            session.execute(_INSERT_AUDIT, self.entries)
+        self.bands, self.entries = [], []
+        self.filed.clear()
+        self.signed.clear()
+
+
+Imported = tuple[int | None, bool, dict[str, list[str]]]
+
+
+@transactional
+def add_articles(
+    session: Session, inputs: Sequence[Mapping[str, Any]], *, actor: User | None = None
+) -> list[Imported]:
+    """Store each input as `add_article` would (text or HTML given, never fetched), in one
+    transaction: per input, (the article's id, whether it is new, the errors refusing it).
+
+    An input refused by the checks writes nothing and the others go on; one whose URL is
+    stored (or came earlier in `inputs`) answers with that article. Each is compared for
+    near-duplicates with those stored and the inputs before it. Written without ORM objects,
+    the lookups made once for all inputs and the bands and audit entries in one statement
+    each: a third of an article's time went to the ORM, and on PostgreSQL each statement is
+    a round trip.
+    """
+    canonicals = [_canonical(data) for data in inputs]
+    wanted = sorted({c for c in canonicals if c})
+    known: dict[str, int] = (
+        {url: id_ for url, id_ in session.execute(_URL_IDS, {"canonicals": wanted})}
+        if wanted
+        else {}
+    )
+    checked: list[tuple[dict[str, Any], str] | dict[str, list[str]] | None] = []
+    for data, canonical in zip(inputs, canonicals, strict=True):
+        if canonical in known:
+            checked.append(None)
+            continue
+        try:
+            checked.append(_new_article(session, data))
+        except InvalidInput as exc:
+            checked.append(exc.errors)
+        except ServiceError as exc:  # refused otherwise (nothing was written)
+            checked.append({"line": [str(exc)]})
+    hashes = sorted({c[0]["content_hash"] for c in checked if isinstance(c, tuple) and c[1]})
+    groups: dict[str, int] = {}  # content hash -> its group (the first article's id)
+    if hashes:
+        for content_hash, id_, duplicate_of_id in session.execute(_SAME_TEXTS, {"hashes": hashes}):
+            groups.setdefault(content_hash, duplicate_of_id or id_)
+    unwritten = Unwritten()
+    results: list[Imported] = []
+    for canonical, item in zip(canonicals, checked, strict=True):
+        if canonical in known:
+            results.append((known[canonical], False, {}))
+        elif isinstance(item, dict):
+            results.append((None, False, item))
+        elif item is not None:
+            article_id = _import_one(session, *item, groups, unwritten, actor)
+            results.append((article_id, True, {}))
+            if canonical:
+                known[canonical] = article_id
+    unwritten.write(session)
+    return results
+
+
+def _canonical(data: Mapping[str, Any]) -> str | None:
+    url = data.get("url")
+    if not (isinstance(url, str) and url.strip()):
+        return None
+    try:
+        return canonical_url(url)
+    except ValueError:  # refused by the checks, naming the field
+        return None
+
+
+def _import_one(
+    session: Session,
+    values: dict[str, Any],
+    folded: str,
+    groups: dict[str, int],
+    unwritten: Unwritten,
+    actor: User | None,
+) -> int:
+    """Insert one checked article of an import; its bands and audit entry left `unwritten`."""
+    content_hash, sig = values["content_hash"], values["minhash"]
+    if not folded:
+        values["duplicate_of_id"] = None
+    elif content_hash in groups:
+        values["duplicate_of_id"] = groups[content_hash]
+    else:
+        values["duplicate_of_id"] = _closest(session, folded, sig, unwritten)
+    row = session.execute(_INSERT_ARTICLE, values).one()._mapping
+    article_id = row["id"]
+    if folded:
+        groups.setdefault(content_hash, values["duplicate_of_id"] or article_id)
+    # The entry audit.record writes for an ORM object: the row's values, dates as ISO text.
+    after = {key: values[column] if column in _GIVEN else row[column] for key, column in _AUDITED}
+    for key, value in after.items():
+        if isinstance(value, datetime | date):
+            after[key] = value.isoformat()
+    unwritten.entries.append(
+        {
+            "user_id": actor.id if actor else None,
+            "actor": actor.email if actor else "system",
+            "action": "create",
+            "entity": _ARTICLES.name,
+            "entity_id": str(article_id),
+            "agreement_id": None,
+            "before": None,
+            "after": after,
+        }
+    )
+    if sig:
+        for band, bucket in enumerate(bands(sig)):
+            unwritten.bands.append({"article_id": article_id, "band": band, "bucket": bucket})
+            unwritten.filed.setdefault((band, bucket), []).append(article_id)
+        unwritten.signed[article_id] = (values["duplicate_of_id"], sig)
+    return article_id
+
+
+def _new_article(
+    session: Session,
+    data: Mapping[str, Any],
+    fetch_settings: FetchSettings | None = None,
+    fetched: Page | FetchRefused | None = None,
+) -> tuple[dict[str, Any], str]:
+    """The column values of the article this input makes (but its group of near-duplicates)
+    and its normalised text; InvalidInput (422) naming each bad field."""
     errors = FieldErrors()
-    data = errors.load(ArticleInSchema(), data)
+    data = errors.load(_INPUT, data)
     url = data.get("url") or None
     canonical = None
     if url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
@@ -136,29 +300,30 @@ def add_article(
     cites_id = data.get("cites")
     if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
         errors.add("cites", f"article {cites_id} does not exist")
-    folded = normalise(text)
-    article = EvidenceArticle(
-        url=url.split("#", 1)[0] if url else None,
-        url_canonical=canonical,
-        title=title,
-        outlet=outlet,
-        author=merged.get("author", ""),
-        language=merged.get("language") or None,
-        published=published.text if published else None,
-        published_earliest=published.earliest if published else None,
-        published_latest=published.latest if published else None,
-        retrieved_at=utcnow(),
-        text=text,
-        content_hash=hashlib.sha256(folded.encode("utf-8")).hexdigest(),
-        search_text=normalise(f"{title}\n{text}"),
-        cites_id=cites_id,
-    )
     errors.raise_if_any()
-    with audited(session, article, actor=actor, action="create"):
-        session.add(article)
-        session.flush()
-        _group_duplicates(session, article, folded)
-    return article
+    folded = normalise(text)
+    content_hash = hashlib.sha256(folded.encode("utf-8")).hexdigest()
+    # Signed and compared before it is written: one INSERT, no UPDATE after it (PostgreSQL
+    # would compute the search vector of the whole text twice).
+    sig = signature(shingles(folded)) if folded else None
+    return {
+        "url": url.split("#", 1)[0] if url else None,
+        "url_canonical": canonical,
+        "title": title,
+        "outlet": outlet,
+        "author": merged.get("author", ""),
+        "language": merged.get("language") or None,
+        "published": published.text if published else None,
+        "published_earliest": published.earliest if published else None,
+        "published_latest": published.latest if published else None,
+        "retrieved_at": utcnow(),
+        "text": text,
+        "content_hash": content_hash,
+        # normalise(f"{title}\n{text}"), without normalising the text twice
+        "search_text": " ".join(part for part in (normalise(title), folded) if part),
+        "cites_id": cites_id,
+        "minhash": sig,
+    }, folded
 
 
 def intake(
@@ -195,64 +360,103 @@ def intake(
     ), True
 
 
-def _group_duplicates(session: Session, article: EvidenceArticle, folded: str) -> None:
-    """Sign the text, file its LSH bands, and join the group of the closest earlier copy."""
-    if not folded:
-        return
-    same = session.scalar(
-        select(EvidenceArticle)
-        .where(
-            EvidenceArticle.content_hash == article.content_hash,
-            EvidenceArticle.id != article.id,
-            EvidenceArticle.deleted_at.is_(None),
-        )
-        .order_by(EvidenceArticle.id)
-        .limit(1)
-    )
-    sig = signature(shingles(folded))
-    article.minhash = sig
-    buckets = bands(sig) if sig else []
-    session.add_all(
-        ArticleBand(article_id=article.id, band=i, bucket=b) for i, b in enumerate(buckets)
-    )
-    if same is not None:
-        article.duplicate_of_id = same.duplicate_of_id or same.id
-        return
-    if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
-        return
-    # The bucket index first, then those articles by id: joining the two let the planner scan
-    # every article for each new one when statistics were stale (PostgreSQL after a bulk load).
-    ids = session.scalars(
-        select(ArticleBand.article_id)
-        .where(
-            or_(
-                *(
-                    and_(ArticleBand.band == i, ArticleBand.bucket == b)
-                    for i, b in enumerate(buckets)
-                )
-            ),
-            ArticleBand.article_id != article.id,
-        )
-        .distinct()
-    ).all()
-    candidates = (
-        session.scalars(
-            select(EvidenceArticle).where(
-                EvidenceArticle.id.in_(ids),
-                EvidenceArticle.deleted_at.is_(None),
-                EvidenceArticle.minhash.is_not(None),
+# The statements of the near-duplicate and URL lookups: Core, on the tables, built once
+# (they run for every article of an import).
+_ARTICLE = _ARTICLES.c
+_BAND = ArticleBand.__table__.c
+_SAME_TEXT = (
+    select(_ARTICLE.id, _ARTICLE.duplicate_of_id)
+    .where(_ARTICLE.content_hash == bindparam("content_hash"), _ARTICLE.deleted_at.is_(None))
+    .order_by(_ARTICLE.id)
+    .limit(1)
+)
+# The bucket index first, then those articles by id: joining the two let the planner scan
+# every article for each new one when statistics were stale (PostgreSQL after a bulk load).
+_BAND_MATES = (
+    select(_BAND.article_id)
+    .where(
+        or_(
+            *(
+                and_(_BAND.band == band, _BAND.bucket == bindparam(f"bucket{band}"))
+                for band in range(BANDS)
             )
-        ).all()
-        if ids
-        else []
+        )
     )
+    .distinct()
+)
+_SIGNED = select(_ARTICLE.id, _ARTICLE.duplicate_of_id, _ARTICLE.minhash).where(
+    _ARTICLE.id.in_(bindparam("ids", expanding=True)),
+    _ARTICLE.deleted_at.is_(None),
+    _ARTICLE.minhash.is_not(None),
+)
+_URL_IDS = (
+    select(_ARTICLE.url_canonical, func.min(_ARTICLE.id))
+    .where(
+        _ARTICLE.url_canonical.in_(bindparam("canonicals", expanding=True)),
+        _ARTICLE.deleted_at.is_(None),
+    )
+    .group_by(_ARTICLE.url_canonical)
+)
+_SAME_TEXTS = (
+    select(_ARTICLE.content_hash, _ARTICLE.id, _ARTICLE.duplicate_of_id)
+    .where(
+        _ARTICLE.content_hash.in_(bindparam("hashes", expanding=True)),
+        _ARTICLE.deleted_at.is_(None),
+    )
+    .order_by(_ARTICLE.id)
+)
+_INSERT_BANDS = insert(ArticleBand.__table__)
+_INSERT_AUDIT = insert(AuditEntry.__table__)
+
+
+def _duplicate_of(
+    session: Session, content_hash: str, folded: str, sig: list[int] | None
+) -> int | None:
+    """The group a text not yet stored joins: that of the first article with the same
+    normalised text, else that of the closest earlier copy (None: a story of its own)."""
+    if not folded:
+        return None
+    same = session.execute(_SAME_TEXT, {"content_hash": content_hash}).first()
+    if same is not None:
+        return same.duplicate_of_id or same.id
+    return _closest(session, folded, sig)
+
+
+def _closest(
+    session: Session, folded: str, sig: list[int] | None, unwritten: Unwritten | None = None
+) -> int | None:
+    """The group of the closest earlier copy by MinHash, found through the LSH bands (with
+    those of an import's transaction not yet written); None when there is none."""
+    if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
+        return None
+    buckets = bands(sig)
+    ids = set(session.scalars(_BAND_MATES, {f"bucket{b}": k for b, k in enumerate(buckets)}))
+    candidates: list[tuple[int, int | None, list[int]]] = []
+    if unwritten is not None:
+        for key in enumerate(buckets):
+            ids.update(unwritten.filed.get(key, ()))
+        candidates = [(i, *unwritten.signed[i]) for i in ids if i in unwritten.signed]
+        ids.difference_update(unwritten.signed)
+    if ids:
+        candidates += [tuple(row) for row in session.execute(_SIGNED, {"ids": sorted(ids)})]
     scored = [
-        (similarity(sig, c.minhash), -c.id, c) for c in candidates if len(c.minhash) == len(sig)
+        (similarity(sig, minhash), -id_, duplicate_of_id or id_)
+        for id_, duplicate_of_id, minhash in candidates
+        if len(minhash) == len(sig)
     ]
     scored = [item for item in scored if item[0] >= DUPLICATE_THRESHOLD]
-    if scored:
-        best = max(scored, key=lambda item: item[:2])[2]
-        article.duplicate_of_id = best.duplicate_of_id or best.id
+    return max(scored)[2] if scored else None
+
+
+def file_bands(session: Session, article_id: int, sig: list[int]) -> None:
+    """File the article's LSH bands, by which later copies find it."""
+    session.execute(
+        _INSERT_BANDS,
+        [
+            {"article_id": article_id, "band": band, "bucket": bucket}
+            for band, bucket in enumerate(bands(sig))
+        ],
+    )
 
 
 def check_quotes(
@@ -334,15 +538,18 @@ def find_by_url(session: Session, url: str) -> EvidenceArticle | None:
         canonical = canonical_url(url)
     except ValueError:
         return None
-    return session.scalar(
-        select(EvidenceArticle)
-        .where(
-            EvidenceArticle.url_canonical == canonical,
-            EvidenceArticle.deleted_at.is_(None),
-        )
-        .order_by(EvidenceArticle.id)
-        .limit(1)
+    return session.scalar(_AT_URL, {"canonical": canonical})
+
+
+_AT_URL = (
+    select(EvidenceArticle)
+    .where(
+        EvidenceArticle.url_canonical == bindparam("canonical"),
+        EvidenceArticle.deleted_at.is_(None),
     )
+    .order_by(EvidenceArticle.id)
+    .limit(1)
+)
 
 
 _ARTICLE_SORTS = {
