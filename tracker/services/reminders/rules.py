@@ -464,9 +464,10 @@ def run(
     report = RunReport()
     state.rebuild(session, only_missing=True)
     superseded = relations.superseded_by(session, None if agreement_id is None else [agreement_id])
-    # A full run builds a few hundred thousand small objects that live until their chunk is
-    # written; each of the collector's passes would scan them all again and free nothing,
-    # and took a large share of the run. Paused for the run only, resumed whatever happens.
+    # A full run makes hundreds of thousands of small objects (claims, the cached lifecycles'
+    # dicts, rows) that live until their chunk is written: the collector's passes would scan
+    # them again and again and free nothing. Paused for a full run only (one agreement's run
+    # happens inside web requests), resumed however the run ends.
     paused = agreement_id is None and gc.isenabled()
     if paused:
         gc.disable()
