@@ -3,6 +3,7 @@ Russia–Iran timeline, idempotence, auto-closing, and emails through a real SMT
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,9 +13,10 @@ from sqlalchemy import select
 from tests import factories
 from tests.conftest import free_port
 from tests.statements import counted
-from tracker.models import Party, Reminder, StageEvent
+from tracker.models import AuditEntry, Party, Reminder, StageEvent
 from tracker.services.accounts.users import create_user
 from tracker.services.infra.mail import MailError, MailSettings
+from tracker.services.reminders import rules
 from tracker.services.reminders.manual import create_reminder, update_reminder
 from tracker.services.reminders.rules import RuleSettings, notify_due, run
 
@@ -421,3 +423,63 @@ def test_a_terminated_agreement_gets_no_new_follow_up(session):
     run(session, now=at("2024-06-01"))
     assert one.status == "done" and "ended (terminated)" in (one.closed_note or "")
     assert open_rules(session, treaty.id) == set()
+
+
+# --- the run takes the agreements CHUNK at a time: where a chunk ends changes nothing
+
+
+def made_by_the_rules(session, ids):  # type: ignore[no-untyped-def]
+    """The rule-made reminders of agreements `ids` and their audit entries, each agreement
+    named by its place in `ids` (a comparison across agreements made alike)."""
+    place = {aid: n for n, aid in enumerate(ids)}
+    reminders = sorted(
+        (place[r.agreement_id], r.rule, r.party_code, r.status, r.due, r.reason, r.closed_note)
+        for r in session.scalars(
+            select(Reminder).where(Reminder.agreement_id.in_(ids), Reminder.rule.is_not(None))
+        )
+    )
+    entries = sorted(
+        (
+            place[e.agreement_id],
+            e.actor,
+            e.action,
+            json.dumps(e.before, sort_keys=True),
+            json.dumps(
+                {k: v for k, v in e.after.items() if k not in ("agreement_id", "rule_key")},
+                sort_keys=True,
+            ),
+        )
+        for e in session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "reminder", AuditEntry.agreement_id.in_(ids)
+            )
+        )
+    )
+    return reminders, entries
+
+
+def test_a_run_over_several_chunks_does_what_one_chunk_does(session, monkeypatch):
+    outcomes = []
+    for chunk in (5000, 1, 2, 3):
+        monkeypatch.setattr(rules, "CHUNK", chunk)
+        announced = factories.agreement(session, parties=["RUS", "IRN"])
+        factories.event(session, announced.id, "announcement", "2024-01-15")
+        listed = multilateral(session, ["BEL", "CHL", "FRA", "PLW"])
+        for code in ("BEL", "CHL", "FRA"):
+            factories.event(session, listed.id, "signing", "2024-01-10", party=code)
+        factories.event(session, listed.id, "signing", "2024-03-01", party="PLW")
+        signed = factories.agreement(session, parties=["RUS", "IRN"])
+        factories.event(session, signed.id, "signing", "2024-01-10")
+        ending = multilateral(session, ["BEL", "CHL", "FRA"])
+        factories.event(session, ending.id, "signing", "2024-01-10", party="BEL")
+        ids = [announced.id, listed.id, signed.id, ending.id]
+        first = run(session, now=at("2024-06-01"))
+        factories.event(session, announced.id, "signing", "2024-06-05")
+        factories.event(session, ending.id, "termination", "2024-06-05")
+        second = run(session, now=at("2024-06-10"))  # one closed as signed, one as ended
+        third = run(session, now=at("2024-07-01"))  # the combined reminder rewritten
+        assert first.created >= 5 and second.closed >= 2 and third.kept >= 3
+        outcomes.append(made_by_the_rules(session, ids))
+    reminders, entries = outcomes[0]
+    assert len(reminders) == 5 and len(entries) == 8
+    assert all(outcome == outcomes[0] for outcome in outcomes[1:])

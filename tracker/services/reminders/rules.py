@@ -17,14 +17,15 @@ their reminders are read together whenever a rule changes.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import begin_write, utcnow
@@ -73,8 +74,9 @@ class RuleSettings:
         )
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
+    """A live claim as the rules read it: a tuple, as a full run makes some 600,000."""
+
     id: int
     stage: str
     step: str | None
@@ -346,46 +348,69 @@ SUPERSEDED_NOTE = (
 )
 
 
-def _facts(session: Session, agreement_id: int | None = None) -> list[AgreementFacts]:
-    """Every live agreement (or the one `agreement_id`) with its cached lifecycle, parties,
-    claims and what supersedes it (five queries)."""
-    state.rebuild(session, only_missing=True)
-    query = (
-        select(Agreement.id, Agreement.title, AgreementState.derived, Agreement.bilateral)
-        .join(AgreementState, AgreementState.agreement_id == Agreement.id)
-        .where(Agreement.deleted_at.is_(None))
-        .order_by(Agreement.id)
-    )
+# Agreements are read and reconciled this many at a time, by id: a run over 100,000 holds one
+# chunk's facts and reminders at once, never the whole database's. Tests lower it.
+CHUNK = 5000
+
+
+def _chunks(session: Session, agreement_id: int | None) -> Iterator[tuple[int, int]]:
+    """(first, last) agreement ids of each chunk, deleted agreements included (their open
+    reminders are closed like any other whose reason has gone)."""
     if agreement_id is not None:
-        query = query.where(Agreement.id == agreement_id)
-    rows = session.execute(query).all()
+        yield agreement_id, agreement_id
+        return
+    last = None
+    while True:
+        query = select(Agreement.id).order_by(Agreement.id).limit(CHUNK)
+        if last is not None:
+            query = query.where(Agreement.id > last)
+        ids = session.scalars(query).all()
+        if not ids:
+            return
+        yield ids[0], ids[-1]
+        last = ids[-1]
+
+
+def _facts(
+    session: Session, first: int, last: int, superseded: dict[int, str]
+) -> list[AgreementFacts]:
+    """The live agreements with ids from `first` to `last`, with their cached lifecycle,
+    parties and claims (three queries, of the columns the rules read)."""
+    # Core columns, not the mapped attributes: the rows need no ORM processing.
+    agreement, cached = Agreement.__table__.c, AgreementState.__table__.c
+    party, event = AgreementParty.__table__.c, StageEvent.__table__.c
+    rows = session.execute(
+        select(agreement.id, agreement.title, cached.derived, agreement.bilateral)
+        .join_from(
+            Agreement.__table__, AgreementState.__table__, cached.agreement_id == agreement.id
+        )
+        .where(agreement.deleted_at.is_(None), agreement.id.between(first, last))
+        .order_by(agreement.id)
+    ).all()  # one fetch of the chunk, not one call per row
     facts = {
-        row.id: AgreementFacts(row.id, row.title, [], row.derived, bool(row.bilateral))
-        for row in rows
+        id_: AgreementFacts(id_, title, [], derived, bool(bilateral), [], superseded.get(id_))
+        for id_, title, derived, bilateral in rows
     }
     for owner, code in session.execute(
-        select(AgreementParty.agreement_id, AgreementParty.party_code).order_by(
-            AgreementParty.agreement_id, AgreementParty.position
-        )
-    ):
+        select(party.agreement_id, party.party_code)
+        .where(party.agreement_id.between(first, last))
+        .order_by(party.agreement_id, party.position)
+    ).all():
         if owner in facts:
             facts[owner].parties.append(code)
-    columns = (
-        StageEvent.agreement_id,
-        StageEvent.id,
-        StageEvent.stage,
-        StageEvent.step,
-        StageEvent.party_code,
-        StageEvent.status,
-        StageEvent.date_earliest,
-        StageEvent.date_latest,
-    )
-    for row in session.execute(select(*columns).where(StageEvent.deleted_at.is_(None))):
-        if row[0] in facts:
-            facts[row[0]].claims.append(Claim(*row[1:]))
-    for owner, title in relations.superseded_by(session).items():
+    claims = select(
+        event.agreement_id,
+        event.id,
+        event.stage,
+        event.step,
+        event.party_code,
+        event.status,
+        event.date_earliest,
+        event.date_latest,
+    ).where(event.deleted_at.is_(None), event.agreement_id.between(first, last))
+    for owner, *claim in session.execute(claims).all():
         if owner in facts:
-            facts[owner].superseded_by = title
+            facts[owner].claims.append(Claim._make(claim))
     return list(facts.values())
 
 
@@ -428,15 +453,68 @@ def run(
 ) -> RunReport:
     """Apply every rule to every agreement as of `now`; one transaction. With
     `agreement_id`, to that agreement alone (its reminders only): what a change to one
-    agreement settles (a stage accepted from the inbox) is settled at once."""
+    agreement settles (a stage accepted from the inbox) is settled at once.
+
+    The agreements are taken CHUNK at a time by id, each chunk read in a few statements of
+    the columns the rules need, and its reminders and audit entries written in batches.
+    """
     now = now or utcnow()
     today = now.date()
     settings = settings or RuleSettings()
     report = RunReport()
-    facts = _facts(session, agreement_id)
-    report.computed_events = _computed_entry_into_force(session, facts, report)
-    if report.computed_events:
-        facts = _facts(session, agreement_id)
+    state.rebuild(session, only_missing=True)
+    superseded = relations.superseded_by(session, None if agreement_id is None else [agreement_id])
+    # A full run makes hundreds of thousands of small objects (claims, the cached lifecycles'
+    # dicts, rows) that live until their chunk is written: the collector's passes would scan
+    # them again and again and free nothing. Paused for a full run only (one agreement's run
+    # happens inside web requests), resumed however the run ends.
+    paused = agreement_id is None and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        for first, last in _chunks(session, agreement_id):
+            _reconcile(session, first, last, superseded, now, settings, report)
+    finally:
+        if paused:
+            gc.enable()
+    waking = update(Reminder).where(
+        Reminder.status == ReminderStatus.SNOOZED.value, Reminder.snoozed_until <= today
+    )
+    if agreement_id is not None:
+        waking = waking.where(Reminder.agreement_id == agreement_id)
+    woken = session.execute(
+        waking.values(status=ReminderStatus.OPEN.value, snoozed_until=None).returning(
+            Reminder.id, Reminder.agreement_id
+        )
+    ).all()
+    report.woken = len(woken)
+    _write_audit(
+        session,
+        [
+            _rule_audit("update", i, a, {"status": "snoozed"}, {"status": "open"}, now)
+            for i, a in woken
+        ],
+    )
+    return report
+
+
+def _reconcile(
+    session: Session,
+    first: int,
+    last: int,
+    superseded: dict[int, str],
+    now: datetime,
+    settings: RuleSettings,
+    report: RunReport,
+) -> None:
+    """Create, rewrite and close the rule-made reminders of the agreements with ids from
+    `first` to `last`, with their audit entries; Core statements in batches, no ORM rows."""
+    today = now.date()
+    facts = _facts(session, first, last, superseded)
+    computed = _computed_entry_into_force(session, facts, report)
+    if computed:
+        report.computed_events += computed
+        facts = _facts(session, first, last, superseded)
 
     wanted: dict[str, Wanted] = {}
     ended: dict[int, str] = {}
@@ -454,18 +532,33 @@ def run(
         for w in outside:
             report.skip(f.id, f"the {w.rule} rule gives a day outside the supported range")
         wanted.update((w.key, w) for w in found if w not in outside)
-    ruled = select(Reminder).where(Reminder.rule.is_not(None))
-    if agreement_id is not None:
-        ruled = ruled.where(Reminder.agreement_id == agreement_id)
-    existing = {r.rule_key: r for r in session.scalars(ruled)}
+    table = Reminder.__table__
+    existing = {
+        row.rule_key: row
+        for row in session.execute(
+            select(
+                table.c.id,
+                table.c.agreement_id,
+                table.c.rule,
+                table.c.rule_key,
+                table.c.status,
+                table.c.reason,
+                table.c.due,
+            )
+            .where(table.c.rule.is_not(None), table.c.agreement_id.between(first, last))
+            .order_by(table.c.id)
+        ).all()
+    }
     new_rows = []
+    rewritten: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []
     for key, want in wanted.items():
         if key in existing:
             report.kept += 1
             follow = _follow(existing[key], want, now)
             if follow:
-                audit_rows.append(follow)
+                rewritten.append(follow[0])
+                audit_rows.append(follow[1])
             continue
         if want.due > today:
             continue
@@ -483,69 +576,85 @@ def run(
         )
         report.created += 1
         report.by_rule[want.rule] += 1
-    if new_rows:  # one executemany, not one INSERT per reminder
-        # render_nulls: rows with and without a stage or party go in one batch, not alternate
+    if new_rows:  # executemany, a batch of rows per statement, not one INSERT per reminder
         made = session.execute(
-            insert(Reminder)
-            .execution_options(render_nulls=True)
-            .returning(Reminder.id, Reminder.rule_key),
-            new_rows,
-        )
+            insert(table).returning(table.c.id, table.c.rule_key), new_rows
+        ).all()
         by_key = {row["rule_key"]: row for row in new_rows}
-        for reminder_id, key in made.all():
+        for reminder_id, key in made:
             row = by_key[key]
             audit_rows.append(
                 _rule_audit("create", reminder_id, row["agreement_id"], None, row, now)
             )
+    closing: list[dict[str, Any]] = []
     for key, reminder in existing.items():
         open_ = reminder.status in (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
         if open_ and key not in wanted and reminder.agreement_id not in report.skipped:
-            before = {"status": reminder.status}
-            reminder.status = ReminderStatus.DONE.value
-            reminder.closed_at = now
             if reminder.agreement_id in ended:
-                reminder.closed_note = ended[reminder.agreement_id]
+                note = ended[reminder.agreement_id]
             else:
-                reminder.closed_note = CLOSING_NOTES.get(
-                    reminder.rule or "", "Closed by the rules."
-                )
-            after = {"status": reminder.status, "closed_note": reminder.closed_note}
+                note = CLOSING_NOTES.get(reminder.rule or "", "Closed by the rules.")
+            closing.append(
+                {
+                    "reminder_id": reminder.id,
+                    "status": ReminderStatus.DONE.value,
+                    "closed_at": now,
+                    "closed_note": note,
+                }
+            )
+            after = {"status": ReminderStatus.DONE.value, "closed_note": note}
             audit_rows.append(
-                _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
+                _rule_audit(
+                    "update",
+                    reminder.id,
+                    reminder.agreement_id,
+                    {"status": reminder.status},
+                    after,
+                    now,
+                )
             )
             report.closed += 1
-    waking = update(Reminder).where(
-        Reminder.status == ReminderStatus.SNOOZED.value, Reminder.snoozed_until <= today
-    )
-    if agreement_id is not None:
-        waking = waking.where(Reminder.agreement_id == agreement_id)
-    woken = session.execute(
-        waking.values(status=ReminderStatus.OPEN.value, snoozed_until=None).returning(
-            Reminder.id, Reminder.agreement_id
-        )
-    ).all()
-    report.woken = len(woken)
-    audit_rows += [
-        _rule_audit("update", i, a, {"status": "snoozed"}, {"status": "open"}, now)
-        for i, a in woken
-    ]
-    if audit_rows:  # every change the rules make is on the record, in one batch
-        session.execute(insert(AuditEntry).execution_options(render_nulls=True), audit_rows)
-    return report
+    by_id = update(table).where(table.c.id == bindparam("reminder_id"))
+    for batch in (rewritten, closing):
+        if batch:
+            session.execute(by_id, batch)
+            _expire(session, batch)
+    _write_audit(session, audit_rows)
 
 
-def _follow(reminder: Reminder, want: Wanted, now: datetime) -> dict[str, Any] | None:
+def _expire(session: Session, changed: list[dict[str, Any]]) -> None:
+    """Reminders the session holds that a bulk UPDATE just changed are read again when next
+    used, as if the ORM had changed them itself (a caller may hold one)."""
+    if not session.identity_map:
+        return
+    mapper = inspect(Reminder)
+    for values in changed:
+        key = mapper.identity_key_from_primary_key([values["reminder_id"]])
+        held = session.identity_map.get(key)
+        if held is not None:
+            session.expire(held)
+
+
+def _write_audit(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Every change the rules make is on the record, in batches."""
+    if rows:
+        session.execute(insert(AuditEntry.__table__), rows)
+
+
+def _follow(
+    reminder: Row[Any], want: Wanted, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """An open reminder whose reason changed (the list of a combined reminder, a day the rule
-    computes again) is rewritten in place, not duplicated; returns its audit row."""
+    computes again) is rewritten in place, not duplicated; returns its new values and its
+    audit row."""
     if reminder.status not in (ReminderStatus.OPEN, ReminderStatus.SNOOZED):
         return None
     if reminder.reason == want.reason and reminder.due == want.due:
         return None
     before = {"reason": reminder.reason, "due": reminder.due.isoformat()}
-    reminder.reason = want.reason
-    reminder.due = want.due
-    after = {"reason": reminder.reason, "due": reminder.due.isoformat()}
-    return _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
+    after = {"reason": want.reason, "due": want.due.isoformat()}
+    values = {"reminder_id": reminder.id, "reason": want.reason, "due": want.due}
+    return values, _rule_audit("update", reminder.id, reminder.agreement_id, before, after, now)
 
 
 def _rule_audit(
