@@ -105,3 +105,5 @@ def test_a_filter_that_keeps_most_rows_walks_the_sort_and_a_rare_one_its_index(s
     assert not listing._dense(connection, 1, False, 3)
     assert listing._dense(connection, 1, True, 3)  # capped: more than CAP match
     assert not listing._dense(connection, 0, False, 3)
+    # No more matches than the page reaches: answered without reading the table at all.
+    assert not listing._dense(None, 3, False, 3)

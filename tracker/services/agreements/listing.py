@@ -236,18 +236,19 @@ def _conditions(
     filters: AgreementFilters,
     today: date,
     stalled_after_days: int,
-    column: Any = _same,
+    dense: bool = False,
 ) -> list[Any]:
-    """The WHERE clauses of a search (Core, on the tables). `column` wraps each filtered
-    column (`unindexed`, to keep the filters' indexes out of the plan)."""
+    """The WHERE clauses of a search (Core, on the tables). When most rows match (`dense`),
+    each filtered column is `unindexed`, to keep the filters' indexes out of the plan."""
+    column = unindexed if dense else _same
     conditions: list[Any] = [_A.c.deleted_at.is_(None)]
     # A filter through another table is, among rows of a rare party or topic, an IN of that
     # table's ids: the planner may read the few matches from its index rather than test
-    # every agreement in turn. When most rows match (`unindexed`), a correlated EXISTS: each
+    # every agreement in turn. When most rows match (`dense`), a correlated EXISTS: each
     # row walked down the sort's index is looked up in the filter's table, where an IN would
     # first gather every match.
     for ids, where in _linked(filters):
-        if column is unindexed:
+        if dense:
             conditions.append(exists().where(ids == _A.c.id, *where))
         else:
             conditions.append(_A.c.id.in_(select(ids).where(*where)))
@@ -423,6 +424,11 @@ def count(
     return min(found, cap), found > cap
 
 
+def _source(filters: AgreementFilters) -> Any:
+    """The agreements, joined to their lifecycle cache when a filter reads it."""
+    return _JOINED if filters.stage or filters.status else _A
+
+
 def _matches(
     session: Session, filters: AgreementFilters, today: date, stalled_after_days: int
 ) -> Any:
@@ -436,8 +442,7 @@ def _matches(
     since, principle, words) its rows are read instead."""
     if filters.kind or filters.updated_since or filters.principle or filters.q:
         conditions = _conditions(session, filters, today, stalled_after_days)
-        source = _JOINED if filters.stage or filters.status else _A
-        return select(true()).select_from(source).where(*conditions)
+        return select(true()).select_from(_source(filters)).where(*conditions)
     sets = _linked(filters)  # (agreement id column, conditions)
     by_state = []
     if filters.stage:
@@ -461,10 +466,11 @@ def _dense(connection: Any, total: int, capped: bool, reach: int) -> bool:
     """Whether the matches are so many that walking the sort's index, testing each row, is
     cheaper than reading every match through the filters' indexes and sorting them: about
     reach × rows / total rows read against total. `reach` is how far into the list the page
-    ends; rows is the highest id, read from the end of the primary key."""
+    ends; rows is the highest id, read from the end of the primary key. With no more
+    matches than the page reaches (rows ≥ total), never: that read is skipped."""
     if capped:
         return True
-    if total == 0:
+    if total <= reach:
         return False
     rows = connection.execute(select(func.max(_A.c.id))).scalar() or 0
     return total * total > reach * rows
@@ -504,8 +510,8 @@ def page(
         if counted
         else (0, False)
     )
-    wrap = unindexed if counted and _dense(connection, total, capped, offset + limit + 1) else _same
-    conditions = _conditions(session, filters, today, stalled_after_days, wrap)
+    dense = counted and _dense(connection, total, capped, offset + limit + 1)
+    conditions = _conditions(session, filters, today, stalled_after_days, dense)
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
@@ -517,14 +523,13 @@ def page(
             column.desc() if descending else column.asc(),
             _A.c.id.desc() if descending else _A.c.id.asc(),
         ]
-        source = _JOINED if filters.stage or filters.status else _A
         # The keys first, the page's rows after: when the matches must be sorted, the
         # sorter carries two values a row, not the whole row with its cached lifecycle.
         keys = [
             (value, agreement_id)
             for value, agreement_id in connection.execute(
                 select(column, _A.c.id)
-                .select_from(source)
+                .select_from(_source(filters))
                 .where(*conditions)
                 .order_by(*order)
                 .offset(offset)
