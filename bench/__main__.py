@@ -54,7 +54,8 @@ def run_engine(database_url: str | None, args) -> None:  # type: ignore[no-untyp
         )
         large = api.measure(url, engine, args.runs)
         section(
-            f"API against hand-written SQL ({args.runs} timed requests each, ms)", api.report(large)
+            f"API against hand-written SQL ({args.runs} timed requests each, ms)",
+            api.report(large) + ["", *api.verdict([large])],
         )
         section("Growth: 1,000 against 10,000 agreements (p50, ms)", api.growth(small, large))
         section(f"Search over {made['articles']:,} articles", search.report(engine, args.runs // 4))

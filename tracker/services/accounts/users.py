@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from tracker.db import begin_write, bookkeeping, utcnow
 from tracker.models import ApiToken, User
@@ -35,10 +35,16 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 LAST_USED_LOCK_WAIT = 0.2
 log = logging.getLogger(__name__)
 # Built once: on every API request, building the statement cost as much as running it.
+# The user as one entity and the token's two columns beside it: loading the token as an
+# object too, with its user joined in, was a tenth of a list request.
 _BY_TOKEN = (
-    select(ApiToken)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
-    .options(joinedload(ApiToken.user))
+    select(User, ApiToken.id, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.is_active.is_(True),
+    )
 )
 
 
@@ -168,17 +174,16 @@ def create_token(
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a live token belongs to, noting when it was last used; else None."""
-    row = session.scalar(_BY_TOKEN, {"token_hash": _token_hash(token)})
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    found = session.execute(_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
+    if found is None:  # no such token, revoked, or its user deactivated
         return None
+    user, token_id, last_used_at = found
     now = utcnow()
     # Written at most once a minute: a write per request would cost more than the request.
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        user = row.user
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
         with bookkeeping(session) as writer:
-            _note_use(writer, row.id, now)
-        return user
-    return row.user
+            _note_use(writer, token_id, now)
+    return user
 
 
 def _note_use(session: Session, token_id: int, now: datetime) -> None:

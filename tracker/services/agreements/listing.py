@@ -13,12 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, exists, func, select, true, tuple_, type_coerce
+from sqlalchemy import bindparam, exists, func, select, true, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -58,6 +58,11 @@ class AgreementFilters:
     participation: str | None = None  # of `party` (SPEC §2b)
 
 
+def english_name(names: Any, code: Any) -> Any:
+    """SQL: the English name among `names` (a JSON column of names by language), else `code`."""
+    return func.coalesce(func.nullif(names["en"].as_string(), ""), code)
+
+
 # Lists are read with Core statements on the tables: the ORM's per-statement work cost more
 # than the queries themselves on a page of 50 (see docs/benchmarks.md).
 _A = Agreement.__table__
@@ -72,7 +77,7 @@ _JOINED = _A.outerjoin(_S, _S.c.agreement_id == _A.c.id)
 _DEPOSITARY = Party.__table__.alias("depositary")
 _PARTICIPATION = AgreementParticipation.__table__
 # Built once: constructing a statement costs about as much as running it on a small page.
-PAGE = select(
+_PAGE_COLUMNS = (
     _A.c.id,
     _A.c.title,
     _A.c.titles,
@@ -86,24 +91,34 @@ PAGE = select(
     _A.c.withdrawal_unit,
     _A.c.bilateral,
     _A.c.depositary_code,
-    _DEPOSITARY.c.names.label("depositary_names"),
+    english_name(_DEPOSITARY.c.names, _A.c.depositary_code).label("depositary_name"),
     _A.c.signature_opens,
     _A.c.signature_closes,
     _A.c.duration_years,
     _A.c.created_at,
     _A.c.updated_at,
     _S.c.derived,
-).select_from(_JOINED.outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code))
+)
+PAGE = select(*_PAGE_COLUMNS).select_from(
+    _JOINED.outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code)
+)
 _COUNT_ALL = select(func.count()).select_from(_A)
 _COUNT_JOINED = select(func.count()).select_from(_JOINED)
-# Party names as stored (JSON text on SQLite): each distinct value is decoded once a page
-# (english_names) instead of once a row, a fifth of a page's time.
+# Each party's English name, read out of its names by the database (JSON_EXTRACT on SQLite,
+# ->> on PostgreSQL), its code when it has none: decoding every party's names in Python was
+# a fifth of a page's time.
 PAGE_PARTIES = (
-    select(_AP.c.agreement_id, _AP.c.party_code, type_coerce(_P.c.names, Text))
+    select(_AP.c.agreement_id, _AP.c.party_code, english_name(_P.c.names, _AP.c.party_code))
     .select_from(_AP.join(_P, _P.c.code == _AP.c.party_code))
     .order_by(_AP.c.agreement_id, _AP.c.position)
 )
 PAGE_TOPICS = select(_AT.c.agreement_id, _AT.c.topic).order_by(_AT.c.topic)
+# The same for the ids of a page (`ids`, a list), built once: a statement made per page costs
+# its construction and a fresh cache key each time, as much as running it.
+_PAGE_IDS = bindparam("ids", expanding=True)
+_PARTIES_OF = PAGE_PARTIES.where(_AP.c.agreement_id.in_(_PAGE_IDS))
+_TOPICS_OF = PAGE_TOPICS.where(_AT.c.agreement_id.in_(_PAGE_IDS))
+_ROWS_OF = PAGE.where(_A.c.id.in_(_PAGE_IDS))
 
 _HAPPENED = [s.value for s in HAPPENED]
 _DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
@@ -135,6 +150,7 @@ SORTS = tuple(_SORTS)
 _PAGE_DATES = (
     select(_E.c.agreement_id, _E.c.stage, _E.c.date)
     .where(_E.c.stage.in_(_DATED_STAGES), _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
+    .where(_E.c.agreement_id.in_(_PAGE_IDS))
     .order_by(_E.c.date_earliest.is_(None), _E.c.date_earliest, _E.c.id)
 )
 
@@ -167,18 +183,6 @@ def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
 
 def _same(column: Any) -> Any:
     return column
-
-
-def english_names(rows: Iterable[Any]) -> Iterator[tuple[int, str, str]]:
-    """(agreement id, party code, English name) from rows of PAGE_PARTIES."""
-    decoded: dict[str, str] = {}
-    for agreement_id, code, names in rows:
-        if isinstance(names, str):  # JSON text (SQLite); PostgreSQL's driver gives a dict
-            if names not in decoded:
-                decoded[names] = json.loads(names).get("en") or code
-            yield agreement_id, code, decoded[names]
-        else:
-            yield agreement_id, code, (names or {}).get("en") or code
 
 
 @dataclass(frozen=True)
@@ -510,43 +514,72 @@ def page(
         if counted
         else (0, False)
     )
-    dense = counted and _dense(connection, total, capped, offset + limit + 1)
+    # Only the filters of `_linked`, kind, stage, status and words read an index that a
+    # dense list would rather not; without them there is nothing to decide.
+    narrowed = filters.party or filters.topic or filters.kind or filters.stage or filters.status
+    dense = (
+        counted
+        and bool(narrowed or filters.q)
+        and _dense(connection, total, capped, offset + limit + 1)
+    )
     conditions = _conditions(session, filters, today, stalled_after_days, dense)
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
+    next_cursor = None
     if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
         if cursor is not None:
             pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
             conditions.append(pair < last if descending else pair > last)
-        order = [
-            column.desc() if descending else column.asc(),
-            _A.c.id.desc() if descending else _A.c.id.asc(),
-        ]
-        # The keys first, the page's rows after: when the matches must be sorted, the
-        # sorter carries two values a row, not the whole row with its cached lifecycle.
-        keys = [
-            (value, agreement_id)
-            for value, agreement_id in connection.execute(
-                select(column, _A.c.id)
-                .select_from(_source(filters))
-                .where(*conditions)
-                .order_by(*order)
-                .offset(offset)
-                .limit(limit + 1)
-            )
-        ]
+        rows = connection.execute(
+            _sorted_page(_source(filters), conditions, column, descending, offset, limit + 1)
+        ).all()
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last_row = rows[-1]
+            next_cursor = Cursor(sort, getattr(last_row, _NOT_NULL_SORTS[key]), last_row.id)
     else:
         keys = _by_cache_key(connection, conditions, column, descending, offset, limit, cursor)
-    wanted = [agreement_id for _value, agreement_id in keys[:limit]]
-    found = {row.id: row for row in connection.execute(PAGE.where(_A.c.id.in_(wanted)))}
-    rows = [found[i] for i in wanted]
-    next_cursor = None
-    if len(keys) > limit and rows:
-        value, last_id = keys[limit - 1]
-        next_cursor = Cursor(sort, value, last_id).encode()
+        wanted = [agreement_id for _value, agreement_id in keys[:limit]]
+        found = {row.id: row for row in connection.execute(_ROWS_OF, {"ids": wanted})}
+        rows = [found[i] for i in wanted]
+        if len(keys) > limit and rows:
+            next_cursor = Cursor(sort, *keys[limit - 1])
     return Page(
-        _complete(session, rows, today, stalled_after_days, dates), total, capped, next_cursor
+        _complete(session, rows, today, stalled_after_days, dates),
+        total,
+        capped,
+        next_cursor and next_cursor.encode(),
+    )
+
+
+def _sorted_page(
+    source: Any, conditions: list[Any], column: Any, descending: bool, offset: int, limit: int
+) -> Any:
+    """PAGE's rows of the `limit` matches after `offset`, sorted by `column` of the agreement
+    and its id, in one statement: the matches' keys and ids are sorted and cut to the page
+    first (in the sort's index order, when the plan can), and only then joined to the page's
+    columns, so that a sort of many matches carries two values a row, not whole rows with
+    their cached lifecycle."""
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    keys = (
+        select(column.label("key"), _A.c.id.label("id"))
+        .select_from(source)
+        .where(*conditions)
+        .order_by(direction(column), direction(_A.c.id))
+        .offset(offset)
+        .limit(limit)
+        .subquery("keys")
+    )
+    joined = (
+        keys.join(_A, _A.c.id == keys.c.id)
+        .outerjoin(_S, _S.c.agreement_id == _A.c.id)
+        .outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code)
+    )
+    return (
+        select(*_PAGE_COLUMNS)
+        .select_from(joined)
+        .order_by(direction(keys.c.key), direction(keys.c.id))
     )
 
 
@@ -560,19 +593,14 @@ def _complete(
     parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        found = connection.execute(PAGE_PARTIES.where(_AP.c.agreement_id.in_(ids)))
-        for agreement_id, code, name in english_names(found):
+        for agreement_id, code, name in connection.execute(_PARTIES_OF, {"ids": ids}):
             parties[agreement_id].append((code, name))
-        for agreement_id, topic in connection.execute(
-            PAGE_TOPICS.where(_AT.c.agreement_id.in_(ids))
-        ):
+        for agreement_id, topic in connection.execute(_TOPICS_OF, {"ids": ids}):
             topics[agreement_id].append(topic)
     rows = rows_of(session, page_rows, parties, topics, today, stalled_after_days)
     if dates and ids:
         first: dict[tuple[int, str], str] = {}
-        for agreement_id, stage, edtf in connection.execute(
-            _PAGE_DATES.where(_E.c.agreement_id.in_(ids))
-        ):
+        for agreement_id, stage, edtf in connection.execute(_PAGE_DATES, {"ids": ids}):
             first.setdefault((agreement_id, stage), edtf or "")
         rows = [
             replace(
@@ -676,10 +704,7 @@ def _rule(row: Any) -> dict[str, int] | None:
 def _depositary(row: Any) -> tuple[str, str] | None:
     if row.depositary_code is None:
         return None
-    names = row.depositary_names
-    if isinstance(names, str):  # JSON text on SQLite
-        names = json.loads(names)
-    return row.depositary_code, (names or {}).get("en") or row.depositary_code
+    return row.depositary_code, row.depositary_name
 
 
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:

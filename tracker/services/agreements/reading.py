@@ -39,7 +39,6 @@ from tracker.services.agreements.listing import (
     PAGE_PARTIES,
     PAGE_TOPICS,
     AgreementRow,
-    english_names,
     rows_of,
 )
 from tracker.services.agreements.participation import (
@@ -198,6 +197,14 @@ _ONE_LINKS = select(
     _L.c.quote_start,
     _L.c.quote_end,
 ).order_by(_L.c.id)
+# The evidence of an agreement's events and statements (ids as lists `events`, `statements`),
+# built once: a statement made per request cost as much as running it.
+_LINKS_OF = _ONE_LINKS.where(
+    or_(
+        _L.c.event_id.in_(bindparam("events", expanding=True)),
+        _L.c.statement_id.in_(bindparam("statements", expanding=True)),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -234,9 +241,7 @@ def detail(
     one = connection.execute(_ONE, key).one_or_none()
     if one is None:
         raise NotFound(f"agreement {agreement_id} does not exist")
-    parties = {
-        agreement_id: [(c, n) for _, c, n in english_names(connection.execute(_ONE_PARTIES, key))]
-    }
+    parties = {agreement_id: [(c, n) for _, c, n in connection.execute(_ONE_PARTIES, key)]}
     topics = {agreement_id: [t for _, t in connection.execute(_ONE_TOPICS, key)]}
     row = rows_of(session, [one], parties, topics, today, stalled_after_days)[0]
     events = sorted(
@@ -247,12 +252,8 @@ def detail(
     links: dict[tuple[str, int], list[Any]] = {}
     if events or statements:
         found = connection.execute(
-            _ONE_LINKS.where(
-                or_(
-                    _L.c.event_id.in_([e.id for e in events]),
-                    _L.c.statement_id.in_([s.id for s in statements]),
-                )
-            )
+            _LINKS_OF,
+            {"events": [e.id for e in events], "statements": [s.id for s in statements]},
         )
         for link in found:
             owner = ("event", link.event_id) if link.event_id else ("statement", link.statement_id)
