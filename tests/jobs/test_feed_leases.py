@@ -1,6 +1,6 @@
 """The scheduler's feeds job and a hand-run `tracker feeds poll`, started at once against
 one database, never fetch one feed at once, and each due feed is fetched once in the round:
-the per-feed lease. Each feed answers slowly (0.5 s) so that, without the lease, the two
+the per-feed lease. Each feed answers slowly (1.5 s) so that, without the lease, the two
 rounds would fetch the same feeds side by side. Runs on both engines."""
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def test_the_scheduler_and_a_hand_run_poll_never_fetch_one_feed_at_once(scratch_
     migrate.upgrade(engine)
     handles: list = []
     scheduler = poll = None
-    with FeedServer(slow_delay=0.5) as server:
+    # 1.5 s a feed: the scheduler's round alone takes 9 s, longer than the hand-run command
+    # takes to start on a busy machine, so the two rounds overlap (at 0.5 s a loaded machine
+    # let the scheduler finish every feed before the command had started).
+    with FeedServer(slow_delay=1.5) as server:
         with Session(engine, expire_on_commit=False) as session:
             for n in range(FEEDS):
                 entries = [

@@ -1,5 +1,5 @@
 """Agreements as lists show them (AgreementRow): filtered, sorted and paged with Core
-statements on the tables, whatever the page size in four or five queries.
+statements on the tables, whatever the page size in four to six queries.
 
 So that a page costs about the same at any size of the table, a sorted page is read in the
 order of an index and stops at the page (sorts by a lifecycle key read the cache's (key, id)
@@ -500,11 +500,13 @@ def page(
     Filters on derived stage and status use the lifecycle cache. `q` matches words of the
     titles and summary in any spelling (through the normaliser). Sorts: SORTS, "-" first for
     descending; undated rows come last either way. Four queries whatever the page size: the
-    count (none when not `counted`: total is then 0), the page with its cached lifecycle,
-    its parties, its topics; one more for a sort by a derived key (the ids are sorted alone
-    first), and one with `dates` for the days of signing and entry into force
-    (AgreementRow.signed, .in_force). The page is read one row longer than asked, to know
-    whether another follows.
+    count (none when not `counted`: total is then 0), the page with its cached lifecycle
+    (one statement: the matches' keys sorted and cut to the page, then joined to their
+    rows), its parties, its topics. One more when a filter that could narrow the list keeps
+    more rows than the page reaches (`_dense`), one more for a sort by a derived key (its
+    keys are read alone first), and one with `dates` for the days of signing and entry into
+    force (AgreementRow.signed, .in_force). The page is read one row longer than asked, to
+    know whether another follows.
     """
     today = today or utcnow().date()
     cursor = None if after is None else Cursor.decode(after, sort)
