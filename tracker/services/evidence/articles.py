@@ -153,10 +153,11 @@ Imported = tuple[int | None, bool, dict[str, list[str]]]
 
 @transactional
 def add_articles(
-    session: Session, inputs: Sequence[Mapping[str, Any]], *, actor: User | None = None
+    session: Session, inputs: Sequence[Mapping[str, Any] | Prepared], *, actor: User | None = None
 ) -> list[Imported]:
     """Store each input as `add_article` would (text or HTML given, never fetched), in one
     transaction: per input, (the article's id, whether it is new, the errors refusing it).
+    An input may come prepared already (`prepare_article`, in another process).
 
     An input refused by the checks writes nothing and the others go on; one whose URL is
     stored (or came earlier in `inputs`) answers with that article. Each is compared for
@@ -165,7 +166,9 @@ def add_articles(
     each: a third of an article's time went to the ORM, and on PostgreSQL each statement is
     a round trip.
     """
-    canonicals = [_canonical(data) for data in inputs]
+    canonicals = [
+        item.canonical if isinstance(item, Prepared) else _canonical(item) for item in inputs
+    ]
     wanted = sorted({c for c in canonicals if c})
     known: dict[str, int] = (
         {url: id_ for url, id_ in session.execute(_URL_IDS, {"canonicals": wanted})}
@@ -173,12 +176,13 @@ def add_articles(
         else {}
     )
     checked: list[tuple[dict[str, Any], str] | dict[str, list[str]] | None] = []
-    for data, canonical in zip(inputs, canonicals, strict=True):
+    for item, canonical in zip(inputs, canonicals, strict=True):
         if canonical in known:
             checked.append(None)
             continue
         try:
-            checked.append(_new_article(session, data))
+            ready = item if isinstance(item, Prepared) else prepare_article(item)
+            checked.append(_checked(session, ready))
         except InvalidInput as exc:
             checked.append(exc.errors)
         except ServiceError as exc:  # refused otherwise (nothing was written)
@@ -267,8 +271,37 @@ def _new_article(
 ) -> tuple[dict[str, Any], str]:
     """The column values of the article this input makes (but its group of near-duplicates)
     and its normalised text; InvalidInput (422) naming each bad field."""
+    return _checked(session, prepare_article(data, fetch_settings, fetched))
+
+
+@dataclass
+class Prepared:
+    """An input made ready to store, all but the checks that read the database: what an
+    import can work out away from the process writing (see imports.prepared_lines)."""
+
+    # The URL canonicalised as the lookup of stored URLs takes it (None: none, or not one).
+    canonical: str | None
+    # The column values but retrieved_at and duplicate_of_id; None when `errors` refuse it.
+    values: dict[str, Any] | None
+    folded: str
+    errors: dict[str, list[str]]
+    cites: Any = None
+
+
+def prepare_article(
+    data: Mapping[str, Any],
+    fetch_settings: FetchSettings | None = None,
+    fetched: Page | FetchRefused | None = None,
+    *,
+    loaded: bool = False,
+) -> Prepared:
+    """The checks and values of `_new_article` that need no database: its fields checked,
+    its text normalised, hashed and signed. `loaded`: `data` is what ArticleInSchema loaded
+    already (an import's line), and loading it again would change nothing."""
     errors = FieldErrors()
-    data = errors.load(_INPUT, data)
+    canonical_input = _canonical(data)
+    if not loaded:
+        data = errors.load(_INPUT, data)
     url = data.get("url") or None
     canonical = None
     if url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
@@ -296,17 +329,16 @@ def _new_article(
     text, title, outlet = (merged.get(k, "") for k in ("text", "title", "outlet"))
     if not (url or text or title or outlet) and "html" not in errors.errors:
         errors.add("text", "give the article's text, or at least its URL, title or outlet")
-    published = parse_date_input(merged["published"]) if merged.get("published") else None
     cites_id = data.get("cites")
-    if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
-        errors.add("cites", f"article {cites_id} does not exist")
-    errors.raise_if_any()
+    if errors.errors:
+        return Prepared(canonical_input, None, "", errors.errors, cites_id)
+    published = parse_date_input(merged["published"]) if merged.get("published") else None
     folded = normalise(text)
     content_hash = hashlib.sha256(folded.encode("utf-8")).hexdigest()
     # Signed and compared before it is written: one INSERT, no UPDATE after it (PostgreSQL
     # would compute the search vector of the whole text twice).
     sig = signature(shingles(folded)) if folded else None
-    return {
+    values = {
         "url": url.split("#", 1)[0] if url else None,
         "url_canonical": canonical,
         "title": title,
@@ -316,14 +348,30 @@ def _new_article(
         "published": published.text if published else None,
         "published_earliest": published.earliest if published else None,
         "published_latest": published.latest if published else None,
-        "retrieved_at": utcnow(),
         "text": text,
         "content_hash": content_hash,
         # normalise(f"{title}\n{text}"), without normalising the text twice
         "search_text": " ".join(part for part in (normalise(title), folded) if part),
         "cites_id": cites_id,
         "minhash": sig,
-    }, folded
+    }
+    return Prepared(canonical_input, values, folded, {}, cites_id)
+
+
+def _checked(session: Session, prepared: Prepared) -> tuple[dict[str, Any], str]:
+    """The prepared article's values once the article it cites is found (stamped with the
+    time it is stored); InvalidInput (422) naming each bad field."""
+    errors = FieldErrors()
+    for name, messages in prepared.errors.items():
+        errors.errors[name] = list(messages)
+    cites_id = prepared.cites
+    if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
+        errors.add("cites", f"article {cites_id} does not exist")
+    errors.raise_if_any()
+    assert prepared.values is not None  # no errors: prepared in full
+    values = dict(prepared.values)
+    values["retrieved_at"] = utcnow()
+    return values, prepared.folded
 
 
 def intake(
