@@ -14,6 +14,11 @@ database refuse a line (or the commit), the batch is rolled back and its lines s
 one transaction each, so that only the line at fault is refused. An article is compared for
 near-duplicates with those stored before it, earlier lines of its batch included.
 
+Reading, checking, normalising and signing a line (`prepared_lines`) takes about as much
+time as storing it, and needs no database: in a large import it is done by another process,
+CHUNK lines at a time, while this one stores the lines before them. The results come back in
+the order of the lines, each as it would be prepared here.
+
 On PostgreSQL the planner statistics of the tables an import grows are refreshed as it goes
 (ANALYZE, every ANALYZE_EVERY stored articles): with statistics taken while those tables were
 small, the near-duplicate lookup turns into a scan per article and an import slows down as it
@@ -22,7 +27,10 @@ goes, wherever autovacuum is off or has not caught up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -32,14 +40,30 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.models import User
-from tracker.services.evidence.articles import Imported, add_articles
+from tracker.schemas.articles import read_article_lines
+from tracker.services.errors import ServiceError
+from tracker.services.evidence.articles import (
+    Imported,
+    Prepared,
+    add_articles,
+    input_canonical,
+    prepare_article,
+)
 
 BATCH = 200
 ANALYZE_EVERY = 2000
 GROWN = "evidence_article, article_band, evidence_link, audit_entry"
+# Lines sent to a preparing process at a time, and how many such chunks may be ahead of the
+# lines stored: enough that the process never waits for the writer to ask for more.
+CHUNK = 100
+AHEAD = 6
+# Below this many lines a process of its own is not worth starting (about a second of its
+# CPU time goes to importing the application).
+PARALLEL_FROM = 1000
 
-# A line read: its number, its fields (None when refused already) and the errors refusing it.
-Line = tuple[int, Mapping[str, Any] | None, dict[str, list[str]]]
+# A line read: its number, its fields (None when refused already; Prepared when checked and
+# signed already) and the errors refusing it.
+Line = tuple[int, Mapping[str, Any] | Prepared | None, dict[str, list[str]]]
 
 
 @dataclass
@@ -68,6 +92,43 @@ def import_articles(
             _refresh_statistics(session)
             analyzed = stored
         yield from results
+
+
+def prepared_lines(lines: Sequence[str | bytes], *, workers: int = 1) -> Iterator[Line]:
+    """The lines of a JSON Lines file as `read_article_lines` reads them, in their order,
+    read, checked and signed by `workers` other processes (none: here, as each is stored)
+    while the caller stores those before them."""
+    if workers < 1 or len(lines) < PARALLEL_FROM:
+        yield from read_article_lines(lines)
+        return
+    # Spawned, not forked: a fork would copy this process's database connections and
+    # threads, which the new process must not touch.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: deque[Future[list[Line]]] = deque()
+        for start in range(0, len(lines), CHUNK):
+            pending.append(pool.submit(prepare_chunk, lines[start : start + CHUNK], start + 1))
+            if len(pending) >= AHEAD:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:  # the import stopped early: what was not started is not needed
+        pool.shutdown(cancel_futures=True)
+
+
+def prepare_chunk(lines: Sequence[str | bytes], start: int) -> list[Line]:
+    """Lines read from number `start`, each checked and signed (in a preparing process)."""
+    return [
+        (number, _prepare(data) if data is not None else None, errors)
+        for number, data, errors in read_article_lines(lines, start=start)
+    ]
+
+
+def _prepare(data: Mapping[str, Any]) -> Prepared:
+    try:  # loaded by the schema already, as read_article_lines does
+        return prepare_article(data, loaded=True)
+    except ServiceError as exc:  # as add_articles answers it (nothing was written)
+        return Prepared(input_canonical(data), None, "", {"line": [str(exc)]})
 
 
 def _store_batch(session: Session, batch: list[Line], actor: User | None) -> list[LineResult]:
