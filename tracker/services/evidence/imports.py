@@ -56,7 +56,7 @@ GROWN = "evidence_article, article_band, evidence_link, audit_entry"
 # Lines sent to a preparing process at a time, and how many such chunks may be ahead of the
 # lines stored: enough that the process never waits for the writer to ask for more.
 CHUNK = 100
-AHEAD = 6
+AHEAD = 10
 # Below this many lines a process of its own is not worth starting (about a second of its
 # CPU time goes to importing the application).
 PARALLEL_FROM = 1000
@@ -97,7 +97,12 @@ def import_articles(
 def prepared_lines(lines: Sequence[str | bytes], *, workers: int = 1) -> Iterator[Line]:
     """The lines of a JSON Lines file as `read_article_lines` reads them, in their order,
     read, checked and signed by `workers` other processes (none: here, as each is stored)
-    while the caller stores those before them."""
+    while the caller stores those before them.
+
+    While the next chunk is not ready, this process prepares the last one no other has
+    begun, rather than idle: while the other process starts (seconds of importing the
+    application) and whenever it falls behind the writer (a busy machine, a quick database).
+    """
     if workers < 1 or len(lines) < PARALLEL_FROM:
         yield from read_article_lines(lines)
         return
@@ -105,15 +110,44 @@ def prepared_lines(lines: Sequence[str | bytes], *, workers: int = 1) -> Iterato
     # threads, which the new process must not touch.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        pending: deque[Future[list[Line]]] = deque()
+        pending: deque[_Chunk] = deque()
         for start in range(0, len(lines), CHUNK):
-            pending.append(pool.submit(prepare_chunk, lines[start : start + CHUNK], start + 1))
+            chunk = lines[start : start + CHUNK]
+            pending.append(_Chunk(pool.submit(prepare_chunk, chunk, start + 1), chunk, start + 1))
             if len(pending) >= AHEAD:
-                yield from pending.popleft().result()
+                yield from _next_in_order(pending)
         while pending:
-            yield from pending.popleft().result()
+            yield from _next_in_order(pending)
     finally:  # the import stopped early: what was not started is not needed
         pool.shutdown(cancel_futures=True)
+
+
+@dataclass
+class _Chunk:
+    """Lines sent to be prepared, from number `start`; `here`: prepared here instead."""
+
+    future: Future[list[Line]]
+    lines: Sequence[str | bytes]
+    start: int
+    here: list[Line] | None = None
+
+
+def _next_in_order(pending: deque[_Chunk]) -> list[Line]:
+    """The first pending chunk's lines prepared, this process working on later chunks (or on
+    that one) while no other process has them ready."""
+    head = pending.popleft()
+    while head.here is None and not head.future.done():
+        if head.future.cancel():  # not begun: quicker here than waiting for its turn
+            head.here = prepare_chunk(head.lines, head.start)
+            break
+        spare = next(
+            (c for c in reversed(pending) if c.here is None and c.future.cancel()),
+            None,
+        )
+        if spare is None:
+            break  # every later chunk is taken: wait
+        spare.here = prepare_chunk(spare.lines, spare.start)
+    return head.here if head.here is not None else head.future.result()
 
 
 def prepare_chunk(lines: Sequence[str | bytes], start: int) -> list[Line]:
