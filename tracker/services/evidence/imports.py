@@ -31,6 +31,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -53,10 +54,12 @@ from tracker.services.evidence.articles import (
 BATCH = 200
 ANALYZE_EVERY = 2000
 GROWN = "evidence_article, article_band, evidence_link, audit_entry"
-# Lines sent to a preparing process at a time, and how many such chunks may be ahead of the
-# lines stored: enough that the process never waits for the writer to ask for more.
+# Lines sent to a preparing process at a time; how many such chunks may be read ahead of the
+# lines stored, and how many of them handed to each worker at once: enough that a worker does
+# not wait while the writer stores a batch.
 CHUNK = 100
 AHEAD = 10
+SENT = 4
 # Below this many lines a process of its own is not worth starting (about a second of its
 # CPU time goes to importing the application).
 PARALLEL_FROM = 1000
@@ -99,9 +102,12 @@ def prepared_lines(lines: Sequence[str | bytes], *, workers: int = 1) -> Iterato
     read, checked and signed by `workers` other processes (none: here, as each is stored)
     while the caller stores those before them.
 
-    While the next chunk is not ready, this process prepares the last one no other has
-    begun, rather than idle: while the other process starts (seconds of importing the
-    application) and whenever it falls behind the writer (a busy machine, a quick database).
+    Up to AHEAD chunks are read ahead, the first SENT of them handed to the workers. While
+    the next chunk is not ready, this process prepares the last one not handed out, rather
+    than idle: while the workers start (seconds of importing the application) and whenever
+    they fall behind the writer (a busy machine, a quick database). Nothing handed out is
+    taken back (a cancelled task makes Python 3.11's pool fail when a worker dies), and
+    should a worker die, what it had is prepared here.
     """
     if workers < 1 or len(lines) < PARALLEL_FROM:
         yield from read_article_lines(lines)
@@ -112,42 +118,75 @@ def prepared_lines(lines: Sequence[str | bytes], *, workers: int = 1) -> Iterato
     try:
         pending: deque[_Chunk] = deque()
         for start in range(0, len(lines), CHUNK):
-            chunk = lines[start : start + CHUNK]
-            pending.append(_Chunk(pool.submit(prepare_chunk, chunk, start + 1), chunk, start + 1))
+            pending.append(_Chunk(lines[start : start + CHUNK], start + 1))
+            _hand_out(pool, pending, workers)
             if len(pending) >= AHEAD:
-                yield from _next_in_order(pending)
+                yield from _next_in_order(pool, pending, workers)
         while pending:
-            yield from _next_in_order(pending)
+            yield from _next_in_order(pool, pending, workers)
     finally:  # the import stopped early: what was not started is not needed
         pool.shutdown(cancel_futures=True)
 
 
 @dataclass
 class _Chunk:
-    """Lines sent to be prepared, from number `start`; `here`: prepared here instead."""
+    """Lines from number `start`: handed to a worker (`future`), prepared here (`here`), or
+    neither yet."""
 
-    future: Future[list[Line]]
     lines: Sequence[str | bytes]
     start: int
+    future: Future[list[Line]] | None = None
     here: list[Line] | None = None
 
 
-def _next_in_order(pending: deque[_Chunk]) -> list[Line]:
-    """The first pending chunk's lines prepared, this process working on later chunks (or on
-    that one) while no other process has them ready."""
-    head = pending.popleft()
-    while head.here is None and not head.future.done():
-        if head.future.cancel():  # not begun: quicker here than waiting for its turn
+def _hand_out(pool: ProcessPoolExecutor, pending: deque[_Chunk], workers: int) -> None:
+    """Hand the first chunks not yet taken to the workers, SENT per worker at most at a time
+    (the rest stay for this process to take should the workers fall behind)."""
+    busy = sum(1 for c in pending if c.future is not None and not c.future.done())
+    for chunk in pending:
+        if busy >= SENT * workers:
+            return
+        if chunk.future is None and chunk.here is None:
+            chunk.future = _sent(pool, chunk.lines, chunk.start)
+            busy += 1
+
+
+def _next_in_order(pool: ProcessPoolExecutor, pending: deque[_Chunk], workers: int) -> list[Line]:
+    """The first pending chunk's lines prepared, this process preparing later chunks (or
+    that one) while no worker has it ready."""
+    head = pending[0]
+    while head.here is None and (head.future is None or not head.future.done()):
+        if head.future is None:  # not handed out: quicker here than waiting for its turn
             head.here = prepare_chunk(head.lines, head.start)
             break
-        spare = next(
-            (c for c in reversed(pending) if c.here is None and c.future.cancel()),
-            None,
-        )
+        spare = next((c for c in reversed(pending) if c.future is None and c.here is None), None)
         if spare is None:
-            break  # every later chunk is taken: wait
+            break  # every later chunk is with a worker or done: wait
         spare.here = prepare_chunk(spare.lines, spare.start)
-    return head.here if head.here is not None else head.future.result()
+    pending.popleft()
+    if head.here is not None:
+        done = head.here
+    else:
+        assert head.future is not None
+        try:
+            done = head.future.result()
+        except BrokenProcessPool:  # a worker died (killed, out of memory): done here instead
+            done = prepare_chunk(head.lines, head.start)
+    _hand_out(pool, pending, workers)
+    return done
+
+
+def _sent(
+    pool: ProcessPoolExecutor, lines: Sequence[str | bytes], start: int
+) -> Future[list[Line]]:
+    """The chunk handed to the pool; once the pool is broken, a future that says so (and the
+    chunk is prepared here when its turn comes)."""
+    try:
+        return pool.submit(prepare_chunk, lines, start)
+    except BrokenProcessPool as exc:
+        broken: Future[list[Line]] = Future()
+        broken.set_exception(exc)
+        return broken
 
 
 def prepare_chunk(lines: Sequence[str | bytes], start: int) -> list[Line]:
