@@ -60,8 +60,8 @@ GROWN = "evidence_article, article_band, evidence_link, audit_entry"
 CHUNK = 100
 AHEAD = 10
 SENT = 4
-# Below this many lines a process of its own is not worth starting (about a second of its
-# CPU time goes to importing the application).
+# Below this many lines a process of its own is not worth starting (it spends 1-3 s of CPU
+# importing the application before it prepares a line).
 PARALLEL_FROM = 1000
 
 # A line read: its number, its fields (None when refused already; Prepared when checked and
