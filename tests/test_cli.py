@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from sqlalchemy import func, insert, inspect, select, text
@@ -100,7 +102,29 @@ def test_create_user_exists_ok_leaves_the_user_alone(runner, session):
     assert runner.invoke(args=args).exit_code == 1  # without the flag it is an error
 
 
-def test_import_articles_stores_good_lines_and_names_each_refused_one(runner, session, tmp_path):
+@pytest.fixture(params=[0, 1], ids=["prepared-here", "prepared-by-a-worker"])
+def workers(request, monkeypatch) -> Iterator[list[str]]:
+    """The import's options: lines read, checked and signed in the writing process, or in
+    another one (from the first line, two lines at a time, so that each batch gathers lines
+    from several of its answers): the same results either way."""
+    sent: list[int] = []
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    if request.param:
+        monkeypatch.setattr(imports, "PARALLEL_FROM", 0)
+        monkeypatch.setattr(imports, "CHUNK", 2)
+        monkeypatch.setattr(imports, "ProcessPoolExecutor", Pool)
+    yield ["--workers", str(request.param)]
+    assert bool(sent) == bool(request.param)  # the lines went where they were meant to
+
+
+def test_import_articles_stores_good_lines_and_names_each_refused_one(
+    runner, session, tmp_path, workers
+):
     lines = [
         '{"text": "Договор о стратегическом партнёрстве ратифицирован.", "language": "ru", '
         '"url": "https://news.example/ru/1", "published": "2025-04-21"}',
@@ -117,7 +141,7 @@ def test_import_articles_stores_good_lines_and_names_each_refused_one(runner, se
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = session.scalar(select(func.count()).select_from(EvidenceArticle))
 
-    result = runner.invoke(args=["tracker", "import-articles", str(path)])
+    result = runner.invoke(args=["tracker", "import-articles", *workers, str(path)])
 
     assert result.exit_code == 1
     assert "2 article(s) imported, 1 already stored (same URL), 5 line(s) refused" in result.stdout
@@ -134,7 +158,9 @@ def test_import_articles_stores_good_lines_and_names_each_refused_one(runner, se
     assert len(found) == 1
 
 
-def test_import_articles_refuses_what_no_database_can_store_line_by_line(runner, session, tmp_path):
+def test_import_articles_refuses_what_no_database_can_store_line_by_line(
+    runner, session, tmp_path, workers
+):
     """Bytes that are not UTF-8 stopped the import with a traceback; half a character or a
     URL too long once encoded was stored on SQLite and a 500 on PostgreSQL."""
     lines = [
@@ -152,7 +178,7 @@ def test_import_articles_refuses_what_no_database_can_store_line_by_line(runner,
     path = tmp_path / "odd.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
 
-    result = runner.invoke(args=["tracker", "import-articles", "--quiet", str(path)])
+    result = runner.invoke(args=["tracker", "import-articles", "--quiet", *workers, str(path)])
 
     assert result.exit_code == 1
     assert "2 article(s) imported, 0 already stored (same URL), 4 line(s) refused" in result.stdout
@@ -187,7 +213,9 @@ def test_import_articles_reads_standard_input_and_succeeds_when_all_lines_go_in(
     assert result.exit_code == 1 and "nobody@example.org" in result.stderr
 
 
-def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session, monkeypatch):
+def test_a_line_the_database_refuses_mid_batch_loses_only_itself(
+    runner, session, monkeypatch, workers
+):
     """Lines go in by batches of one transaction: a line refused by the database itself (here
     a band pointing at no article, refused by a foreign key) rolls its batch back, and the
     batch goes in again line by line: the others stored once each, the bad one named."""
@@ -214,7 +242,9 @@ def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session
         session.scalar(audited),
     )
 
-    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=lines)
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--quiet", *workers, "-"], input=lines
+    )
 
     assert result.exit_code == 1
     assert "6 article(s) imported, 0 already stored (same URL), 1 line(s) refused" in result.stdout
@@ -229,7 +259,7 @@ def test_a_line_the_database_refuses_mid_batch_loses_only_itself(runner, session
     assert session.scalar(audited) == logged + 6
 
 
-def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session, monkeypatch):
+def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session, monkeypatch, workers):
     """The copies of a story in one batch join the group of its first line, as do copies of
     one stored before or in an earlier batch; a URL given twice in a batch is stored once:
     as when each line was a transaction of its own."""
@@ -252,7 +282,9 @@ def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session, mo
     ]
     source = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
 
-    result = runner.invoke(args=["tracker", "import-articles", "--quiet", "-"], input=source)
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--quiet", *workers, "-"], input=source
+    )
 
     assert result.exit_code == 0, result.output
     assert "7 article(s) imported, 1 already stored (same URL), 0 line(s) refused" in result.stdout
@@ -274,7 +306,7 @@ def test_near_duplicates_and_urls_within_one_batch_are_found(runner, session, mo
     assert session.scalar(bands.where(ArticleBand.article_id == ids[1])) == 16
 
 
-def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, session):
+def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, session, workers):
     """The import writes its rows without ORM objects: its audit entry holds what the
     service's entry holds for an article it adds (the stored row's values)."""
     added = articles.add_article(session, {"text": "Added through the service, the treaty."})
@@ -284,7 +316,7 @@ def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, sess
         "url": "https://a.example/1",
     }
     result = runner.invoke(
-        args=["tracker", "import-articles", "--quiet", "-"], input=json.dumps(line) + "\n"
+        args=["tracker", "import-articles", "--quiet", *workers, "-"], input=json.dumps(line) + "\n"
     )
     assert result.exit_code == 0, result.output
     session.expire_all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from tracker import logs, migrate
 from tracker.db import get_session, utcnow
 from tracker.jobs.scheduler import serve
 from tracker.models.vocab import Role
-from tracker.schemas.articles import read_article_lines
 from tracker.services.accounts.users import create_token as make_token
 from tracker.services.accounts.users import create_user as make_user
 from tracker.services.accounts.users import find_user, get_user_by_email
@@ -211,8 +211,16 @@ def import_status_command(ref: str, source: Any, email: str | None) -> None:
 @click.argument("source", metavar="FILE", type=click.File("rb"))
 @click.option("--as", "email", metavar="EMAIL", help="Record the articles as added by this user.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Processes that read, check and sign lines while this one stores them (0: this one "
+    f"does it all; a file under {imports.PARALLEL_FROM} lines is read here anyway).",
+)
 @with_appcontext
-def import_articles_command(source: Any, email: str | None, quiet: bool) -> None:
+def import_articles_command(source: Any, email: str | None, quiet: bool, workers: int) -> None:
     session = get_session()
     actor = None
     if email:
@@ -226,14 +234,18 @@ def import_articles_command(source: Any, email: str | None, quiet: bool) -> None
     created = existing = 0
     refused: list[imports.LineResult] = []
     started = time.perf_counter()
-    with click.progressbar(
-        imports.import_articles(session, read_article_lines(lines), actor=actor),
-        length=sum(1 for line in lines if line.strip()),
-        label="Importing articles",
-        file=sys.stderr,
-        show_pos=True,
-        hidden=quiet,
-    ) as results:
+    # Closed on the way out, whatever happens: a preparing process is not left behind.
+    with (
+        closing(imports.prepared_lines(lines, workers=workers)) as read,
+        click.progressbar(
+            imports.import_articles(session, read, actor=actor),
+            length=sum(1 for line in lines if line.strip()),
+            label="Importing articles",
+            file=sys.stderr,
+            show_pos=True,
+            hidden=quiet,
+        ) as results,
+    ):
         for result in results:
             if result.errors:
                 refused.append(result)

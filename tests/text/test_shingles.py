@@ -3,10 +3,12 @@ stored before it compare with those made now."""
 
 from __future__ import annotations
 
+import hashlib
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.text.shingles import _XORS, _hash, shingles, signature
+from tracker.text.shingles import _XORS, _hash, _hashes, shingles, signature
 
 
 def _plain_signature(shingle_set: set[str]) -> list[int] | None:
@@ -26,3 +28,11 @@ def test_a_signature_is_what_earlier_releases_stored():
     sig = signature(shingles("the treaty on comprehensive strategic partnership was signed"))
     assert sig[:3] == [849407313380165937, 269802286196954841, 321494925935282989]
     assert len(sig) == 64 and all(0 <= v < 2**62 for v in sig)
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+def test_a_shingle_hashes_as_a_blake2b_made_afresh_did(shingle):
+    """The hasher is copied from an empty one: the same 8-byte BLAKE2b as one made anew."""
+    digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
+    assert _hash(shingle) == int.from_bytes(digest) & (2**62 - 1)
+    assert _hashes({shingle}) == {_hash(shingle)}

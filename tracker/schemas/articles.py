@@ -106,11 +106,12 @@ class DeletedArticleSchema(OutputSchema):
 ArticleLine = tuple[int, dict[str, Any] | None, dict[str, list[str]]]
 
 
-def read_article_lines(lines: Iterable[str | bytes]) -> Iterator[ArticleLine]:
+def read_article_lines(lines: Iterable[str | bytes], start: int = 1) -> Iterator[ArticleLine]:
     """JSON Lines of articles, each checked by the schema of `POST /api/v1/articles`: per
-    non-blank line, (its number, its fields or None, the errors that refuse it)."""
+    non-blank line, (its number, its fields or None, the errors that refuse it). `start`: the
+    number of the first line (a part of a file read apart from the rest)."""
     schema = ArticleInSchema()
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=start):
         if isinstance(line, bytes):
             try:  # a byte order mark before the first line is no part of it
                 raw = line.decode("utf-8-sig" if number == 1 else "utf-8")

@@ -32,8 +32,15 @@ def shingles(normalised: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+# An empty 8-byte BLAKE2b state to copy: copying it is about a third cheaper than setting up
+# a new one for each of an article's hundreds of shingles, and hashes the same.
+_BLAKE2B_8 = hashlib.blake2b(digest_size=8)
+
+
 def _hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()) & _MASK
+    hasher = _BLAKE2B_8.copy()
+    hasher.update(shingle.encode("utf-8"))
+    return int.from_bytes(hasher.digest()) & _MASK
 
 
 def signature(shingle_set: set[str]) -> list[int] | None:
@@ -45,11 +52,20 @@ def signature(shingle_set: set[str]) -> list[int] | None:
     """
     if not shingle_set:
         return None
-    blake2b, from_bytes, mask = hashlib.blake2b, int.from_bytes, _MASK
-    hashes = sorted(
-        {from_bytes(blake2b(s.encode(), digest_size=8).digest()) & mask for s in shingle_set}
-    )
+    hashes = sorted(_hashes(shingle_set))
     return [_min_xor(hashes, xor) for xor in _XORS]
+
+
+def _hashes(shingle_set: set[str]) -> set[int]:
+    """Each shingle's `_hash`, the loop written out: it runs for every shingle of every
+    article an import signs."""
+    fresh, from_bytes, mask = _BLAKE2B_8.copy, int.from_bytes, _MASK
+    found = set()
+    for shingle in shingle_set:
+        hasher = fresh()
+        hasher.update(shingle.encode())
+        found.add(from_bytes(hasher.digest()) & mask)
+    return found
 
 
 def _min_xor(hashes: list[int], xor: int) -> int:

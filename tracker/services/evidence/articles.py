@@ -136,6 +136,10 @@ class Unwritten:
     # (band, bucket) -> article ids; id -> (duplicate_of_id, minhash)
     filed: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     signed: dict[int, tuple[int | None, list[int]]] = field(default_factory=dict)
+    # (band, bucket) -> ids of stored articles, looked up once for the whole transaction
+    # (None: not looked up, each article asks): what is stored does not change meanwhile,
+    # the transaction's own bands being held here until the end.
+    stored: dict[tuple[int, int], list[int]] | None = None
 
     def write(self, session: Session) -> None:
         """Write what is held, and forget it (those rows can now be read back)."""
@@ -146,6 +150,7 @@ class Unwritten:
         self.bands, self.entries = [], []
         self.filed.clear()
         self.signed.clear()
+        self.stored = None
 
 
 Imported = tuple[int | None, bool, dict[str, list[str]]]
@@ -153,10 +158,11 @@ Imported = tuple[int | None, bool, dict[str, list[str]]]
 
 @transactional
 def add_articles(
-    session: Session, inputs: Sequence[Mapping[str, Any]], *, actor: User | None = None
+    session: Session, inputs: Sequence[Mapping[str, Any] | Prepared], *, actor: User | None = None
 ) -> list[Imported]:
     """Store each input as `add_article` would (text or HTML given, never fetched), in one
     transaction: per input, (the article's id, whether it is new, the errors refusing it).
+    An input may come prepared already (`prepare_article`, in another process).
 
     An input refused by the checks writes nothing and the others go on; one whose URL is
     stored (or came earlier in `inputs`) answers with that article. Each is compared for
@@ -165,20 +171,23 @@ def add_articles(
     each: a third of an article's time went to the ORM, and on PostgreSQL each statement is
     a round trip.
     """
-    canonicals = [_canonical(data) for data in inputs]
+    canonicals = [
+        item.canonical if isinstance(item, Prepared) else input_canonical(item) for item in inputs
+    ]
     wanted = sorted({c for c in canonicals if c})
     known: dict[str, int] = (
         {url: id_ for url, id_ in session.execute(_URL_IDS, {"canonicals": wanted})}
         if wanted
         else {}
     )
-    checked: list[tuple[dict[str, Any], str] | dict[str, list[str]] | None] = []
-    for data, canonical in zip(inputs, canonicals, strict=True):
+    checked: list[tuple[dict[str, Any], str, list[int]] | dict[str, list[str]] | None] = []
+    for item, canonical in zip(inputs, canonicals, strict=True):
         if canonical in known:
             checked.append(None)
             continue
         try:
-            checked.append(_new_article(session, data))
+            ready = item if isinstance(item, Prepared) else prepare_article(item)
+            checked.append(_checked(session, ready))
         except InvalidInput as exc:
             checked.append(exc.errors)
         except ServiceError as exc:  # refused otherwise (nothing was written)
@@ -189,6 +198,10 @@ def add_articles(
         for content_hash, id_, duplicate_of_id in session.execute(_SAME_TEXTS, {"hashes": hashes}):
             groups.setdefault(content_hash, duplicate_of_id or id_)
     unwritten = Unwritten()
+    unwritten.stored = _stored_mates(
+        session,
+        [c[2] for c in checked if isinstance(c, tuple) and _comparable(c[1], c[0]["minhash"])],
+    )
     results: list[Imported] = []
     for canonical, item in zip(canonicals, checked, strict=True):
         if canonical in known:
@@ -204,7 +217,9 @@ def add_articles(
     return results
 
 
-def _canonical(data: Mapping[str, Any]) -> str | None:
+def input_canonical(data: Mapping[str, Any]) -> str | None:
+    """The input's URL canonicalised, as stored URLs are looked up (None: none, or none that
+    is an address)."""
     url = data.get("url")
     if not (isinstance(url, str) and url.strip()):
         return None
@@ -218,6 +233,7 @@ def _import_one(
     session: Session,
     values: dict[str, Any],
     folded: str,
+    buckets: list[int],
     groups: dict[str, int],
     unwritten: Unwritten,
     actor: User | None,
@@ -229,7 +245,7 @@ def _import_one(
     elif content_hash in groups:
         values["duplicate_of_id"] = groups[content_hash]
     else:
-        values["duplicate_of_id"] = _closest(session, folded, sig, unwritten)
+        values["duplicate_of_id"] = _closest(session, folded, sig, unwritten, buckets)
     row = session.execute(_INSERT_ARTICLE, values).one()._mapping
     article_id = row["id"]
     if folded:
@@ -252,7 +268,7 @@ def _import_one(
         }
     )
     if sig:
-        for band, bucket in enumerate(bands(sig)):
+        for band, bucket in enumerate(buckets):
             unwritten.bands.append({"article_id": article_id, "band": band, "bucket": bucket})
             unwritten.filed.setdefault((band, bucket), []).append(article_id)
         unwritten.signed[article_id] = (values["duplicate_of_id"], sig)
@@ -267,8 +283,40 @@ def _new_article(
 ) -> tuple[dict[str, Any], str]:
     """The column values of the article this input makes (but its group of near-duplicates)
     and its normalised text; InvalidInput (422) naming each bad field."""
+    values, folded, _ = _checked(session, prepare_article(data, fetch_settings, fetched))
+    return values, folded
+
+
+@dataclass
+class Prepared:
+    """An input made ready to store, all but the checks that read the database: what an
+    import can work out away from the process writing (see imports.prepared_lines)."""
+
+    # The URL canonicalised as the lookup of stored URLs takes it (None: none, or not one).
+    canonical: str | None
+    # The column values but retrieved_at and duplicate_of_id; None when `errors` refuse it.
+    values: dict[str, Any] | None
+    folded: str
+    errors: dict[str, list[str]]
+    cites: Any = None
+    # The LSH bands of its signature (none without one).
+    buckets: list[int] = field(default_factory=list)
+
+
+def prepare_article(
+    data: Mapping[str, Any],
+    fetch_settings: FetchSettings | None = None,
+    fetched: Page | FetchRefused | None = None,
+    *,
+    loaded: bool = False,
+) -> Prepared:
+    """The checks and values of `_new_article` that need no database: its fields checked,
+    its text normalised, hashed and signed. `loaded`: `data` is what ArticleInSchema loaded
+    already (an import's line), and loading it again would change nothing."""
     errors = FieldErrors()
-    data = errors.load(_INPUT, data)
+    canonical_input = input_canonical(data)
+    if not loaded:
+        data = errors.load(_INPUT, data)
     url = data.get("url") or None
     canonical = None
     if url and clean_text(url) != url:  # shown as a link: \u202e would reverse its end
@@ -296,17 +344,16 @@ def _new_article(
     text, title, outlet = (merged.get(k, "") for k in ("text", "title", "outlet"))
     if not (url or text or title or outlet) and "html" not in errors.errors:
         errors.add("text", "give the article's text, or at least its URL, title or outlet")
-    published = parse_date_input(merged["published"]) if merged.get("published") else None
     cites_id = data.get("cites")
-    if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
-        errors.add("cites", f"article {cites_id} does not exist")
-    errors.raise_if_any()
+    if errors.errors:
+        return Prepared(canonical_input, None, "", errors.errors, cites_id)
+    published = parse_date_input(merged["published"]) if merged.get("published") else None
     folded = normalise(text)
     content_hash = hashlib.sha256(folded.encode("utf-8")).hexdigest()
     # Signed and compared before it is written: one INSERT, no UPDATE after it (PostgreSQL
     # would compute the search vector of the whole text twice).
     sig = signature(shingles(folded)) if folded else None
-    return {
+    values = {
         "url": url.split("#", 1)[0] if url else None,
         "url_canonical": canonical,
         "title": title,
@@ -316,14 +363,31 @@ def _new_article(
         "published": published.text if published else None,
         "published_earliest": published.earliest if published else None,
         "published_latest": published.latest if published else None,
-        "retrieved_at": utcnow(),
         "text": text,
         "content_hash": content_hash,
         # normalise(f"{title}\n{text}"), without normalising the text twice
         "search_text": " ".join(part for part in (normalise(title), folded) if part),
         "cites_id": cites_id,
         "minhash": sig,
-    }, folded
+    }
+    return Prepared(canonical_input, values, folded, {}, cites_id, bands(sig) if sig else [])
+
+
+def _checked(session: Session, prepared: Prepared) -> tuple[dict[str, Any], str, list[int]]:
+    """The prepared article's values once the article it cites is found (stamped with the
+    time it is stored), its normalised text and bands; InvalidInput (422) naming each bad
+    field."""
+    errors = FieldErrors()
+    for name, messages in prepared.errors.items():
+        errors.errors[name] = list(messages)
+    cites_id = prepared.cites
+    if cites_id is not None and fetch(session, EvidenceArticle, cites_id) is None:
+        errors.add("cites", f"article {cites_id} does not exist")
+    errors.raise_if_any()
+    assert prepared.values is not None  # no errors: prepared in full
+    values = dict(prepared.values)
+    values["retrieved_at"] = utcnow()
+    return values, prepared.folded, prepared.buckets
 
 
 def intake(
@@ -384,6 +448,16 @@ _BAND_MATES = (
     )
     .distinct()
 )
+# The same for the articles of an import's transaction at once, the (band, bucket) each was
+# found under.
+_BATCH_MATES = select(_BAND.article_id, _BAND.band, _BAND.bucket).where(
+    or_(
+        *(
+            and_(_BAND.band == band, _BAND.bucket.in_(bindparam(f"buckets{band}", expanding=True)))
+            for band in range(BANDS)
+        )
+    )
+)
 _SIGNED = select(_ARTICLE.id, _ARTICLE.duplicate_of_id, _ARTICLE.minhash).where(
     _ARTICLE.id.in_(bindparam("ids", expanding=True)),
     _ARTICLE.deleted_at.is_(None),
@@ -422,15 +496,29 @@ def _duplicate_of(
     return _closest(session, folded, sig)
 
 
+def _comparable(folded: str, sig: list[int] | None) -> bool:
+    """Whether a text is long enough, and signed, to be anyone's near-duplicate (counting
+    its words no further than needed)."""
+    return bool(sig) and len(folded.split(None, DUPLICATE_MIN_WORDS)) >= DUPLICATE_MIN_WORDS
+
+
 def _closest(
-    session: Session, folded: str, sig: list[int] | None, unwritten: Unwritten | None = None
+    session: Session,
+    folded: str,
+    sig: list[int] | None,
+    unwritten: Unwritten | None = None,
+    buckets: list[int] | None = None,
 ) -> int | None:
     """The group of the closest earlier copy by MinHash, found through the LSH bands (with
-    those of an import's transaction not yet written); None when there is none."""
-    if len(folded.split()) < DUPLICATE_MIN_WORDS or not sig:
+    those of an import's transaction not yet written; `buckets`: the bands, when worked out
+    already); None when there is none."""
+    if not sig or not _comparable(folded, sig):
         return None
-    buckets = bands(sig)
-    ids = set(session.scalars(_BAND_MATES, {f"bucket{b}": k for b, k in enumerate(buckets)}))
+    buckets = buckets or bands(sig)
+    if unwritten is not None and unwritten.stored is not None:
+        ids = {i for key in enumerate(buckets) for i in unwritten.stored.get(key, ())}
+    else:
+        ids = set(session.scalars(_BAND_MATES, {f"bucket{b}": k for b, k in enumerate(buckets)}))
     candidates: list[tuple[int, int | None, list[int]]] = []
     if unwritten is not None:
         for key in enumerate(buckets):
@@ -446,6 +534,20 @@ def _closest(
     ]
     scored = [item for item in scored if item[0] >= DUPLICATE_THRESHOLD]
     return max(scored)[2] if scored else None
+
+
+def _stored_mates(session: Session, signed: list[list[int]]) -> dict[tuple[int, int], list[int]]:
+    """(band, bucket) -> the stored articles filed there, for the bands of all these
+    signatures in one statement (one per article was a round trip each on PostgreSQL)."""
+    wanted: dict[str, list[int]] = {f"buckets{band}": [] for band in range(BANDS)}
+    for buckets in signed:
+        for band, bucket in enumerate(buckets):
+            wanted[f"buckets{band}"].append(bucket)
+    found: dict[tuple[int, int], list[int]] = {}
+    if signed:
+        for article_id, band, bucket in session.execute(_BATCH_MATES, wanted):
+            found.setdefault((band, bucket), []).append(article_id)
+    return found
 
 
 def file_bands(session: Session, article_id: int, sig: list[int]) -> None:
