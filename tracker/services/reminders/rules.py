@@ -25,7 +25,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, ColumnElement, Row, bindparam, func, insert, inspect, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Row,
+    Table,
+    bindparam,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
@@ -655,15 +666,15 @@ def _reconcile(
         )
         report.created += 1
         report.by_rule[want.rule] += 1
-    if new_rows:  # executemany, a batch of rows per statement, not one INSERT per reminder
-        made = session.execute(
-            insert(table).returning(table.c.id, table.c.rule_key), new_rows
-        ).all()
-        by_key = {row["rule_key"]: row for row in new_rows}
-        for reminder_id, key in made:
-            row = by_key[key]
+    if new_rows:
+        # The columns' Python-side defaults, given here as the driver-level insert skips them.
+        stamp = utcnow()
+        defaults = {"closed_note": "", "created_at": stamp, "updated_at": stamp}
+        _insert_many(session, table, new_rows, defaults)
+        made = _ids_by_key(session, [row["rule_key"] for row in new_rows])
+        for row in new_rows:
             audit_rows.append(
-                _rule_audit("create", reminder_id, row["agreement_id"], None, row, now)
+                _rule_audit("create", made[row["rule_key"]], row["agreement_id"], None, row, now)
             )
     closing: list[dict[str, Any]] = []
     for key, reminder in existing.items():
@@ -716,8 +727,59 @@ def _expire(session: Session, changed: list[dict[str, Any]]) -> None:
 
 def _write_audit(session: Session, rows: list[dict[str, Any]]) -> None:
     """Every change the rules make is on the record, in batches."""
-    if rows:
-        session.execute(insert(AuditEntry.__table__), rows)
+    _insert_many(session, AuditEntry.__table__, rows)
+
+
+def _insert_many(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    defaults: dict[str, Any] | None = None,
+) -> None:
+    """INSERT `rows` (dicts of the same columns), each with `defaults` added, in one
+    executemany at the driver.
+
+    SQLAlchemy's own executemany builds each row's parameters in general-purpose code, some
+    tens of microseconds a row: a first run over 100,000 agreements inserts as many
+    reminders and as many audit entries, and that was a third of its time. Here each value
+    goes through its column's bind processor, the conversion SQLAlchemy itself applies, so
+    the stored values are the same; columns not given take no Python-side default, so a
+    caller gives them in `defaults`.
+    """
+    if not rows:
+        return
+    defaults = defaults or {}
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = [*rows[0], *defaults]
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    convert = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
+    converted = [(key, convert[key]) for key in rows[0]]
+    fixed = {
+        key: value if convert[key] is None else convert[key](value)
+        for key, value in defaults.items()
+    }
+    params: list[Any] = [
+        {key: row[key] if process is None else process(row[key]) for key, process in converted}
+        | fixed
+        for row in rows
+    ]
+    if compiled.positional:  # SQLite's "?": the values in the statement's order
+        order = compiled.positiontup or []
+        params = [tuple(values[key] for key in order) for values in params]
+    connection.exec_driver_sql(compiled.string, params)
+
+
+def _ids_by_key(session: Session, keys: list[str]) -> dict[str, int]:
+    """The ids of the rule-made reminders with these keys (unique), 1,000 keys a query."""
+    table = Reminder.__table__
+    ids: dict[str, int] = {}
+    for at in range(0, len(keys), 1000):
+        query = select(table.c.rule_key, table.c.id).where(
+            table.c.rule_key.in_(keys[at : at + 1000])
+        )
+        ids.update(session.execute(query).all())
+    return ids
 
 
 def _follow(
