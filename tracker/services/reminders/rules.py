@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -754,19 +755,21 @@ def _insert_many(
     keys = [*rows[0], *defaults]
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     convert = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
-    converted = [(key, convert[key]) for key in rows[0]]
     fixed = {
         key: value if convert[key] is None else convert[key](value)
         for key, value in defaults.items()
     }
-    params: list[Any] = [
-        {key: row[key] if process is None else process(row[key]) for key, process in converted}
-        | fixed
-        for row in rows
-    ]
-    if compiled.positional:  # SQLite's "?": the values in the statement's order
-        order = compiled.positiontup or []
-        params = [tuple(values[key] for key in order) for values in params]
+    # Only some columns have a processor (times, JSON; dates on SQLite): the rest go as given.
+    processed = [(key, process) for key in rows[0] if (process := convert[key]) is not None]
+    # SQLite's "?" takes the values in the statement's order, psycopg's named ones a dict.
+    # (the rows have several columns: itemgetter of several keys gives a tuple)
+    ordered = itemgetter(*compiled.positiontup) if compiled.positiontup else None
+    params: list[Any] = []
+    for row in rows:
+        values = {**row, **fixed}
+        for key, process in processed:
+            values[key] = process(values[key])
+        params.append(values if ordered is None else ordered(values))
     connection.exec_driver_sql(compiled.string, params)
 
 
