@@ -106,6 +106,7 @@ class AgreementFacts:
     id: int
     title: str
     parties: list[str]
+    # The cached lifecycle's keys the rules read (LIFECYCLE_KEYS, and `participants`).
     derived: dict[str, Any]
     bilateral: bool = True
     claims: list[Claim] = field(default_factory=list)
