@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tests import factories
 from tests.conftest import free_port
@@ -483,3 +483,50 @@ def test_a_run_over_several_chunks_does_what_one_chunk_does(session, monkeypatch
     reminders, entries = outcomes[0]
     assert len(reminders) == 5 and len(entries) == 8
     assert all(outcome == outcomes[0] for outcome in outcomes[1:])
+
+
+def test_the_rules_insert_stores_what_sqlalchemy_stores(session):
+    """The reminders and audit entries go in through the driver (rules._insert_many), each
+    value converted by its column's bind processor: read back, they equal rows inserted by
+    SQLAlchemy's own insert, dates, times, JSON and NULLs included."""
+    treaty = factories.agreement(session)
+    now = at("2024-06-01")
+    after = {"status": "open", "due": date(2024, 5, 1), "reason": "Why: «причина»"}
+    entries = [
+        rules._rule_audit("create", 990001, treaty.id, None, after, now),
+        rules._rule_audit("update", 990001, treaty.id, {"status": "open"}, after, now),
+    ]
+    session.execute(insert(AuditEntry.__table__), entries)
+    rules._insert_many(session, AuditEntry.__table__, entries)
+    keys = ("at", "user_id", "actor", "action", "entity", "entity_id", "agreement_id")
+    stored = [
+        (*(getattr(e, key) for key in keys), e.before, e.after)
+        for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id == "990001").order_by(AuditEntry.id)
+        )
+    ]
+    assert stored[:2] == stored[2:] and stored[0][-1] == {**after, "due": "2024-05-01"}
+    assert stored[0][-2] is None
+    reminder = {
+        "agreement_id": treaty.id,
+        "stage": None,
+        "party_code": "RUS",
+        "due": date(2024, 5, 1),
+        "reason": "Why: «причина»",
+        "rule": "unsigned",
+        "status": "open",
+    }
+    session.execute(insert(Reminder.__table__), [{**reminder, "rule_key": "a"}])
+    rules._insert_many(
+        session,
+        Reminder.__table__,
+        [{**reminder, "rule_key": "b"}],
+        {"closed_note": "", "created_at": now, "updated_at": now},
+    )
+    made = rules._ids_by_key(session, ["a", "b"])
+    rows = [session.get(Reminder, made[key]) for key in ("a", "b")]
+    columns = ("agreement_id", "stage", "party_code", "due", "reason", "rule", "status")
+    assert [tuple(getattr(r, c) for c in (*columns, "closed_note")) for r in rows] == [
+        (*reminder.values(), "")
+    ] * 2
+    assert rows[1].created_at == now and rows[1].snoozed_until is None
