@@ -27,7 +27,11 @@ def _tables(session):  # type: ignore[no-untyped-def]
             yield f"relative {number}", value
 
 
-def test_phrases_are_found_as_the_regex_alternation_finds_them(session):
+def test_phrases_are_found_as_the_regex_alternation_finds_them(session, engine_name):
+    if engine_name != "sqlite":
+        # The database only lends the seed's party names, the same on both engines; the
+        # regular expressions this compares with take about a minute a run.
+        pytest.skip("text only: compared once, on SQLite")
     texts = [a["text"] for a in articles()]
     texts.append(mixed_text(30_000))
     # clitics, stems and prefixes at the edges of words and of the text
