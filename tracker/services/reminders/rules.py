@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -732,6 +733,17 @@ def _write_audit(session: Session, rows: list[dict[str, Any]]) -> None:
     _insert_many(session, AuditEntry.__table__, rows)
 
 
+@cache
+def _insert_for(
+    table: Table, keys: tuple[str, ...], dialect: Any
+) -> tuple[Any, dict[str, Callable[[Any], Any] | None]]:
+    """The INSERT of `keys` into `table` compiled for `dialect`, and each key's bind
+    processor: made once, not on every run (the one-agreement runs of web requests too)."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    convert = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
+    return compiled, convert
+
+
 def _insert_many(
     session: Session,
     table: Table,
@@ -754,8 +766,7 @@ def _insert_many(
     connection = session.connection()
     dialect = connection.dialect
     keys = [*rows[0], *defaults]
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    convert = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
+    compiled, convert = _insert_for(table, tuple(keys), dialect)
     fixed = {
         key: value if convert[key] is None else convert[key](value)
         for key, value in defaults.items()
