@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from tests import factories
+from tracker.models import Agreement
 from tracker.services.agreements import listing
 from tracker.services.agreements.commands import delete_agreement
 from tracker.services.agreements.listing import AgreementFilters
@@ -88,12 +90,20 @@ def test_either_plan_lists_the_same_rows_and_the_total_counts_them(
 def test_the_count_leaves_out_deleted_agreements_and_counts_restored_ones(session, planscase):  # type: ignore[no-untyped-def]
     from tracker.services.agreements.commands import restore_agreement
 
-    topic = AgreementFilters(topic="planscase")
+    topic, every = AgreementFilters(topic="planscase"), AgreementFilters()
+    live = session.scalar(
+        select(func.count()).select_from(Agreement).where(Agreement.deleted_at.is_(None))
+    )
     assert listing.count(session, topic, today=TODAY) == (10, False)
+    # Without filters (on SQLite, all rows less the deleted ones): the live ones only.
+    assert listing.count(session, every, today=TODAY) == (live, False)
     restore_agreement(session, planscase[3].id)
     session.commit()
     assert listing.count(session, topic, today=TODAY) == (11, False)
     assert listing.count(session, topic, today=TODAY, cap=4) == (4, True)
+    assert listing.count(session, every, today=TODAY) == (live + 1, False)
+    assert listing.count(session, every, today=TODAY, cap=live) == (live, True)
+    assert listing.count(session, every, today=TODAY, cap=live + 1) == (live + 1, False)
 
 
 def test_a_filter_that_keeps_most_rows_walks_the_sort_and_a_rare_one_its_index(session, planscase):  # type: ignore[no-untyped-def]

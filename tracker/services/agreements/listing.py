@@ -16,9 +16,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, true, tuple_
+from sqlalchemy import Integer, bindparam, exists, func, select, true, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -77,6 +78,7 @@ _JOINED = _A.outerjoin(_S, _S.c.agreement_id == _A.c.id)
 _DEPOSITARY = Party.__table__.alias("depositary")
 _PARTICIPATION = AgreementParticipation.__table__
 # Built once: constructing a statement costs about as much as running it on a small page.
+# `rows_of` unpacks a row by position, in this order.
 _PAGE_COLUMNS = (
     _A.c.id,
     _A.c.title,
@@ -99,11 +101,48 @@ _PAGE_COLUMNS = (
     _A.c.updated_at,
     _S.c.derived,
 )
-PAGE = select(*_PAGE_COLUMNS).select_from(
-    _JOINED.outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code)
-)
-_COUNT_ALL = select(func.count()).select_from(_A)
-_COUNT_JOINED = select(func.count()).select_from(_JOINED)
+_WITH_DEPOSITARY = _JOINED.outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code)
+PAGE = select(*_PAGE_COLUMNS).select_from(_WITH_DEPOSITARY)
+
+
+class listed(ColumnElement[Any]):
+    """The cached lifecycle without what no list shows: each party's row (`participants`,
+    two thirds of the document) and the ids of the counted claims, removed by the database
+    (json_remove on SQLite, `-` on jsonb), so that a page decodes a third of the bytes. The
+    whole document on any other engine."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+UNLISTED = ("participants", "counted_event_ids")
+
+
+@compiles(listed)
+def _listed(element: listed, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(listed, "sqlite")
+def _listed_sqlite(element: listed, compiler: Any, **kw: Any) -> str:
+    paths = ", ".join(f"'$.{key}'" for key in UNLISTED)
+    return f"json_remove({compiler.process(element.column, **kw)}, {paths})"
+
+
+@compiles(listed, "postgresql")
+def _listed_postgresql(element: listed, compiler: Any, **kw: Any) -> str:
+    keys = " - ".join(f"'{key}'" for key in UNLISTED)
+    return f"({compiler.process(element.column, **kw)} - {keys})"
+
+
+# A list's columns: PAGE's, with the lifecycle as `listed` (the detail reads it whole).
+_LIST_COLUMNS = (*_PAGE_COLUMNS[:-1], listed(_S.c.derived).label("derived"))
+# How many columns of a row `rows_of` reads (a statement may add its own after them).
+_WIDTH = len(_PAGE_COLUMNS)
 # Each party's English name, read out of its names by the database (JSON_EXTRACT on SQLite,
 # ->> on PostgreSQL), its code when it has none: decoding every party's names in Python was
 # a fifth of a page's time.
@@ -118,7 +157,7 @@ PAGE_TOPICS = select(_AT.c.agreement_id, _AT.c.topic).order_by(_AT.c.topic)
 _PAGE_IDS = bindparam("ids", expanding=True)
 _PARTIES_OF = PAGE_PARTIES.where(_AP.c.agreement_id.in_(_PAGE_IDS))
 _TOPICS_OF = PAGE_TOPICS.where(_AT.c.agreement_id.in_(_PAGE_IDS))
-_ROWS_OF = PAGE.where(_A.c.id.in_(_PAGE_IDS))
+_ROWS_OF = select(*_LIST_COLUMNS).select_from(_WITH_DEPOSITARY).where(_A.c.id.in_(_PAGE_IDS))
 
 _HAPPENED = [s.value for s in HAPPENED]
 _DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
@@ -185,9 +224,12 @@ def _same(column: Any) -> Any:
     return column
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AgreementRow:
-    """An agreement as lists show it: plain values, no ORM objects (fast to build and dump)."""
+    """An agreement as lists show it: plain values, no ORM objects (fast to build and dump).
+
+    Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+    building a page's rows cost four times as much."""
 
     id: int
     title: str
@@ -205,7 +247,7 @@ class AgreementRow:
     updated_at: datetime
     parties: list[tuple[str, str]]  # (code, English name), in the agreement's order
     topics: list[str]
-    derived: dict[str, Any]  # Lifecycle.to_json()
+    derived: dict[str, Any]  # Lifecycle.to_json(), in a list without its UNLISTED keys
     status: str
     # EDTF of the earliest reported or confirmed signing and entry-into-force claims, when
     # the list asked for them (search(..., dates=True)); "" for such a claim without a date.
@@ -410,6 +452,17 @@ def _by_cache_key(
     return keyed + read(where, skip, wanted - len(keyed))
 
 
+_EVERY = AgreementFilters()
+# Every live agreement, counted on SQLite as all rows less the deleted ones: SQLite counts a
+# whole table by the number of cells on each of its b-tree's pages, without reading a row
+# (4 µs at 10,000 agreements, where counting the live rows read each one: 0.8 ms), and the
+# deleted ones have an index of their own.
+_LIVE = select(
+    select(func.count()).select_from(_A).scalar_subquery()
+    - select(func.count()).select_from(_A).where(_A.c.deleted_at.is_not(None)).scalar_subquery()
+)
+
+
 def count(
     session: Session,
     filters: AgreementFilters,
@@ -420,11 +473,16 @@ def count(
 ) -> tuple[int, bool]:
     """How many agreements `filters` select, counted up to `cap`: (total, capped). Counting
     stops at cap + 1 matches, so a count costs no more on a million rows than on ten
-    thousand. `cap` is CAP unless given."""
+    thousand (and, without filters on SQLite, all at once from the table's pages). `cap` is
+    CAP unless given."""
     cap = CAP if cap is None else cap
+    connection = session.connection()
+    if filters == _EVERY and connection.dialect.name == "sqlite":
+        found = connection.execute(_LIVE).scalar() or 0
+        return min(found, cap), found > cap
     today = today or utcnow().date()
     bounded = _matches(session, filters, today, stalled_after_days).limit(cap + 1).subquery()
-    found = session.connection().execute(select(func.count()).select_from(bounded)).scalar() or 0
+    found = connection.execute(select(func.count()).select_from(bounded)).scalar() or 0
     return min(found, cap), found > cap
 
 
@@ -533,9 +591,13 @@ def page(
         if cursor is not None:
             pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
             conditions.append(pair < last if descending else pair > last)
-        rows = connection.execute(
-            _sorted_page(_source(filters), conditions, column, descending, offset, limit + 1)
-        ).all()
+        if filters == _EVERY and cursor is None:
+            window = {"page_offset": offset, "page_limit": limit + 1}
+            rows = connection.execute(_every_sorted(key, descending), window).all()
+        else:
+            rows = connection.execute(
+                _sorted_page(_source(filters), conditions, column, descending, offset, limit + 1)
+            ).all()
         if len(rows) > limit:
             rows = rows[:limit]
             last_row = rows[-1]
@@ -555,8 +617,23 @@ def page(
     )
 
 
+@cache
+def _every_sorted(key: str, descending: bool) -> Any:
+    """`_sorted_page` of every live agreement, sorted by `key`, built once for each sort: the
+    list as most readers first ask for it, its window given as `page_offset` and
+    `page_limit`."""
+    return _sorted_page(
+        _A,
+        [_A.c.deleted_at.is_(None)],
+        _SORTS[key],
+        descending,
+        bindparam("page_offset", type_=Integer),
+        bindparam("page_limit", type_=Integer),
+    )
+
+
 def _sorted_page(
-    source: Any, conditions: list[Any], column: Any, descending: bool, offset: int, limit: int
+    source: Any, conditions: list[Any], column: Any, descending: bool, offset: Any, limit: Any
 ) -> Any:
     """PAGE's rows of the `limit` matches after `offset`, sorted by `column` of the agreement
     and its id, in one statement: the matches' keys and ids are sorted and cut to the page
@@ -579,7 +656,7 @@ def _sorted_page(
         .outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.depositary_code)
     )
     return (
-        select(*_PAGE_COLUMNS)
+        select(*_LIST_COLUMNS)
         .select_from(joined)
         .order_by(direction(keys.c.key), direction(keys.c.id))
     )
@@ -648,36 +725,65 @@ def rows_of(
     today: date,
     stalled_after_days: int,
 ) -> list[AgreementRow]:
-    """AgreementRows from rows of PAGE, their parties and topics, with today's status."""
+    """AgreementRows from rows with PAGE's columns first (in their order), their parties and
+    topics, with today's status."""
     missing = [row.id for row in page if row.derived is None]
     if missing:  # rows older than the cache: derive them now
         fresh = state.read(session, [get_agreement(session, i) for i in missing], today=today)
     rows = []
     for row in page:
-        derived = row.derived if row.derived is not None else fresh[row.id].to_json()
+        (
+            agreement_id,
+            title,
+            titles,
+            kind,
+            summary,
+            entry_into_force_days,
+            instruments_required,
+            days_after_instrument,
+            days_after_own_instrument,
+            withdrawal_period,
+            withdrawal_unit,
+            bilateral,
+            depositary_code,
+            depositary_name,
+            signature_opens,
+            signature_closes,
+            duration_years,
+            created_at,
+            updated_at,
+            derived,
+        ) = row[:_WIDTH]  # unpacked by position: a name looked up on a Row costs more
+        if derived is None:
+            derived = fresh[agreement_id].to_json()
         last = derived["last_activity"]
         rows.append(
             AgreementRow(
-                id=row.id,
-                title=row.title,
-                titles=row.titles,
-                kind=row.kind,
-                summary=row.summary,
-                entry_into_force_rule=_rule(row),
+                id=agreement_id,
+                title=title,
+                titles=titles,
+                kind=kind,
+                summary=summary,
+                entry_into_force_rule=_rule(
+                    instruments_required,
+                    days_after_instrument,
+                    days_after_own_instrument,
+                    entry_into_force_days,
+                ),
                 withdrawal_rule=(
                     None
-                    if row.withdrawal_period is None
-                    else {f"{row.withdrawal_unit}_after_notification": row.withdrawal_period}
+                    if withdrawal_period is None
+                    else {f"{withdrawal_unit}_after_notification": withdrawal_period}
                 ),
-                bilateral=bool(row.bilateral),
-                depositary=_depositary(row),
-                signature_opens=row.signature_opens,
-                signature_closes=row.signature_closes,
-                duration_years=row.duration_years,
-                created_at=row.created_at,
-                updated_at=row.updated_at,
-                parties=parties[row.id],
-                topics=topics[row.id],
+                bilateral=bool(bilateral),
+                depositary=None if depositary_code is None else (depositary_code, depositary_name),
+                signature_opens=signature_opens,
+                signature_closes=signature_closes,
+                duration_years=duration_years,
+                created_at=created_at,
+                updated_at=updated_at,
+                parties=parties[agreement_id],
+                topics=topics[agreement_id],
                 derived=derived,
                 status=status_on(
                     derived["base_status"],
@@ -690,23 +796,23 @@ def rows_of(
     return rows
 
 
-def _rule(row: Any) -> dict[str, int] | None:
+def _rule(
+    instruments_required: int | None,
+    days_after_instrument: int | None,
+    days_after_own_instrument: int | None,
+    days_after_last_notification: int | None,
+) -> dict[str, int] | None:
     """The entry-into-force rule as the API gives it, from the agreement's columns."""
-    if row.instruments_required is not None:
-        rule = {"instruments_required": row.instruments_required}
-        for name in ("days_after_instrument", "days_after_own_instrument"):
-            if getattr(row, name) is not None:
-                rule[name] = getattr(row, name)
+    if instruments_required is not None:
+        rule = {"instruments_required": instruments_required}
+        if days_after_instrument is not None:
+            rule["days_after_instrument"] = days_after_instrument
+        if days_after_own_instrument is not None:
+            rule["days_after_own_instrument"] = days_after_own_instrument
         return rule
-    if row.entry_into_force_days is not None:
-        return {"days_after_last_notification": row.entry_into_force_days}
+    if days_after_last_notification is not None:
+        return {"days_after_last_notification": days_after_last_notification}
     return None
-
-
-def _depositary(row: Any) -> tuple[str, str] | None:
-    if row.depositary_code is None:
-        return None
-    return row.depositary_code, row.depositary_name
 
 
 def board(session: Session, *, today: date | None = None, limit: int = 200) -> list[AgreementRow]:
@@ -722,7 +828,11 @@ def stamp(session: Session) -> tuple[datetime | None, datetime | None]:
     often than one filtered list would (any agreement's change changes it), which costs a
     cache a fresh copy now and then, never a stale one; and it costs the same at any size,
     where a count and newest change of the list's own selection grew with its matches."""
-    live = select(func.max(_A.c.updated_at)).where(_A.c.deleted_at.is_(None)).scalar_subquery()
-    gone = select(func.max(_A.c.updated_at)).where(_A.c.deleted_at.is_not(None)).scalar_subquery()
-    newest, deleted = session.connection().execute(select(live, gone)).one()
+    newest, deleted = session.connection().execute(_STAMP).one()
     return newest, deleted
+
+
+_STAMP = select(
+    select(func.max(_A.c.updated_at)).where(_A.c.deleted_at.is_(None)).scalar_subquery(),
+    select(func.max(_A.c.updated_at)).where(_A.c.deleted_at.is_not(None)).scalar_subquery(),
+)
