@@ -23,7 +23,7 @@ from tracker.models import (
     StageEvent,
     User,
 )
-from tracker.services.accounts.users import user_for_token, verify_password
+from tracker.services.accounts.users import token_bearer, verify_password
 from tracker.services.audit import snapshot
 from tracker.services.data.seed import DEFAULT_SEED_DIR
 from tracker.services.evidence import articles, imports
@@ -56,8 +56,8 @@ def test_create_user_and_token(runner, session):
     assert result.stdout == token + "\n"  # the token alone
     stored = session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
     assert token not in (stored.token_hash, stored.prefix)  # only its hash is kept
-    assert user_for_token(session, token).id == user.id
-    assert user_for_token(session, token + "x") is None
+    assert token_bearer(session, token).id == user.id
+    assert token_bearer(session, token + "x") is None
 
 
 def test_create_user_refuses_bad_input(runner):

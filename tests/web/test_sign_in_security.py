@@ -25,9 +25,9 @@ from tracker.services.accounts.users import (
     create_token,
     create_user,
     issue_feed_token,
+    token_bearer,
     update_user,
     user_for_feed_token,
-    user_for_token,
 )
 from tracker.services.data.seed import load_seed
 from tracker.services.errors import InvalidInput
@@ -330,7 +330,7 @@ def test_a_password_change_ends_every_session_and_keeps_api_tokens(app, session)
     assert _post_sign_in(browser, ADMIN, PASSWORD).status_code == 401
     assert _post_sign_in(browser, ADMIN, "a new and long passphrase").status_code == 302
     # Tokens are separate credentials: they keep working (revoke them one by one).
-    assert user_for_token(session, token) is not None
+    assert token_bearer(session, token) is not None
 
 
 def test_deactivation_ends_sessions_and_revokes_tokens_and_feed_for_good(app, session):
@@ -343,7 +343,7 @@ def test_deactivation_ends_sessions_and_revokes_tokens_and_feed_for_good(app, se
     assert not _signed_in(browser)
     update_user(session, user.id, {"is_active": True})  # back: nothing old comes back with them
     assert not _signed_in(browser)
-    assert user_for_token(session, token) is None
+    assert token_bearer(session, token) is None
     assert user_for_feed_token(session, feed) is None
     assert app.test_client().get(f"/feeds/{feed}/reminders.ics").status_code == 404
     assert _post_sign_in(browser, "leaver@example.org", PASSWORD).status_code == 302

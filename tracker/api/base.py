@@ -24,7 +24,7 @@ from tracker.models import User
 from tracker.models.mixins import MAX_ID
 from tracker.models.vocab import Role
 from tracker.schemas.common import NotJson, flatten_errors, read_json, safe_text
-from tracker.services.accounts.users import user_for_token
+from tracker.services.accounts.users import Bearer, token_bearer
 
 
 class IdConverter(IntegerConverter):
@@ -240,19 +240,19 @@ def window(pagination_parameters: Any) -> dict[str, int]:
     }
 
 
-def current_user() -> User | None:
-    """The user of the request's bearer token, or None."""
+def current_user() -> Bearer | None:
+    """Whom the request's bearer token speaks for, or None."""
     if "api_user" not in g:
         g.api_user = None
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             session = get_session()
-            g.api_user = user_for_token(session, token.strip())
+            g.api_user = token_bearer(session, token.strip())
             if g.api_user is None and reads_replica(session):
                 # A token made a moment ago may not have reached the replica yet.
                 use_primary(session)
-                g.api_user = user_for_token(session, token.strip())
+                g.api_user = token_bearer(session, token.strip())
     return g.api_user
 
 
@@ -263,22 +263,22 @@ def anonymous() -> bool:
 
 
 def actor() -> User:
-    """The user of the token that `ApiBlueprint.requires` let in (views without `read=True`,
-    which the decorator answers 401 before they run)."""
-    user = current_user()
-    if user is None:  # a view without `requires`: the code's error, not the client's
+    """The account of the token that `ApiBlueprint.requires` let in (views without
+    `read=True`, which the decorator answers 401 before they run)."""
+    bearer = current_user()
+    if bearer is None:  # a view without `requires`: the code's error, not the client's
         raise RuntimeError("actor() in a view that does not require a role")
-    return user
+    return bearer.account(get_session())
 
 
 def signed_in() -> User:
-    """The token's user; 401 without one (a public reader asking for what needs a name)."""
-    user = authorize(Role.VIEWER)
-    assert user is not None  # authorize aborts 401 without a token when read is False
-    return user
+    """The token's account; 401 without one (a public reader asking for what needs a name)."""
+    bearer = authorize(Role.VIEWER)
+    assert bearer is not None  # authorize aborts 401 without a token when read is False
+    return bearer.account(get_session())
 
 
-def authorize(role: Role, *, read: bool = False) -> User | None:
+def authorize(role: Role, *, read: bool = False) -> Bearer | None:
     """Abort 401/403 unless the request may act as `role` (see ApiBlueprint.requires)."""
     user = current_user()
     if read and current_app.config.get("PUBLIC_READ") and role == Role.VIEWER:
