@@ -29,6 +29,8 @@ FILTERS = [
     AgreementFilters(status="active"),
     AgreementFilters(kind="memorandum"),
     AgreementFilters(q="planscase"),
+    AgreementFilters(q="planscase agreement", party="KAZ"),
+    AgreementFilters(q="planscase", stage="signing", topic="water"),
     AgreementFilters(topic="planscase", stage="signing"),
     AgreementFilters(party="KAZ", topic="planscase", status="stalled"),
     AgreementFilters(party="KAZ", kind="treaty"),

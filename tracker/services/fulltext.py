@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, func, select, text
+from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from tracker.models import Agreement, Declaration, EvidenceArticle
@@ -120,6 +120,19 @@ def matches(
     return text(f"{table.name}.search_vector @@ to_tsquery('simple', :ts_query_{kind})").bindparams(
         **{f"ts_query_{kind}": _tsquery(words)}
     )
+
+
+def indexed_ids(session: Session, kind: str, words: list[str]) -> tuple[Any, list[Any]] | None:
+    """SQLite: the ids of the kind's rows that contain every word, as the full-text index's
+    rowid column and its MATCH condition, to count matches from the index alone without
+    reading a row of the kind's table. None on PostgreSQL, where the words are a condition
+    on the table's own rows (`matches`)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    fts = KINDS[kind][1]
+    index = table(fts, column("rowid"))
+    match = text(f"{fts} MATCH :fts_query").bindparams(fts_query=_fts5_query(words))
+    return index.c.rowid, [match]
 
 
 @contextmanager

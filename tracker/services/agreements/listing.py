@@ -42,6 +42,7 @@ from tracker.services.agreements import state
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.agreements.queries import get_agreement
 from tracker.services.errors import InvalidInput
+from tracker.services.fulltext import indexed_ids as fts_ids
 from tracker.services.fulltext import matches as fts_matches
 from tracker.services.fulltext import terms as search_terms
 
@@ -496,16 +497,22 @@ def _matches(
 ) -> Any:
     """A row for each agreement `filters` select, to count, read from the narrowest indexes.
 
-    Filters by party, participation, topic, stage and status are each a set of agreement ids
-    in an index of their own table: the first is read in its index, the others looked up
-    for each of its rows (an EXISTS, not an IN that would gather all their matches first),
-    and the deleted agreements (few, in an index of their own) left out,
-    so that no agreement row is read. With a filter on the agreement itself (kind, updated
-    since, principle, words) its rows are read instead."""
-    if filters.kind or filters.updated_since or filters.principle or filters.q:
+    Filters by party, participation, topic, stage and status, and on SQLite the words (`q`,
+    from the full-text index), are each a set of agreement ids in an index of their own
+    table: the first is read in its index (the words' when given: a full-text match is not
+    cheap to test row by row), the others looked up for each of its rows (an EXISTS, not
+    an IN that would gather all their matches first), and the deleted agreements (few, in
+    an index of their own) left out, so that no agreement row is read. With a filter on the
+    agreement itself (kind, updated since, principle; the words on PostgreSQL) its rows are
+    read instead."""
+    words = search_terms(filters.q) if filters.q else []
+    indexed = fts_ids(session, "agreement", words) if words else None
+    if filters.kind or filters.updated_since or filters.principle or (words and not indexed):
         conditions = _conditions(session, filters, today, stalled_after_days)
         return select(true()).select_from(_source(filters)).where(*conditions)
     sets = _linked(filters)  # (agreement id column, conditions)
+    if indexed:  # first: the words' matches are gathered from the full-text index
+        sets.insert(0, indexed)
     by_state = []
     if filters.stage:
         by_state.append(_S.c.current_stage == filters.stage)
