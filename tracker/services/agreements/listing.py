@@ -531,6 +531,9 @@ def _matches(
     )
 
 
+_HIGHEST_ID = select(func.max(_A.c.id))
+
+
 def _dense(connection: Any, total: int, capped: bool, reach: int) -> bool:
     """Whether the matches are so many that walking the sort's index, testing each row, is
     cheaper than reading every match through the filters' indexes and sorting them: about
@@ -541,7 +544,7 @@ def _dense(connection: Any, total: int, capped: bool, reach: int) -> bool:
         return True
     if total <= reach:
         return False
-    rows = connection.execute(select(func.max(_A.c.id))).scalar() or 0
+    rows = connection.execute(_HIGHEST_ID).scalar() or 0
     return total * total > reach * rows
 
 
