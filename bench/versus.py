@@ -20,9 +20,10 @@ the first page, a filtered page, an agreement's detail, with ids valid in both d
 the old, and so on, so that whatever else the machine is doing falls on both alike, after an
 uncounted warm-up of `warmup` seconds on each (every worker's connections and caches). Each turn
 is bench.load's measurement: requests sent back to back on fresh connections, every answer but
-200 and every failed connection an error. Prints a Markdown table per version (each round, then
-all rounds together) and the verdict: the new version's requests per second over the old one's
-against the target of 2x, with no errors on either.
+200 and every failed connection an error. Prints each turn as it ends (with the machine's load
+average), a Markdown table per version (each round, then all rounds together) and the verdict:
+the new version's requests per second over the old one's against the target of 2x, with no
+errors on either.
 """
 
 from __future__ import annotations
@@ -277,7 +278,7 @@ def main() -> None:
                     firsts[version.name].append(place == 0)
                     print(
                         f"round {number + 1}, {version.label}: {figures['rps']:.0f} req/s, "
-                        f"{figures['errors']} errors",
+                        f"{figures['errors']} errors; load average {os.getloadavg()[0]:.1f}",
                         flush=True,
                     )
     for version in (old, new):
