@@ -68,10 +68,14 @@ def _wait(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
 
 
 @contextmanager
-def serve(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+def serve(
+    command: list[str], port: int, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> Iterator[None]:
+    """Run `command` from `cwd` (this tree by default) while the block runs, once `port`
+    answers."""
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=cwd,
         env=os.environ | (env or {}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
