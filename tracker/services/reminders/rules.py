@@ -729,7 +729,9 @@ def _reconcile(
         stamp = utcnow()
         defaults = {"closed_note": "", "created_at": stamp, "updated_at": stamp}
         _insert_many(session, table, new_rows, defaults)
-        made = _ids_by_key(session, [row["rule_key"] for row in new_rows])
+        # Mostly new (a first run): all the chunk's rule-made reminders in one read.
+        chunk = (first, last) if len(new_rows) >= len(existing) else None
+        made = _ids_by_key(session, [row["rule_key"] for row in new_rows], chunk)
         for row in new_rows:
             audit_rows.append(
                 _rule_audit("create", made[row["rule_key"]], row["agreement_id"], None, row, now)
@@ -840,10 +842,24 @@ def _insert_many(
     connection.exec_driver_sql(compiled.string, params)
 
 
-def _ids_by_key(session: Session, keys: list[str]) -> dict[str, int]:
-    """The ids of the rule-made reminders with these keys (unique), 1,000 keys a query."""
+def _ids_by_key(
+    session: Session, keys: list[str], chunk: tuple[int, int] | None = None
+) -> dict[str, int]:
+    """The ids of the rule-made reminders with these keys (unique), 1,000 keys a query; or,
+    with `chunk` (first and last agreement id, the keys' agreements among them), those of
+    every rule-made reminder of the chunk's agreements in one query: the cheaper read when
+    the keys are most of them (100 queries fewer in a first run over 100,000 agreements)."""
     table = Reminder.__table__
     ids: dict[str, int] = {}
+    if chunk is not None:
+        ids.update(
+            session.execute(
+                select(table.c.rule_key, table.c.id).where(
+                    table.c.rule.is_not(None), table.c.agreement_id.between(*chunk)
+                )
+            ).all()
+        )
+        return ids
     for at in range(0, len(keys), 1000):
         query = select(table.c.rule_key, table.c.id).where(
             table.c.rule_key.in_(keys[at : at + 1000])
