@@ -83,6 +83,39 @@ def test_expected_passed_fires_the_day_after_the_latest_date(session, day, fires
     assert (("expected_passed", None) in open_rules(session, treaty.id)) is fires
 
 
+def test_an_expected_ratification_step_is_settled_only_by_that_step_of_that_party(session):
+    """The rules read the happened claims of a ratification (most of all claims) only for an
+    agreement awaiting one: the step of that party settles it, another party's or another
+    step does not, and an agreement in the same run without an expected claim is unaffected."""
+    settled, awaiting = factories.agreement(session), factories.agreement(session)
+    for treaty in (settled, awaiting):
+        factories.event(session, treaty.id, "signing", "2024-01-10")
+        factories.event(
+            session,
+            treaty.id,
+            "ratification",
+            "2024-03",
+            step="submitted",
+            party="RUS",
+            status="expected",
+        )
+        factories.event(
+            session, treaty.id, "ratification", "2024-02-01", step="submitted", party="IRN"
+        )
+        factories.event(
+            session, treaty.id, "ratification", "2024-02-01", step="committee", party="RUS"
+        )
+    factories.event(
+        session, settled.id, "ratification", "2024-02-20", step="submitted", party="RUS"
+    )
+    quiet = factories.agreement(session)
+    factories.event(session, quiet.id, "signing", "2024-01-10")
+    run(session, now=at("2024-04-01"))
+    assert ("expected_passed", "RUS") not in open_rules(session, settled.id)
+    assert ("expected_passed", "RUS") in open_rules(session, awaiting.id)
+    assert ("expected_passed", None) not in open_rules(session, quiet.id)
+
+
 def test_stalled_fires_after_180_quiet_days_with_the_configured_threshold(session):
     treaty = factories.agreement(session)
     factories.event(session, treaty.id, "signing", "2024-01-01")

@@ -29,13 +29,18 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
+    Column,
     ColumnElement,
+    Connection,
     Row,
+    String,
     Table,
+    TypeDecorator,
     bindparam,
     func,
     insert,
     inspect,
+    or_,
     select,
     update,
 )
@@ -106,10 +111,12 @@ class AgreementFacts:
 
     id: int
     title: str
+    # Its parties in their order, where a rule reads them (bilateral and signed) only.
     parties: list[str]
     # The cached lifecycle's keys the rules read (LIFECYCLE_KEYS, and `participants`).
     derived: dict[str, Any]
     bilateral: bool = True
+    # Its live claims that a rule reads (READ_STAGES says which), in the order of their ids.
     claims: list[Claim] = field(default_factory=list)
     # The title of an agreement that supersedes this one, if one does (SPEC §2b).
     superseded_by: str | None = None
@@ -416,6 +423,19 @@ LIFECYCLE_KEYS = (
     "instruments_deposited",
 )
 
+# The stages whose claims the rules read whatever their status: counted as having happened
+# (a signing, the preparation or announcement before it, an entry into force) or looked for
+# (an expected entry into force on record). Of the other stages a rule reads only an expected
+# claim, and the claims of an agreement with one that say it happened (`expected_passed`):
+# the ratification steps that happened, two thirds of all claims, are mostly not read at all.
+# A rule that reads more claims adds their stage here.
+READ_STAGES = (
+    Stage.PREPARATION.value,
+    Stage.ANNOUNCEMENT.value,
+    Stage.SIGNING.value,
+    Stage.ENTRY_INTO_FORCE.value,
+)
+
 
 def _lifecycle(session: Session) -> ColumnElement[Any]:
     """The LIFECYCLE_KEYS of the cached lifecycle as one JSON array, in their order (a key
@@ -436,9 +456,9 @@ def _facts(
     only: list[int] | None = None,
 ) -> list[AgreementFacts]:
     """The live agreements with ids from `first` to `last` (or, with `only`, those of its
-    ids), with the parts of their cached lifecycle that the rules read, their parties and
-    claims (three queries, of the columns the rules read; a fourth when some party has
-    withdrawn)."""
+    ids), with the parts of their cached lifecycle, the claims and the parties that the rules
+    read (a query each, of the columns the rules read; one more when some party has
+    withdrawn, one more when some claim of another stage is expected)."""
     # Core columns, not the mapped attributes: the rows need no ORM processing.
     agreement, cached = Agreement.__table__.c, AgreementState.__table__.c
     party, event = AgreementParty.__table__.c, StageEvent.__table__.c
@@ -480,30 +500,69 @@ def _facts(
             )
         ).all():
             facts[owner].derived["participants"] = participants or []
-    for owner, code in session.execute(
-        select(party.agreement_id, party.party_code)
-        .where(chosen(party.agreement_id))
-        .order_by(party.agreement_id, party.position)
-    ).all():
-        if owner in facts:
+    _add_claims(
+        session,
+        facts,
+        chosen(event.agreement_id),
+        or_(event.stage.in_(READ_STAGES), event.status == EventStatus.EXPECTED.value),
+    )
+    # An expected claim of another stage asks whether it happened: its agreement's claims
+    # of those stages that did are read too (few agreements have one).
+    awaited = [
+        f.id
+        for f in facts.values()
+        if any(c.status == EventStatus.EXPECTED and c.stage not in READ_STAGES for c in f.claims)
+    ]
+    if awaited:
+        _add_claims(
+            session,
+            facts,
+            event.agreement_id.in_(awaited),
+            event.stage.not_in(READ_STAGES) & event.status.in_([s.value for s in HAPPENED]),
+        )
+        for owner in awaited:
+            facts[owner].claims.sort(key=itemgetter(0))  # by id, as if read in one query
+    # The parties, in their order, of the agreements `ratification_quiet` asks about: the
+    # bilateral ones signed (some 300,000 rows in all, most of them never read).
+    signed = [f.id for f in facts.values() if f.bilateral and f.counted(Stage.SIGNING)]
+    if signed:
+        for owner, code in session.execute(
+            select(party.agreement_id, party.party_code)
+            .where(party.agreement_id.in_(signed))
+            .order_by(party.agreement_id, party.position)
+        ).all():
             facts[owner].parties.append(code)
-    claims = select(
-        event.agreement_id,
-        event.id,
-        event.stage,
-        event.step,
-        event.party_code,
-        event.status,
-        event.date_earliest,
-        event.date_latest,
-    ).where(event.deleted_at.is_(None), chosen(event.agreement_id))
-    # tuple.__new__ on the row's slice is Claim._make without its checks: 600,000 claims.
+    return list(facts.values())
+
+
+def _add_claims(
+    session: Session,
+    facts: dict[int, AgreementFacts],
+    *conditions: ColumnElement[bool],
+) -> None:
+    """Append the live claims meeting `conditions` to their agreements' facts, in the order
+    of their ids (one query of the columns the rules read)."""
+    event = StageEvent.__table__.c
+    claims = (
+        select(
+            event.agreement_id,
+            event.id,
+            event.stage,
+            event.step,
+            event.party_code,
+            event.status,
+            event.date_earliest,
+            event.date_latest,
+        )
+        .where(event.deleted_at.is_(None), *conditions)
+        .order_by(event.agreement_id, event.id)
+    )
+    # tuple.__new__ on the row's slice is Claim._make without its checks: 200,000 claims.
     make = tuple.__new__
     for row in session.execute(claims).all():
         owner = facts.get(row[0])
         if owner is not None:
             owner.claims.append(make(Claim, row[1:]))
-    return list(facts.values())
 
 
 @dataclass
@@ -674,7 +733,9 @@ def _reconcile(
         stamp = utcnow()
         defaults = {"closed_note": "", "created_at": stamp, "updated_at": stamp}
         _insert_many(session, table, new_rows, defaults)
-        made = _ids_by_key(session, [row["rule_key"] for row in new_rows])
+        # Mostly new (a first run): all the chunk's rule-made reminders in one read.
+        chunk = (first, last) if len(new_rows) >= len(existing) else None
+        made = _ids_by_key(session, [row["rule_key"] for row in new_rows], chunk)
         for row in new_rows:
             audit_rows.append(
                 _rule_audit("create", made[row["rule_key"]], row["agreement_id"], None, row, now)
@@ -751,7 +812,7 @@ def _insert_many(
     defaults: dict[str, Any] | None = None,
 ) -> None:
     """INSERT `rows` (dicts of the same columns), each with `defaults` added, in one
-    executemany at the driver.
+    executemany at the driver (on PostgreSQL, in statements of many rows each).
 
     SQLAlchemy's own executemany builds each row's parameters in general-purpose code, some
     tens of microseconds a row: a first run over 100,000 agreements inserts as many
@@ -773,22 +834,82 @@ def _insert_many(
     }
     # Only some columns have a processor (times, JSON; dates on SQLite): the rest go as given.
     processed = [(key, process) for key in rows[0] if (process := convert[key]) is not None]
-    # SQLite's "?" takes the values in the statement's order, psycopg's named ones a dict.
+    # SQLite's "?" takes the values in the statement's order, psycopg's named ones a dict;
+    # PostgreSQL's statements of many rows take them in the order of `keys`.
     # (the rows have several columns: itemgetter of several keys gives a tuple)
-    ordered = itemgetter(*compiled.positiontup) if compiled.positiontup else None
+    postgresql = dialect.name == "postgresql"
+    if postgresql:
+        ordered = itemgetter(*keys)
+    else:
+        ordered = itemgetter(*compiled.positiontup) if compiled.positiontup else None
     params: list[Any] = []
     for row in rows:
         values = {**row, **fixed}
         for key, process in processed:
             values[key] = process(values[key])
         params.append(values if ordered is None else ordered(values))
-    connection.exec_driver_sql(compiled.string, params)
+    if postgresql:
+        _insert_in_statements(connection, table, keys, params)
+    else:
+        connection.exec_driver_sql(compiled.string, params)
 
 
-def _ids_by_key(session: Session, keys: list[str]) -> dict[str, int]:
-    """The ids of the rule-made reminders with these keys (unique), 1,000 keys a query."""
+# PostgreSQL: the rows a statement of `_insert_in_statements` inserts.
+ROWS_PER_INSERT = 1000
+
+
+def _insert_in_statements(
+    connection: Connection, table: Table, keys: list[str], params: list[tuple[Any, ...]]
+) -> None:
+    """INSERT the rows `params` (values in the order of `keys`) into `table`, ROWS_PER_INSERT
+    rows a statement, in their order (the ids follow it, as in one executemany).
+
+    On PostgreSQL an executemany is one INSERT a row, however psycopg pipelines them: over
+    200,000 rows (a first run over 100,000 agreements) the driver's work per statement and
+    the server's were more than half of the run. Here a statement takes each column's values
+    as one array, unnested into rows: a short statement of one parameter a column, which
+    psycopg parses once (a VALUES list of a parameter a value it would parse every time),
+    the arrays sent in binary (psycopg quotes a text array's values one by one in Python).
+    The values are the ones the executemany was given, converted by the columns' bind
+    processors. Strings go as text, so that a value too long for its column fails as in an
+    INSERT (a cast to the column's own type would cut it short).
+    """
+    dialect = connection.dialect
+    preparer = dialect.identifier_preparer
+    columns = [table.c[key] for key in keys]
+
+    def array(column: Column[Any]) -> str:
+        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+        return "%b::" + ("TEXT" if isinstance(kind, String) else kind.compile(dialect=dialect))
+
+    statement = (
+        f"INSERT INTO {preparer.format_table(table)} "
+        f"({', '.join(preparer.quote(column.name) for column in columns)}) "
+        f"SELECT * FROM unnest({', '.join(array(column) + '[]' for column in columns)})"
+    )
+    for at in range(0, len(params), ROWS_PER_INSERT):
+        arrays = zip(*params[at : at + ROWS_PER_INSERT], strict=True)  # a column's values
+        connection.exec_driver_sql(statement, tuple(list(values) for values in arrays))
+
+
+def _ids_by_key(
+    session: Session, keys: list[str], chunk: tuple[int, int] | None = None
+) -> dict[str, int]:
+    """The ids of the rule-made reminders with these keys (unique), 1,000 keys a query; or,
+    with `chunk` (first and last agreement id, the keys' agreements among them), those of
+    every rule-made reminder of the chunk's agreements in one query: the cheaper read when
+    the keys are most of them (100 queries fewer in a first run over 100,000 agreements)."""
     table = Reminder.__table__
     ids: dict[str, int] = {}
+    if chunk is not None:
+        ids.update(
+            session.execute(
+                select(table.c.rule_key, table.c.id).where(
+                    table.c.rule.is_not(None), table.c.agreement_id.between(*chunk)
+                )
+            ).all()
+        )
+        return ids
     for at in range(0, len(keys), 1000):
         query = select(table.c.rule_key, table.c.id).where(
             table.c.rule_key.in_(keys[at : at + 1000])
