@@ -83,6 +83,21 @@ def test_expected_passed_fires_the_day_after_the_latest_date(session, day, fires
     assert (("expected_passed", None) in open_rules(session, treaty.id)) is fires
 
 
+@pytest.mark.parametrize("stage", ["adoption", "resumption"])
+def test_a_passed_expected_adoption_or_resumption_is_followed_up(session, stage):  # type: ignore[no-untyped-def]
+    """The stages added for multilateral treaties get their reminder like any other, and
+    the rest of the run goes on (the reminders' check once refused them, failing the run)."""
+    treaty = factories.agreement(session)
+    other = factories.agreement(session)
+    party = {"party": "RUS"} if stage == "resumption" else {}
+    factories.event(session, treaty.id, stage, "2024-03", status="expected", **party)
+    factories.event(session, other.id, "announcement", "2024-01-15")
+    run(session, now=at("2024-04-14"))
+    passed = [r for r in reminders_of(session, treaty.id).values() if r.rule == "expected_passed"]
+    assert [(r.stage, r.status) for r in passed] == [(stage, "open")]
+    assert ("unsigned", None) in open_rules(session, other.id)
+
+
 def test_an_expected_ratification_step_is_settled_only_by_that_step_of_that_party(session):
     """The rules read the happened claims of a ratification (most of all claims) only for an
     agreement awaiting one: the step of that party settles it, another party's or another
