@@ -15,6 +15,9 @@ TRACKER_BENCH_DATABASE_URL is set; that database is emptied first):
 3. Every list page the API offers (first page, each filter and sort, a page deep by cursor)
    at 1,000 and 10,000 agreements, and 100,000 on PostgreSQL, with its growth against the
    target of 1.3x from one size to the next (bench.lists).
+4. On PostgreSQL: this tree against commit 848f5c4 under the same mixed load, each served
+   by its own gunicorn from its own tree and database, against the target of twice its
+   throughput (bench.versus).
 
 First, once: the extractor on 100,000 characters of mixed fa/ru/ar/en text against its
 target of 0.5 s (bench.extraction), and two polling rounds over 200 news feeds served from
@@ -29,7 +32,7 @@ import platform
 import sqlite3
 import time
 
-from bench import api, digests, extraction, feeds, imports, lists, load, rules, search
+from bench import api, digests, extraction, feeds, imports, lists, load, rules, search, versus
 from bench.dataset import arguments, build, fresh_database
 
 
@@ -77,6 +80,11 @@ def run_engine(database_url: str | None, args) -> None:  # type: ignore[no-untyp
         f"List pages at {', '.join(f'{s:,}' for s in sizes)} agreements (p50, ms)",
         lists.run(database_url, sizes, args.runs // 2),
     )
+    if database_url:  # this tree against commit 848f5c4, each on a database of its own
+        section(
+            "Throughput against commit 848f5c4, side by side",
+            versus.compare(database_url, seconds=args.seconds),
+        )
 
 
 def main() -> None:

@@ -207,6 +207,78 @@ def verdict(old: Version, new: Version) -> list[str]:
     ]
 
 
+def compare(
+    database_url: str,
+    *,
+    commit: str = "848f5c4",
+    seconds: float = 20,
+    connections: int = 16,
+    agreements: int = 10_000,
+    rounds: int = 3,
+    warmup: float = 5,
+) -> list[str]:
+    """Run the comparison (see the module's text) on the PostgreSQL server of `database_url`;
+    Markdown: the two datasets side by side, each version's rounds, and the verdict. Each
+    turn's figure is printed as it ends."""
+    commit = _git("rev-parse", "--short", f"{commit}^{{commit}}")
+    head = _git("rev-parse", "--short", "HEAD") + ("+" if _git("status", "--porcelain") else "")
+    lines: list[str] = []
+    with checkout(commit) as tree:
+        old = Version("old", commit, tree, database_beside(database_url, "old"))
+        new = Version("new", head, ROOT, database_beside(database_url, "new"))
+        for version in (old, new):
+            made = prepare(version, agreements)
+            print(f"{version.label} ({version.name}): {made}", flush=True)
+        found = {version.name: describe(version.url) for version in (old, new)}
+        lines += [f"| dataset | {old.label} | {new.label} |", "|---|---|---|"]
+        for key in found["old"]:
+            same = "" if found["old"][key] == found["new"][key] else " (differs)"
+            lines.append(f"| {key}{same} | {found['old'][key]} | {found['new'][key]} |")
+        top = min(int(found[name]["highest agreement id"]) for name in ("old", "new"))
+        mix = api_mix(top)
+        firsts: dict[str, list[bool]] = {"old": [], "new": []}
+        with ExitStack() as stack:
+            for version in (old, new):
+                stack.enter_context(
+                    serve(
+                        gunicorn(version.url, version.port, 4),
+                        version.port,
+                        APP_ENV | version.env(),
+                        cwd=version.tree,
+                    )
+                )
+            print(
+                f"{rounds} rounds of {seconds:.0f} s per version, "
+                f"{connections} connections, gunicorn with 4 workers each",
+                flush=True,
+            )
+            for version in (old, new):
+                load(
+                    version.port, mix, connections=connections, seconds=warmup, token=version.token
+                )
+            for number in range(rounds):
+                order = (old, new) if number % 2 == 0 else (new, old)
+                for place, version in enumerate(order):
+                    figures = load(
+                        version.port,
+                        mix,
+                        connections=connections,
+                        seconds=seconds,
+                        token=version.token,
+                    )
+                    version.rounds.append(figures)
+                    firsts[version.name].append(place == 0)
+                    print(
+                        f"round {number + 1}, {version.label}: {figures['rps']:.0f} req/s, "
+                        f"{figures['errors']} errors; load average {os.getloadavg()[0]:.1f}",
+                        flush=True,
+                    )
+    for version in (old, new):
+        lines += ["", f"#### {version.name}: {version.label}", ""]
+        lines += table(version, firsts[version.name])
+    return lines + ["", *verdict(old, new)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -225,67 +297,17 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url or make_url(args.database_url).get_backend_name() != "postgresql":
         parser.error("a PostgreSQL --database-url (or TRACKER_BENCH_DATABASE_URL) is needed")
-    commit = _git("rev-parse", "--short", f"{args.commit}^{{commit}}")
-    head = _git("rev-parse", "--short", "HEAD") + ("+" if _git("status", "--porcelain") else "")
-    with checkout(commit) as tree:
-        old = Version("old", commit, tree, database_beside(args.database_url, "old"))
-        new = Version("new", head, ROOT, database_beside(args.database_url, "new"))
-        for version in (old, new):
-            made = prepare(version, args.agreements)
-            print(f"{version.label} ({version.name}): {made}", flush=True)
-        found = {version.name: describe(version.url) for version in (old, new)}
-        print(f"\n| dataset | {old.label} | {new.label} |\n|---|---|---|")
-        for key in found["old"]:
-            same = "" if found["old"][key] == found["new"][key] else " (differs)"
-            print(f"| {key}{same} | {found['old'][key]} | {found['new'][key]} |")
-        top = min(int(found[name]["highest agreement id"]) for name in ("old", "new"))
-        mix = api_mix(top)
-        firsts: dict[str, list[bool]] = {"old": [], "new": []}
-        with ExitStack() as stack:
-            for version in (old, new):
-                stack.enter_context(
-                    serve(
-                        gunicorn(version.url, version.port, 4),
-                        version.port,
-                        APP_ENV | version.env(),
-                        cwd=version.tree,
-                    )
-                )
-            print(
-                f"\n{args.rounds} rounds of {args.seconds:.0f} s per version, "
-                f"{args.connections} connections, gunicorn with 4 workers each",
-                flush=True,
-            )
-            for version in (old, new):
-                load(
-                    version.port,
-                    mix,
-                    connections=args.connections,
-                    seconds=args.warmup,
-                    token=version.token,
-                )
-            for number in range(args.rounds):
-                order = (old, new) if number % 2 == 0 else (new, old)
-                for place, version in enumerate(order):
-                    figures = load(
-                        version.port,
-                        mix,
-                        connections=args.connections,
-                        seconds=args.seconds,
-                        token=version.token,
-                    )
-                    version.rounds.append(figures)
-                    firsts[version.name].append(place == 0)
-                    print(
-                        f"round {number + 1}, {version.label}: {figures['rps']:.0f} req/s, "
-                        f"{figures['errors']} errors; load average {os.getloadavg()[0]:.1f}",
-                        flush=True,
-                    )
-    for version in (old, new):
-        print(f"\n#### {version.name}: {version.label}\n")
-        print("\n".join(table(version, firsts[version.name])))
+    lines = compare(
+        args.database_url,
+        commit=args.commit,
+        seconds=args.seconds,
+        connections=args.connections,
+        agreements=args.agreements,
+        rounds=args.rounds,
+        warmup=args.warmup,
+    )
     print()
-    print("\n".join(verdict(old, new)))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
