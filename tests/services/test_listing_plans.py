@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tracker.models import Agreement
+from tracker.models import Agreement, AgreementParticipation, AgreementParty
 from tracker.services.agreements import listing
-from tracker.services.agreements.commands import delete_agreement
+from tracker.services.agreements.commands import delete_agreement, update_agreement
 from tracker.services.agreements.listing import AgreementFilters
 
 TODAY = date(2026, 12, 3)
@@ -119,3 +119,38 @@ def test_a_filter_that_keeps_most_rows_walks_the_sort_and_a_rare_one_its_index(s
     assert not listing._dense(connection, 0, False, 3)
     # No more matches than the page reaches: answered without reading the table at all.
     assert not listing._dense(None, 3, False, 3)
+
+
+def test_a_participation_lists_only_agreements_the_party_is_still_in(session, planscase):  # type: ignore[no-untyped-def]
+    """`participation` is read from the participation cache alone: it lists the agreements
+    where the party is a party and stands so, and a party taken off an agreement leaves
+    that agreement's list with it."""
+
+    def listed(participation: str) -> set[int]:
+        filters = AgreementFilters(party="KAZ", participation=participation)
+        return {row.id for row in listing.page(session, filters, limit=1000, today=TODAY).rows}
+
+    def wanted(participation: str) -> set[int]:
+        return set(
+            session.scalars(
+                select(Agreement.id)
+                .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+                .join(
+                    AgreementParticipation,
+                    (AgreementParticipation.agreement_id == Agreement.id)
+                    & (AgreementParticipation.party_code == AgreementParty.party_code),
+                )
+                .where(
+                    AgreementParty.party_code == "KAZ",
+                    AgreementParticipation.participation == participation,
+                    Agreement.deleted_at.is_(None),
+                )
+            )
+        )
+
+    signed = listed("signed")
+    assert signed and signed == wanted("signed")
+    leaving = min(signed)
+    update_agreement(session, leaving, {"parties": ["UZB", "TKM"]})
+    session.commit()
+    assert listed("signed") == signed - {leaving} == wanted("signed")

@@ -258,7 +258,12 @@ class AgreementRow:
 
 def _linked(filters: AgreementFilters) -> list[tuple[Any, list[Any]]]:
     """The filters through a table of the agreement's links: (that table's agreement id,
-    its conditions) for the participation, the party and the topic asked for."""
+    its conditions) for the party (with its participation, when asked for) and the topic.
+
+    A party's participation is cached for the agreement's parties only (a party that leaves
+    the agreement leaves the cache with it: tracker.services.agreements.state), so with a
+    participation the party's own link is not looked up as well: gathering every agreement
+    of a party to intersect with its few of one participation grew with the table."""
     linked: list[tuple[Any, list[Any]]] = []
     if filters.party:
         party = filters.party.upper()
@@ -272,7 +277,8 @@ def _linked(filters: AgreementFilters) -> list[tuple[Any, list[Any]]]:
                     ],
                 )
             )
-        linked.append((_AP.c.agreement_id, [_AP.c.party_code == party]))
+        else:
+            linked.append((_AP.c.agreement_id, [_AP.c.party_code == party]))
     if filters.topic:
         linked.append((_AT.c.agreement_id, [_AT.c.topic == filters.topic.lower()]))
     return linked
