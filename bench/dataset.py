@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, event, insert, select, text
+from sqlalchemy import Engine, create_engine, event, insert, make_url, select, text
 from sqlalchemy.orm import Session
 
 from tracker import migrate
@@ -82,6 +82,24 @@ def fresh_database(database_url: str | None) -> Iterator[tuple[str, Engine]]:
             yield url, engine
         finally:
             engine.dispose()
+
+
+def database_beside(url: str, suffix: str) -> str:
+    """The URL of `<name>_<suffix>` on the same PostgreSQL server as `url`, created when
+    missing (a benchmark that needs several databases keeps them beside the one given)."""
+    base = make_url(url)
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not found:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def build(

@@ -26,11 +26,10 @@ import time
 from contextlib import ExitStack
 from datetime import date
 
-from sqlalchemy import create_engine, make_url, text
 from werkzeug.test import TestResponse
 
 from bench.api import timed_together
-from bench.dataset import arguments, build, fresh_database
+from bench.dataset import arguments, build, database_beside, fresh_database
 from tracker import create_app
 from tracker.services.accounts.users import create_token, create_user
 from tracker.services.agreements.listing import SORTS
@@ -196,7 +195,9 @@ def run(database_url: str | None, sizes: list[int], runs: int, cpu: bool = False
     with ExitStack() as stack:
         urls = {}
         for size in sizes:
-            url, engine = stack.enter_context(fresh_database(_of_size(database_url, size)))
+            url, engine = stack.enter_context(
+                fresh_database(database_url and database_beside(database_url, str(size)))
+            )
             started = time.perf_counter()
             made = build(engine, agreements=size)
             print(
@@ -208,26 +209,6 @@ def run(database_url: str | None, sizes: list[int], runs: int, cpu: bool = False
             urls[size] = url
         figures, rows = measure(urls, runs, cpu)
     return report(sizes, figures, rows)
-
-
-def _of_size(database_url: str | None, size: int) -> str | None:
-    """The PostgreSQL database for `size` beside `database_url` (created when missing); None
-    (a temporary SQLite file) without a URL."""
-    if database_url is None:
-        return None
-    given = make_url(database_url)
-    name = f"{given.database}_{size}"
-    server = create_engine(given, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            known = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).first()
-            if known is None:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        server.dispose()
-    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
+from bench.dataset import database_beside
 from bench.load import APP_ENV, HEAD, ROOT, ROW, api_mix, free_port, gunicorn, load, serve
 
 TARGET = 2.0
@@ -102,23 +103,6 @@ def checkout(commit: str) -> Iterator[Path]:
     finally:
         _git("worktree", "remove", "--force", str(tree))
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def database_beside(url: str, suffix: str) -> str:
-    """The URL of `<name>_<suffix>` on the same server as `url`, created when missing."""
-    base = make_url(url)
-    name = f"{base.database}_{suffix}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            found = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            )
-            if not found:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def prepare(version: Version, agreements: int) -> dict[str, int]:

@@ -110,14 +110,12 @@ def matches(
 ) -> ColumnElement[bool]:
     """A WHERE condition on the kind's table: the row contains every word (as a prefix).
     `wrap` wraps the id it tests (tracker.services.agreements.listing.unindexed)."""
-    model, fts = KINDS[kind]
-    table = model.__table__
-    if session.get_bind().dialect.name == "sqlite":
-        rows = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts_query").bindparams(
-            fts_query=_fts5_query(words)
-        )
-        return wrap(table.c.id).in_(rows.columns(column("rowid")))
-    return text(f"{table.name}.search_vector @@ to_tsquery('simple', :ts_query_{kind})").bindparams(
+    rows = KINDS[kind][0].__table__
+    indexed = indexed_ids(session, kind, words)
+    if indexed is not None:  # SQLite: the id among the full-text index's matches
+        ids, match = indexed
+        return wrap(rows.c.id).in_(select(ids).where(*match))
+    return text(f"{rows.name}.search_vector @@ to_tsquery('simple', :ts_query_{kind})").bindparams(
         **{f"ts_query_{kind}": _tsquery(words)}
     )
 

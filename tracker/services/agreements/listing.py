@@ -106,11 +106,9 @@ _WITH_DEPOSITARY = _JOINED.outerjoin(_DEPOSITARY, _DEPOSITARY.c.code == _A.c.dep
 PAGE = select(*_PAGE_COLUMNS).select_from(_WITH_DEPOSITARY)
 
 
-class listed(ColumnElement[Any]):
-    """The cached lifecycle without what no list shows: each party's row (`participants`,
-    two thirds of the document) and the ids of the counted claims, removed by the database
-    (json_remove on SQLite, `-` on jsonb), so that a page decodes a third of the bytes. The
-    whole document on any other engine."""
+class _Wrapped(ColumnElement[Any]):
+    """A column that each engine may write in its own way (`@compiles` for the subclass),
+    of the column's type; the column itself on an engine without its own way."""
 
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
@@ -120,11 +118,20 @@ class listed(ColumnElement[Any]):
         self.type = column.type
 
 
+class listed(_Wrapped):
+    """The cached lifecycle without what no list shows: each party's row (`participants`,
+    two thirds of the document) and the ids of the counted claims, removed by the database
+    (json_remove on SQLite, `-` on jsonb), so that a page decodes a third of the bytes. The
+    whole document on any other engine."""
+
+    inherit_cache = True
+
+
 UNLISTED = ("participants", "counted_event_ids")
 
 
-@compiles(listed)
-def _listed(element: listed, compiler: Any, **kw: Any) -> str:
+@compiles(_Wrapped)
+def _wrapped(element: _Wrapped, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.column, **kw)
 
 
@@ -195,7 +202,7 @@ _PAGE_DATES = (
 )
 
 
-class unindexed(ColumnElement[Any]):
+class unindexed(_Wrapped):
     """A column that SQLite must not look up through an index (`+column`, the documented way
     to take a term out of the planner's choice of index); the column itself elsewhere.
 
@@ -204,16 +211,6 @@ class unindexed(ColumnElement[Any]):
     the choice it walks the sort's index and stops at the page (see `page`)."""
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: Any) -> None:
-        self.column = column
-        self.type = column.type
-
-
-@compiles(unindexed)
-def _unindexed(element: unindexed, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
 
 
 @compiles(unindexed, "sqlite")
