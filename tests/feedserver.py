@@ -66,6 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
             hit = Hit(self.path, start, time.monotonic(), threading.current_thread().name)
             with owner.lock:
                 owner.log.append(hit)
+                owner.logged.notify_all()
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         owner = self.server.owner
@@ -137,6 +138,8 @@ class FeedServer:
         self.headers: list[dict[str, str]] = []
         self.answers: list[tuple[str, int]] = []
         self.lock = threading.Lock()
+        # Signalled as each request is logged: its client may have read the answer first.
+        self.logged = threading.Condition(self.lock)
         self._added: dict[str, tuple[bytes, str]] = {}
         self.redirects: dict[str, str] = {}
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -176,7 +179,11 @@ class FeedServer:
             self.answers.clear()
 
     def hits(self, prefix: str = "/") -> list[Hit]:
+        """The requests logged under `prefix`, once every request answered so far is logged
+        (a request is logged after its answer is written, so its client can read the answer
+        before the log has it)."""
         with self.lock:
+            self.logged.wait_for(lambda: len(self.log) >= len(self.answers), timeout=5)
             return [hit for hit in self.log if hit.path.startswith(prefix)]
 
     def __enter__(self) -> FeedServer:
