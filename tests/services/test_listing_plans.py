@@ -14,6 +14,7 @@ from tests import factories
 from tracker.models import Agreement, AgreementParticipation, AgreementParty
 from tracker.services.agreements import listing
 from tracker.services.agreements.commands import delete_agreement, update_agreement
+from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS
 from tracker.services.agreements.listing import AgreementFilters
 
 TODAY = date(2026, 12, 3)
@@ -113,12 +114,16 @@ def test_a_filter_that_keeps_most_rows_walks_the_sort_and_a_rare_one_its_index(s
     top = connection.execute(listing.select(listing.func.max(listing._A.c.id))).scalar()
     # Matches² against (page end × rows): a first page of two, when every row matches, is
     # read down the sort; one match among all rows through the filter's index.
-    assert listing._dense(connection, top, False, 3)
-    assert not listing._dense(connection, 1, False, 3)
-    assert listing._dense(connection, 1, True, 3)  # capped: more than CAP match
-    assert not listing._dense(connection, 0, False, 3)
-    # No more matches than the page reaches: answered without reading the table at all.
-    assert not listing._dense(None, 3, False, 3)
+    assert listing._dense(top, False, 3, top)
+    assert not listing._dense(1, False, 3, top)
+    assert listing._dense(1, True, 3, top)  # capped: more than CAP match
+    assert not listing._dense(0, False, 3, top)
+    assert not listing._dense(3, False, 3, None)  # no more matches than the page reaches
+    # The count's statement reads the highest id with the matches.
+    topic = AgreementFilters(topic="planscase")
+    total, capped = listing.count(session, topic, today=TODAY)
+    assert total > 0
+    assert listing._counted(session, topic, TODAY, STALLED_AFTER_DAYS) == (total, capped, top)
 
 
 def test_a_participation_lists_only_agreements_the_party_is_still_in(session, planscase):  # type: ignore[no-untyped-def]

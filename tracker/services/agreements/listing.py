@@ -13,19 +13,31 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, exists, func, select, true, tuple_
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from tracker.db import utcnow
+from tracker.db import among, utcnow
 from tracker.models import (
     Agreement,
     AgreementParticipation,
@@ -151,21 +163,49 @@ def _listed_postgresql(element: listed, compiler: Any, **kw: Any) -> str:
 _LIST_COLUMNS = (*_PAGE_COLUMNS[:-1], listed(_S.c.derived).label("derived"))
 # How many columns of a row `rows_of` reads (a statement may add its own after them).
 _WIDTH = len(_PAGE_COLUMNS)
-# Each party's English name, read out of its names by the database (JSON_EXTRACT on SQLite,
-# ->> on PostgreSQL), its code when it has none: decoding every party's names in Python was
-# a fifth of a page's time.
-PAGE_PARTIES = (
-    select(_AP.c.agreement_id, _AP.c.party_code, english_name(_P.c.names, _AP.c.party_code))
-    .select_from(_AP.join(_P, _P.c.code == _AP.c.party_code))
-    .order_by(_AP.c.agreement_id, _AP.c.position)
-)
-PAGE_TOPICS = select(_AT.c.agreement_id, _AT.c.topic).order_by(_AT.c.topic)
+
+
+def parties_and_topics(agreement_id: Callable[[Any], ColumnElement[bool]]) -> Any:
+    """The parties and topics of the agreements `agreement_id(column)` selects, in one
+    statement (one round trip instead of two): rows
+    (agreement id, place, party code or topic, English name), a party's with its position,
+    a topic's with place -1 and no name; by agreement, its topics (by name) before its
+    parties (in their order). Each party's English name is read out of its names by the
+    database (JSON_EXTRACT on SQLite, ->> on PostgreSQL), its code when it has none:
+    decoding every party's names in Python was a fifth of a page's time."""
+    parties = (
+        select(
+            _AP.c.agreement_id,
+            _AP.c.position.label("place"),
+            _AP.c.party_code.label("value"),
+            english_name(_P.c.names, _AP.c.party_code).label("name"),
+        )
+        .select_from(_AP.join(_P, _P.c.code == _AP.c.party_code))
+        .where(agreement_id(_AP.c.agreement_id))
+    )
+    topics = select(
+        _AT.c.agreement_id, literal(-1, Integer), _AT.c.topic, null().cast(String)
+    ).where(agreement_id(_AT.c.agreement_id))
+    both = union_all(parties, topics).subquery("both")
+    return select(both).order_by(both.c.agreement_id, both.c.place, both.c.value)
+
+
+def split_parties_and_topics(
+    rows: Sequence[Any], parties: dict[int, list[tuple[str, str]]], topics: dict[int, list[str]]
+) -> None:
+    """The rows of a `parties_and_topics` statement into `parties` and `topics` (lists by
+    agreement id, already made for each agreement)."""
+    for agreement_id, _place, value, name in rows:
+        if name is None:
+            topics[agreement_id].append(value)
+        else:
+            parties[agreement_id].append((value, name))
+
+
 # The same for the ids of a page (`ids`, a list), built once: a statement made per page costs
 # its construction and a fresh cache key each time, as much as running it.
-_PAGE_IDS = bindparam("ids", expanding=True)
-_PARTIES_OF = PAGE_PARTIES.where(_AP.c.agreement_id.in_(_PAGE_IDS))
-_TOPICS_OF = PAGE_TOPICS.where(_AT.c.agreement_id.in_(_PAGE_IDS))
-_ROWS_OF = select(*_LIST_COLUMNS).select_from(_WITH_DEPOSITARY).where(_A.c.id.in_(_PAGE_IDS))
+_PARTIES_AND_TOPICS_OF = parties_and_topics(lambda column: among(column, "ids"))
+_ROWS_OF = select(*_LIST_COLUMNS).select_from(_WITH_DEPOSITARY).where(among(_A.c.id, "ids"))
 
 _HAPPENED = [s.value for s in HAPPENED]
 _DATED_STAGES = (Stage.SIGNING.value, Stage.ENTRY_INTO_FORCE.value)
@@ -197,7 +237,7 @@ SORTS = tuple(_SORTS)
 _PAGE_DATES = (
     select(_E.c.agreement_id, _E.c.stage, _E.c.date)
     .where(_E.c.stage.in_(_DATED_STAGES), _E.c.status.in_(_HAPPENED), _E.c.deleted_at.is_(None))
-    .where(_E.c.agreement_id.in_(_PAGE_IDS))
+    .where(among(_E.c.agreement_id, "ids"))
     .order_by(_E.c.date_earliest.is_(None), _E.c.date_earliest, _E.c.id)
 )
 
@@ -457,6 +497,7 @@ def _by_cache_key(
 
 
 _EVERY = AgreementFilters()
+_HIGHEST_ID = select(func.max(_A.c.id))
 # Every live agreement, counted on SQLite as all rows less the deleted ones: SQLite counts a
 # whole table by the number of cells on each of its b-tree's pages, without reading a row
 # (4 µs at 10,000 agreements, where counting the live rows read each one: 0.8 ms), and the
@@ -479,15 +520,52 @@ def count(
     stops at cap + 1 matches, so a count costs no more on a million rows than on ten
     thousand (and, without filters on SQLite, all at once from the table's pages). `cap` is
     CAP unless given."""
+    total, capped, _rows = _counted(session, filters, today, stalled_after_days, cap)
+    return total, capped
+
+
+def _counted(
+    session: Session,
+    filters: AgreementFilters,
+    today: date | None,
+    stalled_after_days: int,
+    cap: int | None = None,
+) -> tuple[int, bool, int | None]:
+    """`count`, and with filters the highest agreement id (what `_dense` weighs the count
+    against), read by the same statement: (total, capped, highest id or None)."""
     cap = CAP if cap is None else cap
     connection = session.connection()
     if filters == _EVERY and connection.dialect.name == "sqlite":
         found = connection.execute(_LIVE).scalar() or 0
-        return min(found, cap), found > cap
+        return min(found, cap), found > cap, None
     today = today or utcnow().date()
-    bounded = _matches(session, filters, today, stalled_after_days).limit(cap + 1).subquery()
-    found = connection.execute(select(func.count()).select_from(bounded)).scalar() or 0
-    return min(found, cap), found > cap
+
+    def counting() -> Any:
+        bounded = _matches(session, filters, today, stalled_after_days).limit(cap + 1).subquery()
+        return select(func.count(), _HIGHEST_ID.scalar_subquery()).select_from(bounded)
+
+    key = ("count", connection.dialect.name, filters, today, stalled_after_days, cap)
+    found, highest = connection.execute(_built(key, counting)).one()
+    return min(found, cap), found > cap, highest or 0
+
+
+# Statements built for a request, by what they were built from (the engine's name, the
+# filters, the day, the page...): a list asked for again is run with the statement made the
+# first time. Building a filtered page's two statements and their cache keys (SQLAlchemy's
+# key to its compiled form) cost a tenth of the request on PostgreSQL; a statement is
+# immutable, its key kept on it. At most BUILT_MOST; the whole cache is dropped when full.
+_BUILT: dict[tuple[Any, ...], Any] = {}
+BUILT_MOST = 512
+
+
+def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The statement made by `build` for `key`: made once, then kept (see _BUILT)."""
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) >= BUILT_MOST:
+            _BUILT.clear()
+        found = _BUILT[key] = build()
+    return found
 
 
 def _source(filters: AgreementFilters) -> Any:
@@ -534,21 +612,17 @@ def _matches(
     )
 
 
-_HIGHEST_ID = select(func.max(_A.c.id))
-
-
-def _dense(connection: Any, total: int, capped: bool, reach: int) -> bool:
+def _dense(total: int, capped: bool, reach: int, rows: int | None) -> bool:
     """Whether the matches are so many that walking the sort's index, testing each row, is
     cheaper than reading every match through the filters' indexes and sorting them: about
     reach × rows / total rows read against total. `reach` is how far into the list the page
-    ends; rows is the highest id, read from the end of the primary key. With no more
-    matches than the page reaches (rows ≥ total), never: that read is skipped."""
+    ends; rows is the highest id (read from the end of the primary key by the count's
+    statement). With no more matches than the page reaches, never."""
     if capped:
         return True
     if total <= reach:
         return False
-    rows = connection.execute(_HIGHEST_ID).scalar() or 0
-    return total * total > reach * rows
+    return total * total > reach * (rows or 0)
 
 
 def page(
@@ -582,10 +656,8 @@ def page(
     today = today or utcnow().date()
     cursor = None if after is None else Cursor.decode(after, sort)
     connection = session.connection()
-    total, capped = (
-        count(session, filters, today=today, stalled_after_days=stalled_after_days)
-        if counted
-        else (0, False)
+    total, capped, highest = (
+        _counted(session, filters, today, stalled_after_days) if counted else (0, False, None)
     )
     # Only the filters of `_linked`, kind, stage, status and words read an index that a
     # dense list would rather not; without them there is nothing to decide.
@@ -593,29 +665,35 @@ def page(
     dense = (
         counted
         and bool(narrowed or filters.q)
-        and _dense(connection, total, capped, offset + limit + 1)
+        and _dense(total, capped, offset + limit + 1, highest)
     )
-    conditions = _conditions(session, filters, today, stalled_after_days, dense)
     key = sort.lstrip("-")
     column = _SORTS[key]
     descending = sort.startswith("-")
     next_cursor = None
     if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
-        if cursor is not None:
-            pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
-            conditions.append(pair < last if descending else pair > last)
         if filters == _EVERY and cursor is None:
             window = {"page_offset": offset, "page_limit": limit + 1}
             rows = connection.execute(_every_sorted(key, descending), window).all()
         else:
-            rows = connection.execute(
-                _sorted_page(_source(filters), conditions, column, descending, offset, limit + 1)
-            ).all()
+
+            def paging() -> Any:
+                conditions = _conditions(session, filters, today, stalled_after_days, dense)
+                if cursor is not None:
+                    pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
+                    conditions.append(pair < last if descending else pair > last)
+                source = _source(filters)
+                return _sorted_page(source, conditions, column, descending, offset, limit + 1)
+
+            built = (connection.dialect.name, filters, today, stalled_after_days, dense, sort)
+            spot = (offset, limit, cursor and (cursor.value, cursor.id))
+            rows = connection.execute(_built(("page", *built, *spot), paging)).all()
         if len(rows) > limit:
             rows = rows[:limit]
             last_row = rows[-1]
             next_cursor = Cursor(sort, getattr(last_row, _NOT_NULL_SORTS[key]), last_row.id)
     else:
+        conditions = _conditions(session, filters, today, stalled_after_days, dense)
         keys = _by_cache_key(connection, conditions, column, descending, offset, limit, cursor)
         wanted = [agreement_id for _value, agreement_id in keys[:limit]]
         found = {row.id: row for row in connection.execute(_ROWS_OF, {"ids": wanted})}
@@ -685,10 +763,8 @@ def _complete(
     parties: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        for agreement_id, code, name in connection.execute(_PARTIES_OF, {"ids": ids}):
-            parties[agreement_id].append((code, name))
-        for agreement_id, topic in connection.execute(_TOPICS_OF, {"ids": ids}):
-            topics[agreement_id].append(topic)
+        found = connection.execute(_PARTIES_AND_TOPICS_OF, {"ids": ids}).all()
+        split_parties_and_topics(found, parties, topics)
     rows = rows_of(session, page_rows, parties, topics, today, stalled_after_days)
     if dates and ids:
         first: dict[tuple[int, str], str] = {}

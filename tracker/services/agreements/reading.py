@@ -11,11 +11,9 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.db import utcnow
+from tracker.db import among, utcnow
 from tracker.models import (
     Agreement,
-    AgreementParty,
-    AgreementTopic,
     Declaration,
     EvidenceLink,
     Party,
@@ -36,10 +34,10 @@ from tracker.services.agreements.lifecycle import (
 )
 from tracker.services.agreements.listing import (
     PAGE,
-    PAGE_PARTIES,
-    PAGE_TOPICS,
     AgreementRow,
+    parties_and_topics,
     rows_of,
+    split_parties_and_topics,
 )
 from tracker.services.agreements.participation import (
     EntryIntoForceRule,
@@ -51,8 +49,6 @@ from tracker.services.claims.parties import label
 from tracker.services.errors import NotFound
 
 _A = Agreement.__table__
-_AP = AgreementParty.__table__
-_AT = AgreementTopic.__table__
 _PS = PrincipleStatement.__table__
 _E = StageEvent.__table__
 
@@ -163,8 +159,7 @@ _U = User.__table__
 _L = EvidenceLink.__table__
 _PR = Principle.__table__
 _ONE = PAGE.add_columns(_A.c.version).where(_A.c.id == bindparam("id"), _A.c.deleted_at.is_(None))
-_ONE_PARTIES = PAGE_PARTIES.where(_AP.c.agreement_id == bindparam("id"))
-_ONE_TOPICS = PAGE_TOPICS.where(_AT.c.agreement_id == bindparam("id"))
+_ONE_PARTIES_AND_TOPICS = parties_and_topics(lambda column: column == bindparam("id"))
 _ONE_EVENTS = (
     select(
         *(c for c in _E.c if c.name not in {"deleted_at", "version"}),
@@ -201,8 +196,8 @@ _ONE_LINKS = select(
 # built once: a statement made per request cost as much as running it.
 _LINKS_OF = _ONE_LINKS.where(
     or_(
-        _L.c.event_id.in_(bindparam("events", expanding=True)),
-        _L.c.statement_id.in_(bindparam("statements", expanding=True)),
+        among(_L.c.event_id, "events"),
+        among(_L.c.statement_id, "statements"),
     )
 )
 
@@ -241,8 +236,11 @@ def detail(
     one = connection.execute(_ONE, key).one_or_none()
     if one is None:
         raise NotFound(f"agreement {agreement_id} does not exist")
-    parties = {agreement_id: [(c, n) for _, c, n in connection.execute(_ONE_PARTIES, key)]}
-    topics = {agreement_id: [t for _, t in connection.execute(_ONE_TOPICS, key)]}
+    parties: dict[int, list[tuple[str, str]]] = {agreement_id: []}
+    topics: dict[int, list[str]] = {agreement_id: []}
+    split_parties_and_topics(
+        connection.execute(_ONE_PARTIES_AND_TOPICS, key).all(), parties, topics
+    )
     row = rows_of(session, [one], parties, topics, today, stalled_after_days)[0]
     events = sorted(
         connection.execute(_ONE_EVENTS, key).all(),
