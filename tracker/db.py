@@ -83,6 +83,8 @@ class among(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # A condition as it stands (where SQLite, lacking booleans, would otherwise test `= 1`).
+    _is_implicitly_boolean = True
     _traverse_internals = [
         ("expanding", InternalTraversal.dp_clauseelement),
         ("array", InternalTraversal.dp_clauseelement),

@@ -6,13 +6,14 @@ agreements the page would list, on both engines."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests import factories
 from tracker.models import Agreement, AgreementParticipation, AgreementParty
-from tracker.services.agreements import listing
+from tracker.services.agreements import listing, reading
 from tracker.services.agreements.commands import delete_agreement, update_agreement
 from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS
 from tracker.services.agreements.listing import AgreementFilters
@@ -159,3 +160,58 @@ def test_a_participation_lists_only_agreements_the_party_is_still_in(session, pl
     update_agreement(session, leaving, {"parties": ["UZB", "TKM"]})
     session.commit()
     assert listed("signed") == signed - {leaving} == wanted("signed")
+
+
+def test_a_pages_parties_and_topics_come_in_one_statement_through_the_agreements_index(
+    session, planscase
+):  # type: ignore[no-untyped-def]
+    """Parties (in their order) and topics (by name) of any number of agreements, in one
+    statement whose text does not change with their number: on SQLite each table searched
+    by agreement (a scan of the whole table read 45 ms at 100,000 agreements); on
+    PostgreSQL the ids sent as one array."""
+    connection = session.connection()
+    ids = [a.id for a in planscase] + list(range(10**6, 10**6 + 60))  # more than 50 ids
+    found = connection.execute(listing._PARTIES_AND_TOPICS_OF, {"ids": ids}).all()
+    parties = {i: [] for i in ids}  # type: ignore[var-annotated]
+    topics = {i: [] for i in ids}  # type: ignore[var-annotated]
+    listing.split_parties_and_topics(found, parties, topics)
+    for agreement in planscase:
+        assert [code for code, _name in parties[agreement.id]] == [
+            p.code for p in agreement.parties
+        ]
+        assert topics[agreement.id] == sorted(agreement.topics)
+    assert parties[planscase[1].id][0] == ("KAZ", "Kazakhstan")
+    compiled = listing._PARTIES_AND_TOPICS_OF.compile(dialect=connection.dialect)
+    if connection.dialect.name == "postgresql":
+        assert "= ANY (%(ids)s" in str(compiled)
+
+
+TABLES = ("agreement", "agreement_party", "agreement_topic", "stage_event", "evidence_link")
+
+
+def test_pages_and_the_detail_read_no_table_whole_on_sqlite(session, planscase):  # type: ignore[no-untyped-def]
+    """Every statement of a page (sorted by a key of the lifecycle cache, with the dates of
+    signing and entry into force) and of an agreement's detail reads its rows through an
+    index on SQLite: none reads a whole table of agreements, links, topics, events or
+    evidence (a condition on a list of ids written `IN (…) = 1` did, unseen in the results)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's plans")
+    connection = session.connection()
+    ran: list[tuple[str, Any]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        ran.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        listing.page(session, AgreementFilters(), sort="stage", today=TODAY, dates=True)
+        reading.detail(session, planscase[1].id, today=TODAY)
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    whole = {f"SCAN {table}" for table in TABLES}
+    for statement, parameters in ran:
+        plan = [
+            row[3]
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+        assert not whole & set(plan), (statement, plan)
