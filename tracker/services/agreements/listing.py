@@ -443,57 +443,73 @@ class Page:
 
 def _by_cache_key(
     connection: Any,
-    conditions: list[Any],
+    conditions: Callable[[], list[Any]],
     column: Any,
     descending: bool,
     offset: int,
     limit: int,
     cursor: Cursor | None,
+    built: tuple[Any, ...],
 ) -> list[tuple[Any, int]]:
     """(key, agreement id) of up to limit + 1 rows after `offset` others (or after `cursor`),
     sorted by a key of the lifecycle cache, rows without the key last either way.
 
     Two reads of the cache's (key, agreement id) index, each in index order and stopping at
     the page: the rows with a key, then, when those run out within the page, the rows
-    without one. One ORDER BY with NULLS LAST would sort every match first.
+    without one. One ORDER BY with NULLS LAST would sort every match first. `conditions`
+    makes the filters' conditions; each statement is kept under `built` (what it is made
+    from: see _built) and what tells it from the others.
     """
     ids = _S.c.agreement_id
     wanted = limit + 1
 
-    def read(where: list[Any], skip: int, take: int) -> list[tuple[Any, int]]:
-        order = (column.desc(), ids.desc()) if descending else (column.asc(), ids.asc())
-        found = connection.execute(
-            select(column, ids)
-            .select_from(_BY_CACHE)
-            .where(*conditions, *where)
-            .order_by(*order)
-            .offset(skip)
-            .limit(take)
-        )
+    def read(name: str, where: Callable[[], list[Any]], skip: int, take: int) -> list[Any]:
+        def reading() -> Any:
+            order = (column.desc(), ids.desc()) if descending else (column.asc(), ids.asc())
+            return (
+                select(column, ids)
+                .select_from(_BY_CACHE)
+                .where(*conditions(), *where())
+                .order_by(*order)
+                .offset(skip)
+                .limit(take)
+            )
+
+        found = connection.execute(_built((*built, name, skip, take), reading)).all()
         return [(value, agreement_id) for value, agreement_id in found]
 
-    keyed: list[tuple[Any, int]] = []
-    if cursor is None or cursor.value is not None:
+    def keyed_rows() -> list[Any]:
         where = [column.is_not(None)]
         if cursor is not None:
             pair, last = tuple_(column, ids), tuple_(cursor.value, cursor.id)
             where.append(pair < last if descending else pair > last)
-        keyed = read(where, offset, wanted)
+        return where
+
+    def unkeyed_rows() -> list[Any]:
+        where = [column.is_(None)]
+        if cursor is not None and cursor.value is None:
+            where.append(ids < cursor.id if descending else ids > cursor.id)
+        return where
+
+    keyed: list[tuple[Any, int]] = []
+    if cursor is None or cursor.value is not None:
+        keyed = read("keyed", keyed_rows, offset, wanted)
         if len(keyed) == wanted:
             return keyed
     # Into the rows without a key: skip what the offset leaves of them.
-    where = [column.is_(None)]
     if cursor is not None and cursor.value is None:
-        where.append(ids < cursor.id if descending else ids > cursor.id)
         skip = offset
     elif keyed or offset == 0:
         skip = 0
     else:  # the offset passed every keyed row: how many were there?
-        keyed_count = connection.execute(
-            select(func.count()).select_from(_BY_CACHE).where(*conditions, column.is_not(None))
-        ).scalar()
+
+        def counting() -> Any:
+            where = [*conditions(), column.is_not(None)]
+            return select(func.count()).select_from(_BY_CACHE).where(*where)
+
+        keyed_count = connection.execute(_built((*built, "keyed count"), counting)).scalar()
         skip = max(0, offset - (keyed_count or 0))
-    return keyed + read(where, skip, wanted - len(keyed))
+    return keyed + read("unkeyed", unkeyed_rows, skip, wanted - len(keyed))
 
 
 _EVERY = AgreementFilters()
@@ -671,6 +687,23 @@ def page(
     column = _SORTS[key]
     descending = sort.startswith("-")
     next_cursor = None
+    # What the page's statements are made from (kept by _built), and the filters' conditions
+    # made once for them when one is made.
+    built = (
+        "page",
+        connection.dialect.name,
+        filters,
+        today,
+        stalled_after_days,
+        dense,
+        sort,
+        cursor and (cursor.value, cursor.id),
+    )
+
+    @cache
+    def conditions() -> list[Any]:
+        return _conditions(session, filters, today, stalled_after_days, dense)
+
     if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
         if filters == _EVERY and cursor is None:
             window = {"page_offset": offset, "page_limit": limit + 1}
@@ -678,23 +711,22 @@ def page(
         else:
 
             def paging() -> Any:
-                conditions = _conditions(session, filters, today, stalled_after_days, dense)
+                where = list(conditions())
                 if cursor is not None:
                     pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
-                    conditions.append(pair < last if descending else pair > last)
+                    where.append(pair < last if descending else pair > last)
                 source = _source(filters)
-                return _sorted_page(source, conditions, column, descending, offset, limit + 1)
+                return _sorted_page(source, where, column, descending, offset, limit + 1)
 
-            built = (connection.dialect.name, filters, today, stalled_after_days, dense, sort)
-            spot = (offset, limit, cursor and (cursor.value, cursor.id))
-            rows = connection.execute(_built(("page", *built, *spot), paging)).all()
+            rows = connection.execute(_built((*built, offset, limit), paging)).all()
         if len(rows) > limit:
             rows = rows[:limit]
             last_row = rows[-1]
             next_cursor = Cursor(sort, getattr(last_row, _NOT_NULL_SORTS[key]), last_row.id)
     else:
-        conditions = _conditions(session, filters, today, stalled_after_days, dense)
-        keys = _by_cache_key(connection, conditions, column, descending, offset, limit, cursor)
+        keys = _by_cache_key(
+            connection, conditions, column, descending, offset, limit, cursor, built
+        )
         wanted = [agreement_id for _value, agreement_id in keys[:limit]]
         found = {row.id: row for row in connection.execute(_ROWS_OF, {"ids": wanted})}
         rows = [found[i] for i in wanted]
