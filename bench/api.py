@@ -11,7 +11,10 @@ with them request by request (so that other work on the machine falls on all thr
 hand-written SQL and json.dumps called directly on an open connection ("bare"), and the same
 code served by a plain Flask view in the same app, which checks the token with one SQL query
 ("endpoint"). Then the agreement page's HTML (/agreements/{id}, signed in), and the detail of
-two agreements recorded through the services with 2 and with 50 events. Prints Markdown,
+two agreements recorded through the services with 2 and with 50 events. The app runs without
+its cache of list pages (TRACKER_LIST_CACHE_SIZE=0: tracker.api.page_cache), which would
+answer every repeat of a list from the bytes built the first time: what is timed is the
+building of each page, as the endpoint builds it. Prints Markdown,
 and last API / endpoint of every run against the target (issue 19: at most 1.3 times, in five
 consecutive runs: `--repeat 5`).
 """
@@ -327,7 +330,7 @@ def measure(
     Returns {request: {"api"|"endpoint"|"bare"|"page"|..: (p50, p95)}}.
     """
     today = date.today()
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "LIST_CACHE_SIZE": 0})
     add_baseline_endpoints(app, engine, today)
     with app.app_context():
         from tracker.db import get_session

@@ -60,7 +60,8 @@ class Lister:
     """GET /api/v1/agreements on one database (already built), as a viewer."""
 
     def __init__(self, url: str) -> None:
-        self.app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
+        # Without the cache of list pages (tracker.api.page_cache): each page is built.
+        self.app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "LIST_CACHE_SIZE": 0})
         with self.app.app_context():
             from tracker.db import get_session
 

@@ -211,14 +211,22 @@ def report_load(url: str, engine: Engine, *, seconds: float, connections: int) -
 def report_peer(url: str, *, seconds: float) -> list[str]:
     """Markdown: the first page of agreements from the app (gunicorn, 1 worker) and the same
     listing from Datasette (one process), both on the same SQLite file, one connection at a time
-    and eight at once."""
+    and eight at once. The app twice: as deployed, a repeated list answered from its cache of
+    list pages (tracker.api.page_cache), and with that cache off, building every answer as
+    Datasette does."""
     path = url.removeprefix("sqlite:///")
     token = viewer_token(url)
     ours, theirs = free_port(), free_port()
     peer_path = f"/{Path(path).stem}.json?_shape=array&sql={quote(PEER_SQL)}"
     lines = list(HEAD)
+    uncached = free_port()
     with (
         serve(gunicorn(url, ours, 1), ours, APP_ENV | {"TRACKER_DATABASE_URL": url}),
+        serve(
+            gunicorn(url, uncached, 1),
+            uncached,
+            APP_ENV | {"TRACKER_DATABASE_URL": url, "TRACKER_LIST_CACHE_SIZE": "0"},
+        ),
         serve(
             [
                 sys.executable,
@@ -246,6 +254,15 @@ def report_peer(url: str, *, seconds: float) -> list[str]:
             lines.append(
                 ROW.format(label=f"Treaty Tracker API, 1 worker; {connections} conn.", **figures)
             )
+            figures = load(
+                uncached,
+                lambda _rng: "/api/v1/agreements?page_size=50",
+                connections=connections,
+                seconds=seconds,
+                token=token,
+            )
+            label = f"Treaty Tracker API, list cache off, 1 worker; {connections} conn."
+            lines.append(ROW.format(label=label, **figures))
             figures = load(theirs, lambda _rng: peer_path, connections=connections, seconds=seconds)
             lines.append(ROW.format(label=f"Datasette, same SQL; {connections} conn.", **figures))
     return lines

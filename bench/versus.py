@@ -2,6 +2,7 @@
 
     python -m bench.versus [--database-url URL] [--commit 848f5c4] [--seconds 20]
                            [--connections 16] [--agreements 10000] [--rounds 3] [--warmup 5]
+                           [--list-cache-size N]
 
 PostgreSQL only: the URL given (or TRACKER_BENCH_DATABASE_URL) names the server and, by its
 database name, the two databases used beside it, `<name>_old` and `<name>_new`; each is created
@@ -23,7 +24,9 @@ is bench.load's measurement: requests sent back to back on fresh connections, ev
 200 and every failed connection an error. Prints each turn as it ends (with the machine's load
 average), a Markdown table per version (each round, then all rounds together) and the verdict:
 the new version's requests per second over the old one's against the target of 2x, with no
-errors on either.
+errors on either. This tree runs with its own defaults, its cache of list pages included
+(tracker.api.page_cache: a list asked again is answered from the bytes built the first time,
+which the mix's first page and filtered pages are); `--list-cache-size 0` runs it without.
 """
 
 from __future__ import annotations
@@ -81,8 +84,10 @@ class Version:
     token: str = ""
     rounds: list[dict[str, float]] = field(default_factory=list)
 
+    extra: dict[str, str] = field(default_factory=dict)
+
     def env(self) -> dict[str, str]:
-        return {"PYTHONPATH": str(self.tree), "TRACKER_DATABASE_URL": self.url}
+        return {"PYTHONPATH": str(self.tree), "TRACKER_DATABASE_URL": self.url} | self.extra
 
 
 def _git(*args: str) -> str:
@@ -200,6 +205,7 @@ def compare(
     agreements: int = 10_000,
     rounds: int = 3,
     warmup: float = 5,
+    list_cache_size: int | None = None,
 ) -> list[str]:
     """Run the comparison (see the module's text) on the PostgreSQL server of `database_url`;
     Markdown: the two datasets side by side, each version's rounds, and the verdict. Each
@@ -210,6 +216,9 @@ def compare(
     with checkout(commit) as tree:
         old = Version("old", commit, tree, database_beside(database_url, "old"))
         new = Version("new", head, ROOT, database_beside(database_url, "new"))
+        if list_cache_size is not None:  # the older commit has no such setting
+            new.extra["TRACKER_LIST_CACHE_SIZE"] = str(list_cache_size)
+            new.label += f" (list cache {list_cache_size})"
         for version in (old, new):
             made = prepare(version, agreements)
             print(f"{version.label} ({version.name}): {made}", flush=True)
@@ -278,6 +287,11 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=5, help="uncounted seconds per version")
+    parser.add_argument(
+        "--list-cache-size",
+        type=int,
+        help="TRACKER_LIST_CACHE_SIZE for this tree (default: its own default; 0: no cache)",
+    )
     args = parser.parse_args()
     if not args.database_url or make_url(args.database_url).get_backend_name() != "postgresql":
         parser.error("a PostgreSQL --database-url (or TRACKER_BENCH_DATABASE_URL) is needed")
@@ -289,6 +303,7 @@ def main() -> None:
         agreements=args.agreements,
         rounds=args.rounds,
         warmup=args.warmup,
+        list_cache_size=args.list_cache_size,
     )
     print()
     print("\n".join(lines))

@@ -155,6 +155,10 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         # After a write, the browser reads the primary this many seconds (replica lag).
         "READ_AFTER_WRITE": _read_after_write(env),
         "PUBLIC_READ": _flag(env.get("TRACKER_PUBLIC_READ")),
+        # List pages each worker keeps to answer the same list again (tracker.api.page_cache):
+        # how many (0: none) and for how many seconds at most.
+        "LIST_CACHE_SIZE": _int(env, "TRACKER_LIST_CACHE_SIZE", 256),
+        "LIST_CACHE_SECONDS": _int(env, "TRACKER_LIST_CACHE_SECONDS", 60),
         "SMTP_HOST": env.get("TRACKER_SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "TRACKER_SMTP_PORT", 25),
         "MAIL_FROM": env.get("TRACKER_MAIL_FROM", "treaty-tracker@localhost"),

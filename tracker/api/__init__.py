@@ -15,6 +15,7 @@ from tracker.api import (
     extract,
     feeds,
     inbox,
+    page_cache,
     participants,
     parties,
     principles,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
     app.json = JSONProvider(app)
+    page_cache.init_app(app)
     app.url_map.converters["id"] = IdConverter
     api.init_app(app, spec_kwargs=SPEC_KWARGS)
     api.register_converter(IdConverter, integerconverter2paramschema)

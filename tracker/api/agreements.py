@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import request
+from flask import Response, current_app, request
 from flask.views import MethodView
 
-from tracker.api import present
+from tracker.api import page_cache, present
 from tracker.api.base import ApiBlueprint, ErrorSchema, actor, anonymous, window
 from tracker.db import get_session, utcnow
 from tracker.models.vocab import Role
@@ -30,6 +31,11 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/agreements",
     description="Agreements with their parties, derived lifecycle, events and principles.",
 )
+
+
+# The list's rows as @blp.response would dump them: the list view sends the bytes it built
+# (or kept: tracker.api.page_cache) itself.
+_SUMMARIES = AgreementSummarySchema(many=True)
 
 
 def _tag(version: int, status: str) -> dict[str, Any]:
@@ -79,23 +85,36 @@ class Agreements(MethodView):
             raise InvalidInput({"after": "Give `after` or `page`, not both."})
         filters = listing.AgreementFilters(**args)
         newest, deleted = listing.stamp(session)
-        blp.set_etag(
-            {
-                "query": request.query_string.decode("latin-1"),
-                "newest": newest.isoformat() if newest else None,
-                "deleted": deleted.isoformat() if deleted else None,
-                "today": utcnow().date().isoformat(),  # a status turns stalled with time
-                "public": anonymous(),
-            }
-        )
-        found = listing.page(
-            session, filters, sort=sort, after=after, **window(pagination_parameters)
-        )
-        pagination_parameters.item_count = found.total
-        pagination_parameters.extra = {"total_capped": found.capped}
-        if found.next_cursor:
-            pagination_parameters.extra["next_cursor"] = found.next_cursor
-        return [present.agreement_summary(row) for row in found.rows]
+        tag = {
+            "query": request.query_string.decode("latin-1"),
+            "newest": newest.isoformat() if newest else None,
+            "deleted": deleted.isoformat() if deleted else None,
+            "today": utcnow().date().isoformat(),  # a status turns stalled with time
+            "public": anonymous(),
+        }
+        blp.set_etag(tag)
+        cache = page_cache.pages()
+        key = tuple(tag.values())
+        built = cache.get(key) if cache is not None else None
+        if built is None:
+            found = listing.page(
+                session, filters, sort=sort, after=after, **window(pagination_parameters)
+            )
+            rows = _SUMMARIES.dump([present.agreement_summary(row) for row in found.rows])
+            built = page_cache.Built(
+                current_app.json.response(rows).get_data(),
+                found.total,
+                found.capped,
+                found.next_cursor,
+                time.monotonic(),
+            )
+            if cache is not None:
+                cache.put(key, built)
+        pagination_parameters.item_count = built.total
+        pagination_parameters.extra = {"total_capped": built.capped}
+        if built.next_cursor:
+            pagination_parameters.extra["next_cursor"] = built.next_cursor
+        return Response(built.body, mimetype="application/json")
 
     @blp.requires(Role.EDITOR)
     @blp.arguments(AgreementInSchema)
