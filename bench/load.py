@@ -9,7 +9,9 @@ details) with a viewer's token, one after another. Reports requests per second, 
 percentiles and the errors (any answer but 200, any failed connection).
 
 With SQLite (the default), it also starts Datasette on the same database file and sets the
-app's list of agreements against the same listing served by Datasette as one SQL query.
+app's list of agreements against the same listing served by Datasette as one SQL query: the
+app as deployed (a repeated list answered from its cache of list pages,
+tracker.api.page_cache) and with that cache off (TRACKER_LIST_CACHE_SIZE=0).
 """
 
 from __future__ import annotations
