@@ -156,8 +156,9 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "READ_AFTER_WRITE": _read_after_write(env),
         "PUBLIC_READ": _flag(env.get("TRACKER_PUBLIC_READ")),
         # List pages each worker keeps to answer the same list again (tracker.api.page_cache):
-        # how many (0: none) and for how many seconds at most.
+        # how many (0: none), how many megabytes of JSON in all, and for how long at most.
         "LIST_CACHE_SIZE": _int(env, "TRACKER_LIST_CACHE_SIZE", 256),
+        "LIST_CACHE_MB": _int(env, "TRACKER_LIST_CACHE_MB", 32),
         "LIST_CACHE_SECONDS": _int(env, "TRACKER_LIST_CACHE_SECONDS", 60),
         "SMTP_HOST": env.get("TRACKER_SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "TRACKER_SMTP_PORT", 25),

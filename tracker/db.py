@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
-    Integer,
     MetaData,
     TypeDecorator,
     any_,
@@ -90,9 +89,9 @@ class among(ColumnElement[bool]):
         ("array", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column: Any, name: str, item: Any = Integer) -> None:
+    def __init__(self, column: Any, name: str) -> None:
         self.expanding = column.in_(bindparam(name, expanding=True))
-        self.array = column == any_(bindparam(name, type_=ARRAY(item)))
+        self.array = column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
 @compiles(among)
@@ -317,15 +316,21 @@ def _read_session() -> Session | None:
     return read
 
 
+def asks_fresh() -> bool:
+    """The request asks for fresh data: `Cache-Control: no-cache` (a browser's hard reload)
+    or HTTP/1.0's `Pragma: no-cache`."""
+    if "no-cache" in request.headers.get("Cache-Control", "").lower():
+        return True
+    return request.headers.get("Pragma", "").lower() == "no-cache"
+
+
 def _may_read_replica() -> bool:
     """A request may read the replica when it only reads (GET, HEAD, OPTIONS), did not ask
     for fresh data (`Cache-Control: no-cache`, which a browser's hard reload sends), and
     its browser has not written in the last TRACKER_READ_AFTER_WRITE seconds."""
     if not has_request_context() or _writing_request():
         return False
-    if "no-cache" in request.headers.get("Cache-Control", "").lower():
-        return False
-    if request.headers.get("Pragma", "").lower() == "no-cache":
+    if asks_fresh():
         return False
     # The session is looked at only when the browser sent one: touching it would add
     # `Vary: Cookie` to answers that a cache in front may share.

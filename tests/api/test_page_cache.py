@@ -4,8 +4,6 @@ older than its time, or kept when the client asks for a fresh answer."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests import factories
@@ -60,17 +58,26 @@ def test_a_change_is_listed_at_once(viewer, editor, listed):  # type: ignore[no-
     assert _titles(viewer.get(LIST)) == ["Kept treaty 1", "Kept treaty 2"]
 
 
-def test_no_cache_from_the_client_builds_the_page_afresh(viewer, listed, connection):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("fresh", [{"Cache-Control": "no-cache"}, {"Pragma": "no-cache"}])
+def test_asking_for_fresh_data_builds_the_page_afresh_and_keeps_that(
+    app, viewer, listed, connection, monkeypatch, fresh
+):  # type: ignore[no-untyped-def]
+    now = [1000.0]
+    monkeypatch.setattr(page_cache, "now", lambda: now[0])
     first = viewer.get(LIST)
-    with counted(connection) as fresh:
-        again = viewer.get(LIST, headers={"Cache-Control": "no-cache"})
+    now[0] += 10
+    with counted(connection) as afresh:
+        again = viewer.get(LIST, headers=fresh)
     assert again.data == first.data
-    assert len(_reads(fresh)) > 2
+    assert len(_reads(afresh)) > 2
+    # What was built afresh replaced what was kept: it is 10 s younger.
+    (entry,) = app.extensions[page_cache.EXTENSION]._pages.values()
+    assert entry.made == 1010.0
 
 
 def test_a_kept_page_is_built_again_after_its_time(app, viewer, listed, connection, monkeypatch):  # type: ignore[no-untyped-def]
     now = [1000.0]
-    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(page_cache, "now", lambda: now[0])
     viewer.get(LIST)
     now[0] += app.config["LIST_CACHE_SECONDS"] - 1
     with counted(connection) as kept:
@@ -82,6 +89,37 @@ def test_a_kept_page_is_built_again_after_its_time(app, viewer, listed, connecti
     assert len(_reads(rebuilt)) > 2
 
 
+def test_parameters_the_list_ignores_make_no_new_page(app, viewer, listed, connection):  # type: ignore[no-untyped-def]
+    first = viewer.get(LIST)
+    with counted(connection) as again:
+        other = viewer.get(f"{LIST}&junk=1&more=2")
+    assert other.data == first.data
+    assert len(_reads(again)) == 2
+    assert len(app.extensions[page_cache.EXTENSION]._pages) == 1
+
+
+def test_public_and_token_readers_have_pages_of_their_own(
+    app, viewer, anonymous, listed, connection
+):  # type: ignore[no-untyped-def]
+    app.config["PUBLIC_READ"] = True
+    token = viewer.get(LIST)
+    with counted(connection) as public:
+        answer = anonymous.get(LIST)
+    assert answer.status_code == 200
+    assert len(_reads(public)) > 1  # built for the public, not the token's page
+    assert answer.headers["ETag"] != token.headers["ETag"]
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
+    assert token.headers["Cache-Control"] == "private, no-cache"
+    assert anonymous.get(LIST).headers["Cache-Control"] == "public, max-age=60"
+    assert viewer.get(LIST).headers["Cache-Control"] == "private, no-cache"
+
+
+def test_an_error_is_never_kept(viewer, listed):  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        assert viewer.get(f"{LIST}&after=not-a-cursor").status_code == 422
+    assert viewer.get(LIST).status_code == 200
+
+
 def test_a_size_of_zero_keeps_nothing(app, viewer, listed, connection):  # type: ignore[no-untyped-def]
     app.extensions[page_cache.EXTENSION] = page_cache.PageCache(0, 60)
     viewer.get(LIST)
@@ -90,10 +128,13 @@ def test_a_size_of_zero_keeps_nothing(app, viewer, listed, connection):  # type:
     assert len(_reads(again)) > 2
 
 
+def _page(n: int, size: int = 1) -> page_cache.Built:
+    return page_cache.built(b"x" * size, n, False, None)
+
+
 def test_the_least_recently_used_page_goes_first():
     cache = page_cache.PageCache(2, 60)
-    made = time.monotonic()
-    pages = {n: page_cache.Built(str(n).encode(), n, False, None, made) for n in range(3)}
+    pages = {n: _page(n) for n in range(3)}
     cache.put(("a",), pages[0])
     cache.put(("b",), pages[1])
     assert cache.get(("a",)) is not None  # "b" is now the least recently used
@@ -101,3 +142,16 @@ def test_the_least_recently_used_page_goes_first():
     assert cache.get(("b",)) is None
     assert cache.get(("a",)) is pages[0]
     assert cache.get(("c",)) is pages[2]
+
+
+def test_the_pages_kept_stay_within_their_bytes():
+    cache = page_cache.PageCache(100, 60, most_bytes=1000)
+    for n in range(5):
+        cache.put((n,), _page(n, 400))
+    assert cache.kept_bytes == 800  # two pages of 400 bytes: the three oldest dropped
+    assert [cache.get((n,)) is not None for n in range(5)] == [False, False, False, True, True]
+    cache.put((3,), _page(3, 100))  # replacing a page counts its new size only
+    assert cache.kept_bytes == 500
+    cache.put(("big",), _page(9, 1001))  # larger than the whole budget: not kept
+    assert cache.get(("big",)) is None
+    assert cache.kept_bytes == 500

@@ -186,14 +186,22 @@ def test_a_pages_parties_and_topics_come_in_one_statement_through_the_agreements
         assert "= ANY (%(ids)s" in str(compiled)
 
 
-TABLES = ("agreement", "agreement_party", "agreement_topic", "stage_event", "evidence_link")
+TABLES = (
+    "agreement",
+    "agreement_party",
+    "agreement_topic",
+    "agreement_state",
+    "agreement_participation",
+    "stage_event",
+    "evidence_link",
+)
 
 
 def test_pages_and_the_detail_read_no_table_whole_on_sqlite(session, planscase):  # type: ignore[no-untyped-def]
-    """Every statement of a page (sorted by a key of the lifecycle cache, with the dates of
-    signing and entry into force) and of an agreement's detail reads its rows through an
-    index on SQLite: none reads a whole table of agreements, links, topics, events or
-    evidence (a condition on a list of ids written `IN (…) = 1` did, unseen in the results)."""
+    """Every statement of a page (each filter, each sort, with the dates of signing and
+    entry into force) and of an agreement's detail reads its rows through an index on
+    SQLite: none reads a whole table of agreements, links, topics, events or evidence (a
+    condition on a list of ids written `IN (…) = 1` did, unseen in the results)."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("SQLite's plans")
     connection = session.connection()
@@ -204,7 +212,9 @@ def test_pages_and_the_detail_read_no_table_whole_on_sqlite(session, planscase):
 
     event.listen(connection, "before_cursor_execute", keep)
     try:
-        listing.page(session, AgreementFilters(), sort="stage", today=TODAY, dates=True)
+        for filters in FILTERS:
+            for sort in SORTS:
+                listing.page(session, filters, sort=sort, today=TODAY, dates=True)
         reading.detail(session, planscase[1].id, today=TODAY)
     finally:
         event.remove(connection, "before_cursor_execute", keep)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Response, current_app, request
@@ -94,20 +93,18 @@ class Agreements(MethodView):
         }
         blp.set_etag(tag)
         cache = page_cache.pages()
-        key = tuple(tag.values())
-        built = cache.get(key) if cache is not None else None
+        # The arguments as parsed (not the query string: a parameter the list ignores makes
+        # no new entry), the page, and the rest of the tag.
+        page = (pagination_parameters.page, pagination_parameters.page_size)
+        key = (filters, sort, after, *page, newest, deleted, tag["today"], tag["public"])
+        built = page_cache.kept(cache, key)
         if built is None:
             found = listing.page(
                 session, filters, sort=sort, after=after, **window(pagination_parameters)
             )
             rows = _SUMMARIES.dump([present.agreement_summary(row) for row in found.rows])
-            built = page_cache.Built(
-                current_app.json.response(rows).get_data(),
-                found.total,
-                found.capped,
-                found.next_cursor,
-                time.monotonic(),
-            )
+            body = current_app.json.response(rows).get_data()
+            built = page_cache.built(body, found.total, found.capped, found.next_cursor)
             if cache is not None:
                 cache.put(key, built)
         pagination_parameters.item_count = built.total
