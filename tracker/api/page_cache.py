@@ -99,9 +99,9 @@ class PageCache:
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = PageCache(
-        app.config.get("LIST_CACHE_SIZE", 256),
-        app.config.get("LIST_CACHE_SECONDS", 60),
-        app.config.get("LIST_CACHE_MB", 32) * 2**20,
+        app.config["LIST_CACHE_SIZE"],
+        app.config["LIST_CACHE_SECONDS"],
+        app.config["LIST_CACHE_MB"] * 2**20,
     )
 
 

@@ -566,10 +566,11 @@ def _counted(
 
 
 # Statements built for a request, by what they were built from (the engine's name, the
-# filters, the day, the page...): a list asked for again is run with the statement made the
-# first time. Building a filtered page's two statements and their cache keys (SQLAlchemy's
-# key to its compiled form) cost a tenth of the request on PostgreSQL; a statement is
-# immutable, its key kept on it. At most BUILT_MOST; the whole cache is dropped when full.
+# filters, the day, the sort, the cursor; a page's window is a parameter): a list asked for
+# again, at any page, is run with the statement made the first time. Building a filtered
+# page's two statements and their cache keys (SQLAlchemy's key to its compiled form) cost a
+# tenth of the request on PostgreSQL; a statement is immutable, its key kept on it. At most
+# BUILT_MOST; the whole cache is dropped when full.
 _BUILT: dict[tuple[Any, ...], Any] = {}
 BUILT_MOST = 512
 
@@ -660,14 +661,14 @@ def page(
 
     Filters on derived stage and status use the lifecycle cache. `q` matches words of the
     titles and summary in any spelling (through the normaliser). Sorts: SORTS, "-" first for
-    descending; undated rows come last either way. Four queries whatever the page size: the
-    count (none when not `counted`: total is then 0), the page with its cached lifecycle
-    (one statement: the matches' keys sorted and cut to the page, then joined to their
-    rows), its parties, its topics. One more when a filter that could narrow the list keeps
-    more rows than the page reaches (`_dense`), one more for a sort by a derived key (its
-    keys are read alone first), and one with `dates` for the days of signing and entry into
-    force (AgreementRow.signed, .in_force). The page is read one row longer than asked, to
-    know whether another follows.
+    descending; undated rows come last either way. Three queries whatever the page size: the
+    count (none when not `counted`: total is then 0; with the highest id, which `_dense`
+    weighs it against), the page with its cached lifecycle (one statement: the matches' keys
+    sorted and cut to the page, then joined to their rows), its parties and topics (one
+    statement). One more for a sort by a derived key (its keys are read alone first), and
+    one with `dates` for the days of signing and entry into force (AgreementRow.signed,
+    .in_force). The page is read one row longer than asked, to know whether another follows.
+    The statements are built once for the same list (`_built`).
     """
     today = today or utcnow().date()
     cursor = None if after is None else Cursor.decode(after, sort)
@@ -705,20 +706,16 @@ def page(
         return _conditions(session, filters, today, stalled_after_days, dense)
 
     if key in _NOT_NULL_SORTS:  # read in index order, a page at a time
-        if filters == _EVERY and cursor is None:
-            window = {"page_offset": offset, "page_limit": limit + 1}
-            rows = connection.execute(_every_sorted(key, descending), window).all()
-        else:
 
-            def paging() -> Any:
-                where = list(conditions())
-                if cursor is not None:
-                    pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
-                    where.append(pair < last if descending else pair > last)
-                source = _source(filters)
-                return _sorted_page(source, where, column, descending, offset, limit + 1)
+        def paging() -> Any:
+            where = list(conditions())
+            if cursor is not None:
+                pair, last = tuple_(column, _A.c.id), tuple_(cursor.value, cursor.id)
+                where.append(pair < last if descending else pair > last)
+            return _sorted_page(_source(filters), where, column, descending, _OFFSET, _LIMIT)
 
-            rows = connection.execute(_built((*built, offset, limit), paging)).all()
+        window = {"page_offset": offset, "page_limit": limit + 1}
+        rows = connection.execute(_built(built, paging), window).all()
         if len(rows) > limit:
             rows = rows[:limit]
             last_row = rows[-1]
@@ -740,19 +737,10 @@ def page(
     )
 
 
-@cache
-def _every_sorted(key: str, descending: bool) -> Any:
-    """`_sorted_page` of every live agreement, sorted by `key`, built once for each sort: the
-    list as most readers first ask for it, its window given as `page_offset` and
-    `page_limit`."""
-    return _sorted_page(
-        _A,
-        [_A.c.deleted_at.is_(None)],
-        _SORTS[key],
-        descending,
-        bindparam("page_offset", type_=Integer),
-        bindparam("page_limit", type_=Integer),
-    )
+# The window of a page sorted by a column of the agreement, as parameters: one statement
+# serves every page of the same list.
+_OFFSET = bindparam("page_offset", type_=Integer)
+_LIMIT = bindparam("page_limit", type_=Integer)
 
 
 def _sorted_page(
