@@ -117,3 +117,16 @@ def test_parties_search_by_name_or_alias_in_any_language(viewer):
     assert "IRN" in codes("ايران")  # Arabic yeh: the same name once normalised
     assert "RUS" in codes("Россия")
     assert codes("no such party at all") == []
+
+
+@pytest.mark.parametrize(
+    "filters",
+    ["", "&party=RUS", "&kind=treaty", "&sort=title", "&sort=stage", "&party=RUS&sort=-signed"],
+)
+def test_a_page_far_past_the_end_is_empty_on_every_list(viewer, three, filters):  # type: ignore[no-untyped-def]
+    """A page number whose offset is past what a 32-bit integer holds (the fuzzer's
+    `page=…` in the billions) answers an empty page, not an error."""
+    for page in (10**6, 10**17):
+        response = viewer.get(f"/api/v1/agreements?page={page}&page_size=50{filters}")
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json() == []

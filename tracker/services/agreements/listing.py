@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Integer,
     String,
     bindparam,
@@ -739,8 +740,8 @@ def page(
 
 # The window of a page sorted by a column of the agreement, as parameters: one statement
 # serves every page of the same list.
-_OFFSET = bindparam("page_offset", type_=Integer)
-_LIMIT = bindparam("page_limit", type_=Integer)
+_OFFSET = bindparam("page_offset", type_=BigInteger)
+_LIMIT = bindparam("page_limit", type_=BigInteger)
 
 
 def _sorted_page(
