@@ -338,6 +338,39 @@ def test_an_imported_article_is_audited_as_one_added_by_the_service(runner, sess
     assert imported.published_earliest.isoformat() == "2025-04-01"
 
 
+def test_an_imported_row_holds_what_the_service_stores(runner, session, workers):
+    """The import writes its rows in bulk, with ids it reserved: each column holds what the
+    service stores for the same input (its defaults included), the ids follow those stored
+    before, and an article added afterwards takes the next one."""
+    before = articles.add_article(session, {"text": "Stored before the import, the treaty."})
+    text = "Imported: the treaty was ratified in Quetzaltenango."
+    line = {"text": text, "outlet": "IRNA", "language": "en"}
+    lines = [{**line, "url": f"https://a.example/{n}"} for n in range(3)]
+    result = runner.invoke(
+        args=["tracker", "import-articles", "--quiet", *workers, "-"],
+        input="".join(json.dumps(item) + "\n" for item in lines),
+    )
+    assert result.exit_code == 0, result.output
+    after = articles.add_article(session, {**line, "url": "https://a.example/added"})
+    session.expire_all()
+    imported = session.scalars(
+        select(EvidenceArticle)
+        .where(EvidenceArticle.url.in_([item["url"] for item in lines]))
+        .order_by(EvidenceArticle.id)
+    ).all()
+    assert [a.url for a in imported] == [item["url"] for item in lines]
+    assert before.id < imported[0].id < imported[1].id < imported[2].id < after.id
+    varying = {"id", "url", "url_canonical", "created_at", "updated_at", "retrieved_at"}
+    # The first import of that text is its group's first: the later ones join it.
+    assert [a.duplicate_of_id for a in imported] == [None, imported[0].id, imported[0].id]
+    assert after.duplicate_of_id == imported[0].id
+    columns = [c.key for c in inspect(EvidenceArticle).column_attrs if c.key not in varying]
+    assert {c: getattr(imported[1], c) for c in columns} == {c: getattr(after, c) for c in columns}
+    assert imported[0].hidden is False and imported[0].deleted_at is None
+    assert before.created_at < imported[0].created_at <= imported[0].updated_at < after.created_at
+    assert search(session, "quetzaltenango", kind="article")[1] == 4  # indexed for search
+
+
 def test_a_long_import_refreshes_postgresql_statistics_as_it_goes(
     runner, session, engine_name, monkeypatch
 ):

@@ -15,6 +15,7 @@ from tests.conftest import free_port
 from tests.statements import counted
 from tracker.models import AuditEntry, Party, Reminder, StageEvent
 from tracker.services.accounts.users import create_user
+from tracker.services.infra.bulk import insert_many
 from tracker.services.infra.mail import MailError, MailSettings
 from tracker.services.reminders import rules
 from tracker.services.reminders.manual import create_reminder, update_reminder
@@ -534,7 +535,7 @@ def test_a_run_over_several_chunks_does_what_one_chunk_does(session, monkeypatch
 
 
 def test_the_rules_insert_stores_what_sqlalchemy_stores(session):
-    """The reminders and audit entries go in through the driver (rules._insert_many), each
+    """The reminders and audit entries go in through the driver (tracker.services.infra.bulk.insert_many), each
     value converted by its column's bind processor: read back, they equal rows inserted by
     SQLAlchemy's own insert, dates, times, JSON and NULLs included."""
     treaty = factories.agreement(session)
@@ -545,7 +546,7 @@ def test_the_rules_insert_stores_what_sqlalchemy_stores(session):
         rules._rule_audit("update", 990001, treaty.id, {"status": "open"}, after, now),
     ]
     session.execute(insert(AuditEntry.__table__), entries)
-    rules._insert_many(session, AuditEntry.__table__, entries)
+    insert_many(session, AuditEntry.__table__, entries)
     keys = ("at", "user_id", "actor", "action", "entity", "entity_id", "agreement_id")
     stored = [
         (*(getattr(e, key) for key in keys), e.before, e.after)
@@ -565,7 +566,7 @@ def test_the_rules_insert_stores_what_sqlalchemy_stores(session):
         "status": "open",
     }
     session.execute(insert(Reminder.__table__), [{**reminder, "rule_key": "a"}])
-    rules._insert_many(
+    insert_many(
         session,
         Reminder.__table__,
         [{**reminder, "rule_key": "b"}],

@@ -22,12 +22,18 @@ from tracker.services.agreements import state
 
 # Never copied into the log: the log is readable by more people than the secrets are.
 SECRET_COLUMNS = {"password_hash", "token_hash", "feed_token_hash"}
+# Not copied either: the search index's text, the folded copy of the title and text beside
+# it (an article's was half of its entry).
+DERIVED_COLUMNS = {"search_text"}
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
-    """The row's column values as JSON-ready data (dates as ISO strings, secrets redacted)."""
+    """The row's column values as JSON-ready data (dates as ISO strings, secrets redacted,
+    derived text left out)."""
     values: dict[str, Any] = {}
     for attr in inspect(obj).mapper.column_attrs:
+        if attr.key in DERIVED_COLUMNS:
+            continue
         value = getattr(obj, attr.key)
         if attr.key in SECRET_COLUMNS:
             value = "[redacted]" if value else None
@@ -188,7 +194,8 @@ def system_row(
 
 # --- The history as sentences ------------------------------------------------------------
 
-# Columns that change with every write and say nothing to a reader.
+# Columns that change with every write and say nothing to a reader (search_text: in the
+# entries written before snapshots left it out).
 _NOISE = {"updated_at", "version", "search_text", "created_at", "computed_at"}
 
 

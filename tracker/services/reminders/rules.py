@@ -23,22 +23,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
-    Column,
     ColumnElement,
-    Connection,
     Row,
-    String,
-    Table,
-    TypeDecorator,
     bindparam,
     func,
-    insert,
     inspect,
     or_,
     select,
@@ -72,6 +65,7 @@ from tracker.services.agreements.lifecycle import STALLED_AFTER_DAYS, status_on
 from tracker.services.claims import relations
 from tracker.services.claims.events import record_event
 from tracker.services.errors import ServiceError
+from tracker.services.infra.bulk import insert_many
 from tracker.services.infra.mail import MailError, MailSettings, message, send
 from tracker.text.dates import add_days, in_range, span_to_edtf
 
@@ -732,7 +726,7 @@ def _reconcile(
         # The columns' Python-side defaults, given here as the driver-level insert skips them.
         stamp = utcnow()
         defaults = {"closed_note": "", "created_at": stamp, "updated_at": stamp}
-        _insert_many(session, table, new_rows, defaults)
+        insert_many(session, table, new_rows, defaults)
         # Mostly new (a first run): all the chunk's rule-made reminders in one read.
         chunk = (first, last) if len(new_rows) >= len(existing) else None
         made = _ids_by_key(session, [row["rule_key"] for row in new_rows], chunk)
@@ -791,105 +785,7 @@ def _expire(session: Session, changed: list[dict[str, Any]]) -> None:
 
 def _write_audit(session: Session, rows: list[dict[str, Any]]) -> None:
     """Every change the rules make is on the record, in batches."""
-    _insert_many(session, AuditEntry.__table__, rows)
-
-
-@cache
-def _insert_for(
-    table: Table, keys: tuple[str, ...], dialect: Any
-) -> tuple[Any, dict[str, Callable[[Any], Any] | None]]:
-    """The INSERT of `keys` into `table` compiled for `dialect`, and each key's bind
-    processor: made once, not on every run (the one-agreement runs of web requests too)."""
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-    convert = {key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys}
-    return compiled, convert
-
-
-def _insert_many(
-    session: Session,
-    table: Table,
-    rows: list[dict[str, Any]],
-    defaults: dict[str, Any] | None = None,
-) -> None:
-    """INSERT `rows` (dicts of the same columns), each with `defaults` added, in one
-    executemany at the driver (on PostgreSQL, in statements of many rows each).
-
-    SQLAlchemy's own executemany builds each row's parameters in general-purpose code, some
-    tens of microseconds a row: a first run over 100,000 agreements inserts as many
-    reminders and as many audit entries, and that was a third of its time. Here each value
-    goes through its column's bind processor, the conversion SQLAlchemy itself applies, so
-    the stored values are the same; columns not given take no Python-side default, so a
-    caller gives them in `defaults`.
-    """
-    if not rows:
-        return
-    defaults = defaults or {}
-    connection = session.connection()
-    dialect = connection.dialect
-    keys = [*rows[0], *defaults]
-    compiled, convert = _insert_for(table, tuple(keys), dialect)
-    fixed = {
-        key: value if convert[key] is None else convert[key](value)
-        for key, value in defaults.items()
-    }
-    # Only some columns have a processor (times, JSON; dates on SQLite): the rest go as given.
-    processed = [(key, process) for key in rows[0] if (process := convert[key]) is not None]
-    # SQLite's "?" takes the values in the statement's order, psycopg's named ones a dict;
-    # PostgreSQL's statements of many rows take them in the order of `keys`.
-    # (the rows have several columns: itemgetter of several keys gives a tuple)
-    postgresql = dialect.name == "postgresql"
-    if postgresql:
-        ordered = itemgetter(*keys)
-    else:
-        ordered = itemgetter(*compiled.positiontup) if compiled.positiontup else None
-    params: list[Any] = []
-    for row in rows:
-        values = {**row, **fixed}
-        for key, process in processed:
-            values[key] = process(values[key])
-        params.append(values if ordered is None else ordered(values))
-    if postgresql:
-        _insert_in_statements(connection, table, keys, params)
-    else:
-        connection.exec_driver_sql(compiled.string, params)
-
-
-# PostgreSQL: the rows a statement of `_insert_in_statements` inserts.
-ROWS_PER_INSERT = 1000
-
-
-def _insert_in_statements(
-    connection: Connection, table: Table, keys: list[str], params: list[tuple[Any, ...]]
-) -> None:
-    """INSERT the rows `params` (values in the order of `keys`) into `table`, ROWS_PER_INSERT
-    rows a statement, in their order (the ids follow it, as in one executemany).
-
-    On PostgreSQL an executemany is one INSERT a row, however psycopg pipelines them: over
-    200,000 rows (a first run over 100,000 agreements) the driver's work per statement and
-    the server's were more than half of the run. Here a statement takes each column's values
-    as one array, unnested into rows: a short statement of one parameter a column, which
-    psycopg parses once (a VALUES list of a parameter a value it would parse every time),
-    the arrays sent in binary (psycopg quotes a text array's values one by one in Python).
-    The values are the ones the executemany was given, converted by the columns' bind
-    processors. Strings go as text, so that a value too long for its column fails as in an
-    INSERT (a cast to the column's own type would cut it short).
-    """
-    dialect = connection.dialect
-    preparer = dialect.identifier_preparer
-    columns = [table.c[key] for key in keys]
-
-    def array(column: Column[Any]) -> str:
-        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
-        return "%b::" + ("TEXT" if isinstance(kind, String) else kind.compile(dialect=dialect))
-
-    statement = (
-        f"INSERT INTO {preparer.format_table(table)} "
-        f"({', '.join(preparer.quote(column.name) for column in columns)}) "
-        f"SELECT * FROM unnest({', '.join(array(column) + '[]' for column in columns)})"
-    )
-    for at in range(0, len(params), ROWS_PER_INSERT):
-        arrays = zip(*params[at : at + ROWS_PER_INSERT], strict=True)  # a column's values
-        connection.exec_driver_sql(statement, tuple(list(values) for values in arrays))
+    insert_many(session, AuditEntry.__table__, rows)
 
 
 def _ids_by_key(
