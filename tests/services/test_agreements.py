@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 
 from tests import factories
-from tracker.db import utcnow
+from tracker.db import json_text, utcnow
 from tracker.models import Agreement, AgreementState, AuditEntry
 from tracker.services.accounts.users import create_user
 from tracker.services.agreements import commands, listing, queries
@@ -35,6 +36,24 @@ def test_create_stores_the_agreement_its_cached_lifecycle_and_an_audit_entry(ses
         "editor@example.org",
         ["RUS", "IRN"],
     )
+
+
+def test_an_audit_entry_keeps_the_words_as_written_and_no_derived_search_text(session, engine_name):
+    """The entry holds the values a reader sees, Persian as Persian (not \\u escapes, which
+    made an article's entry nearly three times as long on SQLite), and not the folded copy
+    the search index reads; a value that cannot be UTF-8 still goes in, escaped."""
+    made = commands.create_agreement(
+        session, {"title": "توافقنامه همکاری راهبردی", "parties": ["RUS", "IRN"]}
+    )
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.agreement_id == made.id)).one()
+    assert entry.after["title"] == "توافقنامه همکاری راهبردی"
+    assert "search_text" not in entry.after and made.search_text
+    stored = session.scalar(
+        select(func.cast(AuditEntry.after, String)).where(AuditEntry.id == entry.id)
+    )
+    assert "توافقنامه همکاری راهبردی" in stored and "\\u" not in stored
+    assert json_text({"a": "x\ud800"}) == '{"a": "x\\ud800"}'
+    assert json.loads(json_text({"a": "مجلس"})) == {"a": "مجلس"}
 
 
 def test_refused_input_names_every_bad_field_and_writes_nothing(session):
