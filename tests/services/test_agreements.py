@@ -48,10 +48,11 @@ def test_an_audit_entry_keeps_the_words_as_written_and_no_derived_search_text(se
     entry = session.scalars(select(AuditEntry).where(AuditEntry.agreement_id == made.id)).one()
     assert entry.after["title"] == "توافقنامه همکاری راهبردی"
     assert "search_text" not in entry.after and made.search_text
-    stored = session.scalar(
-        select(func.cast(AuditEntry.after, String)).where(AuditEntry.id == entry.id)
-    )
-    assert "توافقنامه همکاری راهبردی" in stored and "\\u" not in stored
+    if engine_name == "sqlite":  # the text as stored (PostgreSQL's JSONB keeps no escapes)
+        stored = session.scalar(
+            select(func.cast(AuditEntry.after, String)).where(AuditEntry.id == entry.id)
+        )
+        assert "توافقنامه همکاری راهبردی" in stored and "\\u" not in stored
     assert json_text({"a": "x\ud800"}) == '{"a": "x\\ud800"}'
     assert json.loads(json_text({"a": "مجلس"})) == {"a": "مجلس"}
 

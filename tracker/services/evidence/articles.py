@@ -131,8 +131,8 @@ _AUDITED = [
 @dataclass
 class Unwritten:
     """Rows an import writes at the end of its transaction, each kind in one statement: its
-    articles' bands and audit entries. The bands are looked up here as well, so that each
-    article is compared with those before it in the same transaction."""
+    articles, their bands and their audit entries. The bands are looked up here as well, so
+    that each article is compared with those before it in the same transaction."""
 
     # The articles' rows, each with every column (its id reserved by `reserve`).
     articles: list[dict[str, Any]] = field(default_factory=list)
@@ -195,9 +195,9 @@ def add_articles(
     An input refused by the checks writes nothing and the others go on; one whose URL is
     stored (or came earlier in `inputs`) answers with that article. Each is compared for
     near-duplicates with those stored and the inputs before it. Written without ORM objects,
-    the lookups made once for all inputs and the bands and audit entries in one statement
-    each: a third of an article's time went to the ORM, and on PostgreSQL each statement is
-    a round trip.
+    the lookups made once for all inputs and the articles, their bands and audit entries in
+    one statement each (`Unwritten.write`): a third of an article's time went to the ORM,
+    and on PostgreSQL each statement is a round trip.
     """
     canonicals = [
         item.canonical if isinstance(item, Prepared) else input_canonical(item) for item in inputs

@@ -8,12 +8,12 @@ entries, an import of 10,000 articles 160,000 bands: here they cost a small part
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, TypeDecorator, insert
+from sqlalchemy import JSON, Column, Connection, String, Table, TypeDecorator, insert
 from sqlalchemy.orm import Session
 
 
@@ -87,15 +87,20 @@ def insert_many(
         connection.exec_driver_sql(compiled.string, params)
 
 
-# PostgreSQL: the rows a statement of `_insert_in_statements` inserts.
+# PostgreSQL: the rows a statement of `_insert_in_statements` inserts at most, and the
+# characters of their text at most. The server refuses a message of 1 GiB or more (and
+# closes the connection): 200 articles of two million Russian characters, their text and
+# search text, were one. A character takes at most 4 bytes of UTF-8.
 ROWS_PER_INSERT = 1000
+CHARACTERS_PER_INSERT = 64 * 1024 * 1024
 
 
 def _insert_in_statements(
     connection: Connection, table: Table, keys: list[str], params: list[tuple[Any, ...]]
 ) -> None:
     """INSERT the rows `params` (values in the order of `keys`) into `table`, ROWS_PER_INSERT
-    rows a statement, in their order (the ids follow it, as in one executemany).
+    rows a statement (fewer when their text passes CHARACTERS_PER_INSERT), in their order
+    (the ids follow it, as in one executemany).
 
     On PostgreSQL an executemany is one INSERT a row, however psycopg pipelines them: over
     200,000 rows (a first run over 100,000 agreements) the driver's work per statement and
@@ -111,15 +116,58 @@ def _insert_in_statements(
     preparer = dialect.identifier_preparer
     columns = [table.c[key] for key in keys]
 
+    def kind(column: Column[Any]) -> Any:
+        return column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+
     def array(column: Column[Any]) -> str:
-        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
-        return "%b::" + ("TEXT" if isinstance(kind, String) else kind.compile(dialect=dialect))
+        return "%b::" + (
+            "TEXT" if isinstance(kind(column), String) else kind(column).compile(dialect=dialect)
+        )
 
     statement = (
         f"INSERT INTO {preparer.format_table(table)} "
         f"({', '.join(preparer.quote(column.name) for column in columns)}) "
         f"SELECT * FROM unnest({', '.join(array(column) + '[]' for column in columns)})"
     )
-    for at in range(0, len(params), ROWS_PER_INSERT):
-        arrays = zip(*params[at : at + ROWS_PER_INSERT], strict=True)  # a column's values
+    texts = [n for n, column in enumerate(columns) if isinstance(kind(column), String | JSON)]
+    for rows in _statements(params, texts):
+        arrays = zip(*rows, strict=True)  # a column's values
         connection.exec_driver_sql(statement, tuple(list(values) for values in arrays))
+
+
+def _statements(params: list[tuple[Any, ...]], texts: list[int]) -> Iterator[list[tuple[Any, ...]]]:
+    """`params` cut into runs of at most ROWS_PER_INSERT rows and, but for a run of one
+    row, CHARACTERS_PER_INSERT characters in the values at `texts` (text and JSON)."""
+    run: list[tuple[Any, ...]] = []
+    characters = 0
+    for row in params:
+        size = sum(_characters(row[n]) for n in texts)
+        if run and (len(run) >= ROWS_PER_INSERT or characters + size > CHARACTERS_PER_INSERT):
+            yield run
+            run, characters = [], 0
+        run.append(row)
+        characters += size
+    if run:
+        yield run
+
+
+def _characters(value: Any) -> int:
+    """The characters of the strings in a value to send: text, or JSON (as psycopg's
+    wrapper holds it, its object not yet written). By exact type, one loop a container:
+    a signature's 64 numbers are in every article's row and audit entry."""
+    kind = type(value)
+    if kind is str or kind is bytes:
+        return len(value)
+    if kind is dict:
+        value = [*value, *value.values()]
+    elif kind is not list and kind is not tuple:
+        inner = getattr(value, "obj", None)  # psycopg's Json and Jsonb
+        return 0 if inner is None else _characters(inner)
+    total = 0
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            total += len(item)
+        elif kind is dict or kind is list or kind is tuple:
+            total += _characters(item)
+    return total
