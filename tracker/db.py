@@ -189,12 +189,19 @@ def json_text(value: Any) -> str:
     \\uXXXX escapes, which made the JSON of an article's audit entry (its text, and its
     search text) nearly three times as long to write and to store on SQLite. A value holding
     a lone surrogate, which UTF-8 cannot encode, keeps the escapes."""
-    written = json.dumps(value, ensure_ascii=False)
+    written = _JSON_AS_WRITTEN.encode(value)
+    if written.isascii():
+        return written
     try:
         written.encode()
     except UnicodeEncodeError:
         return json.dumps(value)
     return written
+
+
+# Made once: json.dumps with an argument makes an encoder on every call (a third of the
+# time of a small value's).
+_JSON_AS_WRITTEN = json.JSONEncoder(ensure_ascii=False)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -141,7 +141,10 @@ def _statements(params: list[tuple[Any, ...]], texts: list[int]) -> Iterator[lis
     run: list[tuple[Any, ...]] = []
     characters = 0
     for row in params:
-        size = sum(_characters(row[n]) for n in texts)
+        size = 0
+        for n in texts:
+            value = row[n]
+            size += len(value) if type(value) is str else _characters(value)
         if run and (len(run) >= ROWS_PER_INSERT or characters + size > CHARACTERS_PER_INSERT):
             yield run
             run, characters = [], 0
