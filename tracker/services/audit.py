@@ -177,11 +177,13 @@ def system_row(
     before: dict[str, Any] | None,
     after: dict[str, Any],
     at: datetime,
+    user_id: int | None = None,
 ) -> dict[str, Any]:
-    """An audit_entry row for a change the system made in bulk (insert them in one batch)."""
+    """An audit_entry row for a change made in bulk (insert them in one batch): by the
+    system, or by the user `user_id` (an import `--as` a user)."""
     return {
         "at": at,
-        "user_id": None,
+        "user_id": user_id,
         "actor": actor,
         "action": action,
         "entity": entity,

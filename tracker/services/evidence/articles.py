@@ -11,10 +11,10 @@ import hashlib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, inspect, or_, select, text
+from sqlalchemy import and_, bindparam, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -174,7 +174,7 @@ class Unwritten:
         """
         insert_many(session, _ARTICLES, self.articles)
         insert_many(session, ArticleBand.__table__, self.bands)
-        insert_many(session, AuditEntry.__table__, self.entries, {"at": utcnow()})
+        insert_many(session, AuditEntry.__table__, self.entries)
         self.articles, self.bands, self.entries = [], [], []
         self.filed.clear()
         self.signed.clear()
@@ -281,21 +281,18 @@ def _import_one(
     if folded:
         groups.setdefault(content_hash, values["duplicate_of_id"] or article_id)
     # The entry audit.record writes for an ORM object: the row's values, dates as ISO text.
-    after = {key: row[column] for key, column in _AUDITED}
-    for key, value in after.items():
-        if isinstance(value, datetime | date):
-            after[key] = value.isoformat()
     unwritten.entries.append(
-        {
-            "user_id": actor.id if actor else None,
-            "actor": actor.email if actor else "system",
-            "action": "create",
-            "entity": _ARTICLES.name,
-            "entity_id": str(article_id),
-            "agreement_id": None,
-            "before": None,
-            "after": after,
-        }
+        audit.system_row(
+            actor=actor.email if actor else "system",
+            user_id=actor.id if actor else None,
+            action="create",
+            entity=_ARTICLES.name,
+            entity_id=article_id,
+            agreement_id=None,
+            before=None,
+            after={key: row[column] for key, column in _AUDITED},
+            at=row["created_at"],
+        )
     )
     if sig:
         for band, bucket in enumerate(buckets):
@@ -509,7 +506,6 @@ _SAME_TEXTS = (
     )
     .order_by(_ARTICLE.id)
 )
-_INSERT_BANDS = insert(ArticleBand.__table__)
 _NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('evidence_article', 'id')) "
     "FROM generate_series(1, :count)"
@@ -586,8 +582,9 @@ def _stored_mates(session: Session, signed: list[list[int]]) -> dict[tuple[int, 
 
 def file_bands(session: Session, article_id: int, sig: list[int]) -> None:
     """File the article's LSH bands, by which later copies find it."""
-    session.execute(
-        _INSERT_BANDS,
+    insert_many(
+        session,
+        ArticleBand.__table__,
         [
             {"article_id": article_id, "band": band, "bucket": bucket}
             for band, bucket in enumerate(bands(sig))

@@ -51,12 +51,16 @@ def insert_many(
     executemany at the driver (on PostgreSQL, in statements of many rows each).
 
     Each value goes through its column's bind processor, the conversion SQLAlchemy itself
-    applies, so the stored values are the same; columns not given take no Python-side
-    default, so a caller gives them in `defaults`.
+    applies, so the stored values are the same; a column given neither in the rows nor in
+    `defaults` takes its Python-side default (`column_defaults`), as through SQLAlchemy.
     """
     if not rows:
         return
-    defaults = defaults or {}
+    given = {**rows[0], **(defaults or {})}
+    defaults = {
+        **{k: v for k, v in column_defaults(table).items() if k not in given},
+        **(defaults or {}),
+    }
     connection = session.connection()
     dialect = connection.dialect
     keys = [*rows[0], *defaults]
