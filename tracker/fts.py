@@ -1,7 +1,9 @@
 """The full-text index objects the models do not describe, for Alembic's comparison to skip.
 
 SQLite: an FTS5 table over `search_text` per indexed table, kept in step by triggers.
-PostgreSQL: a stored generated `tsvector` column over `search_text` with a GIN index.
+PostgreSQL: a stored generated `tsvector` column over `search_text` with a GIN index, and for
+articles the table `article_fts` (migration 0016: the vectors of the title and text and of
+their lead, kept by a trigger, with a GIN index over the id and the vector).
 `search_text` is always text through tracker.text.normalise, so both engines index, and are
 queried with, the same folded spelling.
 

@@ -12,7 +12,7 @@ from tests.api.conftest import Api, assert_error
 from tracker.models import EvidenceArticle
 from tracker.services import fulltext as search_service
 from tracker.services.agreements.commands import delete_agreement, update_agreement
-from tracker.services.evidence.articles import add_article
+from tracker.services.evidence.articles import add_article, delete_article, restore_article
 from tracker.services.fulltext import search, snippet
 
 ZWNJ = "\u200c"
@@ -80,10 +80,63 @@ def test_ranking_puts_the_closer_text_first(session):
     assert order.index(many.id) < order.index(one.id)
 
 
+def _rank_window(monkeypatch, size: int) -> None:  # type: ignore[no-untyped-def]
+    """Rank only the newest `size` matches, articles on PostgreSQL included."""
+    monkeypatch.setattr(search_service, "RANK_WINDOW", size)
+    monkeypatch.setattr(search_service, "ARTICLE_RANK_WINDOW", size)
+
+
+def test_the_words_in_the_title_and_lead_rank_above_a_mention_deep_in_the_text(session):
+    filler = " ".join(
+        f"Paragraph {n} reports the weather, the harvest and the markets." for n in range(40)
+    )
+    deep = add_article(
+        session, {"title": "Weekly round-up", "text": f"{filler} A quokkan pact was mentioned."}
+    )
+    lead = add_article(
+        session, {"title": "Quokkan pact signed", "text": "The quokkan pact was signed today."}
+    )
+    order = [hit.id for hit in search(session, "quokkan pact", kind="article", limit=10)[0]]
+    assert order == [lead.id, deep.id]
+
+
+def test_the_newest_matches_are_ranked_however_unevenly_the_matches_are_spread(
+    session, monkeypatch
+):
+    """Most matches are old and the newest one is far above them: the window still holds
+    exactly the newest three (PostgreSQL guesses an id bound first, then reads them all)."""
+    _rank_window(monkeypatch, 3)
+    old = [add_article(session, {"text": f"Report {n}: the wombatian charter."}) for n in range(5)]
+    for n in range(30):
+        add_article(session, {"text": f"Unrelated report {n} on fisheries."})
+    newest = add_article(session, {"text": "At last, the wombatian charter in force."})
+    hits, total = search(session, "wombatian charter", kind="article", limit=10)
+    assert total == 6
+    assert {hit.id for hit in hits} == {newest.id, old[4].id, old[3].id}
+
+
+def test_a_deleted_article_leaves_the_search_and_a_restored_one_comes_back(session):
+    article = add_article(session, {"text": "The numbatian treaty was ratified."})
+    delete_article(session, article.id)
+    assert article.id not in _ids(session, "numbatian")
+    assert search(session, "numbatian", kind="article")[1] == 0
+    restore_article(session, article.id)
+    assert article.id in _ids(session, "numbatian")
+    article.hidden = True
+    session.flush()
+    assert article.id not in _ids(session, "numbatian")
+    assert article.id in {
+        h.id for h in search(session, "numbatian", kind="article", hidden=True)[0]
+    }
+    article.hidden = False
+    session.flush()
+    assert article.id in _ids(session, "numbatian")
+
+
 def test_past_the_rank_window_every_match_is_counted_and_the_newest_are_ranked(
     session, monkeypatch
 ):
-    monkeypatch.setattr(search_service, "RANK_WINDOW", 3)
+    _rank_window(monkeypatch, 3)
     oldest = add_article(
         session, {"text": "Covenant covenant covenant: the covenant on the covenant."}
     )
@@ -123,7 +176,7 @@ def test_a_word_with_a_diacritic_finds_the_text_written_without_it(session):
 
 
 def test_hidden_and_deleted_articles_are_neither_ranked_nor_counted(session, monkeypatch):
-    monkeypatch.setattr(search_service, "RANK_WINDOW", 2)
+    _rank_window(monkeypatch, 2)
     made = [
         add_article(session, {"text": f"Report {n}: the zorbian accord was signed."})
         for n in range(5)
