@@ -12,7 +12,12 @@ from tests.api.conftest import Api, assert_error
 from tracker.models import EvidenceArticle
 from tracker.services import fulltext as search_service
 from tracker.services.agreements.commands import delete_agreement, update_agreement
-from tracker.services.evidence.articles import add_article, delete_article, restore_article
+from tracker.services.evidence.articles import (
+    add_article,
+    delete_article,
+    list_articles,
+    restore_article,
+)
 from tracker.services.fulltext import search, snippet
 
 ZWNJ = "\u200c"
@@ -131,6 +136,26 @@ def test_a_deleted_article_leaves_the_search_and_a_restored_one_comes_back(sessi
     article.hidden = False
     session.flush()
     assert article.id in _ids(session, "numbatian")
+
+
+def test_a_list_of_articles_by_words_counts_what_it_lists(session):
+    """The total of `q` alone comes from the full-text index; with another filter, from the
+    articles: the same articles either way, the hidden and deleted ones left out."""
+    made = [
+        add_article(session, {"text": f"Report {n}: the bilbian accord.", "language": "en"})
+        for n in range(4)
+    ]
+    add_article(session, {"text": "Another subject entirely.", "language": "en"})
+    made[0].hidden = True
+    session.flush()
+    delete_article(session, made[1].id)
+    listed, total = list_articles(session, q="bilbian accord")
+    assert total == 2 and {a.id for a in listed} == {made[2].id, made[3].id}
+    assert [a.id for a in listed] == [made[3].id, made[2].id]  # the newest first
+    listed, total = list_articles(session, q="bilbian accord", language="en")
+    assert total == 2 and {a.id for a in listed} == {made[2].id, made[3].id}
+    listed, total = list_articles(session, q="bilbian", hidden=True)
+    assert total == 3 and made[0].id in {a.id for a in listed}
 
 
 def test_past_the_rank_window_every_match_is_counted_and_the_newest_are_ranked(
