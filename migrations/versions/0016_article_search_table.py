@@ -23,7 +23,8 @@ kept by a trigger on `evidence_article`:
   primary key serves what looks an article up by id (a list's page testing its rows, the
   trigger);
 - `lead_vector` is the vector of the first LEAD characters of the search text (the title
-  and the first paragraph), about 1 kB, which ranks (ts_rank) in a fifth of the time.
+  and the first paragraph), about 1 kB where the whole text's is 4.4 kB: ts_rank over the
+  newest matches takes half the time or less.
 
 The generated column `evidence_article.search_vector` and its GIN index are dropped: the
 vectors are kept once. Downgrading puts them back and drops the table.
@@ -38,8 +39,7 @@ down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The characters of the search text (title, then text) that rank an article: as in
-# tracker.services.fulltext.LEAD at this revision.
+# The characters of the search text (the title, then the text) that rank an article.
 LEAD = 600
 
 _SYNC = f"""

@@ -143,25 +143,23 @@ def indexed_ids(session: Session, kind: str, words: list[str]) -> tuple[Any, lis
     return index.c.rowid, [match]
 
 
-# Plans the planner would choose and must not: it prices a table's pages, not the TOASTed
-# vector it unpacks from each row it tests.
-_PLANS_OFF = ("enable_seqscan", "enable_indexscan")
-
-
 @contextmanager
-def _index_scan(session: Session) -> Iterator[None]:
-    """PostgreSQL: within the block, matches are found through the GIN index only.
-
-    The planner chose a sequential scan for words in a quarter of 100,000 articles (1 to 2 s
-    where the index answers in under 100 ms), and for the newest matches, a walk down the
-    primary key testing each row's vector (10 ms for 1,900 rows where the GIN index, which
-    holds the id too, answers in 2). The settings are the transaction's, put back as they
-    were on leaving the block."""
-    names = {"a": _PLANS_OFF[0], "b": _PLANS_OFF[1]}
+def _plans_off(session: Session, *settings: str) -> Iterator[None]:
+    """PostgreSQL: within the block, the planner's `settings` (enable_seqscan, …) are off, so
+    that matches are found through the GIN index. The planner prices a table's pages, not
+    the TOASTed vector it unpacks from each row it tests: it chose a sequential scan for
+    words in a quarter of 100,000 articles (1 to 2 s where the index answers in under
+    100 ms), and for the newest matching articles a walk down `article_fts`'s primary key
+    testing each row (10 ms for 1,900 rows where the GIN index, which holds the id too,
+    answers in 2). The settings are the transaction's, put back as they were on leaving the
+    block."""
+    names = {f"name{n}": setting for n, setting in enumerate(settings)}
     was = session.execute(
         text(
-            "SELECT current_setting(:a), current_setting(:b), "
-            "set_config(:a, 'off', true), set_config(:b, 'off', true)"
+            "SELECT "
+            + ", ".join(f"current_setting(:{name})" for name in names)
+            + ", "
+            + ", ".join(f"set_config(:{name}, 'off', true)" for name in names)
         ),
         names,
     ).one()
@@ -169,8 +167,8 @@ def _index_scan(session: Session) -> Iterator[None]:
         yield
     finally:
         session.execute(
-            text("SELECT set_config(:a, :was_a, true), set_config(:b, :was_b, true)"),
-            names | {"was_a": was[0], "was_b": was[1]},
+            text("SELECT " + ", ".join(f"set_config(:{name}, :was{name}, true)" for name in names)),
+            names | {f"was{name}": value for name, value in zip(names, was, strict=False)},
         )
 
 
@@ -185,9 +183,10 @@ def _ranked(
         deleted, hide = _gone(kind, hidden=True), kind == "article" and not hidden
         query = _fts5_expanded(session, fts, words)
         return _ranked_fts5(session, table, fts, query, limit, deleted, hide)
-    with _index_scan(session):
-        if kind == "article":
+    if kind == "article":
+        with _plans_off(session, "enable_seqscan", "enable_indexscan"):
             return _ranked_articles(session, _tsquery(words), limit, hidden)
+    with _plans_off(session, "enable_seqscan"):
         if limit <= 0:
             live = text(f"NOT ({gone})")
             count = (
@@ -229,11 +228,11 @@ def _ranked_articles(
     the live articles' vectors kept by a trigger, never in the articles' own rows.
 
     The count visits the narrow table's pages only, and gives the matches' lowest and
-    highest id. The newest ARTICLE_RANK_WINDOW matches are then found above an id guessed from those
-    (the GIN index holds the id beside the words: only the matches above it are read) and
-    ranked by their lead (the title and first paragraph, `lead_vector`), a vector of about
-    1 kB where the whole text's is 4 kB; when the guess holds fewer than the window should
-    (matches not spread evenly), every match is read instead.
+    highest id. The newest ARTICLE_RANK_WINDOW matches are then found above an id guessed
+    from those (the GIN index holds the id beside the words: only the matches above it are
+    read) and ranked by their lead (the title and first paragraph, `lead_vector`), a vector
+    of about 1 kB where the whole text's is 4 kB; when the guess holds fewer than the window
+    should (matches not spread evenly), every match is read instead.
     """
     live = "" if hidden else " AND NOT hidden"
     total, lowest, highest = session.execute(
