@@ -284,8 +284,15 @@ def _ranked_fts5(
     without rows to take out, a count and the window's floor; with some, one pass over the
     matches' rowids that gives both. The window is ranked with bm25 for each of its rows and
     sorted by SQLite: FTS5's own `ORDER BY rank` runs the query again through a sorter,
-    nearly twice the cost for the same order.
+    nearly twice the cost for the same order. A count alone is one statement: the matches
+    less the rows taken out, which it reads from their partial indexes.
     """
+    if limit <= 0:
+        out = f"SELECT id FROM {table.name} WHERE {gone_rows}"
+        if hide:
+            out += f" UNION ALL SELECT id FROM {table.name} WHERE hidden"
+        counted = text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :q AND rowid NOT IN ({out})")
+        return [], session.execute(counted, {"q": query}).scalar() or 0
     gone = {
         row[0] for row in session.execute(text(f"SELECT id FROM {table.name} WHERE {gone_rows}"))
     }
