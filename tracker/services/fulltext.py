@@ -151,8 +151,9 @@ def _plans_off(session: Session, *settings: str) -> Iterator[None]:
     words in a quarter of 100,000 articles (1 to 2 s where the index answers in under
     100 ms), and for the newest matching articles a walk down `article_fts`'s primary key
     testing each row (10 ms for 1,900 rows where the GIN index, which holds the id too,
-    answers in 2). The settings are the transaction's, put back as they were on leaving the
-    block."""
+    answers in 2). The settings are the transaction's, put back as they were when the block
+    ends; a statement that fails in it has aborted the transaction, whose rollback discards
+    them (putting them back then would only fail again and hide the error)."""
     names = {f"name{n}": setting for n, setting in enumerate(settings)}
     was = session.execute(
         text(
@@ -163,13 +164,11 @@ def _plans_off(session: Session, *settings: str) -> Iterator[None]:
         ),
         names,
     ).one()
-    try:
-        yield
-    finally:
-        session.execute(
-            text("SELECT " + ", ".join(f"set_config(:{name}, :was{name}, true)" for name in names)),
-            names | {f"was{name}": value for name, value in zip(names, was, strict=False)},
-        )
+    yield
+    session.execute(
+        text("SELECT " + ", ".join(f"set_config(:{name}, :was{name}, true)" for name in names)),
+        names | {f"was{name}": value for name, value in zip(names, was, strict=False)},
+    )
 
 
 def _ranked(
@@ -230,8 +229,9 @@ def _ranked_articles(
     The count visits the narrow table's pages only, and gives the matches' lowest and
     highest id. The newest ARTICLE_RANK_WINDOW matches are then found above an id guessed
     from those (the GIN index holds the id beside the words: only the matches above it are
-    read) and ranked by their lead (the title and first paragraph, `lead_vector`), a vector
-    of about 1 kB where the whole text's is 4 kB; when the guess holds fewer than the window
+    read) and ranked by their lead (`lead_vector`: the first 600 characters of the folded
+    title and text, cut to a whole word), a vector of about 1 kB where the whole text's is
+    4 kB; when the guess holds fewer than the window
     should (matches not spread evenly), every match is read instead.
     """
     live = "" if hidden else " AND NOT hidden"

@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    text,
     true,
     tuple_,
     union_all,
@@ -525,6 +526,18 @@ _LIVE = select(
 )
 
 
+# PostgreSQL: a filtered list's statements run without parallel workers (for the rest of the
+# transaction). Starting two workers took about 20 ms where the plan they shared ran in a few:
+# a party's participation over 100,000 agreements took 29 ms with them and 14 without.
+_SERIAL = text("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+
+
+def _serial(session: Session, filters: AgreementFilters) -> None:
+    connection = session.connection()
+    if filters != _EVERY and connection.dialect.name == "postgresql":
+        connection.execute(_SERIAL)
+
+
 def count(
     session: Session,
     filters: AgreementFilters,
@@ -537,6 +550,7 @@ def count(
     stops at cap + 1 matches, so a count costs no more on a million rows than on ten
     thousand (and, without filters on SQLite, all at once from the table's pages). `cap` is
     CAP unless given."""
+    _serial(session, filters)
     total, capped, _rows = _counted(session, filters, today, stalled_after_days, cap)
     return total, capped
 
@@ -674,6 +688,7 @@ def page(
     today = today or utcnow().date()
     cursor = None if after is None else Cursor.decode(after, sort)
     connection = session.connection()
+    _serial(session, filters)
     total, capped, highest = (
         _counted(session, filters, today, stalled_after_days) if counted else (0, False, None)
     )
