@@ -69,11 +69,16 @@ $$
 """
 
 
-def upgrade() -> None:
+def _on_postgresql(*statements: str) -> None:
+    """Run `statements` on PostgreSQL; nothing on SQLite."""
     connection = op.get_bind()
-    if connection.dialect.name != "postgresql":
-        return
-    for statement in (
+    if connection.dialect.name == "postgresql":
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+def upgrade() -> None:
+    _on_postgresql(
         # A trusted extension (PostgreSQL 13 and later): the database's owner may create it.
         "CREATE EXTENSION IF NOT EXISTS btree_gin",
         "CREATE TABLE article_fts ("
@@ -94,15 +99,11 @@ def upgrade() -> None:
         "hidden ON evidence_article FOR EACH ROW EXECUTE FUNCTION article_fts_sync()",
         "DROP INDEX IF EXISTS ix_evidence_article_search_vector",
         "ALTER TABLE evidence_article DROP COLUMN IF EXISTS search_vector",
-    ):
-        connection.exec_driver_sql(statement)
+    )
 
 
 def downgrade() -> None:
-    connection = op.get_bind()
-    if connection.dialect.name != "postgresql":
-        return
-    for statement in (
+    _on_postgresql(
         "DROP TRIGGER IF EXISTS evidence_article_fts ON evidence_article",
         "DROP FUNCTION IF EXISTS article_fts_sync()",
         "DROP TABLE IF EXISTS article_fts",
@@ -110,5 +111,4 @@ def downgrade() -> None:
         "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
         "CREATE INDEX ix_evidence_article_search_vector ON evidence_article "
         "USING gin (search_vector)",
-    ):
-        connection.exec_driver_sql(statement)
+    )

@@ -231,8 +231,8 @@ def _ranked_articles(
     from those (the GIN index holds the id beside the words: only the matches above it are
     read) and ranked by their lead (`lead_vector`: the first 600 characters of the folded
     title and text, cut to a whole word), a vector of about 1 kB where the whole text's is
-    4 kB; when the guess holds fewer than the window
-    should (matches not spread evenly), every match is read instead.
+    4 kB. When the guess holds fewer than the window should (matches not spread evenly),
+    every match is read instead.
     """
     live = "" if hidden else " AND NOT hidden"
     total, lowest, highest = session.execute(
