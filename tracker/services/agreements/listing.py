@@ -361,7 +361,7 @@ def _conditions(
     if filters.updated_since:  # a range of the sort index by `updated`: never taken out
         conditions.append(_A.c.updated_at >= filters.updated_since)
     if filters.q and (words := search_terms(filters.q)):
-        conditions.append(fts_matches(session, "agreement", words, column))
+        conditions.append(fts_matches(session, "agreement", words, unindexed if dense else None))
     return conditions
 
 
