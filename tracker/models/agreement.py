@@ -232,12 +232,15 @@ class AgreementState(Base):
         # The `status` filter ("stalled": active and quiet since a day) and its count, from
         # the index alone.
         Index("ix_agreement_state_status", "base_status", "last_activity"),
+        # The `stage` filter, with the agreement's id: beside another filter its count is a
+        # merge of the two indexes in id order (migration 0017).
+        Index("ix_agreement_state_stage", "current_stage", "agreement_id"),
     )
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
-    current_stage: Mapped[str | None] = mapped_column(String(20), index=True)
+    current_stage: Mapped[str | None] = mapped_column(String(20))
     base_status: Mapped[str] = mapped_column(String(20))
     last_activity: Mapped[date | None] = mapped_column(Date)
     next_expected_date: Mapped[date | None] = mapped_column(Date)
