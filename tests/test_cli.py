@@ -154,7 +154,7 @@ def test_import_articles_stores_good_lines_and_names_each_refused_one(
     assert "line 7" not in errors and "line 1:" not in errors
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(EvidenceArticle)) == before + 2
-    found, _ = search(session, "توافقنامه تصويب", kind="article")  # searchable at once
+    found = search(session, "توافقنامه تصويب", kind="article").hits  # searchable at once
     assert len(found) == 1
 
 

@@ -249,7 +249,7 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
 
     engine = make_engine(scratch_url)
     with Session(engine) as session:
-        hits, total = search(session, "مجلس شورا", kind="article")  # the index came along
+        hits, total, _ = search(session, "مجلس شورا", kind="article")  # the index came along
         assert made["article"] in [h.id for h in hits] and total >= 1
         deleted = session.scalars(select(Agreement).where(Agreement.deleted_at.is_not(None)))
         assert [a.title for a in deleted] == ["Withdrawn memo"]
@@ -268,7 +268,7 @@ def test_export_then_import_reproduces_everything_across_engines(scratch_url, tm
         assert objection.objects_to_id == made["answered"] > objection.id
         reservation = session.get(Declaration, made["reservation"])
         assert [link.quote for link in reservation.evidence] == ["مجلس شورای اسلامی"]
-        hits, _ = search(session, "مجلس شوراي", kind="declaration")
+        hits, _, _ = search(session, "مجلس شوراي", kind="declaration")
         assert [h.id for h in hits] == [made["reservation"]]
         editor = session.scalar(select(User).where(User.email == "editor@example.org"))
         assert editor.password_hash is None  # set again after an import

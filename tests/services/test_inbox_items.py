@@ -313,9 +313,9 @@ def test_search_and_lists_leave_hidden_articles_out_unless_asked(session, editor
     assert article.hidden
     kept = factories.article(session, "Persepolis opened a museum of its trophies on Monday.")
     words = "Persepolis"
-    hits, total = fulltext.search(session, words)
+    hits, total, _ = fulltext.search(session, words)
     assert (total, [h.id for h in hits]) == (1, [kept.id])
-    hits, total = fulltext.search(session, words, hidden=True)
+    hits, total, _ = fulltext.search(session, words, hidden=True)
     assert total == 2 and {h.id for h in hits} == {article.id, kept.id}
     assert list_articles(session, q=words)[0] == [kept]
     assert set(list_articles(session, q=words, hidden=True)[0]) == {article, kept}

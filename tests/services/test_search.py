@@ -3,6 +3,7 @@ index that follows updates and deletes."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -115,7 +116,7 @@ def test_the_newest_matches_are_ranked_however_unevenly_the_matches_are_spread(
     for n in range(30):
         add_article(session, {"text": f"Unrelated report {n} on fisheries."})
     newest = add_article(session, {"text": "At last, the wombatian charter in force."})
-    hits, total = search(session, "wombatian charter", kind="article", limit=10)
+    hits, total, _ = search(session, "wombatian charter", kind="article", limit=10)
     assert total == 6
     assert {hit.id for hit in hits} == {newest.id, old[4].id, old[3].id}
 
@@ -172,10 +173,59 @@ def test_past_the_rank_window_every_match_is_counted_and_the_newest_are_ranked(
     gone = add_article(session, {"text": "A withdrawn covenant report."})
     gone.deleted_at = datetime.now(UTC)
     session.flush()
-    hits, total = search(session, "covenant", kind="article", limit=10)
+    hits, total, _ = search(session, "covenant", kind="article", limit=10)
     assert total == 5  # the soft-deleted one is not counted
     assert {hit.id for hit in hits} == {article.id for article in newer[-3:]}
     assert oldest.id not in {hit.id for hit in hits}
+
+
+@pytest.mark.parametrize("first_span", [3, 9, 21, 10_000])
+def test_the_total_is_exact_up_to_the_cap_wherever_the_newest_matches_are_looked_for_first(
+    session, monkeypatch, first_span
+):
+    """PostgreSQL looks for the newest matches among the newest FIRST_SPAN ids first, then
+    among every match: wherever that span ends (holding more than the cap, a window's worth,
+    or fewer), the same newest matches are ranked and the total is the same: exact up to
+    the cap, and past it the cap with `capped`."""
+    _rank_window(monkeypatch, 3)
+    monkeypatch.setattr(search_service, "FIRST_SPAN", first_span)
+    made = []
+    for n in range(10):
+        made.append(add_article(session, {"text": f"Report {n}: the kakapoan compact."}))
+        add_article(session, {"text": f"Report {n} on fisheries."})
+    newest = {article.id for article in made[-3:]}
+    monkeypatch.setattr(search_service, "CAP", 20)
+    hits, total, capped = search(session, "kakapoan compact", kind="article", limit=10)
+    assert (total, capped) == (10, False)
+    assert {hit.id for hit in hits} == newest
+    monkeypatch.setattr(search_service, "CAP", 6)
+    hits, total, capped = search(session, "kakapoan", kind="article", limit=10)
+    assert (total, capped) == (6, True)
+    assert {hit.id for hit in hits} == newest
+    monkeypatch.setattr(search_service, "CAP", 10)
+    assert search(session, "kakapoan", kind="article")[1:] == (10, False)
+    # A count alone (a list of articles by their words) counts every match.
+    assert search_service.count(session, "article", ["kakapoan"]) == 10
+
+
+def test_the_search_api_and_page_say_when_the_total_stopped_at_the_cap(
+    client, session, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from tracker.services.accounts.users import create_token, create_user
+
+    monkeypatch.setattr(search_service, "CAP", 2)
+    for n in range(3):
+        add_article(session, {"text": f"Report {n}: the takahean accord."})
+    viewer = Api(client, create_token(session, create_user(session, "s@example.org"))[1])
+    response = viewer.get("/api/v1/search?q=takahean")
+    paging = json.loads(response.headers["X-Pagination"])
+    assert (paging["total"], paging["total_capped"], len(response.get_json())) == (2, True, 3)
+    response = viewer.get("/api/v1/search?q=takahean&type=article&page_size=1&page=2")
+    assert json.loads(response.headers["X-Pagination"])["total_capped"] is True
+    monkeypatch.setattr(search_service, "CAP", 3)
+    response = viewer.get("/api/v1/search?q=takahean")
+    paging = json.loads(response.headers["X-Pagination"])
+    assert (paging["total"], paging["total_capped"]) == (3, False)
 
 
 def test_a_prefix_finds_every_word_it_begins_however_many_there_are(session, monkeypatch):
@@ -209,10 +259,10 @@ def test_hidden_and_deleted_articles_are_neither_ranked_nor_counted(session, mon
     made[4].hidden = True  # the newest two are out of the window's reckoning
     made[3].deleted_at = datetime.now(UTC)
     session.flush()
-    hits, total = search(session, "zorbian accord", kind="article", limit=10)
+    hits, total, _ = search(session, "zorbian accord", kind="article", limit=10)
     assert total == 3
     assert {hit.id for hit in hits} == {made[2].id, made[1].id}  # the newest two live ones
-    hits, total = search(session, "zorbian", kind="article", limit=10, hidden=True)
+    hits, total, _ = search(session, "zorbian", kind="article", limit=10, hidden=True)
     assert total == 4
     assert made[4].id in {hit.id for hit in hits}
 
@@ -269,7 +319,7 @@ def test_declarations_are_found_in_any_spelling_and_lead_to_their_agreement(sess
     for query in ("جمهوري اسلامي", "نميداند", "ماده 14", "ملزم"):
         assert _ids(session, query, "declaration") == {persian.id}, query
     assert _ids(session, "ее обязательства", "declaration") == {russian.id}
-    hits, _ = search(session, "ملزم")
+    hits, _, _ = search(session, "ملزم")
     (hit,) = [h for h in hits if h.kind == "declaration"]
     assert hit.agreement_id == treaty.id
     assert hit.title == "IRN's reservation to Convention"

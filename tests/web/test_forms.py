@@ -772,6 +772,20 @@ def test_search_page_highlights_and_escapes(viewer_web, session):
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
 
 
+def test_the_search_page_says_when_there_are_more_results_than_it_counted(
+    viewer_web, session, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from tracker.services import fulltext
+
+    for n in range(3):
+        factories.article(session, f"Report {n}: the kiwian covenant was signed.")
+    assert "3 result(s)." in viewer_web.get("/search?q=kiwian").get_data(as_text=True)
+    monkeypatch.setattr(fulltext, "CAP", 2)
+    html = viewer_web.get("/search?q=kiwian").get_data(as_text=True)
+    assert "More than 2 results (counted up to 2; add a word to narrow them)" in html
+    assert html.count("<mark>kiwian</mark>") == 3  # every hit is still listed
+
+
 def test_a_nul_character_is_refused_not_a_server_error(editor_web, viewer_web, client, session):
     assert viewer_web.get("/search?q=a%00b").status_code == 400
     assert (

@@ -142,8 +142,8 @@ PAGINATION_HEADER = {
     "description": (
         'Paging as JSON: {"total", "total_pages", "first_page", "last_page", "page", '
         '"previous_page", "next_page"}; a list that pages by cursor adds "next_cursor" (absent '
-        'on the last page: pass it as `after`) and "total_capped" (true when "total" stopped '
-        "counting at its cap)"
+        'on the last page: pass it as `after`), and it and the search add "total_capped" '
+        '(true when "total" stopped counting at its cap)'
     ),
     "schema": {"type": "string"},
 }

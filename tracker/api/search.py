@@ -29,15 +29,18 @@ class Search(MethodView):
     @blp.paginate(page_size=20, max_page_size=100)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Best matches first. Persian/Arabic letter variants, ZWNJ, diacritics, digits and
-        case make no difference; every word must be present (as the start of a word)."""
-        hits, total = search.search(
+        case make no difference; every word must be present (as the start of a word).
+        `total` is exact up to 10,000 matches; past that it reads 10,000 with
+        `total_capped: true`."""
+        found = search.search(
             get_session(),
             args["q"],
             kind=args.get("type"),
             hidden=args.get("hidden", False),
             **window(pagination_parameters),
         )
-        pagination_parameters.item_count = total
+        pagination_parameters.item_count = found.total
+        pagination_parameters.extra = {"total_capped": found.capped}
         return [
             {
                 "type": hit.kind,
@@ -48,5 +51,5 @@ class Search(MethodView):
                 "highlights": [list(span) for span in hit.highlights],
             }
             | ({"agreement_id": hit.agreement_id} if hit.kind == "declaration" else {})
-            for hit in hits
+            for hit in found.hits
         ]

@@ -17,10 +17,10 @@ blp = Blueprint("search_pages", __name__)
 @reader_required
 def index() -> str:
     form = SearchForm(request.args)
-    hits, total = [], 0
+    found = search.Found([], 0)
     if request.args.get("q") and form.validate():
-        hits, total = search.search(
-            get_session(), form.q.data, kind=form.type.data or None, limit=50
-        )
-    results = [(hit, highlight_snippet(hit.snippet, hit.highlights)) for hit in hits]
-    return render_template("search/index.html", form=form, results=results, total=total)
+        found = search.search(get_session(), form.q.data, kind=form.type.data or None, limit=50)
+    results = [(hit, highlight_snippet(hit.snippet, hit.highlights)) for hit in found.hits]
+    return render_template(
+        "search/index.html", form=form, results=results, total=found.total, capped=found.capped
+    )
