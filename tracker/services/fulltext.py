@@ -326,14 +326,17 @@ def _ranked_fts5(
 ) -> tuple[list[tuple[int, float]], int]:
     """FTS5 alone counts and ranks; soft-deleted rows, few, are taken out afterwards through
     a partial index of them, and with `hide` so are the hidden articles (through theirs).
+    The total is exact up to CAP, and more than CAP past it; a count alone (`limit` 0)
+    counts every match.
 
     Each statement naming a prefix word merges the posting lists of every indexed word it
-    begins (`"договор"*`: договор, договора, договоры…), so there are as few as can be:
-    without rows to take out, a count and the window's floor; with some, one pass over the
-    matches' rowids that gives both. The window is ranked with bm25 for each of its rows and
-    sorted by SQLite: FTS5's own `ORDER BY rank` runs the query again through a sorter,
-    nearly twice the cost for the same order. A count alone is one statement: the matches
-    less the rows taken out, which it reads from their partial indexes.
+    begins (`"договор"*`: договор, договора, договоры…), so there are as few as can be: one
+    walk down the newest matches' rowids, as far as the window's floor and one past the
+    cap, gives both, where counting every match read all of them. The window is ranked with
+    bm25 for each of its rows and sorted by SQLite: FTS5's own `ORDER BY rank` runs the
+    query again through a sorter, nearly twice the cost for the same order. A count alone
+    is one statement: the matches less the rows taken out, which it reads from their
+    partial indexes.
     """
     if limit <= 0:
         out = f"SELECT id FROM {table.name} WHERE {gone_rows}"
@@ -348,39 +351,19 @@ def _ranked_fts5(
         gone |= {
             row[0] for row in session.execute(text(f"SELECT id FROM {table.name} WHERE hidden"))
         }
-    floor = 0
-    if gone:
-        # Newest first: the live matches, and the rowid below the newest RANK_WINDOW of them.
-        live = [
-            row[0]
-            for row in session.execute(
-                text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q ORDER BY rowid DESC"),
-                {"q": query},
-            )
-            if row[0] not in gone
-        ]
-        total = len(live)
-        if total > RANK_WINDOW:
-            floor = live[RANK_WINDOW]
-    else:
-        total = (
-            session.execute(
-                text(f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :q"), {"q": query}
-            ).scalar()
-            or 0
+    # Newest first, as FTS5 walks rowids natively: the live matches as far as the window's
+    # floor and one past the cap (the total is exact up to CAP), however many more match.
+    reach = max(RANK_WINDOW, CAP + 1)
+    newest = [
+        row[0]
+        for row in session.execute(
+            text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q ORDER BY rowid DESC LIMIT :most"),
+            {"q": query, "most": reach + 1 + len(gone)},
         )
-        if total > RANK_WINDOW:
-            # Rowids follow storage order, which FTS5 walks natively.
-            floor = (
-                session.execute(
-                    text(
-                        f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q "
-                        "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
-                    ),
-                    {"q": query, "window": RANK_WINDOW},
-                ).scalar()
-                or 0
-            )
+        if row[0] not in gone
+    ][: reach + 1]
+    total = len(newest)
+    floor = newest[RANK_WINDOW] if total > RANK_WINDOW else 0
     if total <= 0 or limit <= 0:
         return [], total
     # bm25() by name, not `rank`: ordered by SQLite, not handed back to FTS5's sorter.
