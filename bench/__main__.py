@@ -14,7 +14,8 @@ TRACKER_BENCH_DATABASE_URL is set; that database is emptied first):
    import of 10,000 more articles through the CLI (bench.imports).
 3. Every list page the API offers (first page, each filter and sort, a page deep by cursor)
    at 1,000 and 10,000 agreements, and 100,000 on PostgreSQL, with its growth against the
-   target of 1.3x from one size to the next (bench.lists).
+   target of 1.3x from one size to the next, and for each request not met whether its count
+   (exact up to 10,000) or the rest of the request grew (bench.lists).
 4. On PostgreSQL: this tree against commit 848f5c4 under the same mixed load, each served
    by its own gunicorn from its own tree and database, against the target of twice its
    throughput (bench.versus).
