@@ -233,7 +233,7 @@ def why(
     selects 1,000 of 10,000 agreements and 10,000 of 100,000 counts ten times as many."""
     if not missed:
         return []
-    steps = [(a, b) for a, b in zip(sizes, sizes[1:], strict=False)]
+    steps = list(zip(sizes, sizes[1:], strict=False))
     lines = [
         "",
         "Why not met: the count alone (p50 ms, and the matches it counted) and what grew",

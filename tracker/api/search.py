@@ -30,8 +30,8 @@ class Search(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Best matches first. Persian/Arabic letter variants, ZWNJ, diacritics, digits and
         case make no difference; every word must be present (as the start of a word).
-        `total` is exact up to 10,000 matches; past that it reads 10,000 with
-        `total_capped: true`."""
+        `total` is exact up to 1,000 matches; past that it reads 1,000 with
+        `total_capped: true` in X-Pagination."""
         found = search.search(
             get_session(),
             args["q"],

@@ -130,21 +130,18 @@ def matches(
     indexed = indexed_ids(session, kind, words)
     if indexed is not None:  # SQLite: the id among the full-text index's matches
         ids, match = indexed
-        return (wrap or _same)(rows.c.id).in_(select(ids).where(*match))
+        tested = rows.c.id if wrap is None else wrap(rows.c.id)
+        return tested.in_(select(ids).where(*match))
     tsquery = {f"ts_query_{kind}": _tsquery(words)}
     query = f"to_tsquery('simple', :ts_query_{kind})"
     if kind == "article":  # PostgreSQL's article_fts (migration 0016) holds the vectors
         fts = KINDS[kind][1]
         condition = text(f"{fts}.search_vector @@ {query}").bindparams(**tsquery)
         found = select(column("id")).select_from(table(fts)).where(condition)
-        return (wrap or _same)(rows.c.id).in_(found)
+        return (rows.c.id if wrap is None else wrap(rows.c.id)).in_(found)
     if wrap is not None:
         return text(f"ts_match_vq({rows.name}.search_vector, {query})").bindparams(**tsquery)
     return text(f"{rows.name}.search_vector @@ {query}").bindparams(**tsquery)
-
-
-def _same(column: Any) -> Any:
-    return column
 
 
 def count(session: Session, kind: str, words: list[str], hidden: bool = False) -> int:
